@@ -1,0 +1,50 @@
+-- The dates at which each deal is observed. Training: closed deals at creation + k days, at each
+-- stage entry and every `spacing_days` while open. Scoring: open deals at the run's as-of date.
+-- The same feature models then run over both.
+with
+
+deals as (
+    select opportunities.opportunity_id, opportunities.created_date, closes.closed_on
+    from opportunities
+    left join int_deal_closes as closes using (opportunity_id)
+    where opportunities.created_date <= getvariable('as_of')
+),
+
+closed as (select * from deals where closed_on <= getvariable('as_of')),
+
+stage_entries as (
+    select opportunity_id, changed_at as as_of
+    from stg_opportunity_history
+    where not is_closed
+    qualify stage is distinct from lag(stage) over (partition by opportunity_id order by changed_at)
+),
+
+training_dates as (
+    select opportunity_id, created_date + getvariable('first_look_days') as as_of from closed
+    union
+    select opportunity_id, as_of from stage_entries where opportunity_id in (select opportunity_id from closed)
+    union
+    select opportunity_id, (created_date + step::integer) as as_of
+    from (select *, unnest(range(getvariable('spacing_days'), datediff('day', created_date, closed_on), getvariable('spacing_days'))) as step from closed)
+),
+
+training as (
+    select training_dates.opportunity_id, training_dates.as_of, 'train' as purpose
+    from training_dates
+    join closed using (opportunity_id)
+    where training_dates.as_of >= closed.created_date and training_dates.as_of < closed.closed_on
+),
+
+scoring as (
+    select opportunity_id, getvariable('as_of')::date as as_of, 'score' as purpose
+    from deals
+    where closed_on is null or closed_on > getvariable('as_of')
+),
+
+final as (
+    select * from training
+    union all
+    select * from scoring
+)
+
+select * from final

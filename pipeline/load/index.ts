@@ -1,0 +1,121 @@
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { WuweiError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { findExportFile, readHeader } from './read-export.ts';
+import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
+import { validationSql } from './validate.ts';
+
+export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
+
+export interface LoadOptions {
+  source: string;
+  /** The export's as-of date; inferred from the latest dated record when absent. */
+  asOf?: string;
+  /** Fail the load when more than this share of an entity's rows is rejected. */
+  maxRejectShare?: number;
+  log: Logger;
+}
+
+export interface LoadSummary {
+  source: string;
+  asOf: string;
+  entities: Record<string, { file: string | null; loaded: number; rejected: number }>;
+  rejectReasons: Record<string, number>;
+  missingOptional: string[];
+}
+
+/**
+ * Loads a folder of canonical exports into typed DuckDB tables, in one transaction: rows that break
+ * the contract go to `load_rejects` with file, line, column, value and reason; a file that cannot be
+ * read, misses a required column, or has too many bad rows stops the load and changes nothing.
+ */
+export async function loadExports(conn: DuckDBConnection, options: LoadOptions): Promise<LoadSummary> {
+  const maxRejectShare = options.maxRejectShare ?? 0.05;
+  const files = new Map(ENTITY_NAMES.map((entity) => [entity, findExportFile(options.source, SCHEMA[entity].file)] as const));
+  for (const [entity, file] of files) {
+    if (!file && SCHEMA[entity].required) {
+      throw new WuweiError('missing_input', `${options.source}: no ${SCHEMA[entity].file}.csv (or .parquet/.json) export; it is required`);
+    }
+  }
+
+  const summary: LoadSummary = { source: options.source, asOf: '', entities: {}, rejectReasons: {}, missingOptional: [] };
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run(`CREATE OR REPLACE TABLE load_rejects (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
+    for (const entity of ENTITY_NAMES) {
+      const file = files.get(entity);
+      const columns = Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][];
+      if (!file) {
+        summary.missingOptional.push(entity);
+        options.log.warn(`no ${SCHEMA[entity].file} export: features that need ${entity} cannot be computed`);
+        await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} (${columns.map(([c, s]) => `${quoteIdent(c)} ${s.type}`).join(', ')})`);
+        summary.entities[entity] = { file: null, loaded: 0, rejected: 0 };
+        continue;
+      }
+      const header = await readHeader(conn, file);
+      for (const [column, spec] of columns) {
+        if (spec.required && !header.includes(column)) {
+          throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${column}' (found: ${header.join(', ')})`);
+        }
+      }
+      // Raw text with the line each row came from (header is line 1); contract columns absent from the file are NULL.
+      const rawColumns = columns.map(([column]) => (header.includes(column) ? `CAST(${quoteIdent(column)} AS VARCHAR) AS ${quoteIdent(column)}` : `NULL::VARCHAR AS ${quoteIdent(column)}`));
+      await conn.run(`CREATE OR REPLACE TEMP TABLE raw AS SELECT (row_number() OVER () + 1)::BIGINT AS __line, ${rawColumns.join(', ')} FROM ${file.reader}`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE validated AS ${validationSql(entity, 'raw')}`);
+      await conn.run(`
+        INSERT INTO load_rejects
+        SELECT ${quoteLiteral(entity)}, ${quoteLiteral(file.path)}, __line, __problem.column, __problem.value, __problem.reason
+        FROM validated WHERE __problem IS NOT NULL`);
+      await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM validated WHERE __problem IS NULL ORDER BY __line`);
+      const [counts] = await queryRows<{ loaded: number; rejected: number }>(
+        conn,
+        `SELECT count(*) FILTER (WHERE __problem IS NULL)::INTEGER AS loaded, count(*) FILTER (WHERE __problem IS NOT NULL)::INTEGER AS rejected FROM validated`,
+      );
+      summary.entities[entity] = { file: file.path, ...counts! };
+      const total = counts!.loaded + counts!.rejected;
+      if (total > 0 && counts!.rejected / total > maxRejectShare) {
+        const examples = await queryRows<{ line: number; column_name: string; reason: string }>(
+          conn,
+          `SELECT line::INTEGER AS line, column_name, reason FROM load_rejects WHERE entity = ${quoteLiteral(entity)} ORDER BY line LIMIT 3`,
+        );
+        const shown = examples.map((e) => `line ${e.line}, column ${e.column_name}: ${e.reason}`).join('; ');
+        throw new WuweiError('bad_input', `${file.path}: ${counts!.rejected} of ${total} rows rejected (more than ${maxRejectShare * 100}%), e.g. ${shown}`);
+      }
+    }
+    const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC`);
+    summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
+    summary.asOf = options.asOf ?? (await inferAsOf(conn));
+    await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(summary.asOf)} AS as_of, ${quoteLiteral(options.source)} AS source, now()::TIMESTAMP AS loaded_at`);
+    await conn.run('COMMIT');
+  } catch (error) {
+    await conn.run('ROLLBACK');
+    throw error;
+  }
+  for (const [entity, counts] of Object.entries(summary.entities)) {
+    if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected` : ''}`);
+  }
+  return summary;
+}
+
+/** The export's date when none is given: the latest dated record in it. */
+async function inferAsOf(conn: DuckDBConnection): Promise<string> {
+  const [row] = await queryRows<{ as_of: string | null }>(
+    conn,
+    `SELECT strftime(greatest(
+        (SELECT max(changed_at) FROM opportunity_history),
+        (SELECT max(created_date) FROM opportunities),
+        (SELECT max(occurred_at)::DATE FROM activities)), '%Y-%m-%d') AS as_of`,
+  );
+  if (!row?.as_of) throw new WuweiError('not_enough_data', 'the export has no dated records: nothing to load');
+  return row.as_of;
+}
+
+/** The as-of date of the loaded export. */
+export async function loadedAsOf(conn: DuckDBConnection): Promise<string> {
+  try {
+    const [row] = await queryRows<{ as_of: string }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM wuwei_meta`);
+    return row!.as_of;
+  } catch {
+    throw new WuweiError('missing_input', 'nothing loaded yet: run `wuwei load --source DIR` first');
+  }
+}
