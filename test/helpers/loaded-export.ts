@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { generate } from '../../pipeline/generate/index.ts';
+import { loadExports } from '../../pipeline/load/index.ts';
+import { quietLogger } from '../../pipeline/log.ts';
+import type { DuckDBConnection } from '../../pipeline/db.ts';
+
+export const TEST_AS_OF = '2026-06-30';
+
+/** Writes a small synthetic export into `dir` and returns its folder. */
+export async function smallExport(dir: string, opportunities = 1200, seed = 3): Promise<string> {
+  const out = join(dir, `export-${opportunities}-${seed}`);
+  await generate({ out, opportunities, seed, asOf: TEST_AS_OF, start: '2024-01-01', log: quietLogger });
+  return out;
+}
+
+export async function loadInto(conn: DuckDBConnection, source: string): Promise<void> {
+  await loadExports(conn, { source, log: quietLogger });
+}
