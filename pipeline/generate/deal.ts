@@ -12,7 +12,7 @@ import {
   Z,
   type DealType,
 } from './process.ts';
-import { logNormalSurvival, sigmoid, type Random } from './random.ts';
+import { logNormalSurvival, sigmoid, type Random } from '../random.ts';
 import type { Account, Contact, User, World } from './world.ts';
 
 /** One deal's whole simulated life, from creation to its close (which may lie after the export cut). */

@@ -4,7 +4,7 @@ import { dayOf, isoDate, isoTimestamp } from './calendar.ts';
 import { CsvWriter } from './csv-writer.ts';
 import { simulateDeal, trueWinProbability, type AccountHistory, type SimulatedDeal } from './deal.ts';
 import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
-import { Random, sigmoid } from './random.ts';
+import { Random, sigmoid } from '../random.ts';
 import { buildWorld, contactEmail, type World } from './world.ts';
 import type { Logger } from '../log.ts';
 

@@ -24,7 +24,7 @@ export interface ScoreSummary {
  */
 export async function writeScores(conn: DuckDBConnection, predictions: Predictions, options: { asOf: string; outDir: string; log: Logger }): Promise<ScoreSummary> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE predictions (opportunity_id VARCHAR, win_probability DOUBLE)`);
-  const appender = await conn.createAppender('predictions', 'temp');
+  const appender = await conn.createAppender('predictions', 'main', 'temp');
   for (let i = 0; i < predictions.opportunityIds.length; i++) {
     appender.appendVarchar(predictions.opportunityIds[i]!);
     appender.appendDouble(predictions.probabilities[i]!);

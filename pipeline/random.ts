@@ -1,6 +1,6 @@
 /**
- * A small seeded random source (mulberry32) with the distributions the simulation needs.
- * Deterministic by seed: the same seed draws the same sequence on every machine.
+ * The one seeded random source (mulberry32) behind the simulation, training shuffles and dropout:
+ * the same seed draws the same sequence on every machine.
  */
 export class Random {
   private state: number;
@@ -39,6 +39,29 @@ export class Random {
 
   logNormal(mu: number, sigma: number): number {
     return Math.exp(this.normal(mu, sigma));
+  }
+
+  /** A positive 31-bit integer, for seeding tfjs ops (which treat a seed of 0 as "no seed"). */
+  nextSeed(): number {
+    return 1 + Math.floor(this.next() * 0x7ffffffe);
+  }
+
+  /** Shuffles `values` in place (Fisher–Yates) and returns it. */
+  shuffle<T extends { length: number; [index: number]: number }>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const swap = values[i]!;
+      values[i] = values[j]!;
+      values[j] = swap;
+    }
+    return values;
+  }
+
+  /** A random permutation of 0..n-1. */
+  permutation(n: number): Int32Array {
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    return this.shuffle(order);
   }
 
   /** Poisson by inversion (means here are small); large means use a normal approximation. */

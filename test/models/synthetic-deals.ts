@@ -1,0 +1,86 @@
+/**
+ * A feature table with a planted signal, in the shape of `features_train` / `features_score`:
+ * each deal has two latent traits; its win probability is a logistic of them (the oracle); every
+ * observation sees the traits with a little noise as `signal_up` / `signal_down`, plus pure-noise
+ * columns, one constant column and missing values. The stage probability is a weak signal.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Random } from '../../pipeline/random.ts';
+
+export const SIGNAL_FEATURES = ['signal_up', 'signal_down', 'noise_a', 'noise_b', 'noise_sparse', 'constant_one'];
+
+export interface SyntheticOptions {
+  table: string;
+  deals: number;
+  observationsPerDeal: number;
+  seed: number;
+  /** Leave the label, the final amount and the close date NULL (open deals, as in features_score). */
+  open?: boolean;
+  /** Force every deal's outcome (for the not-enough-data cases): won deals first, then lost. */
+  wonDeals?: number;
+}
+
+/** The true win probability of a deal with traits (up, down). */
+export function oracleProbability(up: number, down: number): number {
+  return 1 / (1 + Math.exp(-(1.6 * up - 1.2 * down - 0.3)));
+}
+
+/** Creates `options.table`; its `oracle` column holds each row's true win probability. */
+export async function createSyntheticTable(conn: DuckDBConnection, options: SyntheticOptions): Promise<void> {
+  const random = new Random(options.seed);
+  const staging = `${options.table}_staging`;
+  await conn.run(`CREATE OR REPLACE TABLE ${staging} (
+    opportunity_id VARCHAR, as_of_day INTEGER, stage_probability DOUBLE, label_won INTEGER, close_day INTEGER, oracle DOUBLE,
+    signal_up DOUBLE, signal_down DOUBLE, noise_a DOUBLE, noise_b DOUBLE, noise_sparse DOUBLE, constant_one DOUBLE)`);
+  const appender = await conn.createAppender(staging);
+  const firstDay = 19_723; // 2024-01-01
+  for (let d = 0; d < options.deals; d++) {
+    const up = random.normal();
+    const down = random.normal();
+    const oracle = oracleProbability(up, down);
+    const won = options.wonDeals !== undefined ? d < options.wonDeals : random.next() < oracle;
+    const closeDay = firstDay + Math.floor(random.next() * 900);
+    for (let k = 0; k < options.observationsPerDeal; k++) {
+      const asOfDay = closeDay - 20 - 30 * k;
+      // the CRM's stage probability: mostly noise, a little of the first trait
+      const stage = 1 / (1 + Math.exp(-(0.4 * up + 1.2 * random.normal())));
+      appender.appendVarchar(`D${String(d).padStart(5, '0')}`);
+      appender.appendInteger(asOfDay);
+      appender.appendDouble(Math.round(stage * 10) / 10);
+      if (options.open) appender.appendNull();
+      else appender.appendInteger(won ? 1 : 0);
+      appender.appendInteger(closeDay);
+      appender.appendDouble(oracle);
+      appender.appendDouble(up + 0.2 * random.normal());
+      const downSeen = down + 0.2 * random.normal();
+      if (random.next() < 0.05) appender.appendNull();
+      else appender.appendDouble(downSeen);
+      appender.appendDouble(random.normal());
+      appender.appendDouble(3 + 10 * random.normal());
+      if (random.next() < 0.6) appender.appendNull();
+      else appender.appendDouble(random.normal());
+      appender.appendDouble(1);
+      appender.endRow();
+    }
+  }
+  appender.closeSync();
+  await conn.run(`
+    CREATE OR REPLACE TABLE ${options.table} AS
+    SELECT
+        opportunity_id,
+        DATE '1970-01-01' + as_of_day AS as_of,
+        'A' || (hash(opportunity_id) % 50)::VARCHAR AS account_id,
+        'U' || (hash(opportunity_id) % 7)::VARCHAR AS owner_id,
+        'Stage' AS stage,
+        stage_probability,
+        1000.0 AS amount,
+        DATE '1970-01-01' + close_day AS expected_close_date,
+        ${options.open ? 'NULL::INTEGER' : 'label_won'} AS label_won,
+        ${options.open ? 'NULL::DOUBLE' : '1000.0'} AS final_amount,
+        ${options.open ? 'NULL::DATE' : "DATE '1970-01-01' + close_day"} AS final_close_date,
+        oracle,
+        signal_up, signal_down, noise_a, noise_b, noise_sparse, constant_one
+    FROM ${staging}
+    ORDER BY opportunity_id, as_of`);
+  await conn.run(`DROP TABLE ${staging}`);
+}
