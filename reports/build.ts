@@ -1,0 +1,160 @@
+/**
+ * The report stage: builds the Observable Framework site in `reports/` from the run's DuckDB and
+ * publishes it as a whole. The build goes to a temporary folder beside the site and is swapped in
+ * only when it succeeded, so a failed night leaves the last good site online.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WuweiError } from '../pipeline/errors.ts';
+import type { Logger } from '../pipeline/log.ts';
+import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
+
+export const DEFAULT_SITE_DIR = 'data/site';
+
+/** The Framework project: config here, pages and loaders in `src/`. */
+const REPORTS_DIR = dirname(fileURLToPath(import.meta.url));
+const PROJECT_DIR = dirname(REPORTS_DIR);
+
+/** Framework keeps loader output (and its node_modules bundles) here, under the source root. */
+export const FRAMEWORK_CACHE = join(REPORTS_DIR, 'src', '.observablehq', 'cache');
+
+/** A hung build (a loader waiting on a locked database, say) must not hold the nightly run forever. */
+const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
+
+export interface BuildReportOptions {
+  /** The run's DuckDB file, opened read-only by the data loaders. */
+  dbPath: string;
+  /** Where the site is published; default `data/site`. */
+  siteDir?: string;
+  log: Logger;
+}
+
+export interface ReportSummary {
+  siteDir: string;
+  /** The site's pages as URL paths: '/', '/forecast', '/model'. */
+  pages: string[];
+  seconds: number;
+}
+
+export async function buildReport(options: BuildReportOptions): Promise<ReportSummary> {
+  const start = performance.now();
+  const dbPath = resolve(options.dbPath);
+  const siteDir = resolve(options.siteDir ?? DEFAULT_SITE_DIR);
+  if (!existsSync(dbPath)) throw new WuweiError('report_failed', `cannot build the report: database not found: ${dbPath}`);
+
+  clearLoaderCache();
+  seedNpmVersionIndex(FRAMEWORK_CACHE);
+  mkdirSync(dirname(siteDir), { recursive: true });
+  const building = `${siteDir}.building-${process.pid}-${Date.now()}`;
+  try {
+    options.log.info(`report: building the site from ${dbPath}`);
+    await runFrameworkBuild({ dbPath, outDir: building });
+    const pages = sitePages(building);
+    if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
+    swapIn(building, siteDir);
+    const seconds = (performance.now() - start) / 1000;
+    options.log.info(`report: ${pages.length} pages published to ${siteDir} in ${seconds.toFixed(1)} s`);
+    return { siteDir, pages, seconds };
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/** Cache folders named by package and version, holding no run data: kept between builds. */
+const PACKAGE_CACHES = new Set(['_node', '_npm']);
+
+/**
+ * Framework serves a loader's cached output while it is newer than the loader script, whatever the
+ * database says: drop it so every build queries the database again. The `_node` bundles of installed
+ * packages (vega, vega-lite; about ten seconds to make) and the `_npm` version index stay.
+ */
+function clearLoaderCache(): void {
+  for (const cache of [FRAMEWORK_CACHE, join(REPORTS_DIR, '.observablehq', 'cache')]) {
+    if (!existsSync(cache)) continue;
+    for (const entry of readdirSync(cache)) {
+      if (!PACKAGE_CACHES.has(entry)) rmSync(join(cache, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+async function runFrameworkBuild(options: { dbPath: string; outDir: string }): Promise<void> {
+  const stdout = new OutputTail(8);
+  const stderr = new OutputTail(30);
+  const child = spawn(process.execPath, [frameworkCli(), 'build'], {
+    cwd: REPORTS_DIR,
+    env: {
+      ...process.env,
+      OBSERVABLE_TELEMETRY_DISABLE: 'true',
+      WUWEI_DB: options.dbPath,
+      WUWEI_SITE_OUT: options.outDir,
+      // Framework runs `.ts` loaders with a `tsx` it looks up on PATH.
+      PATH: [join(PROJECT_DIR, 'node_modules', '.bin'), process.env['PATH'] ?? ''].join(delimiter),
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const timer = setTimeout(() => child.kill('SIGTERM'), BUILD_TIMEOUT_MS);
+  const code = await new Promise<number | null>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (exitCode, signal) => done(signal ? null : exitCode));
+  }).finally(() => clearTimeout(timer));
+  if (code !== 0) {
+    const how = code === null ? 'was stopped (timeout or signal)' : `exited with code ${code}`;
+    // Loaders log to stderr (inherited by Framework); Framework names the failing step on stdout.
+    throw new WuweiError('report_failed', `report build ${how}.\nstderr:\n${stderr.text() || '(empty)'}\nlast output:\n${stdout.text()}`);
+  }
+}
+
+function frameworkCli(): string {
+  const manifest = createRequire(import.meta.url).resolve('@observablehq/framework/package.json');
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: Record<string, string> };
+  return join(dirname(manifest), bin['observable'] ?? 'dist/bin/observable.js');
+}
+
+/** The built pages as URL paths, from the HTML files at the top of the site. */
+function sitePages(siteDir: string): string[] {
+  if (!existsSync(siteDir)) return [];
+  return readdirSync(siteDir)
+    .filter((file) => file.endsWith('.html') && file !== '404.html')
+    .map((file) => (file === 'index.html' ? '/' : `/${basename(file, '.html')}`))
+    .sort((a, b) => (a === '/' ? -1 : b === '/' ? 1 : a.localeCompare(b)));
+}
+
+/** Old site aside, new site in, old site deleted; if the swap fails half-way, the old site goes back. */
+function swapIn(built: string, siteDir: string): void {
+  const previous = `${siteDir}.previous-${process.pid}-${Date.now()}`;
+  const hadSite = existsSync(siteDir);
+  if (hadSite) renameSync(siteDir, previous);
+  try {
+    renameSync(built, siteDir);
+  } catch (error) {
+    if (hadSite) renameSync(previous, siteDir);
+    throw new WuweiError('report_failed', `could not publish the report to ${siteDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (hadSite) rmSync(previous, { recursive: true, force: true });
+}
+
+/** The last lines a child process wrote, for an error message that shows why a build failed. */
+class OutputTail {
+  private lines: string[] = [];
+  private partial = '';
+
+  constructor(private readonly keep: number) {}
+
+  push(chunk: Buffer): void {
+    const parts = (this.partial + chunk.toString('utf8')).split('\n');
+    this.partial = parts.pop() ?? '';
+    this.lines.push(...parts);
+    if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
+  }
+
+  text(): string {
+    // eslint-disable-next-line no-control-regex -- Framework colours its output even with NO_COLOR.
+    return [...this.lines, this.partial].join('\n').replace(/\u001b\[[0-9;]*m/g, '').trim();
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Observable Framework config for the Wuwei report site. `reports/build.ts` runs the build with this
+ * folder as the working directory and sets WUWEI_SITE_OUT to a temporary folder it later swaps in.
+ */
+export default {
+  title: 'Wuwei',
+  root: 'src',
+  // Framework's build has no --output flag: the caller picks the folder through the environment.
+  output: process.env['WUWEI_SITE_OUT'] ?? 'dist',
+  pages: [
+    { name: 'Overview', path: '/' },
+    { name: 'Forecast', path: '/forecast' },
+    { name: 'Model', path: '/model' },
+  ],
+  // The default adds a Google Fonts stylesheet: the site must load with no request leaving the host.
+  globalStylesheets: [],
+  // Our stylesheet imports Framework's default and the air theme (see src/wuwei.css).
+  style: 'wuwei.css',
+  // No favicon request: the browser check counts every request, and a 404 is a console error.
+  head: '<link rel="icon" href="data:,">',
+  search: false,
+  pager: false,
+  toc: false,
+  footer: 'Wuwei: win probabilities measured against the CRM stage baseline. Built from the nightly run.',
+};

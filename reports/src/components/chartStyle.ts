@@ -1,0 +1,92 @@
+/**
+ * What every chart shares: the Vega-Lite schema, one colour per series (the same measure has the same
+ * colour on every page), number formats and the base config. Pure data, no DOM.
+ */
+import type { ModelName } from './types.js';
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** The three ways to size the open pipeline, in the order the legend reads them. */
+export const MEASURES = {
+  expected: { label: 'Wuwei expected bookings', color: '#1f5fbf' },
+  weighted: { label: 'Weighted pipeline (CRM stage %)', color: '#e0892c' },
+  unweighted: { label: 'Unweighted pipeline', color: '#c5cad3' },
+} as const;
+
+export type MeasureKey = keyof typeof MEASURES;
+
+export const MODELS: Record<ModelName, { label: string; color: string }> = {
+  wuwei: { label: 'Wuwei model', color: MEASURES.expected.color },
+  stage_baseline: { label: 'CRM stage probability', color: MEASURES.weighted.color },
+};
+
+export const REFERENCE_COLOR = '#8a8f98';
+
+/** d3-format strings, as Vega-Lite takes them. */
+export const FORMAT = {
+  /** 1.2M, 350k: amounts on axes and in tooltips. */
+  amountShort: '~s',
+  amount: ',.0f',
+  percent: '.0%',
+  percentPrecise: '.1%',
+  auc: '.3f',
+} as const;
+
+/** Base look: quiet axes, no chart border, titles left-aligned like the page text. */
+export const BASE_CONFIG = {
+  // The page's card shows through.
+  background: 'transparent',
+  view: { stroke: null },
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  title: { anchor: 'start', fontSize: 15, fontWeight: 600, subtitleColor: '#5b6270', subtitleFontSize: 12, offset: 12 },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 500, titleColor: '#3b414b', gridColor: '#eceef1', domainColor: '#a5abb5', tickColor: '#a5abb5' },
+  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', symbolType: 'square', labelLimit: 360 },
+} as const;
+
+/** Default size; the pages pass the width of their column so a chart fills it. */
+export interface ChartSize {
+  width?: number;
+  height?: number;
+}
+
+/** The whole chart (axes and legend included) fits the given width and height. */
+export function sizing(size: ChartSize, defaults: Required<ChartSize>) {
+  return {
+    width: Math.max(240, Math.round(size.width ?? defaults.width)),
+    height: Math.round(size.height ?? defaults.height),
+    autosize: { type: 'fit', contains: 'padding' },
+  } as const;
+}
+
+/**
+ * Title and subtitle broken into lines that fit the chart width: Vega does not wrap titles, and a
+ * long line would stick out of the card. Character widths are estimates for the base font.
+ */
+export function chartTitle(text: string, subtitle: string, width: number) {
+  return {
+    text: wrapLines(text, width, 8.6),
+    subtitle: wrapLines(subtitle, width, 6.4),
+  };
+}
+
+export function wrapLines(text: string, width: number, charWidth: number): string[] {
+  const perLine = Math.max(16, Math.floor(width / charWidth));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > perLine) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** "ecm_key_person_max_strength" -> "Key person max strength": axis labels a reader can say aloud. */
+export function readableFeatureName(name: string): string {
+  const words = name.replace(/^(ecm|pbm)_/, '').split('_').filter(Boolean).join(' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,171 @@
+/**
+ * Opens a built report site in headless Debian Chromium and says what a reader would see: the SVG
+ * marks each chart drew, console errors, and any request that tried to leave the machine (those are
+ * aborted, so a page that needs the internet shows it here instead of hanging).
+ */
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags that work on these machines (see STACK-NOTES); the user-data-dir is a fresh temp folder. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The class `reports/src/components/vegaChart.ts` gives every chart container, and its data-state. */
+const CHART_SELECTOR = '.wuwei-chart';
+
+export interface ChartCheck {
+  /** 'rendered' | 'failed' | 'rendering' (still drawing when the wait ran out). */
+  state: string;
+  /** Items of Vega data marks (bars, lines, points, ticks) in the chart's SVG; axes and legends excluded. */
+  marks: number;
+  /** The chart's accessible description (Vega puts the spec's `description` on the container as aria-label). */
+  description: string | null;
+}
+
+export interface PageCheck {
+  /** The page as asked for: '/', '/forecast', ... */
+  path: string;
+  url: string;
+  charts: ChartCheck[];
+  /** Sum of `charts[].marks`: SVG marks inside chart containers. */
+  svgMarks: number;
+  consoleErrors: string[];
+  /** Requests to anything but the local server (aborted). */
+  externalRequests: string[];
+  screenshot: string;
+}
+
+export interface CheckSiteOptions {
+  screenshotDir: string;
+  /** Per page: how long to wait for the charts to finish. */
+  timeoutMs?: number;
+  viewport?: { width: number; height: number };
+}
+
+export async function checkSite(siteDir: string, pages: string[], options: CheckSiteOptions): Promise<PageCheck[]> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  mkdirSync(options.screenshotDir, { recursive: true });
+  const server = await serveStatic(resolve(siteDir));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'wuwei-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: options.viewport ?? { width: 1360, height: 900 },
+  });
+  try {
+    const results: PageCheck[] = [];
+    for (const page of pages) results.push(await checkPage(context, origin, page, options));
+    return results;
+  } finally {
+    await context.close();
+    await new Promise<void>((done) => server.close(() => done()));
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+type Context = Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
+
+async function checkPage(context: Context, origin: string, page: string, options: CheckSiteOptions): Promise<PageCheck> {
+  // 'forecast', '/forecast' and '/forecast.html' name the same page.
+  const path = (page.startsWith('/') ? page : `/${page}`).replace(/\.html$/, '').replace(/^\/index$/, '/');
+  const url = `${origin}${path}`;
+  const tab = await context.newPage();
+  const consoleErrors: string[] = [];
+  const externalRequests: string[] = [];
+  tab.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  tab.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  await tab.route('**/*', async (route) => {
+    const requested = route.request().url();
+    if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+    externalRequests.push(requested);
+    return route.abort('internetdisconnected');
+  });
+  try {
+    await tab.goto(url, { waitUntil: 'networkidle', timeout: options.timeoutMs ?? 30_000 });
+    const charts = await waitForCharts(tab, options.timeoutMs ?? 30_000);
+    const name = path === '/' ? 'index' : path.slice(1).replaceAll('/', '-');
+    const screenshot = join(options.screenshotDir, `${name}.png`);
+    await tab.screenshot({ path: screenshot, fullPage: true });
+    return { path, url, charts, svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0), consoleErrors, externalRequests, screenshot };
+  } finally {
+    await tab.close();
+  }
+}
+
+/**
+ * Charts appear as Framework runs the page's cells and their containers get a width: wait until no
+ * chart is still drawing and the number of charts has held still for a few polls.
+ */
+async function waitForCharts(tab: Awaited<ReturnType<Context['newPage']>>, timeoutMs: number): Promise<ChartCheck[]> {
+  const deadline = Date.now() + timeoutMs;
+  let charts: ChartCheck[] = [];
+  let stablePolls = 0;
+  while (Date.now() < deadline) {
+    const previousCount = charts.length;
+    charts = await tab.evaluate((selector) => {
+      return Array.from(document.querySelectorAll<HTMLElement>(selector), (chart) => ({
+        state: chart.dataset['state'] ?? 'unknown',
+        marks: chart.querySelectorAll('svg g.role-mark > *').length,
+        description: chart.getAttribute('aria-label'),
+      }));
+    }, CHART_SELECTOR);
+    const settled = charts.length > 0 && charts.every((chart) => chart.state !== 'rendering');
+    stablePolls = settled && charts.length === previousCount ? stablePolls + 1 : 0;
+    if (stablePolls >= 3) break;
+    await tab.waitForTimeout(200);
+  }
+  return charts;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.csv': 'text/csv; charset=utf-8',
+  '.parquet': 'application/octet-stream',
+  '.wasm': 'application/wasm',
+};
+
+/** A tiny static server on 127.0.0.1 with Framework's clean URLs: `/forecast` serves forecast.html. */
+async function serveStatic(root: string): Promise<Server> {
+  const server = createServer((request, response) => {
+    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const file = resolveFile(root, pathname);
+    if (!file) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return server;
+}
+
+function resolveFile(root: string, pathname: string): string | null {
+  const candidate = normalize(join(root, pathname));
+  if (candidate !== root && !candidate.startsWith(root + sep)) return null; // no way out of the site
+  const tries = pathname.endsWith('/') ? [join(candidate, 'index.html')] : [candidate, `${candidate}.html`, join(candidate, 'index.html')];
+  return tries.find((path) => existsSync(path) && statSync(path).isFile()) ?? null;
+}
