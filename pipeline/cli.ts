@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { WuweiError } from './errors.ts';
+import { acquireRunLock } from './lock.ts';
 import { stderrLogger } from './log.ts';
 import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
 import { runPipeline } from './run.ts';
@@ -10,6 +11,7 @@ import { GENERATE_DEFAULTS } from './generate/index.ts';
 interface SharedOptions {
   db: string;
   json?: boolean;
+  wait: number;
 }
 
 const log = stderrLogger;
@@ -26,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
-    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, log })));
+    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, log }), { lock: false }));
 
   command(program, 'load', 'load an export folder into DuckDB')
     .requiredOption('--source <dir>', 'export folder')
@@ -85,15 +87,24 @@ function command(program: Command, name: string, description: string): Command {
     .description(description)
     .addOption(new Option('--db <file>', 'DuckDB file; models, outputs, site and run records sit beside it').default(DEFAULT_DB))
     .option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)')
+    .option('--wait <seconds>', 'if another run is using the database, wait this long for it instead of stopping', nonNegativeInt, 0)
     .exitOverride();
 }
 
-/** Wraps a stage so its summary is printed as JSON when asked. */
-function act<O extends SharedOptions & Record<string, any>>(work: (options: O, paths: RunPaths) => Promise<unknown>) {
-  return async (options: O) => {
+/**
+ * Wraps a stage so it runs alone against its database (see lock.ts) and its summary is printed as
+ * JSON when asked. Commands that do not write the database pass `{ lock: false }`.
+ */
+function act<O extends SharedOptions & Record<string, any>>(work: (options: O, paths: RunPaths) => Promise<unknown>, { lock = true } = {}) {
+  return async (options: O, command: Command) => {
     const paths = runPaths(options.db, { ...(options['output'] ? { out: options['output'] } : {}), ...(options['site'] ? { site: options['site'] } : {}) });
-    const summary = await work(options, paths);
-    if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    const held = lock ? await acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
+    try {
+      const summary = await work(options, paths);
+      if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } finally {
+      held?.release();
+    }
   };
 }
 
@@ -112,6 +123,12 @@ function reportError(error: unknown): number {
 function int(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('not a whole number');
   return Number(value);
+}
+
+function nonNegativeInt(value: string): number {
+  const n = int(value);
+  if (n < 0) throw new InvalidArgumentError('must be 0 or more');
+  return n;
 }
 
 function positiveInt(value: string): number {

@@ -8,7 +8,8 @@ export type WuweiErrorCode =
   | 'missing_input'
   | 'not_enough_data'
   | 'no_model'
-  | 'report_failed';
+  | 'report_failed'
+  | 'locked';
 
 export class WuweiError extends Error {
   readonly code: WuweiErrorCode;
