@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/db.ts';
 import { auc } from '../../models/metrics.ts';
 import { checkSite } from '../helpers/browser.ts';
+import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const run = promisify(execFile);
-const WUWEI = join(import.meta.dirname, '..', '..', 'bin', 'wuwei.js');
-
-/** Runs the real CLI in a child process, as sales ops would. */
-async function wuwei(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [WUWEI, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 describe('wuwei demo, end to end', () => {
   const tmp = tempDir();

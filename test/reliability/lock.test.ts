@@ -1,5 +1,5 @@
 /** One run at a time per database, and a killed run never leaves the folder locked. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WuweiError } from '../../pipeline/errors.ts';
 import { acquireRunLock } from '../../pipeline/lock.ts';
 import { quietLogger, type Logger } from '../../pipeline/log.ts';
+import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const cleanups: (() => void)[] = [];
@@ -55,10 +56,7 @@ describe('run lock', () => {
   it('makes the CLI print one clear line and exit 1 while another run holds the database', async () => {
     const db = dbInTemp();
     const held = await acquireRunLock(db, { command: 'wuwei run', waitSeconds: 0, log: quietLogger });
-    const child = spawn(process.execPath, ['bin/wuwei.js', 'score', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await wuwei(['score', '--db', db]);
     held.release();
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wuwei: another wuwei run is using .*wuwei\.duckdb: wuwei run \(pid \d+/)]);
