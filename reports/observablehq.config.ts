@@ -10,7 +10,9 @@ export default {
   pages: [
     { name: 'Overview', path: '/' },
     { name: 'Forecast', path: '/forecast' },
-    { name: 'Model', path: '/model' },
+    { name: 'Pipeline and cycle length', path: '/pipeline' },
+    { name: 'Relationship coverage (ECM)', path: '/relationships' },
+    { name: 'Model quality', path: '/model' },
   ],
   // The default adds a Google Fonts stylesheet: the site must load with no request leaving the host.
   globalStylesheets: [],
