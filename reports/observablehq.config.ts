@@ -12,7 +12,10 @@ export default {
     { name: 'Forecast', path: '/forecast' },
     { name: 'Pipeline and cycle length', path: '/pipeline' },
     { name: 'Relationship coverage (ECM)', path: '/relationships' },
+    { name: 'Deals', path: '/deals' },
+    { name: 'Key accounts (ESP+)', path: '/accounts' },
     { name: 'Model quality', path: '/model' },
+    { name: 'Data quality', path: '/data-quality' },
   ],
   // The default adds a Google Fonts stylesheet: the site must load with no request leaving the host.
   globalStylesheets: [],

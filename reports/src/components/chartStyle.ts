@@ -22,6 +22,9 @@ export const MODELS: Record<ModelName, { label: string; color: string }> = {
 
 export const REFERENCE_COLOR = '#8a8f98';
 
+/** ECM (relationships) and PBM (project behaviour), the same on every chart that splits features. */
+export const DIMENSION_COLORS = { ECM: '#1f5fbf', PBM: '#2a9d8f', Other: '#8a8f98' } as const;
+
 /** d3-format strings, as Vega-Lite takes them. */
 export const FORMAT = {
   /** 1.2M, 350k: amounts on axes and in tooltips. */
