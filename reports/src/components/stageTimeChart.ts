@@ -37,7 +37,7 @@ export function stageTimeChart(stages: StageTime[], options: ChartSize = {}): To
     layer: [
       {
         mark: { type: 'bar', width: { band: 0.55 }, cornerRadiusEnd: 2 },
-        encoding: { y: { field: 'openMedianDays', type: 'quantitative', title: 'Days in stage' }, color: { ...color, field: 'openLabel' } },
+        encoding: { y: { field: 'openMedianDays', type: 'quantitative', title: 'Time in stage (days)' }, color: { ...color, field: 'openLabel' } },
       },
       {
         mark: { type: 'rule', strokeWidth: 2 },
