@@ -32,7 +32,7 @@ export function loadVolumeChart(entities: EntityLoad[], options: ChartSize = {})
       {
         mark: { type: 'bar', cornerRadiusEnd: 2, color: MEASURES.expected.color },
         // A log scale has no zero: bars start at 1 row.
-        encoding: { x: { field: 'plotted', type: 'quantitative', title: 'Rows loaded (count, log scale)', scale: { type: 'log', domainMin: 1 }, axis: { format: '~s' } }, x2: { datum: 1 } },
+        encoding: { x: { field: 'plotted', type: 'quantitative', title: 'Rows loaded (count, log scale)', scale: { type: 'log', domainMin: 1 }, axis: { format: '~s', values: [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8] } }, x2: { datum: 1 } },
       },
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },

@@ -26,11 +26,12 @@ export function rangeForecastChart(rows: RangeForecast[], options: ChartSize & {
     title: chartTitle('Bookings forecast with its range', 'Band: P10–P90 (8 in 10 outcomes fall inside); dot: median; green bar: already won; orange tick: CRM weighted pipeline.', size.width),
     ...size,
     config: BASE_CONFIG,
-    data: { values: ordered },
+    data: { values: ordered.map((row) => ({ ...row, base: 0 })) },
     encoding: { x, tooltip: [...tooltip] },
     layer: [
-      { mark: { type: 'bar', width: { band: 0.3 }, color: OUTCOMES.won.color, opacity: 0.8 }, encoding: { y: { field: 'wonToDate', type: 'quantitative', title: amount, axis: { format: FORMAT.amountShort } } } },
-      { mark: { type: 'bar', width: { band: 0.55 }, color: MEASURES.expected.color, opacity: 0.25 }, encoding: { y: { field: 'p10', type: 'quantitative' }, y2: { field: 'p90' } } },
+      { mark: { type: 'bar', width: { band: 0.55 }, color: MEASURES.expected.color, opacity: 0.25 }, encoding: { y: { field: 'p10', type: 'quantitative', title: amount, axis: { format: FORMAT.amountShort } }, y2: { field: 'p90' } } },
+      // A thick rule from zero rather than a second bar: it stays centred in the period's slot.
+      { mark: { type: 'rule', strokeWidth: 14, color: OUTCOMES.won.color, opacity: 0.85 }, encoding: { y: { field: 'base', type: 'quantitative' }, y2: { field: 'wonToDate' } } },
       { mark: { type: 'point', filled: true, size: 80, color: MEASURES.expected.color }, encoding: { y: { field: 'p50', type: 'quantitative' } } },
       { mark: { type: 'tick', thickness: 3, color: MEASURES.weighted.color, size: 40 }, encoding: { y: { field: 'weightedPipeline', type: 'quantitative' } } },
     ],

@@ -14,7 +14,7 @@ export function runHistoryChart(runs: RunHistoryEntry[], options: ChartSize = {}
   return {
     $schema: VEGA_LITE_SCHEMA,
     description: `Stacked bar chart of the wall time in seconds of the last ${ordered.length} nightly runs, split by pipeline stage, oldest first.`,
-    title: chartTitle('Recent nightly runs', `Seconds per stage for the last ${ordered.length} run records, oldest first (UTC start time); failed runs say so.`, size.width),
+    title: chartTitle('Recent nightly runs', `Seconds per stage of the ${ordered.length === 1 ? 'last run record' : `last ${ordered.length} run records, oldest first`} (UTC start time); failed runs say so.`, size.width),
     ...size,
     config: BASE_CONFIG,
     data: { values },

@@ -21,7 +21,7 @@ export function scoreHistoryChart(
         data: { values },
         mark: { type: 'line', strokeWidth: 2.5, color: MODELS.wuwei.color, point: { filled: true, size: 45, color: MODELS.wuwei.color } },
         encoding: {
-          x: { field: 'night', type: 'temporal', title: 'Night scored (date)', axis: { format: '%d %b', labelAngle: 0, tickCount: Math.min(8, Math.max(1, scored)) } },
+          x: { field: 'night', type: 'temporal', title: 'Night scored (date)', axis: { format: '%d %b', labelAngle: 0, tickCount: { interval: 'day', step: Math.max(1, Math.ceil(nights.length / 8)) } } },
           y: { field: 'probability', type: 'quantitative', title: 'Win probability (%)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
           tooltip: [
             { field: 'night', type: 'temporal', title: 'Night', format: '%d %b %Y' },
