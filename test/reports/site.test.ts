@@ -117,6 +117,11 @@ describe('report site', () => {
     expect(quality.reasons.map((r: { column: string }) => r.column).sort()).toEqual(['amount', 'created_date', 'created_date']);
     expect(quality.runs).toHaveLength(1);
 
+    const accounts = publishedJson(siteDir, 'accounts');
+    expect(accounts.tiers.reduce((sum: number, t: { accounts: number }) => sum + t.accounts, 0)).toBe(accounts.totalAccounts);
+    expect(accounts.activeAccounts).toBeGreaterThan(0);
+    expect(accounts.activeAccounts).toBeLessThan(accounts.totalAccounts);
+
     const model = publishedJson(siteDir, 'model');
     expect(model.lift).toMatchObject({ available: true, source: 'derived' });
     expect(model.amountError.available).toBe(false);

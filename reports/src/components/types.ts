@@ -461,6 +461,8 @@ export interface AccountsReport {
   asOf: string;
   currency: string;
   totalAccounts: number;
+  /** Accounts with any value or potential: the ones the tier thresholds are taken over. */
+  activeAccounts: number;
   /** Thresholds (80th percentile among accounts with any value or potential) that define the tiers. */
   valueThreshold: number;
   potentialThreshold: number;
