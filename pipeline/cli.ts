@@ -7,6 +7,7 @@ import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
 import { runPipeline } from './run.ts';
 import { featuresStage, generateStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
+import { serveSite } from '../reports/serve.ts';
 
 interface SharedOptions {
   db: string;
@@ -49,7 +50,16 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'report', 'build the report site from the database')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
-    .action(act((_o, paths) => reportStage(paths, { log })));
+    .option('--show-personal-data', 'let contact and employee names and e-mails into the site (default: ids and roles only)')
+    .option('--serve', 'after the build, preview the site on http://127.0.0.1 until Ctrl-C')
+    .option('--port <n>', 'port for --serve (default: any free port)', int, 0)
+    .action(
+      act(async (o, paths) => {
+        const summary = await reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) });
+        if (o.serve) await previewSite(paths.site, o.port);
+        return summary;
+      }),
+    );
 
   command(program, 'run', 'the nightly run: load, features, train, score, report')
     .requiredOption('--source <dir>', 'export folder')
@@ -106,6 +116,15 @@ function act<O extends SharedOptions & Record<string, any>>(work: (options: O, p
       held?.release();
     }
   };
+}
+
+/** Serves the site until the process is interrupted. */
+async function previewSite(siteDir: string, port: number): Promise<void> {
+  const site = await serveSite(siteDir, port);
+  log.info(`report: previewing ${siteDir} at ${site.url}/ (Ctrl-C to stop)`);
+  await new Promise<void>((done) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void site.close().then(done));
+  });
 }
 
 function reportError(error: unknown): number {

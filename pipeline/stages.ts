@@ -48,6 +48,6 @@ export async function scoreStage(paths: RunPaths, options: { log: Logger }): Pro
   });
 }
 
-export async function reportStage(paths: RunPaths, options: { log: Logger }) {
-  return buildReport({ dbPath: paths.db, siteDir: paths.site, log: options.log });
+export async function reportStage(paths: RunPaths, options: { log: Logger; showPersonalData?: boolean }) {
+  return buildReport({ dbPath: paths.db, siteDir: paths.site, runsDir: paths.runs, showPersonalData: options.showPersonalData ?? false, log: options.log });
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../pipeline/errors.ts';
 import type { Logger } from '../pipeline/log.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
+import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
 
 export const DEFAULT_SITE_DIR = 'data/site';
 
@@ -29,12 +30,16 @@ export interface BuildReportOptions {
   dbPath: string;
   /** Where the site is published; default `data/site`. */
   siteDir?: string;
+  /** Run records for the Data quality page; default `runs/` beside the database. */
+  runsDir?: string;
+  /** Contact and employee names and e-mails may appear in the site; default false: ids and roles only. */
+  showPersonalData?: boolean;
   log: Logger;
 }
 
 export interface ReportSummary {
   siteDir: string;
-  /** The site's pages as URL paths: '/', '/forecast', '/model'. */
+  /** The site's pages as URL paths: '/', '/accounts', '/data-quality', ... */
   pages: string[];
   seconds: number;
 }
@@ -50,8 +55,8 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   mkdirSync(dirname(siteDir), { recursive: true });
   const building = `${siteDir}.building-${process.pid}-${Date.now()}`;
   try {
-    options.log.info(`report: building the site from ${dbPath}`);
-    await runFrameworkBuild({ dbPath, outDir: building });
+    options.log.info(`report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`);
+    await runFrameworkBuild({ dbPath, outDir: building, showPersonalData: options.showPersonalData ?? false, ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}) });
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
     swapIn(building, siteDir);
@@ -80,7 +85,7 @@ function clearLoaderCache(): void {
   }
 }
 
-async function runFrameworkBuild(options: { dbPath: string; outDir: string }): Promise<void> {
+async function runFrameworkBuild(options: { dbPath: string; outDir: string; showPersonalData: boolean; runsDir?: string }): Promise<void> {
   const stdout = new OutputTail(8);
   const stderr = new OutputTail(30);
   const child = spawn(process.execPath, [frameworkCli(), 'build'], {
@@ -90,6 +95,9 @@ async function runFrameworkBuild(options: { dbPath: string; outDir: string }): P
       OBSERVABLE_TELEMETRY_DISABLE: 'true',
       WUWEI_DB: options.dbPath,
       WUWEI_SITE_OUT: options.outDir,
+      // Set either way, so a value left in the caller's environment cannot turn personal data on.
+      [PERSONAL_DATA_ENV]: options.showPersonalData ? 'true' : 'false',
+      WUWEI_RUNS: options.runsDir ?? '',
       // Framework runs `.ts` loaders with a `tsx` it looks up on PATH.
       PATH: [join(PROJECT_DIR, 'node_modules', '.bin'), process.env['PATH'] ?? ''].join(delimiter),
       NO_COLOR: '1',

@@ -10,7 +10,12 @@ export default {
   pages: [
     { name: 'Overview', path: '/' },
     { name: 'Forecast', path: '/forecast' },
-    { name: 'Model', path: '/model' },
+    { name: 'Pipeline and cycle length', path: '/pipeline' },
+    { name: 'Relationship coverage (ECM)', path: '/relationships' },
+    { name: 'Deals', path: '/deals' },
+    { name: 'Key accounts (ESP+)', path: '/accounts' },
+    { name: 'Model quality', path: '/model' },
+    { name: 'Data quality', path: '/data-quality' },
   ],
   // The default adds a Google Fonts stylesheet: the site must load with no request leaving the host.
   globalStylesheets: [],

@@ -3,12 +3,11 @@
  * marks each chart drew, console errors, and any request that tried to leave the machine (those are
  * aborted, so a page that needs the internet shows it here instead of hanging).
  */
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serveSite } from '../../reports/serve.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -43,6 +42,8 @@ export interface PageCheck {
   charts: ChartCheck[];
   /** Sum of `charts[].marks`: SVG marks inside chart containers. */
   svgMarks: number;
+  /** Panels that say their data is not available in this run (`.wuwei-not-available`), by text. */
+  notAvailable: string[];
   consoleErrors: string[];
   /** Requests to anything but the local server (aborted). */
   externalRequests: string[];
@@ -51,6 +52,8 @@ export interface PageCheck {
 
 export interface CheckSiteOptions {
   screenshotDir: string;
+  /** Added to each screenshot's file name, e.g. '-full' for a second build of the same pages. */
+  screenshotSuffix?: string;
   /** Per page: how long to wait for the charts to finish. */
   timeoutMs?: number;
   viewport?: { width: number; height: number };
@@ -59,8 +62,8 @@ export interface CheckSiteOptions {
 export async function checkSite(siteDir: string, pages: string[], options: CheckSiteOptions): Promise<PageCheck[]> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(options.screenshotDir, { recursive: true });
-  const server = await serveStatic(resolve(siteDir));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveSite(siteDir);
+  const origin = server.url;
   const userDataDir = mkdtempSync(join(tmpdir(), 'wuwei-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -74,7 +77,7 @@ export async function checkSite(siteDir: string, pages: string[], options: Check
     return results;
   } finally {
     await context.close();
-    await new Promise<void>((done) => server.close(() => done()));
+    await server.close();
     rmSync(userDataDir, { recursive: true, force: true });
   }
 }
@@ -101,10 +104,11 @@ async function checkPage(context: Context, origin: string, page: string, options
   try {
     await tab.goto(url, { waitUntil: 'networkidle', timeout: options.timeoutMs ?? 30_000 });
     const charts = await waitForCharts(tab, options.timeoutMs ?? 30_000);
+    const notAvailable = await tab.evaluate(() => Array.from(document.querySelectorAll('.wuwei-not-available'), (note) => note.textContent ?? ''));
     const name = path === '/' ? 'index' : path.slice(1).replaceAll('/', '-');
-    const screenshot = join(options.screenshotDir, `${name}.png`);
+    const screenshot = join(options.screenshotDir, `${name}${options.screenshotSuffix ?? ''}.png`);
     await tab.screenshot({ path: screenshot, fullPage: true });
-    return { path, url, charts, svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0), consoleErrors, externalRequests, screenshot };
+    return { path, url, charts, svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0), notAvailable, consoleErrors, externalRequests, screenshot };
   } finally {
     await tab.close();
   }
@@ -133,39 +137,4 @@ async function waitForCharts(tab: Awaited<ReturnType<Context['newPage']>>, timeo
     await tab.waitForTimeout(200);
   }
   return charts;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.csv': 'text/csv; charset=utf-8',
-  '.parquet': 'application/octet-stream',
-  '.wasm': 'application/wasm',
-};
-
-/** A tiny static server on 127.0.0.1 with Framework's clean URLs: `/forecast` serves forecast.html. */
-async function serveStatic(root: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const file = resolveFile(root, pathname);
-    if (!file) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return server;
-}
-
-function resolveFile(root: string, pathname: string): string | null {
-  const candidate = normalize(join(root, pathname));
-  if (candidate !== root && !candidate.startsWith(root + sep)) return null; // no way out of the site
-  const tries = pathname.endsWith('/') ? [join(candidate, 'index.html')] : [candidate, `${candidate}.html`, join(candidate, 'index.html')];
-  return tries.find((path) => existsSync(path) && statSync(path).isFile()) ?? null;
 }

@@ -1,24 +1,27 @@
 /**
- * The report stage end to end on a fixture database: build the Framework site, open every page in
- * headless Chromium, and check that each chart drew marks with no console error and no request
- * leaving the machine; a failed build must leave the last good site in place, and a rebuild must
- * read the database again rather than Framework's loader cache.
+ * The report stage end to end on a run's database made from generated data: build the Framework
+ * site, open every page in headless Chromium, and check that each chart drew marks with no console
+ * error and no request leaving the machine; that no contact name or e-mail reaches the site unless
+ * personal data is allowed; that panels whose tables this run lacks say so instead of failing; that
+ * a failed build leaves the last good site in place; and that a rebuild reads the database again.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/db.ts';
 import { WuweiError } from '../../pipeline/errors.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { buildReport, type ReportSummary } from '../../reports/build.ts';
 import { checkSite } from '../helpers/browser.ts';
-import { createReportFixture, FIXTURE_AS_OF, FIXTURE_OPEN_DEALS, FIXTURE_VERSION } from '../helpers/report-fixture.ts';
+import { addComingTables, createReportFixture, FIXTURE_AS_OF, FIXTURE_BAD_ROWS, FIXTURE_PREVIOUS_NIGHT, FIXTURE_VERSION } from '../helpers/report-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports');
 
-/** Charts per page, as the pages are written. */
-const CHARTS: Record<string, number> = { '/': 2, '/forecast': 1, '/model': 3 };
+const PAGES = ['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/pipeline', '/relationships'];
+
+/** Charts per page on a run without the coming tables (forecasts, backtest, richer scores, deal-size metrics). */
+const CHARTS: Record<string, number> = { '/': 2, '/accounts': 3, '/data-quality': 3, '/deals': 1, '/forecast': 4, '/model': 5, '/pipeline': 6, '/relationships': 5 };
 
 /** The JSON a page's loader wrote, as published in the site (`_file/data/<name>.<hash>.json`). */
 function publishedJson(siteDir: string, name: string): any {
@@ -26,6 +29,20 @@ function publishedJson(siteDir: string, name: string): any {
   const file = readdirSync(dir).find((entry) => entry.startsWith(`${name}.`) && entry.endsWith('.json'));
   if (!file) throw new Error(`no ${name} JSON in ${dir}`);
   return JSON.parse(readFileSync(join(dir, file), 'utf8'));
+}
+
+/** Every text file of the site, concatenated: what a reader could download. */
+function siteText(siteDir: string): string {
+  const parts: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.(html|js|json|css|csv|txt)$/.test(entry.name)) parts.push(readFileSync(path, 'utf8'));
+    }
+  };
+  visit(siteDir);
+  return parts.join('\n');
 }
 
 async function expectReportFailure(work: Promise<unknown>, message: RegExp): Promise<void> {
@@ -43,50 +60,90 @@ describe('report site', () => {
   const dbPath = join(tmp.dir, 'run', 'wuwei.duckdb');
   const siteDir = join(tmp.dir, 'run', 'site');
   let summary: ReportSummary;
+  let openDeals: number;
+  let people: { emails: string[]; contactNames: string[]; userNames: string[] };
 
   beforeAll(async () => {
-    await createReportFixture(dbPath);
+    ({ openDeals } = await createReportFixture(dbPath));
+    people = await withDatabase(
+      dbPath,
+      async (conn) => ({
+        emails: (await queryRows<{ v: string }>(conn, `SELECT email AS v FROM contacts WHERE email IS NOT NULL`)).map((r) => r.v),
+        contactNames: (await queryRows<{ v: string }>(conn, `SELECT first_name || ' ' || last_name AS v FROM contacts WHERE first_name IS NOT NULL`)).map((r) => r.v),
+        userNames: (await queryRows<{ v: string }>(conn, `SELECT name AS v FROM users WHERE name IS NOT NULL`)).map((r) => r.v),
+      }),
+      { readOnly: true },
+    );
     summary = await buildReport({ dbPath, siteDir, log: quietLogger });
   });
   afterAll(() => tmp.cleanup());
 
-  it('builds the three pages into the site folder and leaves no temporary folder behind', () => {
+  it('builds every page into the site folder and leaves no temporary folder behind', () => {
     expect(summary.siteDir).toBe(siteDir);
-    expect(summary.pages).toEqual(['/', '/forecast', '/model']);
+    expect(summary.pages).toEqual(PAGES);
     expect(summary.seconds).toBeGreaterThan(0);
-    for (const page of ['index', 'forecast', 'model']) expect(existsSync(join(siteDir, `${page}.html`))).toBe(true);
-    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['site', 'wuwei.duckdb']);
+    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['runs', 'site', 'wuwei.duckdb']);
   });
 
-  it('publishes the latest night only, as small aggregates with ids and no names', () => {
+  it('publishes the latest night as small aggregates, with the honest state of what this run lacks', () => {
     const overview = publishedJson(siteDir, 'overview');
-    expect(overview).toMatchObject({ asOf: FIXTURE_AS_OF, openDeals: FIXTURE_OPEN_DEALS, scoresModelVersion: FIXTURE_VERSION });
-    expect(overview.model).toMatchObject({ version: FIXTURE_VERSION, auc: 0.812, baselineAuc: 0.714 });
-    expect(overview.thisMonth.label).toBe('Jun 2026');
-    expect(overview.nextMonth.label).toBe('Jul 2026');
+    expect(overview).toMatchObject({ asOf: FIXTURE_AS_OF, openDeals, scoresModelVersion: FIXTURE_VERSION });
+    expect(overview.movement).toMatchObject({ available: true, previousAsOf: FIXTURE_PREVIOUS_NIGHT });
+    expect(overview.range.available).toBe(false);
+    expect(overview.range.reason).toMatch(/no `forecasts` table/);
+
     const forecast = publishedJson(siteDir, 'forecast');
-    const deals = forecast.buckets.reduce((sum: number, bucket: { deals: number }) => sum + bucket.deals, 0);
-    expect(deals).toBe(FIXTURE_OPEN_DEALS);
+    expect(forecast.buckets.reduce((sum: number, bucket: { deals: number }) => sum + bucket.deals, 0)).toBe(openDeals);
+    expect(forecast.bySegment.reduce((sum: number, s: { deals: number }) => sum + s.deals, 0)).toBe(openDeals);
+    expect(forecast.backtest).toMatchObject({ available: false });
+    const flow = Object.fromEntries(forecast.flow.rows.map((row: { flow: string; deals: number }) => [row.flow, row.deals]));
+    expect(flow['new']).toBeGreaterThan(0); // deals missing from the earlier night
+    expect(flow['pushed']).toBeGreaterThan(0); // the earlier night had earlier close dates for some deals
+    expect(flow['won'] + flow['lost']).toBeGreaterThan(0);
+
+    const pipeline = publishedJson(siteDir, 'pipeline');
+    expect(pipeline.funnel[0].share).toBe(1);
+    expect(pipeline.funnel.at(-1).stage).toBe('Won');
+    for (let i = 1; i < pipeline.funnel.length; i++) expect(pipeline.funnel[i].deals).toBeLessThanOrEqual(pipeline.funnel[i - 1].deals);
+    expect(pipeline.stageTimes.reduce((sum: number, s: { openDeals: number }) => sum + s.openDeals, 0)).toBe(openDeals);
+
+    const deals = publishedJson(siteDir, 'deals');
+    expect(deals.deals).toHaveLength(openDeals);
+    expect(deals.columns).toEqual({ grade: false, trend: false, expectedAmount: false, modelCloseDate: false, factors: false });
+    expect(deals.nights).toEqual([FIXTURE_PREVIOUS_NIGHT, FIXTURE_AS_OF]);
+
+    const quality = publishedJson(siteDir, 'data-quality');
+    expect(quality.entities.reduce((sum: number, e: { rejected: number }) => sum + e.rejected, 0)).toBe(FIXTURE_BAD_ROWS);
+    expect(quality.reasons.map((r: { column: string }) => r.column).sort()).toEqual(['amount', 'created_date', 'created_date']);
+    expect(quality.runs).toHaveLength(1);
+
+    const accounts = publishedJson(siteDir, 'accounts');
+    expect(accounts.tiers.reduce((sum: number, t: { accounts: number }) => sum + t.accounts, 0)).toBe(accounts.totalAccounts);
+    expect(accounts.activeAccounts).toBeGreaterThan(0);
+    expect(accounts.activeAccounts).toBeLessThan(accounts.totalAccounts);
+
     const model = publishedJson(siteDir, 'model');
-    expect(model.model.version).toBe(FIXTURE_VERSION);
-    expect(model.roc.length).toBe(102);
-    expect(model.calibration.length).toBe(15);
-    expect(model.importance[0].definition).not.toBe('');
-    const top = publishedJson(siteDir, 'top-deals');
-    expect(top.deals).toHaveLength(20);
-    expect(Object.keys(top.deals[0]).sort()).toEqual(
-      ['accountId', 'amount', 'expectedCloseDate', 'expectedValue', 'opportunityId', 'ownerId', 'stage', 'stageProbability', 'winProbability'].sort(),
-    );
-    // No person leaves the database: no e-mail address, no contact or person-name field anywhere.
-    const everything = ['overview', 'forecast', 'model', 'top-deals'].map((name) => JSON.stringify(publishedJson(siteDir, name))).join('');
-    expect(everything.match(/[\w.+-]+@[\w-]+\.\w+/)).toBeNull();
-    const keys = new Set([...everything.matchAll(/"(\w+)":/g)].map((match) => match[1]!));
-    expect([...keys].filter((key) => /mail|phone|contact|first|last|owner_?name|account_?name/i.test(key))).toEqual([]);
+    expect(model.lift).toMatchObject({ available: true, source: 'derived' });
+    expect(model.amountError.available).toBe(false);
+    expect(model.catalog.length).toBeGreaterThan(40);
+
+    for (const name of ['overview', 'forecast', 'pipeline', 'relationships', 'deals', 'accounts', 'model', 'data-quality']) {
+      expect(JSON.stringify(publishedJson(siteDir, name)).length, name).toBeLessThan(2_000_000);
+    }
   });
 
-  it('renders every chart in headless Chromium with no console error and no request leaving localhost', async () => {
+  it('lets no contact or employee name or e-mail into the site by default', () => {
+    const text = siteText(siteDir);
+    expect(people.emails.length).toBeGreaterThan(100);
+    expect(people.emails.filter((email) => text.includes(email))).toEqual([]);
+    expect(people.contactNames.filter((name) => text.includes(name))).toEqual([]);
+    expect(people.userNames.filter((name) => text.includes(name))).toEqual([]);
+    expect(publishedJson(siteDir, 'relationships').personalData).toBe(false);
+  });
+
+  it('renders every chart of every page in headless Chromium with no console error and no request leaving localhost', async () => {
     const pages = await checkSite(siteDir, summary.pages, { screenshotDir: SCREENSHOTS });
-    expect(pages.map((page) => page.path)).toEqual(['/', '/forecast', '/model']);
+    expect(pages.map((page) => page.path)).toEqual(PAGES);
     for (const page of pages) {
       expect(page.consoleErrors, page.path).toEqual([]);
       expect(page.externalRequests, page.path).toEqual([]);
@@ -98,6 +155,12 @@ describe('report site', () => {
       }
       expect(statSync(page.screenshot).size).toBeGreaterThan(10_000);
     }
+    const notes = Object.fromEntries(pages.map((page) => [page.path, page.notAvailable.join(' | ')]));
+    expect(notes['/forecast']).toMatch(/P10–P90 range is not available in this run/);
+    expect(notes['/forecast']).toMatch(/no `backtest` table/);
+    expect(notes['/model']).toMatch(/Deal-size error is not available/);
+    expect(notes['/deals']).toMatch(/grade, trend, expected amount if won/);
+    expect(notes['/pipeline']).toBe('');
   });
 
   it('throws report_failed and keeps the last good site when the build cannot run', async () => {
@@ -110,19 +173,45 @@ describe('report site', () => {
     await withDatabase(emptyDb, async (conn) => {
       await conn.run('CREATE TABLE unrelated (x INTEGER)');
     });
-    await expectReportFailure(buildReport({ dbPath: emptyDb, siteDir, log: quietLogger }), /scores does not exist/);
+    await expectReportFailure(buildReport({ dbPath: emptyDb, siteDir, log: quietLogger }), /does not exist/);
 
     expect(readFileSync(join(siteDir, 'index.html'), 'utf8')).toBe(before);
-    expect(publishedJson(siteDir, 'overview').openDeals).toBe(FIXTURE_OPEN_DEALS);
-    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['site', 'wuwei.duckdb']);
+    expect(publishedJson(siteDir, 'overview').openDeals).toBe(openDeals);
+    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['runs', 'site', 'wuwei.duckdb']);
   });
 
-  it('reads the database again on a rebuild instead of serving the loader cache', async () => {
-    await withDatabase(dbPath, async (conn) => {
-      await conn.run(`DELETE FROM scores WHERE as_of = DATE '${FIXTURE_AS_OF}' AND opportunity_id > 'O0000100'`);
-    });
-    const rebuilt = await buildReport({ dbPath, siteDir, log: quietLogger });
-    expect(rebuilt.pages).toEqual(['/', '/forecast', '/model']);
-    expect(publishedJson(siteDir, 'overview').openDeals).toBe(100);
+  it('reads the database again on a rebuild, and fills every panel once the coming tables and personal data are there', async () => {
+    await addComingTables(dbPath);
+    const rebuilt = await buildReport({ dbPath, siteDir, log: quietLogger, showPersonalData: true });
+    expect(rebuilt.pages).toEqual(PAGES);
+
+    const forecast = publishedJson(siteDir, 'forecast');
+    expect(forecast.range.available).toBe(true);
+    expect(forecast.range.rows.map((row: { label: string }) => row.label)).toEqual(['Q3 2026', 'Q4 2026', 'Q1 2027']);
+    const wuwei = forecast.backtest.summary.find((s: { method: string }) => s.method === 'wuwei');
+    expect(wuwei).toMatchObject({ periods: 6, coverage: 5 / 6 });
+    expect(wuwei.meanAccuracy).toBeGreaterThan(0.95);
+    expect(publishedJson(siteDir, 'overview').range.row.p50).toBe(2_350_000);
+    const deals = publishedJson(siteDir, 'deals');
+    expect(deals.columns).toEqual({ grade: true, trend: true, expectedAmount: true, modelCloseDate: true, factors: true });
+    expect(deals.deals[0].positiveFactors).toEqual(['Champion engaged', 'Won with this account before']);
+    expect(deals.deals[0].negativeFactors).toEqual(['Single-threaded', 'Close date pushed twice']);
+    expect(publishedJson(siteDir, 'model').amountError.metrics[0]).toMatchObject({ name: 'Deal-size WAPE', wuwei: 0.14, baseline: 0.27 });
+
+    // Allowed now: names reach the who-knows-whom panel.
+    const relationships = publishedJson(siteDir, 'relationships');
+    expect(relationships.personalData).toBe(true);
+    expect(people.contactNames.some((name) => relationships.ties.some((tie: { contactLabel: string }) => tie.contactLabel.includes(name)))).toBe(true);
+
+    const pages = await checkSite(siteDir, ['/forecast', '/deals', '/model', '/'], { screenshotDir: SCREENSHOTS, screenshotSuffix: '-all-tables' });
+    const charts = Object.fromEntries(pages.map((page) => [page.path, page]));
+    expect(charts['/forecast']!.charts).toHaveLength(CHARTS['/forecast']! + 2);
+    expect(charts['/model']!.charts).toHaveLength(CHARTS['/model']! + 1);
+    for (const page of pages) {
+      expect(page.consoleErrors, page.path).toEqual([]);
+      expect(page.externalRequests, page.path).toEqual([]);
+      expect(page.notAvailable, page.path).toEqual([]);
+      for (const chart of page.charts) expect(chart.marks, page.path).toBeGreaterThan(0);
+    }
   });
 });

@@ -22,6 +22,9 @@ export const MODELS: Record<ModelName, { label: string; color: string }> = {
 
 export const REFERENCE_COLOR = '#8a8f98';
 
+/** ECM (relationships) and PBM (project behaviour), the same on every chart that splits features. */
+export const DIMENSION_COLORS = { ECM: '#1f5fbf', PBM: '#2a9d8f', Other: '#8a8f98' } as const;
+
 /** d3-format strings, as Vega-Lite takes them. */
 export const FORMAT = {
   /** 1.2M, 350k: amounts on axes and in tooltips. */
@@ -49,12 +52,16 @@ export interface ChartSize {
   height?: number;
 }
 
-/** The whole chart (axes and legend included) fits the given width and height. */
-export function sizing(size: ChartSize, defaults: Required<ChartSize>) {
+/**
+ * The whole chart (axes and legend included) fits the given width and height. Charts with one row
+ * per category (heatmaps, ranked bars) fit the width only: their height is the plot's, so long
+ * rotated labels and legends add to it instead of squeezing the rows.
+ */
+export function sizing(size: ChartSize, defaults: Required<ChartSize>, fit: 'fit' | 'fit-x' = 'fit') {
   return {
     width: Math.max(240, Math.round(size.width ?? defaults.width)),
     height: Math.round(size.height ?? defaults.height),
-    autosize: { type: 'fit', contains: 'padding' },
+    autosize: { type: fit, contains: 'padding' },
   } as const;
 }
 
@@ -90,3 +97,19 @@ export function readableFeatureName(name: string): string {
   const words = name.replace(/^(ecm|pbm)_/, '').split('_').filter(Boolean).join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** Won and lost, the same on every page. */
+export const OUTCOMES = {
+  won: { label: 'Won', color: '#2e8b57' },
+  lost: { label: 'Lost', color: '#c0504d' },
+} as const;
+
+/** Light to dark along the funnel: stage colours that read in order without a legend lookup. */
+export function stageColors(count: number): string[] {
+  const ramp = ['#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
+  if (count <= ramp.length) return ramp.slice(ramp.length - count);
+  return Array.from({ length: count }, (_, i) => ramp[Math.round((i * (ramp.length - 1)) / Math.max(1, count - 1))]!);
+}
+
+/** A tooltip entry; every chart lists its tooltips with titles a reader understands. */
+export type Tooltip = { field: string; type: 'nominal' | 'ordinal' | 'quantitative' | 'temporal'; title: string; format?: string };

@@ -37,3 +37,9 @@ export function formatDate(iso: string | null): string {
   const month = date.toLocaleDateString('en-US', { month: 'short', timeZone: 'UTC' });
   return `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
 }
+
+/** 0.034 -> "+3 pts", -0.1 -> "−10 pts": a change of a probability, in percentage points. */
+export function formatPoints(change: number): string {
+  const points = Math.round(100 * change);
+  return points === 0 ? '±0 pts' : `${points > 0 ? '+' : '−'}${Math.abs(points)} pts`;
+}

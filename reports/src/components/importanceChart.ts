@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, readableFeatureName, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { BASE_CONFIG, chartTitle, DIMENSION_COLORS, readableFeatureName, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import type { FeatureImportance } from './types.js';
 
 export interface ImportanceChartOptions extends ChartSize {
@@ -7,7 +7,6 @@ export interface ImportanceChartOptions extends ChartSize {
   limit?: number;
 }
 
-const DIMENSION_COLORS = { ECM: '#1f5fbf', PBM: '#2a9d8f', Other: '#8a8f98' } as const;
 
 /**
  * Horizontal bars of permutation importance (holdout AUC lost when a feature is shuffled), strongest

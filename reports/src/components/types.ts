@@ -49,7 +49,7 @@ export interface ModelSummary {
 
 /** One holdout metric of the model next to the same metric of the stage-probability baseline. */
 export interface ModelMetric {
-  name: 'AUC' | 'PR AUC' | 'Log loss' | 'Brier score' | 'Calibration error (ECE)';
+  name: 'AUC' | 'PR AUC' | 'Log loss' | 'Brier score' | 'Calibration error (ECE)' | 'Deal-size WAPE' | 'Deal-size median APE';
   wuwei: number;
   baseline: number;
   higherIsBetter: boolean;
@@ -70,12 +70,89 @@ export interface Overview {
   months: ForecastBucket[];
   byStage: StageSummary[];
   model: Pick<ModelSummary, 'version' | 'trainedAt' | 'backend'> & { auc: number; baselineAuc: number } | null;
+  /** Tonight against the previous night of scores. */
+  movement: Maybe<{ previousAsOf: string; openDeals: number; expected: number; weighted: number }>;
+  /** The current period's forecast range (first period of the `forecasts` table). */
+  range: Maybe<{ row: RangeForecast }>;
+  /** The few deals that matter most: largest expected value, with the change since the previous night. */
+  keyDeals: { opportunityId: string; accountId: string; stage: string; amount: number; winProbability: number; expectedValue: number; change: number | null }[];
+  /** The accounts with the largest Wuwei expected bookings. */
+  keyAccounts: { accountId: string; deals: number; amount: number; expected: number }[];
 }
 
 export interface Forecast {
   asOf: string;
   currency: string;
   buckets: ForecastBucket[];
+  /** Expected vs weighted pipeline per customer segment (accounts.segment). */
+  bySegment: SegmentForecast[];
+  /** The rep's forecast categories (opportunities.forecast_category) beside Wuwei's expectation for the same deals. */
+  categories: Maybe<{ rows: CategoryForecast[] }>;
+  /** What changed between the previous night of scores and this one. */
+  flow: Maybe<{ previousAsOf: string; rows: DealFlow[] }>;
+  /** Period forecasts with a P10–P90 range, from the `forecasts` table. */
+  range: Maybe<{ rows: RangeForecast[] }>;
+  /** Accuracy of past forecasts, from the `backtest` table. */
+  backtest: Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[] }>;
+}
+
+export interface SegmentForecast {
+  segment: string;
+  deals: number;
+  expected: number;
+  weighted: number;
+  unweighted: number;
+}
+
+export interface CategoryForecast {
+  category: string;
+  deals: number;
+  /** Rep amount of the deals the rep put in this category. */
+  unweighted: number;
+  /** Wuwei expected bookings of the same deals. */
+  expected: number;
+}
+
+export interface DealFlow {
+  flow: 'new' | 'won' | 'lost' | 'pushed' | 'pulled' | 'dropped';
+  label: string;
+  deals: number;
+  amount: number;
+}
+
+export interface RangeForecast {
+  periodStart: string;
+  periodEnd: string;
+  label: string;
+  wonToDate: number;
+  expected: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  weightedPipeline: number;
+}
+
+export interface BacktestRow {
+  periodStart: string;
+  label: string;
+  method: string;
+  forecast: number;
+  actual: number;
+  /** 1 - |actual - forecast| / actual */
+  accuracy: number | null;
+  /** (forecast - actual) / actual: above zero is over-forecast. */
+  bias: number | null;
+  /** The actual fell inside P10–P90 (null when the method has no range). */
+  inRange: boolean | null;
+}
+
+export interface BacktestSummary {
+  method: string;
+  periods: number;
+  meanAccuracy: number | null;
+  meanBias: number | null;
+  /** Share of periods with the actual inside P10–P90. */
+  coverage: number | null;
 }
 
 export interface OpenDeal {
@@ -122,4 +199,320 @@ export interface ModelReport {
   roc: CurvePoint[];
   calibration: CurvePoint[];
   importance: FeatureImportance[];
+  /** Lift by depth (share of holdout deals, best-scored first): stored by the model stage, or derived from the ROC curve and the base rate. */
+  lift: Maybe<{ source: 'stored' | 'derived'; baseRate: number | null; points: LiftPoint[] }>;
+  families: FamilyImportance[];
+  catalog: CatalogEntry[];
+  /** Deal-size model error against the rep-entered amount, when the model stage measured it. */
+  amountError: Maybe<{ metrics: ModelMetric[] }>;
+}
+
+export interface LiftPoint {
+  model: ModelName;
+  /** Share of holdout deals taken, best-scored first (0.1 = top decile). */
+  depth: number;
+  /** Win rate of those deals over the overall win rate. */
+  lift: number;
+}
+
+export interface FamilyImportance {
+  family: string;
+  dimension: string;
+  /** Sum of the positive permutation importances of the family's features. */
+  importance: number;
+  features: number;
+}
+
+export interface CatalogEntry {
+  name: string;
+  dimension: string;
+  family: string;
+  definition: string;
+  unit: string;
+  direction: string;
+  /** Holdout AUC drop in the active model; null if the model did not report it. */
+  importance: number | null;
+}
+
+/** A panel whose data this run does not have (a table another stage adds): the page says so. */
+export interface Unavailable {
+  available: false;
+  /** One sentence for the reader: what is missing and why. */
+  reason: string;
+}
+
+export type Available<T> = { available: true } & T;
+export type Maybe<T> = Available<T> | Unavailable;
+
+// ---- Pipeline and cycle length ----
+
+/** Cycle length (created to closed, days) of the closed deals of one segment and outcome. */
+export interface CycleStats {
+  segment: string;
+  outcome: 'won' | 'lost';
+  deals: number;
+  p10: number;
+  p25: number;
+  median: number;
+  p75: number;
+  p90: number;
+}
+
+export interface CycleBin {
+  outcome: 'won' | 'lost';
+  /** Lower edge of the bin in days; the last bin holds everything above. */
+  fromDays: number;
+  /** Upper edge; null for the open-ended last bin. */
+  toDays: number | null;
+  label: string;
+  deals: number;
+}
+
+export interface CycleTrendPoint {
+  /** First day of the quarter the deals closed in, ISO date. */
+  quarter: string;
+  label: string;
+  outcome: 'won' | 'lost';
+  deals: number;
+  medianDays: number;
+}
+
+export interface StageTime {
+  stage: string;
+  stageIndex: number;
+  /** Median and 75th percentile of the days won deals spent in this stage. */
+  wonMedianDays: number | null;
+  wonP75Days: number | null;
+  openDeals: number;
+  /** Median days the open deals now in this stage have spent in it so far. */
+  openMedianDays: number | null;
+  /** Open deals in the stage longer than the won deals' 75th percentile. */
+  openOverNorm: number;
+  openOverNormAmount: number;
+}
+
+export interface AgeingCell {
+  ageBucket: string;
+  ageOrder: number;
+  stage: string;
+  stageIndex: number;
+  deals: number;
+  amount: number;
+}
+
+export interface FunnelStep {
+  stage: string;
+  stageIndex: number;
+  /** Closed deals that reached this stage (or a later one). */
+  deals: number;
+  /** Share of all closed deals. */
+  share: number;
+  /** Share of the deals that reached the previous step. */
+  conversion: number | null;
+}
+
+export interface PipelineReport {
+  asOf: string;
+  currency: string;
+  closedDeals: number;
+  cycles: CycleStats[];
+  cycleBins: CycleBin[];
+  cycleTrend: CycleTrendPoint[];
+  stageTimes: StageTime[];
+  ageing: AgeingCell[];
+  funnel: FunnelStep[];
+}
+
+// ---- Relationship coverage (ECM) ----
+
+/** One buying role on one key deal. */
+export interface CoverageCell {
+  opportunityId: string;
+  accountId: string;
+  stage: string;
+  amount: number;
+  role: string;
+  /** 'engaged': a contact in the role took part in an activity on the deal; 'named': recorded but never engaged; 'missing'. */
+  status: 'engaged' | 'named' | 'missing';
+  contacts: number;
+}
+
+export interface ThreadingByStage {
+  stage: string;
+  stageIndex: number;
+  /** Open deals with one engaged contact or none. */
+  singleThreaded: number;
+  multiThreaded: number;
+  amountAtRisk: number;
+  /** Win-probability-weighted amount of the single-threaded deals (null without scores). */
+  expectedAtRisk: number | null;
+}
+
+export interface StrengthPoint {
+  accountId: string;
+  /** First day of the month, ISO; strength is as of the month's last day. */
+  month: string;
+  strength: number;
+}
+
+/** One person-to-person tie on an account: our employee and their contact, by id and role (names only if allowed). */
+export interface Tie {
+  accountId: string;
+  userLabel: string;
+  contactLabel: string;
+  interactions: number;
+  strength: number;
+  lastInteraction: string;
+}
+
+export interface CompetitorRecord {
+  competitor: string;
+  openDeals: number;
+  openAmount: number;
+  closedDeals: number;
+  won: number;
+  /** won / closed; null when we never closed a deal against them. */
+  winRate: number | null;
+  incumbentOn: number;
+}
+
+export interface RelationshipReport {
+  asOf: string;
+  currency: string;
+  openDeals: number;
+  roles: string[];
+  coverage: CoverageCell[];
+  threading: ThreadingByStage[];
+  keyAccounts: { accountId: string; openAmount: number; label: string }[];
+  strength: StrengthPoint[];
+  ties: Tie[];
+  competitors: CompetitorRecord[];
+  /** Overall win rate of closed deals, the reference line for the competitor chart. */
+  overallWinRate: number | null;
+  personalData: boolean;
+}
+
+// ---- Deals ----
+
+/** One open deal as the Deals page lists it; the optional parts come from richer scores when the run has them. */
+export interface DealRow {
+  opportunityId: string;
+  accountId: string;
+  ownerId: string;
+  segment: string;
+  stage: string;
+  amount: number;
+  expectedCloseDate: string | null;
+  stageProbability: number;
+  winProbability: number;
+  score: number;
+  expectedValue: number;
+  /** Change in win probability since the previous night (null for a deal new tonight or a first run). */
+  change: number | null;
+  grade: string | null;
+  trend: string | null;
+  /** Amount if won, from the deal-size model. */
+  expectedAmount: number | null;
+  /** The model's expected close date (the rep's date stays in expectedCloseDate). */
+  modelCloseDate: string | null;
+  positiveFactors: string[];
+  negativeFactors: string[];
+}
+
+export interface DealsReport {
+  asOf: string;
+  currency: string;
+  totalOpenDeals: number;
+  /** At most this many deals are listed (by expected value); the page says so when there are more. */
+  limit: number;
+  deals: DealRow[];
+  /** Which optional columns this run's scores carry. */
+  columns: { grade: boolean; trend: boolean; expectedAmount: boolean; modelCloseDate: boolean; factors: boolean };
+  /** The nights of score history, oldest first, and each listed deal's win probability on them. */
+  nights: string[];
+  history: Record<string, (number | null)[]>;
+}
+
+// ---- Key accounts (ESP+) ----
+
+export type AccountTier = 'Strategic' | 'Grow' | 'Maintain' | 'Monitor';
+
+export interface AccountRow {
+  accountId: string;
+  label: string;
+  segment: string;
+  tier: AccountTier;
+  /** Revenue won from the account in the last 24 months. */
+  value: number;
+  /** Wuwei expected bookings from the account's open deals (rep amount if the deal has no score). */
+  potential: number;
+  openDeals: number;
+  openAmount: number;
+  /** Our people who interacted with the account in the last 90 days. */
+  ourPeople: number;
+  /** Their contacts who took part in an interaction in the last 90 days. */
+  theirContacts: number;
+  executiveInvolved: boolean;
+  /** Decayed relationship strength as of the run date (catalog weights). */
+  strength: number;
+}
+
+export interface AccountsReport {
+  asOf: string;
+  currency: string;
+  totalAccounts: number;
+  /** Accounts with any value or potential: the ones the tier thresholds are taken over. */
+  activeAccounts: number;
+  /** Thresholds (80th percentile among accounts with any value or potential) that define the tiers. */
+  valueThreshold: number;
+  potentialThreshold: number;
+  limit: number;
+  accounts: AccountRow[];
+  tiers: { tier: AccountTier; accounts: number; value: number; potential: number; openAmount: number }[];
+}
+
+// ---- Data quality ----
+
+export interface EntityLoad {
+  entity: string;
+  /** Rows in the table now. */
+  loaded: number;
+  rejected: number;
+  /** The export file the rows came from, when any row was rejected (load_rejects names it). */
+  file: string | null;
+}
+
+export interface RejectReason {
+  entity: string;
+  column: string;
+  reason: string;
+  rows: number;
+}
+
+export interface RejectExample {
+  entity: string;
+  line: number;
+  column: string;
+  reason: string;
+  /** The offending value, unless the column holds personal data and personal data is not shown. */
+  value: string | null;
+}
+
+export interface RunHistoryEntry {
+  startedAt: string;
+  outcome: string;
+  /** Seconds per stage, in the run's order. */
+  stages: { stage: string; seconds: number }[];
+  loaded: number | null;
+  rejected: number | null;
+}
+
+export interface DataQualityReport {
+  asOf: string;
+  source: string | null;
+  loadedAt: string | null;
+  entities: EntityLoad[];
+  reasons: RejectReason[];
+  examples: RejectExample[];
+  runs: RunHistoryEntry[];
 }

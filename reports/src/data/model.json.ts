@@ -1,13 +1,21 @@
 /** model.json: the active model's version, training data, holdout metrics, ROC and calibration curves, feature importance. */
 import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
 import { FAMILY_LABELS, FEATURES } from '../../../pipeline/features/catalog.ts';
-import type { CurvePoint, FeatureImportance, ModelReport } from '../components/types.ts';
+import type { CatalogEntry, CurvePoint, FamilyImportance, FeatureImportance, ModelMetric, ModelReport } from '../components/types.ts';
+import { baseRateFromCalibration, liftFromRoc } from './lift.ts';
 import { modelSummary } from './modelSummary.ts';
 import { runLoader } from './runLoader.ts';
+import { columnsOf } from './tables.ts';
+
+/** Columns of `model_versions` the deal-size model adds (issue 5): WAPE and median APE, model and rep amount. */
+export const AMOUNT_ERROR_COLUMNS = ['amount_wape', 'baseline_amount_wape'];
 
 await runLoader('model', async (conn): Promise<ModelReport> => {
   const model = await modelSummary(conn);
-  if (!model) return { model: null, roc: [], calibration: [], importance: [] };
+  if (!model) {
+    const none = { available: false as const, reason: 'No model has been trained yet: run the nightly pipeline.' };
+    return { model: null, roc: [], calibration: [], importance: [], lift: none, families: [], catalog: catalogWith([]), amountError: none };
+  }
   const version = quoteLiteral(model.version);
   const curve = (name: 'roc' | 'calibration') =>
     queryRows<CurvePoint>(
@@ -21,8 +29,66 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
     conn,
     `SELECT feature, importance::DOUBLE AS importance FROM model_feature_importance WHERE version = ${version} ORDER BY importance DESC, feature`,
   );
-  return { model, roc: await curve('roc'), calibration: await curve('calibration'), importance: importance.map(describeFeature) };
+  const roc = await curve('roc');
+  const calibration = await curve('calibration');
+  const described = importance.map(describeFeature);
+  return { model, roc, calibration, importance: described, lift: await lift(), families: familyImportance(described), catalog: catalogWith(described), amountError: await amountError() };
+
+  async function lift(): Promise<ModelReport['lift']> {
+    const stored = await queryRows<{ model: 'wuwei' | 'stage_baseline'; depth: number; lift: number }>(
+      conn,
+      `SELECT model, x::DOUBLE AS depth, y::DOUBLE AS lift FROM model_curves
+       WHERE version = ${version} AND curve = 'lift' AND model IN ('wuwei', 'stage_baseline') ORDER BY model, x`,
+    );
+    const baseRate = baseRateFromCalibration(calibration.filter((bin) => bin.model === 'wuwei'));
+    if (stored.length > 0) return { available: true, source: 'stored', baseRate, points: stored };
+    if (baseRate === null || roc.length === 0) return { available: false, reason: 'Lift is not available in this run: the model stored neither a lift curve nor the ROC curve and calibration bins it can be derived from.' };
+    return { available: true, source: 'derived', baseRate, points: liftFromRoc(roc, baseRate) };
+  }
+
+  async function amountError(): Promise<ModelReport['amountError']> {
+    const columns = await columnsOf(conn, 'model_versions');
+    if (!AMOUNT_ERROR_COLUMNS.every((column) => columns.has(column))) {
+      return { available: false, reason: 'Deal-size error is not available in this run: model_versions has no amount_wape / baseline_amount_wape (no deal-size model was trained).' };
+    }
+    const median = columns.has('amount_median_ape') && columns.has('baseline_amount_median_ape');
+    const [row] = await queryRows<{ wape: number | null; baseWape: number | null; mape: number | null; baseMape: number | null }>(
+      conn,
+      `SELECT amount_wape::DOUBLE AS wape, baseline_amount_wape::DOUBLE AS "baseWape",
+              ${median ? 'amount_median_ape::DOUBLE' : 'NULL'} AS mape, ${median ? 'baseline_amount_median_ape::DOUBLE' : 'NULL'} AS "baseMape"
+       FROM model_versions WHERE version = ${version}`,
+    );
+    if (row?.wape == null || row.baseWape == null) return { available: false, reason: 'Deal-size error is not available for this model version: its amount_wape is empty.' };
+    const metrics: ModelMetric[] = [{ name: 'Deal-size WAPE', wuwei: row.wape, baseline: row.baseWape, higherIsBetter: false }];
+    if (row.mape != null && row.baseMape != null) metrics.push({ name: 'Deal-size median APE', wuwei: row.mape, baseline: row.baseMape, higherIsBetter: false });
+    return { available: true, metrics };
+  }
 });
+
+function familyImportance(features: FeatureImportance[]): FamilyImportance[] {
+  const families = new Map<string, FamilyImportance>();
+  for (const feature of features) {
+    const family = families.get(feature.family) ?? { family: feature.family, dimension: feature.dimension, importance: 0, features: 0 };
+    family.importance += Math.max(0, feature.importance);
+    family.features += 1;
+    families.set(feature.family, family);
+  }
+  return [...families.values()].sort((a, b) => b.importance - a.importance || a.family.localeCompare(b.family));
+}
+
+/** Every catalog feature with its definition, and its importance where the model reported one. */
+function catalogWith(importance: FeatureImportance[]): CatalogEntry[] {
+  const byName = new Map(importance.map((feature) => [feature.feature, feature.importance]));
+  return FEATURES.map((feature) => ({
+    name: feature.name,
+    dimension: feature.family.startsWith('ecm') ? 'ECM' : 'PBM',
+    family: FAMILY_LABELS[feature.family],
+    definition: feature.definition,
+    unit: feature.unit,
+    direction: feature.direction,
+    importance: byName.get(feature.name) ?? null,
+  }));
+}
 
 /** Adds the catalog's plain words to a feature name, so the page explains what it shows. */
 function describeFeature(row: { feature: string; importance: number }): FeatureImportance {

@@ -1,0 +1,60 @@
+/**
+ * data-quality.json: what the last load brought per entity, what it rejected and why (from
+ * `load_rejects`), a few examples, and the history of the nightly runs from their run records.
+ * Rejected values of personal-data columns are withheld unless personal data is allowed.
+ */
+import { queryRows } from '../../../pipeline/db.ts';
+import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
+import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
+import { showPersonalData } from './personalData.ts';
+import { runDate } from './runDate.ts';
+import { reportDatabasePath, runLoader } from './runLoader.ts';
+import { readRunHistory, runsFolder } from './runRecords.ts';
+import { hasTable, rowCount } from './tables.ts';
+
+/** Columns whose values are personal data (see docs/data-contract.md). */
+const PERSONAL_COLUMNS = new Set(['first_name', 'last_name', 'email', 'name', 'participant_id', 'contact_id']);
+const EXAMPLES = 25;
+
+await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
+  const asOf = await runDate(conn);
+  const rejects = await hasTable(conn, 'load_rejects');
+  const rejectedBy = new Map<string, { rows: number; file: string | null }>();
+  let reasons: RejectReason[] = [];
+  let examples: RejectExample[] = [];
+  if (rejects) {
+    for (const row of await queryRows<{ entity: string; rows: number; file: string | null }>(
+      conn,
+      `SELECT entity, count(*)::INTEGER AS rows, any_value(file) AS file FROM load_rejects GROUP BY entity`,
+    )) rejectedBy.set(row.entity, row);
+    reasons = await queryRows<RejectReason>(
+      conn,
+      `SELECT entity, coalesce(column_name, '(row)') AS "column", reason, count(*)::INTEGER AS rows
+       FROM load_rejects GROUP BY ALL ORDER BY rows DESC, entity, "column", reason`,
+    );
+    const personal = showPersonalData();
+    examples = (
+      await queryRows<RejectExample>(
+        conn,
+        `SELECT entity, line::INTEGER AS line, coalesce(column_name, '(row)') AS "column", reason, value
+         FROM load_rejects ORDER BY entity, line LIMIT ${EXAMPLES}`,
+      )
+    ).map((example) => (personal || !PERSONAL_COLUMNS.has(example.column) ? example : { ...example, value: null }));
+  }
+  const entities: EntityLoad[] = [];
+  for (const entity of ENTITY_NAMES) {
+    const rejected = rejectedBy.get(entity);
+    entities.push({ entity, loaded: await rowCount(conn, entity), rejected: rejected?.rows ?? 0, file: rejected?.file ?? null });
+  }
+  let source: string | null = null;
+  let loadedAt: string | null = null;
+  if (await hasTable(conn, 'wuwei_meta')) {
+    const [meta] = await queryRows<{ source: string | null; loadedAt: string | null }>(
+      conn,
+      `SELECT any_value(source) AS source, strftime(max(loaded_at), '%Y-%m-%d %H:%M') AS "loadedAt" FROM wuwei_meta`,
+    );
+    source = meta?.source ?? null;
+    loadedAt = meta?.loadedAt ?? null;
+  }
+  return { asOf, source, loadedAt, entities, reasons, examples, runs: readRunHistory(runsFolder(reportDatabasePath())) };
+});

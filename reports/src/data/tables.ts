@@ -1,0 +1,34 @@
+/**
+ * What the run's database holds: pages built on tables that other stages add later (forecasts,
+ * backtest, richer scores) ask here first and show "not available in this run" instead of failing.
+ */
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
+import type { Unavailable } from '../components/types.ts';
+
+export async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
+  const rows = await queryRows<{ column_name: string }>(
+    conn,
+    `SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteLiteral(table)}`,
+  );
+  return new Set(rows.map((row) => row.column_name));
+}
+
+export async function hasTable(conn: DuckDBConnection, table: string): Promise<boolean> {
+  return (await columnsOf(conn, table)).size > 0;
+}
+
+/** The table with all these columns, or the honest reason why a panel cannot be drawn. */
+export async function requireColumns(conn: DuckDBConnection, table: string, columns: string[], what: string): Promise<Unavailable | null> {
+  const present = await columnsOf(conn, table);
+  if (present.size === 0) return { available: false, reason: `${what} is not available in this run: the database has no \`${table}\` table.` };
+  const missing = columns.filter((column) => !present.has(column));
+  if (missing.length > 0) return { available: false, reason: `${what} is not available in this run: \`${table}\` lacks ${missing.map((c) => `\`${c}\``).join(', ')}.` };
+  return null;
+}
+
+/** Rows of a table that may be empty (an optional export that was not given). */
+export async function rowCount(conn: DuckDBConnection, table: string): Promise<number> {
+  if (!(await hasTable(conn, table))) return 0;
+  const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM "${table.replaceAll('"', '""')}"`);
+  return row?.n ?? 0;
+}
