@@ -1,10 +1,11 @@
 /**
  * The report stage: builds the Observable Framework site in `reports/` from the run's DuckDB and
- * publishes it as a whole. The build goes to a temporary folder beside the site and is swapped in
- * only when it succeeded, so a failed night leaves the last good site online.
+ * publishes it as a whole. Each build goes to its own folder under `<site>.versions/`; the site path
+ * is a symbolic link that is switched to the new folder in one atomic rename only when the build
+ * succeeded, so a failed or killed night leaves the last good site online, whole.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,19 +53,22 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
 
   clearLoaderCache();
   seedNpmVersionIndex(FRAMEWORK_CACHE);
-  mkdirSync(dirname(siteDir), { recursive: true });
-  const building = `${siteDir}.building-${process.pid}-${Date.now()}`;
+  const versions = `${siteDir}.versions`;
+  mkdirSync(versions, { recursive: true });
+  const building = join(versions, `${new Date().toISOString().replaceAll(':', '-')}-${process.pid}`);
+  let published = false;
   try {
     options.log.info(`report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`);
     await runFrameworkBuild({ dbPath, outDir: building, showPersonalData: options.showPersonalData ?? false, ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}) });
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
-    swapIn(building, siteDir);
+    publish(building, siteDir);
+    published = true;
     const seconds = (performance.now() - start) / 1000;
     options.log.info(`report: ${pages.length} pages published to ${siteDir} in ${seconds.toFixed(1)} s`);
     return { siteDir, pages, seconds };
   } finally {
-    rmSync(building, { recursive: true, force: true });
+    if (!published) rmSync(building, { recursive: true, force: true });
   }
 }
 
@@ -133,18 +137,28 @@ function sitePages(siteDir: string): string[] {
     .sort((a, b) => (a === '/' ? -1 : b === '/' ? 1 : a.localeCompare(b)));
 }
 
-/** Old site aside, new site in, old site deleted; if the swap fails half-way, the old site goes back. */
-function swapIn(built: string, siteDir: string): void {
-  const previous = `${siteDir}.previous-${process.pid}-${Date.now()}`;
-  const hadSite = existsSync(siteDir);
-  if (hadSite) renameSync(siteDir, previous);
+/**
+ * Points the site link at the new build with one rename (atomic: readers see the old site or the
+ * new one, never a mix or nothing), then removes the builds nothing points at, including those of
+ * killed runs.
+ */
+function publish(built: string, siteDir: string): void {
   try {
-    renameSync(built, siteDir);
+    if (existsSync(siteDir) && !lstatSync(siteDir).isSymbolicLink()) {
+      // a site published as a plain folder by an older version: moved under the versions once
+      renameSync(siteDir, join(`${siteDir}.versions`, 'previous-folder'));
+    }
+    const link = `${siteDir}.link-${process.pid}`;
+    rmSync(link, { force: true });
+    symlinkSync(join(basename(`${siteDir}.versions`), basename(built)), link, 'dir'); // relative: the data folder can move
+    renameSync(link, siteDir);
   } catch (error) {
-    if (hadSite) renameSync(previous, siteDir);
     throw new WuweiError('report_failed', `could not publish the report to ${siteDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  if (hadSite) rmSync(previous, { recursive: true, force: true });
+  const current = basename(readlinkSync(siteDir));
+  for (const entry of readdirSync(`${siteDir}.versions`)) {
+    if (entry !== current) rmSync(join(`${siteDir}.versions`, entry), { recursive: true, force: true });
+  }
 }
 
 /** The last lines a child process wrote, for an error message that shows why a build failed. */
