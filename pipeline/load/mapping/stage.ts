@@ -1,0 +1,141 @@
+/**
+ * Staging: reads every source file a mapping names into one temporary text table per canonical
+ * entity, `raw_<entity>`, with the file and line each row came from. DuckDB does all the parsing.
+ * File-level problems (a file that cannot be read, a required column missing) stop here, before
+ * anything in the database changes. Columns on opportunities and accounts that the mapping does
+ * not use are carried along as custom attributes.
+ */
+import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
+import { WuweiError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
+import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
+import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
+import { describeColumns, findSourceFile, listSourceFiles, sniffedDateFormats, type SourceFile } from './source-files.ts';
+
+/** Entities whose unmapped columns are kept as custom attributes. */
+export const CUSTOM_ATTRIBUTE_ENTITIES = ['opportunities', 'accounts'] as const satisfies readonly EntityName[];
+
+export interface CustomColumn {
+  /** Column name in the source file. */
+  name: string;
+  /** DuckDB's inferred type, narrowed to one Wuwei stores. */
+  type: 'BOOLEAN' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' | 'VARCHAR';
+  /** Its column in `raw_<entity>`. */
+  rawColumn: string;
+}
+
+export interface StagedEntity {
+  entity: EntityName;
+  /** The temp table with `__row`, `__file`, `__line`, every contract column as text, and custom attribute columns. */
+  table: string;
+  files: string[];
+  custom: CustomColumn[];
+}
+
+/** The temp table staging puts an entity's rows in. */
+export const rawTable = (entity: EntityName) => `raw_${entity}`;
+
+export async function stageSources(conn: DuckDBConnection, options: { source: string | string[]; mapping: Mapping; log: Logger }): Promise<Map<EntityName, StagedEntity>> {
+  const available = listSourceFiles(options.source);
+  const staged = new Map<EntityName, StagedEntity>();
+  for (const entity of ENTITY_NAMES) {
+    const sources = options.mapping.entities[entity] ?? [];
+    const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file) }));
+    const present = found.filter((f): f is { definition: SourceDefinition; file: SourceFile } => f.file !== undefined);
+    if (present.length === 0 && SCHEMA[entity].required) {
+      const names = sources.map((s) => s.file).join(' or ');
+      throw new WuweiError('missing_input', `${describeSource(options.source)}: no ${names || entity} export (${options.mapping.name} layout); ${entity} are required`);
+    }
+    for (const missing of found.filter((f) => !f.file)) {
+      if (present.length > 0) options.log.warn(`${options.mapping.name}: no ${missing.definition.file} file; ${entity} are read from the other files only`);
+    }
+    const selects: string[] = [];
+    let custom: CustomColumn[] = [];
+    for (const [index, { definition, file }] of present.entries()) {
+      const columns = await describeColumns(conn, file);
+      const names = new Set(columns.map((c) => c.name));
+      checkRequiredColumns(entity, definition, file, names);
+      const formats = [...(definition.date_format ? [definition.date_format] : []), ...(await sniffedDateFormats(conn, file)), ...DEFAULT_DATE_FORMATS];
+      const used = usedColumns(definition);
+      const extra =
+        index === 0 && (CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)
+          ? columns.filter((c) => !used.has(c.name)).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
+          : [];
+      if (index === 0) custom = extra;
+      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom }));
+    }
+    const table = rawTable(entity);
+    const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
+    const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`;
+    try {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT (row_number() OVER ())::BIGINT AS __row, * FROM (${body})`);
+    } catch (error) {
+      const files = present.map((p) => p.file.path).join(', ');
+      throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
+    }
+    staged.set(entity, { entity, table, files: present.map((p) => p.file.path), custom });
+  }
+  return staged;
+}
+
+/** A required contract column whose every source column is missing from the file stops the load. */
+function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>): void {
+  for (const [column, spec] of Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]) {
+    const rule = definition.columns[column];
+    if (!spec.required) continue;
+    if (rule === undefined) throw new WuweiError('bad_input', `${file.path}: the mapping gives no source for required column '${column}' of ${entity}`);
+    const reads = ruleColumns(rule);
+    const isConstant = typeof rule !== 'string' && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
+    if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c))) {
+      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; found: ${[...names].join(', ')})`);
+    }
+  }
+  for (const column of Object.keys(definition.where ?? {})) {
+    if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (found: ${[...names].join(', ')})`);
+  }
+}
+
+function usedColumns(definition: SourceDefinition): Set<string> {
+  return new Set([...Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)), ...Object.keys(definition.where ?? {})]);
+}
+
+function sourceSelect(
+  entity: EntityName,
+  definition: SourceDefinition,
+  file: SourceFile,
+  names: Set<string>,
+  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[] },
+): string {
+  const present = (column: string) => names.has(column);
+  const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
+    const rule = definition.columns[column];
+    if (rule === undefined) return `NULL::VARCHAR AS ${quoteIdent(column)}`;
+    const scale = typeof rule === 'string' ? undefined : rule.scale;
+    const sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
+    return `${sql} AS ${quoteIdent(column)}`;
+  });
+  const custom = options.custom.map((c) => `${sourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
+  const filters = Object.entries(definition.where ?? {}).map(([column, filter]) =>
+    Array.isArray(filter) ? `${sourceText(column)} IN (${filter.map((v) => quoteLiteral(String(v))).join(', ')})` : `${sourceText(column)} IS NOT NULL`,
+  );
+  // Lines count from the header (line 1); a CSV line is a record (DuckDB does not report physical lines).
+  const lineBase = file.format === 'csv' ? 1 : 0;
+  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
+    FROM (SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader})
+    ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
+}
+
+/** Narrows DuckDB's inferred type to one custom attributes are stored as. */
+function storedType(type: string): CustomColumn['type'] {
+  if (type === 'BOOLEAN') return 'BOOLEAN';
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) return 'BIGINT';
+  if (/^(FLOAT|DOUBLE|REAL)$/.test(type) || type.startsWith('DECIMAL')) return 'DOUBLE';
+  if (type === 'DATE') return 'DATE';
+  if (type.startsWith('TIMESTAMP')) return 'TIMESTAMP';
+  return 'VARCHAR';
+}
+
+function describeSource(source: string | string[]): string {
+  return Array.isArray(source) ? source.join(', ') : source;
+}
