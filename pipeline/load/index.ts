@@ -7,6 +7,7 @@ import { resolveMapping } from './mapping/resolve.ts';
 import { stageSources } from './mapping/stage.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
+import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
 
 export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
 
@@ -34,6 +35,8 @@ export interface LoadSummary {
   rejectReasons: Record<string, number>;
   missingOptional: string[];
   currency: CurrencySummary | null;
+  /** Feature families this export cannot support, with the entities it lacks. */
+  unsupportedFamilies: Record<string, string[]>;
   /** Columns kept as custom attributes (see pipeline/load/custom-attributes.ts). */
   customAttributes: { opportunities: string[]; accounts: string[] };
 }
@@ -47,7 +50,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const mapping = resolveMapping(options);
   const maxRejectShare = options.maxRejectShare ?? mapping.max_reject_share ?? 0.05;
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
-  const summary: LoadSummary = { source, layout: mapping.name, asOf: '', entities: {}, rejectReasons: {}, missingOptional: [], currency: null, customAttributes: { opportunities: [], accounts: [] } };
+  const summary: LoadSummary = { source, layout: mapping.name, asOf: '', entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null, customAttributes: { opportunities: [], accounts: [] } };
   await conn.run('BEGIN TRANSACTION');
   try {
     // Staging reads every file first: a file-level problem stops the load before anything changes.
@@ -66,7 +69,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const file = stage.files.length > 0 ? { path: stage.files.join(', ') } : null;
       if (!file) {
         summary.missingOptional.push(entity);
-        options.log.warn(`no ${SCHEMA[entity].file} export: features that need ${entity} cannot be computed`);
+        options.log.warn(`the export has no ${entity}`);
         await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} (${columns.map(([c, s]) => `${quoteIdent(c)} ${s.type}`).join(', ')})`);
         summary.entities[entity] = { file: null, loaded: 0, rejected: 0 };
         continue;
@@ -108,6 +111,8 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   for (const [entity, counts] of Object.entries(summary.entities)) {
     if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected` : ''}`);
   }
+  summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
+  for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
   return summary;
 }
 

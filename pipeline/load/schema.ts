@@ -63,7 +63,8 @@ export const SCHEMA = {
     file: 'contacts',
     description: "People at customer accounts. Name and e-mail are personal data and never reach a report.",
     key: ['contact_id'],
-    required: true,
+    // Optional: some exports (e.g. the Maven sample) have none; the relationship features then say so.
+    required: false,
     columns: {
       contact_id: id('Contact identifier.'),
       account_id: id('Their account.', 'accounts'),

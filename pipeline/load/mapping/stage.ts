@@ -74,7 +74,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
     }
-    staged.set(entity, { entity, table, files: present.map((p) => p.file.path), custom });
+    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], custom });
   }
   return staged;
 }
