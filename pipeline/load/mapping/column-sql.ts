@@ -16,14 +16,14 @@ export function sourceText(column: string): string {
   return `nullif(trim(CAST(${quoteIdent(column)} AS VARCHAR)), '')`;
 }
 
-const literal = (value: string | number | boolean | null | undefined): string => (value === null || value === undefined ? 'NULL' : quoteLiteral(String(value)));
+const literal = (value: string | number | boolean | null | undefined): string => (value === null || value === undefined ? 'NULL::VARCHAR' : quoteLiteral(String(value)));
 
 /** SQL for one rule, as text; columns absent from the file read as NULL. */
 export function ruleSql(rule: ColumnRule, present: (column: string) => boolean): string {
-  if (typeof rule === 'string') return present(rule) ? sourceText(rule) : 'NULL';
+  if (typeof rule === 'string') return present(rule) ? sourceText(rule) : 'NULL::VARCHAR';
   if (rule.value !== undefined) return literal(rule.value);
   if (rule.first_of) return `coalesce(${rule.first_of.map((inner) => ruleSql(inner, present)).join(', ')})`;
-  const text = present(rule.column!) ? sourceText(rule.column!) : 'NULL';
+  const text = present(rule.column!) ? sourceText(rule.column!) : 'NULL::VARCHAR';
   const hasDefault = rule.default !== undefined;
   let sql = text;
   if (rule.map && Object.keys(rule.map).length > 0) {
