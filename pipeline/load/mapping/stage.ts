@@ -116,9 +116,13 @@ function sourceSelect(
     return `${sql} AS ${quoteIdent(column)}`;
   });
   const custom = options.custom.map((c) => `${sourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
-  const filters = Object.entries(definition.where ?? {}).map(([column, filter]) =>
-    Array.isArray(filter) ? `${sourceText(column)} IN (${filter.map((v) => quoteLiteral(String(v))).join(', ')})` : `${sourceText(column)} IS NOT NULL`,
-  );
+  const filters = Object.entries(definition.where ?? {}).map(([column, filter]) => {
+    if (!Array.isArray(filter)) return `${sourceText(column)} IS NOT NULL`;
+    // An empty string in the list selects rows where the column is empty.
+    const values = filter.map((v) => String(v).trim()).filter((v) => v !== '');
+    const conditions = [...(values.length > 0 ? [`${sourceText(column)} IN (${values.map(quoteLiteral).join(', ')})`] : []), ...(values.length < filter.length ? [`${sourceText(column)} IS NULL`] : [])];
+    return `(${conditions.join(' OR ')})`;
+  });
   // Lines count from the header (line 1); a CSV line is a record (DuckDB does not report physical lines).
   const lineBase = file.format === 'csv' ? 1 : 0;
   return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
