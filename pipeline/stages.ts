@@ -17,7 +17,7 @@ import { buildReport } from '../reports/build.ts';
 export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
   if (options.layout && options.layout !== 'canonical') {
     const { generateInLayout } = await import('./load/mapping/write-layout.ts');
-    return generateInLayout(options.layout, options.out, (out) => generateStage({ ...options, out, layout: 'canonical' }), options.log);
+    return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
   }
   return generate({
     out: options.out,

@@ -114,6 +114,8 @@ describe('mapping files', () => {
     expect(() => readMappingFile(badRule)).toThrow(/unknown field 'colum' at entities\.opportunities\.columns\.amount/);
     const badColumn = writeMapping('bad-column', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ amount_eur: 'Value' }) } });
     expect(() => readMappingFile(badColumn)).toThrow(/unknown canonical column 'amount_eur' at entities\.opportunities\[0\]\.columns/);
+    const noName = writeMapping('no-name', { entities: MAPPING.entities });
+    expect(() => readMappingFile(noName)).toThrow(`${noName}: missing field 'name'`);
     const unknownEntity = writeMapping('bad-entity', { ...MAPPING, entities: { deals: opportunitiesSource() } });
     expect(() => readMappingFile(unknownEntity)).toThrow(/entities/);
   });

@@ -81,12 +81,16 @@ export interface Mapping {
 export function parseMapping(raw: unknown, origin: string): Mapping {
   const result = mappingSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? ` at ${formatPath(issue.path)}` : '';
+    // A misspelt field also shows as a missing one: name the misspelling first.
+    const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    const where = issue.path.length > 0 && !missing ? ` at ${formatPath(issue.path)}` : '';
     const message =
       issue.code === 'unrecognized_keys'
         ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
-        : issue.message;
+        : missing
+          ? `missing field '${formatPath(issue.path)}'`
+          : issue.message;
     throw new WuweiError('bad_input', `${origin}: ${message}${where}`);
   }
   const entities: Mapping['entities'] = {};

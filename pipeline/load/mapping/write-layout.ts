@@ -16,12 +16,14 @@ import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { builtInLayout } from './layouts.ts';
 
 /** Generates the canonical export into a scratch folder, then writes it in `layout` into `out`. */
-export async function generateInLayout<T>(layout: string, out: string, generateCanonical: (out: string) => Promise<T>, log: Logger): Promise<T & { layout: string }> {
+export async function generateInLayout<T>(layout: string, out: string, generateCanonical: (out: string, log: Logger) => Promise<T>, log: Logger): Promise<T & { layout: string }> {
   const mapping = builtInLayout(layout);
   mkdirSync(out, { recursive: true });
   const scratch = mkdtempSync(join(out, '.canonical-'));
+  // The generator's messages name the folder the user asked for, not the scratch one.
+  const outLog: Logger = { info: (m) => log.info(m.replaceAll(scratch, out)), warn: (m) => log.warn(m.replaceAll(scratch, out)) };
   try {
-    const summary = await generateCanonical(scratch);
+    const summary = await generateCanonical(scratch, outLog);
     await writeLayout(scratch, mapping, out);
     if (existsSync(join(scratch, 'ground_truth.csv'))) cpSync(join(scratch, 'ground_truth.csv'), join(out, 'ground_truth.csv'));
     log.info(`wrote the export in the ${layout} layout to ${out}`);
