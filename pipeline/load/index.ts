@@ -74,7 +74,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
         summary.entities[entity] = { file: null, loaded: 0, rejected: 0 };
         continue;
       }
-      await conn.run(`CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM ${quoteIdent(stage.table)}`);
+      await conn.run(`CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM ${quoteIdent(stage.table)}`);
       await conn.run(`CREATE OR REPLACE TEMP TABLE validated AS ${validationSql(entity, 'raw')}`);
       await conn.run(`
         INSERT INTO load_rejects

@@ -48,9 +48,10 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
   switch (type) {
     case 'DOUBLE':
     case 'INTEGER': {
+      // The common case, a plain number, is settled by a cast before any pattern is tried.
       const plain = options.decimalComma
         ? `CASE WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(\\.[0-9]{3})*(,[0-9]+)?|-?[0-9]+(,[0-9]+)?') THEN replace(replace(${v}, '.', ''), ',', '.') ELSE ${v} END`
-        : `CASE WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?') THEN replace(${v}, ',', '') ELSE ${v} END`;
+        : `CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NOT NULL THEN ${v} WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?') THEN replace(${v}, ',', '') ELSE ${v} END`;
       return options.scale !== undefined ? `coalesce(CAST(round(TRY_CAST(${plain} AS DOUBLE) * ${Number(options.scale)}, 9) AS VARCHAR), ${plain})` : plain;
     }
     case 'BOOLEAN':
@@ -60,7 +61,7 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
       const formats = `[${[...new Set(options.dateFormats)].map(quoteLiteral).join(', ')}]`;
       // An explicit offset (Z, +02:00) is converted to UTC; a time without one is taken as written.
       const parsed = `coalesce(
-        CASE WHEN regexp_matches(${v}, '(Z|[+-][0-9]{2}:?[0-9]{2})$') THEN TRY_CAST(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END,
+        CASE WHEN length(${v}) > 10 AND regexp_matches(${v}, '(Z|[+-][0-9]{2}:?[0-9]{2})$') THEN TRY_CAST(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END,
         TRY_CAST(${v} AS TIMESTAMP),
         try_strptime(${v}, ${formats}))`;
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';

@@ -75,14 +75,21 @@ export async function describeColumns(conn: DuckDBConnection, file: SourceFile):
   }
 }
 
-/** The date format DuckDB's CSV sniffer saw in the file, if any (e.g. `%d.%m.%Y`). */
-export async function sniffedDateFormats(conn: DuckDBConnection, file: SourceFile): Promise<string[]> {
-  if (file.format !== 'csv') return [];
+/**
+ * The file's columns with DuckDB's inferred types, and for CSV the date formats its sniffer saw
+ * (e.g. `%d.%m.%Y`): one sniff per file. A file that cannot be read gives one clear error naming it.
+ */
+export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Promise<{ columns: { name: string; type: string }[]; dateFormats: string[] }> {
+  if (file.format !== 'csv') return { columns: await describeColumns(conn, file), dateFormats: [] };
   try {
-    const [row] = await queryRows<{ DateFormat: string | null; TimestampFormat: string | null }>(conn, `SELECT DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(file.path)})`);
-    return [row?.TimestampFormat, row?.DateFormat].filter((f): f is string => typeof f === 'string' && f.length > 0);
-  } catch {
-    return [];
+    const [row] = await queryRows<{ Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null }>(
+      conn,
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(file.path)})`,
+    );
+    const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter((f): f is string => typeof f === 'string' && f.length > 0);
+    return { columns: row!.Columns.map((c) => ({ name: c.name, type: c.type })), dateFormats };
+  } catch (error) {
+    throw new WuweiError('bad_input', `${file.path}: cannot read as csv: ${firstLine(error)}`, { cause: error });
   }
 }
 

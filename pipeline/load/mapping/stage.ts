@@ -11,7 +11,7 @@ import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
 import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
-import { describeColumns, findSourceFile, listSourceFiles, sniffedDateFormats, type SourceFile } from './source-files.ts';
+import { findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
 export const CUSTOM_ATTRIBUTE_ENTITIES = ['opportunities', 'accounts'] as const satisfies readonly EntityName[];
@@ -53,10 +53,10 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const selects: string[] = [];
     let custom: CustomColumn[] = [];
     for (const [index, { definition, file }] of present.entries()) {
-      const columns = await describeColumns(conn, file);
+      const { columns, dateFormats } = await inspectFile(conn, file);
       const names = new Set(columns.map((c) => c.name));
       checkRequiredColumns(entity, definition, file, names);
-      const formats = [...(definition.date_format ? [definition.date_format] : []), ...(await sniffedDateFormats(conn, file)), ...DEFAULT_DATE_FORMATS];
+      const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
       const used = usedColumns(definition);
       const extra =
         index === 0 && (CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)
@@ -69,7 +69,9 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
     const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`;
     try {
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT (row_number() OVER ())::BIGINT AS __row, * FROM (${body})`);
+      // One source: its line already identifies the row; a union needs a row number of its own.
+      const row = selects.length === 1 ? '__line' : '(row_number() OVER ())::BIGINT';
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${row} AS __row, * FROM (${body})`);
     } catch (error) {
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
