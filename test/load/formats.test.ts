@@ -24,7 +24,7 @@ async function snapshot(conn: Parameters<typeof rows>[0]) {
 }
 
 describe('input formats', () => {
-  it('reads a ;-separated, BOM-prefixed, Excel-quoted CSV with the usual date and number spellings', async () => {
+  it('reads a ;-separated, BOM-prefixed, Excel-quoted CSV with the usual date (incl. epoch ms) and number spellings', async () => {
     const source = writeTinyExcelCsv(join(dir, 'excel'));
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source });

@@ -1,7 +1,7 @@
 /**
  * A tiny canonical export written the way spreadsheets and CRMs write files: UTF-8 BOM,
  * `;` between fields, CRLF line ends, Excel-style quoting ("" inside quotes, a `;` and a line
- * break inside a field), US and European dates, a thousands separator.
+ * break inside a field), US and European dates, epoch milliseconds (API exports), a thousands separator.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ export const TINY = {
   opportunity_history: [
     ['opportunity_id', 'changed_at', 'stage', 'amount'],
     ['O1', '03/01/2025', 'Prospecting', '1000'],
-    ['O1', '2025-04-01', 'Closed Won', '1234.5'],
+    ['O1', '1743465600000', 'Closed Won', '1234.5'],
     ['O2', '2025-03-05', 'Discovery', '500'],
   ],
 } as const;

@@ -59,11 +59,13 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
     case 'DATE':
     case 'TIMESTAMP': {
       const formats = `[${[...new Set(options.dateFormats)].map(quoteLiteral).join(', ')}]`;
-      // An explicit offset (Z, +02:00) is converted to UTC; a time without one is taken as written.
+      // An explicit offset (Z, +02:00) is converted to UTC; a time without one is taken as written;
+      // 12-13 digits are epoch milliseconds (the HubSpot API's dates).
       const parsed = `coalesce(
         CASE WHEN length(${v}) > 10 AND regexp_matches(${v}, '(Z|[+-][0-9]{2}:?[0-9]{2})$') THEN TRY_CAST(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END,
         TRY_CAST(${v} AS TIMESTAMP),
-        try_strptime(${v}, ${formats}))`;
+        try_strptime(${v}, ${formats}),
+        CASE WHEN regexp_full_match(${v}, '[0-9]{12,13}') THEN make_timestamp(TRY_CAST(${v} AS BIGINT) * 1000) END)`;
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
       return `coalesce(strftime(${parsed}, '${pattern}'), ${v})`;
     }
