@@ -53,9 +53,9 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const summary: LoadSummary = { source, layout: mapping.name, asOf: '', entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null, customAttributes: { opportunities: [], accounts: [] } };
   await conn.run('BEGIN TRANSACTION');
   try {
-    // Staging reads every file first: a file-level problem stops the load before anything changes.
+    // Staging reads every file first: a file-level problem stops the load before anything changes;
+    // rows it cannot take (malformed CSV rows, deals without an exchange rate) wait in staging_rejects.
     const staged = await stageSources(conn, { source: options.source, mapping, log: options.log });
-    await conn.run(`CREATE OR REPLACE TEMP TABLE staging_rejects (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
     summary.currency = await convertCurrency(conn, {
       source: options.source,
       log: options.log,

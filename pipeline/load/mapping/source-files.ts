@@ -18,6 +18,10 @@ export interface SourceFile {
   typedReader: string;
 }
 
+/** DuckDB's tables of malformed CSV rows (temporary, per connection). */
+export const CSV_ERRORS = 'wuwei_csv_errors';
+export const CSV_SCANS = 'wuwei_csv_scans';
+
 const EXTENSIONS: [string, SourceFormat][] = [
   ['.csv', 'csv'],
   ['.txt', 'csv'],
@@ -57,7 +61,8 @@ export function describeFile(path: string): SourceFile {
     return {
       path,
       format,
-      textReader: `read_csv(${literal}, header = true, all_varchar = true, auto_detect = true)`,
+      // A malformed row (too many or too few fields, a stray quote) goes to DuckDB's rejects table, not the whole file.
+      textReader: `read_csv(${literal}, header = true, all_varchar = true, auto_detect = true, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
       typedReader: `read_csv(${literal}, header = true, auto_detect = true)`,
     };
   }
@@ -84,7 +89,7 @@ export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Pro
   try {
     const [row] = await queryRows<{ Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null }>(
       conn,
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(file.path)})`,
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(file.path)}, ignore_errors = true)`,
     );
     const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter((f): f is string => typeof f === 'string' && f.length > 0);
     return { columns: row!.Columns.map((c) => ({ name: c.name, type: c.type })), dateFormats };

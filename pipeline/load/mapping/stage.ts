@@ -5,13 +5,13 @@
  * anything in the database changes. Columns on opportunities and accounts that the mapping does
  * not use are carried along as custom attributes.
  */
-import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
 import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
-import { findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
+import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
 export const CUSTOM_ATTRIBUTE_ENTITIES = ['opportunities', 'accounts'] as const satisfies readonly EntityName[];
@@ -39,6 +39,8 @@ export const rawTable = (entity: EntityName) => `raw_${entity}`;
 export async function stageSources(conn: DuckDBConnection, options: { source: string | string[]; mapping: Mapping; log: Logger }): Promise<Map<EntityName, StagedEntity>> {
   const available = listSourceFiles(options.source);
   const staged = new Map<EntityName, StagedEntity>();
+  await conn.run(`CREATE OR REPLACE TEMP TABLE staging_rejects (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
+  let lastScan = -1;
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
     const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file) }));
@@ -76,9 +78,37 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
     }
+    if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, table, lastScan);
     staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], custom });
   }
   return staged;
+}
+
+/**
+ * Rows DuckDB could not split into the file's columns become row-level rejects with the line DuckDB
+ * reports, and the lines of the rows after them are corrected (staging numbers rows as it reads them).
+ */
+async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, table: string, afterScan: number): Promise<number> {
+  const exists = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${CSV_ERRORS}'`);
+  if (exists[0]!.n === 0) return afterScan;
+  const errors = `SELECT DISTINCT s.file_path AS file, e.line, e.error_type, e.error_message, e.csv_line
+    FROM ${CSV_ERRORS} e JOIN ${CSV_SCANS} s USING (scan_id, file_id) WHERE e.scan_id > ${afterScan}`;
+  await conn.run(`
+    INSERT INTO staging_rejects
+    SELECT ${quoteLiteral(entity)}, file, line, NULL, left(any_value(csv_line), 200), 'malformed row: ' || lower(any_value(error_type))
+    FROM (${errors}) GROUP BY file, line`);
+  // The k-th row read is on line k + 1 + j, j the number of rejected lines r_i with r_i - i <= k.
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE line_shifts AS
+    SELECT file, line - i AS s, max(i) AS j
+    FROM (SELECT file, line, row_number() OVER (PARTITION BY file ORDER BY line) AS i FROM (SELECT DISTINCT file, line FROM (${errors})))
+    GROUP BY ALL`);
+  await conn.run(`
+    UPDATE ${quoteIdent(table)} AS t SET __line = t.__line + shifted.j
+    FROM (SELECT r.__row, r.__file, l.j FROM ${quoteIdent(table)} r ASOF JOIN line_shifts l ON r.__file = l.file AND r.__line - 1 >= l.s) AS shifted
+    WHERE shifted.__row = t.__row AND shifted.__file = t.__file`);
+  const [last] = await queryRows<{ id: number | null }>(conn, `SELECT max(scan_id)::INTEGER AS id FROM ${CSV_SCANS}`);
+  return last?.id ?? afterScan;
 }
 
 /** A required contract column whose every source column is missing from the file stops the load. */
