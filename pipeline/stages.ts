@@ -8,6 +8,7 @@ import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
+import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, type FeatureSummary } from './features/build.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
 import { writeScores, type ScoreSummary } from './score/index.ts';
@@ -16,7 +17,6 @@ import { buildReport } from '../reports/build.ts';
 
 export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
   if (options.layout && options.layout !== 'canonical') {
-    const { generateInLayout } = await import('./load/mapping/write-layout.ts');
     return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
   }
   return generate({
