@@ -98,7 +98,7 @@ export const SCHEMA = {
       forecast_category: text('pipeline, best_case, commit, closed, omitted.'),
       is_closed: { type: 'BOOLEAN', description: 'Closed (won or lost).' },
       is_won: { type: 'BOOLEAN', description: 'Closed won.' },
-      amount: { type: 'DOUBLE', description: 'Amount as the rep entered it.' },
+      amount: { type: 'DOUBLE', description: 'Amount as the rep entered it, in the reporting currency after the load (see below).' },
     },
   },
   opportunity_history: {

@@ -36,7 +36,7 @@ const EXTENSIONS: [string, SourceFormat][] = [
 export function listSourceFiles(source: string | string[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of Array.isArray(source) ? source : [source]) {
-    if (!existsSync(entry)) throw new WuweiError('missing_input', `${entry}: no such file or folder`);
+    if (!existsSync(entry)) throw new WuweiError('missing_input', `${entry}: no such folder or file, so no accounts or opportunities export to load`);
     const paths = statSync(entry).isDirectory() ? readdirSync(entry).sort().map((name) => join(entry, name)) : [entry];
     for (const path of paths) if (!files.has(basename(path).toLowerCase())) files.set(basename(path).toLowerCase(), path);
   }
