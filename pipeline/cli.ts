@@ -8,6 +8,7 @@ import { runPipeline } from './run.ts';
 import { featuresStage, generateStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
+import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
 
 interface SharedOptions {
   db: string;
@@ -29,12 +30,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
-    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, log }), { lock: false }));
+    .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`, 'canonical')
+    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log }), { lock: false }));
 
-  command(program, 'load', 'load an export folder into DuckDB')
-    .requiredOption('--source <dir>', 'export folder')
+  sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
-    .action(act((o, paths) => loadStage(paths, { source: o.source, asOf: o.asOf, log })));
+    .action(act((o, paths) => loadStage(paths, { ...sourceSelection(o), asOf: o.asOf, log })));
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
@@ -61,13 +62,12 @@ export async function main(argv: string[]): Promise<number> {
       }),
     );
 
-  command(program, 'run', 'the nightly run: load, features, train, score, report')
-    .requiredOption('--source <dir>', 'export folder')
+  sourceOptions(command(program, 'run', 'the nightly run: load, features, train, score, report'))
     .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
     .option('--seed <n>', 'random seed for training', int, 42)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
-    .action(act((o, paths) => runPipeline(paths, { source: o.source, asOf: o.asOf, seed: o.seed, log })));
+    .action(act((o, paths) => runPipeline(paths, { ...sourceSelection(o), asOf: o.asOf, seed: o.seed, log })));
 
   command(program, 'demo', 'generate a synthetic CRM into data/demo and run the whole pipeline on it')
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)
@@ -99,6 +99,25 @@ function command(program: Command, name: string, description: string): Command {
     .option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)')
     .option('--wait <seconds>', 'if another run is using the database, wait this long for it instead of stopping', nonNegativeInt, 0)
     .exitOverride();
+}
+
+/** Where an export is and how to read it: shared by `load` and `run`. */
+function sourceOptions(command: Command): Command {
+  return command
+    .requiredOption('--source <paths...>', 'export folder, or export files')
+    .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`)
+    .option('--mapping <file>', 'mapping file (YAML or JSON) for any other export')
+    .option('--reporting-currency <code>', 'currency amounts are converted to (default: the most common one)');
+}
+
+function sourceSelection(o: Record<string, any>): { source: string | string[]; layout?: string; mapping?: string; reportingCurrency?: string } {
+  const source: string[] = o['source'];
+  return {
+    source: source.length === 1 ? source[0]! : source,
+    ...(o['layout'] ? { layout: o['layout'] } : {}),
+    ...(o['mapping'] ? { mapping: o['mapping'] } : {}),
+    ...(o['reportingCurrency'] ? { reportingCurrency: o['reportingCurrency'] } : {}),
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from './load/schema.ts';
+import { renderLayouts } from './load/mapping/docs.ts';
 
 export function renderDataContract(): string {
   const lines = [
@@ -28,8 +29,29 @@ export function renderDataContract(): string {
     }
     lines.push('');
   }
+  lines.push(...BEYOND_THE_CONTRACT);
   return lines.join('\n');
 }
+
+const BEYOND_THE_CONTRACT = [
+  '## Other exports, custom attributes, currencies',
+  '',
+  '- Other layouts (Salesforce, HubSpot, Dynamics 365) and mapping files for any other export: see [layouts.md](layouts.md).',
+  '- **Custom attributes.** Columns of the opportunities and accounts files that the contract does not name are kept, typed as',
+  "  DuckDB infers them (boolean, integer, double, date, timestamp, else text), for the rows that loaded: every value in",
+  '  `custom_attributes` (entity, record_id, name, type, value as text); one typed row per record in `opportunity_custom_attributes`',
+  '  and `account_custom_attributes`; the registry `custom_attribute_columns` (name, feature name, type, numeric or not); and the',
+  '  view `opportunity_custom_features`: `opportunity_id` plus every numeric or yes/no attribute of the deal (`custom_<name>`)',
+  '  and of its account (`custom_account_<name>`) as double. They hold the value at export time, not a history: a model may',
+  '  use one only if it is set when the deal is created and not changed afterwards, or it leaks the outcome.',
+  '- **Currency.** `opportunities.currency` names the currency of `amount`. Amounts (opportunities, their history, line-item',
+  '  prices) are converted to one reporting currency: `--reporting-currency`, else the mapping\'s `reporting_currency`, else the',
+  '  most common currency of the deals. Rates come from `currency_rates.csv` (or .parquet, .json) in the export:',
+  '  `currency`, `rate_to_reporting` (reporting units per unit of the currency) and optionally `valid_from` (a rate applies from',
+  "  that date to the record's own date: creation for deals, change date for history). A deal in a currency without a rate is",
+  '  rejected (`no exchange rate to <currency>`); `currency` keeps the original code.',
+  '',
+];
 
 export function renderFeatureCatalog(): string {
   const lines = [
@@ -52,6 +74,7 @@ export function renderFeatureCatalog(): string {
 export const DOCS = {
   'docs/data-contract.md': renderDataContract,
   'docs/features.md': renderFeatureCatalog,
+  'docs/layouts.md': renderLayouts,
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

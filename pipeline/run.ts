@@ -5,7 +5,10 @@ import type { RunPaths } from './paths.ts';
 import { featuresStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
 
 export interface RunOptions {
-  source: string;
+  source: string | string[];
+  layout?: string;
+  mapping?: string;
+  reportingCurrency?: string;
   asOf?: string;
   seed?: number;
   log: Logger;
@@ -53,7 +56,8 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     return summary;
   };
   try {
-    const loaded = await stage('load', () => loadStage(paths, { source: options.source, log: options.log, ...(options.asOf ? { asOf: options.asOf } : {}) }));
+    const { seed: _seed, ...loadOptions } = options;
+    const loaded = await stage('load', () => loadStage(paths, loadOptions));
     await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, log: options.log }));
     await stage('train', () => trainStage(paths, { log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
     await stage('score', () => scoreStage(paths, { log: options.log }));
@@ -69,8 +73,16 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
   }
 }
 
-function describeInputs(source: string): RunRecord['inputs'] {
+function describeInputs(sources: string | string[]): RunRecord['inputs'] {
+  return (Array.isArray(sources) ? sources : [sources]).flatMap((source) => describeInput(source));
+}
+
+function describeInput(source: string): RunRecord['inputs'] {
   try {
+    if (statSync(source).isFile()) {
+      const stat = statSync(source);
+      return [{ file: source, bytes: stat.size, modified: stat.mtime.toISOString() }];
+    }
     return readdirSync(source)
       .filter((file) => /\.(csv|parquet|json|ndjson)$/.test(file) && file !== 'ground_truth.csv')
       .sort()

@@ -7,14 +7,18 @@ import { WuweiError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
-import { loadedAsOf, loadExports, type LoadSummary } from './load/index.ts';
+import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
+import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, type FeatureSummary } from './features/build.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
 import { writeScores, type ScoreSummary } from './score/index.ts';
 import { loadActiveModel, predictWin, trainWinModel, type TrainResult } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
-export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; log: Logger }): Promise<GenerateSummary> {
+export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
+  if (options.layout && options.layout !== 'canonical') {
+    return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
+  }
   return generate({
     out: options.out,
     opportunities: options.opportunities ?? GENERATE_DEFAULTS.opportunities,
@@ -25,8 +29,9 @@ export async function generateStage(options: { out: string; opportunities?: numb
   });
 }
 
-export async function loadStage(paths: RunPaths, options: { source: string; asOf?: string; log: Logger }): Promise<LoadSummary> {
-  return withDatabase(paths.db, (conn) => loadExports(conn, { source: options.source, log: options.log, ...(options.asOf ? { asOf: options.asOf } : {}) }));
+export async function loadStage(paths: RunPaths, options: Omit<LoadOptions, 'asOf'> & { asOf?: string | undefined }): Promise<LoadSummary> {
+  const { asOf, ...rest } = options;
+  return withDatabase(paths.db, (conn) => loadExports(conn, { ...rest, ...(asOf ? { asOf } : {}) }));
 }
 
 export async function featuresStage(paths: RunPaths, options: { asOf?: string; log: Logger }): Promise<FeatureSummary> {

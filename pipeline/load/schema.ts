@@ -63,7 +63,8 @@ export const SCHEMA = {
     file: 'contacts',
     description: "People at customer accounts. Name and e-mail are personal data and never reach a report.",
     key: ['contact_id'],
-    required: true,
+    // Optional: some exports (e.g. the Maven sample) have none; the relationship features then say so.
+    required: false,
     columns: {
       contact_id: id('Contact identifier.'),
       account_id: id('Their account.', 'accounts'),
@@ -97,7 +98,7 @@ export const SCHEMA = {
       forecast_category: text('pipeline, best_case, commit, closed, omitted.'),
       is_closed: { type: 'BOOLEAN', description: 'Closed (won or lost).' },
       is_won: { type: 'BOOLEAN', description: 'Closed won.' },
-      amount: { type: 'DOUBLE', description: 'Amount as the rep entered it.' },
+      amount: { type: 'DOUBLE', description: 'Amount as the rep entered it, in the reporting currency after the load (see below).' },
     },
   },
   opportunity_history: {

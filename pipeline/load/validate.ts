@@ -37,6 +37,6 @@ export function validationSql(entity: EntityName, rawTable: string): string {
       : 'false';
   return `
     WITH source AS (SELECT *, ${duplicate} AS __duplicate FROM ${rawTable})
-    SELECT __line, ${typed.join(', ')}, coalesce(${checks.join(', ')}) AS __problem
+    SELECT __file, __line, ${typed.join(', ')}, coalesce(${checks.join(', ')}) AS __problem
     FROM source`;
 }

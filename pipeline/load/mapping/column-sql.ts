@@ -1,0 +1,75 @@
+/**
+ * Turns a mapping's column rules into DuckDB SQL over a source file read as text, and normalises
+ * the text of typed contract columns (dates in the usual export formats, numbers with thousands
+ * or decimal commas, yes/no flags) so that validation sees one spelling. A value that cannot be
+ * normalised is passed on unchanged: validation then rejects it with the value as the file had it.
+ * Every source name and value reaches SQL through quoteIdent/quoteLiteral.
+ */
+import { quoteIdent, quoteLiteral } from '../../db.ts';
+import type { ColumnType } from '../schema.ts';
+import type { ColumnRule } from './definition.ts';
+
+/** Formats tried after ISO 8601: US exports write month first with slashes, European ones day first with dots. */
+export const DEFAULT_DATE_FORMATS = ['%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d/%m/%Y'];
+
+export function sourceText(column: string): string {
+  return `nullif(trim(CAST(${quoteIdent(column)} AS VARCHAR)), '')`;
+}
+
+const literal = (value: string | number | boolean | null | undefined): string => (value === null || value === undefined ? 'NULL::VARCHAR' : quoteLiteral(String(value)));
+
+/** SQL for one rule, as text; columns absent from the file read as NULL. */
+export function ruleSql(rule: ColumnRule, present: (column: string) => boolean): string {
+  if (typeof rule === 'string') return present(rule) ? sourceText(rule) : 'NULL::VARCHAR';
+  if (rule.value !== undefined) return literal(rule.value);
+  if (rule.first_of) return `coalesce(${rule.first_of.map((inner) => ruleSql(inner, present)).join(', ')})`;
+  const text = present(rule.column!) ? sourceText(rule.column!) : 'NULL::VARCHAR';
+  const hasDefault = rule.default !== undefined;
+  let sql = text;
+  if (rule.map && Object.keys(rule.map).length > 0) {
+    const cases = Object.entries(rule.map).map(([from, to]) => `WHEN ${quoteLiteral(from)} THEN ${literal(to)}`);
+    sql = `CASE ${text} ${cases.join(' ')} ELSE ${hasDefault ? literal(rule.default) : text} END`;
+  } else if (hasDefault) {
+    sql = `coalesce(${text}, ${literal(rule.default)})`;
+  }
+  return sql;
+}
+
+/** The source columns a rule reads. */
+export function ruleColumns(rule: ColumnRule): string[] {
+  if (typeof rule === 'string') return [rule];
+  if (rule.first_of) return rule.first_of.flatMap(ruleColumns);
+  return rule.column ? [rule.column] : [];
+}
+
+/** Normalises text for a typed contract column; `scale` multiplies a number (e.g. percent -> share). */
+export function normalisedSql(sql: string, type: ColumnType, options: { dateFormats: string[]; decimalComma: boolean; scale?: number }): string {
+  const v = `(${sql})`;
+  switch (type) {
+    case 'DOUBLE':
+    case 'INTEGER': {
+      // The common case, a plain number, is settled by a cast before any pattern is tried.
+      const plain = options.decimalComma
+        ? `CASE WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(\\.[0-9]{3})*(,[0-9]+)?|-?[0-9]+(,[0-9]+)?') THEN replace(replace(${v}, '.', ''), ',', '.') ELSE ${v} END`
+        : `CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NOT NULL THEN ${v} WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?') THEN replace(${v}, ',', '') ELSE ${v} END`;
+      return options.scale !== undefined ? `coalesce(CAST(round(TRY_CAST(${plain} AS DOUBLE) * ${Number(options.scale)}, 9) AS VARCHAR), ${plain})` : plain;
+    }
+    case 'BOOLEAN':
+      return `CASE WHEN lower(${v}) IN ('true', 't', 'yes', 'y', '1', 'x') THEN 'true' WHEN lower(${v}) IN ('false', 'f', 'no', 'n', '0') THEN 'false' ELSE ${v} END`;
+    case 'DATE':
+    case 'TIMESTAMP': {
+      const formats = `[${[...new Set(options.dateFormats)].map(quoteLiteral).join(', ')}]`;
+      // An explicit offset (Z, +02:00) is converted to UTC; a time without one is taken as written;
+      // 12-13 digits are epoch milliseconds (the HubSpot API's dates).
+      const parsed = `coalesce(
+        CASE WHEN length(${v}) > 10 AND regexp_matches(${v}, '(Z|[+-][0-9]{2}:?[0-9]{2})$') THEN TRY_CAST(${v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END,
+        TRY_CAST(${v} AS TIMESTAMP),
+        try_strptime(${v}, ${formats}),
+        CASE WHEN regexp_full_match(${v}, '[0-9]{12,13}') THEN make_timestamp(TRY_CAST(${v} AS BIGINT) * 1000) END)`;
+      const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
+      return `coalesce(strftime(${parsed}, '${pattern}'), ${v})`;
+    }
+    default:
+      return sql;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * A mapping: how another CRM's export becomes the canonical contract. It is data (YAML or JSON):
+ * per canonical entity, one or more source files, an optional row filter, and for each canonical
+ * column the source column (or constant) it comes from, with value maps, defaults and scaling.
+ * The built-in layouts (salesforce, hubspot, dynamics) are mappings of this same shape.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { WuweiError } from '../../errors.ts';
+import { ENTITY_NAMES, SCHEMA, type EntityName } from '../schema.ts';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One canonical column: a source column name, or a rule. */
+const columnRule = z.union([
+  z.string().min(1),
+  z.strictObject({
+    /** Source column to read. */
+    column: z.string().min(1).optional(),
+    /** A constant instead of a source column. */
+    value: scalar.optional(),
+    /** Several rules: the first that gives a value wins (e.g. actual close date, else expected). */
+    first_of: z.array(z.lazy((): z.ZodType => columnRule)).min(1).optional(),
+    /** Source value -> canonical value. Values not in the map pass through unchanged unless `default` is given. */
+    map: z.record(z.string(), scalar.nullable()).optional(),
+    /** Used when the source value is empty, or (with a map) not in the map; `null` means leave it empty. */
+    default: scalar.nullable().optional(),
+    /** Multiply a number: 0.01 turns a percentage into a share, 1000000 millions into units. */
+    scale: z.number().positive().optional(),
+  }),
+]);
+
+export type ColumnRule = string | ColumnRuleObject;
+export interface ColumnRuleObject {
+  column?: string;
+  value?: string | number | boolean;
+  first_of?: ColumnRule[];
+  map?: Record<string, string | number | boolean | null>;
+  default?: string | number | boolean | null;
+  scale?: number;
+}
+
+const rowFilter = z.union([z.array(scalar).min(1), z.strictObject({ not_empty: z.literal(true) })]);
+
+const source = z.strictObject({
+  /** File name in the source folder, with or without extension (.csv, .parquet, .json, .ndjson are tried). */
+  file: z.string().min(1),
+  /** Keep only rows whose source column holds one of these values, or is not empty. Other rows are not records of this entity. */
+  where: z.record(z.string(), rowFilter).optional(),
+  /** How to read numbers and dates in this file when DuckDB's sniffer cannot tell. */
+  decimal_separator: z.enum(['.', ',']).optional(),
+  date_format: z.string().optional(),
+  columns: z.record(z.string(), columnRule),
+});
+
+export const mappingSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Currency every amount is converted to (default: the most common currency of the opportunities). */
+  reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code').optional(),
+  /** Rates file in the source folder (currency, rate_to_reporting, optional valid_from). */
+  currency_rates: z.string().optional(),
+  /** Share of an entity's rows that may be rejected before the load fails; for exports known to be patchy. */
+  max_reject_share: z.number().min(0).max(1).optional(),
+  entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
+});
+
+export type SourceDefinition = z.infer<typeof source> & { columns: Record<string, ColumnRule> };
+export interface Mapping {
+  name: string;
+  description?: string;
+  reporting_currency?: string;
+  currency_rates?: string;
+  max_reject_share?: number;
+  entities: Partial<Record<EntityName, SourceDefinition[]>>;
+}
+
+/** Checks a parsed mapping (from a file or a built-in layout) and normalises it; `origin` names it in errors. */
+export function parseMapping(raw: unknown, origin: string): Mapping {
+  const result = mappingSchema.safeParse(raw);
+  if (!result.success) {
+    // A misspelt field also shows as a missing one: name the misspelling first.
+    const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    const where = issue.path.length > 0 && !missing ? ` at ${formatPath(issue.path)}` : '';
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+        : missing
+          ? `missing field '${formatPath(issue.path)}'`
+          : issue.message;
+    throw new WuweiError('bad_input', `${origin}: ${message}${where}`);
+  }
+  const entities: Mapping['entities'] = {};
+  for (const [entity, sources] of Object.entries(result.data.entities) as [EntityName, unknown][]) {
+    const list = (Array.isArray(sources) ? sources : [sources]) as SourceDefinition[];
+    const known = Object.keys(SCHEMA[entity].columns);
+    list.forEach((s, i) => {
+      for (const column of Object.keys(s.columns)) {
+        if (!known.includes(column)) {
+          throw new WuweiError('bad_input', `${origin}: unknown canonical column '${column}' at entities.${entity}[${i}].columns (${entity} has: ${known.join(', ')})`);
+        }
+      }
+      for (const [column, rule] of Object.entries(s.columns)) checkRule(rule, `${origin}: entities.${entity}[${i}].columns.${column}`);
+    });
+    entities[entity] = list;
+  }
+  const { entities: _ignored, ...rest } = result.data;
+  return { ...rest, entities } as Mapping;
+}
+
+function checkRule(rule: ColumnRule, where: string): void {
+  if (typeof rule === 'string') return;
+  const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined].filter(Boolean).length;
+  if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value' or 'first_of'`);
+  rule.first_of?.forEach((inner, i) => checkRule(inner, `${where}.first_of[${i}]`));
+}
+
+/** Reads a mapping file (.yaml, .yml or .json). */
+export function readMappingFile(path: string): Mapping {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new WuweiError('missing_input', `${path}: cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new WuweiError('bad_input', `${path}: not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${String((error as Error).message).split('\n')[0]}`, { cause: error });
+  }
+  return parseMapping(raw, path);
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}

@@ -1,0 +1,91 @@
+/**
+ * Renders docs/layouts.md from the built-in layout definitions and the mapping schema, so the
+ * page that tells sales ops which file and field feeds which contract column cannot drift.
+ */
+import { ENTITY_NAMES } from '../schema.ts';
+import type { ColumnRule } from './definition.ts';
+import { builtInLayout, LAYOUT_NAMES } from './layouts.ts';
+
+export function renderLayouts(): string {
+  const lines = [
+    '# Export layouts and mapping files',
+    '',
+    'Generated from `pipeline/load/mapping/` by `npm run docs`; do not edit by hand.',
+    '',
+    'Wuwei reads a CRM export through a **mapping**: for each entity of the [data contract](data-contract.md), the source',
+    'file(s) and, for each contract column, the source column (or a constant) it comes from. The built-in layouts below are',
+    'mappings; a mapping file describes any other export the same way.',
+    '',
+    '```sh',
+    'wuwei load --source EXPORT_DIR                                # canonical layout',
+    'wuwei load --source EXPORT_DIR --layout salesforce            # or hubspot, dynamics',
+    'wuwei load --source EXPORT_DIR --mapping my-crm.yaml          # any other export',
+    'wuwei load --source deals.parquet accounts.csv ...            # explicit files instead of a folder',
+    'wuwei generate --out DIR --layout salesforce                  # the synthetic CRM in a layout',
+    '```',
+    '',
+    '## Files',
+    '',
+    '- A file is named without extension in a mapping; `.csv`, `.txt`, `.tsv`, `.parquet`, `.json`, `.ndjson`, `.jsonl` are tried, case-insensitively.',
+    "- DuckDB reads every file (`read_csv` with its sniffer: delimiter, quoting, header, UTF-8 BOM; `read_parquet`; `read_json`, JSON arrays or newline-delimited). CSV is read as text so that one bad value rejects one row, not the file.",
+    '- Dates: ISO 8601 (`2025-03-01`, `2025-03-01T10:00:00Z`; an offset is converted to UTC), the format DuckDB sniffs in the file, a mapping\'s `date_format`, then `03/01/2025` (US, month first), `01.03.2025` (day first), and 12-13 digits as epoch milliseconds.',
+    "- Numbers: `1,234.50` is read as 1234.5; with `decimal_separator: ','` `1.234,50` is. Yes/no: true/false, t/f, yes/no, y/n, 1/0, x.",
+    '- A file that cannot be read, or lacks a column a required contract column comes from, stops the load with one message naming the file; nothing changes.',
+    '',
+    '## Mapping file reference (YAML or JSON)',
+    '',
+    '```yaml',
+    'name: my-crm                       # shown in the load summary',
+    'reporting_currency: EUR            # optional; default: the most common currency of the deals',
+    'currency_rates: fx                 # optional; default: currency_rates (currency, rate_to_reporting, valid_from)',
+    'max_reject_share: 0.1              # optional; share of an entity\'s rows that may be rejected (default 0.05)',
+    'entities:',
+    '  opportunities:                   # a contract entity; a list of sources is read as their union',
+    '    file: deals                    # deals.csv, deals.parquet, ...',
+    "    decimal_separator: ','         # optional",
+    "    date_format: '%d.%m.%Y'        # optional, DuckDB strptime format",
+    '    where: { Pipeline: [Sales] }   # optional: only rows whose column holds one of these values (or { not_empty: true })',
+    '    columns:',
+    '      opportunity_id: Deal ID                                  # a source column',
+    '      currency: { value: EUR }                                 # a constant',
+    "      stage: { column: Phase, map: { '90': Closed Won } }      # values not in the map pass through",
+    '      is_closed: { column: Phase, map: { \'90\': true }, default: false }  # default: empty or not in the map',
+    '      probability: { column: Probability, scale: 0.01 }        # percent -> share',
+    '      close_date: { first_of: [Actual Close, Expected Close] } # the first that has a value',
+    '```',
+    '',
+    'Unknown fields and unknown contract columns are refused with their place in the file. Every file name, column name',
+    'and value reaches SQL quoted. Columns of the opportunities and accounts files that the mapping does not use are kept',
+    'as custom attributes (see the data contract).',
+    '',
+  ];
+  for (const name of LAYOUT_NAMES.filter((n) => n !== 'canonical')) {
+    const mapping = builtInLayout(name);
+    lines.push(`## Layout \`${name}\``, '', mapping.description ?? '', '', `Definition: \`pipeline/load/mapping/layouts/${name}.yaml\`.`, '');
+    lines.push('| entity | column | source |', '|---|---|---|');
+    for (const entity of ENTITY_NAMES) {
+      for (const source of mapping.entities[entity] ?? []) {
+        const where = source.where ? ` where ${Object.entries(source.where).map(([c, f]) => `${code(c)} ${Array.isArray(f) ? `in ${f.map((v) => code(String(v))).join(', ')}` : 'not empty'}`).join(' and ')}` : '';
+        lines.push(`| ${entity} | | file ${code(source.file)}${where} |`);
+        for (const [column, rule] of Object.entries(source.columns)) lines.push(`| | \`${column}\` | ${describeRule(rule)} |`);
+      }
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function describeRule(rule: ColumnRule): string {
+  if (typeof rule === 'string') return code(rule);
+  if (rule.value !== undefined) return `always ${code(String(rule.value))}`;
+  if (rule.first_of) return `first of: ${rule.first_of.map(describeRule).join('; ')}`;
+  const parts = [code(rule.column!)];
+  if (rule.map) parts.push(`mapped ${Object.entries(rule.map).map(([from, to]) => `${code(from)} → ${to === null ? 'empty' : code(String(to))}`).join(', ')}`);
+  if (rule.default !== undefined) parts.push(`else ${rule.default === null ? 'empty' : code(String(rule.default))}`);
+  if (rule.scale !== undefined) parts.push(`× ${rule.scale}`);
+  return parts.join(' ');
+}
+
+function code(text: string): string {
+  return `\`${text.replaceAll('|', '\\|').replaceAll('`', "'")}\``;
+}

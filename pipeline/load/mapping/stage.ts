@@ -1,0 +1,177 @@
+/**
+ * Staging: reads every source file a mapping names into one temporary text table per canonical
+ * entity, `raw_<entity>`, with the file and line each row came from. DuckDB does all the parsing.
+ * File-level problems (a file that cannot be read, a required column missing) stop here, before
+ * anything in the database changes. Columns on opportunities and accounts that the mapping does
+ * not use are carried along as custom attributes.
+ */
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
+import { WuweiError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
+import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
+import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
+import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
+
+/** Entities whose unmapped columns are kept as custom attributes. */
+export const CUSTOM_ATTRIBUTE_ENTITIES = ['opportunities', 'accounts'] as const satisfies readonly EntityName[];
+
+export interface CustomColumn {
+  /** Column name in the source file. */
+  name: string;
+  /** DuckDB's inferred type, narrowed to one Wuwei stores. */
+  type: 'BOOLEAN' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' | 'VARCHAR';
+  /** Its column in `raw_<entity>`. */
+  rawColumn: string;
+}
+
+export interface StagedEntity {
+  entity: EntityName;
+  /** The temp table with `__row`, `__file`, `__line`, every contract column as text, and custom attribute columns. */
+  table: string;
+  files: string[];
+  custom: CustomColumn[];
+}
+
+/** The temp table staging puts an entity's rows in. */
+export const rawTable = (entity: EntityName) => `raw_${entity}`;
+
+export async function stageSources(conn: DuckDBConnection, options: { source: string | string[]; mapping: Mapping; log: Logger }): Promise<Map<EntityName, StagedEntity>> {
+  const available = listSourceFiles(options.source);
+  const staged = new Map<EntityName, StagedEntity>();
+  await conn.run(`CREATE OR REPLACE TEMP TABLE staging_rejects (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
+  let lastScan = -1;
+  for (const entity of ENTITY_NAMES) {
+    const sources = options.mapping.entities[entity] ?? [];
+    const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file) }));
+    const present = found.filter((f): f is { definition: SourceDefinition; file: SourceFile } => f.file !== undefined);
+    if (present.length === 0 && SCHEMA[entity].required) {
+      const names = sources.map((s) => s.file).join(' or ');
+      throw new WuweiError('missing_input', `${describeSource(options.source)}: no ${names || entity} export (${options.mapping.name} layout); ${entity} are required`);
+    }
+    for (const missing of found.filter((f) => !f.file)) {
+      if (present.length > 0) options.log.warn(`${options.mapping.name}: no ${missing.definition.file} file; ${entity} are read from the other files only`);
+    }
+    const selects: string[] = [];
+    let custom: CustomColumn[] = [];
+    for (const [index, { definition, file }] of present.entries()) {
+      const { columns, dateFormats } = await inspectFile(conn, file);
+      const names = new Set(columns.map((c) => c.name));
+      checkRequiredColumns(entity, definition, file, names);
+      const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
+      const used = usedColumns(definition);
+      const extra =
+        index === 0 && (CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)
+          ? columns.filter((c) => !used.has(c.name)).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
+          : [];
+      if (index === 0) custom = extra;
+      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom }));
+    }
+    const table = rawTable(entity);
+    const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
+    const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`;
+    try {
+      // One source: its line already identifies the row; a union needs a row number of its own.
+      const row = selects.length === 1 ? '__line' : '(row_number() OVER ())::BIGINT';
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${row} AS __row, * FROM (${body})`);
+    } catch (error) {
+      const files = present.map((p) => p.file.path).join(', ');
+      throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
+    }
+    if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, table, lastScan);
+    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], custom });
+  }
+  return staged;
+}
+
+/**
+ * Rows DuckDB could not split into the file's columns become row-level rejects with the line DuckDB
+ * reports, and the lines of the rows after them are corrected (staging numbers rows as it reads them).
+ */
+async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, table: string, afterScan: number): Promise<number> {
+  const exists = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${CSV_ERRORS}'`);
+  if (exists[0]!.n === 0) return afterScan;
+  const errors = `SELECT DISTINCT s.file_path AS file, e.line, e.error_type, e.error_message, e.csv_line
+    FROM ${CSV_ERRORS} e JOIN ${CSV_SCANS} s USING (scan_id, file_id) WHERE e.scan_id > ${afterScan}`;
+  await conn.run(`
+    INSERT INTO staging_rejects
+    SELECT ${quoteLiteral(entity)}, file, line, NULL, left(any_value(csv_line), 200), 'malformed row: ' || lower(any_value(error_type))
+    FROM (${errors}) GROUP BY file, line`);
+  // The k-th row read is on line k + 1 + j, j the number of rejected lines r_i with r_i - i <= k.
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE line_shifts AS
+    SELECT file, line - i AS s, max(i) AS j
+    FROM (SELECT file, line, row_number() OVER (PARTITION BY file ORDER BY line) AS i FROM (SELECT DISTINCT file, line FROM (${errors})))
+    GROUP BY ALL`);
+  await conn.run(`
+    UPDATE ${quoteIdent(table)} AS t SET __line = t.__line + shifted.j
+    FROM (SELECT r.__row, r.__file, l.j FROM ${quoteIdent(table)} r ASOF JOIN line_shifts l ON r.__file = l.file AND r.__line - 1 >= l.s) AS shifted
+    WHERE shifted.__row = t.__row AND shifted.__file = t.__file`);
+  const [last] = await queryRows<{ id: number | null }>(conn, `SELECT max(scan_id)::INTEGER AS id FROM ${CSV_SCANS}`);
+  return last?.id ?? afterScan;
+}
+
+/** A required contract column whose every source column is missing from the file stops the load. */
+function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>): void {
+  for (const [column, spec] of Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]) {
+    const rule = definition.columns[column];
+    if (!spec.required) continue;
+    if (rule === undefined) throw new WuweiError('bad_input', `${file.path}: the mapping gives no source for required column '${column}' of ${entity}`);
+    const reads = ruleColumns(rule);
+    const isConstant = typeof rule !== 'string' && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
+    if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c))) {
+      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; found: ${[...names].join(', ')})`);
+    }
+  }
+  for (const column of Object.keys(definition.where ?? {})) {
+    if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (found: ${[...names].join(', ')})`);
+  }
+}
+
+function usedColumns(definition: SourceDefinition): Set<string> {
+  return new Set([...Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)), ...Object.keys(definition.where ?? {})]);
+}
+
+function sourceSelect(
+  entity: EntityName,
+  definition: SourceDefinition,
+  file: SourceFile,
+  names: Set<string>,
+  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[] },
+): string {
+  const present = (column: string) => names.has(column);
+  const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
+    const rule = definition.columns[column];
+    if (rule === undefined) return `NULL::VARCHAR AS ${quoteIdent(column)}`;
+    const scale = typeof rule === 'string' ? undefined : rule.scale;
+    const sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
+    return `${sql} AS ${quoteIdent(column)}`;
+  });
+  const custom = options.custom.map((c) => `${sourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
+  const filters = Object.entries(definition.where ?? {}).map(([column, filter]) => {
+    if (!Array.isArray(filter)) return `${sourceText(column)} IS NOT NULL`;
+    // An empty string in the list selects rows where the column is empty.
+    const values = filter.map((v) => String(v).trim()).filter((v) => v !== '');
+    const conditions = [...(values.length > 0 ? [`${sourceText(column)} IN (${values.map(quoteLiteral).join(', ')})`] : []), ...(values.length < filter.length ? [`${sourceText(column)} IS NULL`] : [])];
+    return `(${conditions.join(' OR ')})`;
+  });
+  // Lines count from the header (line 1); a CSV line is a record (DuckDB does not report physical lines).
+  const lineBase = file.format === 'csv' ? 1 : 0;
+  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
+    FROM (SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader})
+    ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
+}
+
+/** Narrows DuckDB's inferred type to one custom attributes are stored as. */
+function storedType(type: string): CustomColumn['type'] {
+  if (type === 'BOOLEAN') return 'BOOLEAN';
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) return 'BIGINT';
+  if (/^(FLOAT|DOUBLE|REAL)$/.test(type) || type.startsWith('DECIMAL')) return 'DOUBLE';
+  if (type === 'DATE') return 'DATE';
+  if (type.startsWith('TIMESTAMP')) return 'TIMESTAMP';
+  return 'VARCHAR';
+}
+
+function describeSource(source: string | string[]): string {
+  return Array.isArray(source) ? source.join(', ') : source;
+}

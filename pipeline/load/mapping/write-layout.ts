@@ -1,0 +1,136 @@
+/**
+ * Writes a canonical export in another layout by running its mapping backwards in DuckDB
+ * (`COPY (SELECT ...) TO`): each source column gets the canonical column it feeds, through the
+ * inverse of the value map and scale. Rows go to the first of an entity's sources whose row filter
+ * and constants they satisfy. `wuwei generate --layout` uses this, so the generator itself only
+ * ever writes the canonical layout, and a round trip through any layout can be tested.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral } from '../../db.ts';
+import { WuweiError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
+import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
+import { builtInLayout } from './layouts.ts';
+
+/** Generates the canonical export into a scratch folder, then writes it in `layout` into `out`. */
+export async function generateInLayout<T>(layout: string, out: string, generateCanonical: (out: string, log: Logger) => Promise<T>, log: Logger): Promise<T & { layout: string }> {
+  const mapping = builtInLayout(layout);
+  mkdirSync(out, { recursive: true });
+  const scratch = mkdtempSync(join(out, '.canonical-'));
+  // The generator's messages name the folder the user asked for, not the scratch one.
+  const outLog: Logger = { info: (m) => log.info(m.replaceAll(scratch, out)), warn: (m) => log.warn(m.replaceAll(scratch, out)) };
+  try {
+    const summary = await generateCanonical(scratch, outLog);
+    await writeLayout(scratch, mapping, out);
+    if (existsSync(join(scratch, 'ground_truth.csv'))) cpSync(join(scratch, 'ground_truth.csv'), join(out, 'ground_truth.csv'));
+    log.info(`wrote the export in the ${layout} layout to ${out}`);
+    return { ...summary, out, layout };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Reads the canonical CSVs in `canonicalDir` and writes the files `mapping` reads into `outDir`. */
+export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir: string): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const written: string[] = [];
+  try {
+    for (const entity of ENTITY_NAMES) {
+      const sources = mapping.entities[entity] ?? [];
+      const canonical = join(canonicalDir, `${SCHEMA[entity].file}.csv`);
+      if (sources.length === 0 || !existsSync(canonical)) continue;
+      const reader = `read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true)`;
+      const filters = sources.map((s) => canonicalFilter(s));
+      for (const [i, source] of sources.entries()) {
+        const file = extname(source.file) ? source.file : `${source.file}.csv`;
+        const path = join(outDir, file);
+        if (written.includes(path)) throw new WuweiError('bad_input', `${mapping.name}: ${file} is read for more than one entity; it cannot be written back`);
+        const earlier = filters.slice(0, i).map((f) => `NOT coalesce(${f}, false)`);
+        const where = [filters[i]!, ...earlier].join(' AND ');
+        const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
+        const format = extname(file).toLowerCase() === '.parquet' ? '(FORMAT parquet)' : `(FORMAT csv, HEADER true)`;
+        await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${reader} WHERE ${where}) TO ${quoteLiteral(path)} ${format}`);
+        written.push(path);
+      }
+    }
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+  return written;
+}
+
+/** Which canonical rows a source holds: its row filter and constants, read backwards. */
+function canonicalFilter(source: SourceDefinition): string {
+  const conditions: string[] = ['true'];
+  for (const [canonical, rule] of Object.entries(source.columns)) {
+    if (typeof rule !== 'string' && rule.value !== undefined) conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
+  }
+  for (const [column, filter] of Object.entries(source.where ?? {})) {
+    const reader = Object.entries(source.columns).find(([, rule]) => readsColumn(rule, column));
+    if (!reader) continue;
+    const [canonical, rule] = reader;
+    if (Array.isArray(filter)) {
+      const values = filter.map((v) => forward(rule, column, String(v)));
+      conditions.push(`${quoteIdent(canonical)} IN (${values.map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`);
+    } else {
+      conditions.push(`${quoteIdent(canonical)} IS NOT NULL`);
+    }
+  }
+  return conditions.join(' AND ');
+}
+
+/** Each source column and the SQL that recovers it from canonical columns. */
+function sourceColumns(source: SourceDefinition): [string, string][] {
+  const candidates = new Map<string, { rank: number; sql: string }[]>();
+  const add = (column: string, rank: number, sql: string) => candidates.set(column, [...(candidates.get(column) ?? []), { rank, sql }]);
+  const visit = (canonical: string, rule: ColumnRule) => {
+    const c = quoteIdent(canonical);
+    if (typeof rule === 'string') return add(rule, 1, c);
+    if (rule.first_of) return rule.first_of.forEach((inner) => visit(canonical, inner));
+    if (!rule.column) return;
+    let sql = c;
+    if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
+    if (rule.map && Object.keys(rule.map).length > 0) {
+      const inverse = new Map<string, string>();
+      for (const [from, to] of Object.entries(rule.map)) if (to !== null && !inverse.has(String(to))) inverse.set(String(to), from);
+      const injective = inverse.size === Object.values(rule.map).filter((v) => v !== null).length;
+      const passThrough = rule.default === undefined ? sql : 'NULL';
+      const cases = [...inverse].map(([to, from]) => `WHEN ${quoteLiteral(to)} THEN ${quoteLiteral(from)}`);
+      return add(rule.column, injective ? 0 : 2, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
+    }
+    return add(rule.column, 1, sql);
+  };
+  for (const [canonical, rule] of Object.entries(source.columns)) visit(canonical, rule);
+  // A filter column no rule reads gets the first value the filter allows.
+  for (const [column, filter] of Object.entries(source.where ?? {})) {
+    if (!candidates.has(column) && Array.isArray(filter)) add(column, 0, quoteLiteral(String(filter[0])));
+  }
+  return [...candidates].map(([column, list]) => {
+    const sorted = [...list].sort((a, b) => a.rank - b.rank).map((x) => x.sql);
+    return [column, sorted.length === 1 ? sorted[0]! : `coalesce(${sorted.join(', ')})`];
+  });
+}
+
+function readsColumn(rule: ColumnRule, column: string): boolean {
+  if (typeof rule === 'string') return rule === column;
+  if (rule.first_of) return rule.first_of.some((inner) => readsColumn(inner, column));
+  return rule.column === column;
+}
+
+/** The canonical value a source value becomes under `rule` (for filters). */
+function forward(rule: ColumnRule, column: string, value: string): string | null {
+  if (typeof rule === 'string') return value;
+  if (rule.first_of) return forward(rule.first_of.find((inner) => readsColumn(inner, column))!, column, value);
+  if (rule.map && value in rule.map) {
+    const to = rule.map[value];
+    return to === null || to === undefined ? null : String(to);
+  }
+  return rule.map && rule.default !== undefined ? (rule.default === null ? null : String(rule.default)) : value;
+}
+
