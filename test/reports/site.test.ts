@@ -5,8 +5,8 @@
  * personal data is allowed; that panels whose tables this run lacks say so instead of failing; that
  * a failed build leaves the last good site in place; and that a rebuild reads the database again.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/db.ts';
 import { WuweiError } from '../../pipeline/errors.ts';
@@ -82,8 +82,15 @@ describe('report site', () => {
     expect(summary.siteDir).toBe(siteDir);
     expect(summary.pages).toEqual(PAGES);
     expect(summary.seconds).toBeGreaterThan(0);
-    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['runs', 'site', 'wuwei.duckdb']);
+    expectOnlyThePublishedBuild();
   });
+
+  /** The site is a link to its one build; nothing half-built or stale is left beside it. */
+  function expectOnlyThePublishedBuild(): void {
+    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['runs', 'site', 'site.versions', 'wuwei.duckdb']);
+    expect(lstatSync(siteDir).isSymbolicLink()).toBe(true);
+    expect(readdirSync(`${siteDir}.versions`)).toEqual([basename(readlinkSync(siteDir))]);
+  }
 
   it('publishes the latest night as small aggregates, with the honest state of what this run lacks', () => {
     const overview = publishedJson(siteDir, 'overview');
@@ -177,7 +184,7 @@ describe('report site', () => {
 
     expect(readFileSync(join(siteDir, 'index.html'), 'utf8')).toBe(before);
     expect(publishedJson(siteDir, 'overview').openDeals).toBe(openDeals);
-    expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['runs', 'site', 'wuwei.duckdb']);
+    expectOnlyThePublishedBuild();
   });
 
   it('reads the database again on a rebuild, and fills every panel once the coming tables and personal data are there', async () => {
