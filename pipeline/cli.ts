@@ -3,13 +3,16 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { WuweiError } from './errors.ts';
 import { stderrLogger } from './log.ts';
 import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
-import { runPipeline } from './run.ts';
-import { featuresStage, generateStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
+import { formatRuns, listRuns, runPipeline } from './run.ts';
+import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
+import { loadConfig, type WuweiConfig } from './config.ts';
+import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 
 interface SharedOptions {
   db: string;
   json?: boolean;
+  config?: string;
 }
 
 const log = stderrLogger;
@@ -39,32 +42,57 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'train', 'train the win-probability model on closed deals, judged on a time-based holdout')
     .option('--seed <n>', 'random seed', int, 42)
-    .action(act((o, paths) => trainStage(paths, { seed: o.seed, log })));
+    .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, log, config })));
 
-  command(program, 'score', 'score every open deal and write scores.csv')
-    .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
-    .action(act((_o, paths) => scoreStage(paths, { log })));
+  command(program, 'score', 'score every open deal and write scores.csv (and the write-back files in the config)')
+    .option('--output <dir>', 'folder for scores.csv (default: the config\'s output, else out/ beside the database)')
+    .action(act((_o, paths, config) => scoreStage(paths, { log, config })));
+
+  command(program, 'forecast', 'forecast bookings per month, quarter and segment from the latest scores; write forecast.csv')
+    .option('--output <dir>', 'folder for forecast.csv (default: the config\'s output, else out/ beside the database)')
+    .action(act((_o, paths, config) => forecastStage(paths, { log, config })));
+
+  command(program, 'backtest', 'recompute the forecast as of the start of past quarters with models trained before each, and judge it')
+    .option('--quarters <n>', 'how many past quarters (default: the config\'s backtest.quarters)', positiveInt)
+    .option('--seed <n>', 'random seed for training', int, 42)
+    .action(act((o, paths, config) => backtestStage(paths, { log, seed: o.seed, config: o.quarters ? { ...config, backtest: { ...config.backtest, quarters: o.quarters } } : config })));
+
+  command(program, 'writeback', 'write the latest scores as files a CRM can import (docs/writeback.md)')
+    .requiredOption('--format <list>', `comma-separated: ${WRITEBACK_FORMATS.join(', ')}`, formats)
+    .option('--output <dir>', 'folder for the files (default: the config\'s output, else out/ beside the database)')
+    .action(act((o, paths) => writebackStage(paths, { log, formats: o.format })));
+
+  command(program, 'runs', 'list the run records, newest first')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action(
+      act(async (o, paths) => {
+        const runs = listRuns(paths.runs, o.limit);
+        if (!o.json) process.stdout.write(formatRuns(runs));
+        return runs;
+      }),
+    );
 
   command(program, 'report', 'build the report site from the database')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
     .action(act((_o, paths) => reportStage(paths, { log })));
 
-  command(program, 'run', 'the nightly run: load, features, train, score, report')
-    .requiredOption('--source <dir>', 'export folder')
+  command(program, 'run', 'the nightly run: load, features, train when due, score, forecast, report')
+    .option('--source <dir>', 'export folder (default: sources.dir in the config)')
+    .option('--retrain', 'train tonight whatever the retraining policy says')
     .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
     .option('--seed <n>', 'random seed for training', int, 42)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
-    .action(act((o, paths) => runPipeline(paths, { source: o.source, asOf: o.asOf, seed: o.seed, log })));
+    .action(act((o, paths, config, configFile) => runPipeline(paths, { source: sourceOf(o.source, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), config, configFile, log })));
 
   command(program, 'demo', 'generate a synthetic CRM into data/demo and run the whole pipeline on it')
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .action(
-      act(async (o, paths) => {
+      act(async (o, paths, config, configFile) => {
         const source = join(resolve(o.db, '..'), 'demo');
         const generated = await generateStage({ out: source, opportunities: o.opportunities, seed: o.seed, log });
-        const run = await runPipeline(paths, { source, log });
+        const run = await runPipeline(paths, { source, log, config, configFile });
         log.info(`demo done: scores in ${join(paths.out, 'scores.csv')}, site in ${paths.site} (open ${join(paths.site, 'index.html')} or run \`npx http-server ${paths.site}\`)`);
         return { generated, run };
       }),
@@ -84,15 +112,19 @@ function command(program: Command, name: string, description: string): Command {
     .command(name)
     .description(description)
     .addOption(new Option('--db <file>', 'DuckDB file; models, outputs, site and run records sit beside it').default(DEFAULT_DB))
+    .option('--config <file>', 'configuration file (default: wuwei.config.yaml beside the database, if there)')
     .option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)')
     .exitOverride();
 }
 
 /** Wraps a stage so its summary is printed as JSON when asked. */
-function act<O extends SharedOptions & Record<string, any>>(work: (options: O, paths: RunPaths) => Promise<unknown>) {
+function act<O extends SharedOptions & Record<string, any>>(work: (options: O, paths: RunPaths, config: WuweiConfig, configFile: string | null) => Promise<unknown>) {
   return async (options: O) => {
-    const paths = runPaths(options.db, { ...(options['output'] ? { out: options['output'] } : {}), ...(options['site'] ? { site: options['site'] } : {}) });
-    const summary = await work(options, paths);
+    const { config, file } = loadConfig({ db: options.db, ...(options.config ? { file: options.config } : {}) });
+    const out = options['output'] ?? config.output;
+    const site = options['site'] ?? config.report.site;
+    const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });
+    const summary = await work(options, paths, config, file);
     if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   };
 }
@@ -118,6 +150,19 @@ function positiveInt(value: string): number {
   const n = int(value);
   if (n <= 0) throw new InvalidArgumentError('must be at least 1');
   return n;
+}
+
+function formats(value: string): WritebackFormat[] {
+  const chosen = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const unknown = chosen.filter((part) => !(WRITEBACK_FORMATS as string[]).includes(part));
+  if (unknown.length > 0 || chosen.length === 0) throw new InvalidArgumentError(`expected some of ${WRITEBACK_FORMATS.join(', ')}`);
+  return chosen as WritebackFormat[];
+}
+
+function sourceOf(source: string | undefined, config: WuweiConfig): string {
+  const chosen = source ?? config.sources.dir;
+  if (!chosen) throw new WuweiError('bad_option', 'no export folder: pass --source DIR or set sources.dir in the config');
+  return chosen;
 }
 
 function isoDate(value: string): string {

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from './load/schema.ts';
+import { renderWritebackDoc } from './score/writeback.ts';
 
 export function renderDataContract(): string {
   const lines = [
@@ -52,6 +53,7 @@ export function renderFeatureCatalog(): string {
 export const DOCS = {
   'docs/data-contract.md': renderDataContract,
   'docs/features.md': renderFeatureCatalog,
+  'docs/writeback.md': renderWritebackDoc,
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
