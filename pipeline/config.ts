@@ -62,6 +62,12 @@ const forecastSchema = z.strictObject({
   /** Monte Carlo draws for the P10/P50/P90 range. */
   simulations: z.number().int().min(100).max(100_000).default(2000),
   seed: z.number().int().default(20240101),
+  /**
+   * Shared uncertainty of the win-probability level in the simulation (log-scale sd of a factor on
+   * every deal's probability). 0.1: the open deals' mean predicted probability was 4-20% off their
+   * realised win rate across the demo backtest's quarters.
+   */
+  levelUncertainty: z.number().min(0).max(2).default(0.1),
   /** Add bookings expected from deals not yet created (the historical run rate of such deals). */
   newDeals: z.boolean().default(true),
   /** How many past periods the run rate of not-yet-created deals averages. */
@@ -73,6 +79,8 @@ const forecastSchema = z.strictObject({
 const backtestSchema = z.strictObject({
   /** How many past quarters to recompute (the most recent complete ones that have enough history). */
   quarters: positiveInt.default(8),
+  /** A quarter is backtested only if the export has this much history before it (models need closed deals). */
+  minHistoryDays: positiveInt.default(365),
   /** Training epochs for the backtest's models (fewer than nightly to keep it fast). */
   epochs: positiveInt.default(30),
 });

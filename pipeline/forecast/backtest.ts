@@ -53,12 +53,17 @@ export interface BacktestSummary {
 /** The forecasts judged, by the column of the forecast row that holds each. */
 export const BACKTEST_METHODS = { wuwei: 'expected', weighted_pipeline: 'weighted_pipeline', rep_commit: 'rep_commit', rep_best_case: 'rep_best_case' } as const;
 
-/** The most recent `count` fiscal quarters that ended on or before `lastDate`, oldest first. */
-export function pastQuarters(lastDate: string, fiscalYearStartMonth: number, count: number): Period[] {
+/**
+ * The most recent `count` fiscal quarters that ended on or before `lastDate` and start at least
+ * `minHistoryDays` after `firstDate`, oldest first.
+ */
+export function pastQuarters(range: { firstDate: string; lastDate: string }, fiscalYearStartMonth: number, count: number, minHistoryDays: number): Period[] {
   const quarters: Period[] = [];
-  for (let offset = 0; quarters.length < count && offset > -400; offset--) {
-    const quarter = quarterContaining(lastDate, fiscalYearStartMonth, offset);
-    if (quarter.end <= lastDate) quarters.unshift(quarter);
+  const earliestStart = addDays(range.firstDate, minHistoryDays);
+  for (let offset = 0; quarters.length < count; offset--) {
+    const quarter = quarterContaining(range.lastDate, fiscalYearStartMonth, offset);
+    if (quarter.start < earliestStart) break;
+    if (quarter.end <= range.lastDate) quarters.unshift(quarter);
   }
   return quarters;
 }
@@ -123,8 +128,8 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
   const summary: BacktestSummary = { quarters: [], skipped: [], methods: [], seconds: 0 };
   try {
     await withDatabase(':memory:', async (conn) => {
-      const lastDate = await copyLoadedTables(conn, options.dbPath);
-      const quarters = pastQuarters(lastDate, config.fiscal.yearStartMonth, config.backtest.quarters);
+      const range = await copyLoadedTables(conn, options.dbPath);
+      const quarters = pastQuarters(range, config.fiscal.yearStartMonth, config.backtest.quarters, config.backtest.minHistoryDays);
       for (const quarter of quarters) {
         try {
           const quarterRows = await backtestQuarter(conn, quarter, { config, seed: options.seed ?? 42, modelsDir, stages });
@@ -142,7 +147,9 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
   } finally {
     rmSync(modelsDir, { recursive: true, force: true });
   }
-  if (summary.quarters.length === 0) throw new WuweiError('not_enough_data', `no past quarter has enough history to backtest (${summary.skipped.map((s) => s.label).join(', ') || 'none complete'})`);
+  if (summary.quarters.length === 0) {
+    throw new WuweiError('not_enough_data', `no past quarter has enough history to backtest (backtest.minHistoryDays: ${config.backtest.minHistoryDays}${summary.skipped.length ? `; skipped ${summary.skipped.map((s) => s.label).join(', ')}` : ''})`);
+  }
 
   const totals = rows.filter((row) => row.segment_type === 'all');
   summary.methods = Object.entries(BACKTEST_METHODS).map(([method, column]) =>
@@ -156,13 +163,16 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
   return summary;
 }
 
-/** Copies the loaded export tables into the scratch database; returns the export's as-of date. */
-async function copyLoadedTables(conn: DuckDBConnection, dbPath: string): Promise<string> {
+/** Copies the loaded export tables into the scratch database; returns the export's first and as-of dates. */
+async function copyLoadedTables(conn: DuckDBConnection, dbPath: string): Promise<{ firstDate: string; lastDate: string }> {
   await conn.run(`ATTACH ${quoteLiteral(dbPath)} AS loaded (READ_ONLY)`);
   try {
     for (const entity of ENTITY_NAMES) await conn.run(`CREATE TABLE ${quoteIdent(entity)} AS SELECT * FROM loaded.${quoteIdent(entity)}`);
-    const [meta] = await queryRows<{ as_of: string }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM loaded.wuwei_meta`);
-    return meta!.as_of;
+    const [meta] = await queryRows<{ first: string; last: string }>(
+      conn,
+      `SELECT strftime((SELECT min(created_date) FROM opportunities), '%Y-%m-%d') AS first, strftime(as_of, '%Y-%m-%d') AS last FROM loaded.wuwei_meta`,
+    );
+    return { firstDate: meta!.first, lastDate: meta!.last };
   } catch (error) {
     throw new WuweiError('missing_input', `nothing loaded in ${dbPath}: run \`wuwei load --source DIR\` first`, { cause: error });
   } finally {

@@ -57,7 +57,7 @@ export const FORECAST_COLUMNS: (keyof ForecastRow)[] = [
 ];
 const TEXT_COLUMNS = new Set<keyof ForecastRow>(['as_of', 'period_type', 'period_label', 'period_start', 'period_end', 'segment_type', 'segment', 'model_version', 'amount_source', 'timing_source']);
 
-export type ForecastSettings = Pick<WuweiConfig['forecast'], 'simulations' | 'seed' | 'newDeals' | 'newDealsLookback'>;
+export type ForecastSettings = Pick<WuweiConfig['forecast'], 'simulations' | 'seed' | 'newDeals' | 'newDealsLookback' | 'levelUncertainty'>;
 
 export interface ForecastOptions {
   periods: Period[];
@@ -170,6 +170,7 @@ export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlo
     base: wonToDate,
     newMean: runRate.mean,
     newSd: runRate.sd,
+    levelSigma: options.settings.levelUncertainty,
     simulations: options.settings.simulations,
     seed: options.settings.seed,
   });

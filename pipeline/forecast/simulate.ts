@@ -1,6 +1,7 @@
 /**
  * Seeded Monte Carlo of the open deals' outcomes, in typed arrays so 100k deals stay fast: in each
- * draw every deal is won with its win probability and, if won, closes on a day drawn from its
+ * draw every deal is won with its win probability (times a level factor shared by all deals in the
+ * draw) and, if won, closes on a day drawn from its
  * log-normal close timing; its expected amount then counts in every period holding that day, in
  * each of its segments. Bookings from deals not yet created add a normal draw (floored at 0) per
  * period and segment. The result is each period x segment's P10, P50 and P90.
@@ -23,6 +24,11 @@ export interface SimulationInput {
   base: Float64Array;
   newMean: Float64Array;
   newSd: Float64Array;
+  /**
+   * Shared uncertainty of the win-probability level: each draw scales every deal's probability by
+   * exp(N(0, levelSigma)), so deals move together as they do when the model's level is off.
+   */
+  levelSigma: number;
   simulations: number;
   seed: number;
 }
@@ -55,8 +61,9 @@ export function simulateBookings(input: SimulationInput): SimulationResult {
 
   const deals = input.winProbability.length;
   for (let s = 0; s < n; s++) {
+    const level = input.levelSigma > 0 ? Math.exp(input.levelSigma * random.normal()) : 1;
     for (let i = 0; i < deals; i++) {
-      if (random.next() >= input.winProbability[i]!) continue;
+      if (random.next() >= input.winProbability[i]! * level) continue;
       const day = Math.ceil(input.closeMedianDays[i]! * Math.exp(input.closeLogSigma[i]! * random.normal()));
       if (day < 1 || day > lastDay) continue;
       const amount = input.amount[i]!;
