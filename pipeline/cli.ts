@@ -79,11 +79,12 @@ export async function main(argv: string[]): Promise<number> {
   command(program, 'run', 'the nightly run: load, features, train when due, score, forecast, report')
     .option('--source <dir>', 'export folder (default: sources.dir in the config)')
     .option('--retrain', 'train tonight whatever the retraining policy says')
+    .option('--no-report', 'skip building the report site')
     .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
     .option('--seed <n>', 'random seed for training', int, 42)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
-    .action(act((o, paths, config, configFile) => runPipeline(paths, { source: sourceOf(o.source, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), config, configFile, log })));
+    .action(act((o, paths, config, configFile) => runPipeline(paths, { source: sourceOf(o.source, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), report: o.report !== false, config, configFile, log })));
 
   command(program, 'demo', 'generate a synthetic CRM into data/demo and run the whole pipeline on it')
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)

@@ -15,6 +15,8 @@ export interface RunOptions {
   retrain?: boolean;
   config?: WuweiConfig;
   configFile?: string | null;
+  /** Build the report site (default true). */
+  report?: boolean;
   log: Logger;
 }
 
@@ -101,7 +103,7 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     const scored = await stage('score', () => scoreStage(paths, { log: options.log, config }));
     record.modelVersion = scored.modelVersion;
     await stage('forecast', () => forecastStage(paths, { log: options.log, config }));
-    await stage('report', () => reportStage(paths, { log: options.log }));
+    if (options.report ?? true) await stage('report', () => reportStage(paths, { log: options.log }));
     record.outcome = 'succeeded';
     return record;
   } catch (error) {
