@@ -1,12 +1,13 @@
 /**
  * Seeded Monte Carlo of the open deals' outcomes, in typed arrays so 100k deals stay fast: in each
  * draw every deal is won with its win probability (times a level factor shared by all deals in the
- * draw) and, if won, closes on a day drawn from its
- * log-normal close timing; its expected amount then counts in every period holding that day, in
- * each of its segments. Bookings from deals not yet created add a normal draw (floored at 0) per
+ * draw) and, if won, closes in one of the day buckets the periods cut the horizon into, drawn from
+ * its log-normal close timing; its expected amount then counts in every period holding that
+ * bucket, in each of its segments. Bookings from deals not yet created add a normal draw (floored at 0) per
  * period and segment. The result is each period x segment's P10, P50 and P90.
  */
 import { Random } from '../random.ts';
+import { probabilityCloseBetween } from './close-timing.ts';
 
 export interface SimulationInput {
   /** Per deal. */
@@ -46,35 +47,56 @@ export function simulateBookings(input: SimulationInput): SimulationResult {
   const totals = new Float64Array(cells * n);
   const random = new Random(input.seed);
 
-  // Periods holding each day after the as-of date, as a flat list per day.
-  const lastDay = periods.reduce((max, p) => Math.max(max, p.toDay), 0);
-  const dayStart = new Int32Array(lastDay + 2);
-  const dayPeriods: number[] = [];
-  for (let day = 1; day <= lastDay; day++) {
-    dayStart[day] = dayPeriods.length;
-    periods.forEach((p, k) => {
-      if (day >= p.fromDay && day <= p.toDay) dayPeriods.push(k);
-    });
-  }
-  dayStart[lastDay + 1] = dayPeriods.length;
-  const periodsOfDay = Int32Array.from(dayPeriods);
+  // The periods cut the days after the as-of date into disjoint buckets; each bucket lies in a
+  // fixed set of periods (a day in July counts for July and for Q3).
+  const edges = [...new Set(periods.flatMap((p) => [p.fromDay, p.toDay + 1]))].sort((a, b) => a - b);
+  const buckets = edges.slice(0, -1).map((from, j) => ({ from, to: edges[j + 1]! - 1 }));
+  const periodsOfBucket = buckets.map((b) => periods.flatMap((p, k) => (b.from >= p.fromDay && b.to <= p.toDay ? [k] : [])));
+  const bucketCount = buckets.length;
+  // Flat: bucket j's period rows (period * segmentCount) are bucketRows[bucketStart[j]..bucketStart[j + 1]).
+  const bucketStart = new Int32Array(bucketCount + 1);
+  periodsOfBucket.forEach((list, j) => (bucketStart[j + 1] = bucketStart[j]! + list.length));
+  const bucketRows = Int32Array.from(periodsOfBucket.flat().map((k) => k * segmentCount));
 
+  // Each deal's cumulative chance of closing by the end of each bucket (if won).
   const deals = input.winProbability.length;
+  const closeBy = new Float64Array(deals * bucketCount);
+  for (let i = 0; i < deals; i++) {
+    let cumulative = 0;
+    for (let j = 0; j < bucketCount; j++) {
+      cumulative += probabilityCloseBetween(input.closeMedianDays[i]!, input.closeLogSigma[i]!, buckets[j]!.from, buckets[j]!.to);
+      closeBy[i * bucketCount + j] = cumulative;
+    }
+  }
+
+  // Typed copies keep the hot loop monomorphic.
+  const probability = Float64Array.from(input.winProbability);
+  const amount = Float64Array.from(input.amount);
+  const dealSegments = input.dealSegments;
+
+  // One draw's totals per cell stay small enough for the cache; they are copied out after each draw.
+  const draw = new Float64Array(cells);
   for (let s = 0; s < n; s++) {
+    draw.fill(0);
     const level = input.levelSigma > 0 ? Math.exp(input.levelSigma * random.normal()) : 1;
     for (let i = 0; i < deals; i++) {
-      if (random.next() >= input.winProbability[i]! * level) continue;
-      const day = Math.ceil(input.closeMedianDays[i]! * Math.exp(input.closeLogSigma[i]! * random.normal()));
-      if (day < 1 || day > lastDay) continue;
-      const amount = input.amount[i]!;
-      for (let q = dayStart[day]!; q < dayStart[day + 1]!; q++) {
-        const k = periodsOfDay[q]!;
+      if (random.next() >= probability[i]! * level) continue;
+      const u = random.next();
+      const base = i * bucketCount;
+      let j = 0;
+      while (j < bucketCount && u >= closeBy[base + j]!) j++;
+      if (j === bucketCount) continue; // closes after the last period
+      const value = amount[i]!;
+      const segmentsAt = i * segmentsPerDeal;
+      for (let q = bucketStart[j]!; q < bucketStart[j + 1]!; q++) {
+        const row = bucketRows[q]!;
         for (let g = 0; g < segmentsPerDeal; g++) {
-          const at = (k * segmentCount + input.dealSegments[i * segmentsPerDeal + g]!) * n + s;
-          totals[at] = totals[at]! + amount;
+          const at = row + dealSegments[segmentsAt + g]!;
+          draw[at] = draw[at]! + value;
         }
       }
     }
+    for (let cell = 0; cell < cells; cell++) totals[cell * n + s] = draw[cell]!;
   }
 
   const p10 = new Float64Array(cells);
