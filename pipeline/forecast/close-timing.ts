@@ -3,7 +3,8 @@
  * the probability of closing inside a period, and the fallback used when the models give no timing,
  * which reads the rep's close date through a regression fitted on closed deals (point in time).
  */
-import { queryRows, type DuckDBConnection } from '../db.ts';
+import type { DuckDBConnection } from '../db.ts';
+import { readColumns } from '../../models/columns.ts';
 import { logNormalSurvival } from '../random.ts';
 
 /**
@@ -49,34 +50,60 @@ export const MIN_REP_DAYS = 7;
 export const DEFAULT_TIMING: TimingFit = { intercept: 0, slope: 1, logSigma: 0.9, fittedOn: 0 };
 const MIN_FIT_OBSERVATIONS = 100;
 
-/** Fits the rep-date timing on `features_train` (closed deals observed before they closed). */
+/**
+ * Fits the rep-date timing on `features_train` (closed deals observed before they closed). The sums
+ * run here in a fixed row order, not in DuckDB's parallel aggregates, so the same data always gives
+ * bit-identical fits (and the same night's forecast twice).
+ */
 export async function fitRepDateTiming(conn: DuckDBConnection, table = 'features_train'): Promise<RepDateTiming> {
-  const rows = await queryRows<{ stage: string | null; n: number; slope: number | null; intercept: number | null; sigma: number | null }>(
+  const { rowCount, columns } = await readColumns(
     conn,
-    `WITH observed AS (
-        SELECT stage,
-               ln(greatest(datediff('day', as_of, expected_close_date), ${MIN_REP_DAYS})) AS x,
-               ln(greatest(datediff('day', as_of, final_close_date), 1)) AS y
-        FROM ${table}
-        WHERE label_won = 1 AND expected_close_date IS NOT NULL AND final_close_date IS NOT NULL),
-     fits AS (
-        SELECT stage, count(*)::INTEGER AS n, regr_slope(y, x) AS slope, regr_intercept(y, x) AS intercept
-        FROM observed GROUP BY GROUPING SETS ((stage), ()))
-     SELECT fits.stage, fits.n, fits.slope, fits.intercept,
-            (SELECT stddev_samp(y - (fits.intercept + fits.slope * x)) FROM observed
-             WHERE fits.stage IS NULL OR observed.stage = fits.stage) AS sigma
-     FROM fits`,
+    `SELECT coalesce(stage, '') AS stage,
+            ln(greatest(datediff('day', as_of, expected_close_date), ${MIN_REP_DAYS}))::DOUBLE AS x,
+            ln(greatest(datediff('day', as_of, final_close_date), 1))::DOUBLE AS y
+     FROM ${table}
+     WHERE label_won = 1 AND expected_close_date IS NOT NULL AND final_close_date IS NOT NULL
+     ORDER BY opportunity_id, as_of`,
+    { stage: 'text', x: 'float64', y: 'float64' },
   );
-  const fit = (row: (typeof rows)[number] | undefined): TimingFit | null =>
-    row && row.n >= MIN_FIT_OBSERVATIONS && row.slope !== null && row.intercept !== null && row.sigma !== null
-      ? { intercept: row.intercept, slope: row.slope, logSigma: row.sigma, fittedOn: row.n }
-      : null;
-  const byStage: Record<string, TimingFit> = {};
-  for (const row of rows) {
-    const stageFit = row.stage === null ? null : fit(row);
-    if (stageFit) byStage[row.stage!] = stageFit;
+  const all = Array.from({ length: rowCount }, (_, i) => i);
+  const byStage = new Map<string, number[]>();
+  for (let i = 0; i < rowCount; i++) {
+    const stage = columns.stage[i]!;
+    if (!byStage.has(stage)) byStage.set(stage, []);
+    byStage.get(stage)!.push(i);
   }
-  return { pooled: fit(rows.find((row) => row.stage === null)) ?? DEFAULT_TIMING, byStage };
+  const fits: Record<string, TimingFit> = {};
+  for (const [stage, rows] of [...byStage].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const stageFit = leastSquares(columns.x, columns.y, rows);
+    if (stageFit) fits[stage] = stageFit;
+  }
+  return { pooled: leastSquares(columns.x, columns.y, all) ?? DEFAULT_TIMING, byStage: fits };
+}
+
+/** Ordinary least squares of y on x over `rows`, with the residuals' sample sd; null below MIN_FIT_OBSERVATIONS. */
+function leastSquares(x: Float64Array, y: Float64Array, rows: number[]): TimingFit | null {
+  const n = rows.length;
+  if (n < MIN_FIT_OBSERVATIONS) return null;
+  let meanX = 0;
+  let meanY = 0;
+  for (const i of rows) {
+    meanX += x[i]!;
+    meanY += y[i]!;
+  }
+  meanX /= n;
+  meanY /= n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const i of rows) {
+    sxx += (x[i]! - meanX) ** 2;
+    sxy += (x[i]! - meanX) * (y[i]! - meanY);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  const intercept = meanY - slope * meanX;
+  let squares = 0;
+  for (const i of rows) squares += (y[i]! - intercept - slope * x[i]!) ** 2;
+  return { intercept, slope, logSigma: Math.sqrt(squares / (n - 1)), fittedOn: n };
 }
 
 /** The timing fit of a stage (the pooled one when the stage had too few won deals). */

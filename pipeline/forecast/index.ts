@@ -115,10 +115,10 @@ export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlo
                features.expected_close_date, categories.forecast_category
         FROM features_score AS features LEFT JOIN categories USING (opportunity_id))
      SELECT periods.period::INTEGER AS period, segments.segment_type || '|' || segments.segment AS key,
-            sum(open.stage_probability * open.amount)::DOUBLE AS weighted,
-            coalesce(sum(open.amount) FILTER (WHERE open.forecast_category = 'commit'), 0)::DOUBLE AS commit,
-            coalesce(sum(open.amount) FILTER (WHERE open.forecast_category IN ('commit', 'best_case')), 0)::DOUBLE AS best_case,
-            coalesce(sum(open.amount) FILTER (WHERE coalesce(open.forecast_category, 'pipeline') <> 'omitted'), 0)::DOUBLE AS pipeline,
+            sum(open.stage_probability * open.amount ORDER BY open.opportunity_id)::DOUBLE AS weighted,
+            coalesce(sum(open.amount ORDER BY open.opportunity_id) FILTER (WHERE open.forecast_category = 'commit'), 0)::DOUBLE AS commit,
+            coalesce(sum(open.amount ORDER BY open.opportunity_id) FILTER (WHERE open.forecast_category IN ('commit', 'best_case')), 0)::DOUBLE AS best_case,
+            coalesce(sum(open.amount ORDER BY open.opportunity_id) FILTER (WHERE coalesce(open.forecast_category, 'pipeline') <> 'omitted'), 0)::DOUBLE AS pipeline,
             count(*)::INTEGER AS open_deals
      FROM periods
      JOIN open ON open.expected_close_date BETWEEN periods.start_date AND periods.end_date
@@ -128,7 +128,7 @@ export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlo
   const won = await queryRows<{ period: number; key: string; won: number }>(
     conn,
     `WITH periods(period, start_date, end_date) AS (VALUES ${periodValues})
-     SELECT periods.period::INTEGER AS period, segments.segment_type || '|' || segments.segment AS key, sum(closes.final_amount)::DOUBLE AS won
+     SELECT periods.period::INTEGER AS period, segments.segment_type || '|' || segments.segment AS key, sum(closes.final_amount ORDER BY closes.opportunity_id)::DOUBLE AS won
      FROM periods
      JOIN deal_closes AS closes ON closes.won AND closes.closed_on BETWEEN periods.start_date AND least(periods.end_date, ${asOfSql})
      JOIN deal_segments AS segments USING (opportunity_id)

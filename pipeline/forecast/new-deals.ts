@@ -66,7 +66,7 @@ export async function newDealRunRate(
     conn,
     `WITH windows(period, analog, as_of, start_date, end_date) AS (VALUES ${values.join(', ')})
      SELECT windows.period::INTEGER AS period, windows.analog::INTEGER AS analog,
-            segments.segment_type || '|' || segments.segment AS segment_key, sum(closes.final_amount)::DOUBLE AS won
+            segments.segment_type || '|' || segments.segment AS segment_key, sum(closes.final_amount ORDER BY closes.opportunity_id)::DOUBLE AS won
      FROM windows
      JOIN deal_segments AS segments ON segments.created_date > windows.as_of
      JOIN deal_closes AS closes ON closes.opportunity_id = segments.opportunity_id

@@ -4,7 +4,7 @@
  * the historical won/rep amount ratio; close timing = the rep's close date through the per-stage
  * rep-date timing fitted on won deals), each marked with its source.
  */
-import { queryRows, type DuckDBConnection } from '../db.ts';
+import type { DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
 import type { DealPredictions, Factor } from '../../models/predictions.ts';
 import { readColumns } from '../../models/columns.ts';
@@ -94,13 +94,21 @@ const MIN_REALIZATION_OBSERVATIONS = 100;
  * what is finally signed; one ratio from history corrects the level until an amount model exists.
  */
 export async function fitAmountRealization(conn: DuckDBConnection, table = 'features_train'): Promise<AmountRealization> {
-  const [row] = await queryRows<{ n: number; ratio: number | null }>(
+  // Summed here in a fixed order (not in DuckDB's parallel aggregate) so the ratio is bit-identical run to run.
+  const { rowCount, columns } = await readColumns(
     conn,
-    `SELECT count(*)::INTEGER AS n, (sum(final_amount) / nullif(sum(amount), 0))::DOUBLE AS ratio
-     FROM ${table} WHERE label_won = 1 AND amount > 0 AND final_amount IS NOT NULL`,
+    `SELECT final_amount::DOUBLE AS won, amount::DOUBLE AS shown FROM ${table}
+     WHERE label_won = 1 AND amount > 0 AND final_amount IS NOT NULL ORDER BY opportunity_id, as_of`,
+    { won: 'float64', shown: 'float64' },
   );
-  if (!row || row.n < MIN_REALIZATION_OBSERVATIONS || row.ratio === null || !(row.ratio > 0)) return { ratio: 1, measuredOn: 0 };
-  return { ratio: row.ratio, measuredOn: row.n };
+  let won = 0;
+  let shown = 0;
+  for (let i = 0; i < rowCount; i++) {
+    won += columns.won[i]!;
+    shown += columns.shown[i]!;
+  }
+  if (rowCount < MIN_REALIZATION_OBSERVATIONS || !(shown > 0) || !(won > 0)) return { ratio: 1, measuredOn: 0 };
+  return { ratio: won / shown, measuredOn: rowCount };
 }
 
 /** "Champion strength (+4.2 pts); Engaged contacts (+2.0 pts)": the strongest first. */
