@@ -4,8 +4,10 @@ import { WuweiError } from './errors.ts';
 import { acquireRunLock } from './lock.ts';
 import { stderrLogger } from './log.ts';
 import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
-import { runPipeline } from './run.ts';
-import { featuresStage, generateStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
+import { formatRuns, listRuns, runPipeline } from './run.ts';
+import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
+import { loadConfig, type WuweiConfig } from './config.ts';
+import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
 import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
@@ -14,6 +16,7 @@ interface SharedOptions {
   db: string;
   json?: boolean;
   wait: number;
+  config?: string;
 }
 
 const log = stderrLogger;
@@ -35,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
-    .action(act((o, paths) => loadStage(paths, { ...sourceSelection(o), asOf: o.asOf, log })));
+    .action(act((o, paths, config) => loadStage(paths, { ...sourceSelection(o, config), asOf: o.asOf, log })));
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
@@ -43,11 +46,35 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'train', 'train the win-probability model on closed deals, judged on a time-based holdout')
     .option('--seed <n>', 'random seed', int, 42)
-    .action(act((o, paths) => trainStage(paths, { seed: o.seed, log })));
+    .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, log, config })));
 
-  command(program, 'score', 'score every open deal and write scores.csv')
-    .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
-    .action(act((_o, paths) => scoreStage(paths, { log })));
+  command(program, 'score', 'score every open deal and write scores.csv (and the write-back files in the config)')
+    .option('--output <dir>', 'folder for scores.csv (default: the config\'s output, else out/ beside the database)')
+    .action(act((_o, paths, config) => scoreStage(paths, { log, config })));
+
+  command(program, 'forecast', 'forecast bookings per month, quarter and segment from the latest scores; write forecast.csv')
+    .option('--output <dir>', 'folder for forecast.csv (default: the config\'s output, else out/ beside the database)')
+    .action(act((_o, paths, config) => forecastStage(paths, { log, config })));
+
+  command(program, 'backtest', 'recompute the forecast as of the start of past quarters with models trained before each, and judge it')
+    .option('--quarters <n>', 'how many past quarters (default: the config\'s backtest.quarters)', positiveInt)
+    .option('--seed <n>', 'random seed for training', int, 42)
+    .action(act((o, paths, config) => backtestStage(paths, { log, seed: o.seed, config: o.quarters ? { ...config, backtest: { ...config.backtest, quarters: o.quarters } } : config })));
+
+  command(program, 'writeback', 'write the latest scores as files a CRM can import (docs/writeback.md)')
+    .requiredOption('--format <list>', `comma-separated: ${WRITEBACK_FORMATS.join(', ')}`, formats)
+    .option('--output <dir>', 'folder for the files (default: the config\'s output, else out/ beside the database)')
+    .action(act((o, paths) => writebackStage(paths, { log, formats: o.format })));
+
+  command(program, 'runs', 'list the run records, newest first')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action(
+      act(async (o, paths) => {
+        const runs = listRuns(paths.runs, o.limit);
+        if (!o.json) process.stdout.write(formatRuns(runs));
+        return runs;
+      }, { lock: false }),
+    );
 
   command(program, 'report', 'build the report site from the database')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
@@ -55,28 +82,34 @@ export async function main(argv: string[]): Promise<number> {
     .option('--serve', 'after the build, preview the site on http://127.0.0.1 until Ctrl-C')
     .option('--port <n>', 'port for --serve (default: any free port)', int, 0)
     .action(
-      act(async (o, paths) => {
-        const summary = await reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) });
+      act(async (o, paths, config) => {
+        const summary = await reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData });
         if (o.serve) await previewSite(paths.site, o.port);
         return summary;
       }),
     );
 
-  sourceOptions(command(program, 'run', 'the nightly run: load, features, train, score, report'))
+  sourceOptions(command(program, 'run', 'the nightly run: load, features, train when due, score, forecast, report'))
+    .option('--retrain', 'train tonight whatever the retraining policy says')
+    .option('--no-report', 'skip building the report site')
     .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
     .option('--seed <n>', 'random seed for training', int, 42)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
-    .action(act((o, paths) => runPipeline(paths, { ...sourceSelection(o), asOf: o.asOf, seed: o.seed, log })));
+    .action(
+      act((o, paths, config, configFile) =>
+        runPipeline(paths, { ...sourceSelection(o, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), report: o.report !== false, config, configFile, log }),
+      ),
+    );
 
   command(program, 'demo', 'generate a synthetic CRM into data/demo and run the whole pipeline on it')
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .action(
-      act(async (o, paths) => {
+      act(async (o, paths, config, configFile) => {
         const source = join(resolve(o.db, '..'), 'demo');
         const generated = await generateStage({ out: source, opportunities: o.opportunities, seed: o.seed, log });
-        const run = await runPipeline(paths, { source, log });
+        const run = await runPipeline(paths, { source, log, config, configFile });
         log.info(`demo done: scores in ${join(paths.out, 'scores.csv')}, site in ${paths.site} (open ${join(paths.site, 'index.html')} or run \`npx http-server ${paths.site}\`)`);
         return { generated, run };
       }),
@@ -96,6 +129,7 @@ function command(program: Command, name: string, description: string): Command {
     .command(name)
     .description(description)
     .addOption(new Option('--db <file>', 'DuckDB file; models, outputs, site and run records sit beside it').default(DEFAULT_DB))
+    .option('--config <file>', 'configuration file (default: wuwei.config.yaml beside the database, if there)')
     .option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)')
     .option('--wait <seconds>', 'if another run is using the database, wait this long for it instead of stopping', nonNegativeInt, 0)
     .exitOverride();
@@ -104,18 +138,22 @@ function command(program: Command, name: string, description: string): Command {
 /** Where an export is and how to read it: shared by `load` and `run`. */
 function sourceOptions(command: Command): Command {
   return command
-    .requiredOption('--source <paths...>', 'export folder, or export files')
+    .option('--source <paths...>', 'export folder, or export files (default: sources.dir in the config)')
     .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`)
     .option('--mapping <file>', 'mapping file (YAML or JSON) for any other export')
     .option('--reporting-currency <code>', 'currency amounts are converted to (default: the most common one)');
 }
 
-function sourceSelection(o: Record<string, any>): { source: string | string[]; layout?: string; mapping?: string; reportingCurrency?: string } {
-  const source: string[] = o['source'];
+/** The command line's choice of export, else the config's. */
+function sourceSelection(o: Record<string, any>, config: WuweiConfig): { source: string | string[]; layout?: string; mapping?: string; reportingCurrency?: string } {
+  const source: string[] | undefined = o['source'] ?? (config.sources.dir ? [config.sources.dir] : undefined);
+  if (!source) throw new WuweiError('bad_option', 'no export: pass --source DIR or set sources.dir in the config');
+  const layout = o['layout'] ?? (o['mapping'] ? undefined : config.sources.layout);
+  const mapping = o['mapping'] ?? (o['layout'] ? undefined : config.sources.mapping);
   return {
     source: source.length === 1 ? source[0]! : source,
-    ...(o['layout'] ? { layout: o['layout'] } : {}),
-    ...(o['mapping'] ? { mapping: o['mapping'] } : {}),
+    ...(layout ? { layout } : {}),
+    ...(mapping ? { mapping } : {}),
     ...(o['reportingCurrency'] ? { reportingCurrency: o['reportingCurrency'] } : {}),
   };
 }
@@ -124,12 +162,18 @@ function sourceSelection(o: Record<string, any>): { source: string | string[]; l
  * Wraps a stage so it runs alone against its database (see lock.ts) and its summary is printed as
  * JSON when asked. Commands that do not write the database pass `{ lock: false }`.
  */
-function act<O extends SharedOptions & Record<string, any>>(work: (options: O, paths: RunPaths) => Promise<unknown>, { lock = true } = {}) {
+function act<O extends SharedOptions & Record<string, any>>(
+  work: (options: O, paths: RunPaths, config: WuweiConfig, configFile: string | null) => Promise<unknown>,
+  { lock = true } = {},
+) {
   return async (options: O, command: Command) => {
-    const paths = runPaths(options.db, { ...(options['output'] ? { out: options['output'] } : {}), ...(options['site'] ? { site: options['site'] } : {}) });
+    const { config, file } = loadConfig({ db: options.db, ...(options.config ? { file: options.config } : {}) });
+    const out = options['output'] ?? config.output;
+    const site = options['site'] ?? config.report.site;
+    const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });
     const held = lock ? await acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
     try {
-      const summary = await work(options, paths);
+      const summary = await work(options, paths, config, file);
       if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } finally {
       held?.release();
@@ -173,6 +217,19 @@ function positiveInt(value: string): number {
   const n = int(value);
   if (n <= 0) throw new InvalidArgumentError('must be at least 1');
   return n;
+}
+
+function formats(value: string): WritebackFormat[] {
+  const chosen = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const unknown = chosen.filter((part) => !(WRITEBACK_FORMATS as string[]).includes(part));
+  if (unknown.length > 0 || chosen.length === 0) throw new InvalidArgumentError(`expected some of ${WRITEBACK_FORMATS.join(', ')}`);
+  return chosen as WritebackFormat[];
+}
+
+function sourceOf(source: string | undefined, config: WuweiConfig): string {
+  const chosen = source ?? config.sources.dir;
+  if (!chosen) throw new WuweiError('bad_option', 'no export folder: pass --source DIR or set sources.dir in the config');
+  return chosen;
 }
 
 function isoDate(value: string): string {

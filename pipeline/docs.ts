@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from './load/schema.ts';
 import { renderLayouts } from './load/mapping/docs.ts';
+import { renderWritebackDoc } from './score/writeback.ts';
 
 export function renderDataContract(): string {
   const lines = [
@@ -75,6 +76,7 @@ export const DOCS = {
   'docs/data-contract.md': renderDataContract,
   'docs/features.md': renderFeatureCatalog,
   'docs/layouts.md': renderLayouts,
+  'docs/writeback.md': renderWritebackDoc,
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,11 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WuweiConfig } from './config.ts';
+import { defaultConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
-import { featuresStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
+import { featuresStage, forecastStage, loadStage, reportStage, retrainDecisionStage, scoreStage, trainStage } from './stages.ts';
 
 export interface RunOptions {
   source: string | string[];
@@ -11,6 +14,12 @@ export interface RunOptions {
   reportingCurrency?: string;
   asOf?: string;
   seed?: number;
+  /** Train tonight whatever the retraining policy says. */
+  retrain?: boolean;
+  config?: WuweiConfig;
+  configFile?: string | null;
+  /** Build the report site (default true). */
+  report?: boolean;
   log: Logger;
 }
 
@@ -19,34 +28,58 @@ interface StageRecord {
   summary: unknown;
 }
 
+export interface InputRecord {
+  file: string;
+  bytes: number;
+  modified: string;
+  /** SHA-256 of the file's bytes: the same fingerprint means the same input. */
+  sha256: string;
+}
+
 export interface RunRecord {
   startedAt: string;
   finishedAt: string;
   outcome: 'succeeded' | 'failed';
   error?: string;
+  /** The stage that was running when the run failed. */
+  failedStage?: string;
+  asOf?: string;
+  configFile: string | null;
   paths: RunPaths;
-  inputs: { file: string; bytes: number; modified: string }[];
+  inputs: InputRecord[];
+  rowCounts: Record<string, number>;
+  rejects: Record<string, number>;
+  retrain?: { due: boolean; reason: string };
+  modelVersion?: string;
+  metrics?: unknown;
   stages: Record<string, StageRecord>;
   recordFile: string;
 }
 
 /**
- * The nightly run: load -> features -> train -> score -> report, each timed. Whatever happens, a run
- * record (inputs, counts, model version, metrics, timings, outcome) is written under the runs folder.
+ * The nightly run: load -> features -> train when due -> score -> forecast -> report, each timed.
+ * Whatever happens, a run record (inputs with fingerprints, row counts, rejects, model version,
+ * metrics, timings, outcome and the failing stage) is written under the runs folder.
  */
 export async function runPipeline(paths: RunPaths, options: RunOptions): Promise<RunRecord> {
+  const config = options.config ?? defaultConfig();
   const startedAt = new Date();
   mkdirSync(paths.runs, { recursive: true });
   const record: RunRecord = {
     startedAt: startedAt.toISOString(),
     finishedAt: '',
     outcome: 'failed',
+    configFile: options.configFile ?? null,
     paths,
-    inputs: describeInputs(options.source),
+    inputs: await describeInputs(options.source),
+    rowCounts: {},
+    rejects: {},
     stages: {},
     recordFile: join(paths.runs, `${startedAt.toISOString().replaceAll(':', '-')}.json`),
   };
+  let running = '';
   const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    running = name;
     const start = performance.now();
     options.log.info(`${name}: started`);
     const summary = await work();
@@ -56,16 +89,38 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     return summary;
   };
   try {
-    const { seed: _seed, ...loadOptions } = options;
-    const loaded = await stage('load', () => loadStage(paths, loadOptions));
+    const loaded = await stage('load', () =>
+      loadStage(paths, {
+        source: options.source,
+        log: options.log,
+        ...(options.asOf ? { asOf: options.asOf } : {}),
+        ...(options.layout ? { layout: options.layout } : {}),
+        ...(options.mapping ? { mapping: options.mapping } : {}),
+        ...(options.reportingCurrency ? { reportingCurrency: options.reportingCurrency } : {}),
+      }),
+    );
+    record.asOf = loaded.asOf;
+    for (const [entity, counts] of Object.entries(loaded.entities)) {
+      record.rowCounts[entity] = counts.loaded;
+      if (counts.rejected > 0) record.rejects[entity] = counts.rejected;
+    }
     await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, log: options.log }));
-    await stage('train', () => trainStage(paths, { log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
-    await stage('score', () => scoreStage(paths, { log: options.log }));
-    await stage('report', () => reportStage(paths, { log: options.log }));
+    const decision = await retrainDecisionStage(paths, { asOf: loaded.asOf, force: options.retrain ?? false, config });
+    record.retrain = decision;
+    options.log.info(`train: ${decision.due ? 'due' : 'not due'}: ${decision.reason}`);
+    if (decision.due) {
+      const trained = await stage('train', () => trainStage(paths, { log: options.log, config, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
+      record.metrics = trained.metrics;
+    }
+    const scored = await stage('score', () => scoreStage(paths, { log: options.log, config }));
+    record.modelVersion = scored.modelVersion;
+    await stage('forecast', () => forecastStage(paths, { log: options.log, config }));
+    if (options.report ?? true) await stage('report', () => reportStage(paths, { log: options.log, showPersonalData: config.report.showPersonalData }));
     record.outcome = 'succeeded';
     return record;
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
+    record.failedStage = running;
     throw error;
   } finally {
     record.finishedAt = new Date().toISOString();
@@ -73,24 +128,88 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
   }
 }
 
-function describeInputs(sources: string | string[]): RunRecord['inputs'] {
-  return (Array.isArray(sources) ? sources : [sources]).flatMap((source) => describeInput(source));
+async function describeInputs(sources: string | string[]): Promise<InputRecord[]> {
+  const files = (Array.isArray(sources) ? sources : [sources]).flatMap(exportFiles);
+  const inputs: InputRecord[] = [];
+  for (const path of files) {
+    const stat = statSync(path);
+    inputs.push({ file: path, bytes: stat.size, modified: stat.mtime.toISOString(), sha256: await fingerprint(path) });
+  }
+  return inputs;
 }
 
-function describeInput(source: string): RunRecord['inputs'] {
+/** A source is an export file or a folder of them. */
+function exportFiles(source: string): string[] {
   try {
-    if (statSync(source).isFile()) {
-      const stat = statSync(source);
-      return [{ file: source, bytes: stat.size, modified: stat.mtime.toISOString() }];
-    }
+    if (statSync(source).isFile()) return [source];
     return readdirSync(source)
       .filter((file) => /\.(csv|parquet|json|ndjson)$/.test(file) && file !== 'ground_truth.csv')
       .sort()
-      .map((file) => {
-        const stat = statSync(join(source, file));
-        return { file: join(source, file), bytes: stat.size, modified: stat.mtime.toISOString() };
-      });
+      .map((file) => join(source, file));
   } catch {
     return [];
   }
+}
+
+function fingerprint(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+export interface RunListing {
+  startedAt: string;
+  outcome: string;
+  asOf: string | null;
+  trained: boolean;
+  modelVersion: string | null;
+  opportunities: number | null;
+  rejects: number;
+  seconds: number;
+  error: string | null;
+  recordFile: string;
+}
+
+/** The run records in the runs folder, newest first. */
+export function listRuns(runsDir: string, limit = 20): RunListing[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .reverse()
+    .slice(0, limit)
+    .map((file) => {
+      const path = join(runsDir, file);
+      const run = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunRecord>;
+      const started = run.startedAt ?? '';
+      return {
+        startedAt: started,
+        outcome: run.outcome ?? 'unknown',
+        asOf: run.asOf ?? null,
+        trained: Boolean(run.stages?.['train']),
+        modelVersion: run.modelVersion ?? null,
+        opportunities: run.rowCounts?.['opportunities'] ?? null,
+        rejects: Object.values(run.rejects ?? {}).reduce((sum, n) => sum + n, 0),
+        seconds: started && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(started)) / 1000 : 0,
+        error: run.error ? `${run.failedStage ? `${run.failedStage}: ` : ''}${run.error}` : null,
+        recordFile: path,
+      };
+    });
+}
+
+/** The run listing as a plain-text table. */
+export function formatRuns(runs: RunListing[]): string {
+  if (runs.length === 0) return 'no runs yet\n';
+  const header = ['started (UTC)', 'outcome', 'as of', 'trained', 'model', 'opportunities', 'rejects', 'seconds', 'error'];
+  const rows = runs.map((r) => [
+    r.startedAt.slice(0, 19).replace('T', ' '), r.outcome, r.asOf ?? '', r.trained ? 'yes' : 'no', r.modelVersion ?? '',
+    r.opportunities === null ? '' : String(r.opportunities), String(r.rejects), r.seconds.toFixed(1), r.error ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }

@@ -3,7 +3,6 @@
  * does one step of exports -> DuckDB -> features -> model -> scores -> report, and returns a summary.
  */
 import { withDatabase } from './db.ts';
-import { WuweiError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
@@ -11,8 +10,14 @@ import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './l
 import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, type FeatureSummary } from './features/build.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
-import { writeScores, type ScoreSummary } from './score/index.ts';
-import { loadActiveModel, predictWin, trainWinModel, type TrainResult } from '../models/index.ts';
+import { dealOutlook, predictOpenDeals, writeScores, type ScoreSummary } from './score/index.ts';
+import { outlookFromScores } from './score/outlook.ts';
+import { writeBack, type WritebackFormat } from './score/writeback.ts';
+import { writeForecast, type ForecastSummary } from './forecast/index.ts';
+import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
+import { defaultConfig, type WuweiConfig } from './config.ts';
+import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
+import { trainWinModel, type TrainResult } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
 export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
@@ -38,19 +43,54 @@ export async function featuresStage(paths: RunPaths, options: { asOf?: string; l
   return withDatabase(paths.db, async (conn) => buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), log: options.log }));
 }
 
-export async function trainStage(paths: RunPaths, options: { seed?: number; log: Logger }): Promise<TrainResult> {
-  return withDatabase(paths.db, (conn) =>
-    trainWinModel(conn, { featureNames: FEATURE_NAMES, modelsDir: paths.models, seed: options.seed ?? 42, log: options.log }),
-  );
+export async function trainStage(paths: RunPaths, options: { seed?: number; log: Logger; config?: WuweiConfig }): Promise<TrainResult> {
+  const models = (options.config ?? defaultConfig()).models;
+  return withDatabase(paths.db, async (conn) => {
+    const result = await trainWinModel(conn, {
+      featureNames: FEATURE_NAMES,
+      modelsDir: paths.models,
+      seed: options.seed ?? models.seed ?? 42,
+      log: options.log,
+      ...(models.epochs !== undefined ? { epochs: models.epochs } : {}),
+      ...(models.minWon !== undefined || models.minLost !== undefined ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) } : {}),
+    });
+    await recordTrainingSnapshot(conn, result.version, await loadedAsOf(conn));
+    return result;
+  });
 }
 
-export async function scoreStage(paths: RunPaths, options: { log: Logger }): Promise<ScoreSummary> {
+/** Whether the nightly run should train tonight (see ./retrain.ts). */
+export async function retrainDecisionStage(paths: RunPaths, options: { asOf: string; force: boolean; config: WuweiConfig }): Promise<RetrainDecision> {
+  return withDatabase(paths.db, (conn) => decideRetrain(conn, { asOf: options.asOf, policy: options.config.retrain, force: options.force }));
+}
+
+export async function scoreStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<ScoreSummary> {
+  const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
-    const model = await loadActiveModel(conn, paths.models);
-    if (!model) throw new WuweiError('no_model', 'no trained model yet: run `wuwei train` first');
-    const predictions = await predictWin(model, conn, 'features_score');
-    return writeScores(conn, { ...predictions, modelVersion: model.version }, { asOf: await loadedAsOf(conn), outDir: paths.out, log: options.log });
+    const asOf = await loadedAsOf(conn);
+    const predictions = await predictOpenDeals(conn, { modelsDir: paths.models, log: options.log });
+    const outlook = await dealOutlook(conn, predictions, { asOf, factors: config.scores.factors });
+    const summary = await writeScores(conn, outlook, { outDir: paths.out, config, log: options.log });
+    if (config.writeback.formats.length > 0) await writeBack(conn, { asOf, formats: config.writeback.formats, outDir: paths.out, log: options.log });
+    return summary;
   });
+}
+
+export async function forecastStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<ForecastSummary> {
+  const config = options.config ?? defaultConfig();
+  return withDatabase(paths.db, async (conn) => {
+    const asOf = await loadedAsOf(conn);
+    return writeForecast(conn, await outlookFromScores(conn, asOf), { config, outDir: paths.out, log: options.log });
+  });
+}
+
+export async function backtestStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig; seed?: number }): Promise<BacktestSummary> {
+  const config = options.config ?? defaultConfig();
+  return runBacktest({ dbPath: paths.db, config, log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+}
+
+export async function writebackStage(paths: RunPaths, options: { log: Logger; formats: WritebackFormat[] }) {
+  return withDatabase(paths.db, async (conn) => writeBack(conn, { asOf: await loadedAsOf(conn), formats: options.formats, outDir: paths.out, log: options.log }));
 }
 
 export async function reportStage(paths: RunPaths, options: { log: Logger; showPersonalData?: boolean }) {

@@ -1,0 +1,205 @@
+/**
+ * The central configuration file (`wuwei.config.yaml`, or JSON): one strict, typed object for every
+ * command. Unknown keys and wrong types are user mistakes, reported in one line with the key path.
+ * Every key has a default, so no file at all is a valid configuration. `wuwei.config.example.yaml`
+ * documents each key.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { WuweiError } from './errors.ts';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const share = z.number().min(0).max(1);
+const positiveInt = z.number().int().min(1);
+
+const sourcesSchema = z.strictObject({
+  /** Export folder; `--source` overrides it. */
+  dir: z.string().optional(),
+  /** Canonical layout name, or a mapping file (filled in by the loading work). */
+  layout: z.string().optional(),
+  mapping: z.string().optional(),
+});
+
+const fiscalSchema = z.strictObject({
+  /** Month (1-12) in which the fiscal year starts; quarters start every three months from it. */
+  yearStartMonth: z.number().int().min(1).max(12).default(1),
+});
+
+const gradesSchema = z
+  .strictObject({
+    /** Lowest score (0-100) of each grade; below C is D. */
+    A: z.number().min(0).max(100).default(70),
+    B: z.number().min(0).max(100).default(45),
+    C: z.number().min(0).max(100).default(20),
+  })
+  .refine((g) => g.A > g.B && g.B > g.C, { message: 'grade thresholds must fall: A > B > C' });
+
+const scoresSchema = z.strictObject({
+  /** A score change of at least this many points (0-100) is a trend; smaller is steady. */
+  trendThreshold: z.number().min(0).max(100).default(5),
+  /** How many top positive and negative factors to write per deal. */
+  factors: z.number().int().min(0).max(10).default(3),
+  /** The period of the rep's close date that slip risk refers to. */
+  slipPeriod: z.enum(['month', 'quarter']).default('quarter'),
+});
+
+const retrainSchema = z.strictObject({
+  /** Retrain when the active model is at least this many days older than the as-of date. */
+  everyDays: positiveInt.default(15),
+  /** Retrain when won or lost closed deals have grown by more than this share since the active model. */
+  closedDealsGrowth: share.default(0.2),
+  /** Retrain when a feature's mean moved by more than this many training standard deviations. */
+  featureMeanShift: z.number().min(0).default(0.5),
+});
+
+const forecastSchema = z.strictObject({
+  /** Months forecast: the current one and the next ones. */
+  months: z.number().int().min(1).max(24).default(3),
+  /** Quarters forecast: the current one and the next ones. */
+  quarters: z.number().int().min(1).max(8).default(2),
+  /** Monte Carlo draws for the P10/P50/P90 range. */
+  simulations: z.number().int().min(100).max(100_000).default(2000),
+  seed: z.number().int().default(20240101),
+  /**
+   * Shared uncertainty of the win-probability level in the simulation (log-scale sd of a factor on
+   * every deal's probability). 0.1: the open deals' mean predicted probability was 4-20% off their
+   * realised win rate across the demo backtest's quarters.
+   */
+  levelUncertainty: z.number().min(0).max(2).default(0.1),
+  /** Add bookings expected from deals not yet created (the historical run rate of such deals). */
+  newDeals: z.boolean().default(true),
+  /** How many past periods the run rate of not-yet-created deals averages. */
+  newDealsLookback: positiveInt.default(4),
+  /** Optional targets file (CSV: period_start, segment_type, segment, target). */
+  targets: z.string().optional(),
+});
+
+const backtestSchema = z.strictObject({
+  /** How many past quarters to recompute (the most recent complete ones that have enough history). */
+  quarters: positiveInt.default(8),
+  /** A quarter is backtested only if the export has this much history before it (models need closed deals). */
+  minHistoryDays: positiveInt.default(365),
+  /** Training epochs for the backtest's models (fewer than nightly to keep it fast). */
+  epochs: positiveInt.default(30),
+});
+
+const reportSchema = z.strictObject({
+  /** Show names of people (contacts, employees) in published reports. Off: identifiers only. */
+  showPersonalData: z.boolean().default(false),
+  /** Site folder; default site/ beside the database. */
+  site: z.string().optional(),
+});
+
+const writebackSchema = z.strictObject({
+  /** Which CRM import files to write after scoring (scores.csv, the generic export, is always written). */
+  formats: z.array(z.enum(['salesforce', 'dynamics', 'hubspot', 'parquet'])).default([]),
+});
+
+// Sections other parts of the pipeline own; their known keys are checked, the rest waits for them.
+const featuresSchema = z.strictObject({
+  halfLifeDays: z.number().positive().optional(),
+  inboundWeight: z.number().positive().optional(),
+  firstLookDays: z.number().int().min(0).optional(),
+  spacingDays: positiveInt.optional(),
+  activityWeights: z.record(z.string(), z.number().min(0)).optional(),
+  seniorityWeights: z.record(z.string(), z.number().min(0)).optional(),
+  requiredRoles: z.array(z.string()).optional(),
+  stages: z.array(z.strictObject({ name: z.string(), probability: share })).optional(),
+  wonStages: z.array(z.string()).optional(),
+  lostStages: z.array(z.string()).optional(),
+});
+
+const modelsSchema = z.strictObject({
+  /** Fewest won and fewest lost closed deals needed to train. */
+  minWon: positiveInt.optional(),
+  minLost: positiveInt.optional(),
+  /** A new model becomes active only if its holdout log loss is at most this ratio of the active one's. */
+  promotionRatio: z.number().positive().optional(),
+  seed: z.number().int().optional(),
+  epochs: positiveInt.optional(),
+});
+
+const loadSchema = z.strictObject({
+  /** Stop the load when more than this share of an entity's rows is rejected. */
+  maxRejectShare: share.optional(),
+});
+
+export const configSchema = z.strictObject({
+  sources: sourcesSchema.prefault({}),
+  fiscal: fiscalSchema.prefault({}),
+  grades: gradesSchema.prefault({}),
+  scores: scoresSchema.prefault({}),
+  retrain: retrainSchema.prefault({}),
+  forecast: forecastSchema.prefault({}),
+  backtest: backtestSchema.prefault({}),
+  report: reportSchema.prefault({}),
+  writeback: writebackSchema.prefault({}),
+  /** Output folder for scores.csv, forecast.csv and write-back files; default out/ beside the database. */
+  output: z.string().optional(),
+  features: featuresSchema.prefault({}),
+  models: modelsSchema.prefault({}),
+  load: loadSchema.prefault({}),
+});
+
+export type WuweiConfig = z.infer<typeof configSchema>;
+export type GradeBands = WuweiConfig['grades'];
+
+export const CONFIG_FILE_NAME = 'wuwei.config.yaml';
+
+/** The configuration with every default: what runs when there is no file. */
+export function defaultConfig(): WuweiConfig {
+  return configSchema.parse({});
+}
+
+/** Validates a parsed object; any problem becomes one WuweiError line naming each key path. */
+export function parseConfig(raw: unknown, origin = 'config'): WuweiConfig {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${keyPath([...issue.path, key])}: unknown key`).join('; ');
+    }
+    return `${keyPath(issue.path) || '(top level)'}: ${issue.message.replace(/^Invalid input: /, '')}`;
+  });
+  throw new WuweiError('bad_option', `${origin}: ${problems.join('; ')}`);
+}
+
+/**
+ * Reads the configuration: `--config FILE` when given (it must exist), else `wuwei.config.yaml`
+ * beside the database when present, else the defaults. Relative paths in the file are taken from
+ * the file's folder.
+ */
+export function loadConfig(options: { file?: string; db: string }): { config: WuweiConfig; file: string | null } {
+  const file = options.file ? resolve(options.file) : join(dirname(resolve(options.db)), CONFIG_FILE_NAME);
+  if (!existsSync(file)) {
+    if (options.file) throw new WuweiError('missing_input', `${options.file}: config file not found`);
+    return { config: defaultConfig(), file: null };
+  }
+  let raw: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new WuweiError('bad_input', `${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${reason}`);
+  }
+  const config = parseConfig(raw, file);
+  const base = dirname(file);
+  const within = (path: string | undefined) => (path === undefined ? undefined : resolve(base, path));
+  return {
+    file,
+    config: {
+      ...config,
+      output: within(config.output),
+      sources: { ...config.sources, dir: within(config.sources.dir), mapping: within(config.sources.mapping) },
+      forecast: { ...config.forecast, targets: within(config.forecast.targets) },
+      report: { ...config.report, site: within(config.report.site) },
+    },
+  };
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`)).join('');
+}
