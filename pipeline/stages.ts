@@ -8,8 +8,7 @@ import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadSummary } from './load/index.ts';
-import { buildFeatures, type FeatureSummary } from './features/build.ts';
-import { FEATURE_NAMES } from './features/catalog.ts';
+import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
 import { writeScores, type ScoreSummary } from './score/index.ts';
 import { loadActiveModel, predictWin, trainWinModel, type TrainResult } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
@@ -34,8 +33,9 @@ export async function featuresStage(paths: RunPaths, options: { asOf?: string; l
 }
 
 export async function trainStage(paths: RunPaths, options: { seed?: number; log: Logger }): Promise<TrainResult> {
-  return withDatabase(paths.db, (conn) =>
-    trainWinModel(conn, { featureNames: FEATURE_NAMES, modelsDir: paths.models, seed: options.seed ?? 42, log: options.log }),
+  return withDatabase(paths.db, async (conn) =>
+    // only the features this export supports: an empty export's features are NULL, not evidence
+    trainWinModel(conn, { featureNames: await supportedFeatureNames(conn), modelsDir: paths.models, seed: options.seed ?? 42, log: options.log }),
   );
 }
 
