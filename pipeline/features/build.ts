@@ -143,7 +143,8 @@ async function createSeeds(conn: DuckDBConnection, config: FeatureConfig): Promi
   await insert(
     'seed_seniority',
     'seniority VARCHAR, weight DOUBLE, rank INTEGER',
-    Object.entries(config.seniorityWeights).map(([s, w]) => [s, w, config.seniorityRanks[s] ?? 0]),
+    // every seniority named by either setting: an unlisted weight is 1, an unlisted rank 0
+    [...new Set([...Object.keys(config.seniorityWeights), ...Object.keys(config.seniorityRanks)])].map((s) => [s, config.seniorityWeights[s] ?? 1, config.seniorityRanks[s] ?? 0]),
   );
   await insert('seed_required_roles', 'role VARCHAR', config.requiredRoles.map((r) => [r]));
 }
