@@ -67,7 +67,7 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   blockerRoles: ['blocker'],
   executiveRole: 'executive',
   engineerRole: 'sales_engineer',
-  similar: { k: 25, candidatePool: 200 },
+  similar: { k: 20, candidatePool: 100 },
 };
 
 /** Overrides: any field may be left out; nested records replace the default record as a whole. */

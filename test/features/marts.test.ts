@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type DuckDBConnection } from '../../pipeline/db.ts';
 import { buildFeatures, supportedFeatureNames, type FeatureSummary } from '../../pipeline/features/build.ts';
 import { FEATURES, FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
+import { DEFAULT_FEATURE_CONFIG } from '../../pipeline/features/config.ts';
 import { quietLogger, type Logger } from '../../pipeline/log.ts';
 import { loadInto, smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -98,7 +99,7 @@ describe('feature marts', () => {
   });
 
   it('the k of similar past projects is a setting', async () => {
-    expect(await count(conn, `SELECT max(pbm_similar_deals) FROM features_train`)).toBe(25);
+    expect(await count(conn, `SELECT max(pbm_similar_deals) FROM features_train`)).toBe(DEFAULT_FEATURE_CONFIG.similar.k);
     await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger, config: { similar: { k: 3 } } });
     expect(await count(conn, `SELECT max(pbm_similar_deals) FROM features_train`)).toBe(3);
     await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger });
