@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
-    .action(act((o, paths) => featuresStage(paths, { asOf: o.asOf, log })));
+    .action(act((o, paths, config) => featuresStage(paths, { asOf: o.asOf, log, config })));
 
   command(program, 'train', 'train the win-probability model on closed deals, judged on a time-based holdout')
     .option('--seed <n>', 'random seed', int, 42)

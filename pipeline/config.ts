@@ -98,17 +98,25 @@ const writebackSchema = z.strictObject({
 });
 
 // Sections other parts of the pipeline own; their known keys are checked, the rest waits for them.
+/** Overrides of pipeline/features/config.ts (FeatureConfig): relationship weights, observations, similar deals. */
 const featuresSchema = z.strictObject({
-  halfLifeDays: z.number().positive().optional(),
-  inboundWeight: z.number().positive().optional(),
-  firstLookDays: z.number().int().min(0).optional(),
-  spacingDays: positiveInt.optional(),
-  activityWeights: z.record(z.string(), z.number().min(0)).optional(),
-  seniorityWeights: z.record(z.string(), z.number().min(0)).optional(),
-  requiredRoles: z.array(z.string()).optional(),
   stages: z.array(z.strictObject({ name: z.string(), probability: share })).optional(),
   wonStages: z.array(z.string()).optional(),
   lostStages: z.array(z.string()).optional(),
+  firstLookDays: z.number().int().min(0).optional(),
+  stageEntries: z.boolean().optional(),
+  spacingDays: positiveInt.optional(),
+  halfLifeDays: z.number().positive().optional(),
+  inboundWeight: z.number().positive().optional(),
+  activityWeights: z.record(z.string(), z.number().min(0)).optional(),
+  otherActivityWeight: z.number().min(0).optional(),
+  seniorityWeights: z.record(z.string(), z.number().min(0)).optional(),
+  seniorityRanks: z.record(z.string(), z.number()).optional(),
+  requiredRoles: z.array(z.string()).optional(),
+  blockerRoles: z.array(z.string()).optional(),
+  executiveRole: z.string().optional(),
+  engineerRole: z.string().optional(),
+  similar: z.strictObject({ k: positiveInt.optional(), candidatePool: positiveInt.optional() }).optional(),
 });
 
 const modelsSchema = z.strictObject({

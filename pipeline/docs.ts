@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './features/catalog.ts';
+import { FAMILY_LABELS, FEATURES, RELATIONSHIP_STRENGTH, type FeatureFamily } from './features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from './load/schema.ts';
 import { renderLayouts } from './load/mapping/docs.ts';
 import { renderWritebackDoc } from './score/writeback.ts';
@@ -60,12 +60,22 @@ export function renderFeatureCatalog(): string {
     '',
     'Generated from `pipeline/features/catalog.ts` by `npm run docs`; do not edit by hand.',
     'Every feature is computed as of a date from records stamped on or before it (see `pipeline/features/sql/`).',
+    'A feature whose needed exports are empty is left empty (NULL) in the marts and listed in `feature_support`, never filled with zeros;',
+    '"empty when" says when a value is undefined by design. The range is checked on the marts by a data test.',
+    '',
+    `${FEATURES.length} features in ${Object.keys(FAMILY_LABELS).length} families.`,
+    '',
+    '## Relationship strength',
+    '',
+    RELATIONSHIP_STRENGTH,
     '',
   ];
+  const bound = (value: number | null) => (value === null ? '' : String(value));
   for (const [family, label] of Object.entries(FAMILY_LABELS)) {
-    lines.push(`## ${label}`, '', '| feature | definition | unit | effect | needs |', '|---|---|---|---|---|');
+    lines.push(`## ${label}`, '', '| feature | definition | unit | range | effect | empty when | needs |', '|---|---|---|---|---|---|---|');
     for (const feature of FEATURES.filter((f) => f.family === (family as FeatureFamily))) {
-      lines.push(`| \`${feature.name}\` | ${feature.definition} | ${feature.unit} | ${feature.direction} | ${feature.needs.join(', ')} |`);
+      const range = feature.range[0] === null && feature.range[1] === null ? 'any' : `${bound(feature.range[0])}..${bound(feature.range[1])}`;
+      lines.push(`| \`${feature.name}\` | ${feature.definition} | ${feature.unit} | ${range} | ${feature.direction} | ${feature.nullWhen ?? ''} | ${feature.needs.join(', ')} |`);
     }
     lines.push('');
   }

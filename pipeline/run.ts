@@ -104,7 +104,7 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
       record.rowCounts[entity] = counts.loaded;
       if (counts.rejected > 0) record.rejects[entity] = counts.rejected;
     }
-    await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, log: options.log }));
+    await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, log: options.log, config }));
     const decision = await retrainDecisionStage(paths, { asOf: loaded.asOf, force: options.retrain ?? false, config });
     record.retrain = decision;
     options.log.info(`train: ${decision.due ? 'due' : 'not due'}: ${decision.reason}`);

@@ -8,8 +8,8 @@ import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
-import { buildFeatures, type FeatureSummary } from './features/build.ts';
-import { FEATURE_NAMES } from './features/catalog.ts';
+import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
+import type { FeatureOptions } from './features/config.ts';
 import { dealOutlook, predictOpenDeals, writeScores, type ScoreSummary } from './score/index.ts';
 import { outlookFromScores } from './score/outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
@@ -39,15 +39,22 @@ export async function loadStage(paths: RunPaths, options: Omit<LoadOptions, 'asO
   return withDatabase(paths.db, (conn) => loadExports(conn, { ...rest, ...(asOf ? { asOf } : {}) }));
 }
 
-export async function featuresStage(paths: RunPaths, options: { asOf?: string; log: Logger }): Promise<FeatureSummary> {
-  return withDatabase(paths.db, async (conn) => buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), log: options.log }));
+export async function featuresStage(paths: RunPaths, options: { asOf?: string; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
+  const overrides = definedOnly((options.config ?? defaultConfig()).features) as FeatureOptions;
+  return withDatabase(paths.db, async (conn) => buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), config: overrides, log: options.log }));
+}
+
+/** The config file's optional keys without the ones left out. */
+function definedOnly<T extends object>(section: T): Partial<T> {
+  return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export async function trainStage(paths: RunPaths, options: { seed?: number; log: Logger; config?: WuweiConfig }): Promise<TrainResult> {
   const models = (options.config ?? defaultConfig()).models;
   return withDatabase(paths.db, async (conn) => {
     const result = await trainWinModel(conn, {
-      featureNames: FEATURE_NAMES,
+      // only the features this export supports: an empty export's features are NULL, not evidence
+      featureNames: await supportedFeatureNames(conn),
       modelsDir: paths.models,
       seed: options.seed ?? models.seed ?? 42,
       log: options.log,

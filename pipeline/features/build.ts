@@ -3,28 +3,40 @@ import { WuweiError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
-import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from './config.ts';
+import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
 import { readSqlModels } from './sql-models.ts';
+
+export interface FamilySummary {
+  features: number;
+  /** Features the export supports; the others are NULL in the marts. */
+  supported: number;
+}
 
 export interface FeatureSummary {
   asOf: string;
   trainingRows: number;
   trainingDeals: number;
   scoringRows: number;
-  featuresPerFamily: Record<string, number>;
-  /** Families the export cannot support, with the missing exports, instead of silent zeros. */
+  featuresPerFamily: Record<string, FamilySummary>;
+  /** Families none of whose features the export supports, with the empty exports they need. */
   unsupportedFamilies: Record<string, string[]>;
+  /** Features set to NULL (not zero) because an export they need is empty, with the empty exports. */
+  unsupportedFeatures: Record<string, string[]>;
+  /** Rows in `rel_who_knows_whom`: (our employee, contact) ties as of the date. */
+  whoKnowsWhomTies: number;
   seconds: number;
 }
 
 /**
  * Builds the feature marts as of `asOf`: the SQL models run in dependency order (staging and
  * intermediate as temporary tables), then `features_train` (closed deals observed during their
- * life) and `features_score` (open deals at `asOf`) are split from the one mart.
+ * life) and `features_score` (open deals at `asOf`) are split from the one mart. Features whose
+ * exports are empty are set to NULL and listed in `feature_support`, so that no model mistakes a
+ * missing export for a real zero.
  */
-export async function buildFeatures(conn: DuckDBConnection, options: { asOf: string; config?: FeatureConfig; log: Logger }): Promise<FeatureSummary> {
+export async function buildFeatures(conn: DuckDBConnection, options: { asOf: string; config?: FeatureOptions; log: Logger }): Promise<FeatureSummary> {
   const start = performance.now();
-  const config = options.config ?? DEFAULT_FEATURE_CONFIG;
+  const config = resolveFeatureConfig(options.config);
   await setVariables(conn, options.asOf, config);
   await createSeeds(conn, config);
 
@@ -39,21 +51,34 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
   }
   await checkMartMatchesCatalog(conn);
 
+  const unsupportedFeatures = await findUnsupportedFeatures(conn);
+  const blanked = Object.keys(unsupportedFeatures).map((name) => `NULL::DOUBLE AS ${quoteIdent(name)}`);
+  const replace = blanked.length > 0 ? ` REPLACE (${blanked.join(', ')})` : '';
   const keys = 'opportunity_id, as_of';
-  await conn.run(`CREATE OR REPLACE TABLE features_train AS SELECT * EXCLUDE (purpose) FROM fct_opportunity_features WHERE purpose = 'train' ORDER BY ${keys}`);
-  await conn.run(`CREATE OR REPLACE TABLE features_score AS SELECT * EXCLUDE (purpose) FROM fct_opportunity_features WHERE purpose = 'score' ORDER BY ${keys}`);
+  for (const [table, purpose] of [['features_train', 'train'], ['features_score', 'score']] as const) {
+    await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (purpose)${replace} FROM fct_opportunity_features WHERE purpose = '${purpose}' ORDER BY ${keys}`);
+  }
+  await writeFeatureSupport(conn, unsupportedFeatures);
 
-  const [counts] = await queryRows<{ train: number; deals: number; score: number }>(
+  const [counts] = await queryRows<{ train: number; deals: number; score: number; ties: number }>(
     conn,
     `SELECT (SELECT count(*) FROM features_train)::INTEGER AS train,
             (SELECT count(DISTINCT opportunity_id) FROM features_train)::INTEGER AS deals,
-            (SELECT count(*) FROM features_score)::INTEGER AS score`,
+            (SELECT count(*) FROM features_score)::INTEGER AS score,
+            (SELECT count(*) FROM rel_who_knows_whom)::INTEGER AS ties`,
   );
-  const unsupportedFamilies = await findUnsupportedFamilies(conn);
-  const featuresPerFamily: Record<string, number> = {};
-  for (const feature of FEATURES) featuresPerFamily[feature.family] = (featuresPerFamily[feature.family] ?? 0) + 1;
-  for (const [family, missing] of Object.entries(unsupportedFamilies)) {
-    options.log.warn(`${FAMILY_LABELS[family as FeatureFamily]}: cannot be computed without ${missing.join(', ')}`);
+  const featuresPerFamily: Record<string, FamilySummary> = {};
+  const unsupportedFamilies: Record<string, string[]> = {};
+  for (const family of Object.keys(FAMILY_LABELS) as FeatureFamily[]) {
+    const features = FEATURES.filter((feature) => feature.family === family);
+    const unsupported = features.filter((feature) => feature.name in unsupportedFeatures);
+    featuresPerFamily[family] = { features: features.length, supported: features.length - unsupported.length };
+    if (features.length > 0 && unsupported.length === features.length) {
+      unsupportedFamilies[family] = [...new Set(unsupported.flatMap((feature) => unsupportedFeatures[feature.name]!))];
+      options.log.warn(`${FAMILY_LABELS[family]}: cannot be computed without ${unsupportedFamilies[family]!.join(', ')} (its features are empty, not zero)`);
+    } else if (unsupported.length > 0) {
+      options.log.warn(`${FAMILY_LABELS[family]}: ${unsupported.map((feature) => feature.name).join(', ')} left empty (no ${[...new Set(unsupported.flatMap((feature) => unsupportedFeatures[feature.name]!))].join(', ')})`);
+    }
   }
   const summary: FeatureSummary = {
     asOf: options.asOf,
@@ -62,37 +87,66 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
     scoringRows: counts!.score,
     featuresPerFamily,
     unsupportedFamilies,
+    unsupportedFeatures,
+    whoKnowsWhomTies: counts!.ties,
     seconds: (performance.now() - start) / 1000,
   };
-  options.log.info(`features as of ${options.asOf}: ${summary.trainingRows} training observations of ${summary.trainingDeals} closed deals, ${summary.scoringRows} open deals to score, ${FEATURES.length} features`);
+  const supported = FEATURES.length - Object.keys(unsupportedFeatures).length;
+  options.log.info(
+    `features as of ${options.asOf}: ${summary.trainingRows} training observations of ${summary.trainingDeals} closed deals, ${summary.scoringRows} open deals to score, ${supported} of ${FEATURES.length} features supported (${summary.seconds.toFixed(1)} s)`,
+  );
   return summary;
 }
 
+/** The features the models may use: those the last build could compute (read from `feature_support`). */
+export async function supportedFeatureNames(conn: DuckDBConnection): Promise<string[]> {
+  const [built] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'feature_support'`);
+  if (built!.n === 0) throw new WuweiError('not_enough_data', 'no features built yet: run `wuwei features` first');
+  const rows = await queryRows<{ feature: string }>(conn, `SELECT feature FROM feature_support WHERE supported ORDER BY position`);
+  return rows.map((row) => row.feature);
+}
+
 async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig): Promise<void> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
-  await conn.run(`SET VARIABLE as_of = DATE ${quoteLiteral(asOf)}`);
-  await conn.run(`SET VARIABLE first_look_days = ${Math.trunc(config.firstLookDays)}`);
-  await conn.run(`SET VARIABLE spacing_days = ${Math.trunc(config.spacingDays)}`);
-  await conn.run(`SET VARIABLE half_life_days = ${Number(config.halfLifeDays)}`);
-  await conn.run(`SET VARIABLE inbound_weight = ${Number(config.inboundWeight)}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
+  const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
+  const variables: Record<string, string> = {
+    as_of: `DATE ${quoteLiteral(asOf)}`,
+    first_look_days: String(Math.trunc(config.firstLookDays)),
+    stage_entries: String(config.stageEntries),
+    spacing_days: String(Math.max(1, Math.trunc(config.spacingDays))),
+    half_life_days: `${Number(config.halfLifeDays)}::DOUBLE`,
+    inbound_weight: `${Number(config.inboundWeight)}::DOUBLE`,
+    other_activity_weight: `${Number(config.otherActivityWeight)}::DOUBLE`,
+    executive_role: quoteLiteral(config.executiveRole),
+    engineer_role: quoteLiteral(config.engineerRole),
+    blocker_roles: list(config.blockerRoles),
+    similar_k: String(Math.max(1, Math.trunc(config.similar.k))),
+    similar_pool: String(Math.max(1, Math.trunc(config.similar.candidatePool))),
+  };
+  for (const [name, value] of Object.entries(variables)) await conn.run(`SET VARIABLE ${name} = ${value}`);
 }
 
 /** Small lookup tables from the config, read by the SQL models like any other table. */
 async function createSeeds(conn: DuckDBConnection, config: FeatureConfig): Promise<void> {
-  const values = (rows: unknown[][]) => rows.map((row) => `(${row.map((v) => (typeof v === 'string' ? quoteLiteral(v) : String(v))).join(', ')})`).join(', ');
-  const stages = [
+  const insert = async (table: string, columns: string, rows: unknown[][]) => {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns})`);
+    if (rows.length === 0) return;
+    const values = rows.map((row) => `(${row.map((v) => (typeof v === 'string' ? quoteLiteral(v) : String(v))).join(', ')})`).join(', ');
+    await conn.run(`INSERT INTO ${table} VALUES ${values}`);
+  };
+  await insert('seed_stages', 'stage VARCHAR, stage_index INTEGER, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN', [
     ...config.stages.map((s, i) => [s.name, i + 1, s.probability, false, false]),
     ...config.wonStages.map((name) => [name, config.stages.length + 1, 1, true, true]),
     ...config.lostStages.map((name) => [name, config.stages.length + 1, 0, true, false]),
-  ];
-  await conn.run(`CREATE OR REPLACE TEMP TABLE seed_stages (stage VARCHAR, stage_index INTEGER, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN)`);
-  await conn.run(`INSERT INTO seed_stages VALUES ${values(stages)}`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE seed_activity_weights (type VARCHAR, weight DOUBLE)`);
-  await conn.run(`INSERT INTO seed_activity_weights VALUES ${values(Object.entries(config.activityWeights))}`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE seed_seniority (seniority VARCHAR, weight DOUBLE, rank INTEGER)`);
-  await conn.run(`INSERT INTO seed_seniority VALUES ${values(Object.entries(config.seniorityWeights).map(([s, w]) => [s, w, config.seniorityRanks[s] ?? 0]))}`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE seed_required_roles (role VARCHAR)`);
-  await conn.run(`INSERT INTO seed_required_roles VALUES ${values(config.requiredRoles.map((r) => [r]))}`);
+  ]);
+  await insert('seed_activity_weights', 'type VARCHAR, weight DOUBLE', Object.entries(config.activityWeights));
+  await insert(
+    'seed_seniority',
+    'seniority VARCHAR, weight DOUBLE, rank INTEGER',
+    // every seniority named by either setting: an unlisted weight is 1, an unlisted rank 0
+    [...new Set([...Object.keys(config.seniorityWeights), ...Object.keys(config.seniorityRanks)])].map((s) => [s, config.seniorityWeights[s] ?? 1, config.seniorityRanks[s] ?? 0]),
+  );
+  await insert('seed_required_roles', 'role VARCHAR', config.requiredRoles.map((r) => [r]));
 }
 
 async function checkMartMatchesCatalog(conn: DuckDBConnection): Promise<void> {
@@ -101,18 +155,27 @@ async function checkMartMatchesCatalog(conn: DuckDBConnection): Promise<void> {
   if (missing.length > 0) throw new Error(`features in the catalog but not in the mart: ${missing.join(', ')}`);
 }
 
-/** A family is unsupported when every one of its features needs an export that is empty. */
-async function findUnsupportedFamilies(conn: DuckDBConnection): Promise<Record<string, string[]>> {
-  const empty = new Set<string>();
-  for (const entity of ENTITY_NAMES) {
-    const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(entity)}`);
-    if (row!.n === 0) empty.add(entity);
-  }
+/** A feature is unsupported when an export it needs is empty; maps each to the empty exports. */
+async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<Record<string, string[]>> {
+  const counts = await queryRows<{ entity: string; n: number }>(
+    conn,
+    ENTITY_NAMES.map((entity) => `SELECT ${quoteLiteral(entity)} AS entity, (SELECT count(*) FROM ${quoteIdent(entity)})::INTEGER AS n`).join(' UNION ALL '),
+  );
+  const empty = new Set(counts.filter((row) => row.n === 0).map((row) => row.entity));
   const unsupported: Record<string, string[]> = {};
-  for (const family of Object.keys(FAMILY_LABELS)) {
-    const features = FEATURES.filter((feature) => feature.family === family);
-    const blocked = features.map((feature) => feature.needs.filter((need) => empty.has(need)));
-    if (blocked.every((missing) => missing.length > 0)) unsupported[family] = [...new Set(blocked.flat())];
+  for (const feature of FEATURES) {
+    const missing = feature.needs.filter((need) => empty.has(need));
+    if (missing.length > 0) unsupported[feature.name] = missing;
   }
   return unsupported;
+}
+
+/** `feature_support`: one row per catalog feature, whether this build could compute it and, if not, why. */
+async function writeFeatureSupport(conn: DuckDBConnection, unsupported: Record<string, string[]>): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TABLE feature_support (position INTEGER, feature VARCHAR, family VARCHAR, supported BOOLEAN, missing_exports VARCHAR[])`);
+  const rows = FEATURES.map((feature, i) => {
+    const missing = unsupported[feature.name] ?? [];
+    return `(${i + 1}, ${quoteLiteral(feature.name)}, ${quoteLiteral(feature.family)}, ${missing.length === 0}, [${missing.map(quoteLiteral).join(', ')}]::VARCHAR[])`;
+  });
+  await conn.run(`INSERT INTO feature_support VALUES ${rows.join(', ')}`);
 }

@@ -1,4 +1,5 @@
--- Competitors known on the deal by the as-of date, and our record against them on deals closed by then.
+-- Competitors known on the deal by the as-of date, and our record against each on deals closed by
+-- then. Running totals per competitor by close date are joined "as of" (linear in deals).
 with
 
 observed as (select opportunity_id, as_of from int_observations),
@@ -13,32 +14,39 @@ known as (
         and competitors.created_date <= observed.as_of
 ),
 
--- Every closed deal on which a competitor was recorded, usable from its close date.
-record as (
-    select competitors.competitor, closed.closed_on, closed.won
-    from competitors
-    join closed using (opportunity_id)
-    where competitors.created_date <= closed.closed_on
+-- Every closed deal on which a competitor had been recorded, usable from its close date.
+record_so_far as (
+    select distinct
+        competitor, closed_on,
+        count(*) over competitor_so_far as faced,
+        sum(won) over competitor_so_far as won
+    from (
+        select competitors.competitor, closed.closed_on, closed.won
+        from competitors
+        join closed using (opportunity_id)
+        where competitors.created_date <= closed.closed_on
+    )
+    window competitor_so_far as (partition by competitor order by closed_on range between unbounded preceding and current row)
 ),
 
 against as (
-    select known.opportunity_id, known.as_of, known.competitor, count(record.won) as faced, coalesce(sum(record.won), 0) as won
+    select known.*, coalesce(record_so_far.faced, 0) as faced, coalesce(record_so_far.won, 0) as won
     from known
-    left join record
-        on record.competitor = known.competitor
-        and record.closed_on <= known.as_of
-    group by all
+    asof left join record_so_far
+        on record_so_far.competitor = known.competitor
+        and record_so_far.closed_on <= known.as_of
 ),
 
 final as (
     select
-        known.opportunity_id,
-        known.as_of,
-        count(distinct known.competitor) as competitors,
-        max(known.is_incumbent::integer) as incumbent,
-        (sum(against.won) + 1) / (sum(against.faced) + 2) as win_rate_against
-    from known
-    join against using (opportunity_id, as_of, competitor)
+        opportunity_id,
+        as_of,
+        count(distinct competitor) as competitors,
+        max(coalesce(is_incumbent, false)::integer) as incumbent,
+        (sum(won) + 1) / (sum(faced) + 2) as win_rate_against,
+        min((won + 1) / (faced + 2)) as weakest_win_rate,
+        sum(faced) as past_encounters
+    from against
     group by all
 )
 

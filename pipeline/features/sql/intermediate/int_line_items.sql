@@ -3,6 +3,7 @@ select
     observations.opportunity_id,
     observations.as_of,
     count(*) as line_items,
+    count(distinct items.product) as distinct_products,
     avg(items.discount) as average_discount
 from int_observations as observations
 join opportunity_line_items as items

@@ -1,5 +1,6 @@
 -- Norms of won deals, by month of the as-of date, from deals won before that month began: the median
--- days they spent in each stage and their median won amount per segment.
+-- days they spent in each stage, their median cycle and their median won amount per segment.
+-- (Monthly norms keep the cost at months x won deals instead of observations x won deals.)
 with
 
 observed as (select * from int_observed_deals),
@@ -20,7 +21,7 @@ won_stage_days as (
     select won.closed_on, stage_runs.stage_index, datediff('day', stage_runs.entered_on, stage_runs.left_on) as days
     from stage_runs
     join won using (opportunity_id)
-    where stage_runs.left_on is not null and stage_runs.stage_index is not null
+    where stage_runs.left_on <= won.closed_on and stage_runs.stage_index is not null
 ),
 
 stage_norms as (
@@ -30,19 +31,25 @@ stage_norms as (
     group by all
 ),
 
-amount_norms as (
-    select months.month, won.segment, median(won.final_amount) as median_won_amount
+segment_norms as (
+    select months.month, won.segment, median(won.final_amount) as median_won_amount, median(won.cycle_days) as median_won_cycle_days
     from months
     join won on won.closed_on < months.month
     group by all
 ),
 
 final as (
-    select observed.opportunity_id, observed.as_of, stage_norms.stage_index, stage_norms.median_days_in_stage, amount_norms.median_won_amount
+    select
+        observed.opportunity_id,
+        observed.as_of,
+        state.stage_index,
+        stage_norms.median_days_in_stage,
+        segment_norms.median_won_amount,
+        segment_norms.median_won_cycle_days
     from observed
     join int_deal_state as state using (opportunity_id, as_of)
     left join stage_norms on stage_norms.month = date_trunc('month', observed.as_of) and stage_norms.stage_index = state.stage_index
-    left join amount_norms on amount_norms.month = date_trunc('month', observed.as_of) and amount_norms.segment is not distinct from observed.segment
+    left join segment_norms on segment_norms.month = date_trunc('month', observed.as_of) and segment_norms.segment is not distinct from observed.segment
 )
 
 select * from final

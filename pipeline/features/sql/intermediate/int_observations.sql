@@ -1,6 +1,6 @@
--- The dates at which each deal is observed. Training: closed deals at creation + k days, at each
--- stage entry and every `spacing_days` while open. Scoring: open deals at the run's as-of date.
--- The same feature models then run over both.
+-- The dates at which each deal is observed. Training: closed deals at creation + `first_look_days`,
+-- at each stage entry (if `stage_entries`) and every `spacing_days` while open. Scoring: open deals at
+-- the run's as-of date. The same feature models then run over both.
 with
 
 deals as (
@@ -15,7 +15,7 @@ closed as (select * from deals where closed_on <= getvariable('as_of')),
 stage_entries as (
     select opportunity_id, changed_at as as_of
     from stg_opportunity_history
-    where not is_closed
+    where not is_closed and getvariable('stage_entries')
     qualify stage is distinct from lag(stage) over (partition by opportunity_id order by changed_at)
 ),
 

@@ -1,9 +1,7 @@
--- Contacts' roles on deals, with their seniority.
+-- Contacts' roles on deals, with when they were recorded and whether they block the deal.
 with
 
 roles as (select * from opportunity_contact_roles),
-contacts as (select * from contacts),
-seniority as (select * from seed_seniority),
 
 final as (
     select
@@ -12,11 +10,9 @@ final as (
         roles.role,
         roles.stance,
         roles.created_date,
-        coalesce(seniority.rank, 0) as seniority_rank,
-        coalesce(seniority.weight, 1) as seniority_weight
+        roles.stance = 'supporter' as is_supporter,
+        roles.stance = 'opponent' or list_contains(getvariable('blocker_roles'), roles.role) as is_blocker
     from roles
-    left join contacts using (contact_id)
-    left join seniority on seniority.seniority = contacts.seniority
 )
 
 select * from final
