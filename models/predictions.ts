@@ -35,6 +35,9 @@ export interface Factor {
   /** The deal's value and the typical value (median over the training deals). */
   value: number | null;
   typical: number | null;
+  /** For a categorical feature (e.g. stage), value and typical are null and these hold the levels. */
+  valueLabel?: string;
+  typicalLabel?: string;
   /** Change in win probability attributed to this feature (positive helps). */
   effect: number;
 }

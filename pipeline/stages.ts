@@ -11,7 +11,7 @@ import { loadedAsOf, loadExports, type LoadSummary } from './load/index.ts';
 import { buildFeatures, type FeatureSummary } from './features/build.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
 import { writeScores, type ScoreSummary } from './score/index.ts';
-import { loadActiveModel, predictWin, trainWinModel, type TrainResult } from '../models/index.ts';
+import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
 export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; log: Logger }): Promise<GenerateSummary> {
@@ -33,18 +33,30 @@ export async function featuresStage(paths: RunPaths, options: { asOf?: string; l
   return withDatabase(paths.db, async (conn) => buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), log: options.log }));
 }
 
-export async function trainStage(paths: RunPaths, options: { seed?: number; log: Logger }): Promise<TrainResult> {
+export async function trainStage(paths: RunPaths, options: { seed?: number; force?: boolean; log: Logger }): Promise<TrainOutcome> {
   return withDatabase(paths.db, (conn) =>
-    trainWinModel(conn, { featureNames: FEATURE_NAMES, modelsDir: paths.models, seed: options.seed ?? 42, log: options.log }),
+    trainModels(conn, { featureNames: FEATURE_NAMES, modelsDir: paths.models, seed: options.seed ?? 42, force: options.force === true, log: options.log }),
   );
+}
+
+export async function modelsListStage(paths: RunPaths): Promise<ModelListing[]> {
+  return withDatabase(paths.db, (conn) => listModels(conn));
+}
+
+export async function modelsActivateStage(paths: RunPaths, options: { version: string; log: Logger }): Promise<{ active: string }> {
+  await withDatabase(paths.db, (conn) => activateModel(conn, options.version, paths.models));
+  options.log.info(`model ${options.version} is now active`);
+  return { active: options.version };
 }
 
 export async function scoreStage(paths: RunPaths, options: { log: Logger }): Promise<ScoreSummary> {
   return withDatabase(paths.db, async (conn) => {
-    const model = await loadActiveModel(conn, paths.models);
-    if (!model) throw new WuweiError('no_model', 'no trained model yet: run `wuwei train` first');
-    const predictions = await predictWin(model, conn, 'features_score');
-    return writeScores(conn, { ...predictions, modelVersion: model.version }, { asOf: await loadedAsOf(conn), outDir: paths.out, log: options.log });
+    const predictions = await predictOpenDeals(conn, { modelsDir: paths.models, log: options.log });
+    return writeScores(
+      conn,
+      { opportunityIds: predictions.opportunityIds, probabilities: predictions.winProbabilities, modelVersion: predictions.modelVersion },
+      { asOf: await loadedAsOf(conn), outDir: paths.out, log: options.log },
+    );
   });
 }
 

@@ -1,11 +1,11 @@
 /**
  * Permutation feature importance on the holdout: how much AUC the model loses when one feature's
  * values are shuffled across rows (breaking its link to the outcome, keeping its distribution).
- * A feature and its missing indicator move together, as they are one raw feature.
+ * A feature and its missing indicator (or a categorical feature's one-hot block) move together, as they are one raw feature.
  */
 import { auc } from '../metrics.ts';
 import { Random } from '../../pipeline/random.ts';
-import { inputColumnNames, inputColumnsOf, type Preprocessing } from './preprocess.ts';
+import { featureUnitNames, inputColumnNames, inputColumnsOf, type Preprocessing } from './preprocess.ts';
 
 export interface FeatureImportance {
   feature: string;
@@ -31,7 +31,8 @@ export async function permutationImportance(
   const baseAuc = auc(await score(matrix), labels);
   const shuffled = new Float32Array(matrix.length);
   const importances: FeatureImportance[] = [];
-  for (let j = 0; j < preprocessing.features.length; j++) {
+  const units = featureUnitNames(preprocessing);
+  for (let j = 0; j < units.length; j++) {
     const columns = inputColumnsOf(preprocessing, j);
     let drop = 0;
     for (let r = 0; r < repeats; r++) {
@@ -42,7 +43,7 @@ export async function permutationImportance(
       }
       drop += baseAuc - auc(await score(shuffled), labels);
     }
-    importances.push({ feature: preprocessing.features[j]!.name, importance: drop / repeats });
+    importances.push({ feature: units[j]!, importance: drop / repeats });
   }
   return importances.sort((a, b) => b.importance - a.importance || a.feature.localeCompare(b.feature));
 }

@@ -1,0 +1,22 @@
+import { withDatabase } from '../../pipeline/db.ts';
+import { quietLogger } from '../../pipeline/log.ts';
+import { loadActiveModel } from '../index.ts';
+import { occlusionEffects } from '../explain.ts';
+import { readObservations } from '../win/data.ts';
+import { predictProbabilities, selectionOf } from '../win/predict.ts';
+import { featureUnitNames, transform } from '../win/preprocess.ts';
+await withDatabase(process.argv[2]!, async (conn) => {
+  const model = (await loadActiveModel(conn, undefined, quietLogger))!;
+  const obs = await readObservations(conn, 'features_score', selectionOf(model.preprocessing));
+  const m = transform(model.preprocessing, { numeric: obs.features, categorical: obs.categories });
+  const score = (x: Float32Array) => predictProbabilities(model, x);
+  const p = await score(m);
+  const e = await occlusionEffects(score, m, p, model.preprocessing);
+  const units = featureUnitNames(model.preprocessing);
+  const mean = units.map((u, j) => { let s = 0; for (let r = 0; r < p.length; r++) s += e[r * units.length + j]!; return [u, s / p.length] as const; });
+  mean.sort((a, b) => a[1] - b[1]);
+  console.log('mean p', p.reduce((a, b) => a + b, 0) / p.length);
+  console.log(mean.slice(0, 8).map(([u, v]) => `${u} ${v.toFixed(3)}`).join('\n'));
+  console.log('...');
+  console.log(mean.slice(-5).map(([u, v]) => `${u} ${v.toFixed(3)}`).join('\n'));
+});
