@@ -106,7 +106,7 @@ export async function loadActiveModel(conn: DuckDBConnection, modelsDir?: string
   if (!(await tableExists(conn, 'model_versions'))) return null;
   const { rowCount, columns } = await readColumns(
     conn,
-    `SELECT version, path FROM model_versions WHERE active ORDER BY trained_at DESC, version DESC LIMIT 1`,
+    `SELECT version, path FROM model_versions WHERE active ORDER BY trained_at DESC, rowid DESC LIMIT 1`,
     { version: 'text', path: 'text' },
   );
   if (rowCount === 0) return null;
@@ -119,7 +119,7 @@ export async function loadActiveModel(conn: DuckDBConnection, modelsDir?: string
 /** The active version and its holdout AUC, or null when there is none. */
 export async function activeModelAuc(conn: DuckDBConnection): Promise<{ version: string; auc: number } | null> {
   if (!(await tableExists(conn, 'model_versions'))) return null;
-  const { rowCount, columns } = await readColumns(conn, `SELECT version, coalesce(auc, 0)::DOUBLE AS auc FROM model_versions WHERE active ORDER BY trained_at DESC, version DESC LIMIT 1`, {
+  const { rowCount, columns } = await readColumns(conn, `SELECT version, coalesce(auc, 0)::DOUBLE AS auc FROM model_versions WHERE active ORDER BY trained_at DESC, rowid DESC LIMIT 1`, {
     version: 'text',
     auc: 'float64',
   });
@@ -148,7 +148,7 @@ export async function listModels(conn: DuckDBConnection): Promise<ModelListing[]
     `SELECT version, strftime(trained_at, '%Y-%m-%dT%H:%M:%SZ') AS trained_at, active::DOUBLE AS active, backend,
             auc::DOUBLE AS auc, baseline_auc::DOUBLE AS baseline_auc, ece::DOUBLE AS ece,
             amount_wape::DOUBLE AS amount_wape, close_mae_days::DOUBLE AS close_mae_days, n_train_deals::DOUBLE AS n_train_deals
-     FROM model_versions ORDER BY trained_at DESC, version DESC`,
+     FROM model_versions ORDER BY trained_at DESC, rowid DESC`,
     { version: 'text', trained_at: 'text', active: 'float64', backend: 'text', auc: 'float64', baseline_auc: 'float64', ece: 'float64', amount_wape: 'float64', close_mae_days: 'float64', n_train_deals: 'float64' },
   );
   const orNull = (x: number) => (Number.isNaN(x) ? null : x);
