@@ -18,6 +18,12 @@ import { fitRegression, meanOf, predictRegression } from './regression.ts';
 
 /** The fewest rows a regression model is trained on; below it the consumer falls back to the rep's values. */
 export const MIN_HEAD_ROWS = 30;
+/** The regression models level off within a few epochs: a shorter patience saves most of their training time. */
+const HEAD_PATIENCE = 4;
+
+function headConfig(fitConfig: FitConfig): FitConfig {
+  return { ...fitConfig, patience: Math.min(fitConfig.patience, HEAD_PATIENCE) };
+}
 
 interface Trained<H, E> {
   network: tf.LayersModel;
@@ -52,7 +58,7 @@ export async function trainAmountModel(
     ...(sampleWeights ? { w: Float32Array.from(r, (i) => sampleWeights[i]!) } : {}),
   });
   const validationTargets = amountTargets(data, rows.validation, fallbackAmount);
-  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), part(rows.validation, validationTargets), network, fitConfig, seed + 1000, log);
+  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), part(rows.validation, validationTargets), network, headConfig(fitConfig), seed + 1000, log);
   const validationOutputs = await predictRegression(model, transform(preprocessing, inputs, rows.validation), width);
   const logSigma = residualSigma(validationTargets, validationOutputs.map((o) => o + offset));
   const holdoutOutputs = await predictRegression(model, transform(preprocessing, inputs, rows.holdout), width);
@@ -67,7 +73,7 @@ export async function trainAmountModel(
     metadata: {
       head: { fallbackAmount, logSigma, offset },
       network,
-      training: { ...fitConfig, epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValidationLoss: result.bestValidationLoss, history: result.history },
+      training: { ...headConfig(fitConfig), epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValidationLoss: result.bestValidationLoss, history: result.history },
       data: { fitRows: rows.fit.length, validationRows: rows.validation.length, holdoutRows: rows.holdout.length },
       holdout,
       trainSeconds: (performance.now() - started) / 1000,
@@ -103,7 +109,7 @@ export async function trainCloseModel(
     ...(sampleWeights ? { w: Float32Array.from(r, (i) => sampleWeights[i]!) } : {}),
   });
   const validationTargets = closeTargets(data, rows.validation);
-  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), part(rows.validation, validationTargets), network, fitConfig, seed + 2000, log);
+  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), part(rows.validation, validationTargets), network, headConfig(fitConfig), seed + 2000, log);
   const validationOutputs = await predictRegression(model, transform(preprocessing, inputs, rows.validation), width);
   const logSigma = residualSigma(validationTargets, validationOutputs.map((o) => o + offset));
   const holdoutOutputs = (await predictRegression(model, transform(preprocessing, inputs, rows.holdout), width)).map((o) => o + offset);
@@ -117,7 +123,7 @@ export async function trainCloseModel(
     metadata: {
       head: { logSigma, offset },
       network,
-      training: { ...fitConfig, epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValidationLoss: result.bestValidationLoss, history: result.history },
+      training: { ...headConfig(fitConfig), epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValidationLoss: result.bestValidationLoss, history: result.history },
       data: { fitRows: rows.fit.length, validationRows: rows.validation.length, holdoutRows: rows.holdout.length },
       holdout,
       trainSeconds: (performance.now() - started) / 1000,

@@ -19,10 +19,16 @@ export interface FitConfig {
   /** Smallest decrease of the validation loss that counts as better. */
   minDelta: number;
   l2: number;
+  /**
+   * Rows drawn per epoch at most (a fresh seeded sample each epoch). On large histories a full pass
+   * is hundreds of steps and the best weights come after a few; shorter epochs let early stopping
+   * look at the validation loss more often and stop sooner.
+   */
+  maxRowsPerEpoch: number;
 }
 
 // batches of 1024: on wasm the per-step overhead dominates a network this small, so larger batches train ~4x faster at the same holdout AUC
-export const DEFAULT_FIT: FitConfig = { epochs: 100, batchSize: 1024, learningRate: 0.004, patience: 8, minDelta: 1e-4, l2: 1e-4 };
+export const DEFAULT_FIT: FitConfig = { epochs: 100, batchSize: 1024, learningRate: 0.004, patience: 6, minDelta: 1e-4, l2: 1e-4, maxRowsPerEpoch: 131_072 };
 
 /** A row-major matrix with its labels. */
 export interface LabelledMatrix {
@@ -88,9 +94,10 @@ export async function fitWinNetwork(
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const order = random.permutation(train.rows);
+      const epochRows = Math.min(train.rows, config.maxRowsPerEpoch ?? train.rows);
       const batchLosses: tf.Scalar[] = [];
-      for (let start = 0; start < train.rows; start += config.batchSize) {
-        const indices = tf.tensor1d(order.subarray(start, Math.min(train.rows, start + config.batchSize)), 'int32');
+      for (let start = 0; start < epochRows; start += config.batchSize) {
+        const indices = tf.tensor1d(order.subarray(start, Math.min(epochRows, start + config.batchSize)), 'int32');
         reseedDropout(network, random);
         const cost = optimizer.minimize(
           () => {

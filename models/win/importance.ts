@@ -13,6 +13,18 @@ export interface FeatureImportance {
   importance: number;
 }
 
+/** Rows used for permutation importance at most. */
+export const MAX_IMPORTANCE_ROWS = 20_000;
+
+function sampleRows(matrix: Float32Array, labels: ArrayLike<number>, width: number, maxRows: number, seed: number): { matrix: Float32Array; labels: ArrayLike<number> } {
+  const rows = matrix.length / width;
+  if (rows <= maxRows) return { matrix, labels };
+  const chosen = new Random(seed ^ 0x5eed).permutation(rows).subarray(0, maxRows).sort();
+  const sampled = new Float32Array(maxRows * width);
+  chosen.forEach((row, k) => sampled.set(matrix.subarray(row * width, (row + 1) * width), k * width));
+  return { matrix: sampled, labels: Float32Array.from(chosen, (row) => labels[row]!) };
+}
+
 /**
  * `score` maps a preprocessed matrix (row-major) to one score per row. Returns one entry per
  * feature, most important first.
@@ -22,9 +34,13 @@ export async function permutationImportance(
   matrix: Float32Array,
   labels: ArrayLike<number>,
   preprocessing: Preprocessing,
-  options: { seed: number; repeats?: number },
+  options: { seed: number; repeats?: number; maxRows?: number },
 ): Promise<FeatureImportance[]> {
   const width = inputColumnNames(preprocessing).length;
+  // on a large holdout a seeded sample of rows ranks the features as well, for a fraction of the passes' cost
+  const sample = sampleRows(matrix, labels, width, options.maxRows ?? MAX_IMPORTANCE_ROWS, options.seed);
+  matrix = sample.matrix;
+  labels = sample.labels;
   const rows = matrix.length / width;
   const repeats = options.repeats ?? 1;
   const random = new Random(options.seed);
