@@ -3,7 +3,6 @@
  * does one step of exports -> DuckDB -> features -> model -> scores -> report, and returns a summary.
  */
 import { withDatabase } from './db.ts';
-import { WuweiError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
