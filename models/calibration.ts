@@ -25,14 +25,15 @@ export function applyPlatt(scaling: PlattScaling, logits: ArrayLike<number>): Fl
  * Fits (a, b) by Newton's method with step halving (a 2x2 system per step, in float64). A tiny ridge
  * keeps the Hessian invertible when the logits are constant or the classes separate perfectly.
  */
-export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, options: { maxIterations?: number; ridge?: number } = {}): PlattScaling {
+export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, options: { maxIterations?: number; ridge?: number; weights?: ArrayLike<number> } = {}): PlattScaling {
   if (logits.length !== labels.length) throw new RangeError(`fitPlatt: ${logits.length} logits but ${labels.length} labels`);
   if (logits.length === 0) return { ...IDENTITY_SCALING };
   const ridge = options.ridge ?? 1e-6;
   const maxIterations = options.maxIterations ?? 100;
   let a = 1;
   let b = 0;
-  let loss = plattLoss(logits, labels, a, b, ridge);
+  const weights = options.weights;
+  let loss = plattLoss(logits, labels, a, b, ridge, weights);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     // gradient and Hessian of the mean log loss (plus ridge / 2 * (a - 1)^2 + ridge / 2 * b^2)
     let ga = ridge * (a - 1);
@@ -44,8 +45,9 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, o
     for (let i = 0; i < n; i++) {
       const z = logits[i]!;
       const p = sigmoid(a * z + b);
-      const r = (p - labels[i]!) / n;
-      const w = (p * (1 - p)) / n;
+      const sample = weights ? weights[i]! : 1;
+      const r = (sample * (p - labels[i]!)) / n;
+      const w = (sample * p * (1 - p)) / n;
       ga += r * z;
       gb += r;
       haa += w * z * z;
@@ -61,7 +63,7 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, o
     while (step > 1e-6) {
       const candidateA = a - step * da;
       const candidateB = b - step * db;
-      const candidateLoss = plattLoss(logits, labels, candidateA, candidateB, ridge);
+      const candidateLoss = plattLoss(logits, labels, candidateA, candidateB, ridge, weights);
       if (candidateLoss <= loss) {
         improved = loss - candidateLoss > 1e-12;
         a = candidateA;
@@ -76,12 +78,12 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, o
   return { a, b };
 }
 
-function plattLoss(logits: ArrayLike<number>, labels: ArrayLike<number>, a: number, b: number, ridge: number): number {
+function plattLoss(logits: ArrayLike<number>, labels: ArrayLike<number>, a: number, b: number, ridge: number, weights?: ArrayLike<number>): number {
   let total = 0;
   for (let i = 0; i < logits.length; i++) {
     const z = a * logits[i]! + b;
     // log(1 + e^z) - y z, computed without overflow
-    total += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - labels[i]! * z;
+    total += (weights ? weights[i]! : 1) * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - labels[i]! * z);
   }
   return total / logits.length + (ridge / 2) * ((a - 1) ** 2 + b ** 2);
 }

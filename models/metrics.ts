@@ -200,3 +200,32 @@ function ascendingOrder(scores: ArrayLike<number>): Int32Array {
 function checkLengths(predictions: ArrayLike<number>, labels: ArrayLike<number>): void {
   if (predictions.length !== labels.length) throw new RangeError(`metrics: ${predictions.length} predictions but ${labels.length} labels`);
 }
+
+export interface LiftBin {
+  /** 1 = the tenth with the highest scores. */
+  decile: number;
+  n: number;
+  observedRate: number;
+  /** observedRate divided by the overall rate. */
+  lift: number;
+}
+
+/** Win rate and lift per tenth of the rows ranked by score, highest first (ties broken by position). */
+export function liftByDecile(scores: ArrayLike<number>, labels: ArrayLike<number>): LiftBin[] {
+  checkLengths(scores, labels);
+  const order = ascendingOrder(scores).reverse();
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+  const overall = labels.length > 0 ? positives / labels.length : Number.NaN;
+  const bins: LiftBin[] = [];
+  for (let d = 0; d < 10; d++) {
+    const start = Math.floor((d * order.length) / 10);
+    const end = Math.floor(((d + 1) * order.length) / 10);
+    let won = 0;
+    for (let k = start; k < end; k++) won += labels[order[k]!]!;
+    const n = end - start;
+    const observedRate = n > 0 ? won / n : Number.NaN;
+    bins.push({ decile: d + 1, n, observedRate, lift: observedRate / overall });
+  }
+  return bins;
+}

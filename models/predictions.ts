@@ -11,7 +11,7 @@ export interface DealPredictions {
   /** Amount the deal closes at if won, in the reporting currency. */
   expectedAmounts?: ArrayLike<number>;
   /**
-   * When the deal closes (won or lost), as days from the as-of date: a log-normal with this median
+   * When the deal closes if it is won, as days from the as-of date: a log-normal with this median
    * and log-scale sigma, so the probability of closing within any period can be computed.
    */
   closeDays?: { median: ArrayLike<number>; logSigma: ArrayLike<number> };
@@ -35,6 +35,9 @@ export interface Factor {
   /** The deal's value and the typical value (median over the training deals). */
   value: number | null;
   typical: number | null;
+  /** For a categorical feature (e.g. stage), value and typical are null and these hold the levels. */
+  valueLabel?: string;
+  typicalLabel?: string;
   /** Change in win probability attributed to this feature (positive helps). */
   effect: number;
 }

@@ -5,7 +5,7 @@ import { acquireRunLock } from './lock.ts';
 import { stderrLogger } from './log.ts';
 import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
 import { formatRuns, listRuns, runPipeline } from './run.ts';
-import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
+import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, modelsActivateStage, modelsListStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
 import { loadConfig, type WuweiConfig } from './config.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
@@ -44,9 +44,29 @@ export async function main(argv: string[]): Promise<number> {
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
     .action(act((o, paths, config) => featuresStage(paths, { asOf: o.asOf, log, config })));
 
-  command(program, 'train', 'train the win-probability model on closed deals, judged on a time-based holdout')
+  command(program, 'train', 'train the win-probability, deal-size and close-timing models on closed deals, judged on a time-based holdout')
     .option('--seed <n>', 'random seed', int, 42)
-    .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, log, config })));
+    .option('--force', 'make the new model active even if its holdout AUC is below 95% of the active model\'s')
+    .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, force: o.force === true, log, config })));
+
+  const models = program.command('models').description('list the trained model versions, or activate one (rollback)');
+  command(models, 'list', 'list the model versions, newest first, with their holdout metrics')
+    .action(act(async (o, paths) => {
+      const listing = await modelsListStage(paths);
+      if (!o.json) {
+        if (listing.length === 0) process.stdout.write('no models trained yet\n');
+        for (const m of listing) {
+          const extra = [m.amountWape !== null ? `deal-size WAPE ${m.amountWape.toFixed(3)}` : '', m.closeMaeDays !== null ? `close MAE ${m.closeMaeDays.toFixed(0)} d` : ''].filter(Boolean).join(', ');
+          process.stdout.write(`${m.active ? '*' : ' '} ${m.version}  ${m.trainedAt}  AUC ${m.auc.toFixed(3)} (stage ${m.baselineAuc.toFixed(3)}), ECE ${m.ece.toFixed(3)}${extra ? `, ${extra}` : ''}, ${m.nTrainDeals} training deals, ${m.backend}\n`);
+        }
+      }
+      return listing;
+    }, { lock: false }));
+  command(models, 'activate', 'make a trained version the active one (e.g. roll back)')
+    .argument('<version>', 'a version from `wuwei models list`')
+    .action(async (version: string, options: SharedOptions, cmd: Command) => {
+      await act((_o, paths) => modelsActivateStage(paths, { version, log }))(options, cmd);
+    });
 
   command(program, 'score', 'score every open deal and write scores.csv (and the write-back files in the config)')
     .option('--output <dir>', 'folder for scores.csv (default: the config\'s output, else out/ beside the database)')

@@ -123,7 +123,7 @@ const modelsSchema = z.strictObject({
   /** Fewest won and fewest lost closed deals needed to train. */
   minWon: positiveInt.optional(),
   minLost: positiveInt.optional(),
-  /** A new model becomes active only if its holdout log loss is at most this ratio of the active one's. */
+  /** A new model becomes active only if its holdout AUC is at least this share of the active one's (default 0.95). */
   promotionRatio: z.number().positive().optional(),
   seed: z.number().int().optional(),
   epochs: positiveInt.optional(),

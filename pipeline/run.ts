@@ -110,7 +110,7 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     options.log.info(`train: ${decision.due ? 'due' : 'not due'}: ${decision.reason}`);
     if (decision.due) {
       const trained = await stage('train', () => trainStage(paths, { log: options.log, config, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
-      record.metrics = trained.metrics;
+      if (trained.status === 'trained') record.metrics = trained.metrics;
     }
     const scored = await stage('score', () => scoreStage(paths, { log: options.log, config }));
     record.modelVersion = scored.modelVersion;

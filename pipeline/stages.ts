@@ -10,14 +10,14 @@ import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './l
 import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
 import type { FeatureOptions } from './features/config.ts';
-import { dealOutlook, predictOpenDeals, writeScores, type ScoreSummary } from './score/index.ts';
+import { dealOutlook, writeScores, type ScoreSummary } from './score/index.ts';
 import { outlookFromScores } from './score/outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
 import { writeForecast, type ForecastSummary } from './forecast/index.ts';
 import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
 import { defaultConfig, type WuweiConfig } from './config.ts';
 import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
-import { trainWinModel, type TrainResult } from '../models/index.ts';
+import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
 export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
@@ -49,21 +49,33 @@ function definedOnly<T extends object>(section: T): Partial<T> {
   return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-export async function trainStage(paths: RunPaths, options: { seed?: number; log: Logger; config?: WuweiConfig }): Promise<TrainResult> {
+export async function trainStage(paths: RunPaths, options: { seed?: number; force?: boolean; log: Logger; config?: WuweiConfig }): Promise<TrainOutcome> {
   const models = (options.config ?? defaultConfig()).models;
   return withDatabase(paths.db, async (conn) => {
-    const result = await trainWinModel(conn, {
+    const outcome = await trainModels(conn, {
       // only the features this export supports: an empty export's features are NULL, not evidence
       featureNames: await supportedFeatureNames(conn),
       modelsDir: paths.models,
       seed: options.seed ?? models.seed ?? 42,
+      force: options.force === true,
       log: options.log,
       ...(models.epochs !== undefined ? { epochs: models.epochs } : {}),
+      ...(models.promotionRatio !== undefined ? { promoteRatio: models.promotionRatio } : {}),
       ...(models.minWon !== undefined || models.minLost !== undefined ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) } : {}),
     });
-    await recordTrainingSnapshot(conn, result.version, await loadedAsOf(conn));
-    return result;
+    if (outcome.status === 'trained') await recordTrainingSnapshot(conn, outcome.version, await loadedAsOf(conn));
+    return outcome;
   });
+}
+
+export async function modelsListStage(paths: RunPaths): Promise<ModelListing[]> {
+  return withDatabase(paths.db, (conn) => listModels(conn));
+}
+
+export async function modelsActivateStage(paths: RunPaths, options: { version: string; log: Logger }): Promise<{ active: string }> {
+  await withDatabase(paths.db, (conn) => activateModel(conn, options.version, paths.models));
+  options.log.info(`model ${options.version} is now active`);
+  return { active: options.version };
 }
 
 /** Whether the nightly run should train tonight (see ./retrain.ts). */

@@ -10,9 +10,16 @@ import { readColumns, tableColumns, tableExists } from '../columns.ts';
 export interface Observations {
   rowCount: number;
   opportunityIds: string[];
-  /** One Float32Array per feature, in `featureNames` order; NULL is NaN. */
+  /** One Float32Array per numeric feature, in `featureNames` order; NULL is NaN. */
   features: Float32Array[];
   featureNames: string[];
+  /** One array per categorical feature, in `categoricalNames` order; NULL is null. */
+  categories: (string | null)[][];
+  categoricalNames: string[];
+  /** The CRM's view as of the observation: stage probability, rep amount, rep days to the expected close (NULL is NaN). */
+  stageProbability: Float32Array;
+  repAmount: Float32Array;
+  repCloseDays: Float32Array;
 }
 
 export interface ClosedObservations extends Observations {
@@ -20,72 +27,110 @@ export interface ClosedObservations extends Observations {
   labels: Float32Array;
   /** final_close_date as days since 1970-01-01: the clock of the time split. */
   closeDays: Float64Array;
-  /** The CRM's stage probability (the baseline); NULL is NaN. */
-  stageProbability: Float32Array;
+  /** Days from the observation's as_of to the final close. */
+  daysToClose: Float32Array;
+  /** The amount the deal closed at (NaN when unknown). */
+  finalAmount: Float32Array;
+}
+
+export interface FeatureSelection {
+  numeric: readonly string[];
+  categorical?: readonly string[];
 }
 
 /** Closed-deal observations with a label and a close date, oldest close first. */
-export async function readClosedObservations(conn: DuckDBConnection, table: string, featureNames: readonly string[]): Promise<ClosedObservations> {
-  await checkTable(conn, table, ['opportunity_id', 'as_of', 'label_won', 'final_close_date', 'stage_probability', ...featureNames]);
+export async function readClosedObservations(conn: DuckDBConnection, table: string, features: readonly string[] | FeatureSelection): Promise<ClosedObservations> {
+  const selection = asSelection(features);
+  const present = await checkTable(conn, table, ['opportunity_id', 'as_of', 'label_won', 'final_close_date', 'stage_probability', ...selection.numeric, ...(selection.categorical ?? [])]);
+  const finalAmount = present.has('final_amount') ? 'final_amount::DOUBLE' : 'NULL::DOUBLE';
   const { rowCount, columns } = await readColumns(
     conn,
     `SELECT
         opportunity_id,
         label_won::DOUBLE AS label_won,
         date_diff('day', DATE '1970-01-01', final_close_date)::DOUBLE AS close_day,
-        stage_probability::DOUBLE AS stage_probability,
-        ${featureSelect(featureNames)}
+        date_diff('day', as_of, final_close_date)::DOUBLE AS days_to_close,
+        ${finalAmount} AS final_amount,
+        ${crmSelect(present)},
+        ${featureSelect(selection)}
     FROM ${quoteIdent(table)}
     WHERE label_won IS NOT NULL AND final_close_date IS NOT NULL
     ORDER BY final_close_date, opportunity_id, as_of`,
-    { opportunity_id: 'text', label_won: 'float32', close_day: 'float64', stage_probability: 'float32', ...featureSchema(featureNames) },
+    { opportunity_id: 'text', label_won: 'float32', close_day: 'float64', days_to_close: 'float32', final_amount: 'float32', ...crmSchema, ...featureSchema(selection) },
   );
   return {
-    rowCount,
-    opportunityIds: columns.opportunity_id as string[],
+    ...observationsOf(rowCount, columns, selection),
     labels: columns.label_won,
     closeDays: columns.close_day,
-    stageProbability: columns.stage_probability,
-    features: featureColumns(columns, featureNames.length),
-    featureNames: [...featureNames],
+    daysToClose: columns.days_to_close,
+    finalAmount: columns.final_amount,
   };
 }
 
 /** Observations to score (any label), ordered by opportunity and date. */
-export async function readObservations(conn: DuckDBConnection, table: string, featureNames: readonly string[]): Promise<Observations> {
-  await checkTable(conn, table, ['opportunity_id', 'as_of', ...featureNames]);
+export async function readObservations(conn: DuckDBConnection, table: string, features: readonly string[] | FeatureSelection): Promise<Observations> {
+  const selection = asSelection(features);
+  const present = await checkTable(conn, table, ['opportunity_id', 'as_of', ...selection.numeric, ...(selection.categorical ?? [])]);
   const { rowCount, columns } = await readColumns(
     conn,
-    `SELECT opportunity_id, ${featureSelect(featureNames)} FROM ${quoteIdent(table)} ORDER BY opportunity_id, as_of`,
-    { opportunity_id: 'text', ...featureSchema(featureNames) },
+    `SELECT opportunity_id, ${crmSelect(present)}, ${featureSelect(selection)} FROM ${quoteIdent(table)} ORDER BY opportunity_id, as_of`,
+    { opportunity_id: 'text', ...crmSchema, ...featureSchema(selection) },
   );
+  return observationsOf(rowCount, columns, selection);
+}
+
+const crmSchema = { stage_probability: 'float32', rep_amount: 'float32', rep_close_days: 'float32' } as const;
+
+/** The CRM's own columns, NULL where the table lacks them. */
+function crmSelect(present: Set<string>): string {
+  return [
+    present.has('stage_probability') ? 'stage_probability::DOUBLE AS stage_probability' : 'NULL::DOUBLE AS stage_probability',
+    present.has('amount') ? 'amount::DOUBLE AS rep_amount' : 'NULL::DOUBLE AS rep_amount',
+    present.has('expected_close_date') ? `date_diff('day', as_of, expected_close_date)::DOUBLE AS rep_close_days` : 'NULL::DOUBLE AS rep_close_days',
+  ].join(', ');
+}
+
+function observationsOf(rowCount: number, columns: object, selection: FeatureSelection): Observations {
+  const byName = columns as Record<string, unknown>;
+  const categorical = selection.categorical ?? [];
   return {
     rowCount,
-    opportunityIds: columns.opportunity_id as string[],
-    features: featureColumns(columns, featureNames.length),
-    featureNames: [...featureNames],
+    opportunityIds: byName['opportunity_id'] as string[],
+    features: selection.numeric.map((_, j) => byName[`f${j}`] as Float32Array),
+    featureNames: [...selection.numeric],
+    categories: categorical.map((_, k) => byName[`c${k}`] as (string | null)[]),
+    categoricalNames: [...categorical],
+    stageProbability: byName['stage_probability'] as Float32Array,
+    repAmount: byName['rep_amount'] as Float32Array,
+    repCloseDays: byName['rep_close_days'] as Float32Array,
   };
 }
 
-// Features are aliased f0, f1, ... so that any column name (quotes, case, clashes with our own aliases) reads back safely.
-function featureSelect(featureNames: readonly string[]): string {
-  return featureNames.map((name, j) => `${quoteIdent(name)}::DOUBLE AS f${j}`).join(',\n        ');
+function asSelection(features: readonly string[] | FeatureSelection): FeatureSelection {
+  return Array.isArray(features) ? { numeric: features as readonly string[], categorical: [] } : (features as FeatureSelection);
 }
 
-function featureSchema(featureNames: readonly string[]): Record<string, 'float32'> {
-  return Object.fromEntries(featureNames.map((_, j) => [`f${j}`, 'float32' as const]));
+// Features are aliased f0, f1, ... (text ones c0, c1, ...) so that any column name (quotes, case, clashes with our own aliases) reads back safely.
+function featureSelect(selection: FeatureSelection): string {
+  return [
+    ...selection.numeric.map((name, j) => `${quoteIdent(name)}::DOUBLE AS f${j}`),
+    ...(selection.categorical ?? []).map((name, k) => `${quoteIdent(name)}::VARCHAR AS c${k}`),
+  ].join(',\n        ');
 }
 
-function featureColumns(columns: object, count: number): Float32Array[] {
-  const byName = columns as Record<string, Float32Array>;
-  return Array.from({ length: count }, (_, j) => byName[`f${j}`]!);
+function featureSchema(selection: FeatureSelection): Record<string, 'float32' | 'text'> {
+  return {
+    ...Object.fromEntries(selection.numeric.map((_, j) => [`f${j}`, 'float32' as const])),
+    ...Object.fromEntries((selection.categorical ?? []).map((_, k) => [`c${k}`, 'text' as const])),
+  };
 }
 
-async function checkTable(conn: DuckDBConnection, table: string, needed: readonly string[]): Promise<void> {
+async function checkTable(conn: DuckDBConnection, table: string, needed: readonly string[]): Promise<Set<string>> {
   if (!(await tableExists(conn, table))) {
     throw new WuweiError('not_enough_data', `table ${table} does not exist: build the features first (\`wuwei features\`)`);
   }
   const present = new Set(await tableColumns(conn, table));
   const missing = needed.filter((name) => !present.has(name));
   if (missing.length > 0) throw new WuweiError('bad_input', `table ${table} lacks column(s) ${missing.join(', ')}`);
+  return present;
 }

@@ -19,14 +19,23 @@ export interface FitConfig {
   /** Smallest decrease of the validation loss that counts as better. */
   minDelta: number;
   l2: number;
+  /**
+   * Rows drawn per epoch at most (a fresh seeded sample each epoch). On large histories a full pass
+   * is hundreds of steps and the best weights come after a few; shorter epochs let early stopping
+   * look at the validation loss more often and stop sooner.
+   */
+  maxRowsPerEpoch: number;
 }
 
-export const DEFAULT_FIT: FitConfig = { epochs: 100, batchSize: 256, learningRate: 0.002, patience: 8, minDelta: 1e-4, l2: 1e-4 };
+// batches of 1024: on wasm the per-step overhead dominates a network this small, so larger batches train ~4x faster at the same holdout AUC
+export const DEFAULT_FIT: FitConfig = { epochs: 100, batchSize: 1024, learningRate: 0.004, patience: 6, minDelta: 1e-4, l2: 1e-4, maxRowsPerEpoch: 131_072 };
 
 /** A row-major matrix with its labels. */
 export interface LabelledMatrix {
   x: Float32Array;
   y: Float32Array;
+  /** Per-row sample weights (default 1), multiplied with the class weights. */
+  w?: Float32Array;
   rows: number;
   columns: number;
 }
@@ -46,6 +55,12 @@ export interface FitResult {
   history: EpochRecord[];
 }
 
+/**
+ * 'logistic': y is 0/1, the output a logit, classes balanced by weight; 'squared': y is a real
+ * target (e.g. a log amount), the output its prediction, every row weighs 1.
+ */
+export type LossKind = 'logistic' | 'squared';
+
 export async function fitWinNetwork(
   network: tf.LayersModel,
   train: LabelledMatrix,
@@ -53,33 +68,41 @@ export async function fitWinNetwork(
   config: FitConfig,
   seed: number,
   log: Logger,
+  lossKind: LossKind = 'logistic',
 ): Promise<FitResult> {
   const random = new Random(seed);
-  const classWeights = balancedClassWeights(train.y);
+  const classWeights = lossKind === 'logistic' ? balancedClassWeights(train.y, train.w) : { won: 1, lost: 1 };
+  const lossOf = lossKind === 'logistic' ? weightedCrossEntropy : weightedSquaredError;
+  const rowWeights = (data: LabelledMatrix) => {
+    const weights = lossKind === 'logistic' ? classRowWeights(data.y, classWeights) : new Float32Array(data.rows).fill(1);
+    if (data.w) for (let i = 0; i < weights.length; i++) weights[i]! *= data.w[i]!;
+    return weights;
+  };
   const optimizer = tf.train.adam(config.learningRate);
   const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const kernels = kernelsOf(network);
 
   const xTrain = tf.tensor2d(train.x, [train.rows, train.columns]);
   const yTrain = tf.tensor2d(train.y, [train.rows, 1]);
-  const wTrain = tf.tensor2d(rowWeights(train.y, classWeights), [train.rows, 1]);
+  const wTrain = tf.tensor2d(rowWeights(train), [train.rows, 1]);
   const xValidation = tf.tensor2d(validation.x, [validation.rows, validation.columns]);
   const yValidation = tf.tensor2d(validation.y, [validation.rows, 1]);
-  const wValidation = tf.tensor2d(rowWeights(validation.y, classWeights), [validation.rows, 1]);
+  const wValidation = tf.tensor2d(rowWeights(validation), [validation.rows, 1]);
 
   const history: EpochRecord[] = [];
   let best = { epoch: 0, loss: Number.POSITIVE_INFINITY, weights: [] as tf.Tensor[] };
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const order = random.permutation(train.rows);
+      const epochRows = Math.min(train.rows, config.maxRowsPerEpoch ?? train.rows);
       const batchLosses: tf.Scalar[] = [];
-      for (let start = 0; start < train.rows; start += config.batchSize) {
-        const indices = tf.tensor1d(order.subarray(start, Math.min(train.rows, start + config.batchSize)), 'int32');
+      for (let start = 0; start < epochRows; start += config.batchSize) {
+        const indices = tf.tensor1d(order.subarray(start, Math.min(epochRows, start + config.batchSize)), 'int32');
         reseedDropout(network, random);
         const cost = optimizer.minimize(
           () => {
             const logits = network.apply(tf.gather(xTrain, indices), { training: true }) as tf.Tensor;
-            const loss = weightedCrossEntropy(logits, tf.gather(yTrain, indices), tf.gather(wTrain, indices));
+            const loss = lossOf(logits, tf.gather(yTrain, indices), tf.gather(wTrain, indices));
             return config.l2 > 0 ? tf.add(loss, tf.mul(config.l2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel)))))) : loss;
           },
           true,
@@ -89,7 +112,7 @@ export async function fitWinNetwork(
         if (cost) batchLosses.push(cost);
       }
       const loss = await meanOf(batchLosses);
-      const validationLoss = await tf.tidy(() => weightedCrossEntropy(network.apply(xValidation) as tf.Tensor, yValidation, wValidation)).data();
+      const validationLoss = await tf.tidy(() => lossOf(network.apply(xValidation) as tf.Tensor, yValidation, wValidation)).data();
       const record = { epoch, loss, validationLoss: validationLoss[0]! };
       history.push(record);
 
@@ -120,15 +143,25 @@ export function weightedCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, weigh
   });
 }
 
-/** n / (2 n_won) for won rows and n / (2 n_lost) for lost rows: both classes weigh half the loss. */
-export function balancedClassWeights(labels: ArrayLike<number>): { won: number; lost: number } {
-  let won = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) won++;
-  const lost = labels.length - won;
-  return { won: won > 0 ? labels.length / (2 * won) : 1, lost: lost > 0 ? labels.length / (2 * lost) : 1 };
+/** Mean over rows of weight * (prediction - target)^2. */
+export function weightedSquaredError(predictions: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.mul(weights, tf.square(tf.sub(predictions, targets)))));
 }
 
-function rowWeights(labels: Float32Array, classWeights: { won: number; lost: number }): Float32Array {
+/** n / (2 n_won) for won rows and n / (2 n_lost) for lost rows (counts weighted by `sampleWeights` if given): both classes weigh half the loss. */
+export function balancedClassWeights(labels: ArrayLike<number>, sampleWeights?: ArrayLike<number>): { won: number; lost: number } {
+  let won = 0;
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const w = sampleWeights ? sampleWeights[i]! : 1;
+    total += w;
+    if (labels[i] === 1) won += w;
+  }
+  const lost = total - won;
+  return { won: won > 0 ? total / (2 * won) : 1, lost: lost > 0 ? total / (2 * lost) : 1 };
+}
+
+function classRowWeights(labels: Float32Array, classWeights: { won: number; lost: number }): Float32Array {
   return labels.map((label) => (label === 1 ? classWeights.won : classWeights.lost));
 }
 

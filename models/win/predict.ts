@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applyPlatt } from '../calibration.ts';
 import type { WinModel } from './artifacts.ts';
-import { readObservations } from './data.ts';
-import { inputColumnNames, transform } from './preprocess.ts';
+import { readObservations, type FeatureSelection } from './data.ts';
+import { inputColumnNames, transform, type Preprocessing } from './preprocess.ts';
 
 /** Rows per forward pass: large enough to be fast, small enough to bound memory. */
 const CHUNK_ROWS = 65_536;
@@ -20,10 +20,14 @@ export interface WinPredictions {
 
 /** Scores every row of a feature table (default `features_score`) with the model's calibrated probability. */
 export async function predictWin(model: WinModel, conn: DuckDBConnection, table = 'features_score'): Promise<WinPredictions> {
-  const featureNames = model.preprocessing.features.map((feature) => feature.name);
-  const observations = await readObservations(conn, table, featureNames);
-  const matrix = transform(model.preprocessing, observations.features);
+  const observations = await readObservations(conn, table, selectionOf(model.preprocessing));
+  const matrix = transform(model.preprocessing, { numeric: observations.features, categorical: observations.categories });
   return { opportunityIds: observations.opportunityIds, probabilities: await predictProbabilities(model, matrix) };
+}
+
+/** The columns a model reads. */
+export function selectionOf(preprocessing: Preprocessing): FeatureSelection {
+  return { numeric: preprocessing.features.map((feature) => feature.name), categorical: (preprocessing.categorical ?? []).map((encoding) => encoding.name) };
 }
 
 /** Calibrated probabilities for a preprocessed input matrix (row-major). */

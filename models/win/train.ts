@@ -12,20 +12,39 @@ import { WuweiError } from '../../pipeline/errors.ts';
 import type { Logger } from '../../pipeline/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
 import { fitPlatt } from '../calibration.ts';
-import { classificationMetrics } from '../metrics.ts';
+import { calibrationTable, classificationMetrics, liftByDecile } from '../metrics.ts';
+import { featureColumnsOf } from '../feature-columns.ts';
+import { trainAmountModel, trainCloseModel } from '../heads/train.ts';
 import { saveModel, type SplitSummary, type WinMetadata } from './artifacts.ts';
-import { readClosedObservations } from './data.ts';
+import { readClosedObservations, type ClosedObservations } from './data.ts';
+import { buildEnsemble } from './ensemble.ts';
+import { timeWeights } from './time-weights.ts';
 import { baselineProbabilities, evaluate } from './evaluate.ts';
 import { DEFAULT_FIT, fitWinNetwork, type LabelledMatrix } from './fit.ts';
 import { permutationImportance, type FeatureImportance } from './importance.ts';
 import { buildWinNetwork, DEFAULT_NETWORK, type WinNetworkConfig } from './model.ts';
 import { predictLogits, predictProbabilities } from './predict.ts';
 import { fitPreprocessing, inputColumnNames, transform } from './preprocess.ts';
-import { registerModelVersion } from './registry.ts';
+import { activeModelAuc, registerModelVersion } from './registry.ts';
 import { dayToIsoDate, joinParts, splitByCloseDate, type SplitPart } from './split.ts';
 
 export interface TrainWinOptions {
+  /** Numeric features that must be in the table; numeric `custom_` columns are added automatically. */
   featureNames: readonly string[];
+  /** Categorical features; default: `stage` and the text `custom_` columns the table has. */
+  categorical?: readonly string[];
+  /** Levels seen fewer times in the fit split share one "other" column. */
+  minLevelCount?: number;
+  /** Networks trained with consecutive seeds and averaged on the logit. */
+  ensembleSize?: number;
+  /** Weigh observations by the deal-days they stand for (see time-weights.ts; default true). */
+  timeWeighting?: boolean;
+  /** Also train the deal-size and close-timing models (default true). */
+  heads?: boolean;
+  /** Make the new version active even when its holdout AUC is below promoteRatio x the active model's. */
+  force?: boolean;
+  /** A new version becomes active only if its holdout AUC is at least this share of the active one's. */
+  promoteRatio?: number;
   /** Feature table with closed-deal observations. */
   table?: string;
   /** Folder that holds one subfolder per model version. */
@@ -84,6 +103,11 @@ export interface TrainResult {
   trainSeconds: number;
   totalSeconds: number;
   topFeatures: FeatureImportance[];
+  /** Whether the new version became the active one, and why (promotion rule). */
+  active: boolean;
+  promotion: string;
+  amount?: { wape: number; baselineWape: number; medianApe: number; baselineMedianApe: number };
+  close?: { maeDays: number; baselineMaeDays: number; logSigma: number; within90Ece: number };
 }
 
 export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOptions): Promise<TrainResult> {
@@ -115,7 +139,10 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
 
   // --- data
   const readStart = performance.now();
-  const data = await readClosedObservations(conn, table, options.featureNames);
+  const discovered = await featureColumnsOf(conn, table, []);
+  const numeric = [...options.featureNames, ...discovered.numeric.filter((name) => !options.featureNames.includes(name))];
+  const categorical = options.categorical ?? discovered.categorical;
+  const data = await readClosedObservations(conn, table, { numeric, categorical });
   const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, { holdoutFraction, validationFraction });
   const all = joinParts(joinParts(split.fit, split.validation), split.holdout);
   if (all.wonDeals < minClassDeals || all.lostDeals < minClassDeals) {
@@ -137,10 +164,17 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   );
 
   // --- preprocessing (learned from the fit split only) and training
-  const preprocessing = fitPreprocessing(data.featureNames, data.features, split.fit.rows);
+  const preprocessing = fitPreprocessing(data.featureNames, data.features, split.fit.rows, 5, {
+    names: data.categoricalNames,
+    columns: data.categories,
+    ...(options.minLevelCount !== undefined ? { minLevelCount: options.minLevelCount } : {}),
+  });
   const width = inputColumnNames(preprocessing).length;
+  const inputs = { numeric: data.features, categorical: data.categories };
+  const sampleWeights = options.timeWeighting === false ? null : timeWeights(data);
   const matrixOf = (part: SplitPart): LabelledMatrix => ({
-    x: transform(preprocessing, data.features, part.rows),
+    x: transform(preprocessing, inputs, part.rows),
+    ...(sampleWeights ? { w: Float32Array.from(part.rows, (i) => sampleWeights[i]!) } : {}),
     y: Float32Array.from(part.rows, (i) => data.labels[i]!),
     rows: part.rows.length,
     columns: width,
@@ -150,16 +184,25 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   const holdoutData = matrixOf(split.holdout);
 
   const trainStart = performance.now();
-  const model = buildWinNetwork(width, network, seed);
-  let fitted;
+  const ensembleSize = Math.max(1, Math.trunc(options.ensembleSize ?? DEFAULT_ENSEMBLE_SIZE));
+  const members: tf.LayersModel[] = [];
+  const fits = [];
+  let model: tf.LayersModel | undefined;
+  const heads: { amount?: tf.LayersModel; close?: tf.LayersModel } = {};
   try {
-    fitted = await fitWinNetwork(model, fitData, validationData, fitConfig, seed, log);
+    for (let k = 0; k < ensembleSize; k++) {
+      const member = buildWinNetwork(width, network, seed + k);
+      members.push(member);
+      fits.push(await fitWinNetwork(member, fitData, validationData, fitConfig, seed + k, log));
+    }
+    model = ensembleSize === 1 ? members[0]! : buildEnsemble(members, width, network);
+    const fitted = { ...fits[0]!, epochsRun: Math.max(...fits.map((f) => f.epochsRun)), bestEpoch: Math.round(mean(Float32Array.from(fits, (f) => f.bestEpoch))) };
     const trainSeconds = (performance.now() - trainStart) / 1000;
-    log.info(`trained on ${backend} in ${trainSeconds.toFixed(1)} s: ${fitted.epochsRun} epochs, best ${fitted.bestEpoch} (${width} inputs, hidden [${network.hidden.join(', ')}])`);
+    log.info(`trained ${ensembleSize} network(s) on ${backend} in ${trainSeconds.toFixed(1)} s: best epochs ${fits.map((f) => f.bestEpoch).join(', ')} (${width} inputs, hidden [${network.hidden.join(', ')}])`);
 
     // --- calibration on validation, then the holdout verdict
     const evaluateStart = performance.now();
-    preprocessing.calibration = fitPlatt(await predictLogits(model, validationData.x, width), validationData.y);
+    preprocessing.calibration = fitPlatt(await predictLogits(model, validationData.x, width), validationData.y, validationData.w ? { weights: validationData.w } : {});
     const scorer = { network: model, preprocessing };
     const trainRate = mean(fitData.y);
     const holdoutProbabilities = await predictProbabilities(scorer, holdoutData.x);
@@ -176,6 +219,18 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
         `Brier ${holdout.model.brier.toFixed(3)} (${holdout.baseline.brier.toFixed(3)}), ECE ${holdout.model.ece.toFixed(3)} (${holdout.baseline.ece.toFixed(3)})`,
     );
 
+    if (holdoutData.w) {
+      let w = 0;
+      let wp = 0;
+      let wy = 0;
+      for (let i = 0; i < holdoutData.rows; i++) {
+        w += holdoutData.w[i]!;
+        wp += holdoutData.w[i]! * holdoutProbabilities[i]!;
+        wy += holdoutData.w[i]! * holdoutData.y[i]!;
+      }
+      log.info(`holdout per deal-day: mean predicted ${(wp / w).toFixed(3)}, win rate ${(wy / w).toFixed(3)}`);
+    }
+
     const importanceStart = performance.now();
     const repeats = options.importanceRepeats ?? 1;
     const importances =
@@ -187,22 +242,45 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       log.info(`most important on the holdout: ${importances.slice(0, 5).map((f) => `${f.feature} ${f.importance.toFixed(3)}`).join(', ')}`);
     }
 
+    // --- deal size and close timing, on the same inputs and split
+    const amount = options.heads === false ? undefined : await trainAmountModel(data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights);
+    const close = options.heads === false ? undefined : await trainCloseModel(data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights);
+    if (amount) heads.amount = amount.network;
+    if (close) heads.close = close.network;
+
+    // --- the promotion rule: a worse model does not replace a good one unless forced
+    const promoteRatio = options.promoteRatio ?? DEFAULT_PROMOTE_RATIO;
+    const activeAuc = await activeModelAuc(conn);
+    const active = options.force === true || activeAuc === null || !(holdout.model.auc < promoteRatio * activeAuc.auc);
+    const promotion =
+      activeAuc === null
+        ? 'first model: active'
+        : options.force
+          ? `forced: active (holdout AUC ${holdout.model.auc.toFixed(3)}, ${activeAuc.version} had ${activeAuc.auc.toFixed(3)})`
+          : active
+            ? `active: holdout AUC ${holdout.model.auc.toFixed(3)} >= ${promoteRatio} x ${activeAuc.auc.toFixed(3)} of ${activeAuc.version}`
+            : `not made active: holdout AUC ${holdout.model.auc.toFixed(3)} < ${promoteRatio} x ${activeAuc.auc.toFixed(3)} of the active ${activeAuc.version} (\`wuwei train --force\` or \`wuwei models activate\` to override)`;
+    if (active) log.info(`promotion: ${promotion}`);
+    else log.warn(promotion);
+
     // --- save and register
     const trainedAt = new Date().toISOString();
     const version = versionName(trainedAt, model, preprocessing);
     const totalSeconds = (performance.now() - started) / 1000;
     const metadata: WinMetadata = {
-      format: 'wuwei-win-model-1',
+      format: 'wuwei-win-model-2',
       version,
       trainedAt,
       backend,
       seed,
       tfjsVersion: tf.version.tfjs,
       featureNames: data.featureNames,
+      categoricalNames: data.categoricalNames,
       inputColumns: inputColumnNames(preprocessing),
       network,
       training: { ...fitConfig, ...fitted },
       calibration: preprocessing.calibration,
+      ensembleSize,
       data: {
         table,
         holdoutFraction,
@@ -212,11 +290,19 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
         train: summary(train),
         holdout: summary(split.holdout),
       },
-      metrics: { holdout: { model: holdout.model, baseline: holdout.baseline }, validation },
+      metrics: {
+        holdout: { model: holdout.model, baseline: holdout.baseline },
+        validation,
+        calibrationTable: { model: calibrationTable(holdoutProbabilities, holdoutData.y), baseline: calibrationTable(holdoutBaseline, holdoutData.y) },
+        lift: { model: liftByDecile(holdoutProbabilities, holdoutData.y), baseline: liftByDecile(holdoutBaseline, holdoutData.y) },
+      },
+      ...(amount ? { amount: amount.metadata } : {}),
+      ...(close ? { close: close.metadata } : {}),
+      dataFingerprint: fingerprint(data),
       featureImportance: importances,
       timings: { readSeconds, trainSeconds, evaluateSeconds, importanceSeconds, totalSeconds },
     };
-    const path = await saveModel(options.modelsDir, model, preprocessing, metadata);
+    const path = await saveModel(options.modelsDir, model, preprocessing, metadata, heads);
     await registerModelVersion(
       conn,
       {
@@ -236,11 +322,14 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
         baseline: holdout.baseline,
         trainSeconds,
         path,
+        amount: amount?.metadata.holdout ?? null,
+        close: close?.metadata.holdout ?? null,
       },
       holdout.curves,
       importances,
+      active,
     );
-    log.info(`model ${version} saved to ${path} and made active`);
+    log.info(`model ${version} saved to ${path}${active ? ' and made active' : ' (not active)'}`);
 
     return {
       version,
@@ -271,9 +360,34 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       trainSeconds,
       totalSeconds: (performance.now() - started) / 1000,
       topFeatures: importances.slice(0, 10),
+      active,
+      promotion,
+      ...(amount
+        ? {
+            amount: {
+              wape: amount.metadata.holdout.model.wape,
+              baselineWape: amount.metadata.holdout.baseline.wape,
+              medianApe: amount.metadata.holdout.model.medianApe,
+              baselineMedianApe: amount.metadata.holdout.baseline.medianApe,
+            },
+          }
+        : {}),
+      ...(close
+        ? {
+            close: {
+              maeDays: close.metadata.holdout.model.maeDays,
+              baselineMaeDays: close.metadata.holdout.baseline.maeDays,
+              logSigma: close.metadata.head.logSigma,
+              within90Ece: close.metadata.holdout.within.ece,
+            },
+          }
+        : {}),
     };
   } finally {
-    model.dispose();
+    for (const member of members) member.dispose();
+    if (model && !members.includes(model)) model.dispose();
+    heads.amount?.dispose();
+    heads.close?.dispose();
   }
 }
 
@@ -288,6 +402,19 @@ function versionName(trainedAt: string, model: tf.LayersModel, preprocessing: ob
   hash.update(trainedAt);
   const stamp = trainedAt.replace(/[-:]/g, '').slice(0, 15);
   return `win-${stamp}-${hash.digest('hex').slice(0, 7)}`;
+}
+
+export const DEFAULT_ENSEMBLE_SIZE = 1;
+export const DEFAULT_PROMOTE_RATIO = 0.95;
+
+/** sha256 over every array read from the training table, in order: same data, same fingerprint. */
+function fingerprint(data: ClosedObservations): string {
+  const hash = createHash('sha256');
+  const add = (values: Float32Array | Float64Array) => hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  hash.update(data.opportunityIds.join('\n'));
+  hash.update(JSON.stringify([data.featureNames, data.categoricalNames, data.categories]));
+  for (const column of [data.labels, data.closeDays, data.daysToClose, data.finalAmount, data.stageProbability, data.repAmount, data.repCloseDays, ...data.features]) add(column);
+  return hash.digest('hex');
 }
 
 function summary(part: SplitPart): SplitSummary {

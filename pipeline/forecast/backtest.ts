@@ -18,8 +18,7 @@ import { buildFeatures } from '../features/build.ts';
 import { FEATURE_NAMES } from '../features/catalog.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { dealOutlook } from '../score/outlook.ts';
-import { predictOpenDeals } from '../score/predictions-adapter.ts';
-import { trainWinModel } from '../../models/index.ts';
+import { predictOpenDeals, trainWinModel } from '../../models/index.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import { computeForecast, type ForecastRow } from './index.ts';
 import { addDays, dayNumber, quarterContaining, type Period } from './periods.ts';
@@ -81,7 +80,7 @@ export async function backtestQuarter(
   const stages = options.stages ?? DEFAULT_CLOSING_STAGES;
   await buildFeatures(conn, { asOf, log: quietLogger });
   await trainWinModel(conn, { featureNames: FEATURE_NAMES, modelsDir: options.modelsDir, seed: options.seed, epochs: options.config.backtest.epochs, importanceRepeats: 0, log: quietLogger });
-  const predictions = await predictOpenDeals(conn, { modelsDir: options.modelsDir, log: quietLogger });
+  const predictions = await predictOpenDeals(conn, { modelsDir: options.modelsDir, explain: false, log: quietLogger });
   const outlook = await dealOutlook(conn, predictions, { asOf, factors: 0 });
   const rows = await computeForecast(conn, outlook, { periods: [quarter], settings: options.config.forecast, stages });
 

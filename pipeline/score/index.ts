@@ -12,7 +12,6 @@ import { trendOf } from './trend.ts';
 import { exportScores, GENERIC_COLUMNS } from './writeback.ts';
 
 export { dealOutlook, type DealOutlook } from './outlook.ts';
-export { predictOpenDeals } from './predictions-adapter.ts';
 
 export interface ScoreSummary {
   asOf: string;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlatt, fitPlatt, sigmoid } from '../../models/calibration.ts';
 import { Random } from '../../pipeline/random.ts';
-import { fitPreprocessing, inputColumnNames, inputColumnsOf, transform } from '../../models/win/preprocess.ts';
+import { fitPreprocessing, inputColumnNames, inputColumnsOf, transform, typicalInputs } from '../../models/win/preprocess.ts';
+import type { ClosedObservations } from '../../models/win/data.ts';
+import { DAYS_IN_STAGE_FEATURE, timeWeights } from '../../models/win/time-weights.ts';
 import { splitByCloseDate } from '../../models/win/split.ts';
 
 describe('preprocessing', () => {
@@ -83,5 +85,50 @@ describe('Platt scaling', () => {
     expect(Number.isFinite(separated.a) && Number.isFinite(separated.b)).toBe(true);
     const constant = fitPlatt([0.3, 0.3, 0.3, 0.3], [0, 0, 0, 1]);
     expect(sigmoid(constant.a * 0.3 + constant.b)).toBeCloseTo(0.25, 3);
+  });
+});
+
+describe('categorical columns', () => {
+  const stage = ['A', 'A', 'B', 'A', 'B', 'C', null, 'A'];
+  const numbers = [Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8])];
+  const rows = Int32Array.from([0, 1, 2, 3, 4, 5, 6]); // row 7 is not training
+  const pre = fitPreprocessing(['x'], numbers, rows, 5, { names: ['stage'], columns: [stage], minLevelCount: 2 });
+
+  it('one-hot encodes levels seen often enough in training and buckets the rest (rare, unseen, missing)', () => {
+    expect(pre.categorical).toEqual([{ name: 'stage', levels: ['A', 'B'], mode: 'A' }]);
+    expect(inputColumnNames(pre)).toEqual(['x', 'stage=A', 'stage=B', 'stage=__other__']);
+    expect(inputColumnsOf(pre, 1)).toEqual([1, 2, 3]);
+    const matrix = transform(pre, { numeric: [Float32Array.from([4, 4, 4, 4, 4])], categorical: [['A', 'B', 'C', null, 'Z']] });
+    const oneHot = (r: number) => Array.from(matrix.subarray(r * 4 + 1, r * 4 + 4));
+    expect([0, 1, 2, 3, 4].map(oneHot)).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+      [0, 0, 1],
+    ]);
+  });
+
+  it('knows the typical deal: the median of a number, the most common level of a category', () => {
+    expect(pre.features[0]!.median).toBe(4);
+    expect(typicalInputs(pre, 0)).toEqual([0]); // the median 4 is the mean 4: 0 after standardising
+    expect(typicalInputs(pre, 1)).toEqual([1, 0, 0]);
+  });
+});
+
+describe('deal-day weights', () => {
+  it('weigh each fixed-age observation by the days until the next one (or the close) and stage entries by 0', () => {
+    // deal A closes on day 50, observed on days 0 (age), 10 (stage entry), 30 (age); deal B closes on day 20, observed on day 5
+    const data = {
+      rowCount: 4,
+      opportunityIds: ['A', 'A', 'A', 'B'],
+      featureNames: [DAYS_IN_STAGE_FEATURE],
+      features: [Float32Array.from([3, 0, 20, 5])],
+      closeDays: Float64Array.from([50, 50, 50, 20]),
+      daysToClose: Float32Array.from([50, 40, 20, 15]),
+    } as unknown as ClosedObservations;
+    const weights = timeWeights(data);
+    const total = 30 + 0 + 20 + 15;
+    expect(Array.from(weights)).toEqual([30, 0, 20, 15].map((days) => Math.fround((days * 4) / total)));
   });
 });

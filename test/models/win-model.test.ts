@@ -106,7 +106,7 @@ describe('win model on a planted signal', () => {
       else expect(c.observations).toBe(second.nHoldoutObs);
     }
     const [importance] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM model_feature_importance WHERE version = '${second.version}'`);
-    expect(importance!.n).toBe(SIGNAL_FEATURES.length);
+    expect(importance!.n).toBe(SIGNAL_FEATURES.length + 1); // and the categorical stage
   });
 
   it('writes the model folder: tfjs model.json + weights.bin, preprocess.json, metadata.json', () => {
