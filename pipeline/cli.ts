@@ -6,6 +6,7 @@ import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
 import { runPipeline } from './run.ts';
 import { featuresStage, generateStage, loadStage, reportStage, scoreStage, trainStage } from './stages.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
+import { DEFAULT_MAX_REJECT_RATE } from './load/index.ts';
 
 interface SharedOptions {
   db: string;
@@ -30,8 +31,9 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'load', 'load an export folder into DuckDB')
     .requiredOption('--source <dir>', 'export folder')
-    .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
-    .action(act((o, paths) => loadStage(paths, { source: o.source, asOf: o.asOf, log })));
+    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
+    .option('--max-reject-rate <rate>', 'fail the load when more than this share of an entity\'s rows is rejected, e.g. 5% or 0.05', rate, DEFAULT_MAX_REJECT_RATE)
+    .action(act((o, paths) => loadStage(paths, { source: o.source, asOf: o.asOf, maxRejectRate: o.maxRejectRate, log })));
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
@@ -51,11 +53,12 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'run', 'the nightly run: load, features, train, score, report')
     .requiredOption('--source <dir>', 'export folder')
-    .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
+    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
+    .option('--max-reject-rate <rate>', 'fail the load when more than this share of an entity\'s rows is rejected, e.g. 5% or 0.05', rate, DEFAULT_MAX_REJECT_RATE)
     .option('--seed <n>', 'random seed for training', int, 42)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
-    .action(act((o, paths) => runPipeline(paths, { source: o.source, asOf: o.asOf, seed: o.seed, log })));
+    .action(act((o, paths) => runPipeline(paths, { source: o.source, asOf: o.asOf, maxRejectRate: o.maxRejectRate, seed: o.seed, log })));
 
   command(program, 'demo', 'generate a synthetic CRM into data/demo and run the whole pipeline on it')
     .option('--opportunities <n>', 'number of opportunities', positiveInt, GENERATE_DEFAULTS.opportunities)
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       act(async (o, paths) => {
         const source = join(resolve(o.db, '..'), 'demo');
         const generated = await generateStage({ out: source, opportunities: o.opportunities, seed: o.seed, log });
-        const run = await runPipeline(paths, { source, log });
+        const run = await runPipeline(paths, { source, asOf: generated.asOf, log });
         log.info(`demo done: scores in ${join(paths.out, 'scores.csv')}, site in ${paths.site} (open ${join(paths.site, 'index.html')} or run \`npx http-server ${paths.site}\`)`);
         return { generated, run };
       }),
@@ -118,6 +121,15 @@ function positiveInt(value: string): number {
   const n = int(value);
   if (n <= 0) throw new InvalidArgumentError('must be at least 1');
   return n;
+}
+
+/** A share: '5%' or '0.05'. */
+function rate(value: string): number {
+  const percent = value.trim().endsWith('%');
+  const n = Number(percent ? value.trim().slice(0, -1) : value);
+  const share = percent ? n / 100 : n;
+  if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) throw new InvalidArgumentError('not a share between 0 and 1 (e.g. 0.05) or a percentage (e.g. 5%)');
+  return share;
 }
 
 function isoDate(value: string): string {

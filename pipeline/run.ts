@@ -7,6 +7,7 @@ import { featuresStage, loadStage, reportStage, scoreStage, trainStage } from '.
 export interface RunOptions {
   source: string;
   asOf?: string;
+  maxRejectRate?: number;
   seed?: number;
   log: Logger;
 }
@@ -53,7 +54,7 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     return summary;
   };
   try {
-    const loaded = await stage('load', () => loadStage(paths, { source: options.source, log: options.log, ...(options.asOf ? { asOf: options.asOf } : {}) }));
+    const loaded = await stage('load', () => loadStage(paths, { source: options.source, log: options.log, ...(options.asOf ? { asOf: options.asOf } : {}), ...(options.maxRejectRate !== undefined ? { maxRejectRate: options.maxRejectRate } : {}) }));
     await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, log: options.log }));
     await stage('train', () => trainStage(paths, { log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
     await stage('score', () => scoreStage(paths, { log: options.log }));

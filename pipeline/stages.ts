@@ -2,6 +2,7 @@
  * The pipeline's stages as the CLI and the nightly run call them: each opens what it needs,
  * does one step of exports -> DuckDB -> features -> model -> scores -> report, and returns a summary.
  */
+import { join } from 'node:path';
 import { withDatabase } from './db.ts';
 import { WuweiError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -25,8 +26,16 @@ export async function generateStage(options: { out: string; opportunities?: numb
   });
 }
 
-export async function loadStage(paths: RunPaths, options: { source: string; asOf?: string; log: Logger }): Promise<LoadSummary> {
-  return withDatabase(paths.db, (conn) => loadExports(conn, { source: options.source, log: options.log, ...(options.asOf ? { asOf: options.asOf } : {}) }));
+export async function loadStage(paths: RunPaths, options: { source: string; asOf?: string; maxRejectRate?: number; log: Logger }): Promise<LoadSummary> {
+  return withDatabase(paths.db, (conn) =>
+    loadExports(conn, {
+      source: options.source,
+      log: options.log,
+      rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
+      ...(options.asOf ? { asOf: options.asOf } : {}),
+      ...(options.maxRejectRate !== undefined ? { maxRejectRate: options.maxRejectRate } : {}),
+    }),
+  );
 }
 
 export async function featuresStage(paths: RunPaths, options: { asOf?: string; log: Logger }): Promise<FeatureSummary> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOf, isoDate, isoTimestamp } from './calendar.ts';
 import { CsvWriter } from './csv-writer.ts';
@@ -7,6 +7,7 @@ import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
 import { Random, sigmoid } from '../random.ts';
 import { buildWorld, contactEmail, type World } from './world.ts';
 import type { Logger } from '../log.ts';
+import { AS_OF_FILE } from '../load/as-of.ts';
 
 export interface GenerateOptions {
   out: string;
@@ -65,6 +66,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     Object.entries(EXPORT_FILES).map(([name, columns]) => [name, new CsvWriter(join(options.out, `${name}.csv`), columns)]),
   ) as Record<ExportName, CsvWriter>;
   const truth = new CsvWriter(join(options.out, 'ground_truth.csv'), GROUND_TRUTH_COLUMNS);
+  // The export states its own cut, so loading it stamps the snapshot with that date rather than today.
+  writeFileSync(join(options.out, AS_OF_FILE), `${options.asOf}\n`);
 
   const world = buildWorld(random, options.opportunities, startDay, Z.repSkillSd);
   await writeWorld(world, writers);
