@@ -192,7 +192,7 @@ describe('row-level validation with quarantine', () => {
       const before = await databaseContents(conn);
       const failure = await loadExports(conn, { source: unreadable, asOf: AS_OF, log: quietLogger }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(WuweiError);
-      expect((failure as Error).message).toMatch(/activities\.csv: cannot read: .*Line: 25002.*Expected Number of Columns: 7 Found: \d+);
+      expect((failure as Error).message).toMatch(/activities\.csv: cannot read: .*Line: 25002.*Expected Number of Columns: 7 Found: \d+/);
       expect(await databaseContents(conn)).toEqual(before);
     });
   });
