@@ -157,7 +157,7 @@ async function readRaw(conn: DuckDBConnection, file: ExportFile, columns: [strin
     throw new WuweiError('bad_input', `${file.path}: cannot read: ${detail}`, { cause: error });
   }
   const text = columns.map(([column]) => (header.includes(column) ? `CAST(${quoteIdent(column)} AS VARCHAR) AS ${quoteIdent(column)}` : `NULL::VARCHAR AS ${quoteIdent(column)}`));
-  await conn.run(`CREATE OR REPLACE TEMP VIEW __raw_lines AS SELECT ${lineNumberSql(file, header)} AS __line, ${text.join(', ')} FROM __raw`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW __raw_lines AS SELECT ${await lineNumberSql(conn, '__raw', file, header)} AS __line, ${text.join(', ')} FROM __raw`);
 }
 
 async function countRows(conn: DuckDBConnection, validated: string): Promise<Omit<EntityLoad, 'file'>> {
