@@ -33,6 +33,11 @@ const NON_NEGATIVE: Partial<Record<EntityName, string[]>> = {
   opportunity_line_items: ['quantity', 'unit_price'],
 };
 
+/** References whose parent entity depends on another column's value: an activity participant is one of our users or a customer contact. */
+const TYPED_REFERENCES: Partial<Record<EntityName, { column: string; typeColumn: string; parents: Record<string, EntityName> }>> = {
+  activity_participants: { column: 'participant_id', typeColumn: 'participant_type', parents: { user: 'users', contact: 'contacts' } },
+};
+
 /** Entities whose `stage` must be one the CRM's stage list knows. */
 const STAGED: EntityName[] = ['opportunities', 'opportunity_history'];
 
@@ -66,14 +71,19 @@ export function validationSql(entity: EntityName, rawTable: string, context: Val
     if (c.required) checks.push(problem(`${text(column)} IS NULL`, REJECT_REASONS.missingValue, column));
     if (c.type !== 'VARCHAR') checks.push(problem(`${text(column)} IS NOT NULL AND ${typed(column, c.type)} IS NULL`, UNPARSEABLE[c.type], column));
   }
-  for (const [column, c] of columns) {
-    if (!c.references || !context.loadedParents.has(c.references)) continue;
-    const parentEntity = c.references as EntityName;
+  const reference = (column: string, parentEntity: EntityName, when = 'true') => {
+    if (!context.loadedParents.has(parentEntity)) return;
     const parentKey = quoteIdent(SCHEMA[parentEntity].key[0]!);
     const accepted = `(SELECT ${parentKey} FROM ${quoteIdent(parentEntity)} WHERE ${parentKey} IS NOT NULL)`;
     const anyRow = `(SELECT ${parentKey} FROM ${context.allRowsTable(parentEntity)} WHERE ${parentKey} IS NOT NULL)`;
-    checks.push(problem(`${text(column)} IS NOT NULL AND ${text(column)} NOT IN ${accepted} AND ${text(column)} IN ${anyRow}`, REJECT_REASONS.rejectedParent, column));
-    checks.push(problem(`${text(column)} IS NOT NULL AND ${text(column)} NOT IN ${accepted}`, REJECT_REASONS.missingParent, column));
+    const dangling = `${when} AND ${text(column)} IS NOT NULL AND ${text(column)} NOT IN ${accepted}`;
+    checks.push(problem(`${dangling} AND ${text(column)} IN ${anyRow}`, REJECT_REASONS.rejectedParent, column));
+    checks.push(problem(dangling, REJECT_REASONS.missingParent, column));
+  };
+  for (const [column, c] of columns) if (c.references) reference(column, c.references as EntityName);
+  const typedReference = TYPED_REFERENCES[entity];
+  if (typedReference) {
+    for (const [type, parent] of Object.entries(typedReference.parents)) reference(typedReference.column, parent, `${text(typedReference.typeColumn)} = ${quoteLiteral(type)}`);
   }
   for (const column of NON_NEGATIVE[entity] ?? []) {
     checks.push(problem(`TRY_CAST(${text(column)} AS DOUBLE) < 0`, REJECT_REASONS.negativeAmount, column));

@@ -153,6 +153,7 @@ describe('nightly snapshots', () => {
     rmSync(join(out, 'opportunity_history.csv'));
     await withDatabase(':memory:', async (conn) => {
       const summary = await loadExports(conn, { source: out, log: quietLogger });
+      expect(summary.rejectReasons).toEqual({}); // a generated export breaks no rule
       expect(summary.asOf).toBe('2026-06-30');
       expect(summary.asOfFrom).toBe('export');
       expect(summary.snapshot.history).toBe('derived');

@@ -62,6 +62,8 @@ const brokenExport = () =>
       'T1,user,U1',
       'T2,contact,C2', // line 3: its activity was rejected: two levels down from the account
       'T3,user,U1',
+      'T3,contact,C3', // line 5: a contact that was rejected
+      'T3,user,U7', // line 6: no such user
     ),
   });
 
@@ -82,6 +84,8 @@ describe('row-level validation with quarantine', () => {
         { entity: 'accounts', file: 'accounts.csv', line: 7, column_name: 'account_id', value: null, reason: R.missingValue },
         { entity: 'activities', file: 'activities.csv', line: 3, column_name: 'account_id', value: 'A2', reason: R.rejectedParent },
         { entity: 'activity_participants', file: 'activity_participants.csv', line: 3, column_name: 'activity_id', value: 'T2', reason: R.rejectedParent },
+        { entity: 'activity_participants', file: 'activity_participants.csv', line: 5, column_name: 'participant_id', value: 'C3', reason: R.rejectedParent },
+        { entity: 'activity_participants', file: 'activity_participants.csv', line: 6, column_name: 'participant_id', value: 'U7', reason: R.missingParent },
         { entity: 'contacts', file: 'contacts.csv', line: 3, column_name: 'account_id', value: 'A2', reason: R.rejectedParent },
         { entity: 'contacts', file: 'contacts.csv', line: 4, column_name: 'account_id', value: 'A9', reason: R.missingParent },
         { entity: 'opportunities', file: 'opportunities.csv', line: 3, column_name: 'amount', value: '-5', reason: R.negativeAmount },
@@ -108,7 +112,7 @@ describe('row-level validation with quarantine', () => {
         reasons: { [R.negativeAmount]: 1, [R.closeBeforeCreation]: 1, [R.unknownStage]: 1, [R.rejectedParent]: 1 },
       });
       expect(summary.entities['contacts']).toMatchObject({ loaded: 1, rejected: 2, reasons: { [R.rejectedParent]: 1, [R.missingParent]: 1 } });
-      expect(summary.entities['activity_participants']).toMatchObject({ loaded: 2, rejected: 1, reasons: { [R.rejectedParent]: 1 } });
+      expect(summary.entities['activity_participants']).toMatchObject({ loaded: 2, rejected: 3, reasons: { [R.rejectedParent]: 2, [R.missingParent]: 1 } });
       expect(summary.entities['users']).toMatchObject({ loaded: 1, rejected: 0, reasons: {} });
       expect(summary.rejectReasons).toMatchObject({ 'opportunities: reference to a rejected parent': 1, 'accounts: duplicate key': 1 });
       expect(Object.values(summary.rejectReasons).reduce((a, b) => a + b, 0)).toBe(rejects.length);
