@@ -5,7 +5,7 @@ import { CsvWriter } from './csv-writer.ts';
 import { simulateDeal, trueWinProbability, type AccountHistory, type SimulatedDeal } from './deal.ts';
 import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
 import { Random, sigmoid } from '../random.ts';
-import { buildWorld, contactEmail, type World } from './world.ts';
+import { buildWorld, contactEmail } from './world.ts';
 import type { Logger } from '../log.ts';
 import { AS_OF_FILE } from '../load/as-of.ts';
 
@@ -70,8 +70,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   writeFileSync(join(options.out, AS_OF_FILE), `${options.asOf}\n`);
 
   const allWriters = [...Object.values(writers), truth];
-  const world = buildWorld(random, options.opportunities, startDay, Z.repSkillSd);
-  await writeWorld(world, writers);
+  const world = await buildWorld(random, options.opportunities, startDay, Z.repSkillSd, async (account, contacts) => {
+    writers.accounts.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay)]);
+    for (const c of contacts) {
+      writers.contacts.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
+    }
+    await drainAll(allWriters);
+  });
+  for (const user of world.users) {
+    writers.users.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
+  }
 
   const createdDays = Array.from({ length: options.opportunities }, () => random.int(startDay, cutDay)).sort((a, b) => a - b);
   const histories = new Map<string, AccountHistory>();
@@ -133,20 +141,6 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     `generated ${options.opportunities} opportunities (${summary.openAtCut} open, ${summary.wonAtCut} won, ${summary.lostAtCut} lost at ${options.asOf}) and ${files['activities']} activities in ${options.out}`,
   );
   return { out: options.out, asOf: options.asOf, seed: options.seed, files, ...summary };
-}
-
-async function writeWorld(world: World, writers: Record<ExportName, CsvWriter>): Promise<void> {
-  for (const user of world.users) {
-    writers.users.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
-  }
-  for (const account of world.accounts) {
-    writers.accounts.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay)]);
-    for (const c of account.contacts) {
-      writers.contacts.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
-    }
-    await writers.contacts.drain();
-    await writers.accounts.drain();
-  }
 }
 
 /** The deal as the CRM shows it at the cut, and every change to it up to then. */
