@@ -77,7 +77,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const loadedParents = new Set<string>([...files].filter(([, file]) => file).map(([entity]) => entity));
   const allRowsTable = (entity: EntityName) => quoteIdent(`__validated_${entity}`);
 
-  const summary: LoadSummary = { source: options.source, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], snapshot: undefined! };
+  const summary: LoadSummary = { source: options.source, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], snapshot: undefined! }; // snapshot is set before the commit
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(
@@ -120,6 +120,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
 
     await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(options.source)} AS source, now()::TIMESTAMP AS loaded_at`);
     for (const entity of ENTITY_NAMES) await conn.run(`DROP TABLE IF EXISTS ${allRowsTable(entity)}`);
+    await conn.run(`DROP VIEW IF EXISTS __raw_lines`);
     await conn.run(`DROP TABLE IF EXISTS __raw`);
     await conn.run('COMMIT');
   } catch (error) {
