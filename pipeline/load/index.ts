@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
@@ -123,6 +123,8 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     await conn.run(`DROP VIEW IF EXISTS __raw_lines`);
     await conn.run(`DROP TABLE IF EXISTS __raw`);
     await conn.run('COMMIT');
+    // The rejects of an earlier failed load would mislead now that the database holds this load's.
+    if (options.rejectsFileOnFailure) rmSync(options.rejectsFileOnFailure, { force: true });
   } catch (error) {
     await conn.run('ROLLBACK');
     throw error;

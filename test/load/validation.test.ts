@@ -175,8 +175,9 @@ describe('row-level validation with quarantine', () => {
       // The same export passes with a looser threshold; 66.67% is above 60% but not above 70%.
       await expect(loadExports(conn, { source: broken, asOf: AS_OF, maxRejectRate: 0.6, log: quietLogger })).rejects.toThrow(/more than the 60%/);
       expect(await databaseContents(conn)).toEqual(before);
-      await loadExports(conn, { source: broken, asOf: AS_OF, maxRejectRate: 0.7, log: quietLogger });
+      await loadExports(conn, { source: broken, asOf: AS_OF, maxRejectRate: 0.7, log: quietLogger, rejectsFileOnFailure: rejectsFile });
       expect(await databaseContents(conn)).not.toEqual(before);
+      expect(existsSync(rejectsFile)).toBe(false); // the stale file of the failed load is gone; the rejects are in load_rejects
     });
   });
 
