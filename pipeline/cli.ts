@@ -37,8 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log }), { lock: false }));
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
-    .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
-    .action(act((o, paths, config) => loadStage(paths, { ...sourceSelection(o, config), asOf: o.asOf, log })));
+    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
+    .option('--max-reject-rate <rate>', "fail the load when more than this share of an entity's rows is rejected, e.g. 5% or 0.05 (default: the mapping's max_reject_share, else load.maxRejectShare in the config, else 5%)", rate)
+    .action(act((o, paths, config) => loadStage(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, config, log })));
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
@@ -112,13 +113,14 @@ export async function main(argv: string[]): Promise<number> {
   sourceOptions(command(program, 'run', 'the nightly run: load, features, train when due, score, forecast, report'))
     .option('--retrain', 'train tonight whatever the retraining policy says')
     .option('--no-report', 'skip building the report site')
-    .option('--as-of <date>', "the export's as-of date (default: its latest dated record)", isoDate)
+    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
+    .option('--max-reject-rate <rate>', "fail the load when more than this share of an entity's rows is rejected, e.g. 5% or 0.05 (default: the mapping's max_reject_share, else load.maxRejectShare in the config, else 5%)", rate)
     .option('--seed <n>', 'random seed for training', int, 42)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
     .action(
       act((o, paths, config, configFile) =>
-        runPipeline(paths, { ...sourceSelection(o, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), report: o.report !== false, config, configFile, log }),
+        runPipeline(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), report: o.report !== false, config, configFile, log }),
       ),
     );
 
@@ -129,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       act(async (o, paths, config, configFile) => {
         const source = join(resolve(o.db, '..'), 'demo');
         const generated = await generateStage({ out: source, opportunities: o.opportunities, seed: o.seed, log });
-        const run = await runPipeline(paths, { source, log, config, configFile });
+        const run = await runPipeline(paths, { source, asOf: generated.asOf, log, config, configFile });
         log.info(`demo done: scores in ${join(paths.out, 'scores.csv')}, site in ${paths.site} (open ${join(paths.site, 'index.html')} or run \`npx http-server ${paths.site}\`)`);
         return { generated, run };
       }),
@@ -250,6 +252,23 @@ function sourceOf(source: string | undefined, config: WuweiConfig): string {
   const chosen = source ?? config.sources.dir;
   if (!chosen) throw new WuweiError('bad_option', 'no export folder: pass --source DIR or set sources.dir in the config');
   return chosen;
+}
+
+/** The reject threshold from the command line and the config; the load puts the mapping's between them. */
+function rejectRates(o: Record<string, any>, config: WuweiConfig): { maxRejectRate?: number; configMaxRejectRate?: number } {
+  return {
+    ...(o['maxRejectRate'] !== undefined ? { maxRejectRate: o['maxRejectRate'] as number } : {}),
+    ...(config.load.maxRejectShare !== undefined ? { configMaxRejectRate: config.load.maxRejectShare } : {}),
+  };
+}
+
+/** A share: '5%' or '0.05'. */
+function rate(value: string): number {
+  const percent = value.trim().endsWith('%');
+  const n = Number(percent ? value.trim().slice(0, -1) : value);
+  const share = percent ? n / 100 : n;
+  if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) throw new InvalidArgumentError('not a share between 0 and 1 (e.g. 0.05) or a percentage (e.g. 5%)');
+  return share;
 }
 
 function isoDate(value: string): string {

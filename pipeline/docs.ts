@@ -16,8 +16,13 @@ export function renderDataContract(): string {
     'Generated from `pipeline/load/schema.ts` by `npm run docs`; do not edit by hand.',
     '',
     'One file per entity in the export folder, named `<file>.csv` (or `.parquet`, `.json`, `.ndjson`), with a header row.',
-    'Rows that break the contract are quarantined in the `load_rejects` table with file, line, column, value and reason;',
-    'a missing required file or column stops the load and changes nothing.',
+    'Rows that break the contract are quarantined in the `load_rejects` table with file, line, column, value and reason',
+    '(missing required value, unparseable date/number, duplicate key, reference to a missing or rejected parent, negative amount,',
+    'close before creation, unknown stage); the rest loads. A missing required file or column, an unreadable file, or more than',
+    '`--max-reject-rate` (default 5%) of an entity rejected stops the load and changes nothing.',
+    '',
+    'Each load is the snapshot of one as-of date (`--as-of`, else the date in the folder\'s `as_of.txt`, else today), kept in',
+    '`snapshots` and `snapshot_opportunities`; without an `opportunity_history` file, the history is derived from successive snapshots.',
     '',
   ];
   for (const entity of ENTITY_NAMES) {

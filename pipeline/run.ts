@@ -13,6 +13,10 @@ export interface RunOptions {
   mapping?: string;
   reportingCurrency?: string;
   asOf?: string;
+  /** The --max-reject-rate flag; see LoadOptions for the precedence. */
+  maxRejectRate?: number;
+  /** The config file's load.maxRejectShare (default: the one in `config`). */
+  configMaxRejectRate?: number;
   seed?: number;
   /** Train tonight whatever the retraining policy says. */
   retrain?: boolean;
@@ -97,6 +101,9 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
         ...(options.layout ? { layout: options.layout } : {}),
         ...(options.mapping ? { mapping: options.mapping } : {}),
         ...(options.reportingCurrency ? { reportingCurrency: options.reportingCurrency } : {}),
+        ...(options.maxRejectRate !== undefined ? { maxRejectRate: options.maxRejectRate } : {}),
+        ...(options.configMaxRejectRate !== undefined ? { configMaxRejectRate: options.configMaxRejectRate } : config.load.maxRejectShare !== undefined ? { configMaxRejectRate: config.load.maxRejectShare } : {}),
+        config,
       }),
     );
     record.asOf = loaded.asOf;

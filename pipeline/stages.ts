@@ -2,6 +2,7 @@
  * The pipeline's stages as the CLI and the nightly run call them: each opens what it needs,
  * does one step of exports -> DuckDB -> features -> model -> scores -> report, and returns a summary.
  */
+import { join } from 'node:path';
 import { withDatabase } from './db.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
@@ -9,7 +10,7 @@ import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/in
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
-import type { FeatureOptions } from './features/config.ts';
+import { DEFAULT_FEATURE_CONFIG, type FeatureOptions } from './features/config.ts';
 import { dealOutlook, writeScores, type ScoreSummary } from './score/index.ts';
 import { outlookFromScores } from './score/outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
@@ -34,9 +35,28 @@ export async function generateStage(options: { out: string; opportunities?: numb
   });
 }
 
-export async function loadStage(paths: RunPaths, options: Omit<LoadOptions, 'asOf'> & { asOf?: string | undefined }): Promise<LoadSummary> {
-  const { asOf, ...rest } = options;
-  return withDatabase(paths.db, (conn) => loadExports(conn, { ...rest, ...(asOf ? { asOf } : {}) }));
+export async function loadStage(
+  paths: RunPaths,
+  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'knownStages'> & { asOf?: string | undefined; config?: WuweiConfig },
+): Promise<LoadSummary> {
+  const { asOf, config, ...rest } = options;
+  const knownStages = configuredStages(config);
+  return withDatabase(paths.db, (conn) =>
+    loadExports(conn, {
+      ...rest,
+      rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
+      ...(asOf ? { asOf } : {}),
+      ...(knownStages ? { knownStages } : {}),
+    }),
+  );
+}
+
+/** The stage names the config file's features section declares, when it declares any. */
+function configuredStages(config: WuweiConfig | undefined): string[] | undefined {
+  const features = config?.features;
+  if (!features?.stages && !features?.wonStages && !features?.lostStages) return undefined;
+  const defaults = DEFAULT_FEATURE_CONFIG;
+  return [...(features.stages ?? defaults.stages).map((s) => s.name), ...(features.wonStages ?? defaults.wonStages), ...(features.lostStages ?? defaults.lostStages)];
 }
 
 export async function featuresStage(paths: RunPaths, options: { asOf?: string; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {

@@ -13,7 +13,7 @@ import {
   type DealType,
 } from './process.ts';
 import { logNormalSurvival, sigmoid, type Random } from '../random.ts';
-import type { Account, Contact, User, World } from './world.ts';
+import type { Account, ContactRef, User, World } from './world.ts';
 
 /** One deal's whole simulated life, from creation to its close (which may lie after the export cut). */
 export interface SimulatedDeal {
@@ -33,7 +33,7 @@ export interface SimulatedDeal {
   finalAmount: number;
   amountChanges: { day: number; amount: number }[];
   closeDateChanges: { day: number; expectedClose: number }[];
-  roles: { contact: Contact; role: string; stance: 'supporter' | 'neutral' | 'opponent'; isPrimary: boolean; day: number }[];
+  roles: { contact: ContactRef; role: string; stance: 'supporter' | 'neutral' | 'opponent'; isPrimary: boolean; day: number }[];
   competitors: { name: string; incumbent: boolean; day: number }[];
   activities: SimulatedActivity[];
   lineItems: { product: string; quantity: number; unitPrice: number; discount: number; day: number }[];
@@ -257,7 +257,7 @@ function simulateActivities(
   return activities.sort((a, b) => a.day - b.day);
 }
 
-function pickContact(random: Random, account: Account, seniorities: readonly string[], used: Set<string>): Contact | undefined {
+function pickContact(random: Random, account: Account, seniorities: readonly string[], used: Set<string>): ContactRef | undefined {
   const free = account.contacts.filter((c) => !used.has(c.id));
   const fitting = free.filter((c) => seniorities.includes(c.seniority));
   const pool = fitting.length > 0 ? fitting : free;

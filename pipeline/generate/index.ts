@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOf, isoDate, isoTimestamp } from './calendar.ts';
 import { CsvWriter } from './csv-writer.ts';
 import { simulateDeal, trueWinProbability, type AccountHistory, type SimulatedDeal } from './deal.ts';
 import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
 import { Random, sigmoid } from '../random.ts';
-import { buildWorld, contactEmail, type World } from './world.ts';
+import { buildWorld, contactEmail } from './world.ts';
 import type { Logger } from '../log.ts';
+import { AS_OF_FILE } from '../load/as-of.ts';
 
 export interface GenerateOptions {
   out: string;
@@ -65,9 +66,20 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     Object.entries(EXPORT_FILES).map(([name, columns]) => [name, new CsvWriter(join(options.out, `${name}.csv`), columns)]),
   ) as Record<ExportName, CsvWriter>;
   const truth = new CsvWriter(join(options.out, 'ground_truth.csv'), GROUND_TRUTH_COLUMNS);
+  // The export states its own cut, so loading it stamps the snapshot with that date rather than today.
+  writeFileSync(join(options.out, AS_OF_FILE), `${options.asOf}\n`);
 
-  const world = buildWorld(random, options.opportunities, startDay, Z.repSkillSd);
-  await writeWorld(world, writers);
+  const allWriters = [...Object.values(writers), truth];
+  const world = await buildWorld(random, options.opportunities, startDay, Z.repSkillSd, async (account, contacts) => {
+    writers.accounts.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay)]);
+    for (const c of contacts) {
+      writers.contacts.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
+    }
+    await drainAll(allWriters);
+  });
+  for (const user of world.users) {
+    writers.users.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
+  }
 
   const createdDays = Array.from({ length: options.opportunities }, () => random.int(startDay, cutDay)).sort((a, b) => a - b);
   const histories = new Map<string, AccountHistory>();
@@ -84,13 +96,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     else if (deal.won) summary.wonAtCut += 1;
     else summary.lostAtCut += 1;
 
-    await writeDeal(deal, cutDay, writers, exported);
+    writeDeal(deal, cutDay, writers, exported);
     for (const activity of deal.activities) {
       if (!exported(activity.day)) break;
       activitySeq += 1;
-      await writeActivity(writers, `T${String(activitySeq).padStart(9, '0')}`, activity);
+      writeActivity(writers, `T${String(activitySeq).padStart(9, '0')}`, activity);
     }
-    await truth.write([
+    truth.write([
       deal.id,
       !closedAtCut,
       round(trueWinProbability(deal, cutDay + 1), 6),
@@ -98,6 +110,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
       deal.finalAmount,
       isoDate(deal.closeDay),
     ]);
+    // Only this deal's records were in memory; wait for the disk before simulating the next.
+    await drainAll(allWriters);
   }
 
   // Account-level touches not tied to any deal: the company-to-company relationship.
@@ -107,7 +121,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     const days = Array.from({ length: touches }, () => random.uniform(startDay, cutDay + 1)).sort((a, b) => a - b);
     for (const day of days) {
       activitySeq += 1;
-      await writeActivity(writers, `T${String(activitySeq).padStart(9, '0')}`, {
+      writeActivity(writers, `T${String(activitySeq).padStart(9, '0')}`, {
         day,
         type: random.pick(['email', 'call', 'meeting']),
         direction: random.bernoulli(sigmoid(-0.5 + account.affinity)) ? 'inbound' : 'outbound',
@@ -118,9 +132,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         contacts: [random.pick(account.contacts).id],
       });
     }
+    await drainAll(allWriters);
   }
 
-  await Promise.all([...Object.values(writers), truth].map((w) => w.close()));
+  await Promise.all(allWriters.map((w) => w.close()));
   const files = Object.fromEntries(Object.entries(writers).map(([name, w]) => [name, w.rows]));
   options.log.info(
     `generated ${options.opportunities} opportunities (${summary.openAtCut} open, ${summary.wonAtCut} won, ${summary.lostAtCut} lost at ${options.asOf}) and ${files['activities']} activities in ${options.out}`,
@@ -128,20 +143,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   return { out: options.out, asOf: options.asOf, seed: options.seed, files, ...summary };
 }
 
-async function writeWorld(world: World, writers: Record<ExportName, CsvWriter>): Promise<void> {
-  for (const user of world.users) {
-    await writers.users.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
-  }
-  for (const account of world.accounts) {
-    await writers.accounts.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay)]);
-    for (const c of account.contacts) {
-      await writers.contacts.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
-    }
-  }
-}
-
 /** The deal as the CRM shows it at the cut, and every change to it up to then. */
-async function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<ExportName, CsvWriter>, exported: (day: number) => boolean): Promise<void> {
+function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<ExportName, CsvWriter>, exported: (day: number) => boolean): void {
   const closed = exported(deal.closeDay);
   // History: the state after each change, one row per change.
   const changes: { day: number; stage?: number; amount?: number; expectedClose?: number }[] = [
@@ -161,14 +164,14 @@ async function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<Ex
     const next = changes[i + 1];
     if (next && Math.floor(next.day) === Math.floor(change.day) && next.day < deal.closeDay) continue;
     const spec = OPEN_STAGES[stage]!;
-    await writers.opportunity_history.write([deal.id, isoDate(change.day), spec.name, amount, isoDate(expectedClose), spec.probability, spec.forecastCategory]);
+    writers.opportunity_history.write([deal.id, isoDate(change.day), spec.name, amount, isoDate(expectedClose), spec.probability, spec.forecastCategory]);
   }
   if (closed) {
     amount = deal.finalAmount;
-    await writers.opportunity_history.write([deal.id, isoDate(deal.closeDay), deal.won ? WON_STAGE : LOST_STAGE, amount, isoDate(deal.closeDay), deal.won ? 1 : 0, deal.won ? 'closed' : 'omitted']);
+    writers.opportunity_history.write([deal.id, isoDate(deal.closeDay), deal.won ? WON_STAGE : LOST_STAGE, amount, isoDate(deal.closeDay), deal.won ? 1 : 0, deal.won ? 'closed' : 'omitted']);
   }
   const spec = OPEN_STAGES[stage]!;
-  await writers.opportunities.write([
+  writers.opportunities.write([
     deal.id,
     deal.account.id,
     deal.owner.id,
@@ -187,20 +190,24 @@ async function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<Ex
     amount,
   ]);
   for (const r of deal.roles) {
-    if (exported(r.day) && r.day < deal.closeDay) await writers.opportunity_contact_roles.write([deal.id, r.contact.id, r.role, r.stance, r.isPrimary, isoDate(r.day)]);
+    if (exported(r.day) && r.day < deal.closeDay) writers.opportunity_contact_roles.write([deal.id, r.contact.id, r.role, r.stance, r.isPrimary, isoDate(r.day)]);
   }
   for (const c of deal.competitors) {
-    if (exported(c.day) && c.day < deal.closeDay) await writers.opportunity_competitors.write([deal.id, c.name, c.incumbent, isoDate(c.day)]);
+    if (exported(c.day) && c.day < deal.closeDay) writers.opportunity_competitors.write([deal.id, c.name, c.incumbent, isoDate(c.day)]);
   }
   for (const item of deal.lineItems) {
-    if (exported(item.day)) await writers.opportunity_line_items.write([deal.id, item.product, item.quantity, item.unitPrice, item.discount, isoDate(item.day)]);
+    if (exported(item.day)) writers.opportunity_line_items.write([deal.id, item.product, item.quantity, item.unitPrice, item.discount, isoDate(item.day)]);
   }
 }
 
-async function writeActivity(writers: Record<ExportName, CsvWriter>, id: string, activity: SimulatedDeal['activities'][number]): Promise<void> {
-  await writers.activities.write([id, activity.accountId, activity.opportunityId, activity.type, activity.direction, isoTimestamp(activity.day), activity.durationMinutes]);
-  for (const user of activity.users) await writers.activity_participants.write([id, 'user', user]);
-  for (const contact of activity.contacts) await writers.activity_participants.write([id, 'contact', contact]);
+function writeActivity(writers: Record<ExportName, CsvWriter>, id: string, activity: SimulatedDeal['activities'][number]): void {
+  writers.activities.write([id, activity.accountId, activity.opportunityId, activity.type, activity.direction, isoTimestamp(activity.day), activity.durationMinutes]);
+  for (const user of activity.users) writers.activity_participants.write([id, 'user', user]);
+  for (const contact of activity.contacts) writers.activity_participants.write([id, 'contact', contact]);
+}
+
+async function drainAll(writers: CsvWriter[]): Promise<void> {
+  for (const writer of writers) await writer.drain();
 }
 
 function round(value: number, digits: number): number {

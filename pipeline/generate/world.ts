@@ -32,8 +32,11 @@ export interface Account {
   /** Latent goodwill towards us: shows in past results and activity, never exported. */
   affinity: number;
   ownerId: string;
-  contacts: Contact[];
+  /** Only what deals need of each contact; the full records are written as they are made. */
+  contacts: ContactRef[];
 }
+
+export type ContactRef = Pick<Contact, 'id' | 'seniority'>;
 
 export interface Contact {
   id: string;
@@ -71,7 +74,18 @@ export interface World {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-export function buildWorld(random: Random, opportunities: number, startDay: number, repSkillSd: number): World {
+/**
+ * Builds our people and the accounts with their contacts. Each account is handed to `onAccount`
+ * with its full contact records as soon as it exists (to be written out), and kept with slim
+ * contacts, so that a million-deal world does not hold every contact's name and title.
+ */
+export async function buildWorld(
+  random: Random,
+  opportunities: number,
+  startDay: number,
+  repSkillSd: number,
+  onAccount: (account: Account, contacts: Contact[]) => Promise<void>,
+): Promise<World> {
   const users: User[] = [];
   const executives: User[] = [];
   const repsByRegion = new Map<string, User[]>();
@@ -131,11 +145,12 @@ export function buildWorld(random: Random, opportunities: number, startDay: numb
       contacts: [],
     };
     const contactCount = random.int(spec.contacts[0], spec.contacts[1]);
+    const contacts: Contact[] = [];
     for (let c = 0; c < contactCount; c++) {
       contactSeq += 1;
       const seniority = c === 0 ? 'c_level' : random.weighted(SENIORITY_MIX);
       const department = seniority === 'c_level' ? 'Executive' : random.pick(DEPARTMENTS);
-      account.contacts.push({
+      contacts.push({
         id: `C${pad(contactSeq, 7)}`,
         accountId: account.id,
         firstName: random.pick(FIRST_NAMES),
@@ -146,6 +161,8 @@ export function buildWorld(random: Random, opportunities: number, startDay: numb
         createdDay: random.int(account.createdDay, startDay),
       });
     }
+    await onAccount(account, contacts);
+    account.contacts = contacts.map(({ id, seniority }) => ({ id, seniority }));
     accounts.push(account);
   }
   return { accounts, users, repsByRegion, engineersByRegion, executives };

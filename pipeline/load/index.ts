@@ -1,7 +1,12 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
+import { DEFAULT_FEATURE_CONFIG } from '../features/config.ts';
 import type { Logger } from '../log.ts';
+import { resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
+import { derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
 import { validationSql } from './validate.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { stageSources } from './mapping/stage.ts';
@@ -10,6 +15,11 @@ import { storeCustomAttributes } from './custom-attributes.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
 
 export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
+export { REJECT_REASONS, type RejectReason } from './validate.ts';
+export { AS_OF_FILE } from './as-of.ts';
+
+/** The reject share allowed when neither --max-reject-rate, the mapping nor the config file says. */
+export const DEFAULT_MAX_REJECT_RATE = 0.05;
 
 export interface LoadOptions {
   /** An export folder, or export files (and folders). */
@@ -20,19 +30,42 @@ export interface LoadOptions {
   mapping?: string;
   /** Currency all amounts are converted to (default: the mapping's, else the deals' most common). */
   reportingCurrency?: string;
-  /** The export's as-of date; inferred from the latest dated record when absent. */
+  /** The export's as-of date; else the date in the export's as_of.txt; else today. */
   asOf?: string;
-  /** Fail the load when more than this share of an entity's rows is rejected. */
-  maxRejectShare?: number;
+  /**
+   * Fail the load when more than this share (0..1) of an entity's rows is rejected. Precedence:
+   * this (the --max-reject-rate flag) > the mapping's `max_reject_share` > the config file's
+   * `load.maxRejectShare` (`configMaxRejectRate`) > 5%.
+   */
+  maxRejectRate?: number;
+  /** The config file's `load.maxRejectShare`, below the flag and the mapping. */
+  configMaxRejectRate?: number;
+  /** Every stage name the CRM uses; a row with another stage is rejected. Default: the feature config's stages. */
+  knownStages?: readonly string[];
+  /** Where to write the rejects as CSV when the threshold fails the load (the database keeps nothing then). */
+  rejectsFileOnFailure?: string;
   log: Logger;
+}
+
+export interface EntityLoad {
+  file: string | null;
+  loaded: number;
+  rejected: number;
+  /** Rejected rows by reason. */
+  reasons: Record<string, number>;
 }
 
 export interface LoadSummary {
   source: string;
   layout: string;
   asOf: string;
-  entities: Record<string, { file: string | null; loaded: number; rejected: number }>;
+  /** Where the as-of date came from: --as-of, the export's as_of.txt, or today. */
+  asOfFrom: 'option' | 'export' | 'today';
+  maxRejectRate: number;
+  entities: Record<string, EntityLoad>;
+  /** `entity: reason` -> rejected rows, for all entities. */
   rejectReasons: Record<string, number>;
+  snapshot: SnapshotSummary;
   missingOptional: string[];
   currency: CurrencySummary | null;
   /** Feature families this export cannot support, with the entities it lacks. */
@@ -41,16 +74,27 @@ export interface LoadSummary {
   customAttributes: { opportunities: string[]; accounts: string[] };
 }
 
+const DEFAULT_STAGES = [...DEFAULT_FEATURE_CONFIG.stages.map((s) => s.name), ...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
+
 /**
- * Loads a folder of canonical exports into typed DuckDB tables, in one transaction: rows that break
- * the contract go to `load_rejects` with file, line, column, value and reason; a file that cannot be
- * read, misses a required column, or has too many bad rows stops the load and changes nothing.
+ * Loads an export (any layout or mapping) into typed DuckDB tables as the snapshot of one as-of
+ * date, in one transaction. Staging reads every file into text tables; validation then sends rows
+ * that break the contract to `load_rejects` with file, line, column, value and reason, and the rest
+ * loads; a rejected parent takes its children with it. A file that cannot be read, misses a
+ * required column, or has too many bad rows stops the load and changes nothing.
  */
 export async function loadExports(conn: DuckDBConnection, options: LoadOptions): Promise<LoadSummary> {
   const mapping = resolveMapping(options);
-  const maxRejectShare = options.maxRejectShare ?? mapping.max_reject_share ?? 0.05;
+  const maxRejectRate = options.maxRejectRate ?? mapping.max_reject_share ?? options.configMaxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
+  if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new WuweiError('bad_option', `the maximum reject rate must be between 0 and 1 (0% and 100%), got ${maxRejectRate}`);
+  const { asOf, from: asOfFrom } = resolveAsOf(options.source, options.asOf);
+  const knownStages = options.knownStages ?? DEFAULT_STAGES;
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
-  const summary: LoadSummary = { source, layout: mapping.name, asOf: '', entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null, customAttributes: { opportunities: [], accounts: [] } };
+  const summary: LoadSummary = {
+    source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
+    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, // set before the commit
+  };
+  const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
   try {
     // Staging reads every file first: a file-level problem stops the load before anything changes;
@@ -62,71 +106,110 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       ...(options.reportingCurrency ?? mapping.reporting_currency ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency } : {}),
       ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates } : {}),
     });
-    await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT * FROM staging_rejects`);
+    await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM staging_rejects`);
+    const loadedParents = new Set<string>(ENTITY_NAMES.filter((entity) => staged.get(entity)!.files.length > 0));
     for (const entity of ENTITY_NAMES) {
       const stage = staged.get(entity)!;
       const columns = Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][];
-      const file = stage.files.length > 0 ? { path: stage.files.join(', ') } : null;
+      const file = stage.files.length > 0 ? stage.files.join(', ') : null;
       if (!file) {
         summary.missingOptional.push(entity);
-        options.log.warn(`the export has no ${entity}`);
+        if (entity !== 'opportunity_history') options.log.warn(`the export has no ${entity}: features that need them cannot be computed`);
         await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} (${columns.map(([c, s]) => `${quoteIdent(c)} ${s.type}`).join(', ')})`);
-        summary.entities[entity] = { file: null, loaded: 0, rejected: 0 };
+        summary.entities[entity] = { file: null, loaded: 0, rejected: 0, reasons: {} };
         continue;
       }
-      await conn.run(`CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM ${quoteIdent(stage.table)}`);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE validated AS ${validationSql(entity, 'raw')}`);
+      // Validated once into a temp table that the rejects, the entity table, the counts and the
+      // children's key table all read; no sort except where order shows (the rejects).
+      await conn.run(`CREATE OR REPLACE TEMP TABLE __validated AS ${validationSql(entity, quoteIdent(stage.table), { knownStages, loadedParents, parentKeysTable })}`);
       await conn.run(`
         INSERT INTO load_rejects
-        SELECT ${quoteLiteral(entity)}, __file, __line, __problem.column, __problem.value, __problem.reason
-        FROM validated WHERE __problem IS NOT NULL`);
-      await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM validated WHERE __problem IS NULL ORDER BY __line`);
-      const [counts] = await queryRows<{ loaded: number; rejected: number }>(
-        conn,
-        `SELECT count(*) FILTER (WHERE __problem IS NULL)::INTEGER AS loaded,
-                (count(*) FILTER (WHERE __problem IS NOT NULL) + (SELECT count(*) FROM staging_rejects WHERE entity = ${quoteLiteral(entity)}))::INTEGER AS rejected
-         FROM validated`,
-      );
-      summary.entities[entity] = { file: file.path, ...counts! };
-      const total = counts!.loaded + counts!.rejected;
-      if (total > 0 && counts!.rejected / total > maxRejectShare) {
-        const examples = await queryRows<{ line: number; column_name: string; reason: string }>(
-          conn,
-          `SELECT line::INTEGER AS line, column_name, reason FROM load_rejects WHERE entity = ${quoteLiteral(entity)} ORDER BY line LIMIT 3`,
-        );
-        const shown = examples.map((e) => `line ${e.line}, column ${e.column_name}: ${e.reason}`).join('; ');
-        throw new WuweiError('bad_input', `${file.path}: ${counts!.rejected} of ${total} rows rejected (more than ${maxRejectShare * 100}%), e.g. ${shown}`);
+        SELECT DATE ${quoteLiteral(asOf)}, ${quoteLiteral(entity)}, __file, __line, __problem.column, __problem.value, __problem.reason
+        FROM __validated WHERE __problem IS NOT NULL ORDER BY __file, __line`);
+      await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM __validated WHERE __problem IS NULL`);
+      const key = SCHEMA[entity].key;
+      if (key.length === 1) {
+        await conn.run(`CREATE OR REPLACE TEMP TABLE ${parentKeysTable(entity)} AS
+          SELECT ${quoteIdent(key[0]!)} AS key, bool_or(__problem IS NULL) AS accepted FROM __validated WHERE ${quoteIdent(key[0]!)} IS NOT NULL GROUP BY 1`);
       }
+      summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
+      await failOverThreshold(conn, entity, file, summary.entities[entity]!, maxRejectRate, options.rejectsFileOnFailure);
     }
-    const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC`);
+    const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`);
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
     summary.customAttributes = await storeCustomAttributes(conn, { opportunities: staged.get('opportunities')!, accounts: staged.get('accounts')! });
-    summary.asOf = options.asOf ?? (await inferAsOf(conn));
-    await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(summary.asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`);
+
+    const { replaced, snapshots } = await recordSnapshot(conn, asOf, source);
+    const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';
+    if (history === 'derived') {
+      const closedStages = [...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
+      const historyColumns = Object.keys(SCHEMA.opportunity_history.columns).map(quoteIdent).join(', ');
+      await conn.run(`INSERT INTO opportunity_history BY NAME SELECT ${historyColumns} FROM (${derivedHistorySql(asOf, closedStages)})`);
+    }
+    const [historyRows] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM opportunity_history`);
+    summary.snapshot = { asOf, replaced, snapshots, history, historyRows: historyRows!.n };
+
+    await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`);
+    await conn.run(`DROP TABLE IF EXISTS __validated`);
+    for (const entity of ENTITY_NAMES) {
+      await conn.run(`DROP TABLE IF EXISTS ${parentKeysTable(entity)}`);
+      await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(staged.get(entity)!.table)}`);
+    }
     await conn.run('COMMIT');
+    // The rejects of an earlier failed load would mislead now that the database holds this load's.
+    if (options.rejectsFileOnFailure) rmSync(options.rejectsFileOnFailure, { force: true });
   } catch (error) {
     await conn.run('ROLLBACK');
     throw error;
   }
   for (const [entity, counts] of Object.entries(summary.entities)) {
-    if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected` : ''}`);
+    if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`);
   }
   summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
   for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
+  const s = summary.snapshot;
+  options.log.info(
+    `snapshot ${asOf} (${asOfFrom === 'option' ? '--as-of' : asOfFrom === 'export' ? 'from the export' : 'today'})${s.replaced ? ' replaced' : ''}; ${s.snapshots} kept; history ${s.history === 'export' ? 'from the export' : `derived from the snapshots (${s.historyRows} changes)`}`,
+  );
   return summary;
 }
 
-/** The export's date when none is given: the latest dated record in it. */
-async function inferAsOf(conn: DuckDBConnection): Promise<string> {
-  const [row] = await queryRows<{ as_of: string | null }>(
+/** Loaded and rejected rows of one entity, rejects by reason; staging's rejects (malformed rows, missing rates) count too. */
+async function countRows(conn: DuckDBConnection, entity: EntityName): Promise<Omit<EntityLoad, 'file'>> {
+  const [loaded] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM __validated WHERE __problem IS NULL`);
+  const rows = await queryRows<{ reason: string; n: number }>(conn, `SELECT reason, count(*)::INTEGER AS n FROM load_rejects WHERE entity = ${quoteLiteral(entity)} GROUP BY ALL ORDER BY n DESC, reason`);
+  return { loaded: loaded!.n, rejected: rows.reduce((sum, r) => sum + r.n, 0), reasons: Object.fromEntries(rows.map((r) => [r.reason, r.n])) };
+}
+
+/** Stops the load when an entity lost more than the allowed share of its rows: training on a broken export is worse than not running. */
+async function failOverThreshold(conn: DuckDBConnection, entity: EntityName, file: string, counts: EntityLoad, maxRejectRate: number, rejectsFile: string | undefined): Promise<void> {
+  const total = counts.loaded + counts.rejected;
+  if (total === 0 || counts.rejected / total <= maxRejectRate) return;
+  const examples = await queryRows<{ line: number; column_name: string | null; value: string | null; reason: string }>(
     conn,
-    `SELECT strftime(greatest(
-        (SELECT max(changed_at) FROM opportunity_history),
-        (SELECT max(created_date) FROM opportunities),
-        (SELECT max(occurred_at)::DATE FROM activities)), '%Y-%m-%d') AS as_of`,
+    `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = ${quoteLiteral(entity)} ORDER BY file, line LIMIT 3`,
   );
-  if (!row?.as_of) throw new WuweiError('not_enough_data', 'the export has no dated records: nothing to load');
-  return row.as_of;
+  let saved = '';
+  if (rejectsFile) {
+    mkdirSync(dirname(rejectsFile), { recursive: true });
+    await conn.run(`COPY (SELECT * FROM load_rejects ORDER BY entity, file, line) TO ${quoteLiteral(rejectsFile)} (HEADER, DELIMITER ',')`);
+    saved = `; all rejects so far are in ${rejectsFile}`;
+  }
+  const shown = examples.map((e) => `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null ? '' : ` ('${e.value.slice(0, 40)}')`}`).join('; ');
+  throw new WuweiError(
+    'bad_input',
+    `${file}: ${counts.rejected} of ${total} ${entity} rows rejected (${percent(counts.rejected / total)}, more than the ${percent(maxRejectRate)} allowed by --max-reject-rate, the mapping or load.maxRejectShare): ${describeReasons(counts.reasons)}; e.g. ${shown}. Nothing was loaded${saved}.`,
+  );
+}
+
+function describeReasons(reasons: Record<string, number>): string {
+  return Object.entries(reasons)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
+}
+
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
 }
 
 /** The as-of date of the loaded export. */

@@ -103,9 +103,9 @@ export const SCHEMA = {
   },
   opportunity_history: {
     file: 'opportunity_history',
-    description: 'Every change of stage, amount or expected close date, with the state after it.',
+    description: 'Every change of stage, amount or expected close date, with the state after it. Optional: without it, changes are derived night by night from successive snapshots of opportunities.',
     key: [],
-    required: true,
+    required: false,
     columns: {
       opportunity_id: id('Deal.', 'opportunities'),
       changed_at: { type: 'DATE', required: true, description: 'Date of the change.' },

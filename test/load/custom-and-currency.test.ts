@@ -66,7 +66,7 @@ describe('custom attributes', () => {
   it('keeps custom attributes only for rows that loaded', async () => {
     const source = exportWithExtras('custom-rejects');
     await withMemoryDb(async (conn) => {
-      await load(conn, { source, maxRejectShare: 0.9 });
+      await load(conn, { source, maxRejectRate: 0.9 });
       // Without a rates file the EUR and JPY deals are rejected; their attributes are not kept either.
       expect(await rows(conn, `SELECT opportunity_id FROM opportunity_custom_attributes ORDER BY 1`)).toEqual([{ opportunity_id: 'O2' }, { opportunity_id: 'O4' }, { opportunity_id: 'O6' }]);
     });
@@ -77,7 +77,7 @@ describe('currency', () => {
   it('converts amounts to the most common currency with dated rates, and rejects deals without a rate', async () => {
     const source = exportWithExtras('rates', 'currency,rate_to_reporting,valid_from\nEUR,1.1,\nEUR,1.2,2025-06-01\n');
     await withMemoryDb(async (conn) => {
-      const summary = await load(conn, { source, maxRejectShare: 0.5 });
+      const summary = await load(conn, { source, maxRejectRate: 0.5 });
       expect(summary.currency).toMatchObject({ reportingCurrency: 'USD', currencies: { USD: 3, EUR: 2, JPY: 1 }, converted: 2 });
       expect(await rows(conn, `SELECT opportunity_id, amount, currency FROM opportunities ORDER BY 1`)).toEqual([
         { opportunity_id: 'O1', amount: 1100, currency: 'EUR' },

@@ -70,7 +70,7 @@ describe('input formats', () => {
       ['account_id,name,employees', 'A1,Acme,10', 'A9,Extra,1,2,3', 'A2,Small,5', 'A8', 'A3,Third,not many', ''].join('\n'),
     );
     await withMemoryDb(async (conn) => {
-      const summary = await load(conn, { source, maxRejectShare: 0.9 });
+      const summary = await load(conn, { source, maxRejectRate: 0.9 });
       expect(summary.entities['accounts']).toMatchObject({ loaded: 2, rejected: 3 });
       expect(await rows(conn, `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = 'accounts' ORDER BY line`)).toEqual([
         { line: 3, column_name: null, value: 'A9,Extra,1,2,3', reason: 'malformed row: too many columns' },

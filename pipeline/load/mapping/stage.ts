@@ -69,7 +69,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     }
     const table = rawTable(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
-    const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`;
+    const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, 0 AS __breaks, ${contract.join(', ')} WHERE false`;
     try {
       // One source: its line already identifies the row; a union needs a row number of its own.
       const row = selects.length === 1 ? '__line' : '(row_number() OVER ())::BIGINT';
@@ -78,7 +78,10 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
     }
-    if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, table, lastScan);
+    if (present.some((p) => p.file.format === 'csv')) {
+      lastScan = await takeMalformedRows(conn, entity, table, lastScan);
+      await countLineBreaks(conn, table);
+    }
     staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], custom });
   }
   return staged;
@@ -109,6 +112,21 @@ async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, tab
     WHERE shifted.__row = t.__row AND shifted.__file = t.__file`);
   const [last] = await queryRows<{ id: number | null }>(conn, `SELECT max(scan_id)::INTEGER AS id FROM ${CSV_SCANS}`);
   return last?.id ?? afterScan;
+}
+
+/**
+ * Physical lines: a CSV record spans one line more for every line break inside its quoted values,
+ * so each row moves down by the breaks in the earlier rows of its file (a running sum, computed
+ * only when some value holds a line break; most exports have none). Limitation: DuckDB skips blank
+ * lines and rows a mapping's `where` leaves out without a trace, so their lines are not counted.
+ */
+async function countLineBreaks(conn: DuckDBConnection, table: string): Promise<void> {
+  const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${quoteIdent(table)} WHERE __breaks > 0 LIMIT 1)`);
+  if (row!.n === 0) return;
+  await conn.run(`
+    UPDATE ${quoteIdent(table)} AS t SET __line = t.__line + shifted.before
+    FROM (SELECT __file, __row, coalesce(sum(__breaks) OVER (PARTITION BY __file ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before FROM ${quoteIdent(table)}) AS shifted
+    WHERE shifted.__row = t.__row AND shifted.__file = t.__file AND shifted.before > 0`);
 }
 
 /** A required contract column whose every source column is missing from the file stops the load. */
@@ -155,9 +173,13 @@ function sourceSelect(
     const conditions = [...(values.length > 0 ? [`${sourceText(column)} IN (${values.map(quoteLiteral).join(', ')})`] : []), ...(values.length < filter.length ? [`${sourceText(column)} IS NULL`] : [])];
     return `(${conditions.join(' OR ')})`;
   });
-  // Lines count from the header (line 1); a CSV line is a record (DuckDB does not report physical lines).
+  // Lines count from the header (line 1); staging numbers CSV records, countLineBreaks makes them physical lines.
   const lineBase = file.format === 'csv' ? 1 : 0;
-  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
+  const breaks =
+    file.format === 'csv' && names.size > 0
+      ? [...names].map((c) => `coalesce(length(${quoteIdent(c)}) - length(replace(${quoteIdent(c)}, chr(10), '')), 0)`).join(' + ')
+      : '0';
+  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, (${breaks})::INTEGER AS __breaks, ${[...contract, ...custom].join(', ')}
     FROM (SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
 }

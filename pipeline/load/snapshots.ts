@@ -1,0 +1,79 @@
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { SCHEMA, type ColumnSpec } from './schema.ts';
+
+/**
+ * Nightly snapshots. Every load keeps the opportunities as they stood on its as-of date in
+ * `snapshot_opportunities` (one copy per as-of date; loading a date again replaces its copy) and a
+ * row in `snapshots`. Exports without a history table get their stage, amount and close-date
+ * changes derived from successive snapshots, so the history builds up night by night.
+ */
+
+export interface SnapshotSummary {
+  asOf: string;
+  /** A snapshot of this date existed and was replaced. */
+  replaced: boolean;
+  /** Snapshots kept, this one included. */
+  snapshots: number;
+  /** Where `opportunity_history` came from: the export's own file, or derived from the snapshots. */
+  history: 'export' | 'derived';
+  historyRows: number;
+}
+
+const OPPORTUNITY_COLUMNS = Object.entries(SCHEMA.opportunities.columns) as [string, ColumnSpec][];
+
+/** Stores the just-loaded `opportunities` table as the snapshot of `asOf`, replacing an earlier load of the same date. */
+export async function recordSnapshot(conn: DuckDBConnection, asOf: string, source: string): Promise<{ replaced: boolean; snapshots: number }> {
+  await conn.run(`CREATE TABLE IF NOT EXISTS snapshots (as_of DATE PRIMARY KEY, source VARCHAR, loaded_at TIMESTAMP, opportunities BIGINT)`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS snapshot_opportunities (as_of DATE)`);
+  // A contract that gained columns since the first snapshot: older snapshots show them as NULL.
+  const existing = new Set((await queryRows<{ column_name: string }>(conn, `DESCRIBE snapshot_opportunities`)).map((r) => r.column_name));
+  for (const [column, spec] of OPPORTUNITY_COLUMNS) {
+    if (!existing.has(column)) await conn.run(`ALTER TABLE snapshot_opportunities ADD COLUMN ${quoteIdent(column)} ${spec.type}`);
+  }
+  const date = `DATE ${quoteLiteral(asOf)}`;
+  const [before] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM snapshots WHERE as_of = ${date}`);
+  await conn.run(`DELETE FROM snapshot_opportunities WHERE as_of = ${date}`);
+  await conn.run(`DELETE FROM snapshots WHERE as_of = ${date}`);
+  const names = OPPORTUNITY_COLUMNS.map(([column]) => quoteIdent(column)).join(', ');
+  await conn.run(`INSERT INTO snapshot_opportunities BY NAME SELECT ${date} AS as_of, ${names} FROM opportunities`);
+  await conn.run(`INSERT INTO snapshots SELECT ${date}, ${quoteLiteral(source)}, now()::TIMESTAMP, (SELECT count(*) FROM opportunities)`);
+  const [after] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM snapshots`);
+  return { replaced: before!.n > 0, snapshots: after!.n };
+}
+
+/**
+ * `opportunity_history` derived from the snapshots up to `asOf`, for the opportunities in the
+ * current export. A deal gets a row the first night it is seen and each night its stage, amount or
+ * close date differs from the night before, dated that night: what was known, from when it was
+ * known. A close is dated at the close date the export gives, kept inside the nights between the
+ * last snapshot that showed the deal open and the one that shows it closed (for a deal first seen
+ * already closed: between its creation and that night), so a deal's outcome is known from its
+ * close date on. Before the first snapshot nothing is known of a deal's stages.
+ */
+export function derivedHistorySql(asOf: string, closedStages: readonly string[]): string {
+  const closed = closedStages.length > 0 ? `coalesce(is_closed, stage IN (${closedStages.map(quoteLiteral).join(', ')}))` : 'coalesce(is_closed, false)';
+  return `
+    WITH nights AS (
+        SELECT
+            as_of, opportunity_id, created_date, stage, amount, close_date, probability, forecast_category,
+            ${closed} AS closed,
+            lag(as_of) OVER deal AS previous_night,
+            row_number() OVER deal = 1 AS first_seen,
+            stage IS DISTINCT FROM lag(stage) OVER deal
+                OR amount IS DISTINCT FROM lag(amount) OVER deal
+                OR close_date IS DISTINCT FROM lag(close_date) OVER deal AS changed
+        FROM snapshot_opportunities
+        WHERE as_of <= DATE ${quoteLiteral(asOf)}
+          AND opportunity_id IN (SELECT opportunity_id FROM opportunities)
+        WINDOW deal AS (PARTITION BY opportunity_id ORDER BY as_of)
+    )
+    SELECT
+        opportunity_id,
+        CASE WHEN closed AND close_date IS NOT NULL
+             THEN least(as_of, greatest(close_date, coalesce(previous_night + 1, created_date, close_date)))
+             ELSE as_of END AS changed_at,
+        stage, amount, close_date, probability, forecast_category
+    FROM nights
+    WHERE first_seen OR changed
+    ORDER BY opportunity_id, changed_at`;
+}
