@@ -9,7 +9,7 @@ import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema
 import { derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
 import { validationSql } from './validate.ts';
 import { resolveMapping } from './mapping/resolve.ts';
-import { stageSources } from './mapping/stage.ts';
+import { CUSTOM_ATTRIBUTE_ENTITIES, stageSources } from './mapping/stage.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
@@ -133,6 +133,8 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
           SELECT ${quoteIdent(key[0]!)} AS key, bool_or(__problem IS NULL) AS accepted FROM __validated WHERE ${quoteIdent(key[0]!)} IS NOT NULL GROUP BY 1`);
       }
       summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
+      // Free the staged text now; custom attributes still read the staged opportunities and accounts.
+      if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)) await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stage.table)}`);
       await failOverThreshold(conn, entity, file, summary.entities[entity]!, maxRejectRate, options.rejectsFileOnFailure);
     }
     const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`);

@@ -79,7 +79,9 @@ export function validationSql(entity: EntityName, rawTable: string, context: Val
   const reference = (column: string, parentEntity: EntityName, when = 'true') => {
     if (!context.loadedParents.has(parentEntity)) return;
     const alias = `__parent_${joins.length}`;
-    joins.push(`LEFT JOIN ${context.parentKeysTable(parentEntity)} AS ${alias} ON ${when} AND ${alias}.key = ${text(column)}`);
+    // The condition goes inside the key so the join stays a pure equality (a hash join); beside it, DuckDB loops.
+    const joinKey = when === 'true' ? text(column) : `CASE WHEN ${when} THEN ${text(column)} END`;
+    joins.push(`LEFT JOIN ${context.parentKeysTable(parentEntity)} AS ${alias} ON ${alias}.key = ${joinKey}`);
     const dangling = `${when} AND ${text(column)} IS NOT NULL AND ${alias}.accepted IS NOT TRUE`;
     checks.push(problem(`${dangling} AND ${alias}.key IS NOT NULL`, REJECT_REASONS.rejectedParent, column));
     checks.push(problem(dangling, REJECT_REASONS.missingParent, column));

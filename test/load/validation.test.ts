@@ -163,7 +163,7 @@ describe('row-level validation with quarantine', () => {
       const failure = await loadExports(conn, { source: broken, asOf: AS_OF, log: quietLogger, rejectsFileOnFailure: rejectsFile }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(WuweiError);
       const message = (failure as Error).message;
-      expect(message).toContain('accounts.csv: 4 of 6 accounts rows rejected (66.67%, more than the 5% allowed by --max-reject-rate)');
+      expect(message).toContain('accounts.csv: 4 of 6 accounts rows rejected (66.67%, more than the 5% allowed by --max-reject-rate, the mapping or load.maxRejectShare)');
       expect(message).toContain('line 4, column employees: unparseable number');
       expect(message).toContain('Nothing was loaded');
       expect(message.split('\n')).toHaveLength(1);
