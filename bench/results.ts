@@ -4,7 +4,7 @@ import type { BareScan } from './peers/bare-scan.ts';
 import type { PeerOutcome, SklearnPeer } from './peers/sklearn.ts';
 
 /** The nightly stages in order; `train` is the one a night without retraining skips. */
-export const STAGES = ['load', 'features', 'train', 'score', 'report'] as const;
+export const STAGES = ['load', 'features', 'train', 'score', 'forecast', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface SizeResult {

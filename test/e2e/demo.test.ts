@@ -68,7 +68,10 @@ describe('wuwei demo, end to end', () => {
   });
 
   it('publishes a site whose pages render their charts in Chromium without errors or outside requests', async () => {
-    const pages = await checkSite(join(tmp.dir, 'data', 'site'), ['/', '/forecast', '/model'], { screenshotDir: join('test', 'artifacts', 'e2e') });
+    const built: string[] = summary.run.stages.report.summary.pages;
+    expect(built).toEqual(expect.arrayContaining(['/', '/forecast', '/pipeline', '/relationships', '/deals', '/accounts', '/model', '/data-quality']));
+    const pages = await checkSite(join(tmp.dir, 'data', 'site'), built, { screenshotDir: join('test', 'artifacts', 'e2e') });
+    expect(pages.map((page) => page.path)).toEqual(built);
     for (const page of pages) {
       expect(page.consoleErrors, page.path).toEqual([]);
       expect(page.externalRequests, page.path).toEqual([]);
@@ -77,8 +80,8 @@ describe('wuwei demo, end to end', () => {
   });
 
   it('prints help for every command and one clear line for a user mistake', async () => {
-    for (const command of ['generate', 'load', 'features', 'train', 'score', 'report', 'run', 'demo']) {
-      const help = await wuwei([command, '--help']);
+    for (const command of ['generate', 'load', 'features', 'train', 'score', 'forecast', 'backtest', 'writeback', 'report', 'run', 'runs', 'demo', 'models list', 'models activate']) {
+      const help = await wuwei([...command.split(' '), '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/--db <file>/);
       expect(help.stdout, command).toMatch(/--json/);

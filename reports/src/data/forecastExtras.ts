@@ -92,14 +92,21 @@ export async function dealFlow(conn: DuckDBConnection): Promise<Forecast['flow']
 export async function rangeForecast(conn: DuckDBConnection): Promise<Forecast['range']> {
   const missing = await requireColumns(conn, 'forecasts', FORECASTS_COLUMNS, 'The period forecast with its P10–P90 range');
   if (missing) return missing;
-  const hasAsOf = (await columnsOf(conn, 'forecasts')).has('as_of');
+  const columns = await columnsOf(conn, 'forecasts');
+  // One kind of period on one axis (quarters when the table has several kinds), and only periods
+  // still to come: a period that ends on the run date holds nothing left to forecast.
+  const filters = [
+    "segment_type = 'all'",
+    ...(columns.has('period_type') ? ["period_type = 'quarter'"] : []),
+    ...(columns.has('as_of') ? ['as_of = (SELECT max(as_of) FROM forecasts)', 'period_end > as_of'] : []),
+  ];
   const rows = await queryRows<Omit<RangeForecast, 'label'>>(
     conn,
     `SELECT strftime(period_start, '%Y-%m-%d') AS "periodStart", strftime(period_end, '%Y-%m-%d') AS "periodEnd",
             coalesce(won_to_date, 0)::DOUBLE AS "wonToDate", expected::DOUBLE AS expected,
             p10::DOUBLE AS p10, p50::DOUBLE AS p50, p90::DOUBLE AS p90, coalesce(weighted_pipeline, 0)::DOUBLE AS "weightedPipeline"
      FROM forecasts
-     WHERE segment_type = 'all' ${hasAsOf ? 'AND as_of = (SELECT max(as_of) FROM forecasts)' : ''}
+     WHERE ${filters.join(' AND ')}
      ORDER BY period_start, period_end`,
   );
   if (rows.length === 0) return { available: false, reason: "The period forecast is not available in this run: the forecasts table has no company total (segment_type 'all')." };
