@@ -36,7 +36,7 @@ export const GENERIC_COLUMNS: ExportColumn[] = [
   { name: 'trend', sql: 'trend', meaning: 'improving, steady, declining (score moved by at least `scores.trendThreshold` points since the previous run) or new.' },
   { name: 'previous_score', sql: 'previous_score', meaning: "The deal's score in the previous run; empty when new." },
   { name: 'expected_amount', sql: 'round(expected_amount, 2)', meaning: "Amount expected if won; the rep's amount while no amount model is trained." },
-  { name: 'expected_close_date', sql: 'predicted_close_date', meaning: 'Median predicted close date (won or lost).' },
+  { name: 'expected_close_date', sql: 'predicted_close_date', meaning: 'Median predicted close date if the deal is won.' },
   { name: 'slip_risk', sql: 'round(slip_risk, 4)', meaning: "Probability the deal does not close in the period (quarter by default) of the rep's close date." },
   { name: 'top_positive_factors', sql: factors('top_positive_factors'), meaning: 'What raises the score most, strongest first, separated by "; "; empty while the model gives no factors.' },
   { name: 'top_negative_factors', sql: factors('top_negative_factors'), meaning: 'What lowers the score most, as above.' },

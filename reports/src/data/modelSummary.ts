@@ -1,19 +1,9 @@
 /** The model the report describes: the active version (the newest if none is marked active). */
 import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
 import type { ModelMetric, ModelSummary } from '../components/types.ts';
+import type { WinMetrics } from '../../../models/win/train.ts';
 
-interface ModelRow extends Omit<ModelSummary, 'metrics'> {
-  auc: number;
-  prAuc: number;
-  logLoss: number;
-  brier: number;
-  ece: number;
-  baselineAuc: number;
-  baselinePrAuc: number;
-  baselineLogLoss: number;
-  baselineBrier: number;
-  baselineEce: number;
-}
+interface ModelRow extends Omit<ModelSummary, 'metrics'>, WinMetrics {}
 
 export async function modelSummary(conn: DuckDBConnection): Promise<ModelSummary | null> {
   const [row] = await queryRows<ModelRow>(
