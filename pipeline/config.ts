@@ -127,6 +127,8 @@ const modelsSchema = z.strictObject({
   promotionRatio: z.number().positive().optional(),
   seed: z.number().int().optional(),
   epochs: positiveInt.optional(),
+  /** Train on at most this many closed deals, sampled by deal over the whole history (default 150,000): bounds training memory. */
+  maxTrainingDeals: positiveInt.optional(),
 });
 
 const loadSchema = z.strictObject({

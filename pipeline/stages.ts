@@ -80,6 +80,7 @@ export async function trainStage(paths: RunPaths, options: { seed?: number; forc
       force: options.force === true,
       log: options.log,
       ...(models.epochs !== undefined ? { epochs: models.epochs } : {}),
+      ...(models.maxTrainingDeals !== undefined ? { maxTrainingDeals: models.maxTrainingDeals } : {}),
       ...(models.promotionRatio !== undefined ? { promoteRatio: models.promotionRatio } : {}),
       ...(models.minWon !== undefined || models.minLost !== undefined ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) } : {}),
     });

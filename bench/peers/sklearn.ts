@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { quoteIdent, quoteLiteral, withDatabase } from '../../pipeline/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { readClosedObservations } from '../../models/win/data.ts';
+import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
 import { splitByCloseDate } from '../../models/win/split.ts';
 import { spawnCollect } from '../child-stage.ts';
 
@@ -57,7 +58,8 @@ export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: n
 /** Writes features_train with a `part` column from Wuwei's own split of deals by close date. */
 async function exportWithSplit(dbPath: string, csv: string, options: { holdoutFraction: number; validationFraction: number }): Promise<void> {
   await withDatabase(dbPath, async (conn) => {
-    const data = await readClosedObservations(conn, 'features_train', FEATURE_NAMES);
+    // the same sampled history Wuwei trains on past models.maxTrainingDeals
+    const data = await readClosedObservations(conn, 'features_train', FEATURE_NAMES, { maxDeals: DEFAULT_MAX_TRAINING_DEALS });
     const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, options);
     await conn.run('CREATE OR REPLACE TEMP TABLE bench_split (opportunity_id VARCHAR, part VARCHAR)');
     const appender = await conn.createAppender('bench_split', 'main', 'temp');

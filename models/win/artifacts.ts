@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { HistorySample } from './data.ts';
 import { WuweiError } from '../../pipeline/errors.ts';
 import { quietLogger, type Logger } from '../../pipeline/log.ts';
 import { selectBackend } from '../backend.ts';
@@ -56,6 +57,8 @@ export interface WinMetadata {
   ensembleSize: number;
   data: {
     table: string;
+    /** Closed deals in the table and those the model was trained and judged on (a sample past models.maxTrainingDeals). */
+    sample?: HistorySample;
     holdoutFraction: number;
     validationFraction: number;
     fit: SplitSummary;

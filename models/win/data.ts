@@ -3,7 +3,7 @@
  * into typed arrays, one per column, ordered so that the same table always gives the same arrays.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../../pipeline/db.ts';
+import { queryRows, quoteIdent } from '../../pipeline/db.ts';
 import { WuweiError } from '../../pipeline/errors.ts';
 import { readColumns, tableColumns, tableExists } from '../columns.ts';
 
@@ -38,11 +38,35 @@ export interface FeatureSelection {
   categorical?: readonly string[];
 }
 
-/** Closed-deal observations with a label and a close date, oldest close first. */
-export async function readClosedObservations(conn: DuckDBConnection, table: string, features: readonly string[] | FeatureSelection): Promise<ClosedObservations> {
+export interface HistorySample {
+  /** Closed deals in the table. */
+  closedDeals: number;
+  /** Closed deals read: all of them, or `maxDeals` drawn by a hash of their id. */
+  sampledDeals: number;
+}
+
+/**
+ * Closed-deal observations with a label and a close date, oldest close first. With `maxDeals`, a
+ * longer history is sampled by deal (every observation of a drawn deal, none of the others): the
+ * draw is by an MD5 of the id, so it is the same every night, spans the whole history evenly, and
+ * bounds the memory training needs whatever the export's size.
+ */
+export async function readClosedObservations(
+  conn: DuckDBConnection,
+  table: string,
+  features: readonly string[] | FeatureSelection,
+  options: { maxDeals?: number } = {},
+): Promise<ClosedObservations & { sample: HistorySample }> {
   const selection = asSelection(features);
   const present = await checkTable(conn, table, ['opportunity_id', 'as_of', 'label_won', 'final_close_date', 'stage_probability', ...selection.numeric, ...(selection.categorical ?? [])]);
   const finalAmount = present.has('final_amount') ? 'final_amount::DOUBLE' : 'NULL::DOUBLE';
+  const closed = `FROM ${quoteIdent(table)} WHERE label_won IS NOT NULL AND final_close_date IS NOT NULL`;
+  const [{ deals: closedDeals }] = (await queryRows<{ deals: number }>(conn, `SELECT count(DISTINCT opportunity_id)::INTEGER AS deals ${closed}`)) as [{ deals: number }];
+  const maxDeals = options.maxDeals ?? Number.POSITIVE_INFINITY;
+  const sampled = closedDeals > maxDeals;
+  const drawn = sampled
+    ? `AND opportunity_id IN (SELECT opportunity_id FROM (SELECT DISTINCT opportunity_id ${closed}) ORDER BY md5(opportunity_id), opportunity_id LIMIT ${Math.trunc(maxDeals)})`
+    : '';
   const { rowCount, columns } = await readColumns(
     conn,
     `SELECT
@@ -53,8 +77,7 @@ export async function readClosedObservations(conn: DuckDBConnection, table: stri
         ${finalAmount} AS final_amount,
         ${crmSelect(present)},
         ${featureSelect(selection)}
-    FROM ${quoteIdent(table)}
-    WHERE label_won IS NOT NULL AND final_close_date IS NOT NULL
+    ${closed} ${drawn}
     ORDER BY final_close_date, opportunity_id, as_of`,
     { opportunity_id: 'text', label_won: 'float32', close_day: 'float64', days_to_close: 'float32', final_amount: 'float32', ...crmSchema, ...featureSchema(selection) },
   );
@@ -64,6 +87,7 @@ export async function readClosedObservations(conn: DuckDBConnection, table: stri
     closeDays: columns.close_day,
     daysToClose: columns.days_to_close,
     finalAmount: columns.final_amount,
+    sample: { closedDeals, sampledDeals: sampled ? Math.trunc(maxDeals) : closedDeals },
   };
 }
 

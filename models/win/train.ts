@@ -56,6 +56,8 @@ export interface TrainWinOptions {
   validationFraction?: number;
   /** Fewest won and fewest lost closed deals needed to train. */
   minClassDeals?: number;
+  /** Train on at most this many closed deals, drawn by deal from the whole history (see readClosedObservations). */
+  maxTrainingDeals?: number;
   hidden?: number[];
   activation?: WinNetworkConfig['activation'];
   dropout?: number;
@@ -142,7 +144,10 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   const discovered = await featureColumnsOf(conn, table, []);
   const numeric = [...options.featureNames, ...discovered.numeric.filter((name) => !options.featureNames.includes(name))];
   const categorical = options.categorical ?? discovered.categorical;
-  const data = await readClosedObservations(conn, table, { numeric, categorical });
+  const data = await readClosedObservations(conn, table, { numeric, categorical }, { maxDeals: options.maxTrainingDeals ?? DEFAULT_MAX_TRAINING_DEALS });
+  if (data.sample.sampledDeals < data.sample.closedDeals) {
+    log.info(`history sampled: ${data.sample.sampledDeals} of ${data.sample.closedDeals} closed deals (models.maxTrainingDeals), drawn evenly over the whole history`);
+  }
   const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, { holdoutFraction, validationFraction });
   const all = joinParts(joinParts(split.fit, split.validation), split.holdout);
   if (all.wonDeals < minClassDeals || all.lostDeals < minClassDeals) {
@@ -283,6 +288,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       ensembleSize,
       data: {
         table,
+        sample: data.sample,
         holdoutFraction,
         validationFraction,
         fit: summary(split.fit),
@@ -406,6 +412,8 @@ function versionName(trainedAt: string, model: tf.LayersModel, preprocessing: ob
 
 export const DEFAULT_ENSEMBLE_SIZE = 1;
 export const DEFAULT_PROMOTE_RATIO = 0.95;
+/** About 1M observations at the generator's 5–6 per deal: a few GB while training, whatever the export's size. */
+export const DEFAULT_MAX_TRAINING_DEALS = 150_000;
 
 /** sha256 over every array read from the training table, in order: same data, same fingerprint. */
 function fingerprint(data: ClosedObservations): string {
