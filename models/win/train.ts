@@ -248,8 +248,9 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     }
 
     // --- deal size and close timing, on the same inputs and split
-    const amount = options.heads === false ? undefined : await trainAmountModel(data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights);
-    const close = options.heads === false ? undefined : await trainCloseModel(data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights);
+    const headInputs = { data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights };
+    const amount = options.heads === false ? undefined : await trainAmountModel(headInputs);
+    const close = options.heads === false ? undefined : await trainCloseModel(headInputs);
     if (amount) heads.amount = amount.network;
     if (close) heads.close = close.network;
 

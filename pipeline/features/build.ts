@@ -25,6 +25,8 @@ export interface FeatureSummary {
   /** Rows in `rel_who_knows_whom`: (our employee, contact) ties as of the date. */
   whoKnowsWhomTies: number;
   seconds: number;
+  /** Seconds per SQL model, in the order they ran: where the feature build spends its time. */
+  modelSeconds: Record<string, number>;
 }
 
 /**
@@ -40,10 +42,13 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
   await setVariables(conn, options.asOf, config);
   await createSeeds(conn, config);
 
+  const modelSeconds: Record<string, number> = {};
   for (const model of readSqlModels()) {
     const kind = model.layer === 'marts' ? 'TABLE' : 'TEMP TABLE';
+    const modelStart = performance.now();
     try {
       await conn.run(`CREATE OR REPLACE ${kind} ${quoteIdent(model.name)} AS ${model.sql}`);
+      modelSeconds[model.name] = Math.round(performance.now() - modelStart) / 1000;
     } catch (error) {
       const message = String(error instanceof Error ? error.message : error).split('\n').slice(0, 3).join(' ');
       throw new Error(`feature model ${model.layer}/${model.name}.sql failed: ${message}`, { cause: error });
@@ -90,6 +95,7 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
     unsupportedFeatures,
     whoKnowsWhomTies: counts!.ties,
     seconds: (performance.now() - start) / 1000,
+    modelSeconds,
   };
   const supported = FEATURES.length - Object.keys(unsupportedFeatures).length;
   options.log.info(
