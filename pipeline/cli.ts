@@ -43,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
-    .action(act((o, paths, config) => featuresStage(paths, { asOf: o.asOf, log, config })));
+    .option('--scoring-only', "only the open deals' features (what a night without retraining needs); the training table is kept")
+    .action(act((o, paths, config) => featuresStage(paths, { asOf: o.asOf, training: o.scoringOnly !== true, log, config })));
 
   command(program, 'train', 'train the win-probability, deal-size and close-timing models on closed deals, judged on a time-based holdout')
     .option('--seed <n>', 'random seed', int, 42)

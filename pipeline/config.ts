@@ -50,7 +50,7 @@ const retrainSchema = z.strictObject({
   everyDays: positiveInt.default(15),
   /** Retrain when won or lost closed deals have grown by more than this share since the active model. */
   closedDealsGrowth: share.default(0.2),
-  /** Retrain when a feature's mean moved by more than this many training standard deviations. */
+  /** Retrain when a feature's mean over the open deals moved by more than this many training standard deviations. */
   featureMeanShift: z.number().min(0).default(0.5),
 });
 

@@ -111,11 +111,13 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
       record.rowCounts[entity] = counts.loaded;
       if (counts.rejected > 0) record.rejects[entity] = counts.rejected;
     }
-    await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, log: options.log, config }));
+    // the open deals' features first: the training observations (most of the work) only on a night that retrains
+    const features = await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, training: options.retrain === true, log: options.log, config }));
     const decision = await retrainDecisionStage(paths, { asOf: loaded.asOf, force: options.retrain ?? false, config });
     record.retrain = decision;
     options.log.info(`train: ${decision.due ? 'due' : 'not due'}: ${decision.reason}`);
     if (decision.due) {
+      if (!features.training) await stage('training features', () => featuresStage(paths, { asOf: loaded.asOf, training: true, log: options.log, config }));
       const trained = await stage('train', () => trainStage(paths, { log: options.log, config, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
       if (trained.status === 'trained') record.metrics = trained.metrics;
     }

@@ -59,9 +59,12 @@ function configuredStages(config: WuweiConfig | undefined): string[] | undefined
   return [...(features.stages ?? defaults.stages).map((s) => s.name), ...(features.wonStages ?? defaults.wonStages), ...(features.lostStages ?? defaults.lostStages)];
 }
 
-export async function featuresStage(paths: RunPaths, options: { asOf?: string; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
+/** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */
+export async function featuresStage(paths: RunPaths, options: { asOf?: string; training?: boolean; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
   const overrides = definedOnly((options.config ?? defaultConfig()).features) as FeatureOptions;
-  return withDatabase(paths.db, async (conn) => buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), config: overrides, log: options.log }));
+  return withDatabase(paths.db, async (conn) =>
+    buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), config: overrides, log: options.log, ...(options.training !== undefined ? { training: options.training } : {}) }),
+  );
 }
 
 /** The config file's optional keys without the ones left out. */

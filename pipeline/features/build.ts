@@ -5,6 +5,7 @@ import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
 import { readSqlModels } from './sql-models.ts';
+import { tableExists } from '../../models/columns.ts';
 
 export interface FamilySummary {
   features: number;
@@ -14,6 +15,8 @@ export interface FamilySummary {
 
 export interface FeatureSummary {
   asOf: string;
+  /** Whether `features_train` was rebuilt (false: scoring only, the training table is the last full build's). */
+  training: boolean;
   trainingRows: number;
   trainingDeals: number;
   scoringRows: number;
@@ -36,10 +39,12 @@ export interface FeatureSummary {
  * exports are empty are set to NULL and listed in `feature_support`, so that no model mistakes a
  * missing export for a real zero.
  */
-export async function buildFeatures(conn: DuckDBConnection, options: { asOf: string; config?: FeatureOptions; log: Logger }): Promise<FeatureSummary> {
+export async function buildFeatures(conn: DuckDBConnection, options: { asOf: string; config?: FeatureOptions; log: Logger; training?: boolean }): Promise<FeatureSummary> {
   const start = performance.now();
   const config = resolveFeatureConfig(options.config);
-  await setVariables(conn, options.asOf, config);
+  // Without training observations the models run over the open deals only: a fraction of the work on a night that does not retrain.
+  const training = options.training !== false || !(await tableExists(conn, 'features_train'));
+  await setVariables(conn, options.asOf, config, training);
   await createSeeds(conn, config);
 
   const modelSeconds: Record<string, number> = {};
@@ -61,9 +66,11 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
   const replace = blanked.length > 0 ? ` REPLACE (${blanked.join(', ')})` : '';
   const keys = 'opportunity_id, as_of';
   for (const [table, purpose] of [['features_train', 'train'], ['features_score', 'score']] as const) {
+    if (purpose === 'train' && !training) continue;
     await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (purpose)${replace} FROM fct_opportunity_features WHERE purpose = '${purpose}' ORDER BY ${keys}`);
   }
   await writeFeatureSupport(conn, unsupportedFeatures);
+  await recordBuild(conn, training);
 
   const [counts] = await queryRows<{ train: number; deals: number; score: number; ties: number }>(
     conn,
@@ -87,6 +94,7 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
   }
   const summary: FeatureSummary = {
     asOf: options.asOf,
+    training,
     trainingRows: counts!.train,
     trainingDeals: counts!.deals,
     scoringRows: counts!.score,
@@ -99,7 +107,7 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
   };
   const supported = FEATURES.length - Object.keys(unsupportedFeatures).length;
   options.log.info(
-    `features as of ${options.asOf}: ${summary.trainingRows} training observations of ${summary.trainingDeals} closed deals, ${summary.scoringRows} open deals to score, ${supported} of ${FEATURES.length} features supported (${summary.seconds.toFixed(1)} s)`,
+    `features as of ${options.asOf}: ${training ? `${summary.trainingRows} training observations of ${summary.trainingDeals} closed deals` : 'scoring only (training table kept from the last full build)'}, ${summary.scoringRows} open deals to score, ${supported} of ${FEATURES.length} features supported (${summary.seconds.toFixed(1)} s)`,
   );
   return summary;
 }
@@ -112,11 +120,12 @@ export async function supportedFeatureNames(conn: DuckDBConnection): Promise<str
   return rows.map((row) => row.feature);
 }
 
-async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig): Promise<void> {
+async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training: boolean): Promise<void> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
     as_of: `DATE ${quoteLiteral(asOf)}`,
+    with_training: String(training),
     first_look_days: String(Math.trunc(config.firstLookDays)),
     stage_entries: String(config.stageEntries),
     spacing_days: String(Math.max(1, Math.trunc(config.spacingDays))),
@@ -174,6 +183,20 @@ async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<Record<s
     if (missing.length > 0) unsupported[feature.name] = missing;
   }
   return unsupported;
+}
+
+/**
+ * `feature_build`: the last build's date, whether it rebuilt the training table, and the closed
+ * deals as of that date (read by the retraining rule, which must not need the training table).
+ */
+async function recordBuild(conn: DuckDBConnection, training: boolean): Promise<void> {
+  await conn.run(`
+    CREATE OR REPLACE TABLE feature_build AS
+    SELECT getvariable('as_of')::DATE AS as_of, ${training} AS training,
+           count(*) FILTER (WHERE closes.won = 1)::INTEGER AS closed_won,
+           count(*) FILTER (WHERE closes.won = 0)::INTEGER AS closed_lost
+    FROM int_deal_closes AS closes JOIN opportunities USING (opportunity_id)
+    WHERE opportunities.created_date <= getvariable('as_of') AND closes.closed_on <= getvariable('as_of')`);
 }
 
 /** `feature_support`: one row per catalog feature, whether this build could compute it and, if not, why. */

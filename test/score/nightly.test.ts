@@ -38,6 +38,9 @@ describe('the nightly run', () => {
 
     const second = await runPipeline(paths, { source, report: false, log: quietLogger });
     expect(second.retrain?.due).toBe(false);
+    // a night without retraining builds only the open deals' features, and scores exactly the same
+    expect((first.stages['features']!.summary as { training: boolean }).training).toBe(true);
+    expect((second.stages['features']!.summary as { training: boolean }).training).toBe(false);
     expect(second.modelVersion).toBe(first.modelVersion);
     expect(await night()).toEqual(before);
 

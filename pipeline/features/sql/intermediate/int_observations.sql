@@ -1,6 +1,7 @@
 -- The dates at which each deal is observed. Training: closed deals at creation + `first_look_days`,
 -- at each stage entry (if `stage_entries`) and every `spacing_days` while open. Scoring: open deals at
--- the run's as-of date. The same feature models then run over both.
+-- the run's as-of date. The same feature models then run over both. A night that does not retrain
+-- builds the scoring observations only (`with_training` false).
 with
 
 deals as (
@@ -32,7 +33,7 @@ training as (
     select training_dates.opportunity_id, training_dates.as_of, 'train' as purpose
     from training_dates
     join closed using (opportunity_id)
-    where training_dates.as_of >= closed.created_date and training_dates.as_of < closed.closed_on
+    where getvariable('with_training') and training_dates.as_of >= closed.created_date and training_dates.as_of < closed.closed_on
 ),
 
 scoring as (
