@@ -14,7 +14,7 @@ import { describeMachine } from './machine.ts';
 import { bareScan } from './peers/bare-scan.ts';
 import { runSklearnPeer } from './peers/sklearn.ts';
 import { renderBenchmarks } from './render.ts';
-import { STAGES, type BenchResults, type SizeResult, type StageName } from './results.ts';
+import { STAGE_COMMANDS, STAGES, type BenchResults, type SizeResult, type StageName } from './results.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,7 +53,7 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
   const summaries = {} as Record<StageName, any>;
   for (const stage of STAGES) {
     progress(`${opportunities}: ${stage}`);
-    const args = stage === 'load' ? ['load', '--source', dataset.exportDir] : [stage];
+    const args = stage === 'load' ? [...STAGE_COMMANDS.load, '--source', dataset.exportDir] : STAGE_COMMANDS[stage];
     const measured: Measured<any> = await runWuwei([...args, '--db', db]);
     stages[stage] = { seconds: measured.seconds, peakRssMb: measured.peakRssMb };
     summaries[stage] = measured.summary;

@@ -3,9 +3,26 @@ import type { Machine } from './machine.ts';
 import type { BareScan } from './peers/bare-scan.ts';
 import type { PeerOutcome, SklearnPeer } from './peers/sklearn.ts';
 
-/** The nightly stages in order; `train` is the one a night without retraining skips. */
-export const STAGES = ['load', 'features', 'train', 'score', 'forecast', 'report'] as const;
+/**
+ * The stages timed, in the order they run. A night that retrains runs the full `features` build and
+ * `train`; a night that does not runs `scoring features` (the open deals' only) instead of both.
+ */
+export const STAGES = ['load', 'features', 'scoring features', 'train', 'score', 'forecast', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
+
+export const NIGHT_WITH_TRAINING: readonly StageName[] = ['load', 'features', 'train', 'score', 'forecast', 'report'];
+export const NIGHT_WITHOUT_TRAINING: readonly StageName[] = ['load', 'scoring features', 'score', 'forecast', 'report'];
+
+/** The `wuwei` command line of each stage (the database and source are added by the runner). */
+export const STAGE_COMMANDS: Record<StageName, string[]> = {
+  load: ['load'],
+  features: ['features'],
+  'scoring features': ['features', '--scoring-only'],
+  train: ['train'],
+  score: ['score'],
+  forecast: ['forecast'],
+  report: ['report'],
+};
 
 export interface SizeResult {
   opportunities: number;
