@@ -13,12 +13,12 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../pipeline/cli.ts';
 import { queryRows, withDatabase } from '../../pipeline/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { canonicalMapping } from '../../pipeline/load/mapping/layouts.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { databaseContents } from '../load/export-fixture.ts';
+import { wuweiInProcess as cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const AS_OF = '2026-06-30';
@@ -404,23 +404,6 @@ describe('the bad-input corpus', () => {
 /** The canonical layout as a mapping file, with extra top-level fields. */
 function canonicalMappingYaml(extra: Record<string, string>): string {
   return stringifyYaml({ ...canonicalMapping(), ...extra });
-}
-
-/** The real CLI's entry, in process: its exit code and everything it printed. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
-  let stdout = '';
-  let stderr = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'wuwei', ...args]);
-    return { code, stdout, stderr, output: stdout + stderr };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
 }
 
 async function query<T>(db: string, sql: string): Promise<T[]> {
