@@ -148,6 +148,24 @@ const CASES: BadInput[] = [
     check: async (db) => expect(await names(db)).toContain('Müller GmbH'),
   },
   {
+    name: 'UTF-16 big-endian file',
+    breaks: (ex) => ex.write('accounts', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(ex.text('accounts'), 'utf16le').swap16()])),
+    outcome: { fails: /accounts\.csv: UTF-16 big-endian \(byte-order mark FE FF\) cannot be read: save the file as UTF-8/ },
+  },
+  {
+    name: 'UTF-16 file without a byte-order mark',
+    breaks: (ex) => ex.write('accounts', Buffer.from(ex.text('accounts'), 'utf16le')),
+    outcome: { fails: /accounts\.csv: NUL bytes in the first 4096 bytes: UTF-16 without a byte-order mark/ },
+  },
+  {
+    name: 'Latin-1 byte deep in a large file (past the sniffer\'s sample)',
+    breaks: (ex) => {
+      const extra = Array.from({ length: 30_000 }, (_, i) => `T000000001,user,X${i}`);
+      ex.write('activity_participants', Buffer.concat([Buffer.from(`${ex.lines('activity_participants').concat(extra).join('\n')}\n`), Buffer.from('T000000001,contact,M\xfcller\n', 'latin1')]));
+    },
+    outcome: { fails: /activity_participants\.csv, line 38522: not UTF-8 \(byte 0xfc at offset \d+\)/ },
+  },
+  {
     name: 'UTF-8 byte-order mark',
     breaks: (ex) => ex.write('accounts', `\ufeff${ex.text('accounts')}`),
     outcome: { loads: 'the BOM is skipped: the first column is account_id' },
@@ -261,6 +279,9 @@ const CASES: BadInput[] = [
       expect(output).toMatch(/"parent_account_id"/);
       expect(await count(db, 'accounts')).toBe(40);
       expect(await count(db, 'users')).toBe(17);
+      // and the features, which read accounts and users, are built without following either cycle
+      const features = await cli(['features', '--db', db]);
+      expect(features.code, features.output).toBe(0);
     },
   },
   {

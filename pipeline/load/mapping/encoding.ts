@@ -13,12 +13,16 @@ export type Encoding = (typeof ENCODINGS)[number];
 
 /** The encoding to read a CSV file with: its byte-order mark decides, else the declared one, else UTF-8. */
 export function csvEncoding(path: string, declared: Encoding | undefined): Encoding {
-  const head = readHead(path, 3);
+  const head = readHead(path, 4096);
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16';
   if (head[0] === 0xfe && head[1] === 0xff) {
     throw new WuweiError('bad_input', `${path}: UTF-16 big-endian (byte-order mark FE FF) cannot be read: save the file as UTF-8 (or UTF-16 little-endian)`);
   }
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  // NUL bytes are in no CSV text but in every UTF-16 one: without its mark the columns would read as garbage.
+  if (declared !== 'utf-16' && head.includes(0)) {
+    throw new WuweiError('bad_input', `${path}: NUL bytes in the first ${head.length} bytes: UTF-16 without a byte-order mark, or not a text file; save it as UTF-8 (or declare \`encoding: utf-16\` in the mapping)`);
+  }
   return declared ?? 'utf-8';
 }
 
