@@ -93,6 +93,7 @@ async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Prom
   const header = (reader.getRows()[0] ?? []).map((value) => String(value ?? '').trim());
   const seen = new Map<string, number>();
   for (const [i, name] of header.entries()) {
+    if (name === '') continue; // unnamed trailing columns, as spreadsheets leave them, are DuckDB's column<N>
     const first = seen.get(name.toLowerCase());
     if (first !== undefined) {
       throw new WuweiError('bad_input', `${file.path}, line 1: duplicate column '${name}' (columns ${first + 1} and ${i + 1}): rename or remove one, the load cannot tell which is meant`);
