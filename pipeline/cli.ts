@@ -7,6 +7,7 @@ import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
 import { formatRuns, listRuns, runPipeline } from './run.ts';
 import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, modelsActivateStage, modelsListStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
 import { loadConfig, type WuweiConfig } from './config.ts';
+import { checkWriteFolders } from './write-folders.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
@@ -194,6 +195,8 @@ function act<O extends SharedOptions & Record<string, any>>(
     const out = options['output'] ?? config.output;
     const site = options['site'] ?? config.report.site;
     const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });
+    const sources: string[] | undefined = options['source'] ?? (config.sources.dir ? [config.sources.dir] : undefined);
+    checkWriteFolders(paths, { configFile: file, ...(sources ? { sources } : {}) });
     const held = lock ? await acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
     try {
       const summary = await work(options, paths, config, file);

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { WuweiError } from './errors.ts';
+import { configWriteFolder } from './write-folders.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 const share = z.number().min(0).max(1);
@@ -202,10 +203,10 @@ export function loadConfig(options: { file?: string; db: string }): { config: Wu
     file,
     config: {
       ...config,
-      output: within(config.output),
+      output: config.output === undefined ? undefined : configWriteFolder(base, config.output, `${file}: output`),
       sources: { ...config.sources, dir: within(config.sources.dir), mapping: within(config.sources.mapping) },
       forecast: { ...config.forecast, targets: within(config.forecast.targets) },
-      report: { ...config.report, site: within(config.report.site) },
+      report: { ...config.report, site: config.report.site === undefined ? undefined : configWriteFolder(base, config.report.site, `${file}: report.site`) },
     },
   };
 }

@@ -6,7 +6,7 @@ import { DEFAULT_FEATURE_CONFIG } from '../features/config.ts';
 import type { Logger } from '../log.ts';
 import { resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
-import { derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
+import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
 import { validationSql } from './validate.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { CUSTOM_ATTRIBUTE_ENTITIES, stageSources } from './mapping/stage.ts';
@@ -97,6 +97,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
   try {
+    await checkNotOlderThanLastSnapshot(conn, asOf, source);
     // Staging reads every file first: a file-level problem stops the load before anything changes;
     // rows it cannot take (malformed CSV rows, deals without an exchange rate) wait in staging_rejects.
     const staged = await stageSources(conn, { source: options.source, mapping, log: options.log });
@@ -197,11 +198,21 @@ async function failOverThreshold(conn: DuckDBConnection, entity: EntityName, fil
     await conn.run(`COPY (SELECT * FROM load_rejects ORDER BY entity, file, line) TO ${quoteLiteral(rejectsFile)} (HEADER, DELIMITER ',')`);
     saved = `; all rejects so far are in ${rejectsFile}`;
   }
-  const shown = examples.map((e) => `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null ? '' : ` ('${e.value.slice(0, 40)}')`}`).join('; ');
+  const shown = examples.map((e) => `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null || !loggable(entity, e.column_name) ? '' : ` ('${e.value.slice(0, 40)}')`}`).join('; ');
   throw new WuweiError(
     'bad_input',
     `${file}: ${counts.rejected} of ${total} ${entity} rows rejected (${percent(counts.rejected / total)}, more than the ${percent(maxRejectRate)} allowed by --max-reject-rate, the mapping or load.maxRejectShare): ${describeReasons(counts.reasons)}; e.g. ${shown}. Nothing was loaded${saved}.`,
   );
+}
+
+/**
+ * Whether a rejected value may be shown in the log: not a whole malformed line (it holds every field,
+ * names and e-mails too) and not a personal-data column. `load_rejects` keeps the value either way.
+ */
+function loggable(entity: EntityName, column: string | null): boolean {
+  if (column === null) return false;
+  const spec = (SCHEMA[entity].columns as Record<string, ColumnSpec>)[column];
+  return spec !== undefined && !spec.description.includes('personal data');
 }
 
 function describeReasons(reasons: Record<string, number>): string {

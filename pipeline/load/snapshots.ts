@@ -1,4 +1,5 @@
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { WuweiError } from '../errors.ts';
 import { SCHEMA, type ColumnSpec } from './schema.ts';
 
 /**
@@ -20,6 +21,22 @@ export interface SnapshotSummary {
 }
 
 const OPPORTUNITY_COLUMNS = Object.entries(SCHEMA.opportunities.columns) as [string, ColumnSpec][];
+
+/**
+ * Refuses an export older than the newest snapshot: it would replace newer deals with older ones
+ * and publish an old picture as tonight's. The newest night itself may be loaded again.
+ */
+export async function checkNotOlderThanLastSnapshot(conn: DuckDBConnection, asOf: string, source: string): Promise<void> {
+  const [table] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'snapshots'`);
+  if (table!.n === 0) return;
+  const [last] = await queryRows<{ as_of: string | null }>(conn, `SELECT strftime(max(as_of), '%Y-%m-%d') AS as_of FROM snapshots`);
+  if (last?.as_of && asOf < last.as_of) {
+    throw new WuweiError(
+      'bad_input',
+      `${source}: the export as of ${asOf} is older than the last snapshot (${last.as_of}): loading it would replace newer deals with older ones; load exports oldest first (check as_of.txt or --as-of); nothing was loaded`,
+    );
+  }
+}
 
 /** Stores the just-loaded `opportunities` table as the snapshot of `asOf`, replacing an earlier load of the same date. */
 export async function recordSnapshot(conn: DuckDBConnection, asOf: string, source: string): Promise<{ replaced: boolean; snapshots: number }> {

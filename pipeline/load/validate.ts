@@ -11,6 +11,7 @@ export const REJECT_REASONS = {
   missingParent: 'reference to a missing parent',
   rejectedParent: 'reference to a rejected parent',
   negativeAmount: 'negative amount',
+  amountOutOfRange: 'amount out of range',
   closeBeforeCreation: 'close before creation',
   unknownStage: 'unknown stage',
   duplicateKey: 'duplicate key',
@@ -25,6 +26,12 @@ const UNPARSEABLE: Record<Exclude<ColumnType, 'VARCHAR'>, RejectReason> = {
   INTEGER: REJECT_REASONS.unparseableNumber,
   BOOLEAN: REJECT_REASONS.unparseableBoolean,
 };
+
+/**
+ * No deal, price or quantity reaches 10^15 in any currency, and beyond it sums of doubles lose the
+ * cents: such a value is a typo or a unit mix-up that would swamp every total.
+ */
+const MAX_AMOUNT = 1e15;
 
 /** Money and counts that cannot be below zero. */
 const NON_NEGATIVE: Partial<Record<EntityName, string[]>> = {
@@ -92,7 +99,8 @@ export function validationSql(entity: EntityName, rawTable: string, context: Val
     for (const [type, parent] of Object.entries(typedReference.parents)) reference(typedReference.column, parent, `${text(typedReference.typeColumn)} = ${quoteLiteral(type)}`);
   }
   for (const column of NON_NEGATIVE[entity] ?? []) {
-    checks.push(problem(`TRY_CAST(${text(column)} AS DOUBLE) < 0`, REJECT_REASONS.negativeAmount, column));
+    checks.push(problem(`${typed(column, 'DOUBLE')} < 0`, REJECT_REASONS.negativeAmount, column));
+    checks.push(problem(`${typed(column, 'DOUBLE')} >= ${MAX_AMOUNT}`, REJECT_REASONS.amountOutOfRange, column));
   }
   if (entity === 'opportunities') {
     checks.push(problem(`${typed('close_date', 'DATE')} < ${typed('created_date', 'DATE')}`, REJECT_REASONS.closeBeforeCreation, 'close_date'));
@@ -111,8 +119,10 @@ export function validationSql(entity: EntityName, rawTable: string, context: Val
     FROM source ${joins.join('\n    ')}`;
 }
 
-/** A text column as its contract type; NULL when empty or unparseable. */
+/** A text column as its contract type; NULL when empty or unparseable (NaN and infinity are no numbers a CRM means). */
 function typed(column: string, type: ColumnType): string {
   const value = `nullif(trim(${quoteIdent(column)}), '')`;
-  return type === 'VARCHAR' ? value : `TRY_CAST(${value} AS ${type})`;
+  if (type === 'VARCHAR') return value;
+  if (type === 'DOUBLE') return `CASE WHEN isfinite(TRY_CAST(${value} AS DOUBLE)) THEN TRY_CAST(${value} AS DOUBLE) END`;
+  return `TRY_CAST(${value} AS ${type})`;
 }

@@ -40,3 +40,24 @@ export function startWuwei(args: string[]): { child: ChildProcess; exited: Promi
   };
   return { child, exited, killHard };
 }
+
+/**
+ * The same CLI entry in this process (no child process start-up, so a table of cases stays quick):
+ * its exit code and everything it printed on stdout and stderr.
+ */
+export async function wuweiInProcess(args: string[]): Promise<CliResult & { output: string }> {
+  const { main } = await import('../../pipeline/cli.ts');
+  let stdout = '';
+  let stderr = '';
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'wuwei', ...args]);
+    return { code, stdout, stderr, output: stdout + stderr };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
+}

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { WuweiError } from '../../errors.ts';
 import { ENTITY_NAMES, SCHEMA, type EntityName } from '../schema.ts';
+import { ENCODINGS, type Encoding } from './encoding.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -52,6 +53,8 @@ const source = z.strictObject({
   /** How to read numbers and dates in this file when DuckDB's sniffer cannot tell. */
   decimal_separator: z.enum(['.', ',']).optional(),
   date_format: z.string().optional(),
+  /** Text encoding of this CSV file, when not the mapping's. */
+  encoding: z.enum(ENCODINGS).optional(),
   columns: z.record(z.string(), columnRule),
 });
 
@@ -64,6 +67,8 @@ export const mappingSchema = z.strictObject({
   currency_rates: z.string().optional(),
   /** Share of an entity's rows that may be rejected before the load fails; for exports known to be patchy. */
   max_reject_share: z.number().min(0).max(1).optional(),
+  /** Text encoding of the CSV files: utf-8 (default), latin-1, or utf-16 (also recognised by its byte-order mark). */
+  encoding: z.enum(ENCODINGS).optional(),
   entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
 });
 
@@ -74,6 +79,7 @@ export interface Mapping {
   reporting_currency?: string;
   currency_rates?: string;
   max_reject_share?: number;
+  encoding?: Encoding;
   entities: Partial<Record<EntityName, SourceDefinition[]>>;
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
 import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
+import { notUtf8Error } from './encoding.ts';
 import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
@@ -43,7 +44,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
   let lastScan = -1;
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
-    const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file) }));
+    const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file, definition.encoding ?? options.mapping.encoding) }));
     const present = found.filter((f): f is { definition: SourceDefinition; file: SourceFile } => f.file !== undefined);
     if (present.length === 0 && SCHEMA[entity].required) {
       const names = sources.map((s) => s.file).join(' or ');
@@ -82,6 +83,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       lastScan = await takeMalformedRows(conn, entity, table, lastScan);
       await countLineBreaks(conn, table);
     }
+    if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
     staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], custom });
   }
   return staged;
@@ -96,6 +98,9 @@ async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, tab
   if (exists[0]!.n === 0) return afterScan;
   const errors = `SELECT DISTINCT s.file_path AS file, e.line, e.error_type, e.error_message, e.csv_line
     FROM ${CSV_ERRORS} e JOIN ${CSV_SCANS} s USING (scan_id, file_id) WHERE e.scan_id > ${afterScan}`;
+  // A file in another encoding is wrong throughout, not in a few rows: stop instead of quarantining garbage.
+  const [misread] = await queryRows<{ file: string }>(conn, `SELECT file FROM (${errors}) WHERE error_type = 'INVALID ENCODING' LIMIT 1`);
+  if (misread) throw notUtf8Error(misread.file);
   await conn.run(`
     INSERT INTO staging_rejects
     SELECT ${quoteLiteral(entity)}, file, line, NULL, left(any_value(csv_line), 200), 'malformed row: ' || lower(any_value(error_type))
@@ -112,6 +117,13 @@ async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, tab
     WHERE shifted.__row = t.__row AND shifted.__file = t.__file`);
   const [last] = await queryRows<{ id: number | null }>(conn, `SELECT max(scan_id)::INTEGER AS id FROM ${CSV_SCANS}`);
   return last?.id ?? afterScan;
+}
+
+/** A required entity without rows is a broken export (a cut-off job, a wrong filter): loading it would wipe the deals. */
+async function checkHasRows(conn: DuckDBConnection, entity: EntityName, table: string, files: string[]): Promise<void> {
+  const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${quoteIdent(table)} LIMIT 1)`);
+  if (row!.n > 0) return;
+  throw new WuweiError('bad_input', `${files.join(', ')}: no rows, only a header (or none that the mapping's filter keeps): an export without ${entity} cannot be scored; nothing was loaded`);
 }
 
 /**
