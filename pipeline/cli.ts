@@ -56,10 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed for the quick model (default: the config\'s models.seed, else 42)', int)
     .option('--epochs <n>', 'most epochs of the quick model', positiveInt)
     .option('--rows-per-epoch <n>', 'rows drawn per epoch of the quick model', positiveInt)
+    .option('--repeats <n>', 'quick models per feature set, with consecutive seeds (default 1; more tell a real difference from noise)', positiveInt)
     .option('--no-ablation', 'skip the quick model without the family')
     .action(
       act(async (o, paths, config) => {
-        const summary = await iterateStage(paths, { family: o.family, seed: o.seed, epochs: o.epochs, rowsPerEpoch: o.rowsPerEpoch, ablation: o.ablation !== false, config, log });
+        const summary = await iterateStage(paths, { family: o.family, seed: o.seed, epochs: o.epochs, rowsPerEpoch: o.rowsPerEpoch, repeats: o.repeats, ablation: o.ablation !== false, config, log });
         if (!o.json) process.stdout.write(formatIterate(summary));
         return summary;
       }),

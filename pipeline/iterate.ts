@@ -22,6 +22,8 @@ export interface IterateOptions {
   seed?: number;
   epochs?: number;
   rowsPerEpoch?: number;
+  /** Quick models per feature set, with consecutive seeds (default 1): more runs tell a real difference from seed noise. */
+  repeats?: number;
   /** Also train without the family, to measure what it adds (default true). */
   ablation?: boolean;
   config?: WuweiConfig;
@@ -41,6 +43,8 @@ export interface IterateSummary {
   withoutFamily: Metrics | null;
   /** With minus without: what the family adds (AUC up, log loss and ECE down is better). */
   contribution: Metrics | null;
+  /** Smallest and largest AUC the family adds over the seeds (each seed trained with and without it). */
+  contributionAucRange: [number, number] | null;
   /** Quick AUC minus the active model's; beyond ±0.01 the quick model is a rougher yardstick. */
   quickVsActiveAuc: number | null;
   registered: false;
@@ -72,7 +76,7 @@ export async function iterate(
   const quick = await quickEvaluate(conn, {
     featureNames: supported,
     sets: [{ name: 'all features', without: [] }, ...(ablation ? [{ name: `without ${family}`, without: rebuild.features }] : [])],
-    seed: options.seed,
+    seeds: Array.from({ length: Math.max(1, Math.trunc(options.repeats ?? 1)) }, (_, k) => options.seed + k),
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     ...(options.rowsPerEpoch !== undefined ? { maxRowsPerEpoch: options.rowsPerEpoch } : {}),
     log: options.log,
@@ -80,6 +84,7 @@ export async function iterate(
   const pick = (m: ClassificationMetrics): Metrics => ({ auc: m.auc, logLoss: m.logLoss, ece: m.ece });
   const withFamily = pick(quick.sets[0]!.holdout);
   const withoutFamily = quick.sets[1] ? pick(quick.sets[1].holdout) : null;
+  const pairedAuc = quick.sets[1] ? quick.sets[0]!.runs.map((run, k) => run.holdout.auc - quick.sets[1]!.runs[k]!.holdout.auc) : [];
   const quickVsActiveAuc = activeModel ? withFamily.auc - activeModel.auc : null;
   if (quickVsActiveAuc !== null && Math.abs(quickVsActiveAuc) > QUICK_AUC_TOLERANCE) {
     options.log.warn(
@@ -96,6 +101,7 @@ export async function iterate(
     contribution: withoutFamily
       ? { auc: withFamily.auc - withoutFamily.auc, logLoss: withFamily.logLoss - withoutFamily.logLoss, ece: withFamily.ece - withoutFamily.ece }
       : null,
+    contributionAucRange: pairedAuc.length > 0 ? [Math.min(...pairedAuc), Math.max(...pairedAuc)] : null,
     quickVsActiveAuc,
     registered: false,
     seconds: (performance.now() - start) / 1000,
@@ -128,8 +134,14 @@ export function formatIterate(summary: IterateSummary): string {
     row('stage probability (CRM baseline)', quick.baseline),
     ...quick.sets.map((set) => row(`quick model, ${set.name}`, set.holdout)),
     ...(summary.contribution ? [row(`${rebuild.family} adds`, summary.contribution, signed)] : []),
+    ...(summary.contributionAucRange && quick.fit.seeds.length > 1
+      ? [`  ${''.padEnd(44)} AUC added per seed: ${signed(summary.contributionAucRange[0])} to ${signed(summary.contributionAucRange[1])}`]
+      : []),
     '',
-    `  quick model: ${quick.fit.epochs} epochs at most of ${quick.fit.maxRowsPerEpoch} rows, seed ${quick.fit.seed}, no deal-size/close heads, no importance (${quick.backend})`,
+    `  quick model: ${quick.fit.epochs} epochs at most of ${quick.fit.maxRowsPerEpoch} rows, ${quick.fit.seeds.length > 1 ? `mean of seeds ${quick.fit.seeds.join(', ')}` : `seed ${quick.fit.seeds[0]}`}, no deal-size/close heads, no importance (${quick.backend})`,
+    ...(quick.fit.seeds.length === 1 && summary.contribution
+      ? [`  one seed: a difference of a few thousandths of AUC may be noise; --repeats 3 trains each set with 3 seeds`]
+      : []),
     ...(summary.quickVsActiveAuc !== null && Math.abs(summary.quickVsActiveAuc) > QUICK_AUC_TOLERANCE
       ? [`  note: the quick AUC is ${signed(summary.quickVsActiveAuc)} from the active model's: compare quick runs with each other, confirm with \`wuwei train\``]
       : []),

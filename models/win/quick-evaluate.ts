@@ -30,20 +30,27 @@ export interface FeatureSet {
   without: readonly string[];
 }
 
-export interface QuickEvaluation {
-  name: string;
-  /** Numeric features the network saw. */
-  features: number;
+export interface QuickRun {
+  seed: number;
   /** Holdout metrics of the calibrated network. */
   holdout: ClassificationMetrics;
   epochsRun: number;
   bestEpoch: number;
+}
+
+export interface QuickEvaluation {
+  name: string;
+  /** Numeric features the network saw. */
+  features: number;
+  /** Holdout metrics averaged over the runs (one per seed). */
+  holdout: ClassificationMetrics;
+  runs: QuickRun[];
   seconds: number;
 }
 
 export interface QuickEvaluationResult {
   backend: BackendName;
-  fit: { epochs: number; maxRowsPerEpoch: number; patience: number; seed: number };
+  fit: { epochs: number; maxRowsPerEpoch: number; patience: number; seeds: number[] };
   split: { fitDeals: number; validationDeals: number; holdoutDeals: number; holdoutObservations: number };
   /** The stage probability on the same holdout rows. */
   baseline: ClassificationMetrics;
@@ -56,7 +63,8 @@ export async function quickEvaluate(
   options: {
     featureNames: readonly string[];
     sets: FeatureSet[];
-    seed: number;
+    /** One network per seed and set; every set is trained with the same seeds, so differences can be paired. */
+    seeds: readonly number[];
     epochs?: number;
     maxRowsPerEpoch?: number;
     holdoutFraction?: number;
@@ -103,7 +111,7 @@ export async function quickEvaluate(
     const start = performance.now();
     const kept = data.featureNames.map((name, j) => ({ name, j })).filter(({ name }) => !set.without.includes(name));
     const columns = kept.map(({ j }) => data.features[j]!);
-    const preprocessing: Preprocessing = { ...fitted, features: kept.map(({ j }) => fitted.features[j]!), calibration: { ...fitted.calibration } };
+    const preprocessing: Preprocessing = { ...fitted, features: kept.map(({ j }) => fitted.features[j]!) };
     const width = inputColumnNames(preprocessing).length;
     const matrixOf = (part: SplitPart): LabelledMatrix => ({
       x: transform(preprocessing, { numeric: columns, categorical: data.categories }, part.rows),
@@ -115,27 +123,39 @@ export async function quickEvaluate(
     const fitData = matrixOf(split.fit);
     const validationData = matrixOf(split.validation);
     const holdoutData = matrixOf(split.holdout);
-    const network = buildWinNetwork(width, DEFAULT_NETWORK, options.seed);
-    try {
-      const fit = await fitWinNetwork(network, fitData, validationData, fitConfig, options.seed, options.log);
-      preprocessing.calibration = fitPlatt(await predictLogits(network, validationData.x, width), validationData.y, { weights: validationData.w! });
-      const probabilities = await predictProbabilities({ network, preprocessing }, holdoutData.x);
-      const holdout = classificationMetrics(probabilities, holdoutData.y);
-      const evaluation = { name: set.name, features: kept.length, holdout, epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, seconds: (performance.now() - start) / 1000 };
-      options.log.info(`quick model, ${set.name}: holdout AUC ${holdout.auc.toFixed(3)}, log loss ${holdout.logLoss.toFixed(3)}, ECE ${holdout.ece.toFixed(3)} (${evaluation.seconds.toFixed(1)} s)`);
-      sets.push(evaluation);
-    } finally {
-      network.dispose();
+    const runs: QuickRun[] = [];
+    for (const seed of options.seeds) {
+      const network = buildWinNetwork(width, DEFAULT_NETWORK, seed);
+      try {
+        const fit = await fitWinNetwork(network, fitData, validationData, fitConfig, seed, options.log);
+        const calibrated = { ...preprocessing, calibration: fitPlatt(await predictLogits(network, validationData.x, width), validationData.y, { weights: validationData.w! }) };
+        const probabilities = await predictProbabilities({ network, preprocessing: calibrated }, holdoutData.x);
+        runs.push({ seed, holdout: classificationMetrics(probabilities, holdoutData.y), epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch });
+      } finally {
+        network.dispose();
+      }
     }
+    const holdout = meanMetrics(runs.map((run) => run.holdout));
+    const evaluation = { name: set.name, features: kept.length, holdout, runs, seconds: (performance.now() - start) / 1000 };
+    options.log.info(
+      `quick model, ${set.name}: holdout AUC ${holdout.auc.toFixed(3)}, log loss ${holdout.logLoss.toFixed(3)}, ECE ${holdout.ece.toFixed(3)}` +
+        `${runs.length > 1 ? ` (mean of ${runs.length} seeds)` : ''} (${evaluation.seconds.toFixed(1)} s)`,
+    );
+    sets.push(evaluation);
   }
   return {
     backend,
-    fit: { epochs: fitConfig.epochs, maxRowsPerEpoch: fitConfig.maxRowsPerEpoch, patience: fitConfig.patience, seed: options.seed },
+    fit: { epochs: fitConfig.epochs, maxRowsPerEpoch: fitConfig.maxRowsPerEpoch, patience: fitConfig.patience, seeds: [...options.seeds] },
     split: { fitDeals: split.fit.deals, validationDeals: split.validation.deals, holdoutDeals: split.holdout.deals, holdoutObservations: split.holdout.rows.length },
     baseline,
     sets,
     readSeconds,
   };
+}
+
+function meanMetrics(all: ClassificationMetrics[]): ClassificationMetrics {
+  const average = (key: keyof ClassificationMetrics) => all.reduce((total, m) => total + m[key], 0) / all.length;
+  return { auc: average('auc'), prAuc: average('prAuc'), logLoss: average('logLoss'), brier: average('brier'), ece: average('ece') };
 }
 
 function mean(values: Float32Array): number {

@@ -60,6 +60,7 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
   await checkSameRows(conn);
 
   const familySeconds = lap();
+  await checkColumnsExist(conn, slice.features);
   const missing = await findUnsupportedFeatures(conn);
   const unsupported = slice.features.filter((name) => name in missing);
   const assignments = (blank: boolean) =>
@@ -140,6 +141,15 @@ async function checkSameRows(conn: DuckDBConnection): Promise<void> {
       'bad_input',
       `the rebuilt family has ${check!.family} observations, the feature tables ${check!.mart} (${check!.matched} in both): the loaded data changed since the last full build, run \`wuwei features\` first`,
     );
+  }
+}
+
+/** A feature new to the catalog has no column yet: only the full build adds columns. */
+async function checkColumnsExist(conn: DuckDBConnection, features: string[]): Promise<void> {
+  for (const table of [FEATURE_MART, 'features_train', 'features_score']) {
+    const columns = new Set((await queryRows<{ column_name: string }>(conn, `DESCRIBE ${table}`)).map((row) => row.column_name));
+    const absent = features.filter((name) => !columns.has(name));
+    if (absent.length > 0) throw new WuweiError('bad_input', `${table} has no column ${absent.join(', ')} yet: run \`wuwei features\` once to add new features`);
   }
 }
 

@@ -11,7 +11,7 @@ import { queryRows, quoteIdent, withDatabase, type DuckDBConnection } from '../.
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from '../../pipeline/features/catalog.ts';
 import { rebuildFamily } from '../../pipeline/features/rebuild-family.ts';
-import { iterate, type IterateSummary } from '../../pipeline/iterate.ts';
+import { formatIterate, iterate, type IterateSummary } from '../../pipeline/iterate.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { trainWinModel } from '../../models/index.ts';
 import { wuwei } from '../helpers/cli.ts';
@@ -119,7 +119,7 @@ describe('rebuilding one feature family', () => {
     const filesBefore = readdirSync(modelsDir, { recursive: true }).sort();
     let summary: IterateSummary | undefined;
     await singleThreaded(db, async (conn) => {
-      summary = await iterate(conn, { family: 'pbm_money', seed: 1, epochs: 2, rowsPerEpoch: 2048, log: quietLogger });
+      summary = await iterate(conn, { family: 'pbm_money', seed: 1, epochs: 2, rowsPerEpoch: 2048, repeats: 2, log: quietLogger });
       expect(await differingTables(conn, [...REGISTRY_TABLES, ...FEATURE_TABLES])).toEqual([]);
     });
     expect(readdirSync(modelsDir, { recursive: true }).sort()).toEqual(filesBefore);
@@ -129,12 +129,18 @@ describe('rebuilding one feature family', () => {
     expect(s.univariate.map((u) => u.feature)).toEqual(featuresOf('pbm_money'));
     expect(s.quick.sets.map((set) => set.name)).toEqual(['all features', 'without pbm_money']);
     expect(s.quick.sets[0]!.features - s.quick.sets[1]!.features).toBe(featuresOf('pbm_money').length);
-    expect(s.quick.fit).toMatchObject({ epochs: 2, maxRowsPerEpoch: 2048, seed: 1 });
+    expect(s.quick.fit).toMatchObject({ epochs: 2, maxRowsPerEpoch: 2048, seeds: [1, 2] });
+    // the same seeds with and without the family, so the added AUC pairs run with run
+    const paired = s.quick.sets[0]!.runs.map((run, k) => run.holdout.auc - s.quick.sets[1]!.runs[k]!.holdout.auc);
+    expect(s.quick.sets[1]!.runs.map((run) => run.seed)).toEqual([1, 2]);
+    expect(s.contributionAucRange).toEqual([Math.min(...paired), Math.max(...paired)]);
     for (const metrics of [s.withFamily, s.withoutFamily!]) {
       expect(metrics.auc).toBeGreaterThan(0.5);
       expect(Number.isFinite(metrics.logLoss) && Number.isFinite(metrics.ece)).toBe(true);
     }
     expect(s.contribution!.auc).toBeCloseTo(s.withFamily.auc - s.withoutFamily!.auc, 12);
+    const text = formatIterate(s);
+    for (const line of [`active model ${activeVersion}`, 'quick model, without pbm_money', 'pbm_money adds', 'AUC added per seed', 'nothing registered or activated']) expect(text).toContain(line);
   }, 180_000);
 
   it('the CLI: --json summary, registry untouched; an unknown family is one line naming the valid ones', async () => {
@@ -172,6 +178,12 @@ describe('rebuilding a family an export cannot support', () => {
       expect(rebuilt.unsupported).toEqual(featuresOf('ecm_competitor'));
       expect(await differingTables(conn, FEATURE_TABLES)).toEqual([]);
       expect(await count(conn, `SELECT count(*) FROM features_train WHERE ecm_competitor_count IS NOT NULL`)).toBe(0);
+
+      // a feature new to the catalog has no column until the full build adds it
+      await conn.run('ALTER TABLE features_train DROP COLUMN ecm_competitor_incumbent');
+      await expect(rebuildFamily(conn, { family: 'ecm_competitor', log: quietLogger })).rejects.toThrow(
+        'features_train has no column ecm_competitor_incumbent yet: run `wuwei features` once to add new features',
+      );
     } finally {
       conn.closeSync();
       instance.closeSync();
