@@ -12,6 +12,7 @@ import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
 import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
+import { formatIterate, iterateStage } from './iterate.ts';
 
 interface SharedOptions {
   db: string;
@@ -51,6 +52,21 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed', int, 42)
     .option('--force', 'make the new model active even if its holdout AUC is below 95% of the active model\'s')
     .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, force: o.force === true, log, config })));
+
+  command(program, 'iterate', 'rebuild one feature family and judge it with a quick win model, with and without it (analysis only: nothing registered)')
+    .requiredOption('--family <name>', 'feature family, e.g. ecm_key_person or pbm_money (see docs/features.md)')
+    .option('--seed <n>', 'random seed for the quick model (default: the config\'s models.seed, else 42)', int)
+    .option('--epochs <n>', 'most epochs of the quick model', positiveInt)
+    .option('--rows-per-epoch <n>', 'rows drawn per epoch of the quick model', positiveInt)
+    .option('--repeats <n>', 'quick models per feature set, with consecutive seeds (default 1; more tell a real difference from noise)', positiveInt)
+    .option('--no-ablation', 'skip the quick model without the family')
+    .action(
+      act(async (o, paths, config) => {
+        const summary = await iterateStage(paths, { family: o.family, seed: o.seed, epochs: o.epochs, rowsPerEpoch: o.rowsPerEpoch, repeats: o.repeats, ablation: o.ablation !== false, config, log });
+        if (!o.json) process.stdout.write(formatIterate(summary));
+        return summary;
+      }),
+    );
 
   const models = program.command('models').description('list the trained model versions, or activate one (rollback)');
   command(models, 'list', 'list the model versions, newest first, with their holdout metrics')

@@ -120,7 +120,7 @@ export async function supportedFeatureNames(conn: DuckDBConnection): Promise<str
   return rows.map((row) => row.feature);
 }
 
-async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training: boolean): Promise<void> {
+export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true): Promise<void> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
@@ -142,7 +142,7 @@ async function setVariables(conn: DuckDBConnection, asOf: string, config: Featur
 }
 
 /** Small lookup tables from the config, read by the SQL models like any other table. */
-async function createSeeds(conn: DuckDBConnection, config: FeatureConfig): Promise<void> {
+export async function createSeeds(conn: DuckDBConnection, config: FeatureConfig): Promise<void> {
   const insert = async (table: string, columns: string, rows: unknown[][]) => {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns})`);
     if (rows.length === 0) return;
@@ -171,7 +171,7 @@ async function checkMartMatchesCatalog(conn: DuckDBConnection): Promise<void> {
 }
 
 /** A feature is unsupported when an export it needs is empty; maps each to the empty exports. */
-async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<Record<string, string[]>> {
+export async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<Record<string, string[]>> {
   const counts = await queryRows<{ entity: string; n: number }>(
     conn,
     ENTITY_NAMES.map((entity) => `SELECT ${quoteLiteral(entity)} AS entity, (SELECT count(*) FROM ${quoteIdent(entity)})::INTEGER AS n`).join(' UNION ALL '),
