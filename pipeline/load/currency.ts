@@ -50,6 +50,11 @@ export async function convertCurrency(
     if (bad!.n > 0) throw new WuweiError('bad_input', `${file.path}: ${bad!.n} rates are not a currency code with a positive number`);
   }
 
+  // Every deal already in the reporting currency: every rate is 1, nothing to convert or reject.
+  if (counts.every((c) => c.currency === reporting)) {
+    return { reportingCurrency: reporting, ratesFile: file?.path ?? null, currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])), converted: 0 };
+  }
+
   // The rate for each deal as of its creation date; history and line items use their own dates.
   const rateAt = (table: string, currency: string, date: string) => `
     SELECT t.__row, r.rate_to_reporting AS rate

@@ -58,16 +58,16 @@ export interface ValidationContext {
  * Everything is one set-based query: casts with TRY_CAST, references as left joins to the key tables
  * of the parents already validated in this transaction (so a rejected parent rejects its children, transitively),
  * duplicates by key hash first, then a window over the rows that share one.
- * Input: a table with `__row` (unique), `__file`, `__line` and the contract columns as text (absent columns as NULL).
+ * Input: a table with `__row` (unique), `__file`, `__line` and the contract columns as staging leaves
+ * them: text, trimmed, empty as NULL (absent columns as NULL), so no check trims again.
  * Output columns: `__row`, `file`, `line`, `column_name`, `value` (as the file had it), `reason`, and `key`
  * (the row's key when the entity has a one-column key, else NULL).
  */
 export function rejectedRowsSql(entity: EntityName, rawTable: string, context: ValidationContext): string {
   const spec = SCHEMA[entity];
   const columns = Object.entries(spec.columns) as [string, ColumnSpec][];
-  // Each column's text, trimmed and empty as NULL, is worked out once per row; the checks compare it.
-  const text = (column: string) => quoteIdent(`__text_${column}`);
-  const cast = (column: string, type: ColumnType) => (type === 'VARCHAR' ? text(column) : `TRY_CAST(${text(column)} AS ${type})`);
+  const text = quoteIdent;
+  const cast = typed;
   // Each row gets the number of the first check it fails, a plain integer; the reason, column and
   // value are looked up from it for the few rows that fail (building them for every row is slow).
   const checks: { condition: string; reason: RejectReason; column: string }[] = [];
@@ -106,13 +106,13 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   }
   // The first row with a key is kept; later rows with the same key are rejected. Rows whose key
   // hash occurs once cannot be duplicates; only the few others are sorted, by their exact key.
-  let source = `SELECT *, false AS __duplicate FROM texts`;
+  let source = `SELECT *, false AS __duplicate FROM ${rawTable}`;
   if (spec.key.length > 0) {
     const key = spec.key.map((k) => text(k)).join(', ');
-    source = `SELECT t.*, d.__row IS NOT NULL AS __duplicate FROM texts t LEFT JOIN (
+    source = `SELECT t.*, d.__row IS NOT NULL AS __duplicate FROM ${rawTable} t LEFT JOIN (
         SELECT __row FROM (
-          SELECT __row, row_number() OVER (PARTITION BY ${key} ORDER BY __line, __row) AS n FROM texts
-          WHERE hash(${key}) IN (SELECT hash(${key}) FROM texts GROUP BY 1 HAVING count(*) > 1))
+          SELECT __row, row_number() OVER (PARTITION BY ${key} ORDER BY __line, __row) AS n FROM ${rawTable}
+          WHERE hash(${key}) IN (SELECT hash(${key}) FROM ${rawTable} GROUP BY 1 HAVING count(*) > 1))
         WHERE n > 1) d ON d.__row = t.__row`;
     problem('__duplicate', REJECT_REASONS.duplicateKey, spec.key[spec.key.length - 1]!);
   }
@@ -120,10 +120,8 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]`;
   const firstFailed = `CASE ${checks.map((c, i) => `WHEN ${c.condition} THEN ${i + 1}`).join(' ')} END`;
   const value = `CASE __check ${checks.map((c, i) => `WHEN ${i + 1} THEN left(${quoteIdent(c.column)}, 200)`).join(' ')} END`;
-  const texts = columns.map(([column]) => `nullif(trim(${quoteIdent(column)}), '') AS ${text(column)}`);
   return `
-    WITH texts AS (SELECT *, ${texts.join(', ')} FROM ${rawTable}),
-    source AS (${source}),
+    WITH source AS (${source}),
     checked AS (SELECT source.*, ${firstFailed} AS __check FROM source ${joins.join('\n      ')})
     SELECT __row, __file AS file, __line AS line, ${list(checks.map((c) => c.column))}[__check] AS column_name, ${value} AS value,
       ${list(checks.map((c) => c.reason))}[__check] AS reason, ${spec.key.length === 1 ? text(spec.key[0]!) : 'NULL::VARCHAR'} AS key
@@ -136,8 +134,7 @@ export function typedRowsSql(entity: EntityName, rawTable: string): string {
   return `SELECT __row, ${columns.map(([column, c]) => `${typed(column, c.type)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
 }
 
-/** A text column as its contract type; NULL when empty or unparseable. */
+/** A staged text column as its contract type; NULL when empty or unparseable. */
 function typed(column: string, type: ColumnType): string {
-  const value = `nullif(trim(${quoteIdent(column)}), '')`;
-  return type === 'VARCHAR' ? value : `TRY_CAST(${value} AS ${type})`;
+  return type === 'VARCHAR' ? quoteIdent(column) : `TRY_CAST(${quoteIdent(column)} AS ${type})`;
 }

@@ -27,7 +27,7 @@ export interface CustomColumn {
 
 export interface StagedEntity {
   entity: EntityName;
-  /** The temp table with `__row`, `__file`, `__line`, every contract column as text, and custom attribute columns. */
+  /** The temp table with `__row`, `__file`, `__line`, every contract column as text (trimmed, empty as NULL), and custom attribute columns. */
   table: string;
   files: string[];
   /** Each file read, for working out the physical lines of rejected rows (pipeline/load/physical-lines.ts). */
@@ -140,7 +140,11 @@ async function describeSources(
   present: { definition: SourceDefinition; file: SourceFile }[],
   columnsByFile: Map<string, string[]>,
 ): Promise<StagedSource[]> {
-  const counts = await queryRows<{ file: string; last: number }>(conn, `SELECT __file AS file, max(__line)::BIGINT AS last FROM ${quoteIdent(table)} GROUP BY ALL`);
+  // One file: its row count (which DuckDB keeps) is its last record; a union is grouped by file.
+  const counts =
+    present.length === 1
+      ? await queryRows<{ file: string; last: number }>(conn, `SELECT ${quoteLiteral(present[0]!.file.path)} AS file, (count(*) + ${present[0]!.file.format === 'csv' ? 1 : 0})::BIGINT AS last FROM ${quoteIdent(table)}`)
+      : await queryRows<{ file: string; last: number }>(conn, `SELECT __file AS file, max(__line)::BIGINT AS last FROM ${quoteIdent(table)} GROUP BY ALL`);
   const lastLine = new Map(counts.map((c) => [c.file, Number(c.last)]));
   const filtered = new Set(present.filter((p) => Object.keys(p.definition.where ?? {}).length > 0).map((p) => p.file.path));
   const seen = new Map<string, StagedSource>();
