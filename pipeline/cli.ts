@@ -8,6 +8,7 @@ import { formatRuns, listRuns, runPipeline } from './run.ts';
 import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, modelsActivateStage, modelsListStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
 import { loadConfig, type WuweiConfig } from './config.ts';
 import { checkWriteFolders } from './write-folders.ts';
+import { useDatabaseSettings } from './db.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
@@ -208,6 +209,7 @@ function act<O extends SharedOptions & Record<string, any>>(
 ) {
   return async (options: O, command: Command) => {
     const { config, file } = loadConfig({ db: options.db, ...(options.config ? { file: options.config } : {}) });
+    useDatabaseSettings(config.duckdb);
     const out = options['output'] ?? config.output;
     const site = options['site'] ?? config.report.site;
     const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });

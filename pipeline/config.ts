@@ -137,6 +137,20 @@ const loadSchema = z.strictObject({
   maxRejectShare: share.optional(),
 });
 
+/** DuckDB's resources for every command's database connection (see pipeline/db.ts). */
+const duckdbSchema = z.strictObject({
+  /** Most memory DuckDB's buffers may take before spilling to tempDirectory, e.g. '4GB'; null: DuckDB's default (80% of RAM). */
+  memoryLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '4GB' or '512MB'")
+    .nullable()
+    .default('4GB'),
+  /** Worker threads; null: one per core. */
+  threads: positiveInt.nullable().default(null),
+  /** Where DuckDB spills what does not fit; null: DuckDB's default (`<database>.tmp` beside the database). */
+  tempDirectory: z.string().nullable().default(null),
+});
+
 export const configSchema = z.strictObject({
   sources: sourcesSchema.prefault({}),
   fiscal: fiscalSchema.prefault({}),
@@ -152,10 +166,12 @@ export const configSchema = z.strictObject({
   features: featuresSchema.prefault({}),
   models: modelsSchema.prefault({}),
   load: loadSchema.prefault({}),
+  duckdb: duckdbSchema.prefault({}),
 });
 
 export type WuweiConfig = z.infer<typeof configSchema>;
 export type GradeBands = WuweiConfig['grades'];
+export type DuckDBConfig = WuweiConfig['duckdb'];
 
 export const CONFIG_FILE_NAME = 'wuwei.config.yaml';
 
@@ -207,6 +223,7 @@ export function loadConfig(options: { file?: string; db: string }): { config: Wu
       sources: { ...config.sources, dir: within(config.sources.dir), mapping: within(config.sources.mapping) },
       forecast: { ...config.forecast, targets: within(config.forecast.targets) },
       report: { ...config.report, site: config.report.site === undefined ? undefined : configWriteFolder(base, config.report.site, `${file}: report.site`) },
+      duckdb: { ...config.duckdb, tempDirectory: config.duckdb.tempDirectory === null ? null : configWriteFolder(base, config.duckdb.tempDirectory, `${file}: duckdb.tempDirectory`) },
     },
   };
 }

@@ -4,14 +4,42 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export type { DuckDBConnection };
 
+/** DuckDB's resources: the config file's `duckdb` section (null: DuckDB's own default). */
+export interface DatabaseSettings {
+  memoryLimit: string | null;
+  threads: number | null;
+  tempDirectory: string | null;
+}
+
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { memoryLimit: '4GB', threads: null, tempDirectory: null };
+
+// Every stage opens its own connection; the CLI sets the configured resources once for all of them.
+let processSettings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS;
+
+/** Sets the resources every later withDatabase call gets unless it passes its own. */
+export function useDatabaseSettings(settings: DatabaseSettings): void {
+  processSettings = settings;
+}
+
+/** DuckDB's open options for the settings: a memory cap beyond which big joins and sorts spill to disk instead of growing. */
+export function duckdbOptions(settings: DatabaseSettings): Record<string, string> {
+  return {
+    ...(settings.memoryLimit !== null ? { memory_limit: settings.memoryLimit } : {}),
+    ...(settings.threads !== null ? { threads: String(settings.threads) } : {}),
+    ...(settings.tempDirectory !== null ? { temp_directory: settings.tempDirectory } : {}),
+  };
+}
+
 /** Opens (creating if needed) the run's DuckDB file, runs `work`, and always closes it. */
 export async function withDatabase<T>(
   path: string,
   work: (conn: DuckDBConnection) => Promise<T>,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; settings?: DatabaseSettings } = {},
 ): Promise<T> {
   if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+  const settings = options.settings ?? processSettings;
+  if (settings.tempDirectory !== null) mkdirSync(settings.tempDirectory, { recursive: true });
+  const instance = await DuckDBInstance.create(path, { ...duckdbOptions(settings), ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}) });
   const conn = await instance.connect();
   try {
     return await work(conn);

@@ -5,11 +5,16 @@
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
+  /** Detail for finding where time goes (e.g. each load step's wall time); stderrLogger shows it when WUWEI_DEBUG is set. */
+  debug?(message: string): void;
 }
 
 export const stderrLogger: Logger = {
   info: (message) => process.stderr.write(`${timestamp()} ${message}\n`),
   warn: (message) => process.stderr.write(`${timestamp()} warning: ${message}\n`),
+  debug: (message) => {
+    if (process.env['WUWEI_DEBUG']) process.stderr.write(`${timestamp()} debug: ${message}\n`);
+  },
 };
 
 export const quietLogger: Logger = { info: () => {}, warn: () => {} };

@@ -9,7 +9,7 @@ import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../d
 import { WuweiError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { findSourceFile, listSourceFiles, describeColumns } from './mapping/source-files.ts';
-import { rawTable } from './mapping/stage.ts';
+import { rawTable, RECORD_REJECTS } from './mapping/stage.ts';
 
 export interface CurrencySummary {
   reportingCurrency: string;
@@ -22,7 +22,7 @@ export interface CurrencySummary {
 export const DEFAULT_RATES_FILE = 'currency_rates';
 
 /**
- * Converts the staged amounts in place and moves deals without a rate to `staging_rejects`.
+ * Converts the staged amounts in place and moves deals without a rate to staging's record-numbered rejects.
  * Reporting currency: the option, else the most common currency of the deals, else USD.
  */
 export async function convertCurrency(
@@ -50,6 +50,11 @@ export async function convertCurrency(
     if (bad!.n > 0) throw new WuweiError('bad_input', `${file.path}: ${bad!.n} rates are not a currency code with a positive number`);
   }
 
+  // Every deal already in the reporting currency: every rate is 1, nothing to convert or reject.
+  if (counts.every((c) => c.currency === reporting)) {
+    return { reportingCurrency: reporting, ratesFile: file?.path ?? null, currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])), converted: 0 };
+  }
+
   // The rate for each deal as of its creation date; history and line items use their own dates.
   const rateAt = (table: string, currency: string, date: string) => `
     SELECT t.__row, r.rate_to_reporting AS rate
@@ -61,7 +66,7 @@ export async function convertCurrency(
       ORDER BY r.valid_from DESC NULLS LAST LIMIT 1) r ON true`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE deal_rates AS ${rateAt(opportunities, 't.currency', 't.created_date')}`);
   await conn.run(`
-    INSERT INTO staging_rejects
+    INSERT INTO ${RECORD_REJECTS}
     SELECT 'opportunities', o.__file, o.__line, 'currency', o.currency, ${quoteLiteral(`no exchange rate to ${reporting}`)}
     FROM ${opportunities} o JOIN deal_rates USING (__row) WHERE deal_rates.rate IS NULL`);
   await conn.run(`DELETE FROM ${opportunities} WHERE __row IN (SELECT __row FROM deal_rates WHERE rate IS NULL)`);

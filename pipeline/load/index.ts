@@ -7,9 +7,10 @@ import type { Logger } from '../log.ts';
 import { resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
-import { validationSql } from './validate.ts';
+import { rejectedRowsSql, typedRowsSql } from './validate.ts';
+import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
-import { CUSTOM_ATTRIBUTE_ENTITIES, stageSources } from './mapping/stage.ts';
+import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, stageSources } from './mapping/stage.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
@@ -74,6 +75,9 @@ export interface LoadSummary {
   customAttributes: { opportunities: string[]; accounts: string[] };
 }
 
+/** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
+const REJECTED = '__rejected';
+
 const DEFAULT_STAGES = [...DEFAULT_FEATURE_CONFIG.stages.map((s) => s.name), ...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
 
 /**
@@ -99,15 +103,16 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   try {
     await checkNotOlderThanLastSnapshot(conn, asOf, source);
     // Staging reads every file first: a file-level problem stops the load before anything changes;
-    // rows it cannot take (malformed CSV rows, deals without an exchange rate) wait in staging_rejects.
-    const staged = await stageSources(conn, { source: options.source, mapping, log: options.log });
-    summary.currency = await convertCurrency(conn, {
+    // rows it cannot take (malformed CSV rows, deals without an exchange rate) wait in its rejects tables.
+    const staged = await timedStep(options.log, 'staging', () => stageSources(conn, { source: options.source, mapping, log: options.log }));
+    summary.currency = await timedStep(options.log, 'currency', () => convertCurrency(conn, {
       source: options.source,
       log: options.log,
       ...(options.reportingCurrency ?? mapping.reporting_currency ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency } : {}),
       ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates } : {}),
-    });
-    await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM staging_rejects`);
+    }));
+    await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
+    await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);
     const loadedParents = new Set<string>(ENTITY_NAMES.filter((entity) => staged.get(entity)!.files.length > 0));
     for (const entity of ENTITY_NAMES) {
       const stage = staged.get(entity)!;
@@ -120,18 +125,26 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
         summary.entities[entity] = { file: null, loaded: 0, rejected: 0, reasons: {} };
         continue;
       }
-      // Validated once into a temp table that the rejects, the entity table, the counts and the
-      // children's key table all read; no sort except where order shows (the rejects).
-      await conn.run(`CREATE OR REPLACE TEMP TABLE __validated AS ${validationSql(entity, quoteIdent(stage.table), { knownStages, loadedParents, parentKeysTable })}`);
-      await conn.run(`
-        INSERT INTO load_rejects
-        SELECT DATE ${quoteLiteral(asOf)}, ${quoteLiteral(entity)}, __file, __line, __problem.column, __problem.value, __problem.reason
-        FROM __validated WHERE __problem IS NOT NULL ORDER BY __file, __line`);
-      await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM __validated WHERE __problem IS NULL`);
+      const raw = quoteIdent(stage.table);
       const key = SCHEMA[entity].key;
-      if (key.length === 1) {
+      const keyColumn = key.length === 1 ? quoteIdent(key[0]!) : null;
+      // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
+      await timedStep(options.log, `${entity}: validate`, () =>
+        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { knownStages, loadedParents, parentKeysTable })}`),
+      );
+      await timedStep(options.log, `${entity}: store`, () =>
+        conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw)}) ANTI JOIN ${REJECTED} USING (__row)`),
+      );
+      await timedStep(options.log, `${entity}: reject lines`, async () => {
+        await toPhysicalLines(conn, REJECTED, stage.sources);
+        await conn.run(`INSERT INTO load_rejects SELECT DATE ${quoteLiteral(asOf)}, ${quoteLiteral(entity)}, file, line, column_name, value, reason FROM ${REJECTED} ORDER BY file, line`);
+      });
+      if (keyColumn) {
+        // At most one loaded row per key (later ones are duplicates); a key only rejected rows have is a rejected parent.
         await conn.run(`CREATE OR REPLACE TEMP TABLE ${parentKeysTable(entity)} AS
-          SELECT ${quoteIdent(key[0]!)} AS key, bool_or(__problem IS NULL) AS accepted FROM __validated WHERE ${quoteIdent(key[0]!)} IS NOT NULL GROUP BY 1`);
+          SELECT ${keyColumn} AS key, true AS accepted FROM ${quoteIdent(entity)}
+          UNION ALL
+          SELECT DISTINCT key, false FROM ${REJECTED} WHERE key IS NOT NULL AND key NOT IN (SELECT ${keyColumn} FROM ${quoteIdent(entity)})`);
       }
       summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
       // Free the staged text now; custom attributes still read the staged opportunities and accounts.
@@ -142,7 +155,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
     summary.customAttributes = await storeCustomAttributes(conn, { opportunities: staged.get('opportunities')!, accounts: staged.get('accounts')! });
 
-    const { replaced, snapshots } = await recordSnapshot(conn, asOf, source);
+    const { replaced, snapshots } = await timedStep(options.log, 'snapshot', () => recordSnapshot(conn, asOf, source));
     const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';
     if (history === 'derived') {
       const closedStages = [...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
@@ -153,12 +166,12 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     summary.snapshot = { asOf, replaced, snapshots, history, historyRows: historyRows!.n };
 
     await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`);
-    await conn.run(`DROP TABLE IF EXISTS __validated`);
+    await conn.run(`DROP TABLE IF EXISTS ${REJECTED}`);
     for (const entity of ENTITY_NAMES) {
       await conn.run(`DROP TABLE IF EXISTS ${parentKeysTable(entity)}`);
       await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(staged.get(entity)!.table)}`);
     }
-    await conn.run('COMMIT');
+    await timedStep(options.log, 'commit', () => conn.run('COMMIT'));
     // The rejects of an earlier failed load would mislead now that the database holds this load's.
     if (options.rejectsFileOnFailure) rmSync(options.rejectsFileOnFailure, { force: true });
   } catch (error) {
@@ -177,9 +190,17 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   return summary;
 }
 
+/** Runs one step of the load, logging its wall time at debug level. */
+async function timedStep<T>(log: Logger, name: string, step: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await step();
+  log.debug?.(`load ${name}: ${((performance.now() - start) / 1000).toFixed(2)} s`);
+  return result;
+}
+
 /** Loaded and rejected rows of one entity, rejects by reason; staging's rejects (malformed rows, missing rates) count too. */
 async function countRows(conn: DuckDBConnection, entity: EntityName): Promise<Omit<EntityLoad, 'file'>> {
-  const [loaded] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM __validated WHERE __problem IS NULL`);
+  const [loaded] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(entity)}`);
   const rows = await queryRows<{ reason: string; n: number }>(conn, `SELECT reason, count(*)::INTEGER AS n FROM load_rejects WHERE entity = ${quoteLiteral(entity)} GROUP BY ALL ORDER BY n DESC, reason`);
   return { loaded: loaded!.n, rejected: rows.reduce((sum, r) => sum + r.n, 0), reasons: Object.fromEntries(rows.map((r) => [r.reason, r.n])) };
 }

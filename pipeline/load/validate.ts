@@ -61,25 +61,29 @@ export interface ValidationContext {
 }
 
 /**
- * SQL that types one entity's raw text rows and finds, for each row, the first rule it breaks.
+ * SQL for the rows of one entity that break a rule, each with the first rule it breaks.
  * Everything is one set-based query: casts with TRY_CAST, references as left joins to the key tables
  * of the parents already validated in this transaction (so a rejected parent rejects its children, transitively),
- * duplicates with a window.
- * Input: a table with `__file`, `__line` and the contract columns as text (absent columns as NULL).
- * Output columns: `__file`, `__line`, every contract column typed, and `__problem` ({reason, column, value}, NULL for a good row).
+ * duplicates by key hash first, then a window over the rows that share one.
+ * Input: a table with `__row` (unique), `__file`, `__line` and the contract columns as staging leaves
+ * them: text, trimmed, empty as NULL (absent columns as NULL), so no check trims again.
+ * Output columns: `__row`, `file`, `line`, `column_name`, `value` (as the file had it), `reason`, and `key`
+ * (the row's key when the entity has a one-column key, else NULL).
  */
-export function validationSql(entity: EntityName, rawTable: string, context: ValidationContext): string {
+export function rejectedRowsSql(entity: EntityName, rawTable: string, context: ValidationContext): string {
   const spec = SCHEMA[entity];
   const columns = Object.entries(spec.columns) as [string, ColumnSpec][];
-  const text = (column: string) => `nullif(trim(${quoteIdent(column)}), '')`;
-  const problem = (condition: string, reason: RejectReason, column: string) =>
-    `CASE WHEN ${condition} THEN {'reason': ${quoteLiteral(reason)}, 'column': ${quoteLiteral(column)}, 'value': left(${quoteIdent(column)}, 200)} END`;
+  const text = quoteIdent;
+  const cast = typed;
+  // Each row gets the number of the first check it fails, a plain integer; the reason, column and
+  // value are looked up from it for the few rows that fail (building them for every row is slow).
+  const checks: { condition: string; reason: RejectReason; column: string }[] = [];
+  const problem = (condition: string, reason: RejectReason, column: string) => checks.push({ condition, reason, column });
 
   // Rules in the order they are reported: the value itself, then what it points at, then business rules, then duplicates.
-  const checks: string[] = [];
   for (const [column, c] of columns) {
-    if (c.required) checks.push(problem(`${text(column)} IS NULL`, REJECT_REASONS.missingValue, column));
-    if (c.type !== 'VARCHAR') checks.push(problem(`${text(column)} IS NOT NULL AND ${typed(column, c.type)} IS NULL`, UNPARSEABLE[c.type], column));
+    if (c.required) problem(`${text(column)} IS NULL`, REJECT_REASONS.missingValue, column);
+    if (c.type !== 'VARCHAR') problem(`${text(column)} IS NOT NULL AND ${cast(column, c.type)} IS NULL`, UNPARSEABLE[c.type], column);
   }
   // References are LEFT JOINs to the parent's key table (hash joins), not IN subqueries per row.
   const joins: string[] = [];
@@ -90,8 +94,8 @@ export function validationSql(entity: EntityName, rawTable: string, context: Val
     const joinKey = when === 'true' ? text(column) : `CASE WHEN ${when} THEN ${text(column)} END`;
     joins.push(`LEFT JOIN ${context.parentKeysTable(parentEntity)} AS ${alias} ON ${alias}.key = ${joinKey}`);
     const dangling = `${when} AND ${text(column)} IS NOT NULL AND ${alias}.accepted IS NOT TRUE`;
-    checks.push(problem(`${dangling} AND ${alias}.key IS NOT NULL`, REJECT_REASONS.rejectedParent, column));
-    checks.push(problem(dangling, REJECT_REASONS.missingParent, column));
+    problem(`${dangling} AND ${alias}.key IS NOT NULL`, REJECT_REASONS.rejectedParent, column);
+    problem(dangling, REJECT_REASONS.missingParent, column);
   };
   for (const [column, c] of columns) if (c.references) reference(column, c.references as EntityName);
   const typedReference = TYPED_REFERENCES[entity];
@@ -99,30 +103,48 @@ export function validationSql(entity: EntityName, rawTable: string, context: Val
     for (const [type, parent] of Object.entries(typedReference.parents)) reference(typedReference.column, parent, `${text(typedReference.typeColumn)} = ${quoteLiteral(type)}`);
   }
   for (const column of NON_NEGATIVE[entity] ?? []) {
-    checks.push(problem(`${typed(column, 'DOUBLE')} < 0`, REJECT_REASONS.negativeAmount, column));
-    checks.push(problem(`${typed(column, 'DOUBLE')} >= ${MAX_AMOUNT}`, REJECT_REASONS.amountOutOfRange, column));
+    problem(`${cast(column, 'DOUBLE')} < 0`, REJECT_REASONS.negativeAmount, column);
+    problem(`${cast(column, 'DOUBLE')} >= ${MAX_AMOUNT}`, REJECT_REASONS.amountOutOfRange, column);
   }
   if (entity === 'opportunities') {
-    checks.push(problem(`${typed('close_date', 'DATE')} < ${typed('created_date', 'DATE')}`, REJECT_REASONS.closeBeforeCreation, 'close_date'));
+    problem(`${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`, REJECT_REASONS.closeBeforeCreation, 'close_date');
   }
   if (STAGED.includes(entity) && context.knownStages.length > 0) {
-    checks.push(problem(`${text('stage')} NOT IN (${context.knownStages.map(quoteLiteral).join(', ')})`, REJECT_REASONS.unknownStage, 'stage'));
+    problem(`${text('stage')} NOT IN (${context.knownStages.map(quoteLiteral).join(', ')})`, REJECT_REASONS.unknownStage, 'stage');
   }
-  // The first row with a key is kept; later rows with the same key are rejected.
-  const duplicate = spec.key.length > 0 ? `row_number() OVER (PARTITION BY ${spec.key.map((k) => text(k)).join(', ')} ORDER BY __line) > 1` : 'false';
-  if (spec.key.length > 0) checks.push(problem('__duplicate', REJECT_REASONS.duplicateKey, spec.key[spec.key.length - 1]!));
+  // The first row with a key is kept; later rows with the same key are rejected. Rows whose key
+  // hash occurs once cannot be duplicates; only the few others are sorted, by their exact key.
+  let source = `SELECT *, false AS __duplicate FROM ${rawTable}`;
+  if (spec.key.length > 0) {
+    const key = spec.key.map((k) => text(k)).join(', ');
+    source = `SELECT t.*, d.__row IS NOT NULL AS __duplicate FROM ${rawTable} t LEFT JOIN (
+        SELECT __row FROM (
+          SELECT __row, row_number() OVER (PARTITION BY ${key} ORDER BY __line, __row) AS n FROM ${rawTable}
+          WHERE hash(${key}) IN (SELECT hash(${key}) FROM ${rawTable} GROUP BY 1 HAVING count(*) > 1))
+        WHERE n > 1) d ON d.__row = t.__row`;
+    problem('__duplicate', REJECT_REASONS.duplicateKey, spec.key[spec.key.length - 1]!);
+  }
 
-  const typedColumns = columns.map(([column, c]) => `${typed(column, c.type)} AS ${quoteIdent(column)}`);
+  const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]`;
+  const firstFailed = `CASE ${checks.map((c, i) => `WHEN ${c.condition} THEN ${i + 1}`).join(' ')} END`;
+  const value = `CASE __check ${checks.map((c, i) => `WHEN ${i + 1} THEN left(${quoteIdent(c.column)}, 200)`).join(' ')} END`;
   return `
-    WITH source AS (SELECT *, ${duplicate} AS __duplicate FROM ${rawTable})
-    SELECT __file, __line, ${typedColumns.join(', ')}, coalesce(${checks.join(', ')}) AS __problem
-    FROM source ${joins.join('\n    ')}`;
+    WITH source AS (${source}),
+    checked AS (SELECT source.*, ${firstFailed} AS __check FROM source ${joins.join('\n      ')})
+    SELECT __row, __file AS file, __line AS line, ${list(checks.map((c) => c.column))}[__check] AS column_name, ${value} AS value,
+      ${list(checks.map((c) => c.reason))}[__check] AS reason, ${spec.key.length === 1 ? text(spec.key[0]!) : 'NULL::VARCHAR'} AS key
+    FROM checked WHERE __check IS NOT NULL`;
 }
 
-/** A text column as its contract type; NULL when empty or unparseable (NaN and infinity are no numbers a CRM means). */
+/** SQL for the entity's rows typed to the contract, with `__row`; validation rejects none of what it types. */
+export function typedRowsSql(entity: EntityName, rawTable: string): string {
+  const columns = Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][];
+  return `SELECT __row, ${columns.map(([column, c]) => `${typed(column, c.type)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
+}
+
+/** A staged text column as its contract type; NULL when unparseable (NaN and infinity are no numbers a CRM means). */
 function typed(column: string, type: ColumnType): string {
-  const value = `nullif(trim(${quoteIdent(column)}), '')`;
-  if (type === 'VARCHAR') return value;
-  if (type === 'DOUBLE') return `CASE WHEN isfinite(TRY_CAST(${value} AS DOUBLE)) THEN TRY_CAST(${value} AS DOUBLE) END`;
-  return `TRY_CAST(${value} AS ${type})`;
+  if (type === 'VARCHAR') return quoteIdent(column);
+  if (type === 'DOUBLE') return `CASE WHEN isfinite(TRY_CAST(${quoteIdent(column)} AS DOUBLE)) THEN TRY_CAST(${quoteIdent(column)} AS DOUBLE) END`;
+  return `TRY_CAST(${quoteIdent(column)} AS ${type})`;
 }

@@ -76,7 +76,7 @@ describe('config validation', () => {
     const example = parse(readFileSync(new URL('../../wuwei.config.example.yaml', import.meta.url), 'utf8'));
     const parsed = parseConfig(example, 'wuwei.config.example.yaml');
     const defaults = defaultConfig();
-    for (const section of ['fiscal', 'grades', 'scores', 'retrain', 'forecast', 'backtest', 'report', 'writeback'] as const) {
+    for (const section of ['fiscal', 'grades', 'scores', 'retrain', 'forecast', 'backtest', 'report', 'writeback', 'duckdb'] as const) {
       expect(parsed[section], section).toEqual(defaults[section]);
     }
   });

@@ -16,7 +16,11 @@ export function sourceText(column: string): string {
   return `nullif(trim(CAST(${quoteIdent(column)} AS VARCHAR)), '')`;
 }
 
-const literal = (value: string | number | boolean | null | undefined): string => (value === null || value === undefined ? 'NULL::VARCHAR' : quoteLiteral(String(value)));
+/** A mapping's constant as staged text: trimmed, empty as NULL, like every value read from a file. */
+const literal = (value: string | number | boolean | null | undefined): string => {
+  const text = value === null || value === undefined ? '' : String(value).trim();
+  return text === '' ? 'NULL::VARCHAR' : quoteLiteral(text);
+};
 
 /** SQL for one rule, as text; columns absent from the file read as NULL. */
 export function ruleSql(rule: ColumnRule, present: (column: string) => boolean): string {
@@ -67,7 +71,9 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
         try_strptime(${v}, ${formats}),
         CASE WHEN regexp_full_match(${v}, '[0-9]{12,13}') THEN make_timestamp(TRY_CAST(${v} AS BIGINT) * 1000) END)`;
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
-      return `coalesce(strftime(${parsed}, '${pattern}'), ${v})`;
+      // The common case, ISO text that casts, already reads as the full path would write it back.
+      const iso = type === 'DATE' ? '[0-9]{4}-[0-9]{2}-[0-9]{2}' : '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
+      return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
     }
     default:
       return sql;

@@ -28,11 +28,29 @@ export interface CustomColumn {
 
 export interface StagedEntity {
   entity: EntityName;
-  /** The temp table with `__row`, `__file`, `__line`, every contract column as text, and custom attribute columns. */
+  /** The temp table with `__row`, `__file`, `__line`, every contract column as text (trimmed, empty as NULL), and custom attribute columns. */
   table: string;
   files: string[];
+  /** Each file read, for working out the physical lines of rejected rows (pipeline/load/physical-lines.ts). */
+  sources: StagedSource[];
   custom: CustomColumn[];
 }
+
+/** One file staging read. */
+export interface StagedSource {
+  path: string;
+  format: SourceFile['format'];
+  textReader: string;
+  /** The file's columns. */
+  columns: string[];
+  /** Records DuckDB read from it (malformed rows aside); null when a mapping's `where` left some out, so the count is unknown. */
+  records: number | null;
+}
+
+/** Staging's rejects numbered by record (pipeline/load/physical-lines.ts makes their lines physical). */
+export const RECORD_REJECTS = 'staging_record_rejects';
+/** Per CSV file, the lines its malformed rows took: `s` the first record line they shift by `j` lines. */
+export const LINE_SHIFTS = 'line_shifts';
 
 /** The temp table staging puts an entity's rows in. */
 export const rawTable = (entity: EntityName) => `raw_${entity}`;
@@ -41,6 +59,9 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
   const available = listSourceFiles(options.source);
   const staged = new Map<EntityName, StagedEntity>();
   await conn.run(`CREATE OR REPLACE TEMP TABLE staging_rejects (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
+  // Rows rejected while staging (deals without an exchange rate) with their record line, made physical later.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${RECORD_REJECTS} (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${LINE_SHIFTS} (file VARCHAR, s BIGINT, j BIGINT)`);
   let lastScan = -1;
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
@@ -55,8 +76,10 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     }
     const selects: string[] = [];
     let custom: CustomColumn[] = [];
+    const columnsByFile = new Map<string, string[]>();
     for (const [index, { definition, file }] of present.entries()) {
       const { columns, dateFormats } = await inspectFile(conn, file);
+      columnsByFile.set(file.path, columns.map((c) => c.name));
       const names = new Set(columns.map((c) => c.name));
       checkRequiredColumns(entity, definition, file, names);
       const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
@@ -70,7 +93,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     }
     const table = rawTable(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
-    const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, 0 AS __breaks, ${contract.join(', ')} WHERE false`;
+    const body = selects.length > 0 ? selects.join('\nUNION ALL BY NAME\n') : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`;
     try {
       // One source: its line already identifies the row; a union needs a row number of its own.
       const row = selects.length === 1 ? '__line' : '(row_number() OVER ())::BIGINT';
@@ -79,21 +102,21 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
     }
-    if (present.some((p) => p.file.format === 'csv')) {
-      lastScan = await takeMalformedRows(conn, entity, table, lastScan);
-      await countLineBreaks(conn, table);
-    }
+    if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, lastScan);
     if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
-    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], custom });
+    const read = await describeSources(conn, table, present, columnsByFile);
+    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom });
   }
   return staged;
 }
 
 /**
  * Rows DuckDB could not split into the file's columns become row-level rejects with the line DuckDB
- * reports, and the lines of the rows after them are corrected (staging numbers rows as it reads them).
+ * reports; the lines they take are noted in `line_shifts`, so that the physical line of a rejected
+ * row after them can be worked out (staging numbers rows as it reads them). Nothing else is rewritten:
+ * most rows are never rejected, and their lines are never needed.
  */
-async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, table: string, afterScan: number): Promise<number> {
+async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, afterScan: number): Promise<number> {
   const exists = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${CSV_ERRORS}'`);
   if (exists[0]!.n === 0) return afterScan;
   const errors = `SELECT DISTINCT s.file_path AS file, e.line, e.error_type, e.error_message, e.csv_line
@@ -107,14 +130,10 @@ async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, tab
     FROM (${errors}) GROUP BY file, line`);
   // The k-th row read is on line k + 1 + j, j the number of rejected lines r_i with r_i - i <= k.
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE line_shifts AS
+    INSERT INTO ${LINE_SHIFTS}
     SELECT file, line - i AS s, max(i) AS j
     FROM (SELECT file, line, row_number() OVER (PARTITION BY file ORDER BY line) AS i FROM (SELECT DISTINCT file, line FROM (${errors})))
     GROUP BY ALL`);
-  await conn.run(`
-    UPDATE ${quoteIdent(table)} AS t SET __line = t.__line + shifted.j
-    FROM (SELECT r.__row, r.__file, l.j FROM ${quoteIdent(table)} r ASOF JOIN line_shifts l ON r.__file = l.file AND r.__line - 1 >= l.s) AS shifted
-    WHERE shifted.__row = t.__row AND shifted.__file = t.__file`);
   const [last] = await queryRows<{ id: number | null }>(conn, `SELECT max(scan_id)::INTEGER AS id FROM ${CSV_SCANS}`);
   return last?.id ?? afterScan;
 }
@@ -126,19 +145,30 @@ async function checkHasRows(conn: DuckDBConnection, entity: EntityName, table: s
   throw new WuweiError('bad_input', `${files.join(', ')}: no rows, only a header (or none that the mapping's filter keeps): an export without ${entity} cannot be scored; nothing was loaded`);
 }
 
-/**
- * Physical lines: a CSV record spans one line more for every line break inside its quoted values,
- * so each row moves down by the breaks in the earlier rows of its file (a running sum, computed
- * only when some value holds a line break; most exports have none). Limitation: DuckDB skips blank
- * lines and rows a mapping's `where` leaves out without a trace, so their lines are not counted.
- */
-async function countLineBreaks(conn: DuckDBConnection, table: string): Promise<void> {
-  const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${quoteIdent(table)} WHERE __breaks > 0 LIMIT 1)`);
-  if (row!.n === 0) return;
-  await conn.run(`
-    UPDATE ${quoteIdent(table)} AS t SET __line = t.__line + shifted.before
-    FROM (SELECT __file, __row, coalesce(sum(__breaks) OVER (PARTITION BY __file ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before FROM ${quoteIdent(table)}) AS shifted
-    WHERE shifted.__row = t.__row AND shifted.__file = t.__file AND shifted.before > 0`);
+/** The files an entity was read from, with the records read from each (before any rows are rejected or deleted). */
+async function describeSources(
+  conn: DuckDBConnection,
+  table: string,
+  present: { definition: SourceDefinition; file: SourceFile }[],
+  columnsByFile: Map<string, string[]>,
+): Promise<StagedSource[]> {
+  // One file: its row count (which DuckDB keeps) is its last record; a union is grouped by file.
+  const counts =
+    present.length === 1
+      ? await queryRows<{ file: string; last: number }>(conn, `SELECT ${quoteLiteral(present[0]!.file.path)} AS file, (count(*) + ${present[0]!.file.format === 'csv' ? 1 : 0})::BIGINT AS last FROM ${quoteIdent(table)}`)
+      : await queryRows<{ file: string; last: number }>(conn, `SELECT __file AS file, max(__line)::BIGINT AS last FROM ${quoteIdent(table)} GROUP BY ALL`);
+  const lastLine = new Map(counts.map((c) => [c.file, Number(c.last)]));
+  const filtered = new Set(present.filter((p) => Object.keys(p.definition.where ?? {}).length > 0).map((p) => p.file.path));
+  const seen = new Map<string, StagedSource>();
+  for (const { file } of present) {
+    if (seen.has(file.path)) continue;
+    const last = lastLine.get(file.path);
+    const lineBase = file.format === 'csv' ? 1 : 0;
+    // A `where` may have left out the last records, so the highest line does not count them.
+    const records = filtered.has(file.path) ? null : last === undefined ? 0 : last - lineBase;
+    seen.set(file.path, { path: file.path, format: file.format, textReader: file.textReader, columns: columnsByFile.get(file.path) ?? [], records });
+  }
+  return [...seen.values()];
 }
 
 /** A required contract column whose every source column is missing from the file stops the load. */
@@ -185,13 +215,10 @@ function sourceSelect(
     const conditions = [...(values.length > 0 ? [`${sourceText(column)} IN (${values.map(quoteLiteral).join(', ')})`] : []), ...(values.length < filter.length ? [`${sourceText(column)} IS NULL`] : [])];
     return `(${conditions.join(' OR ')})`;
   });
-  // Lines count from the header (line 1); staging numbers CSV records, countLineBreaks makes them physical lines.
+  // Lines count from the header (line 1): staging numbers records; pipeline/load/physical-lines.ts
+  // turns the record lines of rejected rows into physical lines.
   const lineBase = file.format === 'csv' ? 1 : 0;
-  const breaks =
-    file.format === 'csv' && names.size > 0
-      ? [...names].map((c) => `coalesce(length(${quoteIdent(c)}) - length(replace(${quoteIdent(c)}, chr(10), '')), 0)`).join(' + ')
-      : '0';
-  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, (${breaks})::INTEGER AS __breaks, ${[...contract, ...custom].join(', ')}
+  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
     FROM (SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
 }
