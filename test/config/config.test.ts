@@ -3,18 +3,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_FILE_NAME, defaultConfig, loadConfig, parseConfig } from '../../pipeline/config.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { errorOf } from '../helpers/error-of.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-function errorOf(work: () => unknown): WuweiError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof WuweiError) return error;
-    throw error;
-  }
-  throw new Error('expected a WuweiError');
-}
 
 describe('config validation', () => {
   const tmp = tempDir();

@@ -9,24 +9,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../pipeline/config.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { checkWriteFolders } from '../../pipeline/write-folders.ts';
 import { wuweiInProcess as cli } from '../helpers/cli.ts';
+import { errorOf } from '../helpers/error-of.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const tmp = tempDir('wuwei-write-folders-');
 afterAll(() => tmp.cleanup());
 
-function errorOf(work: () => unknown): WuweiError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof WuweiError) return error;
-    throw error;
-  }
-  throw new Error('expected a WuweiError');
-}
 
 /** A data folder with a config file (YAML text) beside an (empty) database file. */
 function dataFolder(name: string, config: string): { dir: string; db: string; file: string } {
