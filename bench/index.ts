@@ -4,7 +4,7 @@
  * same data (DuckDB's bare scan for load, scikit-learn on the same features and split, tfjs cpu
  * against wasm), and writes BENCHMARKS.md and bench/results.json.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
@@ -27,12 +27,18 @@ export interface BenchOptions {
   /** Largest size at which the (slow) cpu backend is also timed. */
   cpuUpTo: number;
   command: string;
+  /** Sizes measured by an earlier run (its results file) and not by this one, kept in the tables. */
+  keep?: BenchResults;
 }
 
 export async function runBenchmarks(options: BenchOptions): Promise<BenchResults> {
   const results: BenchResults = { command: options.command, startedAt: new Date().toISOString(), machine: describeMachine(), seed: options.seed, sizes: [] };
+  const kept = (options.keep?.sizes ?? []).filter((size) => !options.sizes.includes(size.opportunities));
+  if (options.keep && kept.length > 0) results.command = `${options.keep.command}, then ${options.command}`;
+  results.sizes.push(...kept);
   for (const opportunities of options.sizes) {
     results.sizes.push(await benchSize(opportunities, options));
+    results.sizes.sort((a, b) => a.opportunities - b.opportunities);
     // written after every size, so a long run that is stopped still leaves its figures
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(options.markdown, renderBenchmarks(results));
@@ -117,16 +123,19 @@ async function main(argv: string[]): Promise<void> {
     .option('--markdown <file>', 'the table to write', join(repo, 'BENCHMARKS.md'))
     .option('--json <file>', 'the raw results to write', join(repo, 'bench', 'results.json'))
     .option('--cpu-up-to <n>', 'time the tfjs cpu backend only up to this size', parseSize, 100_000)
+    .option('--merge', 'keep the sizes of the existing results file that this run does not measure')
     .parse(argv);
   const options = program.opts();
+  const json = resolve(options.json);
   await runBenchmarks({
     sizes: options.sizes,
     seed: options.seed,
     cache: resolve(options.cache),
     markdown: resolve(options.markdown),
-    json: resolve(options.json),
+    json,
     cpuUpTo: options.cpuUpTo,
     command: `npm run bench -- ${argv.slice(2).join(' ')}`.trim(),
+    ...(options.merge && existsSync(json) ? { keep: JSON.parse(readFileSync(json, 'utf8')) as BenchResults } : {}),
   });
 }
 

@@ -61,9 +61,16 @@ function configuredStages(config: WuweiConfig | undefined): string[] | undefined
 
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */
 export async function featuresStage(paths: RunPaths, options: { asOf?: string; training?: boolean; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
-  const overrides = definedOnly((options.config ?? defaultConfig()).features) as FeatureOptions;
+  const config = options.config ?? defaultConfig();
+  const overrides = definedOnly(config.features) as FeatureOptions;
   return withDatabase(paths.db, async (conn) =>
-    buildFeatures(conn, { asOf: options.asOf ?? (await loadedAsOf(conn)), config: overrides, log: options.log, ...(options.training !== undefined ? { training: options.training } : {}) }),
+    buildFeatures(conn, {
+      asOf: options.asOf ?? (await loadedAsOf(conn)),
+      config: overrides,
+      log: options.log,
+      ...(options.training !== undefined ? { training: options.training } : {}),
+      ...(config.models.maxTrainingDeals !== undefined ? { maxTrainingDeals: config.models.maxTrainingDeals } : {}),
+    }),
   );
 }
 

@@ -6,6 +6,7 @@ import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
 import { readSqlModels } from './sql-models.ts';
 import { tableExists } from '../../models/columns.ts';
+import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
 
 export interface FamilySummary {
   features: number;
@@ -39,12 +40,16 @@ export interface FeatureSummary {
  * exports are empty are set to NULL and listed in `feature_support`, so that no model mistakes a
  * missing export for a real zero.
  */
-export async function buildFeatures(conn: DuckDBConnection, options: { asOf: string; config?: FeatureOptions; log: Logger; training?: boolean }): Promise<FeatureSummary> {
+export async function buildFeatures(
+  conn: DuckDBConnection,
+  options: { asOf: string; config?: FeatureOptions; log: Logger; training?: boolean; maxTrainingDeals?: number },
+): Promise<FeatureSummary> {
   const start = performance.now();
   const config = resolveFeatureConfig(options.config);
   // Without training observations the models run over the open deals only: a fraction of the work on a night that does not retrain.
   const training = options.training !== false || !(await tableExists(conn, 'features_train'));
-  await setVariables(conn, options.asOf, config, training);
+  const maxTrainingDeals = options.maxTrainingDeals ?? DEFAULT_MAX_TRAINING_DEALS;
+  await setVariables(conn, options.asOf, config, training, maxTrainingDeals);
   await createSeeds(conn, config);
 
   const modelSeconds: Record<string, number> = {};
@@ -70,7 +75,7 @@ export async function buildFeatures(conn: DuckDBConnection, options: { asOf: str
     await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (purpose)${replace} FROM fct_opportunity_features WHERE purpose = '${purpose}' ORDER BY ${keys}`);
   }
   await writeFeatureSupport(conn, unsupportedFeatures);
-  await recordBuild(conn, training);
+  await recordBuild(conn, training, maxTrainingDeals);
 
   const [counts] = await queryRows<{ train: number; deals: number; score: number; ties: number }>(
     conn,
@@ -120,12 +125,13 @@ export async function supportedFeatureNames(conn: DuckDBConnection): Promise<str
   return rows.map((row) => row.feature);
 }
 
-export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true): Promise<void> {
+export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULT_MAX_TRAINING_DEALS): Promise<void> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
     as_of: `DATE ${quoteLiteral(asOf)}`,
     with_training: String(training),
+    max_training_deals: String(Math.max(1, Math.trunc(maxTrainingDeals))),
     first_look_days: String(Math.trunc(config.firstLookDays)),
     stage_entries: String(config.stageEntries),
     spacing_days: String(Math.max(1, Math.trunc(config.spacingDays))),
@@ -186,13 +192,14 @@ export async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<R
 }
 
 /**
- * `feature_build`: the last build's date, whether it rebuilt the training table, and the closed
- * deals as of that date (read by the retraining rule, which must not need the training table).
+ * `feature_build`: the last build's date, whether it rebuilt the training table and on how many
+ * closed deals at most, and the closed deals as of that date (read by the retraining rule, which
+ * must not need the training table).
  */
-async function recordBuild(conn: DuckDBConnection, training: boolean): Promise<void> {
+async function recordBuild(conn: DuckDBConnection, training: boolean, maxTrainingDeals: number): Promise<void> {
   await conn.run(`
     CREATE OR REPLACE TABLE feature_build AS
-    SELECT getvariable('as_of')::DATE AS as_of, ${training} AS training,
+    SELECT getvariable('as_of')::DATE AS as_of, ${training} AS training, ${Math.trunc(maxTrainingDeals)} AS max_training_deals,
            count(*) FILTER (WHERE closes.won = 1)::INTEGER AS closed_won,
            count(*) FILTER (WHERE closes.won = 0)::INTEGER AS closed_lost
     FROM int_deal_closes AS closes JOIN opportunities USING (opportunity_id)

@@ -38,11 +38,11 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
   const config = resolveFeatureConfig(options.config);
   const slice = familySlice(options.family, readSqlModels());
   const asOf = await builtAsOf(conn);
-  await checkFullBuild(conn);
+  const maxTrainingDeals = await checkFullBuild(conn);
   const lap = stopwatch();
 
   // the same session state as buildFeatures: variables, then seeds, then the models in order
-  await setVariables(conn, asOf, config);
+  await setVariables(conn, asOf, config, true, maxTrainingDeals);
   await createSeeds(conn, config);
   for (const model of slice.models) {
     try {
@@ -170,9 +170,14 @@ function firstLines(error: unknown): string {
   return String(error instanceof Error ? error.message : error).split('\n').slice(0, 3).join(' ');
 }
 
-/** A night without retraining leaves the training table of an earlier date: a family rebuilt over tonight's observations would not match it. */
-async function checkFullBuild(conn: DuckDBConnection): Promise<void> {
-  if (!(await tableExists(conn, 'feature_build'))) return;
-  const [build] = await queryRows<{ training: boolean }>(conn, 'SELECT training FROM feature_build');
+/**
+ * A night without retraining leaves the training table of an earlier date: a family rebuilt over
+ * tonight's observations would not match it. Returns the training sample size of the last build.
+ */
+async function checkFullBuild(conn: DuckDBConnection): Promise<number | undefined> {
+  if (!(await tableExists(conn, 'feature_build'))) return undefined;
+  const [build] = await queryRows<{ training: boolean; max_training_deals: number }>(conn, 'SELECT training, max_training_deals FROM feature_build');
   if (build && !build.training) throw new WuweiError('not_enough_data', 'the last feature build was for scoring only (a night without retraining): run `wuwei features` first');
+  // the training sample the full build drew, so that the rebuilt rows are the same
+  return build?.max_training_deals;
 }

@@ -11,7 +11,14 @@ deals as (
     where opportunities.created_date <= getvariable('as_of')
 ),
 
-closed as (select * from deals where closed_on <= getvariable('as_of')),
+-- at most `max_training_deals` closed deals are observed for training, drawn by an MD5 of the id
+-- (the sample models/win/data.ts reads), so the training table stays bounded on a long history
+closed as (
+    select * from deals
+    where closed_on <= getvariable('as_of')
+    order by md5(opportunity_id), opportunity_id
+    limit getvariable('max_training_deals')
+),
 
 stage_entries as (
     select opportunity_id, changed_at as as_of
