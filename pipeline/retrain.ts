@@ -45,12 +45,9 @@ export async function recordTrainingSnapshot(conn: DuckDBConnection, version: st
   const tonight = await describeTonight(conn);
   const select = FEATURE_NAMES.map((name) => `coalesce(stddev_samp(${quoteIdent(name)}), 0)::DOUBLE AS ${quoteIdent(name)}`);
   const [sds] = await queryRows<Record<string, number | null>>(conn, `SELECT ${select.join(', ')} FROM features_train`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS training_snapshots (version VARCHAR, as_of DATE, won INTEGER, lost INTEGER, feature VARCHAR, open_mean DOUBLE, sd DOUBLE)`);
   // snapshots written before the rule compared open deals kept training means instead: not comparable, so they are dropped
-  if (!(await tableColumns(conn, 'training_snapshots')).includes('open_mean')) {
-    await conn.run(`DROP TABLE training_snapshots`);
-    await conn.run(`CREATE TABLE training_snapshots (version VARCHAR, as_of DATE, won INTEGER, lost INTEGER, feature VARCHAR, open_mean DOUBLE, sd DOUBLE)`);
-  }
+  if ((await tableExists(conn, 'training_snapshots')) && !(await hasOpenMeans(conn))) await conn.run(`DROP TABLE training_snapshots`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS training_snapshots (version VARCHAR, as_of DATE, won INTEGER, lost INTEGER, feature VARCHAR, open_mean DOUBLE, sd DOUBLE)`);
   await conn.run(`DELETE FROM training_snapshots WHERE version = ${quoteLiteral(version)}`);
   const values = FEATURE_NAMES.map(
     (feature) => `(${quoteLiteral(version)}, DATE ${quoteLiteral(asOf)}, ${tonight.won}, ${tonight.lost}, ${quoteLiteral(feature)}, ${num(tonight.openMeans.get(feature)!)}, ${num(sds?.[feature] ?? 0)})`,
@@ -62,7 +59,7 @@ async function activeSnapshot(conn: DuckDBConnection): Promise<Snapshot | null |
   if (!(await tableExists(conn, 'model_versions'))) return 'no_model';
   const [active] = await queryRows<{ version: string }>(conn, `SELECT version FROM model_versions WHERE active ORDER BY trained_at DESC LIMIT 1`);
   if (!active) return 'no_model';
-  if (!(await tableExists(conn, 'training_snapshots')) || !(await tableColumns(conn, 'training_snapshots')).includes('open_mean')) return null;
+  if (!(await tableExists(conn, 'training_snapshots')) || !(await hasOpenMeans(conn))) return null;
   const rows = await queryRows<{ as_of: string; won: number; lost: number; feature: string; open_mean: number | null; sd: number | null }>(
     conn,
     `SELECT strftime(as_of, '%Y-%m-%d') AS as_of, won, lost, feature, open_mean, sd FROM training_snapshots WHERE version = ${quoteLiteral(active.version)}`,
@@ -92,6 +89,10 @@ export async function decideRetrain(conn: DuckDBConnection, options: { asOf: str
     if (shift > options.policy.featureMeanShift) return { due: true, reason: `${feature} mean over the open deals moved by ${shift.toFixed(2)} training standard deviations` };
   }
   return { due: false, reason: `the active model is ${age} days old and the data did not drift` };
+}
+
+async function hasOpenMeans(conn: DuckDBConnection): Promise<boolean> {
+  return (await tableColumns(conn, 'training_snapshots')).includes('open_mean');
 }
 
 function num(value: number): string {

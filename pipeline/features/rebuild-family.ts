@@ -38,7 +38,7 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
   const config = resolveFeatureConfig(options.config);
   const slice = familySlice(options.family, readSqlModels());
   const asOf = await builtAsOf(conn);
-  const maxTrainingDeals = await checkFullBuild(conn);
+  const maxTrainingDeals = await fullBuildTrainingSample(conn);
   const lap = stopwatch();
 
   // the same session state as buildFeatures: variables, then seeds, then the models in order
@@ -172,12 +172,11 @@ function firstLines(error: unknown): string {
 
 /**
  * A night without retraining leaves the training table of an earlier date: a family rebuilt over
- * tonight's observations would not match it. Returns the training sample size of the last build.
+ * tonight's observations would not match it. Returns the training sample size the last full build drew.
  */
-async function checkFullBuild(conn: DuckDBConnection): Promise<number | undefined> {
+async function fullBuildTrainingSample(conn: DuckDBConnection): Promise<number | undefined> {
   if (!(await tableExists(conn, 'feature_build'))) return undefined;
   const [build] = await queryRows<{ training: boolean; max_training_deals: number }>(conn, 'SELECT training, max_training_deals FROM feature_build');
   if (build && !build.training) throw new WuweiError('not_enough_data', 'the last feature build was for scoring only (a night without retraining): run `wuwei features` first');
-  // the training sample the full build drew, so that the rebuilt rows are the same
   return build?.max_training_deals;
 }

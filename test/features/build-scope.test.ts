@@ -1,7 +1,9 @@
 /**
- * A night that does not retrain builds only the open deals' features. They must be exactly the
- * full build's (the training observations are not an input to any scoring feature), and the
- * training table must be left as the last full build made it.
+ * How much the feature build observes. A night that does not retrain builds only the open deals'
+ * features: they must be exactly the full build's (the training observations are not an input to
+ * any scoring feature), and the training table must be left as the last full build made it. On a
+ * long history the build observes at most `maxTrainingDeals` closed deals for training (the sample
+ * the models read), so the training table stays bounded; the open deals are untouched.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,10 @@ import { buildFeatures } from '../../pipeline/features/build.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { loadInto, smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
+
+async function deals(conn: DuckDBConnection, table: string): Promise<string[]> {
+  return (await queryRows<{ id: string }>(conn, `SELECT DISTINCT opportunity_id AS id FROM ${table} ORDER BY id`)).map((r) => r.id);
+}
 
 /**
  * Rows of a table, every column, in a stable order, as JSON text. Numbers to 12 significant digits:
@@ -20,7 +26,7 @@ async function contents(conn: DuckDBConnection, table: string): Promise<string> 
   return JSON.stringify(rows, (_, value) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' ? Number(value.toPrecision(12)) : value));
 }
 
-describe('scoring-only feature build', () => {
+describe('scoring-only and sampled feature builds', () => {
   const tmp = tempDir();
   let instance: DuckDBInstance;
   let conn: DuckDBConnection;
@@ -64,5 +70,23 @@ describe('scoring-only feature build', () => {
     const summary = await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger, training: false });
     expect(summary.training).toBe(true);
     expect(summary.trainingRows).toBeGreaterThan(0);
+  });
+
+  it('observes only the drawn closed deals, the first by MD5 of the id, and scores every open deal', async () => {
+    await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger });
+    const byDraw = `SELECT DISTINCT opportunity_id AS id, md5(opportunity_id) AS draw FROM features_train ORDER BY draw, id`;
+    const allTrain = (await queryRows<{ id: string }>(conn, byDraw)).map((r) => r.id);
+    const allScore = await deals(conn, 'features_score');
+    expect(allTrain.length).toBeGreaterThan(200);
+
+    await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger, maxTrainingDeals: 100 });
+    const sampled = (await queryRows<{ id: string }>(conn, byDraw)).map((r) => r.id);
+    expect(sampled.length).toBeLessThanOrEqual(100);
+    expect(sampled.length).toBeGreaterThan(90); // a drawn deal closed the day it was created has no observation
+    // the first deals in the draw order, not any 100 (a recent window or the oldest would fail this)
+    expect(sampled).toEqual(allTrain.slice(0, sampled.length));
+    expect(await deals(conn, 'features_score')).toEqual(allScore);
+    const [build] = await queryRows<{ max_training_deals: number }>(conn, 'SELECT max_training_deals FROM feature_build');
+    expect(build!.max_training_deals).toBe(100);
   });
 });
