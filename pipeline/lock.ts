@@ -1,13 +1,19 @@
 /**
  * One run at a time per database: a second `wuwei` command against the same data folder waits for
- * the first or stops with a clear message. The lock is a file created atomically beside the
- * database, holding the owner's pid and host; a lock whose owner process is gone (a killed run) is
- * taken over at once, so a crash never leaves the folder locked.
+ * the first or stops with a clear message.
+ *
+ * The lock is an operating-system file lock, so it goes when its holder goes, however it died
+ * (SIGKILL, OOM, power loss) and whatever its pid, PID namespace or host: nothing to read, trust or
+ * take over. Node has no flock, but DuckDB takes a POSIX lock on every file it opens read-write
+ * ("Could not set lock on file" for a second process), so the lock is a tiny DuckDB file of its own
+ * beside the database, held open for the run. Who holds it is written beside it for the waiting
+ * message only; that note never decides anything, so a stale, empty or garbage one is harmless.
  */
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { WuweiError } from './errors.ts';
 import type { Logger } from './log.ts';
 
@@ -32,96 +38,87 @@ export interface LockOptions {
   pollMs?: number;
 }
 
+// POSIX locks belong to a process, not to a file handle: a second acquire in the same process
+// would succeed at the OS level, so this process remembers what it holds.
+const heldHere = new Set<string>();
+
 export async function acquireRunLock(dbPath: string, options: LockOptions): Promise<RunLock> {
   const file = `${dbPath}.lock`;
   mkdirSync(dirname(file), { recursive: true });
   const deadline = Date.now() + options.waitSeconds * 1000;
   let announced = false;
   for (;;) {
-    if (tryCreate(file, options.command)) return { file, release: () => releaseIfOurs(file) };
-    const owner = readOwner(file);
-    if (owner === null) continue; // released between our two steps
-    if (isGone(owner)) {
-      if (takeOver(file, owner)) options.log.warn(`took over the lock of ${owner.command} (pid ${owner.pid}, started ${owner.startedAt}), which is no longer running`);
-      continue;
+    const instance = heldHere.has(file) ? null : await tryLock(file, options.log);
+    if (instance) {
+      heldHere.add(file);
+      writeOwner(file, options.command);
+      return { file, release: () => release(file, instance) };
     }
+    const holder = describeOwner(readOwner(file));
     if (Date.now() >= deadline) {
-      throw new WuweiError(
-        'locked',
-        `another wuwei run is using ${dbPath}: ${owner.command} (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}); try again later or pass --wait SECONDS`,
-      );
+      throw new WuweiError('locked', `another wuwei run is using ${dbPath}: ${holder}; try again later or pass --wait SECONDS`);
     }
     if (!announced) {
-      options.log.info(`waiting for ${owner.command} (pid ${owner.pid}, started ${owner.startedAt}) to finish with ${dbPath}`);
+      options.log.info(`waiting for ${holder} to finish with ${dbPath}`);
       announced = true;
     }
     await sleep(options.pollMs ?? 500);
   }
 }
 
-/** The owner is written in full first, then linked into place: link fails if the lock exists, atomically. */
-function tryCreate(file: string, command: string): boolean {
-  const owner: LockOwner = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
-  const draft = `${file}.${process.pid}`;
-  writeFileSync(draft, JSON.stringify(owner));
+/** The lock file opened read-write (so locked) by this process, or null when another process holds it. */
+async function tryLock(file: string, log: Logger): Promise<DuckDBInstance | null> {
   try {
-    linkSync(draft, file);
-    return true;
+    return await DuckDBInstance.create(file, { threads: '1', memory_limit: '32MB' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    rmSync(draft, { force: true });
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Could not set lock on file/i.test(message)) return null;
+    // DuckDB takes the lock before it reads the file: an unreadable one (an empty or truncated file
+    // after a power loss, a lock of an older Wuwei) is held by nobody, so it is replaced.
+    if (/not a valid DuckDB database file/i.test(message)) {
+      log.warn(`replaced an unreadable run lock ${file} (left by a crash or an older Wuwei; nobody held it)`);
+      rmSync(file, { force: true });
+      return tryLock(file, log);
+    }
+    throw new WuweiError('locked', `cannot take the run lock ${file}: ${message.replace(/^IO Error: /, '')}`, { cause: error });
+  }
+}
+
+function ownerFile(file: string): string {
+  return `${file}.json`;
+}
+
+/** The note for the waiting message, written whole (temp file and rename) so a reader never sees half of it. */
+function writeOwner(file: string, command: string): void {
+  const owner: LockOwner = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
+  const draft = `${ownerFile(file)}.${process.pid}`;
+  try {
+    writeFileSync(draft, JSON.stringify(owner));
+    renameSync(draft, ownerFile(file));
+  } catch {
+    rmSync(draft, { force: true }); // only the waiting message loses its details
   }
 }
 
 function readOwner(file: string): LockOwner | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    const owner = JSON.parse(readFileSync(ownerFile(file), 'utf8')) as Partial<LockOwner>;
+    if (typeof owner.pid !== 'number' || typeof owner.command !== 'string') return null;
+    return { pid: owner.pid, host: String(owner.host ?? '?'), command: owner.command, startedAt: String(owner.startedAt ?? '?') };
+  } catch {
+    return null;
   }
 }
 
-/**
- * Moves a dead owner's lock aside. Two waiters may race here: if what we moved is not the dead
- * owner's lock any more (the other waiter already took over), it is put back.
- */
-function takeOver(file: string, dead: LockOwner): boolean {
-  const aside = `${file}.stale.${process.pid}`;
-  try {
-    renameSync(file, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-  const moved = readOwner(aside);
-  if (moved && (moved.pid !== dead.pid || moved.startedAt !== dead.startedAt)) {
-    try {
-      linkSync(aside, file);
-    } catch {
-      // a third waiter took the lock meanwhile: two runs may overlap. It takes three processes racing on a dead lock.
-    }
-    rmSync(aside, { force: true });
-    return false;
-  }
-  rmSync(aside, { force: true });
-  return true;
+function describeOwner(owner: LockOwner | null): string {
+  if (!owner) return 'a wuwei run (who is not recorded)';
+  return `${owner.command} (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt})`;
 }
 
-/** Only a process on this host can be checked; a lock from another host is trusted. */
-function isGone(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-function releaseIfOurs(file: string): void {
+function release(file: string, instance: DuckDBInstance): void {
+  if (!heldHere.has(file)) return;
+  heldHere.delete(file);
   const owner = readOwner(file);
-  if (owner && owner.pid === process.pid && owner.host === hostname()) rmSync(file, { force: true });
+  if (owner && owner.pid === process.pid && owner.host === hostname()) rmSync(ownerFile(file), { force: true });
+  instance.closeSync(); // the OS lock goes with the file handle
 }
