@@ -8,7 +8,11 @@ import { formatRuns, listRuns, runPipeline } from './run.ts';
 import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, modelsActivateStage, modelsListStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
 import { loadConfig, type WuweiConfig } from './config.ts';
 import { checkWriteFolders } from './write-folders.ts';
-import { useDatabaseSettings } from './db.ts';
+import { useDatabaseSettings, withDatabase } from './db.ts';
+import { existsSync } from 'node:fs';
+import { checkDate } from './load/as-of.ts';
+import { dropSnapshot, formatSnapshots, listSnapshots } from './load/snapshots.ts';
+import { systemErrorMessage } from './system-errors.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
@@ -116,17 +120,36 @@ export async function main(argv: string[]): Promise<number> {
       }, { lock: false }),
     );
 
+  const snapshots = program.command('snapshots').description('list the nightly snapshots, or drop one loaded with a wrong as-of date');
+  command(snapshots, 'list', 'list the snapshots kept, newest first (* marks the loaded one)')
+    .action(act(async (o, paths) => {
+      const listing = existsSync(paths.db) ? await withDatabase(paths.db, listSnapshots) : [];
+      if (!o.json) process.stdout.write(formatSnapshots(listing));
+      return listing;
+    }));
+  command(snapshots, 'drop', "remove one night's rows from every nightly table (snapshots, scores, forecasts, ...)")
+    .argument('<date>', 'an as-of date from `wuwei snapshots list`')
+    .action(async (date: string, options: SharedOptions, cmd: Command) => {
+      await act(async (_o, paths) => {
+        const asOf = checkDate(date, 'snapshots drop');
+        const dropped = await withDatabase(paths.db, (conn) => dropSnapshot(conn, asOf));
+        log.info(`dropped the snapshot as of ${asOf} (${Object.entries(dropped.rows).map(([table, n]) => `${table}: ${n} rows`).join(', ')})`);
+        if (dropped.wasCurrent) log.warn(`it was the loaded export: load an export again (\`wuwei load\` or \`wuwei run\`) before scoring or reporting`);
+        return dropped;
+      })(options, cmd);
+    });
+
   command(program, 'report', 'build the report site from the database')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
     .option('--show-personal-data', 'let contact and employee names and e-mails into the site (default: ids and roles only)')
-    .option('--serve', 'after the build, preview the site on http://127.0.0.1 until Ctrl-C')
+    .option('--serve', 'preview the published site on http://127.0.0.1 until Ctrl-C (no build, no database: run `wuwei report` first)')
     .option('--port <n>', 'port for --serve (default: any free port)', int, 0)
     .action(
       act(async (o, paths, config) => {
-        const summary = await reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData });
-        if (o.serve) await previewSite(paths.site, o.port);
-        return summary;
-      }),
+        // the preview reads the published files only: the nightly run may go on meanwhile
+        if (o.serve) return previewSite(paths.site, o.port);
+        return reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData });
+      }, { lock: (o) => !o['serve'] }),
     );
 
   sourceOptions(command(program, 'run', 'the nightly run: load, features, train when due, score, forecast, report'))
@@ -205,7 +228,7 @@ function sourceSelection(o: Record<string, any>, config: WuweiConfig): { source:
  */
 function act<O extends SharedOptions & Record<string, any>>(
   work: (options: O, paths: RunPaths, config: WuweiConfig, configFile: string | null) => Promise<unknown>,
-  { lock = true } = {},
+  { lock = true }: { lock?: boolean | ((options: O) => boolean) } = {},
 ) {
   return async (options: O, command: Command) => {
     const { config, file } = loadConfig({ db: options.db, ...(options.config ? { file: options.config } : {}) });
@@ -215,7 +238,7 @@ function act<O extends SharedOptions & Record<string, any>>(
     const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });
     const sources: string[] | undefined = options['source'] ?? (config.sources.dir ? [config.sources.dir] : undefined);
     checkWriteFolders(paths, { configFile: file, ...(sources ? { sources } : {}) });
-    const held = lock ? await acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
+    const held = (typeof lock === 'function' ? lock(options) : lock) ? await acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
     try {
       const summary = await work(options, paths, config, file);
       if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -240,6 +263,11 @@ function reportError(error: unknown): number {
   if (typeof code === 'string' && code.startsWith('commander.')) return 2; // commander already printed the message
   if (error instanceof WuweiError) {
     process.stderr.write(`wuwei: ${error.message}\n`);
+    return 1;
+  }
+  const system = systemErrorMessage(error);
+  if (system) {
+    process.stderr.write(`wuwei: ${system}\n`);
     return 1;
   }
   process.stderr.write(`wuwei: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { databaseOpenError } from './system-errors.ts';
 
 export type { DuckDBConnection };
 
@@ -39,7 +40,11 @@ export async function withDatabase<T>(
   if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
   const settings = options.settings ?? processSettings;
   if (settings.tempDirectory !== null) mkdirSync(settings.tempDirectory, { recursive: true });
-  const instance = await DuckDBInstance.create(path, { ...duckdbOptions(settings), ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}) });
+  const instance = await DuckDBInstance.create(path, { ...duckdbOptions(settings), ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}) }).catch(
+    (error: unknown) => {
+      throw databaseOpenError(path, error);
+    },
+  );
   const conn = await instance.connect();
   try {
     return await work(conn);
@@ -47,6 +52,33 @@ export async function withDatabase<T>(
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Runs `work` in one transaction: committed when it returns, rolled back when it throws. The error
+ * that stopped the work is the one rethrown: when DuckDB has already ended the transaction itself (a
+ * full disk or another fatal error invalidates it), the rollback's own "no transaction is active"
+ * must not take its place.
+ */
+export async function inTransaction<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  let result: T;
+  try {
+    result = await work();
+    await conn.run('COMMIT');
+  } catch (error) {
+    await rollback(conn);
+    throw error;
+  }
+  return result;
+}
+
+/**
+ * Rolls back the open transaction, if any: after a fatal error DuckDB has ended it already, and its
+ * "cannot rollback - no transaction is active" must not replace the error the caller rethrows.
+ */
+export async function rollback(conn: DuckDBConnection): Promise<void> {
+  await conn.run('ROLLBACK').catch(() => {});
 }
 
 /** Runs a query and returns its rows as plain objects (BIGINT as bigint: cast in SQL where a number is meant). */

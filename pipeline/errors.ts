@@ -9,7 +9,9 @@ export type WuweiErrorCode =
   | 'not_enough_data'
   | 'no_model'
   | 'report_failed'
-  | 'locked';
+  | 'locked'
+  /** The machine refused a write: full disk, read-only or immutable folder (see system-errors.ts). */
+  | 'cannot_write';
 
 export class WuweiError extends Error {
   readonly code: WuweiErrorCode;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { WuweiError } from './errors.ts';
 import { join } from 'node:path';
 import type { WuweiConfig } from './config.ts';
 import { defaultConfig } from './config.ts';
@@ -130,10 +131,30 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
     record.failedStage = running;
+    // the record is written on a best-effort basis here: the error that stopped the run is the one to report
+    writeRunRecord(record, options.log);
     throw error;
   } finally {
-    record.finishedAt = new Date().toISOString();
-    writeFileSync(record.recordFile, `${JSON.stringify(record, null, 2)}\n`);
+    if (record.outcome === 'succeeded') writeRunRecord(record);
+  }
+}
+
+/**
+ * Writes the record whole or not at all (a temporary file renamed into place), so a full disk never
+ * leaves a 0-byte record. For a failed run a record that cannot be written is a warning (`log`
+ * given): the run's own error is what the operator needs to see.
+ */
+export function writeRunRecord(record: RunRecord, log?: Logger): void {
+  record.finishedAt = new Date().toISOString();
+  const draft = `${record.recordFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(draft, `${JSON.stringify(record, null, 2)}\n`);
+    renameSync(draft, record.recordFile);
+  } catch (error) {
+    rmSync(draft, { force: true });
+    const why = `could not write the run record ${record.recordFile}: ${error instanceof Error ? error.message : String(error)}`;
+    if (!log) throw new WuweiError('cannot_write', why, { cause: error });
+    log.warn(why);
   }
 }
 
@@ -193,7 +214,8 @@ export function listRuns(runsDir: string, limit = 20): RunListing[] {
     .slice(0, limit)
     .map((file) => {
       const path = join(runsDir, file);
-      const run = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunRecord>;
+      const run = readRecord(path);
+      if (!run) return brokenListing(file, path);
       const started = run.startedAt ?? '';
       return {
         startedAt: started,
@@ -208,6 +230,25 @@ export function listRuns(runsDir: string, limit = 20): RunListing[] {
         recordFile: path,
       };
     });
+}
+
+/** A record as written, or null when it cannot be read whole (0 bytes or cut short by a full disk of an older version). */
+function readRecord(path: string): Partial<RunRecord> | null {
+  try {
+    const run = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return run !== null && typeof run === 'object' ? (run as Partial<RunRecord>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A broken record is listed as such (its start time from its name), so the runs before and after it still show. */
+function brokenListing(file: string, path: string): RunListing {
+  const named = file.replace(/\.json$/, '').replace(/T(\d{2})-(\d{2})-(\d{2})/, 'T$1:$2:$3');
+  return {
+    startedAt: Number.isNaN(Date.parse(named)) ? '' : named, outcome: 'broken', asOf: null, trained: false, modelVersion: null,
+    opportunities: null, rejects: 0, seconds: 0, error: `unreadable run record (${statSync(path).size} bytes): delete it or look at it`, recordFile: path,
+  };
 }
 
 /** The run listing as a plain-text table. */

@@ -2,11 +2,12 @@
  * The folders Wuwei writes to stay where they are meant to. Outputs only add files of fixed names,
  * but publishing the report replaces the site folder (an existing plain folder is moved aside and
  * deleted), so a site that is, or holds, the database, the config, an export or another output
- * would destroy it. One clear line instead, before anything is written.
+ * would destroy it, and so would any folder Wuwei did not make. One clear line instead, before
+ * anything is written.
  */
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, parse, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { WuweiError } from './errors.ts';
 import type { RunPaths } from './paths.ts';
 
@@ -45,11 +46,45 @@ export function checkWriteFolders(paths: RunPaths, protect: { configFile?: strin
       throw new WuweiError('bad_option', `site: ${paths.site} holds ${what} (${path}): publishing the report replaces the site folder; give the site a folder of its own`);
     }
   }
-  if (existsSync(paths.site) && lstatSync(paths.site).isDirectory()) {
-    const entries = readdirSync(paths.site);
-    if (entries.length > 0 && !entries.includes('index.html')) {
-      throw new WuweiError('bad_option', `site: ${paths.site} is a folder with other files in it (not a Wuwei site): publishing the report would replace it; give the site a new folder`);
-    }
+  checkSiteFolder(paths.site);
+}
+
+/** Written into every site Wuwei publishes: only a folder holding it may be replaced. */
+export const SITE_MARKER = '.wuwei-site';
+
+/** Marks a built site as Wuwei's own, so a later publish may replace it. */
+export function markSite(folder: string, builtFrom: string): void {
+  writeFileSync(join(folder, SITE_MARKER), `${JSON.stringify({ madeBy: 'wuwei', builtAt: new Date().toISOString(), builtFrom })}\n`);
+}
+
+/**
+ * Publishing replaces the site folder and deletes what was there, so it may only land on a folder
+ * Wuwei made: missing, empty, holding the marker, or the link into `<site>.versions/` that every
+ * publish makes (sites published before the marker existed). A web root with an index.html of its
+ * own (`/var/www/html`, `~/public_html`) is refused untouched.
+ */
+export function checkSiteFolder(site: string): void {
+  if (!existsSync(site) && !isLink(site)) return;
+  const refuse = (why: string) => {
+    throw new WuweiError('bad_option', `site: ${site} ${why}: publishing the report would replace it; give the site a new or empty folder`);
+  };
+  if (isLink(site)) {
+    const target = resolve(dirname(site), readlinkSync(site));
+    if (isInside(target, `${site}.versions`) || !existsSync(target)) return;
+    if (!statSync(target).isDirectory()) refuse(`links to a file (${target})`);
+    if (!readdirSync(target).includes(SITE_MARKER)) refuse(`links to a folder Wuwei did not make (${target} has no ${SITE_MARKER})`);
+    return;
+  }
+  if (!lstatSync(site).isDirectory()) refuse('is a file');
+  const entries = readdirSync(site);
+  if (entries.length > 0 && !entries.includes(SITE_MARKER)) refuse(`is a folder Wuwei did not make (it has other files and no ${SITE_MARKER})`);
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

@@ -11,6 +11,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../pipeline/errors.ts';
 import type { Logger } from '../pipeline/log.ts';
+import { checkSiteFolder, markSite } from '../pipeline/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
 
@@ -50,6 +51,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   const dbPath = resolve(options.dbPath);
   const siteDir = resolve(options.siteDir ?? DEFAULT_SITE_DIR);
   if (!existsSync(dbPath)) throw new WuweiError('report_failed', `cannot build the report: database not found: ${dbPath}`);
+  checkSiteFolder(siteDir);
 
   clearLoaderCache();
   seedNpmVersionIndex(FRAMEWORK_CACHE);
@@ -62,6 +64,8 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
     await runFrameworkBuild({ dbPath, outDir: building, showPersonalData: options.showPersonalData ?? false, ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}) });
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
+    markSite(building, dbPath);
+    checkSiteFolder(siteDir); // again: the folder may have changed during the build
     publish(building, siteDir);
     published = true;
     const seconds = (performance.now() - start) / 1000;

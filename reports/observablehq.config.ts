@@ -23,6 +23,9 @@ export default {
   style: 'wuwei.css',
   // No favicon request: the browser check counts every request, and a 404 is a console error.
   head: '<link rel="icon" href="data:,">',
+  // Links name their files (`./forecast.html`, `./index.html`): the site works on any static server and from disk.
+  preserveExtension: true,
+  preserveIndex: true,
   search: false,
   pager: false,
   toc: false,

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteLiteral } from '../../pipeline/db.ts';
+import { quoteLiteral, rollback } from '../../pipeline/db.ts';
 import { quietLogger, type Logger } from '../../pipeline/log.ts';
 import { readColumns, tableExists } from '../columns.ts';
 import type { ClassificationMetrics } from '../metrics.ts';
@@ -93,7 +93,7 @@ export async function registerModelVersion(conn: DuckDBConnection, row: ModelVer
     }
     await conn.run('COMMIT');
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
 }
@@ -182,7 +182,7 @@ export async function activateModel(conn: DuckDBConnection, version: string, mod
     await conn.run(`UPDATE model_versions SET active = (version = ${quoteLiteral(version)})`);
     await conn.run('COMMIT');
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
 }

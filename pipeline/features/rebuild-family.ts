@@ -4,7 +4,7 @@
  * in the mart and in `features_train` / `features_score`. The analyst's loop: edit the family's SQL,
  * re-run, compare. The nightly `wuwei features` still rebuilds everything.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
 import { loadedAsOf } from '../load/index.ts';
 import type { Logger } from '../log.ts';
@@ -84,7 +84,7 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
     }
     await conn.run('COMMIT');
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
   await conn.run(`DROP TABLE ${FAMILY_TABLE}`);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dateValue } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { queryRows, quoteIdent, quoteLiteral, withDatabase, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteIdent, quoteLiteral, withDatabase, rollback, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
 import { quietLogger, type Logger } from '../log.ts';
 import type { WuweiConfig } from '../config.ts';
@@ -207,7 +207,7 @@ async function saveBacktest(conn: DuckDBConnection, rows: BacktestRow[], methods
     }
     await conn.run('COMMIT');
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
 }

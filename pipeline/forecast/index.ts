@@ -9,7 +9,7 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dateValue } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
 import type { WuweiConfig } from '../config.ts';
 import type { DealOutlook } from '../score/outlook.ts';
@@ -280,7 +280,7 @@ export async function saveForecastRows(conn: DuckDBConnection, table: string, as
     appender.closeSync();
     await conn.run('COMMIT');
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
 }

@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../features/config.ts';
 import type { Logger } from '../log.ts';
-import { resolveAsOf } from './as-of.ts';
+import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
 import { rejectedRowsSql, typedRowsSql } from './validate.ts';
@@ -154,6 +154,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`);
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
     summary.customAttributes = await storeCustomAttributes(conn, { opportunities: staged.get('opportunities')!, accounts: staged.get('accounts')! });
+    await checkAsOfNotBeforeExport(conn, asOf, source);
 
     const { replaced, snapshots } = await timedStep(options.log, 'snapshot', () => recordSnapshot(conn, asOf, source));
     const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';
@@ -175,7 +176,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     // The rejects of an earlier failed load would mislead now that the database holds this load's.
     if (options.rejectsFileOnFailure) rmSync(options.rejectsFileOnFailure, { force: true });
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
   for (const [entity, counts] of Object.entries(summary.entities)) {
@@ -246,12 +247,13 @@ function percent(share: number): string {
   return `${Number((share * 100).toFixed(2))}%`;
 }
 
-/** The as-of date of the loaded export. */
+/**
+ * The as-of date of the loaded export. Only a database without `wuwei_meta` has nothing loaded; any
+ * other failure (a damaged file, an I/O error) is reported as itself, not as an empty database.
+ */
 export async function loadedAsOf(conn: DuckDBConnection): Promise<string> {
-  try {
-    const [row] = await queryRows<{ as_of: string }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM wuwei_meta`);
-    return row!.as_of;
-  } catch {
-    throw new WuweiError('missing_input', 'nothing loaded yet: run `wuwei load --source DIR` first');
-  }
+  const [meta] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'wuwei_meta'`);
+  const [row] = meta!.n > 0 ? await queryRows<{ as_of: string | null }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM wuwei_meta`) : [];
+  if (!row?.as_of) throw new WuweiError('missing_input', 'nothing loaded yet: run `wuwei load --source DIR` first');
+  return row.as_of;
 }

@@ -1,5 +1,6 @@
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { inTransaction, queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
+import { tableExists } from '../../models/columns.ts';
 import { SCHEMA, type ColumnSpec } from './schema.ts';
 
 /**
@@ -93,4 +94,72 @@ export function derivedHistorySql(asOf: string, closedStages: readonly string[])
     FROM nights
     WHERE first_seen OR changed
     ORDER BY opportunity_id, changed_at`;
+}
+
+/**
+ * The tables that hold one set of rows per night, keyed by `as_of`: what dropping a night removes.
+ * Training observations and backtests have `as_of` columns too, but there it is a point inside the
+ * history, not a night that was loaded: they are left alone.
+ */
+export const NIGHTLY_TABLES = ['snapshots', 'snapshot_opportunities', 'load_rejects', 'features_score', 'scores', 'forecasts'] as const;
+
+export interface SnapshotListing {
+  asOf: string;
+  source: string;
+  loadedAt: string;
+  opportunities: number;
+  /** The export the database holds now (wuwei_meta): the one scores and reports describe. */
+  current: boolean;
+}
+
+/** The snapshots kept, newest first. */
+export async function listSnapshots(conn: DuckDBConnection): Promise<SnapshotListing[]> {
+  if (!(await tableExists(conn, 'snapshots'))) return [];
+  const current = (await tableExists(conn, 'wuwei_meta')) ? `(SELECT max(as_of) FROM wuwei_meta)` : 'NULL';
+  return queryRows<SnapshotListing>(
+    conn,
+    `SELECT strftime(as_of, '%Y-%m-%d') AS "asOf", source, strftime(loaded_at, '%Y-%m-%d %H:%M:%S') AS "loadedAt",
+            opportunities::INTEGER AS opportunities, coalesce(as_of = ${current}, false) AS current
+     FROM snapshots ORDER BY as_of DESC`,
+  );
+}
+
+export interface DropSummary {
+  dropped: string;
+  /** Rows removed per nightly table. */
+  rows: Record<string, number>;
+  /** The dropped night was the loaded export: nothing counts as loaded until the next load. */
+  wasCurrent: boolean;
+}
+
+/**
+ * Removes one night from every nightly table in one transaction: the way out of a snapshot loaded
+ * with a wrong as-of date, which would otherwise refuse every real export after it. Dropping the
+ * night the database holds now also forgets that it was loaded (`wuwei_meta`), so nothing is
+ * scored or reported as that date until an export is loaded again.
+ */
+export async function dropSnapshot(conn: DuckDBConnection, asOf: string): Promise<DropSummary> {
+  const kept = await listSnapshots(conn);
+  const night = kept.find((snapshot) => snapshot.asOf === asOf);
+  if (!night) {
+    const known = kept.length === 0 ? 'there are none' : `kept: ${kept.map((s) => s.asOf).join(', ')}`;
+    throw new WuweiError('bad_option', `no snapshot as of ${asOf} (${known}); see \`wuwei snapshots list\``);
+  }
+  const rows: Record<string, number> = {};
+  await inTransaction(conn, async () => {
+    for (const table of NIGHTLY_TABLES) {
+      if (!(await tableExists(conn, table))) continue;
+      const [deleted] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)} WHERE as_of = DATE ${quoteLiteral(asOf)}`);
+      await conn.run(`DELETE FROM ${quoteIdent(table)} WHERE as_of = DATE ${quoteLiteral(asOf)}`);
+      rows[table] = deleted!.n;
+    }
+    if (night.current) await conn.run('DROP TABLE IF EXISTS wuwei_meta');
+  });
+  return { dropped: asOf, rows, wasCurrent: night.current };
+}
+
+/** The snapshot listing as a plain-text table; `*` marks the loaded one. */
+export function formatSnapshots(snapshots: SnapshotListing[]): string {
+  if (snapshots.length === 0) return 'no snapshots yet: run `wuwei load --source DIR`\n';
+  return `${snapshots.map((s) => `${s.current ? '*' : ' '} ${s.asOf}  loaded ${s.loadedAt}  ${s.opportunities} opportunities  ${s.source}`).join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dateValue } from '@duckdb/node-api';
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
 import type { WuweiConfig } from '../config.ts';
 import { probabilityCloseBetween } from '../forecast/close-timing.ts';
@@ -106,8 +106,7 @@ export async function writeScores(
   }
   appender.closeSync();
 
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     await conn.run(`DELETE FROM scores WHERE as_of = ${asOfSql}`);
     await conn.run(`
       INSERT INTO scores BY NAME
@@ -123,11 +122,7 @@ export async function writeScores(
       FROM features_score AS features
       JOIN deal_scores USING (opportunity_id)
       ORDER BY features.opportunity_id`);
-    await conn.run('COMMIT');
-  } catch (error) {
-    await conn.run('ROLLBACK');
-    throw error;
-  }
+  });
 
   mkdirSync(options.outDir, { recursive: true });
   const csv = join(options.outDir, 'scores.csv');

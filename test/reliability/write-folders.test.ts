@@ -86,7 +86,7 @@ describe('write folders from the config', () => {
     writeFileSync(join(documents, 'letter.txt'), 'keep me');
     const result = await cli(['report', '--db', folder.db, '--site', documents]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^wuwei: site: .*documents is a folder with other files in it \(not a Wuwei site\)/);
+    expect(result.stderr).toMatch(/^wuwei: site: .*documents is a folder Wuwei did not make \(it has other files and no \.wuwei-site\)/);
     expect(readdirSync(documents)).toEqual(['letter.txt']);
   });
 });
