@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { WuweiError } from './errors.ts';
+import { systemErrorMessage } from './system-errors.ts';
 import type { Logger } from './log.ts';
 
 interface LockOwner {
@@ -80,6 +81,8 @@ async function tryLock(file: string, log: Logger): Promise<DuckDBInstance | null
       rmSync(file, { force: true });
       return tryLock(file, log);
     }
+    const system = systemErrorMessage(error);
+    if (system) throw new WuweiError('cannot_write', system, { cause: error });
     throw new WuweiError('locked', `cannot take the run lock ${file}: ${message.replace(/^IO Error: /, '')}`, { cause: error });
   }
 }

@@ -65,7 +65,7 @@ export function markSite(folder: string, builtFrom: string): void {
  */
 export function checkSiteFolder(site: string): void {
   if (!existsSync(site) && !isLink(site)) return;
-  const refuse = (why: string) => {
+  const refuse = (why: string): never => {
     throw new WuweiError('bad_option', `site: ${site} ${why}: publishing the report would replace it; give the site a new or empty folder`);
   };
   if (isLink(site)) {

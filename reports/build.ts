@@ -53,10 +53,10 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   if (!existsSync(dbPath)) throw new WuweiError('report_failed', `cannot build the report: database not found: ${dbPath}`);
   checkSiteFolder(siteDir);
 
+  const versions = `${siteDir}.versions`;
+  mkdirSync(versions, { recursive: true }); // first: a folder that cannot be written stops the build before anything else
   clearLoaderCache();
   seedNpmVersionIndex(FRAMEWORK_CACHE);
-  const versions = `${siteDir}.versions`;
-  mkdirSync(versions, { recursive: true });
   const building = join(versions, `${new Date().toISOString().replaceAll(':', '-')}-${process.pid}`);
   let published = false;
   try {
