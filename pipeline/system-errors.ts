@@ -3,6 +3,8 @@
  * database file that is damaged or held by another program. Node and DuckDB report them in their own
  * words; these turn them into one line that says what to do, so none ends in a stack trace.
  */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WuweiError } from './errors.ts';
 
 /** Why a file could not be written or opened, by errno code or by the words DuckDB uses. */
@@ -18,7 +20,7 @@ const CAUSES: [RegExp, string][] = [
 export function systemErrorMessage(error: unknown): string | null {
   if (!(error instanceof Error)) return null;
   const errno = error as NodeJS.ErrnoException;
-  const text = `${errno.code ?? ''} ${error.message}`;
+  const text = `${mkdirCause(errno) ?? errno.code ?? ''} ${error.message}`;
   const cause = CAUSES.find(([pattern]) => pattern.test(text));
   if (!cause) return null;
   const path = errno.path ?? error.message.match(/file "([^"]+)"/)?.[1];
@@ -45,4 +47,20 @@ export function databaseOpenError(path: string, error: unknown): Error {
   }
   const system = systemErrorMessage(error);
   return system ? new WuweiError('cannot_write', system.replace('a file', path), { cause: error }) : (error as Error);
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when a folder cannot be created on a read-only file system
+ * or without permission: the folder it could not write to says why.
+ */
+function mkdirCause(errno: NodeJS.ErrnoException): string | undefined {
+  if (errno.code !== 'ENOENT' || errno.syscall !== 'mkdir' || !errno.path) return undefined;
+  let folder = dirname(errno.path);
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  try {
+    accessSync(folder, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code;
+  }
 }
