@@ -135,6 +135,10 @@ const modelsSchema = z.strictObject({
 const loadSchema = z.strictObject({
   /** Stop the load when more than this share of an entity's rows is rejected. */
   maxRejectShare: share.optional(),
+  /** Dates before this one (creation, close, activity, change dates) are row rejects (default 1990-01-01). */
+  earliestDate: isoDate.optional(),
+  /** Dates more than this many years after the as-of date are row rejects (default 10). */
+  maxYearsAhead: positiveInt.optional(),
 });
 
 /** DuckDB's resources for every command's database connection (see pipeline/db.ts). */

@@ -47,6 +47,7 @@ export async function loadStage(
       rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
       ...(asOf ? { asOf } : {}),
       ...(knownStages ? { knownStages } : {}),
+      ...(config ? { showPersonalData: config.report.showPersonalData, plausibleDates: config.load } : {}),
     }),
   );
 }

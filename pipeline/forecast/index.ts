@@ -11,6 +11,7 @@ import { dateValue } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
+import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
 import type { WuweiConfig } from '../config.ts';
 import type { DealOutlook } from '../score/outlook.ts';
 import { probabilityCloseBetween } from './close-timing.ts';
@@ -243,10 +244,12 @@ export async function writeForecast(
   mkdirSync(options.outDir, { recursive: true });
   const csv = join(options.outDir, 'forecast.csv');
   const partial = `${csv}.partial`;
-  await conn.run(`
-    COPY (SELECT * FROM forecasts WHERE as_of = DATE ${quoteLiteral(outlook.asOf)}
-          ORDER BY period_type DESC, period_start, list_position([${SEGMENT_TYPES.map(quoteLiteral).join(', ')}], segment_type), segment)
-    TO ${quoteLiteral(partial)} (HEADER, DELIMITER ',')`);
+  await copyToSafeCsv(
+    conn,
+    `SELECT * FROM forecasts WHERE as_of = DATE ${quoteLiteral(outlook.asOf)}
+     ORDER BY period_type DESC, period_start, list_position([${SEGMENT_TYPES.map(quoteLiteral).join(', ')}], segment_type), segment`,
+    partial,
+  );
   renameSync(partial, csv);
 
   const totals = rows

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { spreadsheetSafe } from '../spreadsheet-safe-csv.ts';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -14,7 +15,8 @@ export const DEFAULT_BATCH_ROWS = 4096;
  * batch per file plus the stream's buffer.
  *
  * Output is RFC 4180 as csv-stringify writes it: a field is quoted only when it holds a comma, a
- * quote or a line break (quotes doubled); booleans are `true`/`false`; null and undefined are empty.
+ * quote or a line break (quotes doubled); a text that a spreadsheet would run as a formula gets a
+ * leading quote (../spreadsheet-safe-csv.ts); booleans are `true`/`false`; null and undefined are empty.
  */
 export class CsvWriter {
   private readonly stream: WriteStream;
@@ -70,7 +72,10 @@ function formatRow(row: readonly CsvValue[]): string {
     if (i > 0) line += ',';
     const value = row[i];
     if (value === null || value === undefined) continue;
-    if (typeof value === 'string') line += NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+    if (typeof value === 'string') {
+      const text = spreadsheetSafe(value);
+      line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    }
     else if (typeof value === 'boolean') line += value ? 'true' : 'false';
     else line += String(value);
   }

@@ -7,13 +7,16 @@ import type { Logger } from '../log.ts';
 import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
-import { rejectedRowsSql, typedRowsSql } from './validate.ts';
+import { rejectedRowsSql, typedRowsSql, type DateWindow } from './validate.ts';
+import { checkThousandsSeparators, percentageColumns } from './column-profiles.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, stageSources } from './mapping/stage.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
+import { isPersonal, isPersonalSql, WITHHELD } from './personal-data.ts';
+import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
 
 export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
 export { REJECT_REASONS, type RejectReason } from './validate.ts';
@@ -45,6 +48,10 @@ export interface LoadOptions {
   knownStages?: readonly string[];
   /** Where to write the rejects as CSV when the threshold fails the load (the database keeps nothing then). */
   rejectsFileOnFailure?: string;
+  /** The config's `load` dates: earliest plausible date (default 1990-01-01), years after the as-of date (default 10). */
+  plausibleDates?: { earliestDate?: string | undefined; maxYearsAhead?: number | undefined };
+  /** Let personal values (./personal-data.ts) into messages and `load_rejects.csv`; default: withheld. */
+  showPersonalData?: boolean;
   log: Logger;
 }
 
@@ -93,6 +100,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new WuweiError('bad_option', `the maximum reject rate must be between 0 and 1 (0% and 100%), got ${maxRejectRate}`);
   const { asOf, from: asOfFrom } = resolveAsOf(options.source, options.asOf);
   const knownStages = options.knownStages ?? DEFAULT_STAGES;
+  const dateWindow = plausibleDateWindow(asOf, options.plausibleDates);
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
     source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
@@ -128,12 +136,15 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const raw = quoteIdent(stage.table);
       const key = SCHEMA[entity].key;
       const keyColumn = key.length === 1 ? quoteIdent(key[0]!) : null;
+      // Numbers a row alone cannot judge: dot-grouped thousands stop the load; percentages are read as such.
+      await checkThousandsSeparators(conn, entity, stage.table, mapping.entities[entity] ?? []);
+      const percentColumns = await percentageColumns(conn, entity, stage.table);
       // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
       await timedStep(options.log, `${entity}: validate`, () =>
-        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { knownStages, loadedParents, parentKeysTable })}`),
+        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { knownStages, loadedParents, parentKeysTable, dateWindow, percentColumns })}`),
       );
       await timedStep(options.log, `${entity}: store`, () =>
-        conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw)}) ANTI JOIN ${REJECTED} USING (__row)`),
+        conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })}) ANTI JOIN ${REJECTED} USING (__row)`),
       );
       await timedStep(options.log, `${entity}: reject lines`, async () => {
         await toPhysicalLines(conn, REJECTED, stage.sources);
@@ -149,7 +160,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
       // Free the staged text now; custom attributes still read the staged opportunities and accounts.
       if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)) await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stage.table)}`);
-      await failOverThreshold(conn, entity, file, summary.entities[entity]!, maxRejectRate, options.rejectsFileOnFailure);
+      await failOverThreshold(conn, entity, file, summary.entities[entity]!, maxRejectRate, options);
     }
     const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`);
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
@@ -191,6 +202,16 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   return summary;
 }
 
+/** Dates before 1990 or more than ten years after the as-of date are typos (unless the config's `load` says otherwise). */
+export const DEFAULT_EARLIEST_DATE = '1990-01-01';
+export const DEFAULT_MAX_YEARS_AHEAD = 10;
+
+function plausibleDateWindow(asOf: string, dates: LoadOptions['plausibleDates'] = {}): DateWindow {
+  const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
+  const latest = new Date(Date.UTC(year + (dates.maxYearsAhead ?? DEFAULT_MAX_YEARS_AHEAD), month - 1, day)).toISOString().slice(0, 10);
+  return { earliest: dates.earliestDate ?? DEFAULT_EARLIEST_DATE, latest };
+}
+
 /** Runs one step of the load, logging its wall time at debug level. */
 async function timedStep<T>(log: Logger, name: string, step: () => Promise<T>): Promise<T> {
   const start = performance.now();
@@ -207,7 +228,14 @@ async function countRows(conn: DuckDBConnection, entity: EntityName): Promise<Om
 }
 
 /** Stops the load when an entity lost more than the allowed share of its rows: training on a broken export is worse than not running. */
-async function failOverThreshold(conn: DuckDBConnection, entity: EntityName, file: string, counts: EntityLoad, maxRejectRate: number, rejectsFile: string | undefined): Promise<void> {
+async function failOverThreshold(
+  conn: DuckDBConnection,
+  entity: EntityName,
+  file: string,
+  counts: EntityLoad,
+  maxRejectRate: number,
+  options: Pick<LoadOptions, 'rejectsFileOnFailure' | 'showPersonalData'>,
+): Promise<void> {
   const total = counts.loaded + counts.rejected;
   if (total === 0 || counts.rejected / total <= maxRejectRate) return;
   const examples = await queryRows<{ line: number; column_name: string | null; value: string | null; reason: string }>(
@@ -215,26 +243,30 @@ async function failOverThreshold(conn: DuckDBConnection, entity: EntityName, fil
     `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = ${quoteLiteral(entity)} ORDER BY file, line LIMIT 3`,
   );
   let saved = '';
-  if (rejectsFile) {
-    mkdirSync(dirname(rejectsFile), { recursive: true });
-    await conn.run(`COPY (SELECT * FROM load_rejects ORDER BY entity, file, line) TO ${quoteLiteral(rejectsFile)} (HEADER, DELIMITER ',')`);
-    saved = `; all rejects so far are in ${rejectsFile}`;
+  if (options.rejectsFileOnFailure) {
+    mkdirSync(dirname(options.rejectsFileOnFailure), { recursive: true });
+    await writeRejectsCsv(conn, options.rejectsFileOnFailure, options.showPersonalData ?? false);
+    saved = `; all rejects so far are in ${options.rejectsFileOnFailure}`;
   }
-  const shown = examples.map((e) => `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null || !loggable(entity, e.column_name) ? '' : ` ('${e.value.slice(0, 40)}')`}`).join('; ');
+  const shown = examples.map((e) => `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null || !loggable(entity, e.column_name, options.showPersonalData) ? '' : ` ('${e.value.slice(0, 40)}')`}`).join('; ');
   throw new WuweiError(
     'bad_input',
     `${file}: ${counts.rejected} of ${total} ${entity} rows rejected (${percent(counts.rejected / total)}, more than the ${percent(maxRejectRate)} allowed by --max-reject-rate, the mapping or load.maxRejectShare): ${describeReasons(counts.reasons)}; e.g. ${shown}. Nothing was loaded${saved}.`,
   );
 }
 
+/** `load_rejects` as CSV for people: spreadsheet-safe, personal values withheld unless allowed. */
+async function writeRejectsCsv(conn: DuckDBConnection, path: string, showPersonalData: boolean): Promise<void> {
+  const value = showPersonalData ? 'value' : `CASE WHEN value IS NOT NULL AND ${isPersonalSql('entity', 'column_name')} THEN ${quoteLiteral(WITHHELD)} ELSE value END AS value`;
+  await copyToSafeCsv(conn, `SELECT * REPLACE (${value}) FROM load_rejects ORDER BY entity, file, line`, path);
+}
+
 /**
- * Whether a rejected value may be shown in the log: not a whole malformed line (it holds every field,
- * names and e-mails too) and not a personal-data column. `load_rejects` keeps the value either way.
+ * Whether a rejected value may be shown in the log: never a whole malformed line (it may be any
+ * file's content), and a person's values only when personal data is allowed.
  */
-function loggable(entity: EntityName, column: string | null): boolean {
-  if (column === null) return false;
-  const spec = (SCHEMA[entity].columns as Record<string, ColumnSpec>)[column];
-  return spec !== undefined && !spec.description.includes('personal data');
+function loggable(entity: EntityName, column: string | null, showPersonalData = false): boolean {
+  return column !== null && (showPersonalData || !isPersonal(entity, column));
 }
 
 function describeReasons(reasons: Record<string, number>): string {

@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../db.ts';
+import { SHARE_COLUMNS } from './column-profiles.ts';
 import { SCHEMA, type ColumnSpec, type ColumnType, type EntityName } from './schema.ts';
 
 /** Why a row was quarantined in `load_rejects`. One reason per rejected row: the first rule it breaks. */
@@ -15,6 +16,8 @@ export const REJECT_REASONS = {
   closeBeforeCreation: 'close before creation',
   unknownStage: 'unknown stage',
   duplicateKey: 'duplicate key',
+  implausibleDate: 'implausible date',
+  shareOutOfRange: 'probability or share outside 0..1 (or 0..100%)',
 } as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[keyof typeof REJECT_REASONS];
@@ -48,7 +51,23 @@ const TYPED_REFERENCES: Partial<Record<EntityName, { column: string; typeColumn:
 /** Entities whose `stage` must be one the CRM's stage list knows. */
 const STAGED: EntityName[] = ['opportunities', 'opportunity_history'];
 
-export interface ValidationContext {
+/** Dates a CRM record can plausibly carry; outside them a date is a typo (year 1, 1900) that would skew history. */
+export interface DateWindow {
+  /** ISO date: the earliest plausible date. */
+  earliest: string;
+  /** ISO date: the latest plausible date (after the as-of date: close dates lie ahead). */
+  latest: string;
+}
+
+/** Dates that may well lie before the window: people were hired before any CRM existed. */
+const UNBOUNDED_DATES: Partial<Record<EntityName, string[]>> = { users: ['hire_date'] };
+
+/** How the entity's staged text is typed: share columns written as percentages are divided by 100. */
+export interface Typing {
+  percentColumns?: ReadonlySet<string>;
+}
+
+export interface ValidationContext extends Typing {
   /** Every stage name the CRM uses (open, won and lost). */
   knownStages: readonly string[];
   /** Parent entities that were loaded from a file; references to an entity without a file are not checked. */
@@ -58,6 +77,8 @@ export interface ValidationContext {
    * that key was loaded), to tell a rejected parent from a missing one with one join.
    */
   parentKeysTable: (entity: EntityName) => string;
+  /** Dates outside it are rejected; none checked when absent. */
+  dateWindow?: DateWindow;
 }
 
 /**
@@ -74,7 +95,7 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   const spec = SCHEMA[entity];
   const columns = Object.entries(spec.columns) as [string, ColumnSpec][];
   const text = quoteIdent;
-  const cast = typed;
+  const cast = (column: string, type: ColumnType) => typed(column, type, context);
   // Each row gets the number of the first check it fails, a plain integer; the reason, column and
   // value are looked up from it for the few rows that fail (building them for every row is slow).
   const checks: { condition: string; reason: RejectReason; column: string }[] = [];
@@ -105,6 +126,14 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   for (const column of NON_NEGATIVE[entity] ?? []) {
     problem(`${cast(column, 'DOUBLE')} < 0`, REJECT_REASONS.negativeAmount, column);
     problem(`${cast(column, 'DOUBLE')} >= ${MAX_AMOUNT}`, REJECT_REASONS.amountOutOfRange, column);
+  }
+  for (const [column, c] of columns) {
+    const window = context.dateWindow;
+    if (!window || (c.type !== 'DATE' && c.type !== 'TIMESTAMP') || UNBOUNDED_DATES[entity]?.includes(column)) continue;
+    problem(`NOT (${cast(column, c.type)}::DATE BETWEEN DATE ${quoteLiteral(window.earliest)} AND DATE ${quoteLiteral(window.latest)})`, REJECT_REASONS.implausibleDate, column);
+  }
+  for (const column of SHARE_COLUMNS[entity] ?? []) {
+    problem(`NOT (${cast(column, 'DOUBLE')} BETWEEN 0 AND 1)`, REJECT_REASONS.shareOutOfRange, column);
   }
   if (entity === 'opportunities') {
     problem(`${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`, REJECT_REASONS.closeBeforeCreation, 'close_date');
@@ -137,14 +166,15 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
 }
 
 /** SQL for the entity's rows typed to the contract, with `__row`; validation rejects none of what it types. */
-export function typedRowsSql(entity: EntityName, rawTable: string): string {
+export function typedRowsSql(entity: EntityName, rawTable: string, typing: Typing = {}): string {
   const columns = Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][];
-  return `SELECT __row, ${columns.map(([column, c]) => `${typed(column, c.type)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
+  return `SELECT __row, ${columns.map(([column, c]) => `${typed(column, c.type, typing)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
 }
 
 /** A staged text column as its contract type; NULL when unparseable (NaN and infinity are no numbers a CRM means). */
-function typed(column: string, type: ColumnType): string {
+function typed(column: string, type: ColumnType, typing: Typing = {}): string {
   if (type === 'VARCHAR') return quoteIdent(column);
-  if (type === 'DOUBLE') return `CASE WHEN isfinite(TRY_CAST(${quoteIdent(column)} AS DOUBLE)) THEN TRY_CAST(${quoteIdent(column)} AS DOUBLE) END`;
+  const number = `TRY_CAST(${quoteIdent(column)} AS DOUBLE)${typing.percentColumns?.has(column) ? ' / 100' : ''}`;
+  if (type === 'DOUBLE') return `CASE WHEN isfinite(${number}) THEN ${number} END`;
   return `TRY_CAST(${quoteIdent(column)} AS ${type})`;
 }

@@ -7,6 +7,7 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
+import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
 
 export type WritebackFormat = 'salesforce' | 'dynamics' | 'hubspot' | 'parquet';
 export const WRITEBACK_FORMATS: WritebackFormat[] = ['salesforce', 'dynamics', 'hubspot', 'parquet'];
@@ -16,6 +17,8 @@ export interface ExportColumn {
   /** SQL over one night of the `scores` table. */
   sql: string;
   meaning: string;
+  /** The target field's declared length in characters: longer text is cut to fit (see `fitted`). */
+  maxLength?: number;
 }
 
 export interface ExportSpec {
@@ -26,6 +29,24 @@ export interface ExportSpec {
 }
 
 const factors = (column: string) => `coalesce(${column}, '')`;
+
+/**
+ * SQL for a text cut to `max` characters, so an import does not reject the row: whole factors (items
+ * separated by `separator`) are kept and `…` marks the rest; a first item that alone is too long is
+ * cut at a word. Text that fits is left as it is.
+ */
+export function fitted(sql: string, max: number, separator = '; '): string {
+  const v = `(${sql})`;
+  const sep = quoteLiteral(separator);
+  const ellipsis = `${separator}…`;
+  // The longest run of whole items that leaves room for the separator and the ellipsis.
+  const items = `regexp_extract(left(${v}, ${max - ellipsis.length + separator.length}), '^(.*)' || regexp_escape(${sep}), 1)`;
+  const words = `regexp_extract(left(${v}, ${max - 1}), '^(.*) ', 1)`;
+  return `CASE WHEN length(${v}) <= ${max} THEN ${v}
+    WHEN ${items} <> '' THEN ${items} || ${quoteLiteral(ellipsis)}
+    WHEN ${words} <> '' THEN ${words} || '…'
+    ELSE left(${v}, ${max - 1}) || '…' END`;
+}
 
 /** The generic export: `scores.csv` every night, `scores.parquet` on request. */
 export const GENERIC_COLUMNS: ExportColumn[] = [
@@ -64,14 +85,14 @@ export const EXPORTS: Record<'generic' | Exclude<WritebackFormat, 'parquet'>, Ex
       { name: 'Id', sql: 'opportunity_id', meaning: 'Opportunity Id (the export must carry the Salesforce Id as opportunity_id).' },
       { name: 'Wuwei_Score__c', sql: 'score', meaning: 'Number(3,0): score 0..100.' },
       { name: 'Wuwei_Win_Probability__c', sql: 'round(100 * win_probability, 2)', meaning: 'Percent(5,2): calibrated win probability.' },
-      { name: 'Wuwei_Grade__c', sql: 'grade', meaning: 'Text(1): A..D.' },
-      { name: 'Wuwei_Trend__c', sql: 'trend', meaning: 'Text(10): improving, steady, declining, new.' },
+      { name: 'Wuwei_Grade__c', sql: 'grade', meaning: 'Text(1): A..D.', maxLength: 1 },
+      { name: 'Wuwei_Trend__c', sql: 'trend', meaning: 'Text(10): improving, steady, declining, new.', maxLength: 10 },
       { name: 'Wuwei_Expected_Amount__c', sql: 'round(expected_amount, 2)', meaning: 'Currency(16,2): amount expected if won.' },
       { name: 'Wuwei_Expected_Close_Date__c', sql: 'predicted_close_date', meaning: 'Date: median predicted close date.' },
       { name: 'Wuwei_Slip_Risk__c', sql: 'round(100 * slip_risk, 2)', meaning: "Percent(5,2): probability of not closing in the rep's period." },
-      { name: 'Wuwei_Top_Positive_Factors__c', sql: factors('top_positive_factors'), meaning: 'Text Area(255): top positive factors.' },
-      { name: 'Wuwei_Top_Negative_Factors__c', sql: factors('top_negative_factors'), meaning: 'Text Area(255): top negative factors.' },
-      { name: 'Wuwei_Model_Version__c', sql: 'model_version', meaning: 'Text(40): model version.' },
+      { name: 'Wuwei_Top_Positive_Factors__c', sql: factors('top_positive_factors'), meaning: 'Text Area(255): top positive factors.', maxLength: 255 },
+      { name: 'Wuwei_Top_Negative_Factors__c', sql: factors('top_negative_factors'), meaning: 'Text Area(255): top negative factors.', maxLength: 255 },
+      { name: 'Wuwei_Model_Version__c', sql: 'model_version', meaning: 'Text(40): model version.', maxLength: 40 },
       { name: 'Wuwei_Scored_On__c', sql: 'as_of', meaning: 'Date: the as-of date of the scores.' },
     ],
   },
@@ -118,9 +139,11 @@ export const EXPORTS: Record<'generic' | Exclude<WritebackFormat, 'parquet'>, Ex
 /** Writes one night's scores in a spec's columns to `path` (CSV, or Parquet by extension), swapped in whole. */
 export async function exportScores(conn: DuckDBConnection, asOf: string, columns: ExportColumn[], path: string): Promise<void> {
   const partial = `${path}.partial`;
-  const select = columns.map((column) => `${column.sql} AS ${quoteIdent(column.name)}`).join(', ');
-  const format = path.endsWith('.parquet') ? '(FORMAT parquet)' : '(HEADER, DELIMITER \',\')';
-  await conn.run(`COPY (SELECT ${select} FROM scores WHERE as_of = DATE ${quoteLiteral(asOf)} ORDER BY opportunity_id) TO ${quoteLiteral(partial)} ${format}`);
+  const select = columns.map((c) => `${c.maxLength ? fitted(c.sql, c.maxLength) : c.sql} AS ${quoteIdent(c.name)}`).join(', ');
+  const query = `SELECT ${select} FROM scores WHERE as_of = DATE ${quoteLiteral(asOf)} ORDER BY opportunity_id`;
+  // Parquet keeps the raw values; CSV is opened in spreadsheets, so its text cells are made safe.
+  if (path.endsWith('.parquet')) await conn.run(`COPY (${query}) TO ${quoteLiteral(partial)} (FORMAT parquet)`);
+  else await copyToSafeCsv(conn, query, partial);
   renameSync(partial, path);
 }
 
@@ -157,7 +180,7 @@ export function renderWritebackDoc(): string {
   ];
   for (const spec of Object.values(EXPORTS)) {
     lines.push(`## ${spec.title}`, '', `File: \`${spec.file}\``, '', spec.howToImport, '', '| column | meaning |', '|---|---|');
-    for (const column of spec.columns) lines.push(`| \`${column.name}\` | ${column.meaning} |`);
+    for (const column of spec.columns) lines.push(`| \`${column.name}\` | ${column.meaning}${column.maxLength ? ` At most ${column.maxLength} characters: longer text keeps whole factors and ends in "…".` : ''} |`);
     lines.push('');
   }
   return lines.join('\n');

@@ -494,7 +494,7 @@ export interface RejectExample {
   line: number;
   column: string;
   reason: string;
-  /** The offending value, unless the column holds personal data and personal data is not shown. */
+  /** The offending value, unless it may identify a person (pipeline/load/personal-data.ts) and personal data is not shown. */
   value: string | null;
 }
 

@@ -1,9 +1,12 @@
 /**
  * data-quality.json: what the last load brought per entity, what it rejected and why (from
  * `load_rejects`), a few examples, and the history of the nightly runs from their run records.
- * Rejected values of personal-data columns are withheld unless personal data is allowed.
+ * Rejected values that may identify a person (pipeline/load/personal-data.ts: any value of a contact
+ * or user row, a person's id elsewhere, a whole malformed line of those) are withheld unless
+ * personal data is allowed.
  */
 import { queryRows } from '../../../pipeline/db.ts';
+import { isPersonal } from '../../../pipeline/load/personal-data.ts';
 import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
 import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
 import { showPersonalData } from './personalData.ts';
@@ -12,8 +15,6 @@ import { reportDatabasePath, runLoader } from './runLoader.ts';
 import { readRunHistory, runsFolder } from './runRecords.ts';
 import { hasTable, rowCount } from './tables.ts';
 
-/** Columns whose values are personal data (see docs/data-contract.md). */
-const PERSONAL_COLUMNS = new Set(['first_name', 'last_name', 'email', 'name', 'participant_id', 'contact_id']);
 const EXAMPLES = 25;
 
 await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
@@ -34,12 +35,16 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
     );
     const personal = showPersonalData();
     examples = (
-      await queryRows<RejectExample>(
+      await queryRows<Omit<RejectExample, 'column'> & { column_name: string | null }>(
         conn,
-        `SELECT entity, line::INTEGER AS line, coalesce(column_name, '(row)') AS "column", reason, value
+        `SELECT entity, line::INTEGER AS line, column_name, reason, value
          FROM load_rejects ORDER BY entity, line LIMIT ${EXAMPLES}`,
       )
-    ).map((example) => (personal || !PERSONAL_COLUMNS.has(example.column) ? example : { ...example, value: null }));
+    ).map(({ column_name: column, ...example }) => ({
+      ...example,
+      column: column ?? '(row)',
+      value: personal || !isPersonal(example.entity, column) ? example.value : null,
+    }));
   }
   const entities: EntityLoad[] = [];
   for (const entity of ENTITY_NAMES) {
