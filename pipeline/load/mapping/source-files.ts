@@ -19,6 +19,8 @@ export interface SourceFile {
   textReader: string;
   /** Reads with DuckDB's inferred types: used to type custom attributes. */
   typedReader: string;
+  /** The file has a line over DuckDB's default 2 MB limit, so it is read with MAX_LINE_BYTES. */
+  longLines?: boolean;
 }
 
 /**
@@ -78,17 +80,22 @@ export function findSourceFile(files: Map<string, string>, name: string, encodin
 export function describeFile(path: string, declaredEncoding?: Encoding): SourceFile {
   const format = EXTENSIONS.find(([ext]) => ext === extname(path).toLowerCase())?.[1] ?? 'csv';
   checkRegularFile(path);
+  // DuckDB's larger line limit costs memory per column, so only a file with a line over its default gets it.
+  const longLines = format === 'csv' && statSync(path).size > DUCKDB_MAX_LINE_BYTES && firstLineLongerThan(path, DUCKDB_MAX_LINE_BYTES) !== null;
+  const tooLong = longLines ? firstLineLongerThan(path, MAX_LINE_BYTES) : null;
+  if (tooLong !== null) throw longLineError(path, tooLong);
   const literal = quoteLiteral(literalPath(path));
   if (format === 'csv') {
     const encoding = csvEncoding(path, declaredEncoding);
-    const decode = encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(encoding)}`;
+    const decode = `${encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(encoding)}`}${longLines ? LINE_SIZE : ''}`;
     return {
       path,
       format,
       encoding,
+      longLines,
       // A malformed row (too many or too few fields, a stray quote) goes to DuckDB's rejects table, not the whole file.
-      textReader: `read_csv(${literal}, header = true, all_varchar = true, auto_detect = true${decode}${LINE_SIZE}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
-      typedReader: `read_csv(${literal}, header = true, auto_detect = true${decode}${LINE_SIZE})`,
+      textReader: `read_csv(${literal}, header = true, all_varchar = true, auto_detect = true${decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
+      typedReader: `read_csv(${literal}, header = true, auto_detect = true${decode})`,
     };
   }
   const reader = format === 'parquet' ? `read_parquet(${literal})` : `read_json(${literal}, format = 'auto')`;
@@ -96,6 +103,8 @@ export function describeFile(path: string, declaredEncoding?: Encoding): SourceF
 }
 
 const LINE_SIZE = `, max_line_size = ${MAX_LINE_BYTES}`;
+/** DuckDB's default line limit (2,000,000 bytes), with a margin for its count. */
+const DUCKDB_MAX_LINE_BYTES = 1_900_000;
 
 /**
  * Only a regular file (or a link to one) is read: a pipe or a device would block the load forever,
@@ -119,8 +128,8 @@ function checkNotEmpty(file: SourceFile): void {
  * a word: the header row as written must name each column once (case does not matter in SQL).
  */
 async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Promise<void> {
-  const decode = file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`;
-  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv(${quoteLiteral(literalPath(file.path))}, header = false, all_varchar = true, auto_detect = true${decode}${LINE_SIZE}) LIMIT 1`);
+  const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
+  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv(${quoteLiteral(literalPath(file.path))}, header = false, all_varchar = true, auto_detect = true${decode}) LIMIT 1`);
   const header = (reader.getRows()[0] ?? []).map((value) => String(value ?? '').trim());
   const seen = new Map<string, number>();
   for (const [i, name] of header.entries()) {
@@ -153,10 +162,10 @@ export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Pro
   if (file.format !== 'csv') return { columns: await describeColumns(conn, file), dateFormats: [] };
   checkNotEmpty(file);
   try {
-    const decode = file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`;
+    const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
     const [row] = await queryRows<{ Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null }>(
       conn,
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(literalPath(file.path))}, ignore_errors = true${decode}${LINE_SIZE})`,
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(literalPath(file.path))}, ignore_errors = true${decode})`,
     );
     await checkUniqueHeader(conn, file);
     const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter((f): f is string => typeof f === 'string' && f.length > 0);
@@ -165,9 +174,7 @@ export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Pro
     if (error instanceof WuweiError) throw error;
     if (/invalid unicode/i.test(error instanceof Error ? error.message : String(error))) throw notUtf8Error(file.path);
     const long = /maximum line size/i.test(String(error)) ? firstLineLongerThan(file.path, MAX_LINE_BYTES) : null;
-    if (long !== null) {
-      throw new WuweiError('bad_input', `${file.path}, line ${long}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: a field that long is no CRM value (a broken export?)`, { cause: error });
-    }
+    if (long !== null) throw longLineError(file.path, long);
     throw new WuweiError('bad_input', `${file.path}: cannot read as csv: ${firstLine(error)}`, { cause: error });
   }
 }
@@ -192,6 +199,10 @@ function scanFile(path: string, visit: (chunk: Buffer) => boolean): void {
   } finally {
     closeSync(fd);
   }
+}
+
+function longLineError(path: string, line: number): WuweiError {
+  return new WuweiError('bad_input', `${path}, line ${line}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: a field that long is no CRM value (a broken export?)`);
 }
 
 /** The number of the first line longer than `limit` bytes, or null. */
