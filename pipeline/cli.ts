@@ -18,6 +18,7 @@ import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
 import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
 import { formatIterate, iterateStage } from './iterate.ts';
+import { isCalendarDate } from './calendar-date.ts';
 
 interface SharedOptions {
   db: string;
@@ -322,6 +323,6 @@ function rate(value: string): number {
 }
 
 function isoDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('not a date YYYY-MM-DD');
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('not a date YYYY-MM-DD');
   return value;
 }

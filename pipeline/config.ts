@@ -10,8 +10,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { WuweiError } from './errors.ts';
 import { configWriteFolder } from './write-folders.ts';
+import { isCalendarDate } from './calendar-date.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const isoDate = z.string().refine(isCalendarDate, 'expected a date YYYY-MM-DD');
 const share = z.number().min(0).max(1);
 const positiveInt = z.number().int().min(1);
 

@@ -7,6 +7,7 @@ import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from '.
 import { readSqlModels } from './sql-models.ts';
 import { tableExists } from '../../models/columns.ts';
 import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
+import { isCalendarDate } from '../calendar-date.ts';
 
 export interface FamilySummary {
   features: number;
@@ -126,7 +127,7 @@ export async function supportedFeatureNames(conn: DuckDBConnection): Promise<str
 }
 
 export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULT_MAX_TRAINING_DEALS): Promise<void> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
+  if (!isCalendarDate(asOf)) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
     as_of: `DATE ${quoteLiteral(asOf)}`,

@@ -36,11 +36,19 @@ export async function storeCustomAttributes(conn: DuckDBConnection, staged: { op
         : `CREATE OR REPLACE TABLE ${wide} (${key} VARCHAR)`,
     );
     const names = featureNames(custom.map((c) => c.name), FEATURE_PREFIX[entity]);
-    for (const [i, c] of custom.entries()) {
-      await conn.run(`INSERT INTO custom_attributes SELECT ${quoteLiteral(entity)}, trim(${key}), ${quoteLiteral(c.name)}, ${quoteLiteral(c.type)}, ${quoteIdent(c.rawColumn)}
-        FROM (${rows}) WHERE ${quoteIdent(c.rawColumn)} IS NOT NULL`);
-      await conn.run(`INSERT INTO custom_attribute_columns VALUES (${quoteLiteral(entity)}, ${quoteLiteral(c.name)}, ${quoteLiteral(names[i]!)}, ${quoteLiteral(c.type)}, ${isNumeric(c) ? 'true' : 'false'})`);
-      result[entity].push(c.name);
+    if (rows && custom.length > 0) {
+      // One set-based statement per table, whatever the number of columns: time in proportion to the cells.
+      const registry = custom.map((c, i) => `(${quoteLiteral(entity)}, ${quoteLiteral(c.name)}, ${quoteLiteral(names[i]!)}, ${quoteLiteral(c.type)}, ${isNumeric(c)}, ${quoteLiteral(c.rawColumn)})`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE __custom_columns AS SELECT * FROM (VALUES ${registry.join(', ')}) AS t(entity, name, feature_name, type, is_numeric, raw)`);
+      await conn.run(`INSERT INTO custom_attribute_columns SELECT entity, name, feature_name, type, is_numeric FROM __custom_columns`);
+      // Staged custom columns are text; UNPIVOT leaves out the empty ones (NULL), as nothing is there to keep.
+      const raws = custom.map((c) => quoteIdent(c.rawColumn)).join(', ');
+      await conn.run(`INSERT INTO custom_attributes
+        SELECT c.entity, u.record_id, c.name, c.type, u.value
+        FROM (UNPIVOT (SELECT trim(${key}) AS record_id, ${raws} FROM (${rows})) ON ${raws} INTO NAME raw VALUE value) AS u
+        JOIN __custom_columns AS c USING (raw)`);
+      await conn.run(`DROP TABLE __custom_columns`);
+      result[entity].push(...custom.map((c) => c.name));
     }
   }
   await createFeatureView(conn, { opportunities: staged.opportunities?.custom ?? [], accounts: staged.accounts?.custom ?? [] });

@@ -11,6 +11,7 @@ import { rejectedRowsSql, typedRowsSql, type DateWindow } from './validate.ts';
 import { checkThousandsSeparators, percentageColumns } from './column-profiles.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
+import { checkDateFormats } from './mapping/column-sql.ts';
 import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, stageSources } from './mapping/stage.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
@@ -110,6 +111,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   await conn.run('BEGIN TRANSACTION');
   try {
     await checkNotOlderThanLastSnapshot(conn, asOf, source);
+    await checkDateFormats(conn, mapping);
     // Staging reads every file first: a file-level problem stops the load before anything changes;
     // rows it cannot take (malformed CSV rows, deals without an exchange rate) wait in its rejects tables.
     const staged = await timedStep(options.log, 'staging', () => stageSources(conn, { source: options.source, mapping, log: options.log }));

@@ -9,7 +9,8 @@
  *  - `loads`: a documented behaviour (decoded, sniffed, kept as a custom attribute, fallback).
  * Whatever the outcome: no stack trace in the output.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -322,6 +323,133 @@ const CASES: BadInput[] = [
     command: (src, db, dir) => ['load', '--source', src, '--db', db, '--config', join(dir, 'bad.yaml')],
     outcome: { fails: /bad\.yaml: forecast\.months: expected number, received string/ },
   },
+  // Issue 15, part B: nothing executable or silently wrong gets in.
+  {
+    name: 'an export folder whose name holds glob characters ([1]) beside a sibling it would match',
+    breaks: (ex, dir) => {
+      cpSync(ex.dir, join(dir, 'exp[1]'), { recursive: true });
+      cpSync(ex.dir, join(dir, 'exp1'), { recursive: true });
+      const sibling = new Export(join(dir, 'exp1'));
+      sibling.writeLines('opportunities', sibling.lines('opportunities').slice(0, 51));
+    },
+    command: (_src, db, dir) => ['load', '--source', join(dir, 'exp[1]'), '--db', db],
+    outcome: { loads: 'the path is read literally: all 200 deals of exp[1], none of the 50 in exp1' },
+    check: async (db) => expect(await opportunityCount(db)).toBe(200),
+  },
+  {
+    name: 'amounts with European thousands (25.000) and no decimal_separator',
+    breaks: (ex) => ex.mapRows('opportunities', (row) => ({ ...row, amount: `${Math.max(1, Math.round(Number(row['amount']) / 1000))}.000` })),
+    outcome: { fails: /opportunities\.csv, line \d+, column 'amount': numbers such as '\d+\.000' look like thousands .*decimal_separator: ','/ },
+  },
+  {
+    name: "probabilities written '75%' and amounts written '$11,000.00' (vendor exports)",
+    breaks: (ex) =>
+      ex.mapRows('opportunities', (row) => ({
+        ...row,
+        probability: row['probability'] ? `${Math.round(Number(row['probability']) * 100)}%` : '',
+        amount: `"$${Number(Number(row['amount']).toFixed(2)).toLocaleString('en-US', { minimumFractionDigits: 2 })}"`,
+      })),
+    outcome: { loads: 'read as 0.75 and 11000 (the same values as the plain export)' },
+    check: async (db, _output, dir) => expect(await dealNumbers(db)).toEqual(await dealNumbers(join(dir, '..', 'template', 'wuwei.duckdb'))),
+  },
+  {
+    name: 'probabilities as percentages 0..100, one of them 150',
+    breaks: (ex) => {
+      ex.mapRows('opportunities', (row) => ({ ...row, probability: row['probability'] ? String(Math.round(Number(row['probability']) * 100)) : '' }));
+      ex.set('opportunities', 7, 'probability', '150');
+    },
+    outcome: { quarantines: [{ entity: 'opportunities', line: 8, column: 'probability', reason: 'probability or share outside 0..1 \\(or 0..100%\\)' }] },
+    check: async (db) => {
+      const [p] = await query<{ max: number; n: number }>(db, `SELECT max(probability) AS max, count(*) FILTER (probability > 0.5)::INTEGER AS n FROM opportunities`);
+      expect(p!.max).toBeLessThanOrEqual(1);
+      expect(p!.n).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'deals created in year 1 and closing in 1900 (implausible dates)',
+    breaks: (ex) => {
+      ex.set('opportunities', 3, 'created_date', '0001-01-01');
+      ex.set('opportunities', 4, 'close_date', '1900-01-01');
+    },
+    outcome: {
+      quarantines: [
+        { entity: 'opportunities', line: 4, column: 'created_date', reason: 'implausible date' },
+        { entity: 'opportunities', line: 5, column: 'close_date', reason: 'implausible date' },
+      ],
+    },
+  },
+  {
+    name: "an as_of.txt that is no calendar date (2024-02-30)",
+    breaks: (ex) => writeFileSync(ex.path('as_of.txt'), '2024-02-30\n'),
+    outcome: { fails: /as_of\.txt.*'2024-02-30'/ },
+  },
+  {
+    name: 'NDJSON nested 100,000 levels deep (1.2 MB)',
+    breaks: (ex) => {
+      rmSync(ex.path('opportunity_competitors.csv'));
+      writeFileSync(ex.path('opportunity_competitors.ndjson'), `{"opportunity_id":"x","competitor":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`);
+    },
+    outcome: { fails: /opportunity_competitors\.ndjson, line 1: JSON nested more than 1000 levels deep/ },
+  },
+  {
+    name: 'a FIFO instead of a file (would block the read forever)',
+    breaks: (ex) => {
+      rmSync(ex.path('opportunity_competitors.csv'));
+      execFileSync('mkfifo', [ex.path('opportunity_competitors.csv')]);
+    },
+    outcome: { fails: /opportunity_competitors\.csv: not a regular file/ },
+  },
+  {
+    name: 'a symlink to a file that is no export (/etc/passwd): its content is never echoed',
+    breaks: (ex) => {
+      rmSync(ex.path('opportunity_competitors.csv'));
+      symlinkSync('/etc/passwd', ex.path('opportunity_competitors.csv'));
+    },
+    outcome: { fails: /opportunity_competitors\.csv, line 1: missing required column 'opportunity_id' .*first line has 1 column\)/ },
+    check: async (_db, output) => expect(output).not.toMatch(/root:/),
+  },
+  {
+    name: 'a 20 MB field (a pasted document in an account name)',
+    breaks: (ex) => ex.set('accounts', 5, 'name', 'x'.repeat(20_000_000)),
+    outcome: { loads: 'long lines are read: the field loads whole' },
+    check: async (db) => expect((await query<{ n: number }>(db, `SELECT max(length(name))::INTEGER AS n FROM accounts`))[0]!.n).toBe(20_000_000),
+  },
+  {
+    name: 'a mapping with a date_format DuckDB does not know',
+    breaks: (_ex, dir) => {
+      const mapping = canonicalMapping();
+      mapping.entities.accounts![0]!.date_format = '%Q.%m';
+      writeFileSync(join(dir, 'format.yaml'), stringifyYaml(mapping));
+    },
+    command: (src, db, dir) => ['load', '--source', src, '--db', db, '--mapping', join(dir, 'format.yaml')],
+    outcome: { fails: /entities\.accounts\[0\]\.date_format '%Q\.%m' is not a date format/ },
+  },
+  {
+    name: 'a mapping with first_of nested 5,000 deep',
+    breaks: (_ex, dir) => {
+      const mapping = canonicalMapping();
+      (mapping.entities.accounts![0]!.columns as Record<string, unknown>)['name'] = 'DEEP';
+      const deep = `${'{"first_of":['.repeat(5_000)}"name"${']}'.repeat(5_000)}`; // JSON.stringify itself would overflow
+      writeFileSync(join(dir, 'deep.json'), JSON.stringify(mapping).replace('"DEEP"', deep));
+    },
+    command: (src, db, dir) => ['load', '--source', src, '--db', db, '--mapping', join(dir, 'deep.json')],
+    outcome: { fails: /deep\.json: nested more than 32 levels deep at entities\.accounts(\[0\])?\.columns\.name/ },
+  },
+  {
+    name: '1,000 custom columns on accounts',
+    breaks: (ex) => {
+      const [header, ...rows] = ex.lines('accounts');
+      const extra = Array.from({ length: 1_000 }, (_, i) => i);
+      ex.writeLines('accounts', [`${header},${extra.map((i) => `attr_${i}`).join(',')}`, ...rows.map((row, r) => `${row},${extra.map((i) => (r * i) % 7).join(',')}`)]);
+    },
+    outcome: { loads: 'every value kept as a custom attribute, in one statement per table' },
+    check: async (db) => {
+      expect(await count(db, 'custom_attribute_columns')).toBe(1_000);
+      expect(await count(db, 'custom_attributes')).toBe(40 * 1_000);
+      const [cell] = await query<{ value: string }>(db, `SELECT value FROM custom_attributes WHERE name = 'attr_999' AND record_id = (SELECT min(account_id) FROM accounts)`);
+      expect(cell).toBeDefined();
+    },
+  },
 ];
 
 /** Deals whose outcome history leaves a model nothing to learn: training falls back, the night still scores. */
@@ -439,6 +567,11 @@ async function query<T>(db: string, sql: string): Promise<T[]> {
 async function count(db: string, table: string): Promise<number> {
   const [row] = await query<{ n: number }>(db, `SELECT count(*)::INTEGER AS n FROM "${table}"`);
   return row!.n;
+}
+
+/** Every deal's amount (to the cent) and probability, to compare two loads of the same deals. */
+async function dealNumbers(db: string): Promise<{ id: string; amount: number; probability: number | null }[]> {
+  return query(db, `SELECT opportunity_id AS id, round(amount, 2) AS amount, round(probability, 6) AS probability FROM opportunities ORDER BY 1`);
 }
 
 async function names(db: string): Promise<string[]> {

@@ -4,11 +4,14 @@
  * fails on too many broken contact rows, name none of the export's contacts. The quarantine table
  * keeps the rejected values (to fix the export); the log does not repeat them.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
+import { WITHHELD } from '../../pipeline/load/personal-data.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -22,6 +25,8 @@ interface Contact {
 describe('personal data stays out of the logs', () => {
   const tmp = tempDir('wuwei-privacy-');
   const source = join(tmp.dir, 'export');
+  /** The export as generated, before any test breaks it. */
+  const pristine = join(tmp.dir, 'pristine');
   let contacts: Contact[] = [];
 
   beforeAll(async () => {
@@ -34,6 +39,7 @@ describe('personal data stays out of the logs', () => {
       return { first: field('first_name'), last: field('last_name'), email: field('email') };
     });
     expect(contacts.length).toBeGreaterThan(100);
+    cpSync(source, pristine, { recursive: true });
   });
   afterAll(() => tmp.cleanup());
 
@@ -85,4 +91,45 @@ describe('personal data stays out of the logs', () => {
     const records = readdirSync(join(tmp.dir, 'failing', 'runs')).map((file) => readFileSync(join(tmp.dir, 'failing', 'runs', file), 'utf8'));
     expect(leaks(records.join('\n'))).toEqual([]);
   }, 120_000);
+  /** An export whose contacts are keyed by e-mail (roles and participants point at them by e-mail), `duplicates` contact rows repeated. */
+  function keyedByEmail(dir: string, duplicates: number): void {
+    cpSync(pristine, dir, { recursive: true });
+    const [header, ...rows] = readFileSync(join(dir, 'contacts.csv'), 'utf8').trim().split('\n');
+    const columns = header!.split(',');
+    const emailOf = new Map(rows.map((line) => [line.split(',')[0]!, line.split(',')[columns.indexOf('email')]!]));
+    const keyed = rows.map((line) => [emailOf.get(line.split(',')[0]!)!, ...line.split(',').slice(1)].join(','));
+    writeFileSync(join(dir, 'contacts.csv'), `${[header, ...keyed, ...keyed.slice(0, duplicates)].join('\n')}\n`);
+    for (const file of ['opportunity_contact_roles.csv', 'activity_participants.csv']) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      writeFileSync(join(dir, file), text.replace(/\bC\d+\b/g, (id) => emailOf.get(id) ?? id));
+    }
+  }
+
+  it('contacts keyed by e-mail: the failing load, load_rejects.csv and the data-quality page show lines, not e-mails', async () => {
+    const failing = join(tmp.dir, 'by-email-failing');
+    keyedByEmail(failing, Math.ceil(contacts.length / 10));
+    const db = join(tmp.dir, 'by-email-failing-db', 'wuwei.duckdb');
+    const load = await wuwei(['load', '--source', failing, '--db', db]);
+    expect(load.code).toBe(1);
+    expect(load.stderr).toMatch(/contacts\.csv: \d+ of \d+ contacts rows rejected .*duplicate key.*e\.g\. line \d+, column contact_id: duplicate key/);
+    expect(leaks(load.stderr)).toEqual([]);
+    const rejectsCsv = readFileSync(join(tmp.dir, 'by-email-failing-db', 'out', 'load_rejects.csv'), 'utf8');
+    expect(rejectsCsv).toContain(WITHHELD);
+    expect(leaks(rejectsCsv)).toEqual([]);
+
+    // Under the threshold the load goes through; the data-quality page's loader names line and column only.
+    const passing = join(tmp.dir, 'by-email-passing');
+    keyedByEmail(passing, 3);
+    const passingDb = join(tmp.dir, 'by-email-passing-db', 'wuwei.duckdb');
+    expect((await wuwei(['load', '--source', passing, '--db', passingDb])).code).toBe(0);
+    const page = async (show: boolean) => {
+      const env = { ...process.env, WUWEI_DB: passingDb, WUWEI_SHOW_PERSONAL_DATA: String(show) };
+      const loader = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data', 'data-quality.json.ts');
+      return (await promisify(execFile)(process.execPath, ['--import', 'tsx', loader], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    };
+    const withheld = await page(false);
+    expect(JSON.parse(withheld).examples.filter((e: { entity: string }) => e.entity === 'contacts')).toHaveLength(3);
+    expect(leaks(withheld)).toEqual([]);
+    expect(leaks(await page(true)).length, 'allowed, the values show: the check above can fail').toBeGreaterThan(0);
+  }, 240_000);
 });

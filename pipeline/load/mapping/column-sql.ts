@@ -5,12 +5,27 @@
  * normalised is passed on unchanged: validation then rejects it with the value as the file had it.
  * Every source name and value reaches SQL through quoteIdent/quoteLiteral.
  */
-import { quoteIdent, quoteLiteral } from '../../db.ts';
+import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
+import { WuweiError } from '../../errors.ts';
 import type { ColumnType } from '../schema.ts';
-import type { ColumnRule } from './definition.ts';
+import type { ColumnRule, Mapping } from './definition.ts';
 
 /** Formats tried after ISO 8601: US exports write month first with slashes, European ones day first with dots. */
 export const DEFAULT_DATE_FORMATS = ['%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d/%m/%Y'];
+
+/** Stops on a mapping's `date_format` DuckDB cannot use, naming the mapping key, before any file is read. */
+export async function checkDateFormats(conn: DuckDBConnection, mapping: Mapping): Promise<void> {
+  for (const [entity, definitions] of Object.entries(mapping.entities)) {
+    for (const [i, { date_format: format }] of (definitions ?? []).entries()) {
+      if (format === undefined) continue;
+      try {
+        await conn.run(`SELECT try_strptime('2024-01-31', ${quoteLiteral(format)})`);
+      } catch {
+        throw new WuweiError('bad_input', `${mapping.name}: entities.${entity}[${i}].date_format '${format}' is not a date format DuckDB knows: use strftime codes such as '%d.%m.%Y' or '%m/%d/%Y %H:%M'`);
+      }
+    }
+  }
+}
 
 export function sourceText(column: string): string {
   return `nullif(trim(CAST(${quoteIdent(column)} AS VARCHAR)), '')`;
@@ -46,18 +61,38 @@ export function ruleColumns(rule: ColumnRule): string[] {
   return rule.column ? [rule.column] : [];
 }
 
+/** A currency symbol or code before or after an amount, as vendor exports write them (`$11,000.00`, `€ 1.234,50`, `1,000 USD`). */
+const CURRENCY_BEFORE = `'^([-+]?)\\s*(?:[$€£¥]|[A-Z]{3}\\s)\\s*'`;
+const CURRENCY_AFTER = `'\\s*(?:[$€£¥]|\\s[A-Z]{3})$'`;
+
+/**
+ * Number text as DuckDB casts it: thousands separators and the decimal comma (when the mapping declares
+ * `decimal_separator: ','`) resolved, currency symbols and codes dropped, `75%` read as 0.75 (a
+ * percentage is a share already, so `scale` is not applied to it).
+ */
+export function numberSql(v: string, options: { decimalComma: boolean; scale?: number }): string {
+  const separators = (n: string) =>
+    options.decimalComma
+      ? `CASE WHEN regexp_full_match(${n}, '-?[0-9]{1,3}(\\.[0-9]{3})*(,[0-9]+)?|-?[0-9]+(,[0-9]+)?') THEN replace(replace(${n}, '.', ''), ',', '.') ELSE ${n} END`
+      : `CASE WHEN TRY_CAST(${n} AS DOUBLE) IS NOT NULL THEN ${n} WHEN regexp_full_match(${n}, '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?') THEN replace(${n}, ',', '') ELSE ${n} END`;
+  const bare = `regexp_replace(regexp_replace(${v}, ${CURRENCY_BEFORE}, '\\1'), ${CURRENCY_AFTER}, '')`;
+  const percent = `TRY_CAST(${separators(`rtrim(rtrim(${bare}, '%'))`)} AS DOUBLE)`;
+  const number = `TRY_CAST(${separators(bare)} AS DOUBLE)`;
+  const scaled = options.scale !== undefined ? `round(${number} * ${Number(options.scale)}, 9)` : number;
+  // The common case, a plain number, is settled by a cast before any pattern is tried.
+  return `CASE
+    WHEN ${options.decimalComma ? 'false' : `TRY_CAST(${v} AS DOUBLE) IS NOT NULL`} THEN ${options.scale !== undefined ? `CAST(round(TRY_CAST(${v} AS DOUBLE) * ${Number(options.scale)}, 9) AS VARCHAR)` : v}
+    WHEN ends_with(${v}, '%') THEN coalesce(CAST(round(${percent} / 100, 9) AS VARCHAR), ${v})
+    ELSE coalesce(CAST(${scaled} AS VARCHAR), ${v}) END`;
+}
+
 /** Normalises text for a typed contract column; `scale` multiplies a number (e.g. percent -> share). */
 export function normalisedSql(sql: string, type: ColumnType, options: { dateFormats: string[]; decimalComma: boolean; scale?: number }): string {
   const v = `(${sql})`;
   switch (type) {
     case 'DOUBLE':
-    case 'INTEGER': {
-      // The common case, a plain number, is settled by a cast before any pattern is tried.
-      const plain = options.decimalComma
-        ? `CASE WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(\\.[0-9]{3})*(,[0-9]+)?|-?[0-9]+(,[0-9]+)?') THEN replace(replace(${v}, '.', ''), ',', '.') ELSE ${v} END`
-        : `CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NOT NULL THEN ${v} WHEN regexp_full_match(${v}, '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?') THEN replace(${v}, ',', '') ELSE ${v} END`;
-      return options.scale !== undefined ? `coalesce(CAST(round(TRY_CAST(${plain} AS DOUBLE) * ${Number(options.scale)}, 9) AS VARCHAR), ${plain})` : plain;
-    }
+    case 'INTEGER':
+      return numberSql(v, options);
     case 'BOOLEAN':
       return `CASE WHEN lower(${v}) IN ('true', 't', 'yes', 'y', '1', 'x') THEN 'true' WHEN lower(${v}) IN ('false', 'f', 'no', 'n', '0') THEN 'false' ELSE ${v} END`;
     case 'DATE':

@@ -85,6 +85,7 @@ export interface Mapping {
 
 /** Checks a parsed mapping (from a file or a built-in layout) and normalises it; `origin` names it in errors. */
 export function parseMapping(raw: unknown, origin: string): Mapping {
+  checkNesting(raw, origin);
   const result = mappingSchema.safeParse(raw);
   if (!result.success) {
     // A misspelt field also shows as a missing one: name the misspelling first.
@@ -115,6 +116,22 @@ export function parseMapping(raw: unknown, origin: string): Mapping {
   }
   const { entities: _ignored, ...rest } = result.data;
   return { ...rest, entities } as Mapping;
+}
+
+/** No mapping needs `first_of` inside `first_of` this deep; checking it first keeps a hostile one from exhausting the stack. */
+const MAX_NESTING = 32;
+
+/** Stops on a mapping nested deeper than MAX_NESTING, without recursion, naming where. */
+function checkNesting(raw: unknown, origin: string): void {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: raw, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length > MAX_NESTING) {
+      throw new WuweiError('bad_input', `${origin}: nested more than ${MAX_NESTING} levels deep at ${formatPath(path.slice(0, 6))}…: flatten the first_of rules`);
+    }
+    for (const [key, inner] of Object.entries(value)) stack.push({ value: inner, path: [...path, Array.isArray(value) ? Number(key) : key] });
+  }
 }
 
 function checkRule(rule: ColumnRule, where: string): void {

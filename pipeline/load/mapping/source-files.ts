@@ -2,7 +2,7 @@
  * Finds a mapping's source files (in a folder, or among files named on the command line) and says
  * how DuckDB reads each: CSV with the sniffer (delimiter, quoting, header, BOM), Parquet, JSON or NDJSON.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
@@ -19,6 +19,26 @@ export interface SourceFile {
   textReader: string;
   /** Reads with DuckDB's inferred types: used to type custom attributes. */
   typedReader: string;
+  /** The file has a line over DuckDB's default 2 MB limit, so it is read with MAX_LINE_BYTES. */
+  longLines?: boolean;
+}
+
+/**
+ * The longest CSV line DuckDB is asked to take (its default is 2 MB): a long note or a pasted e-mail
+ * in one field is still data. A longer line stops the load naming it.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** JSON nested deeper than this is no CRM record; DuckDB and JSON.parse would crash on 100,000 levels. */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * A path as DuckDB's readers take it literally: they expand `*`, `?` and `[...]` as a glob, so an
+ * export folder named `exports[1]` would read a sibling folder `exports1`. Each such character is
+ * put in brackets, which match it alone.
+ */
+export function literalPath(path: string): string {
+  return path.replace(/[[*?]/g, '[$&]');
 }
 
 /** DuckDB's tables of malformed CSV rows (temporary, per connection). */
@@ -59,14 +79,20 @@ export function findSourceFile(files: Map<string, string>, name: string, encodin
 
 export function describeFile(path: string, declaredEncoding?: Encoding): SourceFile {
   const format = EXTENSIONS.find(([ext]) => ext === extname(path).toLowerCase())?.[1] ?? 'csv';
-  const literal = quoteLiteral(path);
+  checkRegularFile(path);
+  // DuckDB's larger line limit costs memory per column, so only a file with a line over its default gets it.
+  const longLines = format === 'csv' && statSync(path).size > DUCKDB_MAX_LINE_BYTES && firstLineLongerThan(path, DUCKDB_MAX_LINE_BYTES) !== null;
+  const tooLong = longLines ? firstLineLongerThan(path, MAX_LINE_BYTES) : null;
+  if (tooLong !== null) throw longLineError(path, tooLong);
+  const literal = quoteLiteral(literalPath(path));
   if (format === 'csv') {
     const encoding = csvEncoding(path, declaredEncoding);
-    const decode = encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(encoding)}`;
+    const decode = `${encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(encoding)}`}${longLines ? LINE_SIZE : ''}`;
     return {
       path,
       format,
       encoding,
+      longLines,
       // A malformed row (too many or too few fields, a stray quote) goes to DuckDB's rejects table, not the whole file.
       textReader: `read_csv(${literal}, header = true, all_varchar = true, auto_detect = true${decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
       typedReader: `read_csv(${literal}, header = true, auto_detect = true${decode})`,
@@ -74,6 +100,20 @@ export function describeFile(path: string, declaredEncoding?: Encoding): SourceF
   }
   const reader = format === 'parquet' ? `read_parquet(${literal})` : `read_json(${literal}, format = 'auto')`;
   return { path, format, encoding: 'utf-8', textReader: reader, typedReader: reader };
+}
+
+const LINE_SIZE = `, max_line_size = ${MAX_LINE_BYTES}`;
+/** DuckDB's default line limit (2,000,000 bytes), with a margin for its count. */
+const DUCKDB_MAX_LINE_BYTES = 1_900_000;
+
+/**
+ * Only a regular file (or a link to one) is read: a pipe or a device would block the load forever,
+ * and a folder is no export.
+ */
+function checkRegularFile(path: string): void {
+  if (!statSync(path).isFile()) {
+    throw new WuweiError('bad_input', `${path}: not a regular file (a pipe, device or folder): export it as a file`);
+  }
 }
 
 /** A 0-byte file is an export job that died before writing, not an entity without rows (that file has a header). */
@@ -88,8 +128,8 @@ function checkNotEmpty(file: SourceFile): void {
  * a word: the header row as written must name each column once (case does not matter in SQL).
  */
 async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Promise<void> {
-  const decode = file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`;
-  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv(${quoteLiteral(file.path)}, header = false, all_varchar = true, auto_detect = true${decode}) LIMIT 1`);
+  const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
+  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv(${quoteLiteral(literalPath(file.path))}, header = false, all_varchar = true, auto_detect = true${decode}) LIMIT 1`);
   const header = (reader.getRows()[0] ?? []).map((value) => String(value ?? '').trim());
   const seen = new Map<string, number>();
   for (const [i, name] of header.entries()) {
@@ -105,6 +145,7 @@ async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Prom
 /** The file's columns with DuckDB's inferred types, or one clear error naming the file. */
 export async function describeColumns(conn: DuckDBConnection, file: SourceFile): Promise<{ name: string; type: string }[]> {
   checkNotEmpty(file);
+  if (file.format === 'json') checkJsonDepth(file.path);
   try {
     const rows = await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${file.typedReader}`);
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
@@ -121,10 +162,10 @@ export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Pro
   if (file.format !== 'csv') return { columns: await describeColumns(conn, file), dateFormats: [] };
   checkNotEmpty(file);
   try {
-    const decode = file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`;
+    const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
     const [row] = await queryRows<{ Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null }>(
       conn,
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(file.path)}, ignore_errors = true${decode})`,
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(literalPath(file.path))}, ignore_errors = true${decode})`,
     );
     await checkUniqueHeader(conn, file);
     const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter((f): f is string => typeof f === 'string' && f.length > 0);
@@ -132,10 +173,85 @@ export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Pro
   } catch (error) {
     if (error instanceof WuweiError) throw error;
     if (/invalid unicode/i.test(error instanceof Error ? error.message : String(error))) throw notUtf8Error(file.path);
+    const long = /maximum line size/i.test(String(error)) ? firstLineLongerThan(file.path, MAX_LINE_BYTES) : null;
+    if (long !== null) throw longLineError(file.path, long);
     throw new WuweiError('bad_input', `${file.path}: cannot read as csv: ${firstLine(error)}`, { cause: error });
   }
 }
 
+/**
+ * The first line of a DuckDB error, without the file content DuckDB quotes in some (a CSV line,
+ * a JSON fragment): an error message reaches the log and the run record, file content must not.
+ */
 export function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0]!;
+  const line = String(error instanceof Error ? error.message : error).split('\n')[0]!;
+  return line.replace(/\b(string|value|line)\s*:?\s*('[^']*'|"[^"]*")/gi, '$1 (withheld)');
+}
+
+/** Reads a file in chunks, calling `visit` on each; stops when it returns false. */
+function scanFile(path: string, visit: (chunk: Buffer) => boolean): void {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+      if (!visit(buffer.subarray(0, n))) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function longLineError(path: string, line: number): WuweiError {
+  return new WuweiError('bad_input', `${path}, line ${line}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: a field that long is no CRM value (a broken export?)`);
+}
+
+/** The number of the first line longer than `limit` bytes, or null. */
+export function firstLineLongerThan(path: string, limit: number): number | null {
+  let line = 1;
+  let length = 0;
+  let found: number | null = null;
+  scanFile(path, (chunk) => {
+    let start = 0;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, start)) {
+      if (length + at - start > limit) break;
+      line += 1;
+      length = 0;
+      start = at + 1;
+    }
+    length += chunk.length - start;
+    if (length > limit) found = line;
+    return found === null;
+  });
+  return found;
+}
+
+/**
+ * Stops on JSON nested deeper than MAX_JSON_DEPTH, before DuckDB parses it (100,000 levels crash
+ * the process): one pass over the bytes counting brackets outside strings.
+ */
+export function checkJsonDepth(path: string): void {
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  let escaped = false;
+  scanFile(path, (chunk) => {
+    for (const byte of chunk) {
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (byte === 0x5c) escaped = true;
+        else if (byte === 0x22) inString = false;
+        else if (byte === 0x0a) line += 1;
+        continue;
+      }
+      if (byte === 0x22) inString = true;
+      else if (byte === 0x7b || byte === 0x5b) {
+        depth += 1;
+        if (depth > MAX_JSON_DEPTH) {
+          throw new WuweiError('bad_input', `${path}, line ${line}: JSON nested more than ${MAX_JSON_DEPTH} levels deep: no CRM record is; export it again`);
+        }
+      } else if (byte === 0x7d || byte === 0x5d) depth = Math.max(0, depth - 1);
+      else if (byte === 0x0a) line += 1;
+    }
+    return true;
+  });
 }

@@ -180,11 +180,11 @@ function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, 
     const reads = ruleColumns(rule);
     const isConstant = typeof rule !== 'string' && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
     if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c))) {
-      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; found: ${[...names].join(', ')})`);
+      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; the file's first line has ${names.size} column${names.size === 1 ? '' : 's'})`);
     }
   }
   for (const column of Object.keys(definition.where ?? {})) {
-    if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (found: ${[...names].join(', ')})`);
+    if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (the file's first line has ${names.size} column${names.size === 1 ? '' : 's'})`);
   }
 }
 
