@@ -8,8 +8,8 @@
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './db.ts';
 import type { WuweiConfig } from './config.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
-import { dayNumber } from './forecast/periods.ts';
-import { tableColumns, tableExists } from '../models/columns.ts';
+import { dayNumber } from './base/dates.ts';
+import { tableColumns, tableExists } from './base/db.ts';
 
 export interface RetrainDecision {
   due: boolean;

@@ -1,12 +1,13 @@
+import { requireIsoDate } from '../base/dates.ts';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { DEFAULTS } from '../config.ts';
 import { WuweiError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
 import { readSqlModels } from './sql-models.ts';
-import { tableExists } from '../../models/columns.ts';
-import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
+import { tableExists } from '../base/db.ts';
 
 export interface FamilySummary {
   features: number;
@@ -48,7 +49,7 @@ export async function buildFeatures(
   const config = resolveFeatureConfig(options.config);
   // Without training observations the models run over the open deals only: a fraction of the work on a night that does not retrain.
   const training = options.training !== false || !(await tableExists(conn, 'features_train'));
-  const maxTrainingDeals = options.maxTrainingDeals ?? DEFAULT_MAX_TRAINING_DEALS;
+  const maxTrainingDeals = options.maxTrainingDeals ?? DEFAULTS.models.maxTrainingDeals;
   await setVariables(conn, options.asOf, config, training, maxTrainingDeals);
   await createSeeds(conn, config);
 
@@ -125,8 +126,8 @@ export async function supportedFeatureNames(conn: DuckDBConnection): Promise<str
   return rows.map((row) => row.feature);
 }
 
-export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULT_MAX_TRAINING_DEALS): Promise<void> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
+export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULTS.models.maxTrainingDeals): Promise<void> {
+  requireIsoDate(asOf, '--as-of');
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
     as_of: `DATE ${quoteLiteral(asOf)}`,

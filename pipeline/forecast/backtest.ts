@@ -131,7 +131,7 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
       const quarters = pastQuarters(range, config.fiscal.yearStartMonth, config.backtest.quarters, config.backtest.minHistoryDays);
       for (const quarter of quarters) {
         try {
-          const quarterRows = await backtestQuarter(conn, quarter, { config, seed: options.seed ?? 42, modelsDir, stages });
+          const quarterRows = await backtestQuarter(conn, quarter, { config, seed: options.seed ?? config.models.seed, modelsDir, stages });
           rows.push(...quarterRows);
           const total = quarterRows.find((row) => row.segment_type === 'all')!;
           summary.quarters.push({ label: quarter.label, asOf: total.as_of, actual: total.actual, expected: total.expected, p10: total.p10, p90: total.p90, weightedPipeline: total.weighted_pipeline, modelVersion: total.model_version });

@@ -4,7 +4,7 @@
  * which reads the rep's close date through a regression fitted on closed deals (point in time).
  */
 import type { DuckDBConnection } from '../db.ts';
-import { readColumns } from '../../models/columns.ts';
+import { readColumns } from '../base/columns.ts';
 import { logNormalSurvival } from '../random.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isIsoDate } from '../base/dates.ts';
 import { WuweiError } from '../errors.ts';
 
 /** A one-line file in an export folder that states the export's cut date (`wuwei generate` writes it). */
@@ -19,7 +20,7 @@ export function resolveAsOf(source: string | string[], option: string | undefine
 }
 
 function checkDate(value: string, where: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+  if (!isIsoDate(value)) {
     throw new WuweiError('bad_input', `${where}: not a date YYYY-MM-DD: '${value.slice(0, 40)}'`);
   }
   return value;

@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
 import type { DealPredictions, Factor } from '../../models/predictions.ts';
-import { readColumns } from '../../models/columns.ts';
+import { readColumns } from '../base/columns.ts';
 import { fitRepDateTiming, medianDaysFromRepDate, timingFor, type RepDateTiming } from '../forecast/close-timing.ts';
 
 export interface DealOutlook {
