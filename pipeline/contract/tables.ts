@@ -6,7 +6,7 @@
  * docs/data-contract.md is rendered from it, and a test runs the real stages and fails when one
  * writes a table not declared or a declared column is missing or of another type.
  */
-import { queryRows, type DuckDBConnection } from '../base/db.ts';
+import { queryRows, quoteIdent, tableExists, type DuckDBConnection } from '../base/db.ts';
 import { FEATURES } from '../features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from '../load/schema.ts';
 import { OUTPUT_TABLES } from './output-tables.ts';
@@ -89,6 +89,21 @@ export async function contractViolations(conn: DuckDBConnection): Promise<string
       const declared = new Set(spec.columns.map((column) => column.name));
       for (const column of actual.keys()) if (!declared.has(column)) problems.push(`${name}.${column} is not declared`);
     }
+  }
+  return problems;
+}
+
+/** Declared keys that the data breaks: `table (key): n duplicated` for each table where some key value repeats. */
+export async function keyViolations(conn: DuckDBConnection): Promise<string[]> {
+  const problems: string[] = [];
+  for (const table of TABLES) {
+    if (table.key.length === 0 || !(await tableExists(conn, table.name))) continue;
+    const key = table.key.map(quoteIdent).join(', ');
+    const [row] = await queryRows<{ n: number }>(
+      conn,
+      `SELECT count(*)::INTEGER AS n FROM (SELECT ${key} FROM ${quoteIdent(table.name)} GROUP BY ALL HAVING count(*) > 1)`,
+    );
+    if (row!.n > 0) problems.push(`${table.name} (${table.key.join(', ')}): ${row!.n} key values repeat`);
   }
   return problems;
 }

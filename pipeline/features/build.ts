@@ -3,6 +3,8 @@ import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../d
 import { DEFAULTS } from '../config.ts';
 import { WuweiError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { outputTable } from '../contract/output-tables.ts';
+import { createTableSql } from '../contract/table-spec.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
@@ -198,8 +200,9 @@ export async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<R
  * must not need the training table).
  */
 async function recordBuild(conn: DuckDBConnection, training: boolean, maxTrainingDeals: number): Promise<void> {
+  await conn.run(createTableSql(outputTable('feature_build'), 'or replace'));
   await conn.run(`
-    CREATE OR REPLACE TABLE feature_build AS
+    INSERT INTO feature_build BY NAME
     SELECT getvariable('as_of')::DATE AS as_of, ${training} AS training, ${Math.trunc(maxTrainingDeals)} AS max_training_deals,
            count(*) FILTER (WHERE closes.won = 1)::INTEGER AS closed_won,
            count(*) FILTER (WHERE closes.won = 0)::INTEGER AS closed_lost
@@ -209,7 +212,7 @@ async function recordBuild(conn: DuckDBConnection, training: boolean, maxTrainin
 
 /** `feature_support`: one row per catalog feature, whether this build could compute it and, if not, why. */
 async function writeFeatureSupport(conn: DuckDBConnection, unsupported: Record<string, string[]>): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TABLE feature_support (position INTEGER, feature VARCHAR, family VARCHAR, supported BOOLEAN, missing_exports VARCHAR[])`);
+  await conn.run(createTableSql(outputTable('feature_support'), 'or replace'));
   const rows = FEATURES.map((feature, i) => {
     const missing = unsupported[feature.name] ?? [];
     return `(${i + 1}, ${quoteLiteral(feature.name)}, ${quoteLiteral(feature.family)}, ${missing.length === 0}, [${missing.map(quoteLiteral).join(', ')}]::VARCHAR[])`;

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../../pipeline/base/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
-import { contractViolations, TABLES } from '../../pipeline/contract/tables.ts';
+import { contractViolations, keyViolations, TABLES } from '../../pipeline/contract/tables.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { featuresStage, forecastStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';
@@ -34,6 +34,29 @@ describe('table contract', () => {
   it('declares every table the stages wrote, with each declared column of its declared type', async () => {
     const problems = await withDatabase(paths.db, (conn) => contractViolations(conn));
     expect(problems).toEqual([]);
+  });
+
+  it('holds every declared key on the real data', async () => {
+    expect(await withDatabase(paths.db, (conn) => keyViolations(conn))).toEqual([]);
+  });
+
+  it('names the model\'s close date predicted_close_date and the rep\'s expected_close_date, in the table and scores.csv', async () => {
+    const rows = await withDatabase(paths.db, (conn) =>
+      queryRows<{ mismatches: number; n: number; differ: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS n,
+                count(*) FILTER (WHERE csv.predicted_close_date IS DISTINCT FROM s.predicted_close_date
+                                 OR csv.expected_close_date IS DISTINCT FROM s.expected_close_date)::INTEGER AS mismatches,
+                count(*) FILTER (WHERE s.predicted_close_date IS DISTINCT FROM s.expected_close_date)::INTEGER AS differ
+         FROM read_csv($1, types = {'predicted_close_date': 'DATE', 'expected_close_date': 'DATE'}) AS csv
+         JOIN scores AS s USING (opportunity_id)
+         WHERE s.as_of = (SELECT max(as_of) FROM scores)`,
+        [join(paths.out, 'scores.csv')],
+      ),
+    );
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    expect(rows[0]!.mismatches).toBe(0);
+    expect(rows[0]!.differ).toBeGreaterThan(0); // the two dates are different facts, so the check can tell them apart
   });
 
   it('catches a table not declared, a column missing and a column of another type', async () => {
