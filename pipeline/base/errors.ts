@@ -9,6 +9,8 @@ export type WuweiErrorCode =
   | 'not_enough_data'
   | 'no_model'
   | 'report_failed'
+  /** A data test on the feature models (pipeline/features/sql/tests.yaml) failed on the real data. */
+  | 'data_test_failed'
   | 'locked';
 
 export class WuweiError extends Error {

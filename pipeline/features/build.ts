@@ -8,6 +8,7 @@ import { createTableSql } from '../contract/table-spec.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
+import { runDataTests } from './data-tests.ts';
 import { readSqlModels } from './sql-models.ts';
 import { tableExists } from '../base/db.ts';
 
@@ -56,7 +57,8 @@ export async function buildFeatures(
   await createSeeds(conn, config);
 
   const modelSeconds: Record<string, number> = {};
-  for (const model of readSqlModels()) {
+  const models = readSqlModels();
+  for (const model of models) {
     const kind = model.layer === 'marts' ? 'TABLE' : 'TEMP TABLE';
     const modelStart = performance.now();
     try {
@@ -68,6 +70,7 @@ export async function buildFeatures(
     }
   }
   await checkMartMatchesCatalog(conn);
+  await runDataTests(conn, models.map((model) => model.name));
 
   const unsupportedFeatures = await findUnsupportedFeatures(conn);
   const blanked = Object.keys(unsupportedFeatures).map((name) => `NULL::DOUBLE AS ${quoteIdent(name)}`);
