@@ -55,11 +55,10 @@ function renderOutputTables(): string[] {
     lines.push(`## ${table.name}${table.kind === 'view' ? ' (view)' : ''} — ${table.stage}`, '', table.description, '');
     if (table.key.length > 0) lines.push(`Key: ${table.key.map((k) => `\`${k}\``).join(' + ')}`, '');
     lines.push('| column | type | personal | meaning |', '|---|---|---|---|');
-    for (const column of table.columns.filter((c) => !c.feature)) {
+    for (const column of table.columns) {
       lines.push(`| \`${column.name}\` | ${column.type.toLowerCase()} | ${column.personal ? 'yes' : ''} | ${column.description} |`);
     }
-    const features = table.columns.filter((c) => c.feature).length;
-    if (features > 0) lines.push(`| *the features* | double | | ${features} columns, one per feature of [features.md](features.md). |`);
+    if (table.featureColumns) lines.push(`| *the features* | double | | ${FEATURES.length} columns, one per feature of [features.md](features.md). |`);
     if (table.extraColumns) lines.push(`| *more* | | | ${table.extraColumns}. |`);
     lines.push('');
   }

@@ -13,9 +13,8 @@ import type { FeatureOptions } from './features/config.ts';
 import { parseFamily } from './features/family-sql.ts';
 import { rebuildFamily, type FamilyRebuild } from './features/rebuild-family.ts';
 import { univariateAuc, type UnivariateAuc } from './features/univariate-auc.ts';
-import type { ClassificationMetrics } from '../models/metrics.ts';
 import { tableExists } from './base/db.ts';
-import { quickEvaluate, type QuickEvaluationResult } from '../models/win/quick-evaluate.ts';
+import { quickEvaluate, type ClassificationMetrics, type QuickEvaluationResult } from '../models/index.ts';
 
 export interface IterateOptions {
   family: string;

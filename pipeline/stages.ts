@@ -10,8 +10,8 @@ import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/in
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
-import { dealOutlook, writeScores, type ScoreSummary } from './score/index.ts';
-import { outlookFromScores } from './score/outlook.ts';
+import { writeScores, type ScoreSummary } from './score/index.ts';
+import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
 import { writeForecast, type ForecastSummary } from './forecast/index.ts';
 import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';

@@ -66,17 +66,31 @@ export async function queryRows<T = Record<string, unknown>>(
   return reader.getRowObjectsJS() as T[];
 }
 
-/** Runs `work` in one transaction: committed when it returns, rolled back (and rethrown) when it throws. */
+/**
+ * Runs `work` in one transaction: committed when it returns, rolled back when it throws. The error
+ * that stopped the work is the one rethrown: when DuckDB has already ended the transaction itself (a
+ * full disk or another fatal error invalidates it), the rollback's own "no transaction is active"
+ * must not take its place.
+ */
 export async function inTransaction<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
   await conn.run('BEGIN TRANSACTION');
+  let result: T;
   try {
-    const result = await work();
+    result = await work();
     await conn.run('COMMIT');
-    return result;
   } catch (error) {
-    await conn.run('ROLLBACK');
+    await rollback(conn);
     throw error;
   }
+  return result;
+}
+
+/**
+ * Rolls back the open transaction, if any: after a fatal error DuckDB has ended it already, and its
+ * "cannot rollback - no transaction is active" must not replace the error the caller rethrows.
+ */
+export async function rollback(conn: DuckDBConnection): Promise<void> {
+  await conn.run('ROLLBACK').catch(() => {});
 }
 
 /** Whether a table or view of that name exists. */

@@ -29,7 +29,7 @@ export interface TableSpec {
   columns: TableColumn[];
   /** Columns beyond the declared ones that the table may hold, in words (e.g. one per custom attribute); absent: none. */
   extraColumns?: string;
-  /** Followed by one DOUBLE column per feature of the catalog (pipeline/contract/tables.ts adds them). */
+  /** Followed by one DOUBLE column per feature of the catalog (see columnsWithFeatures in ./tables.ts). */
   featureColumns?: boolean;
 }
 

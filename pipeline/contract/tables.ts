@@ -2,12 +2,12 @@
  * The table contract: every persistent table (and view) Wuwei keeps in its DuckDB file, declared
  * once with its columns, types, owning stage, key, personal-data flags and meaning. The loaded
  * entities come from the export contract (pipeline/load/schema.ts), the stages' tables from
- * ./output-tables.ts, the feature columns from the feature catalog: nothing is written twice.
+ * ./output-tables.ts, and the feature tables hold one DOUBLE column per feature of the catalog
+ * (pipeline/features/catalog.ts, passed in by the caller): nothing is written twice.
  * docs/data-contract.md is rendered from it, and a test runs the real stages and fails when one
  * writes a table not declared or a declared column is missing or of another type.
  */
 import { queryRows, quoteIdent, tableExists, type DuckDBConnection } from '../base/db.ts';
-import { FEATURES } from '../features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from '../load/schema.ts';
 import { OUTPUT_TABLES } from './output-tables.ts';
 import { col, type TableColumn, type TableSpec } from './table-spec.ts';
@@ -32,14 +32,7 @@ const ENTITY_TABLES: TableSpec[] = ENTITY_NAMES.map((entity) => ({
   columns: entityColumns(entity),
 }));
 
-const FEATURE_COLUMNS: TableColumn[] = FEATURES.map((feature) => ({
-  name: feature.name,
-  type: 'DOUBLE',
-  description: feature.definition,
-  feature: true,
-}));
-
-/** Every persistent table and view, in the order of the flow, each with all its declared columns. */
+/** Every persistent table and view, in the order of the flow. */
 export const TABLES: readonly TableSpec[] = [
   ...ENTITY_TABLES,
   {
@@ -47,16 +40,23 @@ export const TABLES: readonly TableSpec[] = [
     description: 'The deals of every loaded snapshot, from which history is derived when the export has none.',
     columns: [col('as_of', 'DATE', 'The snapshot\'s as-of date.'), ...entityColumns('opportunities')],
   },
-  ...OUTPUT_TABLES.map((spec) => (spec.featureColumns ? { ...spec, columns: [...spec.columns, ...FEATURE_COLUMNS] } : spec)),
+  ...OUTPUT_TABLES,
 ];
 
 const BY_NAME = new Map(TABLES.map((table) => [table.name, table]));
 
+/** A table's columns with the feature columns its declaration calls for (`featureNames`: the catalog's, in order). */
+export function columnsWithFeatures(spec: TableSpec, featureNames: readonly string[]): TableColumn[] {
+  if (!spec.featureColumns) return spec.columns;
+  return [...spec.columns, ...featureNames.map((name) => ({ name, type: 'DOUBLE' as const, description: 'A feature (docs/features.md).', feature: true }))];
+}
+
 /**
  * Where the database breaks the contract: a persistent table or view not declared, a declared
  * column missing or of another type, or a column the declaration does not allow. Empty when it holds.
+ * `featureNames` are the catalog's features, the columns of the feature tables beyond the declared ones.
  */
-export async function contractViolations(conn: DuckDBConnection): Promise<string[]> {
+export async function contractViolations(conn: DuckDBConnection, featureNames: readonly string[]): Promise<string[]> {
   const found = await queryRows<{ name: string; kind: string }>(
     conn,
     `SELECT table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'
@@ -80,13 +80,14 @@ export async function contractViolations(conn: DuckDBConnection): Promise<string
         [name],
       )).map((column) => [column.name, column.type]),
     );
-    for (const column of spec.columns) {
+    const columns = columnsWithFeatures(spec, featureNames);
+    for (const column of columns) {
       const type = actual.get(column.name);
       if (type === undefined) problems.push(`${name}.${column.name} is missing`);
       else if (type !== column.type) problems.push(`${name}.${column.name} is ${type}, declared ${column.type}`);
     }
     if (spec.extraColumns === undefined) {
-      const declared = new Set(spec.columns.map((column) => column.name));
+      const declared = new Set(columns.map((column) => column.name));
       for (const column of actual.keys()) if (!declared.has(column)) problems.push(`${name}.${column} is not declared`);
     }
   }

@@ -17,7 +17,7 @@ import type { WuweiConfig } from '../config.ts';
 import { buildFeatures } from '../features/build.ts';
 import { FEATURE_NAMES } from '../features/catalog.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
-import { dealOutlook } from '../score/outlook.ts';
+import { dealOutlook } from '../outlook/deal-outlook.ts';
 import { predictOpenDeals, trainWinModel } from '../../models/index.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import { computeForecast, type ForecastRow } from './index.ts';

@@ -6,15 +6,15 @@ import type { Logger } from '../log.ts';
 import { outputTable } from '../contract/output-tables.ts';
 import { ensureTable } from '../contract/table-spec.ts';
 import type { WuweiConfig } from '../config.ts';
-import { probabilityCloseBetween } from '../forecast/close-timing.ts';
+import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { dayNumber } from '../base/dates.ts';
 import { periodContaining } from '../base/periods.ts';
 import { gradeOf, scoreFromProbability } from './grade.ts';
-import type { DealOutlook } from './outlook.ts';
+import type { DealOutlook } from '../outlook/deal-outlook.ts';
 import { trendOf } from './trend.ts';
 import { exportScores, GENERIC_COLUMNS } from './writeback.ts';
 
-export { dealOutlook, type DealOutlook } from './outlook.ts';
+export { dealOutlook, type DealOutlook } from '../outlook/deal-outlook.ts';
 
 export interface ScoreSummary {
   asOf: string;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
 import { contractViolations, keyViolations, TABLES } from '../../pipeline/contract/tables.ts';
+import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { featuresStage, forecastStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';
@@ -32,7 +33,7 @@ describe('table contract', () => {
   afterAll(() => tmp.cleanup());
 
   it('declares every table the stages wrote, with each declared column of its declared type', async () => {
-    const problems = await withDatabase(paths.db, (conn) => contractViolations(conn));
+    const problems = await withDatabase(paths.db, (conn) => contractViolations(conn, FEATURE_NAMES));
     expect(problems).toEqual([]);
   });
 
@@ -65,7 +66,7 @@ describe('table contract', () => {
       await conn.run('ALTER TABLE scores DROP COLUMN slip_risk');
       await conn.run('ALTER TABLE feature_build ALTER COLUMN closed_won TYPE DOUBLE');
       await conn.run('ALTER TABLE forecasts ADD COLUMN surprise INTEGER');
-      return contractViolations(conn);
+      return contractViolations(conn, FEATURE_NAMES);
     });
     expect(problems.sort()).toEqual(
       [
