@@ -271,12 +271,6 @@ function formats(value: string): WritebackFormat[] {
   return chosen as WritebackFormat[];
 }
 
-function sourceOf(source: string | undefined, config: WuweiConfig): string {
-  const chosen = source ?? config.sources.dir;
-  if (!chosen) throw new WuweiError('bad_option', 'no export folder: pass --source DIR or set sources.dir in the config');
-  return chosen;
-}
-
 /** The reject threshold from the command line and the config; the load puts the mapping's between them. */
 function rejectRates(o: Record<string, any>, config: WuweiConfig): { maxRejectRate?: number; configMaxRejectRate?: number } {
   return {

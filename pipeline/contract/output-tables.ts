@@ -5,14 +5,14 @@
  */
 import { col, type TableColumn, type TableSpec } from './table-spec.ts';
 
-/** The columns every feature row starts with: the deal's state as of the date, then its outcome (training rows only). */
+/** The columns every feature row starts with: the deal's state as of the date, then its outcome (training rows). */
 const OBSERVATION_COLUMNS: TableColumn[] = [
-  col('account_id', 'VARCHAR', 'The deal\'s account.'),
-  col('owner_id', 'VARCHAR', 'The deal\'s owner (a user_id).'),
+  col('account_id', 'VARCHAR', "The deal's account."),
+  col('owner_id', 'VARCHAR', "The deal's owner (a user_id)."),
   col('stage', 'VARCHAR', 'Stage as of the date.'),
-  col('stage_probability', 'DOUBLE', 'The CRM\'s default probability of that stage (the baseline).'),
+  col('stage_probability', 'DOUBLE', "The CRM's default probability of that stage (the baseline)."),
   col('amount', 'DOUBLE', 'Amount as of the date, reporting currency.'),
-  col('expected_close_date', 'DATE', 'The rep\'s expected close date as of the date.'),
+  col('expected_close_date', 'DATE', "The rep's expected close date as of the date."),
   col('won', 'INTEGER', 'Training rows: 1 if the deal was finally won, 0 if lost.'),
   col('final_amount', 'DOUBLE', 'Training rows: the amount at the close.'),
   col('close_date', 'DATE', 'Training rows: the day the deal closed.'),
@@ -29,7 +29,9 @@ const featureTable = (name: string, description: string, purpose: boolean): Tabl
   columns: [
     col('opportunity_id', 'VARCHAR', 'The deal.'),
     col('as_of', 'DATE', 'The date the features are computed as of (only records stamped on or before it count).'),
-    ...(purpose ? [col('purpose', 'VARCHAR', '`train` (a closed deal observed during its life) or `score` (an open deal today).')] : []),
+    ...(purpose
+      ? [col('purpose', 'VARCHAR', '`train` (a closed deal observed during its life) or `score` (an open deal today).')]
+      : []),
     ...OBSERVATION_COLUMNS,
   ],
   featureColumns: true,
@@ -50,10 +52,14 @@ const PERIOD_COLUMNS: TableColumn[] = [
 export const OUTPUT_TABLES: readonly TableSpec[] = [
   // load
   {
-    name: 'load_rejects', stage: 'load', kind: 'table', key: [],
-    description: 'Rows of the last load that broke the contract, one row per problem, with where and why; nothing is lost.',
+    name: 'load_rejects',
+    stage: 'load',
+    kind: 'table',
+    key: [],
+    description:
+      'Rows of the last load that broke the contract, one row per problem, with where and why; nothing is lost.',
     columns: [
-      col('as_of', 'DATE', 'The load\'s as-of date.'),
+      col('as_of', 'DATE', "The load's as-of date."),
       col('entity', 'VARCHAR', 'The entity the row belongs to.'),
       col('file', 'VARCHAR', 'The file it came from.'),
       col('line', 'BIGINT', 'Its line in that file.'),
@@ -63,10 +69,13 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'wuwei_meta', stage: 'load', kind: 'table', key: [],
+    name: 'wuwei_meta',
+    stage: 'load',
+    kind: 'table',
+    key: [],
     description: 'One row: what the database holds now.',
     columns: [
-      col('as_of', 'DATE', 'The loaded export\'s as-of date: the date every later stage works as of.'),
+      col('as_of', 'DATE', "The loaded export's as-of date: the date every later stage works as of."),
       col('source', 'VARCHAR', 'The export folder or files.'),
       col('layout', 'VARCHAR', 'The layout or mapping it was read with.'),
       col('reporting_currency', 'VARCHAR', 'The currency every amount was converted to.'),
@@ -74,51 +83,69 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'snapshots', stage: 'load', kind: 'table', key: ['as_of'],
+    name: 'snapshots',
+    stage: 'load',
+    kind: 'table',
+    key: ['as_of'],
     description: 'One row per loaded as-of date.',
     columns: [
-      col('as_of', 'DATE', 'The export\'s as-of date.'),
+      col('as_of', 'DATE', "The export's as-of date."),
       col('source', 'VARCHAR', 'The export it came from.'),
       col('loaded_at', 'TIMESTAMP', 'When it was loaded.'),
       col('opportunities', 'BIGINT', 'Deals in that snapshot.'),
     ],
   },
   {
-    name: 'custom_attributes', stage: 'load', kind: 'table', key: ['entity', 'record_id', 'name'],
+    name: 'custom_attributes',
+    stage: 'load',
+    kind: 'table',
+    key: ['entity', 'record_id', 'name'],
     description: 'Every value of a column the contract does not name (opportunities and accounts), as text.',
     columns: [
       col('entity', 'VARCHAR', '`opportunities` or `accounts`.'),
       col('record_id', 'VARCHAR', 'The deal or account.'),
-      col('name', 'VARCHAR', 'The column\'s name in the export.'),
+      col('name', 'VARCHAR', "The column's name in the export."),
       col('type', 'VARCHAR', 'The type DuckDB inferred for it.'),
       col('value', 'VARCHAR', 'The value, as text.'),
     ],
   },
   {
-    name: 'custom_attribute_columns', stage: 'load', kind: 'table', key: ['entity', 'name'],
+    name: 'custom_attribute_columns',
+    stage: 'load',
+    kind: 'table',
+    key: ['entity', 'name'],
     description: 'The registry of custom attributes.',
     columns: [
       col('entity', 'VARCHAR', '`opportunities` or `accounts`.'),
-      col('name', 'VARCHAR', 'The column\'s name in the export.'),
+      col('name', 'VARCHAR', "The column's name in the export."),
       col('feature_name', 'VARCHAR', 'Its name as a model input (`custom_<name>`, `custom_account_<name>`).'),
       col('type', 'VARCHAR', 'The inferred type.'),
       col('is_numeric', 'BOOLEAN', 'Whether a model can use it (number or yes/no).'),
     ],
   },
   {
-    name: 'opportunity_custom_attributes', stage: 'load', kind: 'table', key: ['opportunity_id'],
+    name: 'opportunity_custom_attributes',
+    stage: 'load',
+    kind: 'table',
+    key: ['opportunity_id'],
     description: 'One typed row per deal with its custom attributes.',
     columns: [col('opportunity_id', 'VARCHAR', 'The deal.')],
     extraColumns: 'one column per custom attribute of the opportunities file, typed as DuckDB infers it',
   },
   {
-    name: 'account_custom_attributes', stage: 'load', kind: 'table', key: ['account_id'],
+    name: 'account_custom_attributes',
+    stage: 'load',
+    kind: 'table',
+    key: ['account_id'],
     description: 'One typed row per account with its custom attributes.',
     columns: [col('account_id', 'VARCHAR', 'The account.')],
     extraColumns: 'one column per custom attribute of the accounts file, typed as DuckDB infers it',
   },
   {
-    name: 'opportunity_custom_features', stage: 'load', kind: 'view', key: ['opportunity_id'],
+    name: 'opportunity_custom_features',
+    stage: 'load',
+    kind: 'view',
+    key: ['opportunity_id'],
     description: 'Every numeric or yes/no custom attribute of a deal and of its account, as a model input.',
     columns: [col('opportunity_id', 'VARCHAR', 'The deal.')],
     extraColumns: '`custom_<name>` and `custom_account_<name>`, DOUBLE',
@@ -128,7 +155,10 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
   featureTable('features_train', 'Training observations: closed deals observed at dates during their life.', false),
   featureTable('features_score', 'Scoring observations: the open deals as of the date.', false),
   {
-    name: 'feature_support', stage: 'features', kind: 'table', key: ['feature'],
+    name: 'feature_support',
+    stage: 'features',
+    kind: 'table',
+    key: ['feature'],
     description: 'One row per catalog feature: whether the last build could compute it and, if not, why.',
     columns: [
       col('position', 'INTEGER', 'Its place in the catalog.'),
@@ -139,7 +169,10 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'feature_build', stage: 'features', kind: 'table', key: [],
+    name: 'feature_build',
+    stage: 'features',
+    kind: 'table',
+    key: [],
     description: 'One row: the last feature build, read by the retraining rule.',
     columns: [
       col('as_of', 'DATE', 'The date it was built as of.'),
@@ -150,8 +183,12 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'rel_deal_contact_ties', stage: 'features', kind: 'table', key: ['opportunity_id', 'contact_id', 'user_id'],
-    description: 'Per open deal, the strength of each (our employee, customer contact) tie as of the date. Identifiers only.',
+    name: 'rel_deal_contact_ties',
+    stage: 'features',
+    kind: 'table',
+    key: ['opportunity_id', 'contact_id', 'user_id'],
+    description:
+      'Per open deal, the strength of each (our employee, customer contact) tie as of the date. Identifiers only.',
     columns: [
       col('opportunity_id', 'VARCHAR', 'The deal.'),
       col('contact_id', 'VARCHAR', 'The customer contact.'),
@@ -163,10 +200,14 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'rel_who_knows_whom', stage: 'features', kind: 'table', key: ['account_id', 'contact_id', 'user_id'],
-    description: 'Who knows whom: every (our employee, customer contact) pair that shared an interaction. Identifiers only.',
+    name: 'rel_who_knows_whom',
+    stage: 'features',
+    kind: 'table',
+    key: ['account_id', 'contact_id', 'user_id'],
+    description:
+      'Who knows whom: every (our employee, customer contact) pair that shared an interaction. Identifiers only.',
     columns: [
-      col('account_id', 'VARCHAR', 'The contact\'s account.'),
+      col('account_id', 'VARCHAR', "The contact's account."),
       col('contact_id', 'VARCHAR', 'The customer contact.'),
       col('user_id', 'VARCHAR', 'Our employee.'),
       col('as_of', 'DATE', 'The date.'),
@@ -177,8 +218,11 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
   },
   // train
   {
-    name: 'model_versions', stage: 'train', kind: 'table', key: ['version'],
-    description: 'The registry: one row per trained model version with its holdout metrics and the baselines\'.',
+    name: 'model_versions',
+    stage: 'train',
+    kind: 'table',
+    key: ['version'],
+    description: "The registry: one row per trained model version with its holdout metrics and the baselines'.",
     columns: [
       col('version', 'VARCHAR', 'The version (its folder under models/).'),
       col('trained_at', 'TIMESTAMP', 'When it was trained.'),
@@ -197,7 +241,7 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('log_loss', 'DOUBLE', 'Holdout log loss.'),
       col('brier', 'DOUBLE', 'Holdout Brier score.'),
       col('ece', 'DOUBLE', 'Holdout expected calibration error.'),
-      col('baseline_auc', 'DOUBLE', 'The same for the CRM\'s stage probabilities.'),
+      col('baseline_auc', 'DOUBLE', "The same for the CRM's stage probabilities."),
       col('baseline_pr_auc', 'DOUBLE', 'Baseline average precision.'),
       col('baseline_log_loss', 'DOUBLE', 'Baseline log loss.'),
       col('baseline_brier', 'DOUBLE', 'Baseline Brier score.'),
@@ -210,11 +254,14 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('amount_median_ape', 'DOUBLE', 'Deal-size model: median absolute percentage error.'),
       col('amount_baseline_median_ape', 'DOUBLE', 'The same for the rep-entered amount.'),
       col('close_mae_days', 'DOUBLE', 'Close-timing model: mean absolute error of the close date, days.'),
-      col('close_baseline_mae_days', 'DOUBLE', 'The same for the rep\'s expected close date.'),
+      col('close_baseline_mae_days', 'DOUBLE', "The same for the rep's expected close date."),
     ],
   },
   {
-    name: 'model_curves', stage: 'train', kind: 'table', key: [],
+    name: 'model_curves',
+    stage: 'train',
+    kind: 'table',
+    key: [],
     description: 'Holdout curves of each version (ROC, calibration, lift), point by point.',
     columns: [
       col('version', 'VARCHAR', 'The model version.'),
@@ -226,7 +273,10 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'model_feature_importance', stage: 'train', kind: 'table', key: ['version', 'feature'],
+    name: 'model_feature_importance',
+    stage: 'train',
+    kind: 'table',
+    key: ['version', 'feature'],
     description: 'Permutation importance of each feature on the holdout.',
     columns: [
       col('version', 'VARCHAR', 'The model version.'),
@@ -235,7 +285,10 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'training_snapshots', stage: 'train', kind: 'table', key: ['version', 'feature'],
+    name: 'training_snapshots',
+    stage: 'train',
+    kind: 'table',
+    key: ['version', 'feature'],
     description: 'What each version was trained on, for the retraining rule (closed-deal growth, feature drift).',
     columns: [
       col('version', 'VARCHAR', 'The model version.'),
@@ -249,29 +302,32 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
   },
   // score
   {
-    name: 'scores', stage: 'score', kind: 'table', key: ['opportunity_id', 'as_of'],
-    description: 'Every night\'s scores of the open deals; `scores.csv` holds the latest night.',
+    name: 'scores',
+    stage: 'score',
+    kind: 'table',
+    key: ['opportunity_id', 'as_of'],
+    description: "Every night's scores of the open deals; `scores.csv` holds the latest night.",
     columns: [
       col('opportunity_id', 'VARCHAR', 'The deal.'),
-      col('as_of', 'DATE', 'The night\'s as-of date.'),
-      col('account_id', 'VARCHAR', 'The deal\'s account.'),
-      col('owner_id', 'VARCHAR', 'The deal\'s owner.'),
+      col('as_of', 'DATE', "The night's as-of date."),
+      col('account_id', 'VARCHAR', "The deal's account."),
+      col('owner_id', 'VARCHAR', "The deal's owner."),
       col('stage', 'VARCHAR', 'Stage as of the date.'),
-      col('stage_probability', 'DOUBLE', 'The CRM\'s default probability of the stage.'),
+      col('stage_probability', 'DOUBLE', "The CRM's default probability of the stage."),
       col('amount', 'DOUBLE', 'The rep-entered amount.'),
-      col('expected_close_date', 'DATE', 'The rep\'s expected close date (from the CRM).'),
-      col('win_probability', 'DOUBLE', 'The model\'s calibrated win probability.'),
+      col('expected_close_date', 'DATE', "The rep's expected close date (from the CRM)."),
+      col('win_probability', 'DOUBLE', "The model's calibrated win probability."),
       col('score', 'INTEGER', 'The win probability as 0-100.'),
       col('model_version', 'VARCHAR', 'The model that scored it (`stage_baseline` when none was trained).'),
       col('scored_at', 'TIMESTAMP', 'When.'),
       col('grade', 'VARCHAR', 'A to D by the configured score bands.'),
       col('trend', 'VARCHAR', 'up, down, steady or new against the previous night.'),
-      col('previous_score', 'INTEGER', 'The previous night\'s score.'),
-      col('expected_amount', 'DOUBLE', 'The deal-size model\'s expected final amount.'),
-      col('predicted_close_date', 'DATE', 'The close-timing model\'s predicted close date.'),
+      col('previous_score', 'INTEGER', "The previous night's score."),
+      col('expected_amount', 'DOUBLE', "The deal-size model's expected final amount."),
+      col('predicted_close_date', 'DATE', "The close-timing model's predicted close date."),
       col('close_median_days', 'DOUBLE', 'Its median days from the as-of date to the close.'),
       col('close_log_sigma', 'DOUBLE', 'Its spread (log-normal sigma).'),
-      col('slip_risk', 'DOUBLE', 'Probability the deal does not close in the period of the rep\'s date.'),
+      col('slip_risk', 'DOUBLE', "Probability the deal does not close in the period of the rep's date."),
       col('top_positive_factors', 'VARCHAR', 'The features that raise the score most.'),
       col('top_negative_factors', 'VARCHAR', 'The features that lower it most.'),
       col('prediction_source', 'VARCHAR', 'What the win probability came from.'),
@@ -281,8 +337,11 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
   },
   // forecast
   {
-    name: 'forecasts', stage: 'forecast', kind: 'table', key: ['as_of', 'period_type', 'period_start', 'segment_type', 'segment'],
-    description: 'Every night\'s forecast per period and segment; `forecast.csv` holds the latest night.',
+    name: 'forecasts',
+    stage: 'forecast',
+    kind: 'table',
+    key: ['as_of', 'period_type', 'period_start', 'segment_type', 'segment'],
+    description: "Every night's forecast per period and segment; `forecast.csv` holds the latest night.",
     columns: [
       ...PERIOD_COLUMNS,
       col('won_to_date', 'DOUBLE', 'Already won in the period.'),
@@ -292,10 +351,10 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('p10', 'DOUBLE', '10th percentile of the simulated bookings.'),
       col('p50', 'DOUBLE', 'Median.'),
       col('p90', 'DOUBLE', '90th percentile.'),
-      col('weighted_pipeline', 'DOUBLE', 'The CRM\'s stage-weighted pipeline (baseline).'),
-      col('rep_commit', 'DOUBLE', 'The reps\' commit.'),
-      col('rep_best_case', 'DOUBLE', 'The reps\' best case.'),
-      col('rep_pipeline', 'DOUBLE', 'The reps\' pipeline.'),
+      col('weighted_pipeline', 'DOUBLE', "The CRM's stage-weighted pipeline (baseline)."),
+      col('rep_commit', 'DOUBLE', "The reps' commit."),
+      col('rep_best_case', 'DOUBLE', "The reps' best case."),
+      col('rep_pipeline', 'DOUBLE', "The reps' pipeline."),
       col('open_deals', 'INTEGER', 'Open deals counted.'),
       col('target', 'DOUBLE', 'The target, when a targets file is configured.'),
       col('attainment', 'DOUBLE', 'Won to date over the target.'),
@@ -308,8 +367,12 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
   },
   // backtest
   {
-    name: 'backtest', stage: 'backtest', kind: 'table', key: ['as_of', 'period_type', 'period_start', 'segment_type', 'segment'],
-    description: 'The forecast recomputed as of the start of past quarters with models trained before each, beside what happened.',
+    name: 'backtest',
+    stage: 'backtest',
+    kind: 'table',
+    key: ['as_of', 'period_type', 'period_start', 'segment_type', 'segment'],
+    description:
+      'The forecast recomputed as of the start of past quarters with models trained before each, beside what happened.',
     columns: [
       ...PERIOD_COLUMNS,
       col('actual', 'DOUBLE', 'What was booked in the period.'),
@@ -318,16 +381,19 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('p50', 'DOUBLE', 'Median.'),
       col('p90', 'DOUBLE', '90th percentile.'),
       col('weighted_pipeline', 'DOUBLE', 'The stage-weighted pipeline then.'),
-      col('rep_commit', 'DOUBLE', 'The reps\' commit then.'),
-      col('rep_best_case', 'DOUBLE', 'The reps\' best case then.'),
-      col('rep_pipeline', 'DOUBLE', 'The reps\' pipeline then.'),
+      col('rep_commit', 'DOUBLE', "The reps' commit then."),
+      col('rep_best_case', 'DOUBLE', "The reps' best case then."),
+      col('rep_pipeline', 'DOUBLE', "The reps' pipeline then."),
       col('expected_open', 'DOUBLE', 'Expected bookings of the deals open then.'),
       col('expected_new', 'DOUBLE', 'Expected bookings of deals not yet created then.'),
       col('model_version', 'VARCHAR', 'The model trained for that date.'),
     ],
   },
   {
-    name: 'backtest_summary', stage: 'backtest', kind: 'table', key: ['method'],
+    name: 'backtest_summary',
+    stage: 'backtest',
+    kind: 'table',
+    key: ['method'],
     description: 'Accuracy of each forecasting method over the backtested periods.',
     columns: [
       col('method', 'VARCHAR', 'The method (the model, weighted pipeline, rep commit, ...).'),

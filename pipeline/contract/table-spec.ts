@@ -4,7 +4,15 @@
  */
 import { quoteIdent, type DuckDBConnection } from '../base/db.ts';
 
-export type TableColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'VARCHAR[]';
+export type TableColumnType =
+  | 'VARCHAR'
+  | 'DOUBLE'
+  | 'INTEGER'
+  | 'BIGINT'
+  | 'BOOLEAN'
+  | 'DATE'
+  | 'TIMESTAMP'
+  | 'VARCHAR[]';
 
 /** The stage whose code writes a table (the nightly flow: load -> features -> train -> score -> forecast). */
 export type OwningStage = 'load' | 'features' | 'train' | 'score' | 'forecast' | 'backtest';
@@ -27,7 +35,7 @@ export interface TableSpec {
   /** Columns that identify a row (empty: none). */
   key: string[];
   columns: TableColumn[];
-  /** Columns beyond the declared ones that the table may hold, in words (e.g. one per custom attribute); absent: none. */
+  /** Columns beyond the declared ones the table may hold, in words (e.g. one per custom attribute); absent: none. */
   extraColumns?: string;
   /** Followed by one DOUBLE column per feature of the catalog (see columnsWithFeatures in ./tables.ts). */
   featureColumns?: boolean;
@@ -40,11 +48,13 @@ export const col = (name: string, type: TableColumnType, description: string, pe
   ...(personal ? { personal: true } : {}),
 });
 
-/** `CREATE TABLE` for a declared table, with its columns in order (the feature columns are added by the features build). */
+/** `CREATE TABLE` for a declared table, its columns in order (feature columns are the features build's to add). */
 export function createTableSql(spec: TableSpec, mode: 'if not exists' | 'or replace' = 'if not exists'): string {
   const columns = spec.columns.map((column) => `${quoteIdent(column.name)} ${column.type}`).join(', ');
   const table = quoteIdent(spec.name);
-  return mode === 'or replace' ? `CREATE OR REPLACE TABLE ${table} (${columns})` : `CREATE TABLE IF NOT EXISTS ${table} (${columns})`;
+  return mode === 'or replace'
+    ? `CREATE OR REPLACE TABLE ${table} (${columns})`
+    : `CREATE TABLE IF NOT EXISTS ${table} (${columns})`;
 }
 
 /**
@@ -54,6 +64,8 @@ export function createTableSql(spec: TableSpec, mode: 'if not exists' | 'or repl
 export async function ensureTable(conn: DuckDBConnection, spec: TableSpec): Promise<void> {
   await conn.run(createTableSql(spec));
   for (const column of spec.columns) {
-    await conn.run(`ALTER TABLE ${quoteIdent(spec.name)} ADD COLUMN IF NOT EXISTS ${quoteIdent(column.name)} ${column.type}`);
+    await conn.run(
+      `ALTER TABLE ${quoteIdent(spec.name)} ADD COLUMN IF NOT EXISTS ${quoteIdent(column.name)} ${column.type}`,
+    );
   }
 }

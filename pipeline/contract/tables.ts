@@ -15,7 +15,10 @@ import { col, type TableColumn, type TableSpec } from './table-spec.ts';
 export type { OwningStage, TableColumn, TableColumnType, TableSpec } from './table-spec.ts';
 
 /** Columns of the loaded entities that hold people's names or e-mail addresses. */
-const PERSONAL_ENTITY_COLUMNS: Record<string, string[]> = { users: ['name'], contacts: ['first_name', 'last_name', 'email'] };
+const PERSONAL_ENTITY_COLUMNS: Record<string, string[]> = {
+  users: ['name'],
+  contacts: ['first_name', 'last_name', 'email'],
+};
 
 function entityColumns(entity: (typeof ENTITY_NAMES)[number]): TableColumn[] {
   return (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([name, spec]) =>
@@ -36,9 +39,12 @@ const ENTITY_TABLES: TableSpec[] = ENTITY_NAMES.map((entity) => ({
 export const TABLES: readonly TableSpec[] = [
   ...ENTITY_TABLES,
   {
-    name: 'snapshot_opportunities', stage: 'load', kind: 'table', key: ['as_of', 'opportunity_id'],
+    name: 'snapshot_opportunities',
+    stage: 'load',
+    kind: 'table',
+    key: ['as_of', 'opportunity_id'],
     description: 'The deals of every loaded snapshot, from which history is derived when the export has none.',
-    columns: [col('as_of', 'DATE', 'The snapshot\'s as-of date.'), ...entityColumns('opportunities')],
+    columns: [col('as_of', 'DATE', "The snapshot's as-of date."), ...entityColumns('opportunities')],
   },
   ...OUTPUT_TABLES,
 ];
@@ -48,7 +54,15 @@ const BY_NAME = new Map(TABLES.map((table) => [table.name, table]));
 /** A table's columns with the feature columns its declaration calls for (`featureNames`: the catalog's, in order). */
 export function columnsWithFeatures(spec: TableSpec, featureNames: readonly string[]): TableColumn[] {
   if (!spec.featureColumns) return spec.columns;
-  return [...spec.columns, ...featureNames.map((name) => ({ name, type: 'DOUBLE' as const, description: 'A feature (docs/features.md).', feature: true }))];
+  return [
+    ...spec.columns,
+    ...featureNames.map((name) => ({
+      name,
+      type: 'DOUBLE' as const,
+      description: 'A feature (docs/features.md).',
+      feature: true,
+    })),
+  ];
 }
 
 /**
@@ -73,12 +87,14 @@ export async function contractViolations(conn: DuckDBConnection, featureNames: r
     }
     if (spec.kind !== kind) problems.push(`${name} is a ${kind}, declared a ${spec.kind}`);
     const actual = new Map(
-      (await queryRows<{ name: string; type: string }>(
-        conn,
-        `SELECT column_name AS name, data_type AS type FROM duckdb_columns()
+      (
+        await queryRows<{ name: string; type: string }>(
+          conn,
+          `SELECT column_name AS name, data_type AS type FROM duckdb_columns()
          WHERE table_name = $1 AND database_name = current_database() AND schema_name = 'main'`,
-        [name],
-      )).map((column) => [column.name, column.type]),
+          [name],
+        )
+      ).map((column) => [column.name, column.type]),
     );
     const columns = columnsWithFeatures(spec, featureNames);
     for (const column of columns) {
@@ -102,7 +118,8 @@ export async function keyViolations(conn: DuckDBConnection): Promise<string[]> {
     const key = table.key.map(quoteIdent).join(', ');
     const [row] = await queryRows<{ n: number }>(
       conn,
-      `SELECT count(*)::INTEGER AS n FROM (SELECT ${key} FROM ${quoteIdent(table.name)} GROUP BY ALL HAVING count(*) > 1)`,
+      `SELECT count(*)::INTEGER AS n
+       FROM (SELECT ${key} FROM ${quoteIdent(table.name)} GROUP BY ALL HAVING count(*) > 1)`,
     );
     if (row!.n > 0) problems.push(`${table.name} (${table.key.join(', ')}): ${row!.n} key values repeat`);
   }

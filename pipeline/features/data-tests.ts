@@ -36,26 +36,40 @@ export function readDataTests(file = TESTS_FILE): Record<string, ModelTests> {
 /** The checks one model's tests make, each a query that counts the failing rows (or key values). */
 export function dataTestQueries(model: string, tests: ModelTests): DataTest[] {
   const table = quoteIdent(model);
-  const literal = (value: string | number | boolean) => (typeof value === 'string' ? quoteLiteral(value) : String(value));
+  const literal = (value: string | number | boolean) =>
+    typeof value === 'string' ? quoteLiteral(value) : String(value);
   const count = (where: string) => `SELECT count(*)::INTEGER AS n FROM ${table} WHERE ${where}`;
   return [
     ...(tests.unique ?? []).map((columns) => ({
       model,
       name: `unique (${columns.join(', ')})`,
-      sql: `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM ${table} GROUP BY ${columns.map(quoteIdent).join(', ')} HAVING count(*) > 1)`,
+      sql: `SELECT count(*)::INTEGER AS n
+            FROM (SELECT 1 FROM ${table} GROUP BY ${columns.map(quoteIdent).join(', ')} HAVING count(*) > 1)`,
     })),
-    ...(tests.not_null ?? []).map((column) => ({ model, name: `not_null ${column}`, sql: count(`${quoteIdent(column)} IS NULL`) })),
+    ...(tests.not_null ?? []).map((column) => ({
+      model,
+      name: `not_null ${column}`,
+      sql: count(`${quoteIdent(column)} IS NULL`),
+    })),
     ...Object.entries(tests.accepted_values ?? {}).map(([column, values]) => ({
       model,
       name: `accepted_values ${column} in [${values.join(', ')}]`,
       sql: count(`${quoteIdent(column)} NOT IN (${values.map(literal).join(', ')})`),
     })),
-    ...(tests.expressions ?? []).map((expression) => ({ model, name: `expression ${expression}`, sql: count(`NOT coalesce((${expression}), false)`) })),
+    ...(tests.expressions ?? []).map((expression) => ({
+      model,
+      name: `expression ${expression}`,
+      sql: count(`NOT coalesce((${expression}), false)`),
+    })),
   ];
 }
 
 /** Runs every test of the given models (those the build made); throws one line when any fails. */
-export async function runDataTests(conn: DuckDBConnection, models: readonly string[], tests = readDataTests()): Promise<number> {
+export async function runDataTests(
+  conn: DuckDBConnection,
+  models: readonly string[],
+  tests = readDataTests(),
+): Promise<number> {
   const unknown = Object.keys(tests).filter((model) => !models.includes(model));
   if (unknown.length > 0) throw new Error(`sql/tests.yaml names models that do not exist: ${unknown.join(', ')}`);
   const failures: string[] = [];
@@ -67,6 +81,7 @@ export async function runDataTests(conn: DuckDBConnection, models: readonly stri
       if (row!.n > 0) failures.push(`${test.model}: ${test.name}: ${row!.n} failing`);
     }
   }
-  if (failures.length > 0) throw new WuweiError('data_test_failed', `feature data tests failed: ${failures.join('; ')}`);
+  if (failures.length > 0)
+    throw new WuweiError('data_test_failed', `feature data tests failed: ${failures.join('; ')}`);
   return run;
 }

@@ -41,13 +41,13 @@ describe('table contract', () => {
     expect(await withDatabase(paths.db, (conn) => keyViolations(conn))).toEqual([]);
   });
 
-  it('names the model\'s close date predicted_close_date and the rep\'s expected_close_date, in the table and scores.csv', async () => {
+  it("calls the model's close date predicted_close_date and the rep's expected_close_date, in table and CSV", async () => {
     const rows = await withDatabase(paths.db, (conn) =>
       queryRows<{ mismatches: number; n: number; differ: number }>(
         conn,
         `SELECT count(*)::INTEGER AS n,
                 count(*) FILTER (WHERE csv.predicted_close_date IS DISTINCT FROM s.predicted_close_date
-                                 OR csv.expected_close_date IS DISTINCT FROM s.expected_close_date)::INTEGER AS mismatches,
+                              OR csv.expected_close_date IS DISTINCT FROM s.expected_close_date)::INTEGER AS mismatches,
                 count(*) FILTER (WHERE s.predicted_close_date IS DISTINCT FROM s.expected_close_date)::INTEGER AS differ
          FROM read_csv($1, types = {'predicted_close_date': 'DATE', 'expected_close_date': 'DATE'}) AS csv
          JOIN scores AS s USING (opportunity_id)
@@ -84,7 +84,11 @@ describe('table contract', () => {
     for (const table of TABLES) {
       expect(table.description, table.name).not.toBe('');
       for (const column of table.columns) expect(column.description, `${table.name}.${column.name}`).not.toBe('');
-      for (const key of table.key) expect(table.columns.map((c) => c.name), `${table.name} key`).toContain(key);
+      for (const key of table.key)
+        expect(
+          table.columns.map((c) => c.name),
+          `${table.name} key`,
+        ).toContain(key);
     }
     const personal = TABLES.flatMap((t) => t.columns.filter((c) => c.personal).map((c) => `${t.name}.${c.name}`));
     expect(personal).toEqual(expect.arrayContaining(['contacts.email', 'contacts.first_name', 'users.name']));

@@ -32,7 +32,8 @@ describe('feature data tests', () => {
     const names = new Set(readSqlModels().map((model) => model.name));
     const tests = readDataTests();
     for (const model of Object.keys(tests)) expect(names.has(model), model).toBe(true);
-    for (const mart of ['fct_opportunity_features', 'rel_deal_contact_ties', 'rel_who_knows_whom']) expect(tests[mart]?.unique, mart).toBeDefined();
+    for (const mart of ['fct_opportunity_features', 'rel_deal_contact_ties', 'rel_who_knows_whom'])
+      expect(tests[mart]?.unique, mart).toBeDefined();
   });
 
   it('pass on a real build, and each check counts the rows that break it', async () => {
@@ -48,15 +49,31 @@ describe('feature data tests', () => {
   it('stop the build in one line naming the broken test and its count', async () => {
     await built(async (conn) => {
       // one training row twice, and a scoring row that knows its outcome: both leaks a build must not pass
-      await conn.run(`INSERT INTO fct_opportunity_features SELECT * FROM fct_opportunity_features WHERE purpose = 'train' LIMIT 1`);
-      const [{ id }] = (await queryRows<{ id: string }>(conn, `SELECT opportunity_id AS id FROM fct_opportunity_features WHERE purpose = 'score' LIMIT 1`)) as [{ id: string }];
-      await conn.run(`UPDATE fct_opportunity_features SET label_won = 1 WHERE opportunity_id = $1 AND purpose = 'score'`, [id]);
-      const error: unknown = await runDataTests(conn, readSqlModels().map((model) => model.name)).then(() => null, (e: unknown) => e);
+      await conn.run(
+        `INSERT INTO fct_opportunity_features SELECT * FROM fct_opportunity_features WHERE purpose = 'train' LIMIT 1`,
+      );
+      const [{ id }] = (await queryRows<{ id: string }>(
+        conn,
+        `SELECT opportunity_id AS id FROM fct_opportunity_features WHERE purpose = 'score' LIMIT 1`,
+      )) as [{ id: string }];
+      await conn.run(
+        `UPDATE fct_opportunity_features SET label_won = 1 WHERE opportunity_id = $1 AND purpose = 'score'`,
+        [id],
+      );
+      const error: unknown = await runDataTests(
+        conn,
+        readSqlModels().map((model) => model.name),
+      ).then(
+        () => null,
+        (e: unknown) => e,
+      );
       if (!(error instanceof WuweiError)) throw new Error(`expected a WuweiError, got ${String(error)}`);
       expect(error.code).toBe('data_test_failed');
       expect(error.message).not.toContain('\n');
       expect(error.message).toContain('fct_opportunity_features: unique (opportunity_id, as_of, purpose): 1 failing');
-      expect(error.message).toContain("fct_opportunity_features: expression (purpose = 'train') = (label_won IS NOT NULL): 1 failing");
+      expect(error.message).toContain(
+        "fct_opportunity_features: expression (purpose = 'train') = (label_won IS NOT NULL): 1 failing",
+      );
     });
   }, 120_000);
 });
