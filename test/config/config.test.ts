@@ -60,6 +60,13 @@ describe('config validation', () => {
     expect(isIsoDate('2024-2-01')).toBe(false);
   });
 
+  it('refuses --as-of 2024-02-30 on the command line in one line', async () => {
+    const { wuweiInProcess } = await import('../helpers/cli.ts');
+    const run = await wuweiInProcess(['features', '--as-of', '2024-02-30', '--db', join(tmp.dir, 'dates.duckdb')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--as-of <date>' argument '2024-02-30' is invalid. not a date YYYY-MM-DD");
+  });
+
   it('rejects grade bands that do not fall', () => {
     expect(errorOf(() => parseConfig({ grades: { A: 40, B: 50 } })).message).toContain('grade thresholds must fall');
   });
