@@ -11,7 +11,9 @@ export type WuweiErrorCode =
   | 'report_failed'
   /** A data test on the feature models (pipeline/features/sql/tests.yaml) failed on the real data. */
   | 'data_test_failed'
-  | 'locked';
+  | 'locked'
+  /** The machine refused a write: full disk, read-only or immutable folder (see system-errors.ts). */
+  | 'cannot_write';
 
 export class WuweiError extends Error {
   readonly code: WuweiErrorCode;
