@@ -11,6 +11,7 @@ import type { TrainWinOptions } from './win/train.ts';
 export { selectBackend, type BackendName } from './backend.ts';
 export { trainWinModel, type TrainWinOptions, type TrainResult, type WinMetrics } from './win/train.ts';
 export { predictWin, type WinPredictions } from './win/predict.ts';
+export { quickEvaluate, type QuickEvaluationResult } from './win/quick-evaluate.ts';
 export { loadModel, type WinModel, type WinMetadata } from './win/artifacts.ts';
 export { activateModel, listModels, loadActiveModel, type ModelListing } from './win/registry.ts';
 export { predictOpenDeals, STAGE_BASELINE_VERSION, type PredictOpenOptions } from './predict-open.ts';

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isIsoDate } from './base/dates.ts';
 import { WuweiError } from './errors.ts';
 import { acquireRunLock } from './lock.ts';
 import { stderrLogger } from './log.ts';
@@ -12,13 +13,12 @@ import { useDatabaseSettings, withDatabase } from './db.ts';
 import { existsSync } from 'node:fs';
 import { checkDate } from './load/as-of.ts';
 import { dropSnapshot, formatSnapshots, listSnapshots } from './load/snapshots.ts';
-import { systemErrorMessage } from './system-errors.ts';
+import { systemErrorMessage } from './base/system-errors.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { serveSite } from '../reports/serve.ts';
 import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
 import { formatIterate, iterateStage } from './iterate.ts';
-import { isCalendarDate } from './calendar-date.ts';
 
 interface SharedOptions {
   db: string;
@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(act((o, paths, config) => featuresStage(paths, { asOf: o.asOf, training: o.scoringOnly !== true, log, config })));
 
   command(program, 'train', 'train the win-probability, deal-size and close-timing models on closed deals, judged on a time-based holdout')
-    .option('--seed <n>', 'random seed', int, 42)
+    .option('--seed <n>', "random seed (default: the config's models.seed, else 42)", int)
     .option('--force', 'make the new model active even if its holdout AUC is below 95% of the active model\'s')
     .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, force: o.force === true, log, config })));
 
@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'backtest', 'recompute the forecast as of the start of past quarters with models trained before each, and judge it')
     .option('--quarters <n>', 'how many past quarters (default: the config\'s backtest.quarters)', positiveInt)
-    .option('--seed <n>', 'random seed for training', int, 42)
+    .option('--seed <n>', "random seed for training (default: the config's models.seed, else 42)", int)
     .action(act((o, paths, config) => backtestStage(paths, { log, seed: o.seed, config: o.quarters ? { ...config, backtest: { ...config.backtest, quarters: o.quarters } } : config })));
 
   command(program, 'writeback', 'write the latest scores as files a CRM can import (docs/writeback.md)')
@@ -158,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-report', 'skip building the report site')
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
     .option('--max-reject-rate <rate>', "fail the load when more than this share of an entity's rows is rejected, e.g. 5% or 0.05 (default: the mapping's max_reject_share, else load.maxRejectShare in the config, else 5%)", rate)
-    .option('--seed <n>', 'random seed for training', int, 42)
+    .option('--seed <n>', "random seed for training (default: the config's models.seed, else 42)", int)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
     .action(
@@ -299,12 +299,6 @@ function formats(value: string): WritebackFormat[] {
   return chosen as WritebackFormat[];
 }
 
-function sourceOf(source: string | undefined, config: WuweiConfig): string {
-  const chosen = source ?? config.sources.dir;
-  if (!chosen) throw new WuweiError('bad_option', 'no export folder: pass --source DIR or set sources.dir in the config');
-  return chosen;
-}
-
 /** The reject threshold from the command line and the config; the load puts the mapping's between them. */
 function rejectRates(o: Record<string, any>, config: WuweiConfig): { maxRejectRate?: number; configMaxRejectRate?: number } {
   return {
@@ -323,6 +317,6 @@ function rate(value: string): number {
 }
 
 function isoDate(value: string): string {
-  if (!isCalendarDate(value)) throw new InvalidArgumentError('not a date YYYY-MM-DD');
+  if (!isIsoDate(value)) throw new InvalidArgumentError('not a date YYYY-MM-DD');
   return value;
 }

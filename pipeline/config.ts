@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isIsoDate } from './base/dates.ts';
 import { WuweiError } from './errors.ts';
 import { configWriteFolder } from './write-folders.ts';
-import { isCalendarDate } from './calendar-date.ts';
 
-const isoDate = z.string().refine(isCalendarDate, 'expected a date YYYY-MM-DD');
+const isoDate = z.string().refine(isIsoDate, 'expected a date YYYY-MM-DD');
 const share = z.number().min(0).max(1);
 const positiveInt = z.number().int().min(1);
 
@@ -99,38 +99,59 @@ const writebackSchema = z.strictObject({
   formats: z.array(z.enum(['salesforce', 'dynamics', 'hubspot', 'parquet'])).default([]),
 });
 
-// Sections other parts of the pipeline own; their known keys are checked, the rest waits for them.
-/** Overrides of pipeline/features/config.ts (FeatureConfig): relationship weights, observations, similar deals. */
+/**
+ * Feature settings (pipeline/features/config.ts documents each one as FeatureConfig): how closed
+ * deals are observed for training, how relationship strength is weighed, how similar past projects
+ * are found. A record or list given here replaces the default one as a whole.
+ */
 const featuresSchema = z.strictObject({
-  stages: z.array(z.strictObject({ name: z.string(), probability: share })).optional(),
-  wonStages: z.array(z.string()).optional(),
-  lostStages: z.array(z.string()).optional(),
-  firstLookDays: z.number().int().min(0).optional(),
-  stageEntries: z.boolean().optional(),
-  spacingDays: positiveInt.optional(),
-  halfLifeDays: z.number().positive().optional(),
-  inboundWeight: z.number().positive().optional(),
-  activityWeights: z.record(z.string(), z.number().min(0)).optional(),
-  otherActivityWeight: z.number().min(0).optional(),
-  seniorityWeights: z.record(z.string(), z.number().min(0)).optional(),
-  seniorityRanks: z.record(z.string(), z.number()).optional(),
-  requiredRoles: z.array(z.string()).optional(),
-  blockerRoles: z.array(z.string()).optional(),
-  executiveRole: z.string().optional(),
-  engineerRole: z.string().optional(),
-  similar: z.strictObject({ k: positiveInt.optional(), candidatePool: positiveInt.optional() }).optional(),
+  /** Open stages in order, with the CRM's default probability (the baseline). */
+  stages: z
+    .array(z.strictObject({ name: z.string(), probability: share }))
+    .min(1, 'list at least one open stage')
+    .default([
+      { name: 'Prospecting', probability: 0.1 },
+      { name: 'Qualification', probability: 0.2 },
+      { name: 'Discovery', probability: 0.4 },
+      { name: 'Proposal', probability: 0.6 },
+      { name: 'Negotiation', probability: 0.8 },
+    ]),
+  wonStages: z.array(z.string()).default(['Closed Won']),
+  lostStages: z.array(z.string()).default(['Closed Lost']),
+  firstLookDays: z.number().int().min(0).default(7),
+  stageEntries: z.boolean().default(true),
+  spacingDays: positiveInt.default(30),
+  halfLifeDays: z.number().positive().default(45),
+  inboundWeight: z.number().positive().default(1.5),
+  activityWeights: z.record(z.string(), z.number().min(0)).default({ email: 1, call: 2, meeting: 3, demo: 3 }),
+  otherActivityWeight: z.number().min(0).default(1),
+  seniorityWeights: z
+    .record(z.string(), z.number().min(0))
+    .default({ c_level: 2, vp: 1.6, director: 1.3, manager: 1, staff: 0.8 }),
+  seniorityRanks: z.record(z.string(), z.number()).default({ c_level: 5, vp: 4, director: 3, manager: 2, staff: 1 }),
+  requiredRoles: z
+    .array(z.string())
+    .default(['decision_maker', 'economic_buyer', 'champion', 'technical_evaluator', 'user', 'influencer']),
+  blockerRoles: z.array(z.string()).default(['blocker']),
+  executiveRole: z.string().default('executive'),
+  engineerRole: z.string().default('sales_engineer'),
+  similar: z
+    .strictObject({ k: positiveInt.default(20), candidatePool: positiveInt.default(100) })
+    .prefault({}),
 });
 
 const modelsSchema = z.strictObject({
   /** Fewest won and fewest lost closed deals needed to train. */
-  minWon: positiveInt.optional(),
-  minLost: positiveInt.optional(),
-  /** A new model becomes active only if its holdout AUC is at least this share of the active one's (default 0.95). */
-  promotionRatio: z.number().positive().optional(),
-  seed: z.number().int().optional(),
-  epochs: positiveInt.optional(),
-  /** Train on at most this many closed deals, sampled by deal over the whole history (default 150,000): bounds training memory. */
-  maxTrainingDeals: positiveInt.optional(),
+  minWon: positiveInt.default(40),
+  minLost: positiveInt.default(40),
+  /** A new model becomes active only if its holdout AUC is at least this share of the active one's. */
+  promotionRatio: z.number().positive().default(0.95),
+  /** Seed of training (weights, shuffles, dropout); `--seed` overrides it. */
+  seed: z.number().int().default(42),
+  /** Most training epochs (early stopping usually ends sooner). */
+  epochs: positiveInt.default(100),
+  /** Train on at most this many closed deals, sampled by deal over the whole history: bounds training memory. */
+  maxTrainingDeals: positiveInt.default(150_000),
 });
 
 const loadSchema = z.strictObject({
@@ -184,6 +205,9 @@ export const CONFIG_FILE_NAME = 'wuwei.config.yaml';
 export function defaultConfig(): WuweiConfig {
   return configSchema.parse({});
 }
+
+/** The defaults, for code that runs without a config (library calls, tests); read only. */
+export const DEFAULTS: WuweiConfig = defaultConfig();
 
 /** Validates a parsed object; any problem becomes one WuweiError line naming each key path. */
 export function parseConfig(raw: unknown, origin = 'config'): WuweiConfig {

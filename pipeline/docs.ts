@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FAMILY_LABELS, FEATURES, RELATIONSHIP_STRENGTH, type FeatureFamily } from './features/catalog.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from './load/schema.ts';
+import { TABLES } from './contract/tables.ts';
 import { renderLayouts } from './load/mapping/docs.ts';
 import { renderWritebackDoc } from './score/writeback.ts';
 
@@ -13,7 +14,7 @@ export function renderDataContract(): string {
   const lines = [
     '# Data contract (canonical layout)',
     '',
-    'Generated from `pipeline/load/schema.ts` by `npm run docs`; do not edit by hand.',
+    'Generated from `pipeline/load/schema.ts` and `pipeline/contract/` by `npm run docs`; do not edit by hand.',
     '',
     'One file per entity in the export folder, named `<file>.csv` (or `.parquet`, `.json`, `.ndjson`), with a header row.',
     'Rows that break the contract are quarantined in the `load_rejects` table with file, line, column, value and reason',
@@ -35,8 +36,33 @@ export function renderDataContract(): string {
     }
     lines.push('');
   }
-  lines.push(...BEYOND_THE_CONTRACT);
+  lines.push(...BEYOND_THE_CONTRACT, ...renderOutputTables());
   return lines.join('\n');
+}
+
+/** The tables the stages write, from the table contract (pipeline/contract/). */
+function renderOutputTables(): string[] {
+  const entities = new Set<string>(ENTITY_NAMES);
+  const lines = [
+    '# Tables Wuwei writes',
+    '',
+    'Generated from `pipeline/contract/` by `npm run docs`. Every persistent table in the DuckDB file is declared there',
+    '(a test runs the real stages and fails on a table not declared or a column missing or of another type). Columns',
+    'marked personal hold names or e-mail addresses: they reach a published report only when `report.showPersonalData` is on.',
+    '',
+  ];
+  for (const table of TABLES.filter((t) => !entities.has(t.name))) {
+    lines.push(`## ${table.name}${table.kind === 'view' ? ' (view)' : ''} — ${table.stage}`, '', table.description, '');
+    if (table.key.length > 0) lines.push(`Key: ${table.key.map((k) => `\`${k}\``).join(' + ')}`, '');
+    lines.push('| column | type | personal | meaning |', '|---|---|---|---|');
+    for (const column of table.columns) {
+      lines.push(`| \`${column.name}\` | ${column.type.toLowerCase()} | ${column.personal ? 'yes' : ''} | ${column.description} |`);
+    }
+    if (table.featureColumns) lines.push(`| *the features* | double | | ${FEATURES.length} columns, one per feature of [features.md](features.md). |`);
+    if (table.extraColumns) lines.push(`| *more* | | | ${table.extraColumns}. |`);
+    lines.push('');
+  }
+  return lines;
 }
 
 const BEYOND_THE_CONTRACT = [

@@ -13,9 +13,8 @@ import type { FeatureOptions } from './features/config.ts';
 import { parseFamily } from './features/family-sql.ts';
 import { rebuildFamily, type FamilyRebuild } from './features/rebuild-family.ts';
 import { univariateAuc, type UnivariateAuc } from './features/univariate-auc.ts';
-import type { ClassificationMetrics } from '../models/metrics.ts';
-import { tableExists } from '../models/columns.ts';
-import { quickEvaluate, type QuickEvaluationResult } from '../models/win/quick-evaluate.ts';
+import { tableExists } from './base/db.ts';
+import { quickEvaluate, type ClassificationMetrics, type QuickEvaluationResult } from '../models/index.ts';
 
 export interface IterateOptions {
   family: string;
@@ -58,7 +57,7 @@ export async function iterateStage(paths: RunPaths, options: IterateOptions): Pr
   const family = parseFamily(options.family);
   const config = options.config ?? defaultConfig();
   const features = Object.fromEntries(Object.entries(config.features).filter(([, value]) => value !== undefined)) as FeatureOptions;
-  return withDatabase(paths.db, (conn) => iterate(conn, { ...options, family, features, seed: options.seed ?? config.models.seed ?? 42 }));
+  return withDatabase(paths.db, (conn) => iterate(conn, { ...options, family, features, seed: options.seed ?? config.models.seed }));
 }
 
 export async function iterate(

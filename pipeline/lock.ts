@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { WuweiError } from './errors.ts';
-import { systemErrorMessage } from './system-errors.ts';
+import { systemErrorMessage } from './base/system-errors.ts';
 import type { Logger } from './log.ts';
 
 interface LockOwner {

@@ -8,8 +8,10 @@
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './db.ts';
 import type { WuweiConfig } from './config.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
-import { dayNumber } from './forecast/periods.ts';
-import { tableColumns, tableExists } from '../models/columns.ts';
+import { outputTable } from './contract/output-tables.ts';
+import { ensureTable } from './contract/table-spec.ts';
+import { dayNumber } from './base/dates.ts';
+import { tableColumns, tableExists } from './base/db.ts';
 
 export interface RetrainDecision {
   due: boolean;
@@ -47,7 +49,7 @@ export async function recordTrainingSnapshot(conn: DuckDBConnection, version: st
   const [sds] = await queryRows<Record<string, number | null>>(conn, `SELECT ${select.join(', ')} FROM features_train`);
   // snapshots written before the rule compared open deals kept training means instead: not comparable, so they are dropped
   if ((await tableExists(conn, 'training_snapshots')) && !(await hasOpenMeans(conn))) await conn.run(`DROP TABLE training_snapshots`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS training_snapshots (version VARCHAR, as_of DATE, won INTEGER, lost INTEGER, feature VARCHAR, open_mean DOUBLE, sd DOUBLE)`);
+  await ensureTable(conn, outputTable('training_snapshots'));
   await conn.run(`DELETE FROM training_snapshots WHERE version = ${quoteLiteral(version)}`);
   const values = FEATURE_NAMES.map(
     (feature) => `(${quoteLiteral(version)}, DATE ${quoteLiteral(asOf)}, ${tonight.won}, ${tonight.lost}, ${quoteLiteral(feature)}, ${num(tonight.openMeans.get(feature)!)}, ${num(sds?.[feature] ?? 0)})`,

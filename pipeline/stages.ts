@@ -10,9 +10,8 @@ import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/in
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
-import { DEFAULT_FEATURE_CONFIG, type FeatureOptions } from './features/config.ts';
-import { dealOutlook, writeScores, type ScoreSummary } from './score/index.ts';
-import { outlookFromScores } from './score/outlook.ts';
+import { writeScores, type ScoreSummary } from './score/index.ts';
+import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
 import { writeForecast, type ForecastSummary } from './forecast/index.ts';
 import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
@@ -39,47 +38,35 @@ export async function loadStage(
   paths: RunPaths,
   options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'knownStages'> & { asOf?: string | undefined; config?: WuweiConfig },
 ): Promise<LoadSummary> {
-  const { asOf, config, ...rest } = options;
-  const knownStages = configuredStages(config);
+  const { asOf, config = defaultConfig(), ...rest } = options;
+  const { stages, wonStages, lostStages } = config.features;
   return withDatabase(paths.db, (conn) =>
     loadExports(conn, {
       ...rest,
       rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
       ...(asOf ? { asOf } : {}),
-      ...(knownStages ? { knownStages } : {}),
+      knownStages: [...stages.map((stage) => stage.name), ...wonStages, ...lostStages],
+      closedStages: [...wonStages, ...lostStages],
       ...(config ? { showPersonalData: config.report.showPersonalData, plausibleDates: config.load } : {}),
     }),
   );
 }
 
-/** The stage names the config file's features section declares, when it declares any. */
-function configuredStages(config: WuweiConfig | undefined): string[] | undefined {
-  const features = config?.features;
-  if (!features?.stages && !features?.wonStages && !features?.lostStages) return undefined;
-  const defaults = DEFAULT_FEATURE_CONFIG;
-  return [...(features.stages ?? defaults.stages).map((s) => s.name), ...(features.wonStages ?? defaults.wonStages), ...(features.lostStages ?? defaults.lostStages)];
-}
-
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */
 export async function featuresStage(paths: RunPaths, options: { asOf?: string; training?: boolean; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
   const config = options.config ?? defaultConfig();
-  const overrides = definedOnly(config.features) as FeatureOptions;
   return withDatabase(paths.db, async (conn) =>
     buildFeatures(conn, {
       asOf: options.asOf ?? (await loadedAsOf(conn)),
-      config: overrides,
+      config: config.features,
       log: options.log,
       ...(options.training !== undefined ? { training: options.training } : {}),
-      ...(config.models.maxTrainingDeals !== undefined ? { maxTrainingDeals: config.models.maxTrainingDeals } : {}),
+      maxTrainingDeals: config.models.maxTrainingDeals,
     }),
   );
 }
 
-/** The config file's optional keys without the ones left out. */
-function definedOnly<T extends object>(section: T): Partial<T> {
-  return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
+/** Trains with the config's `models` settings; `seed` (the command line's `--seed`) overrides `models.seed` when given. */
 export async function trainStage(paths: RunPaths, options: { seed?: number; force?: boolean; log: Logger; config?: WuweiConfig }): Promise<TrainOutcome> {
   const models = (options.config ?? defaultConfig()).models;
   return withDatabase(paths.db, async (conn) => {
@@ -87,13 +74,13 @@ export async function trainStage(paths: RunPaths, options: { seed?: number; forc
       // only the features this export supports: an empty export's features are NULL, not evidence
       featureNames: await supportedFeatureNames(conn),
       modelsDir: paths.models,
-      seed: options.seed ?? models.seed ?? 42,
+      seed: options.seed ?? models.seed,
       force: options.force === true,
       log: options.log,
-      ...(models.epochs !== undefined ? { epochs: models.epochs } : {}),
-      ...(models.maxTrainingDeals !== undefined ? { maxTrainingDeals: models.maxTrainingDeals } : {}),
-      ...(models.promotionRatio !== undefined ? { promoteRatio: models.promotionRatio } : {}),
-      ...(models.minWon !== undefined || models.minLost !== undefined ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) } : {}),
+      epochs: models.epochs,
+      maxTrainingDeals: models.maxTrainingDeals,
+      promoteRatio: models.promotionRatio,
+      minClassDeals: Math.max(models.minWon, models.minLost),
     });
     if (outcome.status === 'trained') await recordTrainingSnapshot(conn, outcome.version, await loadedAsOf(conn));
     return outcome;
@@ -137,7 +124,7 @@ export async function forecastStage(paths: RunPaths, options: { log: Logger; con
 
 export async function backtestStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig; seed?: number }): Promise<BacktestSummary> {
   const config = options.config ?? defaultConfig();
-  return runBacktest({ dbPath: paths.db, config, log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  return runBacktest({ dbPath: paths.db, config, log: options.log, seed: options.seed ?? config.models.seed });
 }
 
 export async function writebackStage(paths: RunPaths, options: { log: Logger; formats: WritebackFormat[] }) {

@@ -5,6 +5,7 @@
  * dropout per batch: here the same seed gives the same weights on the same backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULTS } from '../../pipeline/config.ts';
 import type { Logger } from '../../pipeline/log.ts';
 import { Random } from '../../pipeline/random.ts';
 import { kernelsOf, reseedDropout } from './model.ts';
@@ -29,7 +30,7 @@ export interface FitConfig {
 
 // batches of 1024: on wasm the per-step overhead dominates a network this small, so larger batches train ~4x faster at the same holdout AUC.
 // Epochs of 65,536 rows: at 100k opportunities the win model reached a lower validation loss (0.5570 vs 0.5592) on 47% fewer rows than with 131,072.
-export const DEFAULT_FIT: FitConfig = { epochs: 100, batchSize: 1024, learningRate: 0.004, patience: 6, minDelta: 1e-4, l2: 1e-4, maxRowsPerEpoch: 65_536 };
+export const DEFAULT_FIT: FitConfig = { epochs: DEFAULTS.models.epochs, batchSize: 1024, learningRate: 0.004, patience: 6, minDelta: 1e-4, l2: 1e-4, maxRowsPerEpoch: 65_536 };
 
 /** A row-major matrix with its labels. */
 export interface LabelledMatrix {

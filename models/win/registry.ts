@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { outputTable } from '../../pipeline/contract/output-tables.ts';
+import { ensureTable } from '../../pipeline/contract/table-spec.ts';
 import { quoteLiteral, rollback } from '../../pipeline/db.ts';
 import { quietLogger, type Logger } from '../../pipeline/log.ts';
 import { readColumns, tableExists } from '../columns.ts';
@@ -39,21 +41,9 @@ export interface ModelVersionRow {
   close?: CloseEvaluation | null;
 }
 
+/** Creates the registry tables from the contract (pipeline/contract/output-tables.ts); older databases gain the columns added since. */
 export async function createModelTables(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`
-    CREATE TABLE IF NOT EXISTS model_versions (
-      version VARCHAR, trained_at TIMESTAMP, backend VARCHAR, seed INTEGER,
-      n_train_obs INTEGER, n_train_deals INTEGER, n_holdout_obs INTEGER, n_holdout_deals INTEGER,
-      train_from DATE, train_to DATE, holdout_from DATE, holdout_to DATE,
-      auc DOUBLE, pr_auc DOUBLE, log_loss DOUBLE, brier DOUBLE, ece DOUBLE,
-      baseline_auc DOUBLE, baseline_pr_auc DOUBLE, baseline_log_loss DOUBLE, baseline_brier DOUBLE, baseline_ece DOUBLE,
-      train_seconds DOUBLE, path VARCHAR, active BOOLEAN)`);
-  // added with the deal-size and close-timing models; older databases gain them empty
-  for (const column of ['amount_wape', 'amount_baseline_wape', 'amount_median_ape', 'amount_baseline_median_ape', 'close_mae_days', 'close_baseline_mae_days']) {
-    await conn.run(`ALTER TABLE model_versions ADD COLUMN IF NOT EXISTS ${column} DOUBLE`);
-  }
-  await conn.run(`CREATE TABLE IF NOT EXISTS model_curves (version VARCHAR, model VARCHAR, curve VARCHAR, x DOUBLE, y DOUBLE, n INTEGER)`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS model_feature_importance (version VARCHAR, feature VARCHAR, importance DOUBLE)`);
+  for (const table of ['model_versions', 'model_curves', 'model_feature_importance']) await ensureTable(conn, outputTable(table));
 }
 
 /** Records a new version with its curves and importances and, when `active`, makes it the active one, all in one transaction. */

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULTS } from '../../pipeline/config.ts';
 import { WuweiError } from '../../pipeline/errors.ts';
 import type { Logger } from '../../pipeline/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
@@ -116,10 +117,10 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   const started = performance.now();
   const log = options.log;
   const table = options.table ?? 'features_train';
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULTS.models.seed;
   const holdoutFraction = options.holdoutFraction ?? 0.2;
   const validationFraction = options.validationFraction ?? 0.15;
-  const minClassDeals = options.minClassDeals ?? 40;
+  const minClassDeals = options.minClassDeals ?? Math.max(DEFAULTS.models.minWon, DEFAULTS.models.minLost);
   const network: WinNetworkConfig = {
     hidden: options.hidden ?? DEFAULT_NETWORK.hidden,
     activation: options.activation ?? DEFAULT_NETWORK.activation,
@@ -412,9 +413,10 @@ function versionName(trainedAt: string, model: tf.LayersModel, preprocessing: ob
 }
 
 export const DEFAULT_ENSEMBLE_SIZE = 1;
-export const DEFAULT_PROMOTE_RATIO = 0.95;
+// The defaults live in the one config schema (pipeline/config.ts, `models`).
+export const DEFAULT_PROMOTE_RATIO = DEFAULTS.models.promotionRatio;
 /** About 1M observations at the generator's 5–6 per deal: a few GB while training, whatever the export's size. */
-export const DEFAULT_MAX_TRAINING_DEALS = 150_000;
+export const DEFAULT_MAX_TRAINING_DEALS = DEFAULTS.models.maxTrainingDeals;
 
 /** sha256 over every array read from the training table, in order: same data, same fingerprint. */
 function fingerprint(data: ClosedObservations): string {

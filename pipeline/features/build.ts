@@ -1,13 +1,16 @@
+import { requireIsoDate } from '../base/dates.ts';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { DEFAULTS } from '../config.ts';
 import { WuweiError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { outputTable } from '../contract/output-tables.ts';
+import { createTableSql } from '../contract/table-spec.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
+import { runDataTests } from './data-tests.ts';
 import { readSqlModels } from './sql-models.ts';
-import { tableExists } from '../../models/columns.ts';
-import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
-import { isCalendarDate } from '../calendar-date.ts';
+import { tableExists } from '../base/db.ts';
 
 export interface FamilySummary {
   features: number;
@@ -49,12 +52,13 @@ export async function buildFeatures(
   const config = resolveFeatureConfig(options.config);
   // Without training observations the models run over the open deals only: a fraction of the work on a night that does not retrain.
   const training = options.training !== false || !(await tableExists(conn, 'features_train'));
-  const maxTrainingDeals = options.maxTrainingDeals ?? DEFAULT_MAX_TRAINING_DEALS;
+  const maxTrainingDeals = options.maxTrainingDeals ?? DEFAULTS.models.maxTrainingDeals;
   await setVariables(conn, options.asOf, config, training, maxTrainingDeals);
   await createSeeds(conn, config);
 
   const modelSeconds: Record<string, number> = {};
-  for (const model of readSqlModels()) {
+  const models = readSqlModels();
+  for (const model of models) {
     const kind = model.layer === 'marts' ? 'TABLE' : 'TEMP TABLE';
     const modelStart = performance.now();
     try {
@@ -66,6 +70,7 @@ export async function buildFeatures(
     }
   }
   await checkMartMatchesCatalog(conn);
+  await runDataTests(conn, models.map((model) => model.name));
 
   const unsupportedFeatures = await findUnsupportedFeatures(conn);
   const blanked = Object.keys(unsupportedFeatures).map((name) => `NULL::DOUBLE AS ${quoteIdent(name)}`);
@@ -126,8 +131,8 @@ export async function supportedFeatureNames(conn: DuckDBConnection): Promise<str
   return rows.map((row) => row.feature);
 }
 
-export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULT_MAX_TRAINING_DEALS): Promise<void> {
-  if (!isCalendarDate(asOf)) throw new WuweiError('bad_option', `--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
+export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULTS.models.maxTrainingDeals): Promise<void> {
+  requireIsoDate(asOf, '--as-of');
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
     as_of: `DATE ${quoteLiteral(asOf)}`,
@@ -198,8 +203,9 @@ export async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<R
  * must not need the training table).
  */
 async function recordBuild(conn: DuckDBConnection, training: boolean, maxTrainingDeals: number): Promise<void> {
+  await conn.run(createTableSql(outputTable('feature_build'), 'or replace'));
   await conn.run(`
-    CREATE OR REPLACE TABLE feature_build AS
+    INSERT INTO feature_build BY NAME
     SELECT getvariable('as_of')::DATE AS as_of, ${training} AS training, ${Math.trunc(maxTrainingDeals)} AS max_training_deals,
            count(*) FILTER (WHERE closes.won = 1)::INTEGER AS closed_won,
            count(*) FILTER (WHERE closes.won = 0)::INTEGER AS closed_lost
@@ -209,7 +215,7 @@ async function recordBuild(conn: DuckDBConnection, training: boolean, maxTrainin
 
 /** `feature_support`: one row per catalog feature, whether this build could compute it and, if not, why. */
 async function writeFeatureSupport(conn: DuckDBConnection, unsupported: Record<string, string[]>): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TABLE feature_support (position INTEGER, feature VARCHAR, family VARCHAR, supported BOOLEAN, missing_exports VARCHAR[])`);
+  await conn.run(createTableSql(outputTable('feature_support'), 'or replace'));
   const rows = FEATURES.map((feature, i) => {
     const missing = unsupported[feature.name] ?? [];
     return `(${i + 1}, ${quoteLiteral(feature.name)}, ${quoteLiteral(feature.family)}, ${missing.length === 0}, [${missing.map(quoteLiteral).join(', ')}]::VARCHAR[])`;

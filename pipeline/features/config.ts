@@ -11,6 +11,7 @@
  * Per (our employee, contact) the sum runs over every interaction the two shared (any deal or
  * none); per (deal, contact) over the deal's interactions with that contact, whoever of us took part.
  */
+import { DEFAULTS } from '../config.ts';
 import { WuweiError } from '../errors.ts';
 
 export interface FeatureConfig {
@@ -44,31 +45,8 @@ export interface FeatureConfig {
   similar: { k: number; candidatePool: number };
 }
 
-export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
-  stages: [
-    { name: 'Prospecting', probability: 0.1 },
-    { name: 'Qualification', probability: 0.2 },
-    { name: 'Discovery', probability: 0.4 },
-    { name: 'Proposal', probability: 0.6 },
-    { name: 'Negotiation', probability: 0.8 },
-  ],
-  wonStages: ['Closed Won'],
-  lostStages: ['Closed Lost'],
-  firstLookDays: 7,
-  stageEntries: true,
-  spacingDays: 30,
-  halfLifeDays: 45,
-  inboundWeight: 1.5,
-  activityWeights: { email: 1, call: 2, meeting: 3, demo: 3 },
-  otherActivityWeight: 1,
-  seniorityWeights: { c_level: 2, vp: 1.6, director: 1.3, manager: 1, staff: 0.8 },
-  seniorityRanks: { c_level: 5, vp: 4, director: 3, manager: 2, staff: 1 },
-  requiredRoles: ['decision_maker', 'economic_buyer', 'champion', 'technical_evaluator', 'user', 'influencer'],
-  blockerRoles: ['blocker'],
-  executiveRole: 'executive',
-  engineerRole: 'sales_engineer',
-  similar: { k: 20, candidatePool: 100 },
-};
+/** The defaults live in the one config schema (pipeline/config.ts, `features`). */
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = DEFAULTS.features;
 
 /** Overrides: any field may be left out; nested records replace the default record as a whole. */
 export type FeatureOptions = Partial<Omit<FeatureConfig, 'similar'>> & { similar?: Partial<FeatureConfig['similar']> };

@@ -13,7 +13,7 @@ import { FAMILY_LABELS, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureOptions } from './config.ts';
 import { FEATURE_MART, familySlice } from './family-sql.ts';
 import { readSqlModels } from './sql-models.ts';
-import { tableExists } from '../../models/columns.ts';
+import { tableExists } from '../base/db.ts';
 
 export interface FamilyRebuild {
   family: FeatureFamily;

@@ -17,7 +17,7 @@ import type { WuweiConfig } from '../config.ts';
 import { buildFeatures } from '../features/build.ts';
 import { FEATURE_NAMES } from '../features/catalog.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
-import { dealOutlook } from '../score/outlook.ts';
+import { dealOutlook } from '../outlook/deal-outlook.ts';
 import { predictOpenDeals, trainWinModel } from '../../models/index.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import { computeForecast, type ForecastRow } from './index.ts';
@@ -131,7 +131,7 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
       const quarters = pastQuarters(range, config.fiscal.yearStartMonth, config.backtest.quarters, config.backtest.minHistoryDays);
       for (const quarter of quarters) {
         try {
-          const quarterRows = await backtestQuarter(conn, quarter, { config, seed: options.seed ?? 42, modelsDir, stages });
+          const quarterRows = await backtestQuarter(conn, quarter, { config, seed: options.seed ?? config.models.seed, modelsDir, stages });
           rows.push(...quarterRows);
           const total = quarterRows.find((row) => row.segment_type === 'all')!;
           summary.quarters.push({ label: quarter.label, asOf: total.as_of, actual: total.actual, expected: total.expected, p10: total.p10, p90: total.p90, weightedPipeline: total.weighted_pipeline, modelVersion: total.model_version });

@@ -13,8 +13,8 @@ import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../db.
 import type { Logger } from '../log.ts';
 import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
 import type { WuweiConfig } from '../config.ts';
-import type { DealOutlook } from '../score/outlook.ts';
-import { probabilityCloseBetween } from './close-timing.ts';
+import type { DealOutlook } from '../outlook/deal-outlook.ts';
+import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, SEGMENT_TYPES, type ClosingStages } from './deal-facts.ts';
 import { analogWindows, newDealRunRate } from './new-deals.ts';
 import { dayNumber, forecastPeriods, type Period } from './periods.ts';

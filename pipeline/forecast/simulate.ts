@@ -7,7 +7,7 @@
  * period and segment. The result is each period x segment's P10, P50 and P90.
  */
 import { Random } from '../random.ts';
-import { probabilityCloseBetween } from './close-timing.ts';
+import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 
 export interface SimulationInput {
   /** Per deal. */

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { queryRows, type DuckDBConnection } from '../db.ts';
+import { isIsoDate } from '../base/dates.ts';
 import { WuweiError } from '../errors.ts';
-import { isCalendarDate } from '../calendar-date.ts';
 
 /** A one-line file in an export folder that states the export's cut date (`wuwei generate` writes it). */
 export const AS_OF_FILE = 'as_of.txt';
@@ -34,7 +34,7 @@ function checkAsOf(value: string, where: string, today: Date): string {
 
 /** A real calendar date YYYY-MM-DD (2026-02-31 is not one), else one line naming where it came from. */
 export function checkDate(value: string, where: string): string {
-  if (!isCalendarDate(value)) {
+  if (!isIsoDate(value)) {
     throw new WuweiError('bad_input', `${where}: not a date YYYY-MM-DD: '${value.slice(0, 40)}'`);
   }
   return value;

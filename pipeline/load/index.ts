@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
-import { DEFAULT_FEATURE_CONFIG } from '../features/config.ts';
+import { DEFAULTS } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
@@ -47,6 +47,8 @@ export interface LoadOptions {
   configMaxRejectRate?: number;
   /** Every stage name the CRM uses; a row with another stage is rejected. Default: the feature config's stages. */
   knownStages?: readonly string[];
+  /** The won and lost stages, for history derived from the export's current stages. Default: the config's defaults. */
+  closedStages?: readonly string[];
   /** Where to write the rejects as CSV when the threshold fails the load (the database keeps nothing then). */
   rejectsFileOnFailure?: string;
   /** The config's `load` dates: earliest plausible date (default 1990-01-01), years after the as-of date (default 10). */
@@ -86,7 +88,8 @@ export interface LoadSummary {
 /** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
 const REJECTED = '__rejected';
 
-const DEFAULT_STAGES = [...DEFAULT_FEATURE_CONFIG.stages.map((s) => s.name), ...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
+const { stages: DEFAULT_OPEN, wonStages: DEFAULT_WON, lostStages: DEFAULT_LOST } = DEFAULTS.features;
+const DEFAULT_STAGES = [...DEFAULT_OPEN.map((s) => s.name), ...DEFAULT_WON, ...DEFAULT_LOST];
 
 /**
  * Loads an export (any layout or mapping) into typed DuckDB tables as the snapshot of one as-of
@@ -172,7 +175,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     const { replaced, snapshots } = await timedStep(options.log, 'snapshot', () => recordSnapshot(conn, asOf, source));
     const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';
     if (history === 'derived') {
-      const closedStages = [...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
+      const closedStages = [...(options.closedStages ?? [...DEFAULT_WON, ...DEFAULT_LOST])];
       const historyColumns = Object.keys(SCHEMA.opportunity_history.columns).map(quoteIdent).join(', ');
       await conn.run(`INSERT INTO opportunity_history BY NAME SELECT ${historyColumns} FROM (${derivedHistorySql(asOf, closedStages)})`);
     }

@@ -3,15 +3,18 @@ import { join } from 'node:path';
 import { dateValue } from '@duckdb/node-api';
 import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
+import { outputTable } from '../contract/output-tables.ts';
+import { ensureTable } from '../contract/table-spec.ts';
 import type { WuweiConfig } from '../config.ts';
-import { probabilityCloseBetween } from '../forecast/close-timing.ts';
-import { dayNumber, periodContaining } from '../forecast/periods.ts';
+import { probabilityCloseBetween } from '../outlook/close-timing.ts';
+import { dayNumber } from '../base/dates.ts';
+import { periodContaining } from '../base/periods.ts';
 import { gradeOf, scoreFromProbability } from './grade.ts';
-import type { DealOutlook } from './outlook.ts';
+import type { DealOutlook } from '../outlook/deal-outlook.ts';
 import { trendOf } from './trend.ts';
 import { exportScores, GENERIC_COLUMNS } from './writeback.ts';
 
-export { dealOutlook, type DealOutlook } from './outlook.ts';
+export { dealOutlook, type DealOutlook } from '../outlook/deal-outlook.ts';
 
 export interface ScoreSummary {
   asOf: string;
@@ -26,19 +29,6 @@ export interface ScoreSummary {
   trends: Record<string, number>;
 }
 
-const SCORES_TABLE = `
-  CREATE TABLE IF NOT EXISTS scores (
-    opportunity_id VARCHAR, as_of DATE, account_id VARCHAR, owner_id VARCHAR, stage VARCHAR,
-    stage_probability DOUBLE, amount DOUBLE, expected_close_date DATE, win_probability DOUBLE,
-    score INTEGER, model_version VARCHAR, scored_at TIMESTAMP)`;
-
-/** Added since the first version; `expected_close_date` in the table stays the rep's date, which the reports read. */
-const ADDED_COLUMNS: [string, string][] = [
-  ['grade', 'VARCHAR'], ['trend', 'VARCHAR'], ['previous_score', 'INTEGER'], ['expected_amount', 'DOUBLE'],
-  ['predicted_close_date', 'DATE'], ['close_median_days', 'DOUBLE'], ['close_log_sigma', 'DOUBLE'], ['slip_risk', 'DOUBLE'],
-  ['top_positive_factors', 'VARCHAR'], ['top_negative_factors', 'VARCHAR'], ['prediction_source', 'VARCHAR'],
-  ['amount_source', 'VARCHAR'], ['timing_source', 'VARCHAR'],
-];
 
 /**
  * Writes one night's scores: the `scores` table keeps every night (a re-run of the same as-of date
@@ -53,8 +43,8 @@ export async function writeScores(
 ): Promise<ScoreSummary> {
   const asOf = outlook.asOf;
   const asOfSql = `DATE ${quoteLiteral(asOf)}`;
-  await conn.run(SCORES_TABLE);
-  for (const [column, type] of ADDED_COLUMNS) await conn.run(`ALTER TABLE scores ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+  // declared in pipeline/contract/output-tables.ts; an older database gains the columns added since
+  await ensureTable(conn, outputTable('scores'));
 
   const previous = new Map(
     (await queryRows<{ opportunity_id: string; score: number }>(

@@ -31,6 +31,42 @@ describe('config validation', () => {
     expect(error.message).toContain('writeback.formats[0]:');
   });
 
+  it('holds the feature and model defaults the stages use, so there is one place for each', async () => {
+    const { DEFAULT_FEATURE_CONFIG } = await import('../../pipeline/features/config.ts');
+    const { DEFAULT_MAX_TRAINING_DEALS, DEFAULT_PROMOTE_RATIO } = await import('../../models/win/train.ts');
+    const defaults = defaultConfig();
+    expect(DEFAULT_FEATURE_CONFIG).toEqual(defaults.features);
+    expect(defaults.features.wonStages).toEqual(['Closed Won']);
+    expect(DEFAULT_MAX_TRAINING_DEALS).toBe(defaults.models.maxTrainingDeals);
+    expect(DEFAULT_PROMOTE_RATIO).toBe(defaults.models.promotionRatio);
+    expect(defaults.models.seed).toBe(42);
+  });
+
+  it('replaces a listed feature setting as a whole and checks it', () => {
+    expect(parseConfig({ features: { wonStages: ['Won'], similar: { k: 5 } } }).features).toMatchObject({
+      wonStages: ['Won'],
+      lostStages: ['Closed Lost'],
+      similar: { k: 5, candidatePool: 100 },
+    });
+    expect(errorOf(() => parseConfig({ features: { stages: [] } })).message).toContain('features.stages');
+  });
+
+  it('rejects dates that do not exist, which Date.parse rolls over', async () => {
+    const { isIsoDate } = await import('../../pipeline/base/dates.ts');
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2024-02-30')).toBe(false);
+    expect(isIsoDate('2023-02-29')).toBe(false);
+    expect(isIsoDate('2024-13-01')).toBe(false);
+    expect(isIsoDate('2024-2-01')).toBe(false);
+  });
+
+  it('refuses --as-of 2024-02-30 on the command line in one line', async () => {
+    const { wuweiInProcess } = await import('../helpers/cli.ts');
+    const run = await wuweiInProcess(['features', '--as-of', '2024-02-30', '--db', join(tmp.dir, 'dates.duckdb')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--as-of <date>' argument '2024-02-30' is invalid. not a date YYYY-MM-DD");
+  });
+
   it('rejects grade bands that do not fall', () => {
     expect(errorOf(() => parseConfig({ grades: { A: 40, B: 50 } })).message).toContain('grade thresholds must fall');
   });
@@ -67,7 +103,7 @@ describe('config validation', () => {
     const example = parse(readFileSync(new URL('../../wuwei.config.example.yaml', import.meta.url), 'utf8'));
     const parsed = parseConfig(example, 'wuwei.config.example.yaml');
     const defaults = defaultConfig();
-    for (const section of ['fiscal', 'grades', 'scores', 'retrain', 'forecast', 'backtest', 'report', 'writeback', 'duckdb'] as const) {
+    for (const section of ['fiscal', 'grades', 'scores', 'retrain', 'forecast', 'backtest', 'report', 'writeback', 'features', 'models', 'duckdb'] as const) {
       expect(parsed[section], section).toEqual(defaults[section]);
     }
   });

@@ -8,7 +8,7 @@ import { formatRuns, listRuns, runPipeline } from '../../pipeline/run.ts';
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const REQUIRED_SCORE_COLUMNS = ['opportunity_id', 'win_probability', 'score', 'grade', 'trend', 'expected_amount', 'expected_close_date', 'slip_risk', 'top_positive_factors', 'top_negative_factors', 'model_version', 'scored_at'];
+const REQUIRED_SCORE_COLUMNS = ['opportunity_id', 'win_probability', 'score', 'grade', 'trend', 'expected_amount', 'predicted_close_date', 'expected_close_date', 'slip_risk', 'top_positive_factors', 'top_negative_factors', 'model_version', 'scored_at'];
 const REQUIRED_FORECAST_COLUMNS = ['period_start', 'period_end', 'segment_type', 'segment', 'won_to_date', 'expected', 'p10', 'p50', 'p90', 'weighted_pipeline'];
 
 describe('the nightly run', () => {

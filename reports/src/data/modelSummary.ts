@@ -1,7 +1,7 @@
 /** The model the report describes: the active version (the newest if none is marked active). */
 import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
 import type { ModelMetric, ModelSummary } from '../components/types.ts';
-import type { WinMetrics } from '../../../models/win/train.ts';
+import type { WinMetrics } from '../../../models/index.ts';
 
 interface ModelRow extends Omit<ModelSummary, 'metrics'>, WinMetrics {}
 
