@@ -201,7 +201,8 @@ export function stageDuration(s: number, z: number, cycleFactor: number, advance
  * odds of this stage (stalling deals are more often lost); later stages multiply in.
  */
 export function trueWinProbability(deal: SimulatedDeal, day: number): number {
-  if (deal.closeDay <= day) return deal.won ? 1 : 0;
+  // closed strictly before `day` (a deal closing on day `day` itself is still open at its start)
+  if (deal.closeDay < day) return deal.won ? 1 : 0;
   const s = deal.stageEntries.findLastIndex((entered) => entered <= day);
   const cycleFactor = SEGMENTS[deal.account.segment].cycleFactor;
   const elapsed = day - deal.stageEntries[s]!;

@@ -105,7 +105,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     truth.write([
       deal.id,
       !closedAtCut,
-      round(trueWinProbability(deal, cutDay + 1), 6),
+      // Fixed decimals: a reader that sniffs column types from the first rows (DuckDB samples 20,480)
+      // must not see only the oldest, long-closed deals' 0 and 1 and read the open deals' odds as integers.
+      trueWinProbability(deal, cutDay + 1).toFixed(6),
       deal.won ? 'won' : 'lost',
       deal.finalAmount,
       isoDate(deal.closeDay),
@@ -208,9 +210,4 @@ function writeActivity(writers: Record<ExportName, CsvWriter>, id: string, activ
 
 async function drainAll(writers: CsvWriter[]): Promise<void> {
   for (const writer of writers) await writer.drain();
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
