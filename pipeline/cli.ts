@@ -98,8 +98,17 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'backtest', 'recompute the forecast as of the start of past quarters with models trained before each, and judge it')
     .option('--quarters <n>', 'how many past quarters (default: the config\'s backtest.quarters)', positiveInt)
-    .option('--seed <n>', 'random seed for training', int, 42)
-    .action(act((o, paths, config) => backtestStage(paths, { log, seed: o.seed, config: o.quarters ? { ...config, backtest: { ...config.backtest, quarters: o.quarters } } : config })));
+    .option('--week-step <n>', 'also forecast every n weeks into each quarter; 0: quarter starts only (default: the config\'s backtest.weekStep)', int)
+    .option('--seed <n>', 'random seed for training (default: the config\'s models.seed, else 42)', int)
+    .action(
+      act((o, paths, config) =>
+        backtestStage(paths, {
+          log,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          config: { ...config, backtest: { ...config.backtest, ...(o.quarters ? { quarters: o.quarters } : {}), ...(o.weekStep !== undefined ? { weekStep: o.weekStep } : {}) } },
+        }),
+      ),
+    );
 
   command(program, 'writeback', 'write the latest scores as files a CRM can import (docs/writeback.md)')
     .requiredOption('--format <list>', `comma-separated: ${WRITEBACK_FORMATS.join(', ')}`, formats)

@@ -9,8 +9,9 @@ import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
-import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
-import { DEFAULT_FEATURE_CONFIG, type FeatureOptions } from './features/config.ts';
+import { buildFeatures, type FeatureSummary } from './features/build.ts';
+import { DEFAULT_FEATURE_CONFIG } from './features/config.ts';
+import { featureBuildOptions, trainOptions } from './train-recipe.ts';
 import { dealOutlook, writeScores, type ScoreSummary } from './score/index.ts';
 import { outlookFromScores } from './score/outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
@@ -62,38 +63,20 @@ function configuredStages(config: WuweiConfig | undefined): string[] | undefined
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */
 export async function featuresStage(paths: RunPaths, options: { asOf?: string; training?: boolean; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
   const config = options.config ?? defaultConfig();
-  const overrides = definedOnly(config.features) as FeatureOptions;
   return withDatabase(paths.db, async (conn) =>
     buildFeatures(conn, {
       asOf: options.asOf ?? (await loadedAsOf(conn)),
-      config: overrides,
+      ...featureBuildOptions(config),
       log: options.log,
       ...(options.training !== undefined ? { training: options.training } : {}),
-      ...(config.models.maxTrainingDeals !== undefined ? { maxTrainingDeals: config.models.maxTrainingDeals } : {}),
     }),
   );
 }
 
-/** The config file's optional keys without the ones left out. */
-function definedOnly<T extends object>(section: T): Partial<T> {
-  return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
 export async function trainStage(paths: RunPaths, options: { seed?: number; force?: boolean; log: Logger; config?: WuweiConfig }): Promise<TrainOutcome> {
-  const models = (options.config ?? defaultConfig()).models;
+  const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
-    const outcome = await trainModels(conn, {
-      // only the features this export supports: an empty export's features are NULL, not evidence
-      featureNames: await supportedFeatureNames(conn),
-      modelsDir: paths.models,
-      seed: options.seed ?? models.seed ?? 42,
-      force: options.force === true,
-      log: options.log,
-      ...(models.epochs !== undefined ? { epochs: models.epochs } : {}),
-      ...(models.maxTrainingDeals !== undefined ? { maxTrainingDeals: models.maxTrainingDeals } : {}),
-      ...(models.promotionRatio !== undefined ? { promoteRatio: models.promotionRatio } : {}),
-      ...(models.minWon !== undefined || models.minLost !== undefined ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) } : {}),
-    });
+    const outcome = await trainModels(conn, await trainOptions(conn, config, { modelsDir: paths.models, force: options.force === true, log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
     if (outcome.status === 'trained') await recordTrainingSnapshot(conn, outcome.version, await loadedAsOf(conn));
     return outcome;
   });
