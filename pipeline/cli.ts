@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
     .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`, 'canonical')
-    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log }), { lock: false }));
+    .option('--untidy-reps', "the same deals with reps' stages, amounts and close dates as untidy as sales-ops studies report")
+    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, untidyReps: o.untidyReps === true, log }), { lock: false }));
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)

@@ -22,7 +22,7 @@ import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './r
 import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
-export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
+export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger }): Promise<GenerateSummary> {
   if (options.layout && options.layout !== 'canonical') {
     return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
   }
@@ -32,6 +32,7 @@ export async function generateStage(options: { out: string; opportunities?: numb
     seed: options.seed ?? GENERATE_DEFAULTS.seed,
     asOf: options.asOf ?? GENERATE_DEFAULTS.asOf,
     start: GENERATE_DEFAULTS.start,
+    ...(options.untidyReps ? { untidyReps: true } : {}),
     log: options.log,
   });
 }
