@@ -108,7 +108,7 @@ export async function backtestQuarter(
 ): Promise<QuarterBacktest> {
   const { config } = options;
   const stages = options.stages ?? DEFAULT_CLOSING_STAGES;
-  const dates = backtestAsOfDates(quarter, options.weekStep ?? 0);
+  const dates = backtestAsOfDates(quarter, options.weekStep ?? config.backtest.weekStep);
   const build = featureBuildOptions(config);
   await buildFeatures(conn, { asOf: dates[0]!.asOf, ...build, log: quietLogger });
   // The backtest trains as the nightly run does, and its model becomes the one scoring whatever the previous quarter's scored.

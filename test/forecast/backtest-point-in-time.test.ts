@@ -8,7 +8,7 @@ import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { join } from 'node:path';
 
-const config: WuweiConfig = { ...defaultConfig(), backtest: { ...defaultConfig().backtest, epochs: 5 }, forecast: { ...defaultConfig().forecast, simulations: 500 } };
+const config: WuweiConfig = { ...defaultConfig(), backtest: { ...defaultConfig().backtest, epochs: 5, weekStep: 0 }, forecast: { ...defaultConfig().forecast, simulations: 500 } };
 
 /** The forecast side of a backtest row: everything but the actual and the (time-stamped) model version. */
 function forecastOf(rows: BacktestRow[]) {
