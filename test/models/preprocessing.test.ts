@@ -3,7 +3,7 @@ import { applyPlatt, fitPlatt, sigmoid } from '../../models/calibration.ts';
 import { Random } from '../../pipeline/random.ts';
 import { fitPreprocessing, inputColumnNames, inputColumnsOf, transform, typicalInputs } from '../../models/win/preprocess.ts';
 import type { ClosedObservations } from '../../models/win/data.ts';
-import { DAYS_IN_STAGE_FEATURE, survivorWeights, timeWeights } from '../../models/win/time-weights.ts';
+import { DAYS_IN_STAGE_FEATURE, timeWeights } from '../../models/win/time-weights.ts';
 import { splitByCloseDate } from '../../models/win/split.ts';
 
 describe('preprocessing', () => {
@@ -128,40 +128,7 @@ describe('deal-day weights', () => {
       daysToClose: Float32Array.from([50, 40, 20, 15]),
     } as unknown as ClosedObservations;
     const weights = timeWeights(data);
-    // times each deal's survivor weight: history W = 50 days (day 0 to the last close); A runs 50 days (capped at 0.8 W), B 15
-    const survivor = [5, 5, 5, 1 / (1 - 15 / 50)];
-    const raw = [30, 0, 20, 15].map((days, i) => days * survivor[i]!);
-    const total = raw.reduce((a, b) => a + b, 0);
-    Array.from(weights).forEach((weight, i) => expect(weight).toBeCloseTo((raw[i]! * 4) / total, 5));
-  });
-});
-
-describe('survivor weights', () => {
-  it('restore the share of long deals that a history cut at the as-of date under-represents', () => {
-    // Deals of 100 or 300 days (half each), started uniformly over 1,000 days; only those closed by day 1,000 are seen.
-    const ids: string[] = [];
-    const closeDays: number[] = [];
-    const daysToClose: number[] = [];
-    for (let start = 0; start < 1000; start += 1) {
-      for (const length of [100, 300]) {
-        if (start + length > 1000) continue;
-        ids.push(`${length}-${start}`);
-        closeDays.push(start + length);
-        daysToClose.push(length);
-      }
-    }
-    const data = { rowCount: ids.length, opportunityIds: ids, closeDays: Float64Array.from(closeDays), daysToClose: Float32Array.from(daysToClose) } as unknown as ClosedObservations;
-    const weights = survivorWeights(data);
-    const share = (length: number, w: (i: number) => number) => {
-      let long = 0;
-      let all = 0;
-      daysToClose.forEach((days, i) => {
-        all += w(i);
-        if (days === length) long += w(i);
-      });
-      return long / all;
-    };
-    expect(share(300, () => 1)).toBeCloseTo(700 / 1600, 2); // seen: under-represented
-    expect(share(300, (i) => weights[i]!)).toBeCloseTo(0.5, 2); // weighted: as often as the short ones
+    const total = 30 + 0 + 20 + 15;
+    expect(Array.from(weights)).toEqual([30, 0, 20, 15].map((days) => Math.fround((days * 4) / total)));
   });
 });
