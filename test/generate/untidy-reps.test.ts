@@ -25,7 +25,7 @@ describe('the untidy-reps generator', () => {
       const out = join(tmp.dir, String(untidyReps));
       await generate({ out, opportunities: 1500, seed: 11, asOf: '2026-06-30', start: '2024-01-01', untidyReps, log: quietLogger });
       const csv = (name: string) => `read_csv('${join(out, name)}.csv', header = true)`;
-      [views[String(untidyReps)]] = await withDatabase(':memory:', (conn) =>
+      const [view] = await withDatabase(':memory:', (conn) =>
         queryRows<RepView>(
           conn,
           `WITH truth AS (SELECT * FROM ${csv('ground_truth')}),
@@ -40,6 +40,7 @@ describe('the untidy-reps generator', () => {
                   (SELECT avg((stage = 'Qualification')::INTEGER) FROM history WHERE changed_at = (SELECT min(changed_at) FROM history AS h WHERE h.opportunity_id = history.opportunity_id))::DOUBLE AS shown_ahead_share`,
         ),
       );
+      views[String(untidyReps)] = view!;
     }
   }, 180_000);
   afterAll(() => tmp.cleanup());
