@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
     .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`, 'canonical')
-    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log }), { lock: false }));
+    .option('--untidy-reps', "the same deals with reps' stages, amounts and close dates as untidy as sales-ops studies report")
+    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, untidyReps: o.untidyReps === true, log }), { lock: false }));
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
@@ -103,8 +104,17 @@ export async function main(argv: string[]): Promise<number> {
 
   command(program, 'backtest', 'recompute the forecast as of the start of past quarters with models trained before each, and judge it')
     .option('--quarters <n>', 'how many past quarters (default: the config\'s backtest.quarters)', positiveInt)
-    .option('--seed <n>', "random seed for training (default: the config's models.seed, else 42)", int)
-    .action(act((o, paths, config) => backtestStage(paths, { log, seed: o.seed, config: o.quarters ? { ...config, backtest: { ...config.backtest, quarters: o.quarters } } : config })));
+    .option('--week-step <n>', 'also forecast every n weeks into each quarter; 0: quarter starts only (default: the config\'s backtest.weekStep)', int)
+    .option('--seed <n>', 'random seed for training (default: the config\'s models.seed, else 42)', int)
+    .action(
+      act((o, paths, config) =>
+        backtestStage(paths, {
+          log,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          config: { ...config, backtest: { ...config.backtest, ...(o.quarters ? { quarters: o.quarters } : {}), ...(o.weekStep !== undefined ? { weekStep: o.weekStep } : {}) } },
+        }),
+      ),
+    );
 
   command(program, 'writeback', 'write the latest scores as files a CRM can import (docs/writeback.md)')
     .requiredOption('--format <list>', `comma-separated: ${WRITEBACK_FORMATS.join(', ')}`, formats)

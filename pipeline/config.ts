@@ -83,8 +83,10 @@ const backtestSchema = z.strictObject({
   quarters: positiveInt.default(8),
   /** A quarter is backtested only if the export has this much history before it (models need closed deals). */
   minHistoryDays: positiveInt.default(365),
-  /** Training epochs for the backtest's models (fewer than nightly to keep it fast). */
-  epochs: positiveInt.default(30),
+  /** Training epochs for the backtest's models; unset: the nightly's (models.epochs), so the backtest judges the model that runs. */
+  epochs: positiveInt.optional(),
+  /** Also forecast as of every this many weeks into each backtested quarter (as a night without training would); 0: quarter starts only. */
+  weekStep: z.number().int().min(0).max(13).default(1),
 });
 
 const reportSchema = z.strictObject({

@@ -9,7 +9,8 @@ import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
-import { buildFeatures, supportedFeatureNames, type FeatureSummary } from './features/build.ts';
+import { buildFeatures, type FeatureSummary } from './features/build.ts';
+import { featureBuildOptions, trainOptions } from './train-recipe.ts';
 import { writeScores, type ScoreSummary } from './score/index.ts';
 import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
@@ -20,7 +21,7 @@ import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './r
 import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
-export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; log: Logger }): Promise<GenerateSummary> {
+export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger }): Promise<GenerateSummary> {
   if (options.layout && options.layout !== 'canonical') {
     return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
   }
@@ -30,6 +31,7 @@ export async function generateStage(options: { out: string; opportunities?: numb
     seed: options.seed ?? GENERATE_DEFAULTS.seed,
     asOf: options.asOf ?? GENERATE_DEFAULTS.asOf,
     start: GENERATE_DEFAULTS.start,
+    ...(options.untidyReps ? { untidyReps: true } : {}),
     log: options.log,
   });
 }
@@ -58,30 +60,17 @@ export async function featuresStage(paths: RunPaths, options: { asOf?: string; t
   return withDatabase(paths.db, async (conn) =>
     buildFeatures(conn, {
       asOf: options.asOf ?? (await loadedAsOf(conn)),
-      config: config.features,
+      ...featureBuildOptions(config),
       log: options.log,
       ...(options.training !== undefined ? { training: options.training } : {}),
-      maxTrainingDeals: config.models.maxTrainingDeals,
     }),
   );
 }
 
-/** Trains with the config's `models` settings; `seed` (the command line's `--seed`) overrides `models.seed` when given. */
 export async function trainStage(paths: RunPaths, options: { seed?: number; force?: boolean; log: Logger; config?: WuweiConfig }): Promise<TrainOutcome> {
-  const models = (options.config ?? defaultConfig()).models;
+  const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
-    const outcome = await trainModels(conn, {
-      // only the features this export supports: an empty export's features are NULL, not evidence
-      featureNames: await supportedFeatureNames(conn),
-      modelsDir: paths.models,
-      seed: options.seed ?? models.seed,
-      force: options.force === true,
-      log: options.log,
-      epochs: models.epochs,
-      maxTrainingDeals: models.maxTrainingDeals,
-      promoteRatio: models.promotionRatio,
-      minClassDeals: Math.max(models.minWon, models.minLost),
-    });
+    const outcome = await trainModels(conn, await trainOptions(conn, config, { modelsDir: paths.models, force: options.force === true, log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
     if (outcome.status === 'trained') await recordTrainingSnapshot(conn, outcome.version, await loadedAsOf(conn));
     return outcome;
   });

@@ -1,56 +1,77 @@
 /**
- * Forecast accuracy from day one: for each past fiscal quarter, the forecast is recomputed as of the
- * day before the quarter starts, with features built as of that day and a model trained on them
- * only (features are point in time, so nothing after that day is used), and compared with what
- * actually closed won in the quarter (known from the later records of the loaded export). The
- * CRM's baselines are judged the same way. Runs on an in-memory copy of the loaded tables so the
- * nightly tables stay untouched; results go to the `backtest` and `backtest_summary` tables.
+ * Forecast accuracy from day one: for each past fiscal quarter, the models are trained as of the
+ * day before the quarter starts with the nightly recipe (../train-recipe.ts: the same features,
+ * settings and seed), and the forecast is recomputed as of that day and of each week into the
+ * quarter (features rebuilt as of each date; nothing after it is used), as a nightly run without
+ * training would have made it. Each forecast is judged against what actually closed won in the
+ * quarter, known from the later records of the loaded export, split like the forecast into won to
+ * date, the open deals and the deals not yet created; the CRM's baselines are judged the same way.
+ * Runs on an in-memory copy of the loaded tables so the nightly tables stay untouched.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dateValue } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { queryRows, quoteIdent, quoteLiteral, withDatabase, rollback, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteIdent, quoteLiteral, withDatabase, type DuckDBConnection } from '../db.ts';
 import { WuweiError } from '../errors.ts';
 import { quietLogger, type Logger } from '../log.ts';
 import type { WuweiConfig } from '../config.ts';
 import { buildFeatures } from '../features/build.ts';
-import { FEATURE_NAMES } from '../features/catalog.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { dealOutlook } from '../outlook/deal-outlook.ts';
-import { predictOpenDeals, trainWinModel } from '../../models/index.ts';
+import { featureBuildOptions, trainOptions, trainingSeed } from '../train-recipe.ts';
+import { predictOpenDeals, trainModels } from '../../models/index.ts';
+import { accuracyTable, BACKTEST_METHODS, methodAccuracy, type AccuracyRow, type MethodAccuracy } from './backtest-accuracy.ts';
+import { saveBacktest } from './backtest-tables.ts';
+import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import { computeForecast, type ForecastRow } from './index.ts';
 import { addDays, dayNumber, quarterContaining, type Period } from './periods.ts';
 
+export { methodAccuracy, type MethodAccuracy } from './backtest-accuracy.ts';
+
 export interface BacktestRow extends ForecastRow {
+  /** Whole weeks from the day before the quarter to the as-of date (0: the quarter-start forecast). */
+  weeks_into_period: number;
+  /** Won in the quarter: won_to_date + actual_open + actual_new. */
   actual: number;
+  /** Won in the quarter after the as-of date by deals open at it. */
+  actual_open: number;
+  /** Won in the quarter by deals created after the as-of date. */
+  actual_new: number;
 }
 
-export interface MethodAccuracy {
-  method: string;
-  periods: number;
-  /** Mean over periods of 1 - |actual - forecast| / actual. */
-  accuracy: number;
-  /** Sum(forecast - actual) / sum(actual): positive means over-forecast. */
-  bias: number;
-  /** Sum |actual - forecast| / sum(actual). */
-  wape: number;
-  /** Share of periods within +-10% of the actual. */
-  hitRate10: number;
-  /** Share of periods whose actual fell inside P10..P90 (Wuwei only). */
-  rangeCoverage: number | null;
+/** One open deal's forecast for the quarter beside how it really went: the open-deal part, deal by deal. */
+export interface BacktestDeal {
+  asOf: string;
+  periodLabel: string;
+  weeksIntoPeriod: number;
+  opportunityId: string;
+  winProbability: number;
+  expectedAmount: number;
+  /** P(closes in the quarter | won). */
+  closeInPeriod: number;
+  /** null: still open at the end of the export. */
+  won: boolean | null;
+  finalAmount: number | null;
+  wonInPeriod: boolean;
+}
+
+export interface QuarterBacktest {
+  rows: BacktestRow[];
+  deals: BacktestDeal[];
 }
 
 export interface BacktestSummary {
   quarters: { label: string; asOf: string; actual: number; expected: number; p10: number; p90: number; weightedPipeline: number; modelVersion: string }[];
   skipped: { label: string; reason: string }[];
+  /** The company at quarter start, per method (the `backtest_summary` table). */
   methods: MethodAccuracy[];
+  /** Per method, segment type and week into the quarter (the `backtest_accuracy` table). */
+  accuracy: AccuracyRow[];
+  /** The open deals at quarter start judged factor by factor (see openDealFactors). */
+  openDealFactors: OpenDealFactors;
   seconds: number;
 }
-
-/** The forecasts judged, by the column of the forecast row that holds each. */
-export const BACKTEST_METHODS = { wuwei: 'expected', weighted_pipeline: 'weighted_pipeline', rep_commit: 'rep_commit', rep_best_case: 'rep_best_case' } as const;
 
 /**
  * The most recent `count` fiscal quarters that ended on or before `lastDate` and start at least
@@ -67,50 +88,124 @@ export function pastQuarters(range: { firstDate: string; lastDate: string }, fis
   return quarters;
 }
 
+/** The as-of dates of one quarter's backtest: the day before it, then every `weekStep` weeks inside it (0: only the first). */
+export function backtestAsOfDates(quarter: Period, weekStep: number): { asOf: string; weeks: number }[] {
+  const first = addDays(quarter.start, -1);
+  const dates = [{ asOf: first, weeks: 0 }];
+  for (let weeks = weekStep; weekStep > 0 && addDays(first, 7 * weeks) < quarter.end; weeks += weekStep) dates.push({ asOf: addDays(first, 7 * weeks), weeks });
+  return dates;
+}
+
 /**
- * One quarter's backtest on a connection holding the loaded tables: features and model as of the
- * day before the quarter, the forecast for the quarter, and the actual won per segment.
+ * One quarter's backtest on a connection holding the loaded tables: the nightly models trained as
+ * of the day before the quarter, then at each as-of date the forecast for the quarter and what was
+ * won, per segment, and each open deal's part.
  */
 export async function backtestQuarter(
   conn: DuckDBConnection,
   quarter: Period,
-  options: { config: WuweiConfig; seed: number; modelsDir: string; stages?: ClosingStages },
-): Promise<BacktestRow[]> {
-  const asOf = addDays(quarter.start, -1);
+  options: { config: WuweiConfig; seed?: number; modelsDir: string; stages?: ClosingStages; weekStep?: number },
+): Promise<QuarterBacktest> {
+  const { config } = options;
   const stages = options.stages ?? DEFAULT_CLOSING_STAGES;
-  await buildFeatures(conn, { asOf, log: quietLogger });
-  await trainWinModel(conn, { featureNames: FEATURE_NAMES, modelsDir: options.modelsDir, seed: options.seed, epochs: options.config.backtest.epochs, importanceRepeats: 0, log: quietLogger });
-  const predictions = await predictOpenDeals(conn, { modelsDir: options.modelsDir, explain: false, log: quietLogger });
-  const outlook = await dealOutlook(conn, predictions, { asOf, factors: 0 });
-  const rows = await computeForecast(conn, outlook, { periods: [quarter], settings: options.config.forecast, stages });
+  const dates = backtestAsOfDates(quarter, options.weekStep ?? config.backtest.weekStep);
+  const build = featureBuildOptions(config);
+  await buildFeatures(conn, { asOf: dates[0]!.asOf, ...build, log: quietLogger });
+  // The backtest trains as the nightly run does, and its model becomes the one scoring whatever the previous quarter's scored.
+  const training = await trainOptions(conn, config, { modelsDir: options.modelsDir, force: true, log: quietLogger, ...optional('seed', options.seed), ...optional('epochs', config.backtest.epochs) });
+  const trained = await trainModels(conn, { ...training, importanceRepeats: 0 });
+  if (trained.status !== 'trained') throw new WuweiError('not_enough_data', trained.message);
 
-  // What actually closed won in the quarter, from every record of the export.
+  // Every deal's truth, from every record of the export.
   await createDealFacts(conn, '9999-12-31', stages);
-  const actuals = new Map(
-    (await queryRows<{ key: string; actual: number }>(
-      conn,
-      `SELECT segments.segment_type || '|' || segments.segment AS key, sum(closes.final_amount)::DOUBLE AS actual
-       FROM deal_closes AS closes JOIN deal_segments AS segments USING (opportunity_id)
-       WHERE closes.won AND closes.closed_on BETWEEN DATE ${quoteLiteral(quarter.start)} AND DATE ${quoteLiteral(quarter.end)}
-       GROUP BY ALL`,
-    )).map((row) => [row.key, row.actual]),
-  );
-  return rows.map((row) => ({ ...row, actual: actuals.get(`${row.segment_type}|${row.segment}`) ?? 0 }));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE backtest_truth AS
+    SELECT segments.*, closes.closed_on::DATE AS closed_on, closes.won, closes.final_amount::DOUBLE AS final_amount
+    FROM deal_segments AS segments LEFT JOIN deal_closes AS closes USING (opportunity_id)`);
+
+  const result: QuarterBacktest = { rows: [], deals: [] };
+  for (const { asOf, weeks } of dates) {
+    if (weeks > 0) await buildFeatures(conn, { asOf, ...build, training: false, log: quietLogger });
+    const predictions = await predictOpenDeals(conn, { modelsDir: options.modelsDir, explain: false, log: quietLogger });
+    const outlook = await dealOutlook(conn, predictions, { asOf, factors: 0 });
+    const forecast = await computeForecast(conn, outlook, { periods: [quarter], settings: config.forecast, stages });
+    const actuals = await actualParts(conn, quarter, asOf);
+    const none = { won_to_date: 0, actual_open: 0, actual_new: 0 };
+    for (const row of forecast) {
+      const actual = actuals.get(`${row.segment_type}|${row.segment}`) ?? none;
+      result.rows.push({ ...row, weeks_into_period: weeks, actual: actual.won_to_date + actual.actual_open + actual.actual_new, actual_open: actual.actual_open, actual_new: actual.actual_new });
+    }
+    result.deals.push(...(await openDealParts(conn, outlook, quarter, weeks)));
+  }
+  return result;
 }
 
-/** Accuracy of one method over the company-total rows of several periods. */
-export function methodAccuracy(method: string, pairs: { actual: number; forecast: number; p10?: number; p90?: number }[]): MethodAccuracy {
-  const judged = pairs.filter((pair) => pair.actual > 0);
-  const totalActual = judged.reduce((sum, pair) => sum + pair.actual, 0);
-  const withRange = judged.filter((pair) => pair.p10 !== undefined && pair.p90 !== undefined);
+/** What was won in the quarter per segment: before the as-of date, after it by deals then open, and by deals created after it. */
+async function actualParts(conn: DuckDBConnection, quarter: Period, asOf: string): Promise<Map<string, { won_to_date: number; actual_open: number; actual_new: number }>> {
+  const asOfSql = `DATE ${quoteLiteral(asOf)}`;
+  const rows = await queryRows<{ key: string; won_to_date: number; actual_open: number; actual_new: number }>(
+    conn,
+    `SELECT segment_type || '|' || segment AS key,
+            coalesce(sum(final_amount) FILTER (WHERE closed_on <= ${asOfSql}), 0)::DOUBLE AS won_to_date,
+            coalesce(sum(final_amount) FILTER (WHERE closed_on > ${asOfSql} AND created_date <= ${asOfSql}), 0)::DOUBLE AS actual_open,
+            coalesce(sum(final_amount) FILTER (WHERE closed_on > ${asOfSql} AND created_date > ${asOfSql}), 0)::DOUBLE AS actual_new
+     FROM backtest_truth
+     WHERE won AND closed_on BETWEEN DATE ${quoteLiteral(quarter.start)} AND DATE ${quoteLiteral(quarter.end)}
+     GROUP BY ALL`,
+  );
+  return new Map(rows.map(({ key, ...parts }) => [key, parts]));
+}
+
+async function openDealParts(conn: DuckDBConnection, outlook: Awaited<ReturnType<typeof dealOutlook>>, quarter: Period, weeks: number): Promise<BacktestDeal[]> {
+  const truth = new Map(
+    (await queryRows<{ opportunity_id: string; closed_on: string | null; won: boolean | null; final_amount: number | null }>(
+      conn,
+      `SELECT opportunity_id, strftime(closed_on, '%Y-%m-%d') AS closed_on, won, final_amount FROM backtest_truth
+       WHERE segment_type = 'all' AND opportunity_id IN (SELECT opportunity_id FROM features_score)`,
+    )).map((row) => [row.opportunity_id, row]),
+  );
+  const asOfDay = dayNumber(outlook.asOf);
+  const fromDay = Math.max(1, dayNumber(quarter.start) - asOfDay);
+  const toDay = dayNumber(quarter.end) - asOfDay;
+  return outlook.opportunityIds.map((id, i) => {
+    const deal = truth.get(id);
+    const won = deal?.closed_on ? Boolean(deal.won) : null;
+    return {
+      asOf: outlook.asOf,
+      periodLabel: quarter.label,
+      weeksIntoPeriod: weeks,
+      opportunityId: id,
+      winProbability: outlook.winProbability[i]!,
+      expectedAmount: outlook.expectedAmount[i]!,
+      closeInPeriod: probabilityCloseBetween(outlook.closeMedianDays[i]!, outlook.closeLogSigma[i]!, fromDay, toDay),
+      won,
+      finalAmount: won ? deal!.final_amount : null,
+      wonInPeriod: won === true && deal!.closed_on! > outlook.asOf && deal!.closed_on! <= quarter.end,
+    };
+  });
+}
+
+/**
+ * The open deals' forecast error split into its factors, over deals whose outcome is known:
+ * probability = sum of win probabilities / deals won; amount = sum of expected amounts of the won
+ * deals / their final amounts; timing = sum of P(close in the quarter) of the won deals / won deals
+ * that closed in it. Each is 1 when that factor is unbiased.
+ */
+export interface OpenDealFactors {
+  deals: number;
+  probability: number;
+  amount: number;
+  timing: number;
+}
+
+export function openDealFactors(deals: BacktestDeal[]): OpenDealFactors {
+  const known = deals.filter((deal) => deal.won !== null);
+  const won = known.filter((deal) => deal.won);
+  const sum = (list: BacktestDeal[], value: (deal: BacktestDeal) => number) => list.reduce((total, deal) => total + value(deal), 0);
   return {
-    method,
-    periods: judged.length,
-    accuracy: judged.reduce((sum, pair) => sum + (1 - Math.abs(pair.actual - pair.forecast) / pair.actual), 0) / judged.length,
-    bias: judged.reduce((sum, pair) => sum + (pair.forecast - pair.actual), 0) / totalActual,
-    wape: judged.reduce((sum, pair) => sum + Math.abs(pair.actual - pair.forecast), 0) / totalActual,
-    hitRate10: judged.filter((pair) => Math.abs(pair.actual - pair.forecast) <= 0.1 * pair.actual).length / judged.length,
-    rangeCoverage: withRange.length > 0 ? withRange.filter((pair) => pair.p10! <= pair.actual && pair.actual <= pair.p90!).length / withRange.length : null,
+    deals: known.length,
+    probability: sum(known, (d) => d.winProbability) / won.length,
+    amount: sum(won, (d) => d.expectedAmount) / sum(won, (d) => d.finalAmount!),
+    timing: sum(won, (d) => d.closeInPeriod) / won.filter((d) => d.wonInPeriod).length,
   };
 }
 
@@ -124,18 +219,26 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
   };
   const modelsDir = mkdtempSync(join(tmpdir(), 'wuwei-backtest-'));
   const rows: BacktestRow[] = [];
-  const summary: BacktestSummary = { quarters: [], skipped: [], methods: [], seconds: 0 };
+  const deals: BacktestDeal[] = [];
+  const summary: BacktestSummary = { quarters: [], skipped: [], methods: [], accuracy: [], openDealFactors: openDealFactors([]), seconds: 0 };
+  const seed = trainingSeed(config, options.seed);
   try {
     await withDatabase(':memory:', async (conn) => {
       const range = await copyLoadedTables(conn, options.dbPath);
       const quarters = pastQuarters(range, config.fiscal.yearStartMonth, config.backtest.quarters, config.backtest.minHistoryDays);
+      options.log.info(`backtest: ${quarters.length} quarters, training seed ${seed}, forecasts every ${config.backtest.weekStep || 'no'} week(s) into each quarter`);
       for (const quarter of quarters) {
         try {
-          const quarterRows = await backtestQuarter(conn, quarter, { config, seed: options.seed ?? config.models.seed, modelsDir, stages });
-          rows.push(...quarterRows);
-          const total = quarterRows.find((row) => row.segment_type === 'all')!;
+          const result = await backtestQuarter(conn, quarter, { config, seed, modelsDir, stages, weekStep: config.backtest.weekStep });
+          rows.push(...result.rows);
+          deals.push(...result.deals);
+          const total = result.rows.find((row) => row.segment_type === 'all' && row.weeks_into_period === 0)!;
           summary.quarters.push({ label: quarter.label, asOf: total.as_of, actual: total.actual, expected: total.expected, p10: total.p10, p90: total.p90, weightedPipeline: total.weighted_pipeline, modelVersion: total.model_version });
-          options.log.info(`backtest ${quarter.label} (as of ${total.as_of}): actual ${Math.round(total.actual)}, Wuwei ${Math.round(total.expected)} [P10 ${Math.round(total.p10)}, P90 ${Math.round(total.p90)}], weighted pipeline ${Math.round(total.weighted_pipeline)}`);
+          options.log.info(
+            `backtest ${quarter.label} (as of ${total.as_of}): actual ${Math.round(total.actual)} (open deals ${Math.round(total.actual_open)}, new ${Math.round(total.actual_new)}), ` +
+              `Wuwei ${Math.round(total.expected)} (open ${Math.round(total.expected_open)}, new ${Math.round(total.expected_new)}) [P10 ${Math.round(total.p10)}, P90 ${Math.round(total.p90)}], ` +
+              `weighted pipeline ${Math.round(total.weighted_pipeline)}, commit ${Math.round(total.rep_commit)}`,
+          );
         } catch (error) {
           if (!(error instanceof WuweiError) || error.code !== 'not_enough_data') throw error;
           summary.skipped.push({ label: quarter.label, reason: error.message });
@@ -150,16 +253,29 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
     throw new WuweiError('not_enough_data', `no past quarter has enough history to backtest (backtest.minHistoryDays: ${config.backtest.minHistoryDays}${summary.skipped.length ? `; skipped ${summary.skipped.map((s) => s.label).join(', ')}` : ''})`);
   }
 
-  const totals = rows.filter((row) => row.segment_type === 'all');
-  summary.methods = Object.entries(BACKTEST_METHODS).map(([method, column]) =>
-    methodAccuracy(method, totals.map((row) => ({ actual: row.actual, forecast: row[column], ...(method === 'wuwei' ? { p10: row.p10, p90: row.p90 } : {}) }))),
-  );
-  await withDatabase(options.dbPath, (conn) => saveBacktest(conn, rows, summary.methods));
+  const atStart = rows.filter((row) => row.segment_type === 'all' && row.weeks_into_period === 0);
+  summary.methods = ['wuwei', 'weighted_pipeline', 'rep_commit', 'rep_best_case'].map((method) => methodAccuracy(method, atStart.map(BACKTEST_METHODS[method]!)));
+  summary.accuracy = accuracyTable(rows);
+  summary.openDealFactors = openDealFactors(deals.filter((deal) => deal.weeksIntoPeriod === 0));
+  await withDatabase(options.dbPath, (conn) => saveBacktest(conn, { rows, deals, methods: summary.methods, accuracy: summary.accuracy }));
   summary.seconds = (performance.now() - started) / 1000;
-  for (const m of summary.methods) {
-    options.log.info(`backtest ${m.method}: ${m.periods} quarters, WAPE ${(100 * m.wape).toFixed(1)}%, bias ${(100 * m.bias).toFixed(1)}%, accuracy ${(100 * m.accuracy).toFixed(1)}%, within ±10% ${(100 * m.hitRate10).toFixed(0)}%${m.rangeCoverage === null ? '' : `, P10–P90 holds the actual ${(100 * m.rangeCoverage).toFixed(0)}%`}`);
+  for (const m of summary.accuracy.filter((a) => a.segmentType === 'all' && a.weeksIntoPeriod === 0)) {
+    options.log.info(
+      `backtest ${m.method}: ${m.periods} quarters, WAPE ${pct(m.wape)}, bias ${pct(m.bias)}, accuracy ${pct(m.accuracy)}, within ±10% ${pct(m.hitRate10, 0)}` +
+        (m.rangeCoverage === null ? '' : `, P10–P90 holds the actual ${pct(m.rangeCoverage, 0)} (width ${pct(m.rangeWidth!, 0)} of the actual)`),
+    );
   }
+  const f = summary.openDealFactors;
+  options.log.info(`backtest open deals at quarter start (${f.deals} with a known outcome): win probability ×${f.probability.toFixed(3)}, amount ×${f.amount.toFixed(3)}, timing ×${f.timing.toFixed(3)} against what happened`);
   return summary;
+}
+
+function pct(value: number, digits = 1): string {
+  return `${(100 * value).toFixed(digits)}%`;
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 /** Copies the loaded export tables into the scratch database; returns the export's first and as-of dates. */
@@ -177,41 +293,4 @@ async function copyLoadedTables(conn: DuckDBConnection, dbPath: string): Promise
   } finally {
     await conn.run('DETACH loaded');
   }
-}
-
-async function saveBacktest(conn: DuckDBConnection, rows: BacktestRow[], methods: MethodAccuracy[]): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    await conn.run(`
-      CREATE OR REPLACE TABLE backtest (
-        as_of DATE, period_type VARCHAR, period_label VARCHAR, period_start DATE, period_end DATE, segment_type VARCHAR, segment VARCHAR,
-        actual DOUBLE, expected DOUBLE, p10 DOUBLE, p50 DOUBLE, p90 DOUBLE, weighted_pipeline DOUBLE, rep_commit DOUBLE, rep_best_case DOUBLE,
-        rep_pipeline DOUBLE, expected_open DOUBLE, expected_new DOUBLE, model_version VARCHAR)`);
-    const appender = await conn.createAppender('backtest');
-    for (const row of rows) {
-      appender.appendDate(dateValue(dayNumber(row.as_of)));
-      appender.appendVarchar(row.period_type);
-      appender.appendVarchar(row.period_label);
-      appender.appendDate(dateValue(dayNumber(row.period_start)));
-      appender.appendDate(dateValue(dayNumber(row.period_end)));
-      appender.appendVarchar(row.segment_type);
-      appender.appendVarchar(row.segment);
-      for (const value of [row.actual, row.expected, row.p10, row.p50, row.p90, row.weighted_pipeline, row.rep_commit, row.rep_best_case, row.rep_pipeline, row.expected_open, row.expected_new]) appender.appendDouble(value);
-      appender.appendVarchar(row.model_version);
-      appender.endRow();
-    }
-    appender.closeSync();
-    await conn.run(`CREATE OR REPLACE TABLE backtest_summary (method VARCHAR, periods INTEGER, accuracy DOUBLE, bias DOUBLE, wape DOUBLE, hit_rate_10 DOUBLE, range_coverage DOUBLE)`);
-    for (const m of methods) {
-      await conn.run(`INSERT INTO backtest_summary VALUES (${quoteLiteral(m.method)}, ${m.periods}, ${num(m.accuracy)}, ${num(m.bias)}, ${num(m.wape)}, ${num(m.hitRate10)}, ${m.rangeCoverage === null ? 'NULL' : num(m.rangeCoverage)})`);
-    }
-    await conn.run('COMMIT');
-  } catch (error) {
-    await rollback(conn);
-    throw error;
-  }
-}
-
-function num(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'NULL';
 }

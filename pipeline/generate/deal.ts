@@ -14,6 +14,7 @@ import {
 } from './process.ts';
 import { logNormalSurvival, sigmoid, type Random } from '../random.ts';
 import type { Account, ContactRef, User, World } from './world.ts';
+import type { RepHabits } from './untidy-reps.ts';
 
 /** One deal's whole simulated life, from creation to its close (which may lie after the export cut). */
 export interface SimulatedDeal {
@@ -37,6 +38,8 @@ export interface SimulatedDeal {
   competitors: { name: string; incumbent: boolean; day: number }[];
   activities: SimulatedActivity[];
   lineItems: { product: string; quantity: number; unitPrice: number; discount: number; day: number }[];
+  /** The rep's untidy habits in the untidy-reps variant (./untidy-reps.ts); undefined: tidy. */
+  habits?: RepHabits;
 }
 
 export interface SimulatedActivity {
@@ -55,7 +58,7 @@ export interface AccountHistory {
   wonCloseDays: number[];
 }
 
-export function simulateDeal(random: Random, world: World, id: string, account: Account, createdDay: number, history: AccountHistory): SimulatedDeal {
+export function simulateDeal(random: Random, world: World, id: string, account: Account, createdDay: number, history: AccountHistory, habits?: RepHabits): SimulatedDeal {
   const segment = SEGMENTS[account.segment];
   const reps = world.repsByRegion.get(account.region)!;
   const owner = random.bernoulli(0.75) ? reps.find((r) => r.id === account.ownerId)! : random.pick(reps);
@@ -140,25 +143,27 @@ export function simulateDeal(random: Random, world: World, id: string, account: 
 
   // Amounts: the rep's first guess, a revision at Proposal, the amount it closes at.
   const finalIfWon = roundMoney(need * Math.exp(AMOUNT.finalQualityEffect * quality + AMOUNT.finalPerCompetitor * competitors.length + random.normal(0, AMOUNT.finalSigma)));
-  const amountChanges = [{ day: createdDay, amount: roundMoney(need * Math.exp(AMOUNT.repBias + random.normal(0, AMOUNT.repSigma))) }];
+  // (An untidy rep's numbers replace the tidy ones after they are drawn, so both variants draw the same deals.)
+  const firstAmount = roundMoney(need * Math.exp(AMOUNT.repBias + random.normal(0, AMOUNT.repSigma)));
+  const amountChanges = [{ day: createdDay, amount: habits ? roundMoney(need * Math.exp(habits.firstAmountLog)) : firstAmount }];
   const proposalDay = stageEntries[3];
-  if (proposalDay !== undefined) amountChanges.push({ day: proposalDay, amount: roundMoney(finalIfWon * random.logNormal(0, AMOUNT.proposalSigma)) });
+  if (proposalDay !== undefined) {
+    const revised = roundMoney(finalIfWon * random.logNormal(0, AMOUNT.proposalSigma));
+    if (!habits || habits.revisesAmount) amountChanges.push({ day: proposalDay, amount: revised });
+  }
   const finalAmount = won ? finalIfWon : amountChanges[amountChanges.length - 1]!.amount;
 
   // The rep's expected close date: optimistic, pushed by a month or two each time it passes.
-  const closeDateChanges = [{ day: createdDay, expectedClose: createdDay + plannedCycle * random.logNormal(-0.15, 0.3) }];
-  for (let lapsed = closeDateChanges[0]!.expectedClose; lapsed < closeDay; ) {
-    const expectedClose = lapsed + random.uniform(25, 60);
-    closeDateChanges.push({ day: lapsed, expectedClose });
-    lapsed = expectedClose;
-  }
+  const tidyCloseDates = expectedCloseDates(createdDay + plannedCycle * random.logNormal(-0.15, 0.3), closeDay, () => random.uniform(25, 60));
+  const closeDateChanges = habits ? expectedCloseDates(createdDay + plannedCycle * habits.firstCloseShare, closeDay, habits.pushDays) : tidyCloseDates;
+  closeDateChanges[0]!.day = createdDay;
 
   const activities = simulateActivities(random, world, id, account, owner, createdDay, closeDay, quality, roles, hasSponsor ? { user: sponsor, from: sponsorFrom } : undefined);
 
   const lineItems: SimulatedDeal['lineItems'] = [];
   if (proposalDay !== undefined) {
     const items = random.int(1, 3);
-    const total = amountChanges[1]!.amount;
+    const total = amountChanges[amountChanges.length - 1]!.amount;
     for (let i = 0; i < items; i++) {
       const discount = Math.round(random.uniform(0, 0.25) * 100) / 100;
       const quantity = random.int(1, 50);
@@ -185,7 +190,19 @@ export function simulateDeal(random: Random, world: World, id: string, account: 
     competitors,
     activities,
     lineItems,
+    ...(habits ? { habits } : {}),
   };
+}
+
+/** The rep's expected close dates: `first`, then each time it lapses with the deal open, pushed by `push()` days. */
+function expectedCloseDates(first: number, closeDay: number, push: () => number): { day: number; expectedClose: number }[] {
+  const dates = [{ day: Number.NaN, expectedClose: first }];
+  for (let lapsed = first; lapsed < closeDay; ) {
+    const expectedClose = lapsed + push();
+    dates.push({ day: lapsed, expectedClose });
+    lapsed = expectedClose;
+  }
+  return dates;
 }
 
 /** Log-normal parameters of the time spent in stage `s`, given whether the deal advances from it. */
@@ -201,7 +218,8 @@ export function stageDuration(s: number, z: number, cycleFactor: number, advance
  * odds of this stage (stalling deals are more often lost); later stages multiply in.
  */
 export function trueWinProbability(deal: SimulatedDeal, day: number): number {
-  if (deal.closeDay <= day) return deal.won ? 1 : 0;
+  // closed strictly before `day` (a deal closing on day `day` itself is still open at its start)
+  if (deal.closeDay < day) return deal.won ? 1 : 0;
   const s = deal.stageEntries.findLastIndex((entered) => entered <= day);
   const cycleFactor = SEGMENTS[deal.account.segment].cycleFactor;
   const elapsed = day - deal.stageEntries[s]!;

@@ -8,6 +8,7 @@ import { Random, sigmoid } from '../random.ts';
 import { buildWorld, contactEmail } from './world.ts';
 import type { Logger } from '../log.ts';
 import { AS_OF_FILE } from '../load/as-of.ts';
+import { shownStage, untidyHabits } from './untidy-reps.ts';
 
 export interface GenerateOptions {
   out: string;
@@ -17,6 +18,8 @@ export interface GenerateOptions {
   asOf: string;
   /** First day deals are created. */
   start: string;
+  /** The same deals with rep-entered stages, amounts and close dates as untidy as sales-ops studies report (./untidy-reps.ts). */
+  untidyReps?: boolean;
   log: Logger;
 }
 
@@ -83,13 +86,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
 
   const createdDays = Array.from({ length: options.opportunities }, () => random.int(startDay, cutDay)).sort((a, b) => a - b);
   const histories = new Map<string, AccountHistory>();
+  const habitsOf = options.untidyReps ? untidyHabits(options.seed) : undefined;
   let activitySeq = 0;
   const summary = { openAtCut: 0, wonAtCut: 0, lostAtCut: 0 };
   for (let i = 0; i < createdDays.length; i++) {
     const account = random.pick(world.accounts);
     const history = histories.get(account.id) ?? { wonCloseDays: [] };
     histories.set(account.id, history);
-    const deal = simulateDeal(random, world, `O${String(i + 1).padStart(7, '0')}`, account, createdDays[i]!, history);
+    const deal = simulateDeal(random, world, `O${String(i + 1).padStart(7, '0')}`, account, createdDays[i]!, history, habitsOf?.());
     if (deal.won) history.wonCloseDays.push(deal.closeDay);
     const closedAtCut = exported(deal.closeDay);
     if (!closedAtCut) summary.openAtCut += 1;
@@ -105,7 +109,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     truth.write([
       deal.id,
       !closedAtCut,
-      round(trueWinProbability(deal, cutDay + 1), 6),
+      // Fixed decimals: a reader that sniffs column types from the first rows (DuckDB samples 20,480)
+      // must not see only the oldest, long-closed deals' 0 and 1 and read the open deals' odds as integers.
+      trueWinProbability(deal, cutDay + 1).toFixed(6),
       deal.won ? 'won' : 'lost',
       deal.finalAmount,
       isoDate(deal.closeDay),
@@ -163,14 +169,14 @@ function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<ExportNa
     // Changes on the same date show as one row: the state at the end of that date.
     const next = changes[i + 1];
     if (next && Math.floor(next.day) === Math.floor(change.day) && next.day < deal.closeDay) continue;
-    const spec = OPEN_STAGES[stage]!;
+    const spec = OPEN_STAGES[shownStage(stage, deal.habits)]!;
     writers.opportunity_history.write([deal.id, isoDate(change.day), spec.name, amount, isoDate(expectedClose), spec.probability, spec.forecastCategory]);
   }
   if (closed) {
     amount = deal.finalAmount;
     writers.opportunity_history.write([deal.id, isoDate(deal.closeDay), deal.won ? WON_STAGE : LOST_STAGE, amount, isoDate(deal.closeDay), deal.won ? 1 : 0, deal.won ? 'closed' : 'omitted']);
   }
-  const spec = OPEN_STAGES[stage]!;
+  const spec = OPEN_STAGES[shownStage(stage, deal.habits)]!;
   writers.opportunities.write([
     deal.id,
     deal.account.id,
@@ -208,9 +214,4 @@ function writeActivity(writers: Record<ExportName, CsvWriter>, id: string, activ
 
 async function drainAll(writers: CsvWriter[]): Promise<void> {
   for (const writer of writers) await writer.drain();
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

@@ -8,11 +8,11 @@ import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { join } from 'node:path';
 
-const config: WuweiConfig = { ...defaultConfig(), backtest: { ...defaultConfig().backtest, epochs: 5 }, forecast: { ...defaultConfig().forecast, simulations: 500 } };
+const config: WuweiConfig = { ...defaultConfig(), backtest: { ...defaultConfig().backtest, epochs: 5, weekStep: 0 }, forecast: { ...defaultConfig().forecast, simulations: 500 } };
 
 /** The forecast side of a backtest row: everything but the actual and the (time-stamped) model version. */
 function forecastOf(rows: BacktestRow[]) {
-  return rows.map(({ actual: _actual, model_version: _version, ...forecast }) => forecast);
+  return rows.map(({ actual: _actual, actual_open: _open, actual_new: _new, model_version: _version, ...forecast }) => forecast);
 }
 
 /**
@@ -56,7 +56,7 @@ describe('backtest is point in time', () => {
         withDatabase(':memory:', async (conn) => {
           await loadInto(conn, source);
           if (mutate) await rewriteTheFuture(conn, addDays(quarter.start, -1), seed);
-          return backtestQuarter(conn, quarter, { config, seed: 42, modelsDir: join(tmp.dir, `models-${quarterStart}-${mutate}`) });
+          return (await backtestQuarter(conn, quarter, { config, seed: 42, modelsDir: join(tmp.dir, `models-${quarterStart}-${mutate}`) })).rows;
         });
       const original = await run(false);
       const rewritten = await run(true);
