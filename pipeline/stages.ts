@@ -37,26 +37,26 @@ export async function generateStage(options: { out: string; opportunities?: numb
 
 export async function loadStage(
   paths: RunPaths,
-  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'knownStages'> & { asOf?: string | undefined; config?: WuweiConfig },
+  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'configuredStages'> & { asOf?: string | undefined; config?: WuweiConfig },
 ): Promise<LoadSummary> {
   const { asOf, config, ...rest } = options;
-  const knownStages = configuredStages(config);
+  const stages = configuredStages(config);
   return withDatabase(paths.db, (conn) =>
     loadExports(conn, {
       ...rest,
       rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
       ...(asOf ? { asOf } : {}),
-      ...(knownStages ? { knownStages } : {}),
+      ...(stages ? { configuredStages: stages } : {}),
     }),
   );
 }
 
-/** The stage names the config file's features section declares, when it declares any. */
-function configuredStages(config: WuweiConfig | undefined): string[] | undefined {
+/** The stage list the config file's features section declares, when it declares one (else the export's own is used). */
+function configuredStages(config: WuweiConfig | undefined): LoadOptions['configuredStages'] {
   const features = config?.features;
   if (!features?.stages && !features?.wonStages && !features?.lostStages) return undefined;
   const defaults = DEFAULT_FEATURE_CONFIG;
-  return [...(features.stages ?? defaults.stages).map((s) => s.name), ...(features.wonStages ?? defaults.wonStages), ...(features.lostStages ?? defaults.lostStages)];
+  return { stages: features.stages ?? defaults.stages, wonStages: features.wonStages ?? defaults.wonStages, lostStages: features.lostStages ?? defaults.lostStages };
 }
 
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */

@@ -10,7 +10,8 @@ import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type 
 import { rejectedRowsSql, typedRowsSql } from './validate.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
-import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, stageSources } from './mapping/stage.ts';
+import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, rawTable, stageSources } from './mapping/stage.ts';
+import { logStages, resolveStages, type StageSettings, type StageSummary } from './mapping/stage-list.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
@@ -41,8 +42,8 @@ export interface LoadOptions {
   maxRejectRate?: number;
   /** The config file's `load.maxRejectShare`, below the flag and the mapping. */
   configMaxRejectRate?: number;
-  /** Every stage name the CRM uses; a row with another stage is rejected. Default: the feature config's stages. */
-  knownStages?: readonly string[];
+  /** The config file's stage list, when it gives one; else the export's own (see ./mapping/stage-list.ts). */
+  configuredStages?: StageSettings;
   /** Where to write the rejects as CSV when the threshold fails the load (the database keeps nothing then). */
   rejectsFileOnFailure?: string;
   log: Logger;
@@ -73,12 +74,13 @@ export interface LoadSummary {
   unsupportedFamilies: Record<string, string[]>;
   /** Columns kept as custom attributes (see pipeline/load/custom-attributes.ts). */
   customAttributes: { opportunities: string[]; accounts: string[] };
+  /** The CRM's stages and where they came from (table `crm_stages`). */
+  stages: StageSummary;
 }
 
 /** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
 const REJECTED = '__rejected';
 
-const DEFAULT_STAGES = [...DEFAULT_FEATURE_CONFIG.stages.map((s) => s.name), ...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
 
 /**
  * Loads an export (any layout or mapping) into typed DuckDB tables as the snapshot of one as-of
@@ -92,11 +94,10 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const maxRejectRate = options.maxRejectRate ?? mapping.max_reject_share ?? options.configMaxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
   if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new WuweiError('bad_option', `the maximum reject rate must be between 0 and 1 (0% and 100%), got ${maxRejectRate}`);
   const { asOf, from: asOfFrom } = resolveAsOf(options.source, options.asOf);
-  const knownStages = options.knownStages ?? DEFAULT_STAGES;
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
     source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
-    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, // set before the commit
+    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, // set before the commit
   };
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
@@ -111,6 +112,14 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       ...(options.reportingCurrency ?? mapping.reporting_currency ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency } : {}),
       ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates } : {}),
     }));
+    summary.stages = await timedStep(options.log, 'stages', () => resolveStages(conn, {
+      source: options.source,
+      mapping,
+      defaults: DEFAULT_FEATURE_CONFIG,
+      ...(options.configuredStages ? { configured: options.configuredStages } : {}),
+      ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
+    }));
+    const knownStages = (await queryRows<{ stage: string }>(conn, `SELECT DISTINCT stage FROM crm_stages`)).map((r) => r.stage);
     await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
     await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);
     const loadedParents = new Set<string>(ENTITY_NAMES.filter((entity) => staged.get(entity)!.files.length > 0));
@@ -181,6 +190,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   for (const [entity, counts] of Object.entries(summary.entities)) {
     if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`);
   }
+  logStages(summary.stages, options.log);
   summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
   for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
   const s = summary.snapshot;

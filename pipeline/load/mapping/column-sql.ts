@@ -22,12 +22,21 @@ const literal = (value: string | number | boolean | null | undefined): string =>
   return text === '' ? 'NULL::VARCHAR' : quoteLiteral(text);
 };
 
+/** The first of a column's names (API name, labels) that the file has. */
+export function presentName(names: string | string[], present: (column: string) => boolean): string | undefined {
+  return (Array.isArray(names) ? names : [names]).find(present);
+}
+
 /** SQL for one rule, as text; columns absent from the file read as NULL. */
 export function ruleSql(rule: ColumnRule, present: (column: string) => boolean): string {
-  if (typeof rule === 'string') return present(rule) ? sourceText(rule) : 'NULL::VARCHAR';
+  if (typeof rule === 'string' || Array.isArray(rule)) {
+    const name = presentName(rule, present);
+    return name ? sourceText(name) : 'NULL::VARCHAR';
+  }
   if (rule.value !== undefined) return literal(rule.value);
   if (rule.first_of) return `coalesce(${rule.first_of.map((inner) => ruleSql(inner, present)).join(', ')})`;
-  const text = present(rule.column!) ? sourceText(rule.column!) : 'NULL::VARCHAR';
+  const name = presentName(rule.column!, present);
+  const text = name ? sourceText(name) : 'NULL::VARCHAR';
   const hasDefault = rule.default !== undefined;
   let sql = text;
   if (rule.map && Object.keys(rule.map).length > 0) {
@@ -42,8 +51,9 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
 /** The source columns a rule reads. */
 export function ruleColumns(rule: ColumnRule): string[] {
   if (typeof rule === 'string') return [rule];
+  if (Array.isArray(rule)) return rule;
   if (rule.first_of) return rule.first_of.flatMap(ruleColumns);
-  return rule.column ? [rule.column] : [];
+  return rule.column ? [rule.column].flat() : [];
 }
 
 /** Normalises text for a typed contract column; `scale` multiplies a number (e.g. percent -> share). */

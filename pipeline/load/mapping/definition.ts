@@ -14,12 +14,15 @@ import { ENCODINGS, type Encoding } from './encoding.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** One canonical column: a source column name, or a rule. */
+/** Names of one source column: the first the file has is read (API name, then report/UI labels). */
+const columnNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** One canonical column: a source column name (or its aliases), or a rule. */
 const columnRule = z.union([
-  z.string().min(1),
+  columnNames,
   z.strictObject({
-    /** Source column to read. */
-    column: z.string().min(1).optional(),
+    /** Source column to read; with a list, the first name the file has. */
+    column: columnNames.optional(),
     /** A constant instead of a source column. */
     value: scalar.optional(),
     /** Several rules: the first that gives a value wins (e.g. actual close date, else expected). */
@@ -33,9 +36,9 @@ const columnRule = z.union([
   }),
 ]);
 
-export type ColumnRule = string | ColumnRuleObject;
+export type ColumnRule = string | string[] | ColumnRuleObject;
 export interface ColumnRuleObject {
-  column?: string;
+  column?: string | string[];
   value?: string | number | boolean;
   first_of?: ColumnRule[];
   map?: Record<string, string | number | boolean | null>;
@@ -58,6 +61,28 @@ const source = z.strictObject({
   columns: z.record(z.string(), columnRule),
 });
 
+/**
+ * The CRM's own stage list (Salesforce OpportunityStage, HubSpot pipelines, a Dynamics process):
+ * stage names with their order, default probability and whether they close a deal, won or lost.
+ */
+const stageList = z.strictObject({
+  file: z.string().min(1),
+  where: z.record(z.string(), rowFilter).optional(),
+  /** A JSON array field each record holds its stages in (HubSpot's pipelines: `stages`). */
+  unnest: z.string().min(1).optional(),
+  columns: z.strictObject({
+    stage: columnRule,
+    order: columnRule.optional(),
+    probability: columnRule.optional(),
+    is_closed: columnRule.optional(),
+    is_won: columnRule.optional(),
+  }),
+});
+
+export type StageListDefinition = Omit<z.infer<typeof stageList>, 'columns'> & {
+  columns: { stage: ColumnRule; order?: ColumnRule; probability?: ColumnRule; is_closed?: ColumnRule; is_won?: ColumnRule };
+};
+
 export const mappingSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -69,6 +94,8 @@ export const mappingSchema = z.strictObject({
   max_reject_share: z.number().min(0).max(1).optional(),
   /** Text encoding of the CSV files: utf-8 (default), latin-1, or utf-16 (also recognised by its byte-order mark). */
   encoding: z.enum(ENCODINGS).optional(),
+  /** Where the CRM's stage list is; without one, stages are inferred from the deals (pipeline/load/mapping/stage-list.ts). */
+  stages: stageList.optional(),
   entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
 });
 
@@ -80,6 +107,7 @@ export interface Mapping {
   currency_rates?: string;
   max_reject_share?: number;
   encoding?: Encoding;
+  stages?: StageListDefinition;
   entities: Partial<Record<EntityName, SourceDefinition[]>>;
 }
 
@@ -118,7 +146,7 @@ export function parseMapping(raw: unknown, origin: string): Mapping {
 }
 
 function checkRule(rule: ColumnRule, where: string): void {
-  if (typeof rule === 'string') return;
+  if (typeof rule === 'string' || Array.isArray(rule)) return;
   const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined].filter(Boolean).length;
   if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value' or 'first_of'`);
   rule.first_of?.forEach((inner, i) => checkRule(inner, `${where}.first_of[${i}]`));

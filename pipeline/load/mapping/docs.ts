@@ -79,9 +79,10 @@ export function renderLayouts(): string {
 
 function describeRule(rule: ColumnRule): string {
   if (typeof rule === 'string') return code(rule);
+  if (Array.isArray(rule)) return rule.map(code).join(' or ');
   if (rule.value !== undefined) return `always ${code(String(rule.value))}`;
   if (rule.first_of) return `first of: ${rule.first_of.map(describeRule).join('; ')}`;
-  const parts = [code(rule.column!)];
+  const parts = [[rule.column!].flat().map(code).join(' or ')];
   if (rule.map) parts.push(`mapped ${Object.entries(rule.map).map(([from, to]) => `${code(from)} → ${to === null ? 'empty' : code(String(to))}`).join(', ')}`);
   if (rule.default !== undefined) parts.push(`else ${rule.default === null ? 'empty' : code(String(rule.default))}`);
   if (rule.scale !== undefined) parts.push(`× ${rule.scale}`);

@@ -80,13 +80,14 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     for (const [index, { definition, file }] of present.entries()) {
       const { columns, dateFormats } = await inspectFile(conn, file);
       columnsByFile.set(file.path, columns.map((c) => c.name));
-      const names = new Set(columns.map((c) => c.name));
-      checkRequiredColumns(entity, definition, file, names);
+      // Header names match whatever their case (Data Loader writes STAGENAME); DuckDB matches identifiers so too.
+      const names = new Set(columns.map((c) => c.name.toLowerCase()));
+      checkRequiredColumns(entity, definition, file, names, columns.map((c) => c.name));
       const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
       const used = usedColumns(definition);
       const extra =
         index === 0 && (CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)
-          ? columns.filter((c) => !used.has(c.name)).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
+          ? columns.filter((c) => !used.has(c.name.toLowerCase())).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
           : [];
       if (index === 0) custom = extra;
       selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom }));
@@ -172,24 +173,24 @@ async function describeSources(
 }
 
 /** A required contract column whose every source column is missing from the file stops the load. */
-function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>): void {
+function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>, found: string[]): void {
   for (const [column, spec] of Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]) {
     const rule = definition.columns[column];
     if (!spec.required) continue;
     if (rule === undefined) throw new WuweiError('bad_input', `${file.path}: the mapping gives no source for required column '${column}' of ${entity}`);
     const reads = ruleColumns(rule);
-    const isConstant = typeof rule !== 'string' && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
-    if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c))) {
-      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; found: ${[...names].join(', ')})`);
+    const isConstant = typeof rule !== 'string' && !Array.isArray(rule) && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
+    if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c.toLowerCase()))) {
+      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; found: ${found.join(', ')})`);
     }
   }
   for (const column of Object.keys(definition.where ?? {})) {
-    if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (found: ${[...names].join(', ')})`);
+    if (!names.has(column.toLowerCase())) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (found: ${found.join(', ')})`);
   }
 }
 
 function usedColumns(definition: SourceDefinition): Set<string> {
-  return new Set([...Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)), ...Object.keys(definition.where ?? {})]);
+  return new Set([...Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)), ...Object.keys(definition.where ?? {})].map((c) => c.toLowerCase()));
 }
 
 function sourceSelect(
@@ -199,11 +200,11 @@ function sourceSelect(
   names: Set<string>,
   options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[] },
 ): string {
-  const present = (column: string) => names.has(column);
+  const present = (column: string) => names.has(column.toLowerCase());
   const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
     const rule = definition.columns[column];
     if (rule === undefined) return `NULL::VARCHAR AS ${quoteIdent(column)}`;
-    const scale = typeof rule === 'string' ? undefined : rule.scale;
+    const scale = typeof rule === 'string' || Array.isArray(rule) ? undefined : rule.scale;
     const sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
     return `${sql} AS ${quoteIdent(column)}`;
   });

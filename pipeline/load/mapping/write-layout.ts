@@ -91,9 +91,11 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
   const add = (column: string, rank: number, sql: string) => candidates.set(column, [...(candidates.get(column) ?? []), { rank, sql }]);
   const visit = (canonical: string, rule: ColumnRule) => {
     const c = quoteIdent(canonical);
-    if (typeof rule === 'string') return add(rule, 1, c);
+    // Of a column's aliases, the API name (the first) is written.
+    if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1, c);
     if (rule.first_of) return rule.first_of.forEach((inner) => visit(canonical, inner));
     if (!rule.column) return;
+    const column = [rule.column].flat()[0]!;
     let sql = c;
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
     if (rule.map && Object.keys(rule.map).length > 0) {
@@ -102,9 +104,9 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
       const injective = inverse.size === Object.values(rule.map).filter((v) => v !== null).length;
       const passThrough = rule.default === undefined ? sql : 'NULL';
       const cases = [...inverse].map(([to, from]) => `WHEN ${quoteLiteral(to)} THEN ${quoteLiteral(from)}`);
-      return add(rule.column, injective ? 0 : 2, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
+      return add(column, injective ? 0 : 2, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
     }
-    return add(rule.column, 1, sql);
+    return add(column, 1, sql);
   };
   for (const [canonical, rule] of Object.entries(source.columns)) visit(canonical, rule);
   // A filter column no rule reads gets the first value the filter allows.
@@ -118,14 +120,14 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
 }
 
 function readsColumn(rule: ColumnRule, column: string): boolean {
-  if (typeof rule === 'string') return rule === column;
+  if (typeof rule === 'string' || Array.isArray(rule)) return [rule].flat()[0] === column;
   if (rule.first_of) return rule.first_of.some((inner) => readsColumn(inner, column));
-  return rule.column === column;
+  return rule.column !== undefined && [rule.column].flat()[0] === column;
 }
 
 /** The canonical value a source value becomes under `rule` (for filters). */
 function forward(rule: ColumnRule, column: string, value: string): string | null {
-  if (typeof rule === 'string') return value;
+  if (typeof rule === 'string' || Array.isArray(rule)) return value;
   if (rule.first_of) return forward(rule.first_of.find((inner) => readsColumn(inner, column))!, column, value);
   if (rule.map && value in rule.map) {
     const to = rule.map[value];
