@@ -11,6 +11,7 @@ import { rejectedRowsSql, typedRowsSql } from './validate.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, rawTable, stageSources } from './mapping/stage.ts';
+import { deriveImplicitRows, type Derived } from './mapping/derive.ts';
 import { logStages, resolveStages, type StageSettings, type StageSummary } from './mapping/stage-list.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
@@ -76,6 +77,10 @@ export interface LoadSummary {
   customAttributes: { opportunities: string[]; accounts: string[] };
   /** The CRM's stages and where they came from (table `crm_stages`). */
   stages: StageSummary;
+  /** Rows the export left implicit: activities' accounts from their deals, activity owners as participants. */
+  derived: Derived;
+  /** What this export cannot tell the models (also in table `load_warnings` and the log). */
+  warnings: { topic: string; message: string }[];
 }
 
 /** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
@@ -97,7 +102,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
     source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
-    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, // set before the commit
+    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, derived: undefined!, warnings: [], // set before the commit
   };
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
@@ -119,6 +124,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       ...(options.configuredStages ? { configured: options.configuredStages } : {}),
       ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
     }));
+    summary.derived = await deriveImplicitRows(conn, { participantsStaged: staged.get('activity_participants')!.files.length > 0 });
     const knownStages = (await queryRows<{ stage: string }>(conn, `SELECT DISTINCT stage FROM crm_stages`)).map((r) => r.stage);
     await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
     await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);
@@ -173,6 +179,10 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     }
     const [historyRows] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM opportunity_history`);
     summary.snapshot = { asOf, replaced, snapshots, history, historyRows: historyRows!.n };
+    summary.warnings = loadWarnings(summary);
+    // The data-quality page reads what this load could not know from here.
+    await conn.run(`CREATE OR REPLACE TABLE load_warnings (as_of DATE, topic VARCHAR, message VARCHAR)`);
+    for (const w of summary.warnings) await conn.run(`INSERT INTO load_warnings VALUES (DATE ${quoteLiteral(asOf)}, ${quoteLiteral(w.topic)}, ${quoteLiteral(w.message)})`);
 
     await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`);
     await conn.run(`DROP TABLE IF EXISTS ${REJECTED}`);
@@ -191,6 +201,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`);
   }
   logStages(summary.stages, options.log);
+  for (const w of summary.warnings) options.log.warn(w.message);
   summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
   for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
   const s = summary.snapshot;
@@ -198,6 +209,16 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     `snapshot ${asOf} (${asOfFrom === 'option' ? '--as-of' : asOfFrom === 'export' ? 'from the export' : 'today'})${s.replaced ? ' replaced' : ''}; ${s.snapshots} kept; history ${s.history === 'export' ? 'from the export' : `derived from the snapshots (${s.historyRows} changes)`}`,
   );
   return summary;
+}
+
+/** What the models cannot know from this export: a history of one snapshot says nothing of how deals moved. */
+function loadWarnings(summary: LoadSummary): LoadSummary['warnings'] {
+  const s = summary.snapshot;
+  if (s.history !== 'derived' || s.snapshots > 1) return [];
+  return [{
+    topic: 'history',
+    message: 'no usable history: the export has no stage history (Salesforce OpportunityHistory, HubSpot property history, Dynamics audit) and this is the first snapshot, so every deal is seen only as it is today; the models cannot know time in stage, stage regressions, close-date pushes or amount revisions, and closed deals look as they ended. Add the history export, or load nightly to build one.',
+  }];
 }
 
 /** Runs one step of the load, logging its wall time at debug level. */

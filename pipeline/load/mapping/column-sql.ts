@@ -36,7 +36,9 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
   if (rule.value !== undefined) return literal(rule.value);
   if (rule.first_of) return `coalesce(${rule.first_of.map((inner) => ruleSql(inner, present)).join(', ')})`;
   const name = presentName(rule.column!, present);
-  const text = name ? sourceText(name) : 'NULL::VARCHAR';
+  let text = name ? sourceText(name) : 'NULL::VARCHAR';
+  if (rule.first_item) text = `nullif(trim(split_part(${text}, ';', 1)), '')`;
+  if (rule.prefix !== undefined) text = `left(${text}, ${Math.trunc(rule.prefix)})`;
   const hasDefault = rule.default !== undefined;
   let sql = text;
   if (rule.map && Object.keys(rule.map).length > 0) {

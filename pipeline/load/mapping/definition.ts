@@ -33,6 +33,10 @@ const columnRule = z.union([
     default: scalar.nullable().optional(),
     /** Multiply a number: 0.01 turns a percentage into a share, 1000000 millions into units. */
     scale: z.number().positive().optional(),
+    /** Read only the value's first characters before the map (a Salesforce id's 3-character key prefix names its object). */
+    prefix: z.number().int().positive().optional(),
+    /** Of a `;`-separated list (a multi-valued association), the first item. */
+    first_item: z.literal(true).optional(),
   }),
 ]);
 
@@ -44,6 +48,8 @@ export interface ColumnRuleObject {
   map?: Record<string, string | number | boolean | null>;
   default?: string | number | boolean | null;
   scale?: number;
+  prefix?: number;
+  first_item?: true;
 }
 
 const rowFilter = z.union([z.array(scalar).min(1), z.strictObject({ not_empty: z.literal(true) })]);
@@ -58,6 +64,14 @@ const source = z.strictObject({
   date_format: z.string().optional(),
   /** Text encoding of this CSV file, when not the mapping's. */
   encoding: z.enum(ENCODINGS).optional(),
+  /** A JSON array field whose elements are the records (HubSpot's association `to` lists). */
+  unnest: z.string().min(1).optional(),
+  /** Columns named `<prefix><name>` become one row each: `name` and `value` name the two new source columns (HubSpot's hs_date_entered_<stage id>). */
+  unpivot: z.strictObject({ prefix: z.string().min(1), name: z.string().min(1), value: z.string().min(1) }).optional(),
+  /** A source column holding a `;`-separated list: one row per item (`id1;id2`). */
+  explode: z.string().min(1).optional(),
+  /** Rows whose value for this contract column is not in its map are not records of this entity (EventRelation rows naming the event's own opportunity): left out and counted. */
+  drop_unmapped: z.string().min(1).optional(),
   columns: z.record(z.string(), columnRule),
 });
 
@@ -94,6 +108,8 @@ export const mappingSchema = z.strictObject({
   max_reject_share: z.number().min(0).max(1).optional(),
   /** Text encoding of the CSV files: utf-8 (default), latin-1, or utf-16 (also recognised by its byte-order mark). */
   encoding: z.enum(ENCODINGS).optional(),
+  /** Salesforce ids: 18-character ids are cut to their 15-character form, so that report (15) and API (18) exports join. */
+  salesforce_ids: z.literal(true).optional(),
   /** Where the CRM's stage list is; without one, stages are inferred from the deals (pipeline/load/mapping/stage-list.ts). */
   stages: stageList.optional(),
   entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
@@ -107,6 +123,7 @@ export interface Mapping {
   currency_rates?: string;
   max_reject_share?: number;
   encoding?: Encoding;
+  salesforce_ids?: true;
   stages?: StageListDefinition;
   entities: Partial<Record<EntityName, SourceDefinition[]>>;
 }

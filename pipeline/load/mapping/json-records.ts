@@ -4,7 +4,8 @@
  *   CRM API page (`{"results": [...], "paging": ...}`), a plain array, or newline-delimited records;
  * - HubSpot's property bag: the keys under `properties` become columns of their own names;
  * - Dataverse lookups: `_parentaccountid_value` becomes `parentaccountid` (the name Synapse Link and
- *   the Excel export use) and its formatted-value annotation `parentaccountidname`; other `@odata`
+ *   the Excel export use), its formatted-value annotation `parentaccountidname` and the table it
+ *   points at `parentaccountidtype` (Microsoft.Dynamics.CRM.lookuplogicalname); other `@odata`
  *   and annotation keys are dropped;
  * - other nested objects become dotted names (`metadata.probability`); a list of values, or of
  *   objects (`associations.companies.results` -> `associations.companies.results.id`), becomes one
@@ -22,6 +23,7 @@ type Flat = Record<string, string | number | boolean | null>;
 
 const ENVELOPE_KEYS = ['value', 'results', 'data', 'records'];
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+const LOGICAL_NAME = '@Microsoft.Dynamics.CRM.lookuplogicalname';
 
 /** The records of a JSON or NDJSON file, flat. */
 export function jsonRecords(path: string, options: { unnest?: string } = {}): Flat[] {
@@ -104,6 +106,12 @@ function flatten(record: { [key: string]: Json }): Flat {
       if (lookup) put(`${lookup[1]}name`, scalar(value));
       return;
     }
+    if (key.endsWith(LOGICAL_NAME)) {
+      // The table a polymorphic lookup points at (activityparty's party: systemuser or contact).
+      const lookup = /^_(.+)_value$/.exec(key.slice(0, -LOGICAL_NAME.length));
+      if (lookup) put(`${lookup[1]}type`, scalar(value));
+      return;
+    }
     if (key.includes('@')) return; // @odata.etag, @odata.context and other annotations
     const lookup = /^_(.+)_value$/.exec(key);
     if (lookup) return put(lookup[1]!, scalar(value));
@@ -115,8 +123,9 @@ function flatten(record: { [key: string]: Json }): Flat {
       if (value.every((v) => !isObject(v))) return put(key, value.length > 0 ? value.map((v) => String(scalar(v) ?? '')).join(';') : null);
       const fields = [...new Set(value.filter(isObject).flatMap((v) => Object.keys(v)))];
       for (const field of fields) {
-        const values = value.filter(isObject).map((v) => scalar(v[field] ?? null));
-        put(`${key}.${field}`, values.map((v) => String(v ?? '')).join(';'));
+        // Empty entries are left out: HubSpot lists an unlabelled association type beside a labelled one.
+        const values = value.filter(isObject).map((v) => scalar(v[field] ?? null)).filter((v) => v !== null && v !== '');
+        put(`${key}.${field}`, values.length > 0 ? values.map(String).join(';') : null);
       }
       return;
     }

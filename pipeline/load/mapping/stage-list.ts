@@ -100,10 +100,10 @@ export async function resolveStages(
     FROM ${STAGE_TABLE} c WHERE t.stage = c.stage AND (t.is_closed IS NULL OR t.is_won IS NULL)`);
   await conn.run(`DROP TABLE ${LISTED}`);
   await conn.run(`DROP TABLE __seen_stages`);
-  return summarise(conn, from, new Set([...options.defaults.stages.map((s) => s.name), ...options.defaults.wonStages, ...options.defaults.lostStages]));
+  return summarise(conn, from, new Set([...options.defaults.stages.map((s) => s.name), ...options.defaults.wonStages, ...options.defaults.lostStages]), new Set([won, lost]));
 }
 
-async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>): Promise<StageSummary> {
+async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>): Promise<StageSummary> {
   const rows = await queryRows<{ stage: string; crm_stage: string; is_closed: boolean; is_won: boolean; origin: string; deals: number }>(
     conn,
     `SELECT stage, crm_stage, is_closed, is_won, origin, deals FROM ${STAGE_TABLE} ORDER BY stage_index, crm_stage`,
@@ -114,7 +114,8 @@ async function summarise(conn: DuckDBConnection, from: StageSummary['from'], def
     won: rows.filter((r) => r.is_won).map((r) => r.crm_stage),
     lost: rows.filter((r) => r.is_closed && !r.is_won).map((r) => r.crm_stage),
     // Inferred stages are compared with Wuwei's defaults: a typo in a canonical export shows here.
-    unlisted: rows.filter((r) => r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage))).map((r) => ({ stage: r.crm_stage, deals: r.deals })),
+    // A list of open stages (Dynamics' process) need not name the outcomes: 'Closed Won' from statecode is not news.
+    unlisted: rows.filter((r) => !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage)))).map((r) => ({ stage: r.crm_stage, deals: r.deals })),
   };
   return summary;
 }

@@ -65,7 +65,10 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
   let lastScan = -1;
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
-    const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file, definition.encoding ?? options.mapping.encoding) }));
+    const found = sources.map((definition) => ({
+      definition,
+      file: findSourceFile(available, definition.file, definition.encoding ?? options.mapping.encoding, definition.unnest ? { unnest: definition.unnest } : {}),
+    }));
     const present = found.filter((f): f is { definition: SourceDefinition; file: SourceFile } => f.file !== undefined);
     if (present.length === 0 && SCHEMA[entity].required) {
       const names = sources.map((s) => s.file).join(' or ');
@@ -78,10 +81,14 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     let custom: CustomColumn[] = [];
     const columnsByFile = new Map<string, string[]>();
     for (const [index, { definition, file }] of present.entries()) {
-      const { columns, dateFormats } = await inspectFile(conn, file);
+      const inspected = await inspectFile(conn, file);
+      const { dateFormats } = inspected;
+      const columns = definition.unpivot ? [...inspected.columns, { name: definition.unpivot.name, type: 'VARCHAR' }, { name: definition.unpivot.value, type: 'VARCHAR' }] : inspected.columns;
       columnsByFile.set(file.path, columns.map((c) => c.name));
       // Header names match whatever their case (Data Loader writes STAGENAME); DuckDB matches identifiers so too.
       const names = new Set(columns.map((c) => c.name.toLowerCase()));
+      // A list column no record has (no call with a contact) is an empty list, not a broken file.
+      if (definition.explode && !names.has(definition.explode.toLowerCase())) continue;
       checkRequiredColumns(entity, definition, file, names, columns.map((c) => c.name));
       const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
       const used = usedColumns(definition);
@@ -90,7 +97,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
           ? columns.filter((c) => !used.has(c.name.toLowerCase())).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
           : [];
       if (index === 0) custom = extra;
-      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom }));
+      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true }));
     }
     const table = rawTable(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
@@ -172,11 +179,14 @@ async function describeSources(
   return [...seen.values()];
 }
 
+/** Required columns the load can fill from another entity when the export lacks them (see ./derive.ts). */
+const DERIVED: Partial<Record<EntityName, string[]>> = { activities: ['account_id'], opportunity_contact_roles: ['created_date'] };
+
 /** A required contract column whose every source column is missing from the file stops the load. */
 function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>, found: string[]): void {
   for (const [column, spec] of Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]) {
     const rule = definition.columns[column];
-    if (!spec.required) continue;
+    if (!spec.required || DERIVED[entity]?.includes(column)) continue;
     if (rule === undefined) throw new WuweiError('bad_input', `${file.path}: the mapping gives no source for required column '${column}' of ${entity}`);
     const reads = ruleColumns(rule);
     const isConstant = typeof rule !== 'string' && !Array.isArray(rule) && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
@@ -198,14 +208,16 @@ function sourceSelect(
   definition: SourceDefinition,
   file: SourceFile,
   names: Set<string>,
-  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[] },
+  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[]; salesforceIds: boolean },
 ): string {
   const present = (column: string) => names.has(column.toLowerCase());
   const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
     const rule = definition.columns[column];
     if (rule === undefined) return `NULL::VARCHAR AS ${quoteIdent(column)}`;
     const scale = typeof rule === 'string' || Array.isArray(rule) ? undefined : rule.scale;
-    const sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
+    let sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
+    // An 18-character Salesforce id is its 15-character id and a case checksum: reports write 15, the API 18.
+    if (options.salesforceIds && column.endsWith('_id')) sql = `CASE WHEN regexp_full_match(${sql}, '[a-zA-Z0-9]{18}') THEN left(${sql}, 15) ELSE ${sql} END`;
     return `${sql} AS ${quoteIdent(column)}`;
   });
   const custom = options.custom.map((c) => `${sourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
@@ -216,11 +228,29 @@ function sourceSelect(
     const conditions = [...(values.length > 0 ? [`${sourceText(column)} IN (${values.map(quoteLiteral).join(', ')})`] : []), ...(values.length < filter.length ? [`${sourceText(column)} IS NULL`] : [])];
     return `(${conditions.join(' OR ')})`;
   });
+  const dropped = definition.drop_unmapped;
+  const droppedRule = dropped === undefined ? undefined : definition.columns[dropped];
+  if (droppedRule !== undefined) filters.push(`(${ruleSql(droppedRule, present)}) IS NOT NULL`);
   // Lines count from the header (line 1): staging numbers records; pipeline/load/physical-lines.ts
   // turns the record lines of rejected rows into physical lines.
   const lineBase = file.format === 'csv' ? 1 : 0;
+  let numbered = `SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader}`;
+  const unpivot = definition.unpivot;
+  if (unpivot) {
+    // One row per filled `<prefix><name>` column; a file without such columns gives no rows.
+    const wide = [...names].filter((n) => n.startsWith(unpivot.prefix.toLowerCase()) && n !== unpivot.name.toLowerCase() && n !== unpivot.value.toLowerCase());
+    numbered = wide.length === 0
+      ? `SELECT *, NULL::VARCHAR AS ${quoteIdent(unpivot.name)}, NULL::VARCHAR AS ${quoteIdent(unpivot.value)} FROM (${numbered}) WHERE false`
+      : `SELECT * REPLACE (substr(${quoteIdent(unpivot.name)}, ${unpivot.prefix.length + 1}) AS ${quoteIdent(unpivot.name)}) FROM (
+          UNPIVOT (SELECT * REPLACE (${wide.map((w) => `CAST(${quoteIdent(w)} AS VARCHAR) AS ${quoteIdent(w)}`).join(', ')}) FROM (${numbered}))
+          ON ${wide.map(quoteIdent).join(', ')} INTO NAME ${quoteIdent(unpivot.name)} VALUE ${quoteIdent(unpivot.value)})`;
+  }
+  // A `;`-separated list becomes one row per item, each with the line of the record it came from.
+  const rows = definition.explode && present(definition.explode)
+    ? `SELECT * REPLACE (nullif(trim(unnest(string_split(CAST(${quoteIdent(definition.explode)} AS VARCHAR), ';'))), '') AS ${quoteIdent(definition.explode)}) FROM (${numbered})`
+    : numbered;
   return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
-    FROM (SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader})
+    FROM (${rows})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
 }
 

@@ -9,7 +9,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
@@ -44,12 +43,15 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
       const sources = mapping.entities[entity] ?? [];
       const canonical = join(canonicalDir, `${SCHEMA[entity].file}.csv`);
       if (sources.length === 0 || !existsSync(canonical)) continue;
-      const reader = `read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true)`;
+      // Contract columns an older canonical export lacks read as empty.
+      const contract = Object.keys(SCHEMA[entity].columns).map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ');
+      const reader = `(SELECT ${contract} WHERE false UNION ALL BY NAME SELECT * FROM read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true))`;
       const filters = sources.map((s) => canonicalFilter(s));
       for (const [i, source] of sources.entries()) {
         const file = extname(source.file) ? source.file : `${source.file}.csv`;
         const path = join(outDir, file);
-        if (written.includes(path)) throw new WuweiError('bad_input', `${mapping.name}: ${file} is read for more than one entity; it cannot be written back`);
+        // A file read again for another entity (owners, associations kept on the record) is written once, for the first.
+        if (written.includes(path)) continue;
         const earlier = filters.slice(0, i).map((f) => `NOT coalesce(${f}, false)`);
         const where = [filters[i]!, ...earlier].join(' AND ');
         const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
@@ -94,7 +96,8 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     // Of a column's aliases, the API name (the first) is written.
     if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1, c);
     if (rule.first_of) return rule.first_of.forEach((inner) => visit(canonical, inner));
-    if (!rule.column) return;
+    // A key prefix cannot be turned back into the whole value (a list's first item is a list of one).
+    if (!rule.column || rule.prefix !== undefined) return;
     const column = [rule.column].flat()[0]!;
     let sql = c;
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
