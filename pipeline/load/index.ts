@@ -124,7 +124,10 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       ...(options.configuredStages ? { configured: options.configuredStages } : {}),
       ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
     }));
-    summary.derived = await deriveImplicitRows(conn, { participantsStaged: staged.get('activity_participants')!.files.length > 0 });
+    summary.derived = await deriveImplicitRows(conn, {
+      participantsStaged: staged.get('activity_participants')!.files.length > 0,
+      historyStaged: staged.get('opportunity_history')!.files.length > 0,
+    });
     const knownStages = (await queryRows<{ stage: string }>(conn, `SELECT DISTINCT stage FROM crm_stages`)).map((r) => r.stage);
     await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
     await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);

@@ -7,7 +7,7 @@
  */
 import { quoteIdent, quoteLiteral } from '../../db.ts';
 import type { ColumnType } from '../schema.ts';
-import type { ColumnRule } from './definition.ts';
+import type { ColumnRule, LookupRule } from './definition.ts';
 
 /** Formats tried after ISO 8601: US exports write month first with slashes, European ones day first with dots. */
 export const DEFAULT_DATE_FORMATS = ['%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d/%m/%Y'];
@@ -39,6 +39,18 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
   let text = name ? sourceText(name) : 'NULL::VARCHAR';
   if (rule.first_item) text = `nullif(trim(split_part(${text}, ';', 1)), '')`;
   if (rule.prefix !== undefined) text = `left(${text}, ${Math.trunc(rule.prefix)})`;
+  if (rule.keep_if) {
+    const condition = rule.keep_if.column === undefined ? text : ruleSql(rule.keep_if.column, present);
+    const tests = [
+      ...(rule.keep_if.starts_with ?? []).map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`),
+      ...(rule.keep_if.in ? [`${condition} IN (${rule.keep_if.in.map(quoteLiteral).join(', ')})`] : []),
+      ...(rule.keep_if.not_starts_with ? [`NOT (${rule.keep_if.not_starts_with.map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`).join(' OR ')})`] : []),
+    ];
+    // Without the condition's column nothing can be told apart: the value is kept.
+    const known = rule.keep_if.column === undefined || presentName(rule.keep_if.column, present) !== undefined;
+    if (known && tests.length > 0) text = `CASE WHEN ${tests.join(' OR ')} THEN ${text} END`;
+  }
+  if (rule.lookup) text = `coalesce((SELECT l.v FROM ${quoteIdent(lookupTable(rule.lookup))} l WHERE l.k = ${text}), ${text})`;
   const hasDefault = rule.default !== undefined;
   let sql = text;
   if (rule.map && Object.keys(rule.map).length > 0) {
@@ -48,6 +60,17 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
     sql = `coalesce(${text}, ${literal(rule.default)})`;
   }
   return sql;
+}
+
+/** The temp table staging reads a lookup file into (columns k, v); see ./stage.ts. */
+export function lookupTable(lookup: LookupRule): string {
+  return `__lookup_${[lookup.file, lookup.key, lookup.value].join('_').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+/** Every lookup a rule uses. */
+export function ruleLookups(rule: ColumnRule): LookupRule[] {
+  if (typeof rule === 'string' || Array.isArray(rule)) return [];
+  return [...(rule.lookup ? [rule.lookup] : []), ...(rule.first_of ?? []).flatMap(ruleLookups)];
 }
 
 /** The source columns a rule reads. */

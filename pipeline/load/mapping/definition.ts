@@ -37,6 +37,15 @@ const columnRule = z.union([
     prefix: z.number().int().positive().optional(),
     /** Of a `;`-separated list (a multi-valued association), the first item. */
     first_item: z.literal(true).optional(),
+    /** Keep the value only when a column (default: this one) starts with, or is, one of these, or starts with none of `not_starts_with` (a WhatId that names an account, not an opportunity). */
+    keep_if: z.strictObject({
+      column: columnNames.optional(),
+      starts_with: z.array(z.string()).min(1).optional(),
+      not_starts_with: z.array(z.string()).min(1).optional(),
+      in: z.array(z.string()).min(1).optional(),
+    }).optional(),
+    /** Read the value through another file: the `value` column of its row whose `key` column holds it (a role id to its name). */
+    lookup: z.strictObject({ file: z.string().min(1), key: z.string().min(1), value: z.string().min(1) }).optional(),
   }),
 ]);
 
@@ -50,6 +59,13 @@ export interface ColumnRuleObject {
   scale?: number;
   prefix?: number;
   first_item?: true;
+  lookup?: LookupRule;
+  keep_if?: { column?: string | string[]; starts_with?: string[]; not_starts_with?: string[]; in?: string[] };
+}
+export interface LookupRule {
+  file: string;
+  key: string;
+  value: string;
 }
 
 const rowFilter = z.union([z.array(scalar).min(1), z.strictObject({ not_empty: z.literal(true) })]);

@@ -2,8 +2,11 @@
  * What an export leaves implicit, made explicit on the staged rows before validation:
  * - an activity without an account belongs to its deal's account (Dataverse activities name only
  *   the record they are regarding);
- * - a contact role without a date (HubSpot's associations have none) is dated at its deal's creation,
+ * - a contact role or competitor without a date (HubSpot's associations and Dataverse's
+ *   opportunitycompetitors have none) is dated at its deal's creation,
  *   the earliest it can have been known;
+ * - a history row that gives only a stage (HubSpot's hs_date_entered_<stage>) carries the deal's
+ *   amount and expected close date as the export has them: the only ones known;
  * - an activity's owner took part in it (Salesforce keeps a task's or event's owner on the record,
  *   not among its relations): a user participant unless the relations already list them.
  */
@@ -15,12 +18,18 @@ export interface Derived {
   ownerParticipants: number;
 }
 
-export async function deriveImplicitRows(conn: DuckDBConnection, options: { participantsStaged: boolean }): Promise<Derived> {
+export async function deriveImplicitRows(conn: DuckDBConnection, options: { participantsStaged: boolean; historyStaged: boolean }): Promise<Derived> {
   const activities = rawTable('activities');
   const deals = rawTable('opportunities');
   const [filled] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${activities} a JOIN ${deals} o USING (opportunity_id) WHERE a.account_id IS NULL AND o.account_id IS NOT NULL`);
   await conn.run(`UPDATE ${activities} a SET account_id = o.account_id FROM ${deals} o WHERE a.account_id IS NULL AND a.opportunity_id = o.opportunity_id`);
-  await conn.run(`UPDATE ${rawTable('opportunity_contact_roles')} r SET created_date = o.created_date FROM ${deals} o WHERE r.created_date IS NULL AND r.opportunity_id = o.opportunity_id`);
+  if (options.historyStaged) {
+    await conn.run(`UPDATE ${rawTable('opportunity_history')} h SET amount = o.amount, close_date = o.close_date
+      FROM ${deals} o WHERE h.amount IS NULL AND h.close_date IS NULL AND h.opportunity_id = o.opportunity_id`);
+  }
+  for (const entity of ['opportunity_contact_roles', 'opportunity_competitors'] as const) {
+    await conn.run(`UPDATE ${rawTable(entity)} r SET created_date = o.created_date FROM ${deals} o WHERE r.created_date IS NULL AND r.opportunity_id = o.opportunity_id`);
+  }
   if (!options.participantsStaged) return { accountsFromDeals: filled!.n, ownerParticipants: 0 };
   const participants = rawTable('activity_participants');
   const owners = `

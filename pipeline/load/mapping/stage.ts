@@ -9,7 +9,7 @@ import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../.
 import { WuweiError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
-import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
+import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLookups, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { notUtf8Error } from './encoding.ts';
 import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
@@ -62,6 +62,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
   // Rows rejected while staging (deals without an exchange rate) with their record line, made physical later.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${RECORD_REJECTS} (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${LINE_SHIFTS} (file VARCHAR, s BIGINT, j BIGINT)`);
+  await stageLookups(conn, available, options.mapping);
   let lastScan = -1;
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
@@ -116,6 +117,23 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom });
   }
   return staged;
+}
+
+/** Reads each lookup file a mapping's rules use into a key -> value table; a missing file looks nothing up. */
+async function stageLookups(conn: DuckDBConnection, available: Map<string, string>, mapping: Mapping): Promise<void> {
+  const lookups = Object.values(mapping.entities).flatMap((sources) => sources.flatMap((s) => Object.values(s.columns).flatMap((rule) => ruleLookups(rule as ColumnRule))));
+  for (const lookup of lookups) {
+    const table = quoteIdent(lookupTable(lookup));
+    const file = findSourceFile(available, lookup.file, mapping.encoding);
+    const rows = file
+      ? `SELECT CAST(${quoteIdent(lookup.key)} AS VARCHAR) AS k, any_value(CAST(${quoteIdent(lookup.value)} AS VARCHAR)) AS v FROM ${file.textReader} GROUP BY 1`
+      : 'SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS v WHERE false';
+    try {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${rows}`);
+    } catch (error) {
+      throw new WuweiError('bad_input', `${file?.path ?? lookup.file}: cannot read '${lookup.key}' and '${lookup.value}' for a lookup: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
+    }
+  }
 }
 
 /**
@@ -180,7 +198,11 @@ async function describeSources(
 }
 
 /** Required columns the load can fill from another entity when the export lacks them (see ./derive.ts). */
-const DERIVED: Partial<Record<EntityName, string[]>> = { activities: ['account_id'], opportunity_contact_roles: ['created_date'] };
+const DERIVED: Partial<Record<EntityName, string[]>> = {
+  activities: ['account_id'],
+  opportunity_contact_roles: ['created_date'],
+  opportunity_competitors: ['created_date'],
+};
 
 /** A required contract column whose every source column is missing from the file stops the load. */
 function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>, found: string[]): void {

@@ -20,7 +20,7 @@ export function random(seed: number): () => number {
 
 export interface Person { n: number; first: string; last: string; title: string }
 export interface Account { n: number; name: string; industry: string; country: string; employees: number; revenue: number; owner: number; created: Date }
-export interface Contact extends Person { account: number; created: Date; role: string | null }
+export interface Contact extends Person { account: number; created: Date; role: string | null; department: string }
 export interface User extends Person { manager: number | null; department: string }
 export interface StageStep { stage: number; at: Date; amount: number; close: Date }
 export interface Deal {
@@ -39,6 +39,9 @@ export interface Deal {
   history: StageStep[];
   /** Contacts with their role on the deal (vendor-neutral role names). */
   roles: { contact: number; role: string; at: Date }[];
+  kind: 'new' | 'upsell' | 'renewal';
+  competitors: { name: string; at: Date }[];
+  lineItems: { product: string; quantity: number; price: number; discount: number; at: Date }[];
 }
 export interface Activity {
   n: number;
@@ -85,6 +88,7 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
     Array.from({ length: 4 }, (_, j) => ({
       n: (a.n - 1) * 4 + j + 1, account: a.n, first: pick(FIRST), last: pick(LAST),
       title: ['CIO', 'Head of Purchasing', 'IT Manager', 'Engineer'][j]!, created: new Date(a.created.getTime() + j * 20 * DAY), role: ROLES[j] ?? null,
+      department: ['IT', 'Purchasing', 'IT', 'Engineering'][j]!,
     })),
   );
   const stages = options.stages;
@@ -93,11 +97,11 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
   for (let i = 0; i < options.deals; i++) {
     const account = accounts[i % accounts.length]!;
     const quality = r();
-    const created = new Date(start + Math.floor(r() * 640) * DAY + Math.floor(r() * 10) * 3_600_000);
+    const created = new Date(start + Math.floor(r() * 715) * DAY + Math.floor(r() * 10) * 3_600_000);
     const amount = Math.round((20 + r() * 180) * 1000);
     // Later deals are more often still open.
     const age = (asOf.getTime() - created.getTime()) / DAY;
-    const closesAfter = 40 + Math.floor(r() * 150);
+    const closesAfter = 60 + Math.floor(r() * 180);
     const isOpen = closesAfter > age;
     const won = !isOpen && r() < 1 / (1 + Math.exp(-6 * (quality - 0.5)));
     const reached = won ? stages.length - 1 : Math.min(stages.length - 1, Math.floor(r() * stages.length * (0.4 + quality)));
@@ -109,10 +113,20 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
       const at = new Date(created.getTime() + Math.floor((span * s) / (stage + 2)));
       history.push({ stage: s, at, amount: s === 0 ? Math.round(amount * 0.8) : amount, close: new Date(created.getTime() + (closesAfter + (s > 1 ? 20 : 0)) * DAY) });
     }
+    // Some weak deals fall back a stage before they are lost.
+    if (!won && !isOpen && stage >= 2 && quality < 0.3) {
+      history.push({ stage: stage - 1, at: new Date(created.getTime() + Math.floor(span * 0.9)), amount, close: new Date(created.getTime() + (closesAfter + 20) * DAY) });
+    }
     const deal: Deal = {
       n: i + 1, account: account.n, owner: account.owner, name: `Deal ${i + 1}`, created, stage,
       outcome: isOpen ? 'open' : won ? 'won' : 'lost', closed, expectedClose: new Date(created.getTime() + closesAfter * DAY),
       amount, currency: i % 5 === 0 ? 'EUR' : 'USD', history, roles: [],
+      kind: i % 7 === 0 ? 'renewal' : i % 3 === 0 ? 'upsell' : 'new',
+      competitors: r() < 0.5 ? [{ name: pick(['Acme Corp', 'Globex', 'Initech']), at: new Date(created.getTime() + 5 * DAY) }] : [],
+      lineItems: Array.from({ length: 1 + Math.floor(r() * 2) }, (_, k) => ({
+        product: ['Platform', 'Analytics', 'Support'][(i + k) % 3]!, quantity: 1 + Math.floor(r() * 20), price: 500 + Math.floor(r() * 20) * 100,
+        discount: Math.floor(r() * 4) * 5, at: new Date(created.getTime() + 2 * DAY),
+      })),
     };
     // Good deals reach more of the buying committee, earlier.
     const people = contacts.filter((c) => c.account === account.n);
@@ -129,6 +143,14 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
         n: activities.length + 1, deal: deal.n, account: account.n, owner: r() < 0.15 ? 8 : deal.owner, kind,
         inbound: r() < 0.2 + quality * 0.4, at, minutes: kind === 'meeting' ? 60 : kind === 'call' ? 5 + Math.floor(r() * 30) : 0, contacts: who,
       });
+    }
+  }
+  // Account-level touches, on no deal.
+  for (const account of accounts) {
+    for (let k = 0; k < 3; k++) {
+      const at = new Date(start + Math.floor(r() * 700) * DAY + 10 * 3_600_000);
+      const people = contacts.filter((c) => c.account === account.n);
+      activities.push({ n: activities.length + 1, deal: null, account: account.n, owner: account.owner, kind: 'email', inbound: r() < 0.5, at, minutes: 0, contacts: [pick(people).n] });
     }
   }
   return { asOf, accounts, users, contacts, deals, activities, stages };

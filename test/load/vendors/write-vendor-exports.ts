@@ -26,7 +26,10 @@ export const SALESFORCE_STAGES = [
   { name: 'Negotiation/Review', probability: 0.9 },
 ];
 
-const SF_PREFIX = { account: '001', user: '005', contact: '003', opportunity: '006', task: '00T', event: '00U', stage: '01J', history: '008', role: '00K', relation: '0RE' };
+const SF_PREFIX = {
+  account: '001', user: '005', contact: '003', opportunity: '006', task: '00T', event: '00U', stage: '01J', history: '008', role: '00K', relation: '0RE',
+  competitor: '00J', lineItem: '00k', product: '01t',
+};
 
 /** A 15-character Salesforce id (key prefix, pod, number in mixed case) and its 18-character form. */
 function salesforceId(kind: keyof typeof SF_PREFIX, n: number, long: boolean): string {
@@ -80,7 +83,7 @@ export function writeSalesforceDataLoader(world: World, dir: string): void {
   })), ['Id', 'Username', 'FirstName', 'LastName', 'Name', 'Title', 'Department', 'Division', 'ManagerId', 'IsActive']);
   write('Contact', world.contacts.map((c) => ({
     Id: id('contact', c.n), AccountId: id('account', c.account), FirstName: c.first, LastName: c.last, Email: `${c.first}.${c.last}${c.n}@customer.example`.toLowerCase(),
-    Title: c.title, Department: null, CreatedDate: iso(c.created),
+    Title: c.title, Department: c.department, CreatedDate: iso(c.created),
   })), ['Id', 'AccountId', 'FirstName', 'LastName', 'Email', 'Title', 'Department', 'CreatedDate']);
   const stages = [...SALESFORCE_STAGES.map((s, i) => ({ ...s, closed: false, won: false, order: i + 1 })),
     { name: 'Closed Won', probability: 1, closed: true, won: true, order: 9 }, { name: 'Closed Lost', probability: 0, closed: true, won: false, order: 10 }];
@@ -90,7 +93,7 @@ export function writeSalesforceDataLoader(world: World, dir: string): void {
   })), ['Id', 'MasterLabel', 'ApiName', 'IsActive', 'SortOrder', 'IsClosed', 'IsWon', 'DefaultProbability', 'ForecastCategoryName']);
   const probability = (name: string) => Math.round((stages.find((s) => s.name === name)?.probability ?? 0) * 100);
   write('Opportunity', world.deals.map((d) => ({
-    Id: id('opportunity', d.n), AccountId: id('account', d.account), OwnerId: id('user', d.owner), Name: d.name, Type: d.n % 3 === 0 ? 'Existing Customer - Upgrade' : 'New Customer',
+    Id: id('opportunity', d.n), AccountId: id('account', d.account), OwnerId: id('user', d.owner), Name: d.name, Type: { new: 'New Customer', upsell: 'Existing Customer - Upgrade', renewal: 'Renewal' }[d.kind],
     LeadSource: d.n % 2 ? 'Web' : 'Partner Referral', Amount: d.amount.toFixed(1), CloseDate: day(d.closed ?? d.expectedClose), StageName: stageOf(d),
     Probability: probability(stageOf(d)), ForecastCategoryName: d.outcome === 'won' ? 'Closed' : d.outcome === 'lost' ? 'Omitted' : 'Pipeline',
     IsClosed: d.outcome !== 'open', IsWon: d.outcome === 'won', CreatedDate: iso(d.created),
@@ -130,6 +133,15 @@ export function writeSalesforceDataLoader(world: World, dir: string): void {
     // The event's What (its opportunity) is a relation row too: not a participant.
     ...(a.deal ? [{ Id: id('relation', ++e), EventId: id('event', a.n), RelationId: id('opportunity', a.deal), IsWhat: true, IsParent: true, IsInvitee: false, Status: 'New' }] : []),
   ]), ['Id', 'EventId', 'RelationId', 'IsWhat', 'IsParent', 'IsInvitee', 'Status']);
+  let c = 0;
+  write('OpportunityCompetitor', world.deals.flatMap((d) => d.competitors.map((x) => ({
+    Id: id('competitor', ++c), OpportunityId: id('opportunity', d.n), CompetitorName: x.name, Strengths: null, Weaknesses: null, CreatedDate: iso(x.at),
+  }))), ['Id', 'OpportunityId', 'CompetitorName', 'Strengths', 'Weaknesses', 'CreatedDate']);
+  let l = 0;
+  write('OpportunityLineItem', world.deals.flatMap((d) => d.lineItems.map((x) => ({
+    Id: id('lineItem', ++l), OpportunityId: id('opportunity', d.n), Product2Id: id('product', x.product.length), ProductCode: x.product.toUpperCase(), Name: `${d.name} ${x.product}`,
+    Quantity: x.quantity, ListPrice: x.price, UnitPrice: x.price, Discount: x.discount, TotalPrice: x.quantity * x.price * (1 - x.discount / 100), CreatedDate: iso(x.at),
+  }))), ['Id', 'OpportunityId', 'Product2Id', 'ProductCode', 'Name', 'Quantity', 'ListPrice', 'UnitPrice', 'Discount', 'TotalPrice', 'CreatedDate']);
   write('TaskRelation', tasks.flatMap((a) => [
     ...a.contacts.map((c) => ({ Id: id('relation', ++e), TaskId: id('task', a.n), RelationId: id('contact', c), IsWhat: false, AccountId: id('account', a.account) })),
     ...(a.deal ? [{ Id: id('relation', ++e), TaskId: id('task', a.n), RelationId: id('opportunity', a.deal), IsWhat: true, AccountId: id('account', a.account) }] : []),
@@ -191,7 +203,7 @@ export function writeHubspotApi(world: World, dir: string): void {
     if (d.closed) entered[`hs_date_entered_${stageId(d)}`] = iso(d.closed);
     return hubspotObject(deal(d.n), {
       dealname: d.name, amount: d.amount, dealstage: stageId(d), pipeline: 'default', closedate: iso(d.closed ?? d.expectedClose), createdate: iso(d.created),
-      hubspot_owner_id: owner(d.owner), dealtype: d.n % 3 === 0 ? 'existingbusiness' : 'newbusiness', hs_is_closed: d.outcome !== 'open', hs_is_closed_won: d.outcome === 'won',
+      hubspot_owner_id: owner(d.owner), dealtype: d.kind === 'new' ? 'newbusiness' : 'existingbusiness', hs_is_closed: d.outcome !== 'open', hs_is_closed_won: d.outcome === 'won',
       hs_deal_stage_probability: probability(stageId(d)), deal_currency_code: 'USD', hs_analytics_source: d.n % 2 ? 'ORGANIC_SEARCH' : 'REFERRALS', ...entered,
     }, d.created, {
       companies: [{ id: company(d.account), type: 'deal_to_company' }],
@@ -216,6 +228,10 @@ export function writeHubspotApi(world: World, dir: string): void {
   write('meetings', page(world.activities.filter((a) => a.kind === 'meeting').map((a) => strip(engagement(a, {
     __kind: 'meeting', hs_meeting_title: 'Meeting', hs_meeting_start_time: iso(a.at), hs_meeting_end_time: iso(new Date(a.at.getTime() + a.minutes * 60_000)),
   })))));
+  let item = 0;
+  write('line_items', page(world.deals.flatMap((d) => d.lineItems.map((x) => hubspotObject(String(60000 + ++item), {
+    name: x.product, quantity: x.quantity, price: x.price, hs_discount_percentage: x.discount, amount: x.quantity * x.price, createdate: iso(x.at),
+  }, x.at, { deals: [{ id: deal(d.n), type: 'line_item_to_deal' }] })))));
   // Associations API v4 (batch read deals -> contacts): an unlabelled default type beside the label.
   writeFileSync(join(dir, 'deal_contact_associations.json'), `${JSON.stringify({
     status: 'COMPLETE', startedAt: iso(world.asOf), completedAt: iso(world.asOf),
@@ -295,10 +311,20 @@ function dataverseTables(world: World): Record<string, Row[]> {
     })),
     contact: world.contacts.map((c) => ({
       contactid: guid(G.contact, c.n), ...lookup('parentcustomerid', guid(G.account, c.account), 'account'), firstname: c.first, lastname: c.last,
-      emailaddress1: `${c.first}.${c.last}${c.n}@customer.example`.toLowerCase(), jobtitle: c.title, createdon: iso(c.created),
+      emailaddress1: `${c.first}.${c.last}${c.n}@customer.example`.toLowerCase(), jobtitle: c.title, department: c.department, createdon: iso(c.created),
     })),
     opportunity: opportunities,
     connection: connections,
+    competitor: ['Acme Corp', 'Globex', 'Initech'].map((name, i) => ({ competitorid: guid(10, i + 1), name })),
+    opportunitycompetitors: world.deals.flatMap((d) => d.competitors.map((x, i) => ({
+      opportunitycompetitorid: guid(11, d.n * 10 + i), opportunityid: guid(G.opportunity, d.n), competitorid: guid(10, ['Acme Corp', 'Globex', 'Initech'].indexOf(x.name) + 1),
+    }))),
+    opportunityproduct: world.deals.flatMap((d) => d.lineItems.map((x, i) => ({
+      opportunityproductid: guid(12, d.n * 10 + i), ...lookup('opportunityid', guid(G.opportunity, d.n), 'opportunity'),
+      ...lookup('productid', guid(13, ['Platform', 'Analytics', 'Support'].indexOf(x.product) + 1), 'product', x.product),
+      quantity: x.quantity, priceperunit: x.price, priceperunit_base: x.price, manualdiscountamount: Math.round(x.quantity * x.price * x.discount) / 100, createdon: iso(x.at),
+    }))),
+    connectionrole: Object.entries(ROLE_NUMBER).map(([role, n]) => ({ connectionroleid: guid(G.role, n), name: D_ROLE[role]!, category: 1, statecode: 0 })),
     activitypointer: world.activities.map((a) => ({
       activityid: guid(G.activity, a.n), activitytypecode: code[a.kind], subject: a.kind, ...lookup('regardingobjectid', a.deal ? guid(G.opportunity, a.deal) : guid(G.account, a.account), a.deal ? 'opportunity' : 'account'),
       ...lookup('ownerid', guid(G.user, a.owner), 'systemuser'), actualstart: iso(a.at), actualend: iso(new Date(a.at.getTime() + a.minutes * 60_000)),
@@ -323,8 +349,8 @@ export function writeDynamicsWebApi(world: World, dir: string): void {
 
 /**
  * Azure Synapse Link for Dataverse: per table a folder of headerless CSV partitions, the columns
- * listed in model.json; lookups under their logical names, a polymorphic lookup's table in `<name>type`
- * (and activityparty's partyobjecttypecode); no formatted values.
+ * listed in model.json; lookups under their logical names, a polymorphic lookup's table in its
+ * type-code column (partyobjecttypecode, regardingobjecttypecode); no formatted values.
  */
 export function writeDynamicsSynapse(world: World, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -336,7 +362,8 @@ export function writeDynamicsSynapse(world: World, dir: string): void {
         if (k.endsWith(FORMATTED)) continue;
         const logical = /^_(.+)_value@Microsoft\.Dynamics\.CRM\.lookuplogicalname$/.exec(k);
         if (logical) {
-          if (table === 'activityparty' && logical[1] === 'partyid') out.partyobjecttypecode = v;
+          const typeColumn = { partyid: 'partyobjecttypecode', regardingobjectid: 'regardingobjecttypecode' }[logical[1]!];
+          if (typeColumn) out[typeColumn] = v;
           continue;
         }
         out[k.replace(/^_(.+)_value$/, '$1')] = v;
