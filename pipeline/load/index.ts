@@ -128,7 +128,6 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       participantsStaged: staged.get('activity_participants')!.files.length > 0,
       historyStaged: staged.get('opportunity_history')!.files.length > 0,
     });
-    const knownStages = (await queryRows<{ stage: string }>(conn, `SELECT DISTINCT stage FROM crm_stages`)).map((r) => r.stage);
     await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
     await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);
     const loadedParents = new Set<string>(ENTITY_NAMES.filter((entity) => staged.get(entity)!.files.length > 0));
@@ -148,7 +147,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const keyColumn = key.length === 1 ? quoteIdent(key[0]!) : null;
       // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
       await timedStep(options.log, `${entity}: validate`, () =>
-        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { knownStages, loadedParents, parentKeysTable })}`),
+        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { loadedParents, parentKeysTable })}`),
       );
       await timedStep(options.log, `${entity}: store`, () =>
         conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw)}) ANTI JOIN ${REJECTED} USING (__row)`),
@@ -242,7 +241,9 @@ async function countRows(conn: DuckDBConnection, entity: EntityName): Promise<Om
 /** Stops the load when an entity lost more than the allowed share of its rows: training on a broken export is worse than not running. */
 async function failOverThreshold(conn: DuckDBConnection, entity: EntityName, file: string, counts: EntityLoad, maxRejectRate: number, rejectsFile: string | undefined): Promise<void> {
   const total = counts.loaded + counts.rejected;
-  if (total === 0 || counts.rejected / total <= maxRejectRate) return;
+  // Whatever the limit, a required entity of which nothing loaded is no export to score (a limit of 1 allows every row to fail).
+  const nothingLoaded = SCHEMA[entity].required && counts.loaded === 0 && counts.rejected > 0;
+  if (total === 0 || (counts.rejected / total <= maxRejectRate && !nothingLoaded)) return;
   const examples = await queryRows<{ line: number; column_name: string | null; value: string | null; reason: string }>(
     conn,
     `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = ${quoteLiteral(entity)} ORDER BY file, line LIMIT 3`,

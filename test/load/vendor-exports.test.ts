@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
 import { FEATURES } from '../../pipeline/features/catalog.ts';
 import { quietLogger } from '../../pipeline/log.ts';
+import { STANDARD_LIMITS } from '../../pipeline/load/mapping/standard-limits.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -36,50 +37,29 @@ interface Shape {
   dead: string[];
 }
 
-/**
- * Features no vendor's standard objects feed: they need the custom fields docs/layouts.md lists
- * (contact stance and seniority, our users' sales role and hire date, the incumbent flag, a product
- * line on the deal), or a blocker role no standard role picklist has.
- */
-const CUSTOM_FIELDS_ONLY = [
-  'ecm_key_person_supporter_share', 'ecm_chain_max_seniority', 'ecm_chain_blockers', 'ecm_account_executive_contacts_365d',
-  'ecm_company_executive_involved', 'ecm_company_executive_touches_365d', 'ecm_competitor_incumbent', 'pbm_people_engineer_involved',
-  'pbm_people_owner_tenure_days', 'pbm_things_product_win_rate', 'pbm_sentiment_supporter_share', 'pbm_sentiment_opponent_share',
-];
-/** HubSpot: no standard contact department, competitor object, partner source or renewal deal type; stage-entry dates carry no amount or close-date changes. */
-const HUBSPOT_ONLY = [
-  'ecm_chain_departments', 'ecm_company_partner_sourced', 'ecm_competitor_count', 'ecm_competitor_win_rate_against', 'ecm_competitor_weakest_win_rate',
-  'ecm_competitor_past_encounters', 'pbm_money_amount_revisions', 'pbm_money_amount_change', 'pbm_things_is_renewal', 'pbm_timing_close_pushes',
-  'pbm_timing_stage_regressions',
-];
-/** Dynamics without the audit table: no history, so nothing of how deals moved; no standard deal type, partner source or discount share. */
-const DYNAMICS_ONLY = [
-  'ecm_company_partner_sourced', 'pbm_money_log_amount', 'pbm_money_amount_revisions', 'pbm_money_amount_change', 'pbm_money_discount',
-  'pbm_things_is_renewal', 'pbm_things_is_upsell', 'pbm_timing_stage_index', 'pbm_timing_days_in_stage', 'pbm_timing_stage_vs_norm',
-  'pbm_timing_close_pushes', 'pbm_timing_stage_regressions', 'pbm_timing_days_to_expected_close', 'pbm_timing_close_in_quarter', 'pbm_similar_source_win_rate',
-];
-const inCatalogOrder = (names: string[]) => FEATURES.map((f) => f.name).filter((n) => names.includes(n));
+/** The features docs/layouts.md says the layout's standard objects cannot give, in catalog order. */
+const deadByDesign = (layout: string) => FEATURES.map((f) => f.name).filter((n) => n in STANDARD_LIMITS[layout]!.deadFeatures);
 
 const SHAPES: Shape[] = [
   {
     name: 'Salesforce Data Loader (capital headers, 18-character ids, OpportunityStage, OpportunityHistory)',
     layout: 'salesforce', stages: SALESFORCE_STAGES, write: writeSalesforceDataLoader,
-    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, dead: inCatalogOrder(CUSTOM_FIELDS_ONLY),
+    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, dead: deadByDesign('salesforce'),
   },
   {
     name: 'HubSpot CRM API v3 JSON (pipelines, associations, hs_date_entered_*)',
     layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })), write: writeHubspotApi,
-    open: HUBSPOT_STAGES.map((s) => s.id), history: 'export', namesRoles: true, dead: inCatalogOrder([...CUSTOM_FIELDS_ONLY, ...HUBSPOT_ONLY]),
+    open: HUBSPOT_STAGES.map((s) => s.id), history: 'export', namesRoles: true, dead: deadByDesign('hubspot'),
   },
   {
     name: 'Dynamics 365 Dataverse Web API JSON (lookups, statecode, connections stored twice)',
     layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsWebApi,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: inCatalogOrder([...CUSTOM_FIELDS_ONLY, ...DYNAMICS_ONLY]),
+    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: deadByDesign('dynamics'),
   },
   {
     name: 'Dynamics 365 Synapse Link (headerless CSV partitions with model.json)',
     layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsSynapse,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: inCatalogOrder([...CUSTOM_FIELDS_ONLY, ...DYNAMICS_ONLY]),
+    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: deadByDesign('dynamics'),
   },
 ];
 

@@ -108,7 +108,11 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
       // The common case, ISO text that casts, already reads as the full path would write it back.
       const iso = type === 'DATE' ? '[0-9]{4}-[0-9]{2}-[0-9]{2}' : '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
-      return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
+      // A date keeps the local date written before an offset (a deal created at 21:00-05:00 was created that day, not the next).
+      const local = type === 'DATE'
+        ? `WHEN regexp_matches(${v}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+([+-][0-9]{2}:?[0-9]{2})$') AND TRY_CAST(left(${v}, 10) AS DATE) IS NOT NULL THEN left(${v}, 10) `
+        : '';
+      return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ${local}ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
     }
     default:
       return sql;

@@ -91,11 +91,12 @@ function canonicalFilter(source: SourceDefinition): string {
 function sourceColumns(source: SourceDefinition): [string, string][] {
   const candidates = new Map<string, { rank: number; sql: string }[]>();
   const add = (column: string, rank: number, sql: string) => candidates.set(column, [...(candidates.get(column) ?? []), { rank, sql }]);
-  const visit = (canonical: string, rule: ColumnRule) => {
+  // A later alternative of a first_of ranks below the first: it only fills in where the first is empty.
+  const visit = (canonical: string, rule: ColumnRule, later = 0) => {
     const c = quoteIdent(canonical);
     // Of a column's aliases, the API name (the first) is written.
-    if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1, c);
-    if (rule.first_of) return rule.first_of.forEach((inner) => visit(canonical, inner));
+    if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1 + later, c);
+    if (rule.first_of) return rule.first_of.forEach((inner, i) => visit(canonical, inner, later + (i > 0 ? 3 : 0)));
     // A key prefix cannot be turned back into the whole value (a list's first item is a list of one).
     if (!rule.column || rule.prefix !== undefined) return;
     const column = [rule.column].flat()[0]!;
@@ -107,9 +108,9 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
       const injective = inverse.size === Object.values(rule.map).filter((v) => v !== null).length;
       const passThrough = rule.default === undefined ? sql : 'NULL';
       const cases = [...inverse].map(([to, from]) => `WHEN ${quoteLiteral(to)} THEN ${quoteLiteral(from)}`);
-      return add(column, injective ? 0 : 2, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
+      return add(column, (injective ? 0 : 2) + later, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
     }
-    return add(column, 1, sql);
+    return add(column, 1 + later, sql);
   };
   for (const [canonical, rule] of Object.entries(source.columns)) visit(canonical, rule);
   // A filter column no rule reads gets the first value the filter allows.

@@ -79,7 +79,7 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
     n: i + 1, first: FIRST[i]!, last: LAST[i]!, title: i === 0 ? 'VP Sales' : i === 7 ? 'Solutions Engineer' : 'Account Executive',
     manager: i === 0 ? null : 1, department: i === 7 ? 'Presales' : 'Sales',
   }));
-  const accounts: Account[] = Array.from({ length: 24 }, (_, i) => ({
+  const accounts: Account[] = Array.from({ length: Math.min(24, Math.ceil(options.deals / 4)) }, (_, i) => ({
     n: i + 1, name: `Account ${i + 1} GmbH`, industry: pick(['Manufacturing', 'Retail', 'Technology', 'Finance']),
     country: pick(['Germany', 'France', 'United States']), employees: 50 + Math.floor(r() * 5000), revenue: Math.round(1e6 + r() * 9e8),
     owner: 2 + (i % 6), created: new Date(start - Math.floor(r() * 400) * DAY),

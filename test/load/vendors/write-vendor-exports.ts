@@ -166,7 +166,7 @@ const HS_LABEL: Record<string, string> = {
 
 /** A CRM API v3 page as the API returns it. */
 function page(results: unknown[]): string {
-  return `${JSON.stringify({ results, paging: { next: { after: String(results.length) } } }, null, 1)}\n`;
+  return `${JSON.stringify({ results, paging: { next: { after: String(results.length) } } })}\n`;
 }
 
 function hubspotObject(id: string, properties: Row, at: Date, associations?: Record<string, { id: string; type: string }[]>): unknown {
@@ -239,7 +239,7 @@ export function writeHubspotApi(world: World, dir: string): void {
       from: { id: deal(d.n) },
       to: d.roles.map((r) => ({ toObjectId: Number(contact(r.contact)), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }, { category: 'USER_DEFINED', typeId: 12, label: HS_LABEL[r.role] ?? null }] })),
     })),
-  }, null, 1)}\n`);
+  })}\n`);
 }
 
 // ---------------------------------------------------------------- Dynamics 365
@@ -343,7 +343,7 @@ export function writeDynamicsWebApi(world: World, dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const [table, rows] of Object.entries(dataverseTables(world))) {
     const value = rows.map((r, i) => ({ '@odata.etag': `W/"${1000 + i}"`, ...r }));
-    writeFileSync(join(dir, `${table}.json`), `${JSON.stringify({ '@odata.context': `https://org.crm4.dynamics.com/api/data/v9.2/$metadata#${table}s`, value }, null, 1)}\n`);
+    writeFileSync(join(dir, `${table}.json`), `${JSON.stringify({ '@odata.context': `https://org.crm4.dynamics.com/api/data/v9.2/$metadata#${table}s`, value })}\n`);
   }
 }
 
@@ -381,5 +381,13 @@ export function writeDynamicsSynapse(world: World, dir: string): void {
       partitions: [{ name: '2026-06', location: `https://account.dfs.core.windows.net/dataverse-org/${table}/2026-06.csv` }],
     });
   }
-  writeFileSync(join(dir, 'model.json'), `${JSON.stringify({ name: 'cdm', version: '1.0', entities }, null, 1)}\n`);
+  writeFileSync(join(dir, 'model.json'), `${JSON.stringify({ name: 'cdm', version: '1.0', entities })}\n`);
 }
+
+/** Every shape this writer knows: its fixture folder, layout, stage list and writer. */
+export const VENDOR_SHAPES = [
+  { folder: 'salesforce-dataloader', layout: 'salesforce', stages: SALESFORCE_STAGES, write: writeSalesforceDataLoader },
+  { folder: 'hubspot-crm-api', layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })), write: writeHubspotApi },
+  { folder: 'dynamics-web-api', layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsWebApi },
+  { folder: 'dynamics-synapse-link', layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsSynapse },
+];
