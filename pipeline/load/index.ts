@@ -12,6 +12,7 @@ import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, rawTable, stageSources } from './mapping/stage.ts';
 import { deriveImplicitRows, type Derived } from './mapping/derive.ts';
+import { logUnmapped, type UnmappedValues } from './mapping/unmapped-values.ts';
 import { logStages, resolveStages, type StageSettings, type StageSummary } from './mapping/stage-list.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
@@ -79,6 +80,8 @@ export interface LoadSummary {
   stages: StageSummary;
   /** Rows the export left implicit: activities' accounts from their deals, activity owners as participants. */
   derived: Derived;
+  /** Values the mapping's value maps do not know (roles, types, directions, participant types), counted and named. */
+  unmapped: UnmappedValues[];
   /** What this export cannot tell the models (also in table `load_warnings` and the log). */
   warnings: { topic: string; message: string }[];
 }
@@ -102,7 +105,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
     source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
-    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, derived: undefined!, warnings: [], // set before the commit
+    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, derived: undefined!, warnings: [], unmapped: [], // set before the commit
   };
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
@@ -124,6 +127,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       ...(options.configuredStages ? { configured: options.configuredStages } : {}),
       ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
     }));
+    summary.unmapped = [...staged.values()].flatMap((s) => s.unmapped);
     summary.derived = await deriveImplicitRows(conn, {
       participantsStaged: staged.get('activity_participants')!.files.length > 0,
       historyStaged: staged.get('opportunity_history')!.files.length > 0,
@@ -203,6 +207,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`);
   }
   logStages(summary.stages, options.log);
+  logUnmapped(summary.unmapped, options.log);
   for (const w of summary.warnings) options.log.warn(w.message);
   summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
   for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);

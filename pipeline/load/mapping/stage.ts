@@ -12,6 +12,7 @@ import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schem
 import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLookups, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { notUtf8Error } from './encoding.ts';
+import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
 import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
@@ -34,6 +35,8 @@ export interface StagedEntity {
   /** Each file read, for working out the physical lines of rejected rows (pipeline/load/physical-lines.ts). */
   sources: StagedSource[];
   custom: CustomColumn[];
+  /** Values the mapping's value maps do not know, per column (./unmapped-values.ts). */
+  unmapped: UnmappedValues[];
 }
 
 /** One file staging read. */
@@ -81,6 +84,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const selects: string[] = [];
     let custom: CustomColumn[] = [];
     const columnsByFile = new Map<string, string[]>();
+    const unmapped: UnmappedValues[] = [];
     for (const [index, { definition, file }] of present.entries()) {
       const inspected = await inspectFile(conn, file);
       const { dateFormats } = inspected;
@@ -98,6 +102,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
           ? columns.filter((c) => !used.has(c.name.toLowerCase())).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
           : [];
       if (index === 0) custom = extra;
+      unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => names.has(c.toLowerCase()) })));
       selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true }));
     }
     const table = rawTable(entity);
@@ -114,7 +119,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, lastScan);
     if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
     const read = await describeSources(conn, table, present, columnsByFile);
-    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom });
+    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom, unmapped });
   }
   return staged;
 }
