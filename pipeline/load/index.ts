@@ -118,7 +118,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       source: options.source,
       log: options.log,
       ...(options.reportingCurrency ?? mapping.reporting_currency ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency } : {}),
-      ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates } : {}),
+      ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates, ratesFileRequired: options.mapping !== undefined } : {}),
     }));
     summary.stages = await timedStep(options.log, 'stages', () => resolveStages(conn, {
       source: options.source,

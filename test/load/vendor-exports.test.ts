@@ -93,15 +93,19 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
       expect(load.warnings.map((w) => w.topic)).toEqual(shape.history === 'derived' ? ['history'] : []);
 
       const stored = await withDatabase(paths.db, async (conn) => {
-        const [counts] = await queryRows<{ won: number; lost: number; open: number; roles: number; users: number }>(conn, `
+        const [counts] = await queryRows<{ won: number; lost: number; open: number; roles: number; users: number; amount: number }>(conn, `
           SELECT count(*) FILTER (WHERE stage = 'Closed Won')::INTEGER AS won, count(*) FILTER (WHERE stage = 'Closed Lost')::INTEGER AS lost,
                  count(*) FILTER (WHERE NOT is_closed)::INTEGER AS open,
                  (SELECT count(DISTINCT role) FROM opportunity_contact_roles WHERE role <> 'other')::INTEGER AS roles,
-                 (SELECT count(*) FROM activity_participants WHERE participant_type = 'user')::INTEGER AS users
+                 (SELECT count(*) FROM activity_participants WHERE participant_type = 'user')::INTEGER AS users,
+                 sum(amount)::DOUBLE AS amount
           FROM opportunities`);
         return counts!;
       }, { readOnly: true });
-      expect(stored).toEqual({
+      // Every amount in USD: Salesforce's EUR deals through CurrencyType (amount / ConversionRate), Dynamics' from the _base columns.
+      const usd = world.deals.reduce((sum, d) => sum + d.amount, 0);
+      expect(Math.abs(stored.amount - usd) / usd).toBeLessThan(0.0005);
+      expect(stored).toEqual({ amount: stored.amount,
         won: world.deals.filter((d) => d.outcome === 'won').length, lost: world.deals.filter((d) => d.outcome === 'lost').length, open,
         roles: shape.namesRoles ? new Set(world.deals.flatMap((d) => d.roles.map((r) => r.role))).size : 0, users: world.activities.length,
       });

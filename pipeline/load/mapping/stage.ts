@@ -102,7 +102,9 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
           ? columns.filter((c) => !used.has(c.name.toLowerCase())).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
           : [];
       if (index === 0) custom = extra;
-      unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => names.has(c.toLowerCase()) })));
+      // Only the file's own columns (an unpivot's name and value columns are not in it).
+      const inFile = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
+      unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => inFile.has(c.toLowerCase()) })));
       selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true }));
     }
     const table = rawTable(entity);

@@ -71,7 +71,7 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
 function canonicalFilter(source: SourceDefinition): string {
   const conditions: string[] = ['true'];
   for (const [canonical, rule] of Object.entries(source.columns)) {
-    if (typeof rule !== 'string' && rule.value !== undefined) conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
+    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.value !== undefined) conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
   }
   for (const [column, filter] of Object.entries(source.where ?? {})) {
     const reader = Object.entries(source.columns).find(([, rule]) => readsColumn(rule, column));
@@ -97,8 +97,9 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     // Of a column's aliases, the API name (the first) is written.
     if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1 + later, c);
     if (rule.first_of) return rule.first_of.forEach((inner, i) => visit(canonical, inner, later + (i > 0 ? 3 : 0)));
-    // A key prefix cannot be turned back into the whole value (a list's first item is a list of one).
-    if (!rule.column || rule.prefix !== undefined) return;
+    // A key prefix cannot be turned back into the whole value (a list's first item is a list of one);
+    // a conditional fallback (an activity's account when it regards one) would fill the column for every row.
+    if (!rule.column || rule.prefix !== undefined || (later > 0 && rule.keep_if)) return;
     const column = [rule.column].flat()[0]!;
     let sql = c;
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;

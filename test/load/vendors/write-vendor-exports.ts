@@ -59,6 +59,11 @@ function dataLoaderCsv(rows: Row[], columns: string[]): string {
   return `${[columns.map((c) => quote(c.toUpperCase())).join(','), ...rows.map((r) => columns.map((c) => quote(r[c] ?? null)).join(','))].join('\n')}\n`;
 }
 
+/** Units of EUR per USD, the corporate (base) currency of every vendor org here. */
+export const EUR_PER_USD = 0.92;
+/** A deal's amount in its own currency (the world's amounts are in USD). */
+const inDealCurrency = (deal: Deal, usd: number) => (deal.currency === 'EUR' ? Math.round(usd * EUR_PER_USD) : usd);
+
 const SF_ROLE: Record<string, string> = {
   decision_maker: 'Decision Maker', economic_buyer: 'Economic Buyer', champion: 'Executive Sponsor',
   technical: 'Technical Buyer', end_user: 'Business User', influencer: 'Influencer',
@@ -87,6 +92,11 @@ export function writeSalesforceDataLoader(world: World, dir: string): void {
   })), ['Id', 'AccountId', 'FirstName', 'LastName', 'Email', 'Title', 'Department', 'CreatedDate']);
   const stages = [...SALESFORCE_STAGES.map((s, i) => ({ ...s, closed: false, won: false, order: i + 1 })),
     { name: 'Closed Won', probability: 1, closed: true, won: true, order: 9 }, { name: 'Closed Lost', probability: 0, closed: true, won: false, order: 10 }];
+  // A multi-currency org: CurrencyType's ConversionRate is units of the currency per 1 USD (the corporate currency).
+  write('CurrencyType', [
+    { Id: id('stage', 90), IsoCode: 'USD', ConversionRate: '1.000000', IsCorporate: true, IsActive: true, DecimalPlaces: 2 },
+    { Id: id('stage', 91), IsoCode: 'EUR', ConversionRate: String(EUR_PER_USD.toFixed(6)), IsCorporate: false, IsActive: true, DecimalPlaces: 2 },
+  ], ['Id', 'IsoCode', 'ConversionRate', 'IsCorporate', 'IsActive', 'DecimalPlaces']);
   write('OpportunityStage', stages.map((s, i) => ({
     Id: id('stage', i + 1), MasterLabel: s.name, ApiName: s.name, IsActive: true, SortOrder: s.order, IsClosed: s.closed, IsWon: s.won,
     DefaultProbability: Math.round(s.probability * 100), ForecastCategoryName: s.won ? 'Closed' : s.closed ? 'Omitted' : 'Pipeline',
@@ -94,17 +104,17 @@ export function writeSalesforceDataLoader(world: World, dir: string): void {
   const probability = (name: string) => Math.round((stages.find((s) => s.name === name)?.probability ?? 0) * 100);
   write('Opportunity', world.deals.map((d) => ({
     Id: id('opportunity', d.n), AccountId: id('account', d.account), OwnerId: id('user', d.owner), Name: d.name, Type: { new: 'New Customer', upsell: 'Existing Customer - Upgrade', renewal: 'Renewal' }[d.kind],
-    LeadSource: d.n % 2 ? 'Web' : 'Partner Referral', Amount: d.amount.toFixed(1), CloseDate: day(d.closed ?? d.expectedClose), StageName: stageOf(d),
+    LeadSource: d.n % 2 ? 'Web' : 'Partner Referral', CurrencyIsoCode: d.currency, Amount: inDealCurrency(d, d.amount).toFixed(1), CloseDate: day(d.closed ?? d.expectedClose), StageName: stageOf(d),
     Probability: probability(stageOf(d)), ForecastCategoryName: d.outcome === 'won' ? 'Closed' : d.outcome === 'lost' ? 'Omitted' : 'Pipeline',
     IsClosed: d.outcome !== 'open', IsWon: d.outcome === 'won', CreatedDate: iso(d.created),
-  })), ['Id', 'AccountId', 'OwnerId', 'Name', 'Type', 'LeadSource', 'Amount', 'CloseDate', 'StageName', 'Probability', 'ForecastCategoryName', 'IsClosed', 'IsWon', 'CreatedDate']);
+  })), ['Id', 'AccountId', 'OwnerId', 'Name', 'Type', 'LeadSource', 'CurrencyIsoCode', 'Amount', 'CloseDate', 'StageName', 'Probability', 'ForecastCategoryName', 'IsClosed', 'IsWon', 'CreatedDate']);
   let h = 0;
   const history = world.deals.flatMap((d) => {
     const steps = d.history.map((s) => ({ at: s.at, stage: SALESFORCE_STAGES[s.stage]!.name, amount: s.amount, close: s.close }));
     if (d.closed) steps.push({ at: d.closed, stage: stageOf(d), amount: d.amount, close: d.closed });
     return steps.map((s) => ({
-      Id: id('history', ++h), OpportunityId: id('opportunity', d.n), CreatedDate: iso(s.at), StageName: s.stage, Amount: s.amount.toFixed(1),
-      ExpectedRevenue: ((s.amount * probability(s.stage)) / 100).toFixed(1), CloseDate: day(s.close), Probability: probability(s.stage),
+      Id: id('history', ++h), OpportunityId: id('opportunity', d.n), CreatedDate: iso(s.at), StageName: s.stage, Amount: inDealCurrency(d, s.amount).toFixed(1),
+      ExpectedRevenue: ((inDealCurrency(d, s.amount) * probability(s.stage)) / 100).toFixed(1), CloseDate: day(s.close), Probability: probability(s.stage),
       ForecastCategory: s.stage === 'Closed Won' ? 'Closed' : s.stage === 'Closed Lost' ? 'Omitted' : 'Pipeline',
     }));
   });
@@ -267,7 +277,7 @@ function dataverseTables(world: World): Record<string, Row[]> {
   const lookup = (name: string, id: string | null, table: string, formatted?: string): Row => ({
     [`_${name}_value`]: id, ...(formatted ? { [`_${name}_value${FORMATTED}`]: formatted } : {}), ...(id ? { [`_${name}_value${LOGICAL}`]: table } : {}),
   });
-  const rate = 0.92; // EUR per 1 USD (the base currency)
+  const rate = EUR_PER_USD;
   const opportunities = world.deals.map((d) => {
     const stage = Math.min(d.stage, DYNAMICS_STAGES.length - 1);
     const value = d.currency === 'EUR' ? Math.round(d.amount * rate) : d.amount;
