@@ -58,6 +58,25 @@ describe('vendor shapes', () => {
     });
   });
 
+  it("keeps the config file's stage list first, and a stage it lacks as an open stage of its own, reported", async () => {
+    const source = writeExport(join(tmp.dir, 'configured'), {
+      accounts: csv('account_id,name,created_date', 'A1,Acme,2024-01-01'),
+      users: csv('user_id,name', 'U1,Ada'),
+      opportunities: csv('opportunity_id,account_id,owner_id,created_date,stage,is_closed,is_won',
+        'O1,A1,U1,2026-01-01,Discovery,false,false', 'O2,A1,U1,2026-01-02,Stalled,false,false', 'O3,A1,U1,2026-01-03,Signed,true,true'),
+    });
+    const configuredStages = { stages: [{ name: 'Discovery', probability: 0.3 }, { name: 'Proposal', probability: 0.6 }], wonStages: ['Won'], lostStages: ['Lost'] };
+    await withMemoryDb(async (conn) => {
+      const summary = await load(conn, { source, asOf: '2026-06-30', configuredStages });
+      expect(summary.entities['opportunities']).toMatchObject({ loaded: 3, rejected: 0 });
+      expect(summary.stages).toMatchObject({ from: 'config', open: ['Discovery', 'Proposal', 'Stalled'], won: ['Signed', 'Won'], lost: ['Lost'] });
+      expect(summary.stages.unlisted).toEqual([{ stage: 'Stalled', deals: 1 }, { stage: 'Signed', deals: 1 }]);
+      expect(await rows(conn, `SELECT opportunity_id, stage FROM opportunities ORDER BY 1`)).toEqual([
+        { opportunity_id: 'O1', stage: 'Discovery' }, { opportunity_id: 'O2', stage: 'Stalled' }, { opportunity_id: 'O3', stage: 'Won' },
+      ]);
+    });
+  });
+
   it('fails when every deal is rejected, even with a reject limit of 100%', async () => {
     const source = salesforceExport('all-rejected', [`0065g00000Opp01,Deal 1,0015g00000NoSuch,${USER.slice(0, 15)},Prospecting,10,3/31/2026,1/15/2026,1000,false,false`]);
     await withMemoryDb(async (conn) => {
