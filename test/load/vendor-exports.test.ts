@@ -47,7 +47,7 @@ const SHAPES: Shape[] = [
     open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, dead: deadByDesign('salesforce'),
   },
   {
-    name: 'HubSpot CRM API v3 JSON (pipelines, associations, hs_date_entered_*)',
+    name: 'HubSpot CRM API v3 JSON (pipelines, associations, property history, hs_date_entered_*)',
     layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })), write: writeHubspotApi,
     open: HUBSPOT_STAGES.map((s) => s.id), history: 'export', namesRoles: true, dead: deadByDesign('hubspot'),
   },

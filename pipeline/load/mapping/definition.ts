@@ -84,6 +84,8 @@ const source = z.strictObject({
   unnest: z.string().min(1).optional(),
   /** Columns named `<prefix><name>` become one row each: `name` and `value` name the two new source columns (HubSpot's hs_date_entered_<stage id>). */
   unpivot: z.strictObject({ prefix: z.string().min(1), name: z.string().min(1), value: z.string().min(1) }).optional(),
+  /** One row per change of one field (`name` the field, `value` its new value): each column the rules read that the file lacks is the value where `name` is that column; the load then carries each field forward per deal. */
+  pivot: z.strictObject({ name: z.string().min(1), value: z.string().min(1) }).optional(),
   /** A source column holding a `;`-separated list: one row per item (`id1;id2`). */
   explode: z.string().min(1).optional(),
   /** Rows whose value for this contract column is not in its map are not records of this entity (EventRelation rows naming the event's own opportunity): left out and counted. */

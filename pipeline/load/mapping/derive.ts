@@ -5,6 +5,9 @@
  * - a contact role or competitor without a date (HubSpot's associations and Dataverse's
  *   opportunitycompetitors have none) is dated at its deal's creation,
  *   the earliest it can have been known;
+ * - history read as one row per field change (HubSpot's property history) carries each field's last
+ *   value forward per deal, so that every row is the deal's state after it; rows before the first
+ *   known stage are left out (counted);
  * - a history row that gives only a stage (HubSpot's hs_date_entered_<stage>) carries the deal's
  *   amount and expected close date as the export has them: the only ones known;
  * - an activity's owner took part in it (Salesforce keeps a task's or event's owner on the record,
@@ -16,9 +19,15 @@ import { rawTable } from './stage.ts';
 export interface Derived {
   accountsFromDeals: number;
   ownerParticipants: number;
+  /** Field-change rows before the deal's first known stage, left out. */
+  changesBeforeFirstStage: number;
 }
 
-export async function deriveImplicitRows(conn: DuckDBConnection, options: { participantsStaged: boolean; historyStaged: boolean }): Promise<Derived> {
+export async function deriveImplicitRows(
+  conn: DuckDBConnection,
+  options: { participantsStaged: boolean; historyStaged: boolean; historyAsChanges: boolean },
+): Promise<Derived> {
+  const changesBeforeFirstStage = options.historyAsChanges ? await carryChangesForward(conn) : 0;
   const activities = rawTable('activities');
   const deals = rawTable('opportunities');
   const [filled] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${activities} a JOIN ${deals} o USING (opportunity_id) WHERE a.account_id IS NULL AND o.account_id IS NOT NULL`);
@@ -30,7 +39,7 @@ export async function deriveImplicitRows(conn: DuckDBConnection, options: { part
   for (const entity of ['opportunity_contact_roles', 'opportunity_competitors'] as const) {
     await conn.run(`UPDATE ${rawTable(entity)} r SET created_date = o.created_date FROM ${deals} o WHERE r.created_date IS NULL AND r.opportunity_id = o.opportunity_id`);
   }
-  if (!options.participantsStaged) return { accountsFromDeals: filled!.n, ownerParticipants: 0 };
+  if (!options.participantsStaged) return { accountsFromDeals: filled!.n, ownerParticipants: 0, changesBeforeFirstStage };
   const participants = rawTable('activity_participants');
   const owners = `
     SELECT a.__file, a.__line, a.activity_id, 'user' AS participant_type, a.owner_id AS participant_id
@@ -41,5 +50,22 @@ export async function deriveImplicitRows(conn: DuckDBConnection, options: { part
   await conn.run(`
     INSERT INTO ${participants} BY NAME
     SELECT (SELECT coalesce(max(__row), 0) FROM ${participants}) + row_number() OVER () AS __row, * FROM (${owners})`);
-  return { accountsFromDeals: filled!.n, ownerParticipants: added!.n };
+  return { accountsFromDeals: filled!.n, ownerParticipants: added!.n, changesBeforeFirstStage };
+}
+
+/** Each history row becomes the deal's state after it: every field's last value so far. */
+async function carryChangesForward(conn: DuckDBConnection): Promise<number> {
+  const history = rawTable('opportunity_history');
+  const fields = ['stage', 'amount', 'close_date', 'probability', 'forecast_category'];
+  await conn.run(`
+    UPDATE ${history} h SET ${fields.map((f) => `${f} = s.${f}`).join(', ')}
+    FROM (
+      SELECT __row, ${fields.map((f) => `last_value(${f} IGNORE NULLS) OVER deal AS ${f}`).join(', ')}
+      FROM ${history}
+      WINDOW deal AS (PARTITION BY opportunity_id ORDER BY changed_at, __row ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ) s
+    WHERE s.__row = h.__row`);
+  const [before] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${history} WHERE stage IS NULL AND opportunity_id IS NOT NULL`);
+  await conn.run(`DELETE FROM ${history} WHERE stage IS NULL AND opportunity_id IS NOT NULL`);
+  return before!.n;
 }

@@ -11,7 +11,8 @@
  *   objects (`associations.companies.results` -> `associations.companies.results.id`), becomes one
  *   `;`-separated text, as the vendors' own CSV exports write multi-valued fields.
  * With `unnest`, each element of that array field is a record, its parent's fields prefixed `parent.`
- * (HubSpot's pipelines: one row per stage, with its pipeline's id and label).
+ * (HubSpot's pipelines: one row per stage, with its pipeline's id and label); for an object of arrays
+ * (HubSpot's propertiesWithHistory), each element with its key as `property`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,13 @@ export function jsonRecords(path: string, options: { unnest?: string } = {}): Fl
   return objects.flatMap((parent) => {
     const children = parent[options.unnest!];
     const prefix = Object.fromEntries(Object.entries(flatten(parent)).filter(([k]) => !k.startsWith(`${options.unnest}.`) && k !== options.unnest).map(([k, v]) => [`parent.${k}`, v]));
-    return Array.isArray(children) ? children.filter(isObject).map((child) => ({ ...prefix, ...flatten(child) })) : [];
+    if (Array.isArray(children)) return children.filter(isObject).map((child) => ({ ...prefix, ...flatten(child) }));
+    // An object of lists (HubSpot's propertiesWithHistory: property -> its versions): one row per version, with `property`.
+    if (isObject(children)) {
+      return Object.entries(children).flatMap(([property, list]) =>
+        Array.isArray(list) ? list.filter(isObject).map((child) => ({ ...prefix, property, ...flatten(child) })) : []);
+    }
+    return [];
   });
 }
 

@@ -5,6 +5,7 @@
  * anything in the database changes. Columns on opportunities and accounts that the mapping does
  * not use are carried along as custom attributes.
  */
+import { statSync } from 'node:fs';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
@@ -86,9 +87,13 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const columnsByFile = new Map<string, string[]>();
     const unmapped: UnmappedValues[] = [];
     for (const [index, { definition, file }] of present.entries()) {
+      // A JSON field to unnest that no record has (or a CSV, where nothing is nested) holds no rows.
+      if (definition.unnest && (file.format !== 'json' || statSync(file.path).size === 0 || isEmptyFile(file))) continue;
       const inspected = await inspectFile(conn, file);
       const { dateFormats } = inspected;
-      const columns = definition.unpivot ? [...inspected.columns, { name: definition.unpivot.name, type: 'VARCHAR' }, { name: definition.unpivot.value, type: 'VARCHAR' }] : inspected.columns;
+      const pivotFields = definition.pivot ? pivotColumns(definition, inspected.columns.map((c) => c.name)) : [];
+      const added = [...(definition.unpivot ? [definition.unpivot.name, definition.unpivot.value] : []), ...pivotFields];
+      const columns = [...inspected.columns, ...added.map((name) => ({ name, type: 'VARCHAR' }))];
       columnsByFile.set(file.path, columns.map((c) => c.name));
       // Header names match whatever their case (Data Loader writes STAGENAME); DuckDB matches identifiers so too.
       const names = new Set(columns.map((c) => c.name.toLowerCase()));
@@ -105,7 +110,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       // Only the file's own columns (an unpivot's name and value columns are not in it).
       const inFile = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
       unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => inFile.has(c.toLowerCase()) })));
-      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true }));
+      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true, pivotFields }));
     }
     const table = rawTable(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
@@ -204,6 +209,18 @@ async function describeSources(
   return [...seen.values()];
 }
 
+/** The columns a pivoted source's rules read that the file lacks: the fields whose changes it lists. */
+function pivotColumns(definition: SourceDefinition, fileColumns: string[]): string[] {
+  const inFile = new Set(fileColumns.map((c) => c.toLowerCase()));
+  return [...new Set(Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)))].filter((c) => !inFile.has(c.toLowerCase()));
+}
+
+/** A flattened JSON file without records. */
+function isEmptyFile(file: SourceFile): boolean {
+  const match = /read_json\('((?:[^']|'')*)'/.exec(file.textReader);
+  return match !== null && statSync(match[1]!.replaceAll("''", "'")).size === 0;
+}
+
 /** Required columns the load can fill from another entity when the export lacks them (see ./derive.ts). */
 const DERIVED: Partial<Record<EntityName, string[]>> = {
   activities: ['account_id'],
@@ -237,7 +254,7 @@ function sourceSelect(
   definition: SourceDefinition,
   file: SourceFile,
   names: Set<string>,
-  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[]; salesforceIds: boolean },
+  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[]; salesforceIds: boolean; pivotFields: string[] },
 ): string {
   const present = (column: string) => names.has(column.toLowerCase());
   const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
@@ -264,6 +281,15 @@ function sourceSelect(
   // turns the record lines of rejected rows into physical lines.
   const lineBase = file.format === 'csv' ? 1 : 0;
   let numbered = `SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader}`;
+  const pivot = definition.pivot;
+  if (pivot) {
+    // One row per field change: each field a column of its own, empty on the other fields' rows.
+    const fields = options.pivotFields;
+    if (fields.length > 0) {
+      const cases = fields.map((f) => `CASE WHEN ${sourceText(pivot.name)} = ${quoteLiteral(f)} THEN CAST(${quoteIdent(pivot.value)} AS VARCHAR) END AS ${quoteIdent(f)}`);
+      numbered = `SELECT *, ${cases.join(', ')} FROM (${numbered})`;
+    }
+  }
   const unpivot = definition.unpivot;
   if (unpivot) {
     // One row per filled `<prefix><name>` column; a file without such columns gives no rows.

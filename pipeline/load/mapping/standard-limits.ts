@@ -43,7 +43,7 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       'companies.region, segment': 'accounts.region (else country), accounts.segment', 'owners.sales_role, title, hire_date, manager_id, region': 'users',
       'deals.product_line': 'opportunities.product_line', 'deal_contact_associations.stance, is_primary': 'opportunity_contact_roles',
       'contacts.department': 'contacts.department', 'deal_competitors (file)': 'opportunity_competitors',
-      'deal_property_history (file: one row per change with the state after it)': 'opportunity_history with amounts and close dates',
+      'deals read with propertiesWithHistory (dealstage, amount, closedate)': 'opportunity_history with amounts and close dates (else stage dates only)',
     },
     deadFeatures: {
       ...COMMON,
@@ -53,11 +53,7 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       ecm_competitor_win_rate_against: 'competitors (no standard object)',
       ecm_competitor_weakest_win_rate: 'competitors (no standard object)',
       ecm_competitor_past_encounters: 'competitors (no standard object)',
-      pbm_money_amount_revisions: 'amount history (hs_date_entered_* gives stage dates only; property history is not read)',
-      pbm_money_amount_change: 'amount history (as above)',
       pbm_things_is_renewal: "a renewal deal type (dealtype has only new and existing business)",
-      pbm_timing_close_pushes: 'close-date history (as above)',
-      pbm_timing_stage_regressions: 'stage history with moves back (hs_date_entered_* keeps the first entry of each stage)',
     },
   },
   dynamics: {

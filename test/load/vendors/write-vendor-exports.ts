@@ -207,11 +207,23 @@ export function writeHubspotApi(world: World, dir: string): void {
   }, c.created))));
   const stageId = (d: Deal) => (d.outcome === 'won' ? 'closedwon' : d.outcome === 'lost' ? 'closedlost' : HUBSPOT_STAGES[Math.min(d.stage, HUBSPOT_STAGES.length - 1)]!.id);
   const probability = (id: string) => (id === 'closedwon' ? 1 : id === 'closedlost' ? 0 : HUBSPOT_STAGES.find((s) => s.id === id)!.probability);
+  // propertiesWithHistory: every version of a property, newest first, as the API lists them.
+  const versions = (list: { value: string; at: Date }[]) => list.map((v) => ({ value: v.value, timestamp: iso(v.at), sourceType: 'CRM_UI', sourceId: 'userId:1' })).reverse();
+  const withHistory = (d: Deal) => {
+    const steps = d.history.map((h) => ({ stage: HUBSPOT_STAGES[Math.min(h.stage, HUBSPOT_STAGES.length - 1)]!.id, at: h.at, amount: h.amount, close: h.close }));
+    if (d.closed) steps.push({ stage: stageId(d), at: d.closed, amount: d.amount, close: d.closed });
+    const changed = <T>(pick: (s: (typeof steps)[number]) => T) => steps.filter((s, i) => i === 0 || pick(s) !== pick(steps[i - 1]!));
+    return {
+      dealstage: versions(changed((s) => s.stage).map((s) => ({ value: s.stage, at: s.at }))),
+      amount: versions(changed((s) => s.amount).map((s) => ({ value: String(s.amount), at: s.at }))),
+      closedate: versions(changed((s) => iso(s.close)).map((s) => ({ value: iso(s.close), at: s.at }))),
+    };
+  };
   write('deals', page(world.deals.map((d) => {
     const entered: Row = {};
     for (const step of d.history) entered[`hs_date_entered_${HUBSPOT_STAGES[Math.min(step.stage, HUBSPOT_STAGES.length - 1)]!.id}`] ??= iso(step.at);
     if (d.closed) entered[`hs_date_entered_${stageId(d)}`] = iso(d.closed);
-    return hubspotObject(deal(d.n), {
+    const object = hubspotObject(deal(d.n), {
       dealname: d.name, amount: d.amount, dealstage: stageId(d), pipeline: 'default', closedate: iso(d.closed ?? d.expectedClose), createdate: iso(d.created),
       hubspot_owner_id: owner(d.owner), dealtype: d.kind === 'new' ? 'newbusiness' : 'existingbusiness', hs_is_closed: d.outcome !== 'open', hs_is_closed_won: d.outcome === 'won',
       hs_deal_stage_probability: probability(stageId(d)), deal_currency_code: 'USD', hs_analytics_source: d.n % 2 ? 'ORGANIC_SEARCH' : 'REFERRALS', ...entered,
@@ -219,6 +231,7 @@ export function writeHubspotApi(world: World, dir: string): void {
       companies: [{ id: company(d.account), type: 'deal_to_company' }],
       contacts: d.roles.map((r) => ({ id: contact(r.contact), type: 'deal_to_contact' })),
     });
+    return { ...(object as object), propertiesWithHistory: withHistory(d) };
   })));
   write('pipelines', page([{
     id: 'default', label: 'Sales Pipeline', displayOrder: 0, archived: false, createdAt: '2023-01-01T00:00:00.000Z', updatedAt: '2023-01-01T00:00:00.000Z',
