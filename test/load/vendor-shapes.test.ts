@@ -77,6 +77,29 @@ describe('vendor shapes', () => {
     });
   });
 
+  it('reads Salesforce field history (one row per field change) as the deal state after each change', async () => {
+    const source = salesforceExport('field-history', [
+      `0065g00000Opp01,Deal 1,${ACCOUNT_15},${USER.slice(0, 15)},Closed Lost,0,3/31/2026,1/15/2026,1500,true,false`,
+    ]);
+    writeFileSync(join(source, 'OpportunityFieldHistory.csv'), csv('Id,OpportunityId,CreatedDate,Field,OldValue,NewValue',
+      '0175g0000001,0065g00000Opp01AAA,2026-01-15T10:00:00.000Z,StageName,,Prospecting',
+      '0175g0000002,0065g00000Opp01AAA,2026-01-15T10:00:00.000Z,Amount,,1000',
+      '0175g0000003,0065g00000Opp01AAA,2026-02-01T10:00:00.000Z,Amount,1000,1500',
+      '0175g0000004,0065g00000Opp01AAA,2026-02-10T10:00:00.000Z,CloseDate,2026-03-01,2026-03-31',
+      '0175g0000005,0065g00000Opp01AAA,2026-03-31T10:00:00.000Z,StageName,Prospecting,Closed Lost'));
+    await withMemoryDb(async (conn) => {
+      const summary = await load(conn, { source, layout: 'salesforce', asOf: '2026-06-30' });
+      expect(summary.entities['opportunity_history']).toMatchObject({ loaded: 5, rejected: 0 });
+      expect(await rows(conn, `SELECT strftime(changed_at, '%Y-%m-%d') AS at, stage, amount, strftime(close_date, '%Y-%m-%d') AS close FROM opportunity_history ORDER BY changed_at, amount NULLS FIRST`)).toEqual([
+        { at: '2026-01-15', stage: 'Prospecting', amount: null, close: null },
+        { at: '2026-01-15', stage: 'Prospecting', amount: 1000, close: null },
+        { at: '2026-02-01', stage: 'Prospecting', amount: 1500, close: null },
+        { at: '2026-02-10', stage: 'Prospecting', amount: 1500, close: '2026-03-31' },
+        { at: '2026-03-31', stage: 'Closed Lost', amount: 1500, close: '2026-03-31' },
+      ]);
+    });
+  });
+
   it('fails when every deal is rejected, even with a reject limit of 100%', async () => {
     const source = salesforceExport('all-rejected', [`0065g00000Opp01,Deal 1,0015g00000NoSuch,${USER.slice(0, 15)},Prospecting,10,3/31/2026,1/15/2026,1000,false,false`]);
     await withMemoryDb(async (conn) => {

@@ -8,8 +8,8 @@
  * - history read as one row per field change (HubSpot's property history) carries each field's last
  *   value forward per deal, so that every row is the deal's state after it; rows before the first
  *   known stage are left out (counted);
- * - a history row that gives only a stage (HubSpot's hs_date_entered_<stage>) carries the deal's
- *   amount and expected close date as the export has them: the only ones known;
+ * - the history of a deal that gives only stages (HubSpot's hs_date_entered_<stage>) carries the
+ *   deal's amount and expected close date as the export has them: the only ones known;
  * - an activity's owner took part in it (Salesforce keeps a task's or event's owner on the record,
  *   not among its relations): a user participant unless the relations already list them.
  */
@@ -33,8 +33,10 @@ export async function deriveImplicitRows(
   const [filled] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${activities} a JOIN ${deals} o USING (opportunity_id) WHERE a.account_id IS NULL AND o.account_id IS NOT NULL`);
   await conn.run(`UPDATE ${activities} a SET account_id = o.account_id FROM ${deals} o WHERE a.account_id IS NULL AND a.opportunity_id = o.opportunity_id`);
   if (options.historyStaged) {
-    await conn.run(`UPDATE ${rawTable('opportunity_history')} h SET amount = o.amount, close_date = o.close_date
-      FROM ${deals} o WHERE h.amount IS NULL AND h.close_date IS NULL AND h.opportunity_id = o.opportunity_id`);
+    const history = rawTable('opportunity_history');
+    await conn.run(`UPDATE ${history} h SET amount = o.amount, close_date = o.close_date
+      FROM ${deals} o WHERE h.amount IS NULL AND h.close_date IS NULL AND h.opportunity_id = o.opportunity_id
+        AND o.opportunity_id NOT IN (SELECT opportunity_id FROM ${history} WHERE (amount IS NOT NULL OR close_date IS NOT NULL) AND opportunity_id IS NOT NULL)`);
   }
   for (const entity of ['opportunity_contact_roles', 'opportunity_competitors'] as const) {
     await conn.run(`UPDATE ${rawTable(entity)} r SET created_date = o.created_date FROM ${deals} o WHERE r.created_date IS NULL AND r.opportunity_id = o.opportunity_id`);
