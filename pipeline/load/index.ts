@@ -131,7 +131,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     summary.derived = await deriveImplicitRows(conn, {
       participantsStaged: staged.get('activity_participants')!.files.length > 0,
       historyStaged: staged.get('opportunity_history')!.files.length > 0,
-      historyAsChanges: (mapping.entities.opportunity_history ?? []).some((source) => source.pivot !== undefined),
+      changeFiles: staged.get('opportunity_history')!.changeFiles,
     });
     await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
     await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);

@@ -38,7 +38,11 @@ interface Shape {
 }
 
 /** The features docs/layouts.md says the layout's standard objects cannot give, in catalog order. */
-const deadByDesign = (layout: string) => FEATURES.map((f) => f.name).filter((n) => n in STANDARD_LIMITS[layout]!.deadFeatures);
+const deadByDesign = (layout: string, options: { withoutHistory?: boolean } = {}) => {
+  const limits = STANDARD_LIMITS[layout]!;
+  const dead = { ...limits.deadFeatures, ...(options.withoutHistory ? limits.deadWithoutHistory : {}) };
+  return FEATURES.map((f) => f.name).filter((n) => n in dead);
+};
 
 const SHAPES: Shape[] = [
   {
@@ -52,14 +56,14 @@ const SHAPES: Shape[] = [
     open: HUBSPOT_STAGES.map((s) => s.id), history: 'export', namesRoles: true, dead: deadByDesign('hubspot'),
   },
   {
-    name: 'Dynamics 365 Dataverse Web API JSON (lookups, statecode, connections stored twice)',
+    name: 'Dynamics 365 Dataverse Web API JSON (lookups, statecode, connections stored twice, audit)',
     layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsWebApi,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: deadByDesign('dynamics'),
+    open: DYNAMICS_STAGES.map((s) => s.name), history: 'export', namesRoles: true, dead: deadByDesign('dynamics'),
   },
   {
-    name: 'Dynamics 365 Synapse Link (headerless CSV partitions with model.json)',
+    name: 'Dynamics 365 Synapse Link (headerless CSV partitions with model.json; no audit, so no history)',
     layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsSynapse,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: deadByDesign('dynamics'),
+    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, dead: deadByDesign('dynamics', { withoutHistory: true }),
   },
 ];
 

@@ -13,7 +13,7 @@
  * - an activity's owner took part in it (Salesforce keeps a task's or event's owner on the record,
  *   not among its relations): a user participant unless the relations already list them.
  */
-import { queryRows, type DuckDBConnection } from '../../db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { rawTable } from './stage.ts';
 
 export interface Derived {
@@ -25,9 +25,9 @@ export interface Derived {
 
 export async function deriveImplicitRows(
   conn: DuckDBConnection,
-  options: { participantsStaged: boolean; historyStaged: boolean; historyAsChanges: boolean },
+  options: { participantsStaged: boolean; historyStaged: boolean; changeFiles: string[] },
 ): Promise<Derived> {
-  const changesBeforeFirstStage = options.historyAsChanges ? await carryChangesForward(conn) : 0;
+  const changesBeforeFirstStage = options.changeFiles.length > 0 ? await carryChangesForward(conn, options.changeFiles) : 0;
   const activities = rawTable('activities');
   const deals = rawTable('opportunities');
   const [filled] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${activities} a JOIN ${deals} o USING (opportunity_id) WHERE a.account_id IS NULL AND o.account_id IS NOT NULL`);
@@ -55,8 +55,9 @@ export async function deriveImplicitRows(
   return { accountsFromDeals: filled!.n, ownerParticipants: added!.n, changesBeforeFirstStage };
 }
 
-/** Each history row becomes the deal's state after it: every field's last value so far. */
-async function carryChangesForward(conn: DuckDBConnection): Promise<number> {
+/** Each field-change row becomes the deal's state after it: every field's last value so far (full-state rows count too). */
+async function carryChangesForward(conn: DuckDBConnection, files: string[]): Promise<number> {
+  const changes = `h.__file IN (${files.map(quoteLiteral).join(', ')})`;
   const history = rawTable('opportunity_history');
   const fields = ['stage', 'amount', 'close_date', 'probability', 'forecast_category'];
   await conn.run(`
@@ -66,8 +67,9 @@ async function carryChangesForward(conn: DuckDBConnection): Promise<number> {
       FROM ${history}
       WINDOW deal AS (PARTITION BY opportunity_id ORDER BY changed_at, __row ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ) s
-    WHERE s.__row = h.__row`);
-  const [before] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${history} WHERE stage IS NULL AND opportunity_id IS NOT NULL`);
-  await conn.run(`DELETE FROM ${history} WHERE stage IS NULL AND opportunity_id IS NOT NULL`);
-  return before!.n;
+    WHERE s.__row = h.__row AND ${changes}`);
+  const before = `FROM ${history} h WHERE ${changes} AND h.stage IS NULL AND h.opportunity_id IS NOT NULL`;
+  const [dropped] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n ${before}`);
+  await conn.run(`DELETE FROM ${history} WHERE __row IN (SELECT h.__row ${before})`);
+  return dropped!.n;
 }

@@ -76,6 +76,9 @@ export function renderLayouts(): string {
       lines.push('', `Features an export of standard objects only cannot give (${Object.keys(limits.deadFeatures).length}; constant or empty on its training rows):`, '');
       lines.push('| feature | needs |', '|---|---|');
       for (const [feature, needs] of Object.entries(limits.deadFeatures)) lines.push(`| ${code(feature)} | ${needs} |`);
+      if (limits.deadWithoutHistory) {
+        lines.push('', `Also dead without a history export (Synapse Link exports no audit): ${Object.keys(limits.deadWithoutHistory).map(code).join(', ')}.`);
+      }
       lines.push('');
     }
     lines.push('| entity | column | source |', '|---|---|---|');

@@ -12,7 +12,8 @@
  *   `;`-separated text, as the vendors' own CSV exports write multi-valued fields.
  * With `unnest`, each element of that array field is a record, its parent's fields prefixed `parent.`
  * (HubSpot's pipelines: one row per stage, with its pipeline's id and label); for an object of arrays
- * (HubSpot's propertiesWithHistory), each element with its key as `property`.
+ * (HubSpot's propertiesWithHistory), each element with its key as `property`. The path may be dotted
+ * and pass through a string holding JSON (Dataverse audit's `changedata.changedAttributes`).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,9 +38,10 @@ export function jsonRecords(path: string, options: { unnest?: string } = {}): Fl
   }
   const objects = records.filter((r): r is { [key: string]: Json } => isObject(r));
   if (!options.unnest) return objects.map((r) => flatten(r));
+  const root = options.unnest.split('.')[0]!;
   return objects.flatMap((parent) => {
-    const children = parent[options.unnest!];
-    const prefix = Object.fromEntries(Object.entries(flatten(parent)).filter(([k]) => !k.startsWith(`${options.unnest}.`) && k !== options.unnest).map(([k, v]) => [`parent.${k}`, v]));
+    const children = at(parent, options.unnest!);
+    const prefix = Object.fromEntries(Object.entries(flatten(parent)).filter(([k]) => !k.startsWith(`${root}.`) && k !== root).map(([k, v]) => [`parent.${k}`, v]));
     if (Array.isArray(children)) return children.filter(isObject).map((child) => ({ ...prefix, ...flatten(child) }));
     // An object of lists (HubSpot's propertiesWithHistory: property -> its versions): one row per version, with `property`.
     if (isObject(children)) {
@@ -70,6 +72,22 @@ function scratchDir(): string {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return scratch;
+}
+
+/** The value at a dotted path; a string on the way that holds JSON is read as JSON (Dataverse's audit changedata). */
+function at(record: { [key: string]: Json }, path: string): Json | undefined {
+  let value: Json | undefined = record;
+  for (const key of path.split('.')) {
+    if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+      try {
+        value = JSON.parse(value) as Json;
+      } catch {
+        return undefined;
+      }
+    }
+    value = isObject(value) ? value[key] : undefined;
+  }
+  return value;
 }
 
 function isNdjson(text: string): boolean {

@@ -38,6 +38,8 @@ export interface StagedEntity {
   custom: CustomColumn[];
   /** Values the mapping's value maps do not know, per column (./unmapped-values.ts). */
   unmapped: UnmappedValues[];
+  /** Files read as one row per field change (a `pivot` source), whose rows ./derive.ts completes. */
+  changeFiles: string[];
 }
 
 /** One file staging read. */
@@ -86,6 +88,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     let custom: CustomColumn[] = [];
     const columnsByFile = new Map<string, string[]>();
     const unmapped: UnmappedValues[] = [];
+    const changeFiles: string[] = [];
     for (const [index, { definition, file }] of present.entries()) {
       // A JSON field to unnest that no record has (or a CSV, where nothing is nested) holds no rows.
       if (definition.unnest && (file.format !== 'json' || statSync(file.path).size === 0 || isEmptyFile(file))) continue;
@@ -110,6 +113,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       // Only the file's own columns (an unpivot's name and value columns are not in it).
       const inFile = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
       unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => inFile.has(c.toLowerCase()) })));
+      if (definition.pivot) changeFiles.push(file.path);
       selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true, pivotFields }));
     }
     const table = rawTable(entity);
@@ -126,7 +130,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, lastScan);
     if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
     const read = await describeSources(conn, table, present, columnsByFile);
-    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom, unmapped });
+    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom, unmapped, changeFiles });
   }
   return staged;
 }

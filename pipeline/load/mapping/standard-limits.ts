@@ -10,6 +10,8 @@ export interface StandardLimits {
   optional: Record<string, string>;
   /** Features dead on an export of standard objects only, with why. */
   deadFeatures: Record<string, string>;
+  /** Also dead when the export has no history (Dynamics through Synapse Link, which does not export audit). */
+  deadWithoutHistory?: Record<string, string>;
 }
 
 /** Dead for every vendor: no standard object records these. */
@@ -62,17 +64,20 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       'contact.new_seniority': 'contacts.seniority', 'opportunity.new_opportunitytype, new_leadsource, new_productline': 'opportunities.type, lead_source, product_line',
       'connection.new_stance, new_isprimary': 'opportunity_contact_roles', 'opportunitycompetitors.new_isincumbent': 'opportunity_competitors.is_incumbent',
       'opportunityproduct.new_discountpercent': 'opportunity_line_items.discount',
-      'opportunity_audit (file: the audit of stepname, estimatedvalue, estimatedclosedate flattened to one row per change)': 'opportunity_history',
+      'audit (the audit table; auditing on for opportunity)': 'opportunity_history (else no history: the load warns)',
     },
     deadFeatures: {
       ...COMMON,
       ecm_company_partner_sourced: 'a lead source on the opportunity (a custom field)',
-      pbm_money_log_amount: 'history: the amount as of each past date (the audit table is not read)',
-      pbm_money_amount_revisions: 'history (as above)',
-      pbm_money_amount_change: 'history (as above)',
       pbm_money_discount: 'a discount share (opportunityproduct has an amount, not a share)',
       pbm_things_is_renewal: 'a deal type (a custom field)',
       pbm_things_is_upsell: 'a deal type (a custom field)',
+      pbm_similar_source_win_rate: 'a lead source on the opportunity (a custom field)',
+    },
+    deadWithoutHistory: {
+      pbm_money_log_amount: 'history: the amount as of each past date',
+      pbm_money_amount_revisions: 'history (as above)',
+      pbm_money_amount_change: 'history (as above)',
       pbm_timing_stage_index: 'history: the stage as of each past date',
       pbm_timing_days_in_stage: 'history (as above)',
       pbm_timing_stage_vs_norm: 'history (as above)',
@@ -80,7 +85,6 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       pbm_timing_stage_regressions: 'history (as above)',
       pbm_timing_days_to_expected_close: 'history: the expected close date as of each past date',
       pbm_timing_close_in_quarter: 'history (as above)',
-      pbm_similar_source_win_rate: 'a lead source on the opportunity (a custom field)',
     },
   },
 };

@@ -361,10 +361,35 @@ function dataverseTables(world: World): Record<string, Row[]> {
 }
 const ROLE_NUMBER: Record<string, number> = { decision_maker: 1, economic_buyer: 2, champion: 3, technical: 4, end_user: 5, influencer: 6 };
 
+/**
+ * The audit table as the Web API returns it (auditing on for opportunity): a create record, then an
+ * update record per change, its changedata a JSON text of the changed columns with old and new values.
+ * Synapse Link does not export audit.
+ */
+function dataverseAudit(world: World): Row[] {
+  let n = 0;
+  return world.deals.flatMap((d) => {
+    const value = (usd: number) => (d.currency === 'EUR' ? Math.round(usd * EUR_PER_USD) : usd);
+    const steps = d.history.map((h) => ({ at: h.at, stepname: DYNAMICS_STAGES[Math.min(h.stage, DYNAMICS_STAGES.length - 1)]!.name, value: value(h.amount), close: day(h.close), state: 0 }));
+    if (d.closed) steps.push({ ...steps[steps.length - 1]!, at: d.closed, state: d.outcome === 'won' ? 1 : 2 });
+    return steps.map((step, i) => {
+      const before = steps[i - 1];
+      const changes = ([['stepname', 'stepname'], ['estimatedvalue', 'value'], ['estimatedclosedate', 'close'], ['statecode', 'state']] as const)
+        .filter(([, key]) => !before || before[key] !== step[key])
+        .map(([logicalName, key]) => ({ logicalName, oldValue: before ? String(before[key]) : null, newValue: String(step[key]) }));
+      return {
+        auditid: guid(14, ++n), ...{ _objectid_value: guid(4, d.n), '_objectid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity' },
+        objecttypecode: 'opportunity', action: i === 0 ? 1 : 2, operation: i === 0 ? 1 : 2, createdon: iso(step.at), _userid_value: guid(2, d.owner),
+        changedata: JSON.stringify({ changedAttributes: changes }),
+      };
+    });
+  });
+}
+
 /** Dataverse Web API JSON: one `{"@odata.context", "value": [...]}` page per table. */
 export function writeDynamicsWebApi(world: World, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const [table, rows] of Object.entries(dataverseTables(world))) {
+  for (const [table, rows] of Object.entries({ ...dataverseTables(world), audit: dataverseAudit(world) })) {
     const value = rows.map((r, i) => ({ '@odata.etag': `W/"${1000 + i}"`, ...r }));
     writeFileSync(join(dir, `${table}.json`), `${JSON.stringify({ '@odata.context': `https://org.crm4.dynamics.com/api/data/v9.2/$metadata#${table}s`, value })}\n`);
   }
