@@ -71,7 +71,7 @@ export function renderLayouts(): string {
     lines.push(`## Layout \`${name}\``, '', mapping.description ?? '', '', `Definition: \`pipeline/load/mapping/layouts/${name}.yaml\`.`, '');
     const limits = STANDARD_LIMITS[name];
     if (limits) {
-      lines.push('Optional, read when present (no standard object has them):', '', '| field | feeds |', '|---|---|');
+      lines.push('Optional, read when present (custom fields, and files not every org exports):', '', '| field or file | feeds |', '|---|---|');
       for (const [field, feeds] of Object.entries(limits.optional)) lines.push(`| ${code(field)} | ${feeds} |`);
       lines.push('', `Features an export of standard objects only cannot give (${Object.keys(limits.deadFeatures).length}; constant or empty on its training rows):`, '');
       lines.push('| feature | needs |', '|---|---|');
