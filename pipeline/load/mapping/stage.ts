@@ -90,10 +90,13 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const unmapped: UnmappedValues[] = [];
     const changeFiles: string[] = [];
     for (const [index, { definition, file }] of present.entries()) {
-      // A JSON field to unnest that no record has (or a CSV, where nothing is nested) holds no rows.
-      if (definition.unnest && (file.format !== 'json' || statSync(file.path).size === 0 || isEmptyFile(file))) continue;
+      // A JSON field to unnest that no record has holds no rows.
+      if (definition.unnest && file.format === 'json' && (statSync(file.path).size === 0 || isEmptyFile(file))) continue;
       const inspected = await inspectFile(conn, file);
       const { dateFormats } = inspected;
+      const own = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
+      // A file without the field-name and value columns is not a list of changes (a flat deals file): no rows from it.
+      if (definition.pivot && !(own.has(definition.pivot.name.toLowerCase()) && own.has(definition.pivot.value.toLowerCase()))) continue;
       const pivotFields = definition.pivot ? pivotColumns(definition, inspected.columns.map((c) => c.name)) : [];
       const added = [...(definition.unpivot ? [definition.unpivot.name, definition.unpivot.value] : []), ...pivotFields];
       const columns = [...inspected.columns, ...added.map((name) => ({ name, type: 'VARCHAR' }))];
@@ -102,6 +105,8 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       const names = new Set(columns.map((c) => c.name.toLowerCase()));
       // A list column no record has (no call with a contact) is an empty list, not a broken file.
       if (definition.explode && !names.has(definition.explode.toLowerCase())) continue;
+      // A flat file (CSV) is read as it is; one without the nested source's columns holds none of its rows.
+      if (definition.unnest && file.format !== 'json' && !hasRequiredColumns(entity, definition, names)) continue;
       checkRequiredColumns(entity, definition, file, names, columns.map((c) => c.name));
       const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
       const used = usedColumns(definition);
@@ -231,6 +236,15 @@ const DERIVED: Partial<Record<EntityName, string[]>> = {
   opportunity_contact_roles: ['created_date'],
   opportunity_competitors: ['created_date'],
 };
+
+function hasRequiredColumns(entity: EntityName, definition: SourceDefinition, names: Set<string>): boolean {
+  try {
+    checkRequiredColumns(entity, definition, { path: '' } as SourceFile, names, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A required contract column whose every source column is missing from the file stops the load. */
 function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>, found: string[]): void {
