@@ -43,12 +43,19 @@ const LISTED = '__listed_stages';
  */
 export async function resolveStages(
   conn: DuckDBConnection,
-  options: { source: string | string[]; mapping: Mapping; defaults: StageSettings; configured?: StageSettings; historyTable?: string },
+  options: {
+    source: string | string[];
+    mapping: Mapping;
+    defaults: StageSettings;
+    configured?: StageSettings;
+    historyTable?: string;
+  },
 ): Promise<StageSummary> {
   const settings = options.configured ?? options.defaults;
   const won = settings.wonStages[0] ?? 'Closed Won';
   const lost = settings.lostStages[0] ?? 'Closed Lost';
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${LISTED} (crm_stage VARCHAR, sort_order DOUBLE, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${LISTED}
+    (crm_stage VARCHAR, sort_order DOUBLE, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN)`);
   let from: StageSummary['from'] = 'inferred';
   if (options.configured) {
     await insertSettings(conn, options.configured);
@@ -57,50 +64,77 @@ export async function resolveStages(
     const read = await readStageFile(conn, options.source, options.mapping);
     if (read) from = read;
   }
-  const history = options.historyTable ? `SELECT opportunity_id, stage, probability, changed_at FROM ${quoteIdent(options.historyTable)}` : `SELECT NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS stage, NULL::VARCHAR AS probability, NULL::VARCHAR AS changed_at WHERE false`;
+  const history = options.historyTable
+    ? `SELECT opportunity_id, stage, probability, changed_at FROM ${quoteIdent(options.historyTable)}`
+    : `SELECT NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS stage, NULL::VARCHAR AS probability,
+         NULL::VARCHAR AS changed_at WHERE false`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE __seen_stages AS ${seenStagesSql(history)}`);
+  const defaults = stageNames(options.defaults);
   if (from === 'inferred') {
-    const defaults = new Set([...options.defaults.stages.map((s) => s.name), ...options.defaults.wonStages, ...options.defaults.lostStages]);
     const seen = await queryRows<{ stage: string }>(conn, `SELECT crm_stage AS stage FROM __seen_stages`);
     if (seen.every((s) => defaults.has(s.stage))) {
       await insertSettings(conn, options.defaults);
       from = 'defaults';
     }
   }
+  await conn.run(catalogSql(settings, options.defaults, { won, lost, from }));
+  for (const table of ['raw_opportunities', options.historyTable].filter((t): t is string => t !== undefined)) {
+    await conn.run(`UPDATE ${quoteIdent(table)} AS t SET stage = c.stage
+      FROM ${STAGE_TABLE} c WHERE t.stage = c.crm_stage AND c.stage <> c.crm_stage`);
+  }
+  // Exports without the closed/won flags (report and UI exports) get them from the stage.
+  await conn.run(`UPDATE raw_opportunities AS t
+    SET is_closed = coalesce(t.is_closed, c.is_closed::VARCHAR), is_won = coalesce(t.is_won, c.is_won::VARCHAR)
+    FROM ${STAGE_TABLE} c WHERE t.stage = c.stage AND (t.is_closed IS NULL OR t.is_won IS NULL)`);
+  await conn.run(`DROP TABLE ${LISTED}`);
+  await conn.run(`DROP TABLE __seen_stages`);
+  return summarise(conn, from, defaults, new Set([won, lost]));
+}
+
+const stageNames = (settings: StageSettings) =>
+  new Set([...settings.stages.map((s) => s.name), ...settings.wonStages, ...settings.lostStages]);
+
+/**
+ * `crm_stages` from the listed stages and the stages the deals use: a stage is won or closed as
+ * the list says, else by its name in the won/lost lists, else by most of its deals' flags (a closed
+ * stage at probability 1 is won when the export has no won flag); open stages in list order, then by
+ * default probability, then by the order deals entered them.
+ */
+function catalogSql(settings: StageSettings, defaults: StageSettings, names: { won: string; lost: string; from: string }): string {
   const list = (values: readonly string[]) => (values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL');
-  const defaultProbability = options.defaults.stages.map((s) => `WHEN ${quoteLiteral(s.name)} THEN ${Number(s.probability)}`).join(' ');
-  await conn.run(`
+  const byName = defaults.stages.map((s) => `WHEN ${quoteLiteral(s.name)} THEN ${Number(s.probability)}`).join(' ');
+  const closedNames = list([...settings.wonStages, ...settings.lostStages]);
+  const { from } = names;
+  const listedOrigin = quoteLiteral(from === 'inferred' ? 'inferred' : from);
+  const seenOrigin = from === 'inferred' || from === 'defaults' ? `'inferred'` : `'unlisted'`;
+  return `
     CREATE OR REPLACE TABLE ${STAGE_TABLE} AS
-    WITH merged AS (
-        SELECT coalesce(l.crm_stage, s.crm_stage) AS crm_stage, l.sort_order, l.crm_stage IS NOT NULL AS listed,
-               coalesce(s.deals, 0) AS deals, s.position,
-               coalesce(l.probability, s.probability, CASE coalesce(l.crm_stage, s.crm_stage) ${defaultProbability || 'WHEN NULL THEN NULL'} END) AS probability,
-               coalesce(l.is_won, coalesce(l.crm_stage, s.crm_stage) IN (${list(settings.wonStages)}) OR s.won_share > 0.5
-                 OR (s.won_share IS NULL AND s.closed_share > 0.5 AND s.probability >= 1)) AS is_won,
-               coalesce(l.is_closed, coalesce(l.crm_stage, s.crm_stage) IN (${list([...settings.wonStages, ...settings.lostStages])}) OR s.closed_share > 0.5) AS is_closed
+    WITH joined AS (
+        SELECT coalesce(l.crm_stage, s.crm_stage) AS crm_stage, l.crm_stage IS NOT NULL AS listed, l.sort_order,
+               l.probability AS listed_probability, l.is_closed AS listed_closed, l.is_won AS listed_won,
+               s.deals, s.position, s.probability AS seen_probability, s.closed_share, s.won_share
         FROM ${LISTED} l FULL JOIN __seen_stages s ON s.crm_stage = l.crm_stage),
+    merged AS (
+        SELECT crm_stage, sort_order, listed, coalesce(deals, 0) AS deals, position,
+               coalesce(listed_probability, seen_probability, CASE crm_stage ${byName || 'WHEN NULL THEN NULL'} END) AS probability,
+               coalesce(listed_won, crm_stage IN (${list(settings.wonStages)}) OR won_share > 0.5
+                 OR (won_share IS NULL AND closed_share > 0.5 AND seen_probability >= 1)) AS is_won,
+               coalesce(listed_closed, crm_stage IN (${closedNames}) OR closed_share > 0.5) AS is_closed
+        FROM joined),
     classified AS (SELECT * REPLACE (is_closed OR is_won AS is_closed) FROM merged),
     ordered AS (
-        SELECT *, CASE WHEN NOT is_closed THEN row_number() OVER (PARTITION BY is_closed ORDER BY sort_order NULLS LAST, probability NULLS LAST, position NULLS LAST, crm_stage) END AS open_index
+        SELECT *, CASE WHEN NOT is_closed THEN row_number() OVER (PARTITION BY is_closed
+                   ORDER BY sort_order NULLS LAST, probability NULLS LAST, position NULLS LAST, crm_stage) END AS open_index
         FROM classified)
-    SELECT CASE WHEN is_won THEN ${quoteLiteral(won)} WHEN is_closed THEN ${quoteLiteral(lost)} ELSE crm_stage END AS stage,
+    SELECT CASE WHEN is_won THEN ${quoteLiteral(names.won)} WHEN is_closed THEN ${quoteLiteral(names.lost)} ELSE crm_stage END AS stage,
            crm_stage,
            coalesce(open_index, (SELECT count(*) FROM ordered WHERE NOT is_closed) + 1)::INTEGER AS stage_index,
            CASE WHEN is_won THEN 1.0 WHEN is_closed THEN 0.0 ELSE probability END AS probability,
            is_closed, is_won,
-           CASE WHEN listed THEN ${quoteLiteral(from === 'inferred' ? 'inferred' : from)} WHEN ${from === 'inferred' || from === 'defaults' ? 'true' : 'false'} THEN 'inferred' ELSE 'unlisted' END AS origin,
+           CASE WHEN listed THEN ${listedOrigin} ELSE ${seenOrigin} END AS origin,
            deals::INTEGER AS deals
     FROM ordered
-    ORDER BY stage_index, crm_stage`);
-  for (const table of ['raw_opportunities', options.historyTable].filter((t): t is string => t !== undefined)) {
-    await conn.run(`UPDATE ${quoteIdent(table)} AS t SET stage = c.stage FROM ${STAGE_TABLE} c WHERE t.stage = c.crm_stage AND c.stage <> c.crm_stage`);
-  }
-  // Exports without the closed/won flags (report and UI exports) get them from the stage.
-  await conn.run(`UPDATE raw_opportunities AS t SET is_closed = coalesce(t.is_closed, c.is_closed::VARCHAR), is_won = coalesce(t.is_won, c.is_won::VARCHAR)
-    FROM ${STAGE_TABLE} c WHERE t.stage = c.stage AND (t.is_closed IS NULL OR t.is_won IS NULL)`);
-  await conn.run(`DROP TABLE ${LISTED}`);
-  await conn.run(`DROP TABLE __seen_stages`);
-  return summarise(conn, from, new Set([...options.defaults.stages.map((s) => s.name), ...options.defaults.wonStages, ...options.defaults.lostStages]), new Set([won, lost]));
+    ORDER BY stage_index, crm_stage`;
 }
 
 async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>): Promise<StageSummary> {
@@ -108,16 +142,17 @@ async function summarise(conn: DuckDBConnection, from: StageSummary['from'], def
     conn,
     `SELECT stage, crm_stage, is_closed, is_won, origin, deals FROM ${STAGE_TABLE} ORDER BY stage_index, crm_stage`,
   );
-  const summary: StageSummary = {
+  // Inferred stages are compared with Wuwei's defaults: a typo in a canonical export shows here.
+  // A list of open stages (Dynamics' process) need not name the outcomes: 'Closed Won' from statecode is not news.
+  const unlisted = (r: (typeof rows)[number]) =>
+    !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage)));
+  return {
     from,
     open: rows.filter((r) => !r.is_closed).map((r) => r.crm_stage),
     won: rows.filter((r) => r.is_won).map((r) => r.crm_stage),
     lost: rows.filter((r) => r.is_closed && !r.is_won).map((r) => r.crm_stage),
-    // Inferred stages are compared with Wuwei's defaults: a typo in a canonical export shows here.
-    // A list of open stages (Dynamics' process) need not name the outcomes: 'Closed Won' from statecode is not news.
-    unlisted: rows.filter((r) => !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage)))).map((r) => ({ stage: r.crm_stage, deals: r.deals })),
+    unlisted: rows.filter(unlisted).map((r) => ({ stage: r.crm_stage, deals: r.deals })),
   };
-  return summary;
 }
 
 /** Logs where the stages came from, and warns of stages the list lacks (after the load, with its other lines). */
@@ -125,11 +160,14 @@ export function logStages(summary: StageSummary, log: Logger): void {
   const { from } = summary;
   if (from === 'defaults') return; // the usual canonical export: nothing to say
   const source = from === 'config' ? 'the config file' : from === 'inferred' ? "the deals' closed/won flags, probabilities and history" : from;
-  log.info(`stages from ${source}: open ${summary.open.join(' > ')}; won ${summary.won.join(', ') || 'none'}; lost ${summary.lost.join(', ') || 'none'}`);
+  const none = (list: string[]) => list.join(', ') || 'none';
+  log.info(`stages from ${source}: open ${summary.open.join(' > ')}; won ${none(summary.won)}; lost ${none(summary.lost)}`);
   if (summary.unlisted.length === 0) return;
   const seen = summary.unlisted.map((u) => `'${u.stage}' (${u.deals} deal${u.deals === 1 ? '' : 's'})`).join(', ');
+  const listed = [...summary.open, ...summary.won, ...summary.lost].filter((s) => !summary.unlisted.some((u) => u.stage === s));
+  const hint = from === 'inferred' ? 'give the stage file or features.stages to order them' : `the list has ${listed.join(', ')}`;
   const expected = from === 'inferred' ? "Wuwei's defaults" : 'the stage list';
-  log.warn(`stages outside ${expected}, each kept as a stage of its own (open unless flagged closed): ${seen}; ${from === 'inferred' ? 'give the stage file or features.stages to order them' : `the list has ${[...summary.open, ...summary.won, ...summary.lost].filter((s) => !summary.unlisted.some((u) => u.stage === s)).join(', ')}`}`);
+  log.warn(`stages outside ${expected}, each kept as a stage of its own (open unless flagged closed): ${seen}; ${hint}`);
 }
 
 async function insertSettings(conn: DuckDBConnection, settings: StageSettings): Promise<void> {
