@@ -124,6 +124,6 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
       if (trained.status === 'trained') console.info(`${shape.layout}: holdout AUC ${trained.metrics.auc.toFixed(3)} (stage baseline ${trained.metrics.baselineAuc.toFixed(3)})`);
       const scores = await scoreStage(paths, { log: quietLogger });
       expect(scores.scored).toBe(open);
-    }, 240_000);
+    }, 420_000);
   }
 });
