@@ -19,7 +19,7 @@ export function renderDataContract(): string {
     'One file per entity in the export folder, named `<file>.csv` (or `.parquet`, `.json`, `.ndjson`), with a header row.',
     'Rows that break the contract are quarantined in the `load_rejects` table with file, line, column, value and reason',
     '(missing required value, unparseable date/number, duplicate key, reference to a missing or rejected parent, negative amount, amount out of range,',
-    'close before creation, unknown stage); the rest loads. A missing required file or column, an unreadable file, or more than',
+    'close before creation; a stage the CRM\'s list lacks is kept as a stage of its own); the rest loads. A missing required file or column, an unreadable file, or more than',
     '`--max-reject-rate` (else `max_reject_share` in the mapping, else `load.maxRejectShare` in the config, else 5%) of an entity rejected stops the load and changes nothing.',
     '',
     'Each load is the snapshot of one as-of date (`--as-of`, else the date in the folder\'s `as_of.txt`, else today), kept in',

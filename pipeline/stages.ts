@@ -3,6 +3,7 @@
  * does one step of exports -> DuckDB -> features -> model -> scores -> report, and returns a summary.
  */
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { withDatabase } from './db.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
@@ -16,7 +17,7 @@ import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
 import { writeForecast, type ForecastSummary } from './forecast/index.ts';
 import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
-import { defaultConfig, type WuweiConfig } from './config.ts';
+import { DEFAULTS, defaultConfig, type WuweiConfig } from './config.ts';
 import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
 import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
@@ -38,20 +39,32 @@ export async function generateStage(options: { out: string; opportunities?: numb
 
 export async function loadStage(
   paths: RunPaths,
-  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'knownStages'> & { asOf?: string | undefined; config?: WuweiConfig },
+  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'configuredStages'> & { asOf?: string | undefined; config?: WuweiConfig },
 ): Promise<LoadSummary> {
   const { asOf, config = defaultConfig(), ...rest } = options;
-  const { stages, wonStages, lostStages } = config.features;
+  const stages = configuredStages(config);
   return withDatabase(paths.db, (conn) =>
     loadExports(conn, {
       ...rest,
       rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
       ...(asOf ? { asOf } : {}),
-      knownStages: [...stages.map((stage) => stage.name), ...wonStages, ...lostStages],
-      closedStages: [...wonStages, ...lostStages],
-      ...(config ? { showPersonalData: config.report.showPersonalData, plausibleDates: config.load } : {}),
+      ...(stages ? { configuredStages: stages } : {}),
+      closedStages: [...config.features.wonStages, ...config.features.lostStages],
+      showPersonalData: config.report.showPersonalData,
+      plausibleDates: config.load,
     }),
   );
+}
+
+/**
+ * The stage list the config file declares, when it declares its own (else the export's own is used, see
+ * load/mapping/stage-list.ts): the normalised config always holds a list, so the built-in one counts as none.
+ */
+function configuredStages(config: WuweiConfig): LoadOptions['configuredStages'] {
+  const { stages, wonStages, lostStages } = config.features;
+  const declared = { stages, wonStages, lostStages };
+  const builtIn = { stages: DEFAULTS.features.stages, wonStages: DEFAULTS.features.wonStages, lostStages: DEFAULTS.features.lostStages };
+  return isDeepStrictEqual(declared, builtIn) ? undefined : declared;
 }
 
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */

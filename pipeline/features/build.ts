@@ -166,6 +166,11 @@ export async function createSeeds(conn: DuckDBConnection, config: FeatureConfig)
     ...config.wonStages.map((name) => [name, config.stages.length + 1, 1, true, true]),
     ...config.lostStages.map((name) => [name, config.stages.length + 1, 0, true, false]),
   ]);
+  // The load's stage list (the export's own stages, pipeline/load/mapping/stage-list.ts) when there is one.
+  const [loaded] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'crm_stages'`);
+  if (loaded!.n > 0) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE seed_stages AS SELECT stage, min(stage_index) AS stage_index, any_value(probability) AS probability, bool_or(is_closed) AS is_closed, bool_or(is_won) AS is_won FROM crm_stages GROUP BY stage`);
+  }
   await insert('seed_activity_weights', 'type VARCHAR, weight DOUBLE', Object.entries(config.activityWeights));
   await insert(
     'seed_seniority',

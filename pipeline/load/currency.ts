@@ -27,7 +27,7 @@ export const DEFAULT_RATES_FILE = 'currency_rates';
  */
 export async function convertCurrency(
   conn: DuckDBConnection,
-  options: { source: string | string[]; reportingCurrency?: string; ratesFile?: string; log: Logger },
+  options: { source: string | string[]; reportingCurrency?: string; ratesFile?: string; ratesFileRequired?: boolean; log: Logger },
 ): Promise<CurrencySummary> {
   const opportunities = quoteIdent(rawTable('opportunities'));
   await conn.run(`UPDATE ${opportunities} SET currency = upper(trim(currency)) WHERE currency IS NOT NULL`);
@@ -38,14 +38,18 @@ export async function convertCurrency(
   await conn.run(`CREATE OR REPLACE TEMP TABLE currency_rates (currency VARCHAR, rate_to_reporting DOUBLE, valid_from DATE)`);
   await conn.run(`INSERT INTO currency_rates VALUES (${quoteLiteral(reporting)}, 1, NULL)`);
   const file = findSourceFile(listSourceFiles(options.source), options.ratesFile ?? DEFAULT_RATES_FILE);
-  if (!file && options.ratesFile) throw new WuweiError('missing_input', `no rates file '${options.ratesFile}' in the source`);
+  // A built-in layout's rates object (Salesforce CurrencyType) exists in multi-currency orgs only.
+  if (!file && options.ratesFile && options.ratesFileRequired !== false) throw new WuweiError('missing_input', `no rates file '${options.ratesFile}' in the source`);
   if (file) {
     const names = new Set((await describeColumns(conn, file)).map((c) => c.name));
-    for (const column of ['currency', 'rate_to_reporting']) {
+    if (isSalesforceRates(names)) {
+      await conn.run(`INSERT INTO currency_rates ${salesforceRatesSql(file.textReader, names, reporting)}`);
+    }
+    for (const column of isSalesforceRates(names) ? [] : ['currency', 'rate_to_reporting']) {
       if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${column}' (found: ${[...names].join(', ')})`);
     }
     const validFrom = names.has('valid_from') ? `TRY_CAST(nullif(trim(valid_from), '') AS DATE)` : 'NULL::DATE';
-    await conn.run(`INSERT INTO currency_rates SELECT upper(trim(currency)), TRY_CAST(replace(trim(rate_to_reporting), ',', '.') AS DOUBLE), ${validFrom} FROM ${file.textReader} WHERE upper(trim(currency)) <> ${quoteLiteral(reporting)}`);
+    if (!isSalesforceRates(names)) await conn.run(`INSERT INTO currency_rates SELECT upper(trim(currency)), TRY_CAST(replace(trim(rate_to_reporting), ',', '.') AS DOUBLE), ${validFrom} FROM ${file.textReader} WHERE upper(trim(currency)) <> ${quoteLiteral(reporting)}`);
     const [bad] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM currency_rates WHERE rate_to_reporting IS NULL OR rate_to_reporting <= 0 OR currency !~ '^[A-Z]{3}$'`);
     if (bad!.n > 0) throw new WuweiError('bad_input', `${file.path}: ${bad!.n} rates are not a currency code with a positive number`);
   }
@@ -82,6 +86,27 @@ export async function convertCurrency(
   const summary: CurrencySummary = { reportingCurrency: reporting, ratesFile: file?.path ?? null, currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])), converted: convertedDeals };
   if (counts.length > 1 || convertedDeals > 0) options.log.info(`amounts in ${reporting}: ${convertedDeals} deals converted from ${counts.filter((c) => c.currency !== reporting).map((c) => c.currency).join(', ')}`);
   return summary;
+}
+
+/** Salesforce's CurrencyType / DatedConversionRate export: IsoCode and ConversionRate (StartDate when dated). */
+function isSalesforceRates(names: Set<string>): boolean {
+  const lower = new Set([...names].map((n) => n.toLowerCase()));
+  return lower.has('isocode') && lower.has('conversionrate') && !lower.has('rate_to_reporting');
+}
+
+/**
+ * Salesforce's ConversionRate is units of that currency per one unit of the corporate currency, so an
+ * amount in corporate currency is amount / ConversionRate; in another reporting currency R, times R's rate.
+ */
+function salesforceRatesSql(reader: string, names: Set<string>, reporting: string): string {
+  const dated = [...names].some((n) => n.toLowerCase() === 'startdate');
+  const rate = `TRY_CAST(replace(trim(CAST(ConversionRate AS VARCHAR)), ',', '.') AS DOUBLE)`;
+  const start = dated ? `TRY_CAST(left(trim(CAST(StartDate AS VARCHAR)), 10) AS DATE)` : 'NULL::DATE';
+  return `
+    WITH rates AS (SELECT upper(trim(CAST(IsoCode AS VARCHAR))) AS currency, ${rate} AS rate, ${start} AS valid_from FROM ${reader})
+    SELECT r.currency, coalesce(rep.rate, 1) / r.rate, r.valid_from
+    FROM rates r LEFT JOIN rates rep ON rep.currency = ${quoteLiteral(reporting)} AND rep.valid_from IS NOT DISTINCT FROM r.valid_from
+    WHERE r.currency <> ${quoteLiteral(reporting)}`;
 }
 
 /** Amount text times the rate; text that is not a number stays as it was so validation rejects it. */

@@ -12,7 +12,10 @@ import { checkThousandsSeparators, percentageColumns } from './column-profiles.t
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { checkDateFormats } from './mapping/column-sql.ts';
-import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, stageSources } from './mapping/stage.ts';
+import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, rawTable, stageSources } from './mapping/stage.ts';
+import { deriveImplicitRows, type Derived } from './mapping/derive.ts';
+import { logUnmapped, type UnmappedValues } from './mapping/unmapped-values.ts';
+import { logStages, resolveStages, type StageSettings, type StageSummary } from './mapping/stage-list.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
@@ -45,8 +48,8 @@ export interface LoadOptions {
   maxRejectRate?: number;
   /** The config file's `load.maxRejectShare`, below the flag and the mapping. */
   configMaxRejectRate?: number;
-  /** Every stage name the CRM uses; a row with another stage is rejected. Default: the feature config's stages. */
-  knownStages?: readonly string[];
+  /** The config file's stage list, when it gives one; else the export's own (see ./mapping/stage-list.ts). */
+  configuredStages?: StageSettings;
   /** The won and lost stages, for history derived from the export's current stages. Default: the config's defaults. */
   closedStages?: readonly string[];
   /** Where to write the rejects as CSV when the threshold fails the load (the database keeps nothing then). */
@@ -83,13 +86,20 @@ export interface LoadSummary {
   unsupportedFamilies: Record<string, string[]>;
   /** Columns kept as custom attributes (see pipeline/load/custom-attributes.ts). */
   customAttributes: { opportunities: string[]; accounts: string[] };
+  /** The CRM's stages and where they came from (table `crm_stages`). */
+  stages: StageSummary;
+  /** Rows the export left implicit: activities' accounts from their deals, activity owners as participants. */
+  derived: Derived;
+  /** Values the mapping's value maps do not know (roles, types, directions, participant types), counted and named. */
+  unmapped: UnmappedValues[];
+  /** What this export cannot tell the models (also in table `load_warnings` and the log). */
+  warnings: { topic: string; message: string }[];
 }
 
 /** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
 const REJECTED = '__rejected';
 
-const { stages: DEFAULT_OPEN, wonStages: DEFAULT_WON, lostStages: DEFAULT_LOST } = DEFAULTS.features;
-const DEFAULT_STAGES = [...DEFAULT_OPEN.map((s) => s.name), ...DEFAULT_WON, ...DEFAULT_LOST];
+const { wonStages: DEFAULT_WON, lostStages: DEFAULT_LOST } = DEFAULTS.features;
 
 /**
  * Loads an export (any layout or mapping) into typed DuckDB tables as the snapshot of one as-of
@@ -103,12 +113,11 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const maxRejectRate = options.maxRejectRate ?? mapping.max_reject_share ?? options.configMaxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
   if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new WuweiError('bad_option', `the maximum reject rate must be between 0 and 1 (0% and 100%), got ${maxRejectRate}`);
   const { asOf, from: asOfFrom } = resolveAsOf(options.source, options.asOf);
-  const knownStages = options.knownStages ?? DEFAULT_STAGES;
   const dateWindow = plausibleDateWindow(asOf, options.plausibleDates);
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
     source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
-    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, // set before the commit
+    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, derived: undefined!, warnings: [], unmapped: [], // set before the commit
   };
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
@@ -122,8 +131,21 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       source: options.source,
       log: options.log,
       ...(options.reportingCurrency ?? mapping.reporting_currency ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency } : {}),
-      ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates } : {}),
+      ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates, ratesFileRequired: options.mapping !== undefined } : {}),
     }));
+    summary.stages = await timedStep(options.log, 'stages', () => resolveStages(conn, {
+      source: options.source,
+      mapping,
+      defaults: DEFAULTS.features,
+      ...(options.configuredStages ? { configured: options.configuredStages } : {}),
+      ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
+    }));
+    summary.unmapped = [...staged.values()].flatMap((s) => s.unmapped);
+    summary.derived = await deriveImplicitRows(conn, {
+      participantsStaged: staged.get('activity_participants')!.files.length > 0,
+      historyStaged: staged.get('opportunity_history')!.files.length > 0,
+      changeFiles: staged.get('opportunity_history')!.changeFiles,
+    });
     await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
     await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);
     const loadedParents = new Set<string>(ENTITY_NAMES.filter((entity) => staged.get(entity)!.files.length > 0));
@@ -146,7 +168,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const percentColumns = await percentageColumns(conn, entity, stage.table);
       // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
       await timedStep(options.log, `${entity}: validate`, () =>
-        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { knownStages, loadedParents, parentKeysTable, dateWindow, percentColumns })}`),
+        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { loadedParents, parentKeysTable, dateWindow, percentColumns })}`),
       );
       await timedStep(options.log, `${entity}: store`, () =>
         conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })}) ANTI JOIN ${REJECTED} USING (__row)`),
@@ -181,6 +203,10 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     }
     const [historyRows] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM opportunity_history`);
     summary.snapshot = { asOf, replaced, snapshots, history, historyRows: historyRows!.n };
+    summary.warnings = loadWarnings(summary);
+    // The data-quality page reads what this load could not know from here.
+    await conn.run(`CREATE OR REPLACE TABLE load_warnings (as_of DATE, topic VARCHAR, message VARCHAR)`);
+    for (const w of summary.warnings) await conn.run(`INSERT INTO load_warnings VALUES (DATE ${quoteLiteral(asOf)}, ${quoteLiteral(w.topic)}, ${quoteLiteral(w.message)})`);
 
     await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`);
     await conn.run(`DROP TABLE IF EXISTS ${REJECTED}`);
@@ -198,6 +224,9 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   for (const [entity, counts] of Object.entries(summary.entities)) {
     if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`);
   }
+  logStages(summary.stages, options.log);
+  logUnmapped(summary.unmapped, options.log);
+  for (const w of summary.warnings) options.log.warn(w.message);
   summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
   for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
   const s = summary.snapshot;
@@ -215,6 +244,16 @@ function plausibleDateWindow(asOf: string, dates: LoadOptions['plausibleDates'] 
   const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
   const latest = new Date(Date.UTC(year + (dates.maxYearsAhead ?? DEFAULT_MAX_YEARS_AHEAD), month - 1, day)).toISOString().slice(0, 10);
   return { earliest: dates.earliestDate ?? DEFAULT_EARLIEST_DATE, latest };
+}
+
+/** What the models cannot know from this export: a history of one snapshot says nothing of how deals moved. */
+function loadWarnings(summary: LoadSummary): LoadSummary['warnings'] {
+  const s = summary.snapshot;
+  if (s.history !== 'derived' || s.snapshots > 1) return [];
+  return [{
+    topic: 'history',
+    message: 'no usable history: the export has no stage history (Salesforce OpportunityHistory, HubSpot property history, Dynamics audit) and this is the first snapshot, so every deal is seen only as it is today; the models cannot know time in stage, stage regressions, close-date pushes or amount revisions, and closed deals look as they ended. Add the history export, or load nightly to build one.',
+  }];
 }
 
 /** Runs one step of the load, logging its wall time at debug level. */
@@ -242,7 +281,9 @@ async function failOverThreshold(
   options: Pick<LoadOptions, 'rejectsFileOnFailure' | 'showPersonalData'>,
 ): Promise<void> {
   const total = counts.loaded + counts.rejected;
-  if (total === 0 || counts.rejected / total <= maxRejectRate) return;
+  // Whatever the limit, a required entity of which nothing loaded is no export to score (a limit of 1 allows every row to fail).
+  const nothingLoaded = SCHEMA[entity].required && counts.loaded === 0 && counts.rejected > 0;
+  if (total === 0 || (counts.rejected / total <= maxRejectRate && !nothingLoaded)) return;
   const examples = await queryRows<{ line: number; column_name: string | null; value: string | null; reason: string }>(
     conn,
     `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = ${quoteLiteral(entity)} ORDER BY file, line LIMIT 3`,

@@ -141,6 +141,7 @@ export const SCHEMA = {
       opportunity_id: { type: 'VARCHAR', references: 'opportunities', description: 'Deal, if the activity belongs to one.' },
       type: { type: 'VARCHAR', required: true, description: 'email, call, meeting, demo.' },
       direction: text('inbound (customer-initiated) or outbound.'),
+      owner_id: text('Our employee who owns the activity (a Salesforce task or event owner); counted as one of its participants.'),
       occurred_at: { type: 'TIMESTAMP', required: true, description: 'When it happened.' },
       duration_minutes: { type: 'DOUBLE', description: 'Duration.' },
     },

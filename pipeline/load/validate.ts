@@ -14,7 +14,6 @@ export const REJECT_REASONS = {
   negativeAmount: 'negative amount',
   amountOutOfRange: 'amount out of range',
   closeBeforeCreation: 'close before creation',
-  unknownStage: 'unknown stage',
   duplicateKey: 'duplicate key',
   implausibleDate: 'implausible date',
   shareOutOfRange: 'probability or share outside 0..1 (or 0..100%)',
@@ -48,9 +47,6 @@ const TYPED_REFERENCES: Partial<Record<EntityName, { column: string; typeColumn:
   activity_participants: { column: 'participant_id', typeColumn: 'participant_type', parents: { user: 'users', contact: 'contacts' } },
 };
 
-/** Entities whose `stage` must be one the CRM's stage list knows. */
-const STAGED: EntityName[] = ['opportunities', 'opportunity_history'];
-
 /** Dates a CRM record can plausibly carry; outside them a date is a typo (year 1, 1900) that would skew history. */
 export interface DateWindow {
   /** ISO date: the earliest plausible date. */
@@ -67,9 +63,8 @@ export interface Typing {
   percentColumns?: ReadonlySet<string>;
 }
 
+/** A stage is never a reason to reject a row: one the CRM's list lacks is a stage of its own (./mapping/stage-list.ts). */
 export interface ValidationContext extends Typing {
-  /** Every stage name the CRM uses (open, won and lost). */
-  knownStages: readonly string[];
   /** Parent entities that were loaded from a file; references to an entity without a file are not checked. */
   loadedParents: ReadonlySet<string>;
   /**
@@ -137,9 +132,6 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   }
   if (entity === 'opportunities') {
     problem(`${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`, REJECT_REASONS.closeBeforeCreation, 'close_date');
-  }
-  if (STAGED.includes(entity) && context.knownStages.length > 0) {
-    problem(`${text('stage')} NOT IN (${context.knownStages.map(quoteLiteral).join(', ')})`, REJECT_REASONS.unknownStage, 'stage');
   }
   // The first row with a key is kept; later rows with the same key are rejected. Rows whose key
   // hash occurs once cannot be duplicates; only the few others are sorted, by their exact key.

@@ -112,9 +112,9 @@ describe('nightly snapshots', () => {
       const [o1] = await queryRows<{ stage: string }>(conn, `SELECT stage FROM opportunities WHERE opportunity_id = 'O1'`);
       expect(o1!.stage).toBe('Closed Lost');
 
-      // A failed night (here: a deal with an unknown stage, 25% of the deals) leaves everything as it was.
+      // A failed night (here: a deal with a negative amount, 25% of the deals) leaves everything as it was.
       const before = await databaseContents(conn);
-      const broken = nightlyExport('day4-broken', [deal('O1', 'Closed Lost', 100, '2026-02-01', true), deal('O2', 'Won?', 500, '2026-01-20', true, true), deal('O3', 'Closed Won', 380, '2026-02-03', true, true), deal('O4', 'Prospecting', 50, '2026-05-01')]);
+      const broken = nightlyExport('day4-broken', [deal('O1', 'Closed Lost', 100, '2026-02-01', true), deal('O2', 'Closed Won', -500, '2026-01-20', true, true), deal('O3', 'Closed Won', 380, '2026-02-03', true, true), deal('O4', 'Prospecting', 50, '2026-05-01')]);
       await expect(loadExports(conn, { source: broken, asOf: '2026-02-05', log: quietLogger })).rejects.toThrow(/1 of 4 opportunities rows rejected/);
       expect(await databaseContents(conn)).toEqual(before);
     });

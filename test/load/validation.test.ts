@@ -90,7 +90,6 @@ describe('row-level validation with quarantine', () => {
         { entity: 'contacts', file: 'contacts.csv', line: 4, column_name: 'account_id', value: 'A9', reason: R.missingParent },
         { entity: 'opportunities', file: 'opportunities.csv', line: 3, column_name: 'amount', value: '-5', reason: R.negativeAmount },
         { entity: 'opportunities', file: 'opportunities.csv', line: 4, column_name: 'close_date', value: '2025-12-01', reason: R.closeBeforeCreation },
-        { entity: 'opportunities', file: 'opportunities.csv', line: 5, column_name: 'stage', value: 'Maybe', reason: R.unknownStage },
         { entity: 'opportunities', file: 'opportunities.csv', line: 6, column_name: 'account_id', value: 'A2', reason: R.rejectedParent },
         { entity: 'opportunity_history', file: 'opportunity_history.csv', line: 3, column_name: 'opportunity_id', value: 'O5', reason: R.rejectedParent },
       ]);
@@ -101,15 +100,18 @@ describe('row-level validation with quarantine', () => {
         { account_id: 'A1', name: 'Acme\nInc', employees: 100 },
         { account_id: 'A4', name: 'Delta', employees: 100 },
       ]);
-      expect((await queryRows<{ id: string }>(conn, `SELECT opportunity_id AS id FROM opportunities ORDER BY 1`)).map((r) => r.id)).toEqual(['O1', 'O6']);
+      // An unknown stage is no reason to drop an open deal: it is a stage of its own, reported.
+      expect((await queryRows<{ id: string }>(conn, `SELECT opportunity_id AS id FROM opportunities ORDER BY 1`)).map((r) => r.id)).toEqual(['O1', 'O4', 'O6']);
+      expect(summary.stages.open).toContain('Maybe');
+      expect(summary.stages.unlisted).toEqual([{ stage: 'Maybe', deals: 1 }]);
       expect((await queryRows<{ id: string }>(conn, `SELECT activity_id AS id FROM activity_participants ORDER BY 1`)).map((r) => r.id)).toEqual(['T1', 'T3']);
 
       // The summary counts loaded and rejected rows per entity and reason.
       expect(summary.entities['accounts']).toMatchObject({ loaded: 2, rejected: 4, reasons: { [R.unparseableNumber]: 1, [R.unparseableDate]: 1, [R.duplicateKey]: 1, [R.missingValue]: 1 } });
       expect(summary.entities['opportunities']).toMatchObject({
-        loaded: 2,
-        rejected: 4,
-        reasons: { [R.negativeAmount]: 1, [R.closeBeforeCreation]: 1, [R.unknownStage]: 1, [R.rejectedParent]: 1 },
+        loaded: 3,
+        rejected: 3,
+        reasons: { [R.negativeAmount]: 1, [R.closeBeforeCreation]: 1, [R.rejectedParent]: 1 },
       });
       expect(summary.entities['contacts']).toMatchObject({ loaded: 1, rejected: 2, reasons: { [R.rejectedParent]: 1, [R.missingParent]: 1 } });
       expect(summary.entities['activity_participants']).toMatchObject({ loaded: 2, rejected: 3, reasons: { [R.rejectedParent]: 2, [R.missingParent]: 1 } });
@@ -217,7 +219,7 @@ describe('row-level validation with quarantine', () => {
     expect(passed.code).toBe(0);
     const summary = JSON.parse(passed.stdout);
     expect(summary.maxRejectRate).toBe(0.7);
-    expect(summary.entities.opportunities).toMatchObject({ loaded: 2, rejected: 4 });
+    expect(summary.entities.opportunities).toMatchObject({ loaded: 3, rejected: 3 });
     expect(summary.rejectReasons['contacts: reference to a missing parent']).toBe(1);
     const bad = await run(['--max-reject-rate', '150%']);
     expect(bad.code).toBe(2);

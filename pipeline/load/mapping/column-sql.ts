@@ -8,7 +8,7 @@
 import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
 import type { ColumnType } from '../schema.ts';
-import type { ColumnRule, Mapping } from './definition.ts';
+import type { ColumnRule, LookupRule, Mapping } from './definition.ts';
 
 /** Formats tried after ISO 8601: US exports write month first with slashes, European ones day first with dots. */
 export const DEFAULT_DATE_FORMATS = ['%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d/%m/%Y'];
@@ -37,12 +37,35 @@ const literal = (value: string | number | boolean | null | undefined): string =>
   return text === '' ? 'NULL::VARCHAR' : quoteLiteral(text);
 };
 
+/** The first of a column's names (API name, labels) that the file has. */
+export function presentName(names: string | string[], present: (column: string) => boolean): string | undefined {
+  return (Array.isArray(names) ? names : [names]).find(present);
+}
+
 /** SQL for one rule, as text; columns absent from the file read as NULL. */
 export function ruleSql(rule: ColumnRule, present: (column: string) => boolean): string {
-  if (typeof rule === 'string') return present(rule) ? sourceText(rule) : 'NULL::VARCHAR';
+  if (typeof rule === 'string' || Array.isArray(rule)) {
+    const name = presentName(rule, present);
+    return name ? sourceText(name) : 'NULL::VARCHAR';
+  }
   if (rule.value !== undefined) return literal(rule.value);
   if (rule.first_of) return `coalesce(${rule.first_of.map((inner) => ruleSql(inner, present)).join(', ')})`;
-  const text = present(rule.column!) ? sourceText(rule.column!) : 'NULL::VARCHAR';
+  const name = presentName(rule.column!, present);
+  let text = name ? sourceText(name) : 'NULL::VARCHAR';
+  if (rule.first_item) text = `nullif(trim(split_part(${text}, ';', 1)), '')`;
+  if (rule.prefix !== undefined) text = `left(${text}, ${Math.trunc(rule.prefix)})`;
+  if (rule.keep_if) {
+    const condition = rule.keep_if.column === undefined ? text : ruleSql(rule.keep_if.column, present);
+    const tests = [
+      ...(rule.keep_if.starts_with ?? []).map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`),
+      ...(rule.keep_if.in ? [`${condition} IN (${rule.keep_if.in.map(quoteLiteral).join(', ')})`] : []),
+      ...(rule.keep_if.not_starts_with ? [`NOT (${rule.keep_if.not_starts_with.map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`).join(' OR ')})`] : []),
+    ];
+    // Without the condition's column nothing can be told apart: the value is kept.
+    const known = rule.keep_if.column === undefined || presentName(rule.keep_if.column, present) !== undefined;
+    if (known && tests.length > 0) text = `CASE WHEN ${tests.join(' OR ')} THEN ${text} END`;
+  }
+  if (rule.lookup) text = `coalesce((SELECT l.v FROM ${quoteIdent(lookupTable(rule.lookup))} l WHERE l.k = ${text}), ${text})`;
   const hasDefault = rule.default !== undefined;
   let sql = text;
   if (rule.map && Object.keys(rule.map).length > 0) {
@@ -54,11 +77,23 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
   return sql;
 }
 
+/** The temp table staging reads a lookup file into (columns k, v); see ./stage.ts. */
+export function lookupTable(lookup: LookupRule): string {
+  return `__lookup_${[lookup.file, lookup.key, lookup.value].join('_').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+/** Every lookup a rule uses. */
+export function ruleLookups(rule: ColumnRule): LookupRule[] {
+  if (typeof rule === 'string' || Array.isArray(rule)) return [];
+  return [...(rule.lookup ? [rule.lookup] : []), ...(rule.first_of ?? []).flatMap(ruleLookups)];
+}
+
 /** The source columns a rule reads. */
 export function ruleColumns(rule: ColumnRule): string[] {
   if (typeof rule === 'string') return [rule];
+  if (Array.isArray(rule)) return rule;
   if (rule.first_of) return rule.first_of.flatMap(ruleColumns);
-  return rule.column ? [rule.column] : [];
+  return rule.column ? [rule.column].flat() : [];
 }
 
 /** A currency symbol or code before or after an amount, as vendor exports write them (`$11,000.00`, `€ 1.234,50`, `1,000 USD`). */
@@ -108,7 +143,11 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
       // The common case, ISO text that casts, already reads as the full path would write it back.
       const iso = type === 'DATE' ? '[0-9]{4}-[0-9]{2}-[0-9]{2}' : '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
-      return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
+      // A date keeps the local date written before an offset (a deal created at 21:00-05:00 was created that day, not the next).
+      const local = type === 'DATE'
+        ? `WHEN regexp_matches(${v}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+([+-][0-9]{2}:?[0-9]{2})$') AND TRY_CAST(left(${v}, 10) AS DATE) IS NOT NULL THEN left(${v}, 10) `
+        : '';
+      return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ${local}ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
     }
     default:
       return sql;

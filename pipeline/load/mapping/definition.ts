@@ -14,12 +14,15 @@ import { ENCODINGS, type Encoding } from './encoding.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** One canonical column: a source column name, or a rule. */
+/** Names of one source column: the first the file has is read (API name, then report/UI labels). */
+const columnNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** One canonical column: a source column name (or its aliases), or a rule. */
 const columnRule = z.union([
-  z.string().min(1),
+  columnNames,
   z.strictObject({
-    /** Source column to read. */
-    column: z.string().min(1).optional(),
+    /** Source column to read; with a list, the first name the file has. */
+    column: columnNames.optional(),
     /** A constant instead of a source column. */
     value: scalar.optional(),
     /** Several rules: the first that gives a value wins (e.g. actual close date, else expected). */
@@ -30,17 +33,39 @@ const columnRule = z.union([
     default: scalar.nullable().optional(),
     /** Multiply a number: 0.01 turns a percentage into a share, 1000000 millions into units. */
     scale: z.number().positive().optional(),
+    /** Read only the value's first characters before the map (a Salesforce id's 3-character key prefix names its object). */
+    prefix: z.number().int().positive().optional(),
+    /** Of a `;`-separated list (a multi-valued association), the first item. */
+    first_item: z.literal(true).optional(),
+    /** Keep the value only when a column (default: this one) starts with, or is, one of these, or starts with none of `not_starts_with` (a WhatId that names an account, not an opportunity). */
+    keep_if: z.strictObject({
+      column: columnNames.optional(),
+      starts_with: z.array(z.string()).min(1).optional(),
+      not_starts_with: z.array(z.string()).min(1).optional(),
+      in: z.array(z.string()).min(1).optional(),
+    }).optional(),
+    /** Read the value through another file: the `value` column of its row whose `key` column holds it (a role id to its name). */
+    lookup: z.strictObject({ file: z.string().min(1), key: z.string().min(1), value: z.string().min(1) }).optional(),
   }),
 ]);
 
-export type ColumnRule = string | ColumnRuleObject;
+export type ColumnRule = string | string[] | ColumnRuleObject;
 export interface ColumnRuleObject {
-  column?: string;
+  column?: string | string[];
   value?: string | number | boolean;
   first_of?: ColumnRule[];
   map?: Record<string, string | number | boolean | null>;
   default?: string | number | boolean | null;
   scale?: number;
+  prefix?: number;
+  first_item?: true;
+  lookup?: LookupRule;
+  keep_if?: { column?: string | string[]; starts_with?: string[]; not_starts_with?: string[]; in?: string[] };
+}
+export interface LookupRule {
+  file: string;
+  key: string;
+  value: string;
 }
 
 const rowFilter = z.union([z.array(scalar).min(1), z.strictObject({ not_empty: z.literal(true) })]);
@@ -55,8 +80,40 @@ const source = z.strictObject({
   date_format: z.string().optional(),
   /** Text encoding of this CSV file, when not the mapping's. */
   encoding: z.enum(ENCODINGS).optional(),
+  /** A JSON array field whose elements are the records (HubSpot's association `to` lists). */
+  unnest: z.string().min(1).optional(),
+  /** Columns named `<prefix><name>` become one row each: `name` and `value` name the two new source columns (HubSpot's hs_date_entered_<stage id>). */
+  unpivot: z.strictObject({ prefix: z.string().min(1), name: z.string().min(1), value: z.string().min(1) }).optional(),
+  /** One row per change of one field (`name` the field, `value` its new value): each column the rules read that the file lacks is the value where `name` is that column; the load then carries each field forward per deal. */
+  pivot: z.strictObject({ name: z.string().min(1), value: z.string().min(1) }).optional(),
+  /** A source column holding a `;`-separated list: one row per item (`id1;id2`). */
+  explode: z.string().min(1).optional(),
+  /** Rows whose value for this contract column is not in its map are not records of this entity (EventRelation rows naming the event's own opportunity): left out and counted. */
+  drop_unmapped: z.string().min(1).optional(),
   columns: z.record(z.string(), columnRule),
 });
+
+/**
+ * The CRM's own stage list (Salesforce OpportunityStage, HubSpot pipelines, a Dynamics process):
+ * stage names with their order, default probability and whether they close a deal, won or lost.
+ */
+const stageList = z.strictObject({
+  file: z.string().min(1),
+  where: z.record(z.string(), rowFilter).optional(),
+  /** A JSON array field each record holds its stages in (HubSpot's pipelines: `stages`). */
+  unnest: z.string().min(1).optional(),
+  columns: z.strictObject({
+    stage: columnRule,
+    order: columnRule.optional(),
+    probability: columnRule.optional(),
+    is_closed: columnRule.optional(),
+    is_won: columnRule.optional(),
+  }),
+});
+
+export type StageListDefinition = Omit<z.infer<typeof stageList>, 'columns'> & {
+  columns: { stage: ColumnRule; order?: ColumnRule; probability?: ColumnRule; is_closed?: ColumnRule; is_won?: ColumnRule };
+};
 
 export const mappingSchema = z.strictObject({
   name: z.string().min(1),
@@ -69,6 +126,10 @@ export const mappingSchema = z.strictObject({
   max_reject_share: z.number().min(0).max(1).optional(),
   /** Text encoding of the CSV files: utf-8 (default), latin-1, or utf-16 (also recognised by its byte-order mark). */
   encoding: z.enum(ENCODINGS).optional(),
+  /** Salesforce ids: 18-character ids are cut to their 15-character form, so that report (15) and API (18) exports join. */
+  salesforce_ids: z.literal(true).optional(),
+  /** Where the CRM's stage list is; without one, stages are inferred from the deals (pipeline/load/mapping/stage-list.ts). */
+  stages: stageList.optional(),
   entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
 });
 
@@ -80,6 +141,8 @@ export interface Mapping {
   currency_rates?: string;
   max_reject_share?: number;
   encoding?: Encoding;
+  salesforce_ids?: true;
+  stages?: StageListDefinition;
   entities: Partial<Record<EntityName, SourceDefinition[]>>;
 }
 
@@ -135,7 +198,7 @@ function checkNesting(raw: unknown, origin: string): void {
 }
 
 function checkRule(rule: ColumnRule, where: string): void {
-  if (typeof rule === 'string') return;
+  if (typeof rule === 'string' || Array.isArray(rule)) return;
   const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined].filter(Boolean).length;
   if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value' or 'first_of'`);
   rule.first_of?.forEach((inner, i) => checkRule(inner, `${where}.first_of[${i}]`));

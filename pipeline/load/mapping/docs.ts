@@ -5,6 +5,7 @@
 import { ENTITY_NAMES } from '../schema.ts';
 import type { ColumnRule } from './definition.ts';
 import { builtInLayout, LAYOUT_NAMES } from './layouts.ts';
+import { STANDARD_LIMITS } from './standard-limits.ts';
 
 export function renderLayouts(): string {
   const lines = [
@@ -28,6 +29,10 @@ export function renderLayouts(): string {
     '',
     '- A file is named without extension in a mapping; `.csv`, `.txt`, `.tsv`, `.parquet`, `.json`, `.ndjson`, `.jsonl` are tried, case-insensitively.',
     "- DuckDB reads every file (`read_csv` with its sniffer: delimiter, quoting, header, UTF-8 BOM; `read_parquet`; `read_json`, JSON arrays or newline-delimited). CSV is read as text so that one bad value rejects one row, not the file.",
+    '- Column names match whatever their case (Data Loader writes `STAGENAME`). A rule may list several names, the API name first and then report or UI labels (`[CloseDate, Close Date]`): the first the file has is read.',
+    '- JSON as CRM APIs write it: a page envelope (`{"value": [...]}` from the Dataverse Web API, `{"results": [...]}` from HubSpot), HubSpot\'s `properties` (each a column of its own name), Dataverse lookups (`_parentaccountid_value` read as `parentaccountid`, its formatted value as `parentaccountidname`, the table it points at as `parentaccountidtype`); other nested objects become dotted names (`metadata.probability`), lists `;`-separated text (`associations.companies.results.id`).',
+    '- Azure Synapse Link for Dataverse: a `model.json` beside headerless CSV partitions (`opportunity/2026-06.csv`): a table named in the mapping is read from its partitions with the column names model.json lists.',
+    '- Dates with an offset keep the local date written (`2026-03-01T21:00:00-05:00` is 1 March); timestamps are converted to UTC.',
     '- Dates: ISO 8601 (`2025-03-01`, `2025-03-01T10:00:00Z`; an offset is converted to UTC), the format DuckDB sniffs in the file, a mapping\'s `date_format`, then `03/01/2025` (US, month first), `01.03.2025` (day first), and 12-13 digits as epoch milliseconds.',
     "- Numbers: `1,234.50` is read as 1234.5; with `decimal_separator: ','` `1.234,50` is. Yes/no: true/false, t/f, yes/no, y/n, 1/0, x.",
     '- A file that cannot be read, lacks a column a required contract column comes from, names a column twice, is empty (0 bytes), is not in its encoding (UTF-8 unless declared; the message names the line and byte), or leaves a required entity without rows stops the load with one message naming the file; nothing changes.',
@@ -64,6 +69,18 @@ export function renderLayouts(): string {
   for (const name of LAYOUT_NAMES.filter((n) => n !== 'canonical')) {
     const mapping = builtInLayout(name);
     lines.push(`## Layout \`${name}\``, '', mapping.description ?? '', '', `Definition: \`pipeline/load/mapping/layouts/${name}.yaml\`.`, '');
+    const limits = STANDARD_LIMITS[name];
+    if (limits) {
+      lines.push('Optional, read when present (custom fields, and files not every org exports):', '', '| field or file | feeds |', '|---|---|');
+      for (const [field, feeds] of Object.entries(limits.optional)) lines.push(`| ${code(field)} | ${feeds} |`);
+      lines.push('', `Features an export of standard objects only cannot give (${Object.keys(limits.deadFeatures).length}; constant or empty on its training rows):`, '');
+      lines.push('| feature | needs |', '|---|---|');
+      for (const [feature, needs] of Object.entries(limits.deadFeatures)) lines.push(`| ${code(feature)} | ${needs} |`);
+      if (limits.deadWithoutHistory) {
+        lines.push('', `Also dead without a history export (Synapse Link exports no audit): ${Object.keys(limits.deadWithoutHistory).map(code).join(', ')}.`);
+      }
+      lines.push('');
+    }
     lines.push('| entity | column | source |', '|---|---|---|');
     for (const entity of ENTITY_NAMES) {
       for (const source of mapping.entities[entity] ?? []) {
@@ -79,9 +96,10 @@ export function renderLayouts(): string {
 
 function describeRule(rule: ColumnRule): string {
   if (typeof rule === 'string') return code(rule);
+  if (Array.isArray(rule)) return rule.map(code).join(' or ');
   if (rule.value !== undefined) return `always ${code(String(rule.value))}`;
   if (rule.first_of) return `first of: ${rule.first_of.map(describeRule).join('; ')}`;
-  const parts = [code(rule.column!)];
+  const parts = [[rule.column!].flat().map(code).join(' or ')];
   if (rule.map) parts.push(`mapped ${Object.entries(rule.map).map(([from, to]) => `${code(from)} → ${to === null ? 'empty' : code(String(to))}`).join(', ')}`);
   if (rule.default !== undefined) parts.push(`else ${rule.default === null ? 'empty' : code(String(rule.default))}`);
   if (rule.scale !== undefined) parts.push(`× ${rule.scale}`);

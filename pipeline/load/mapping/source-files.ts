@@ -7,6 +7,8 @@ import { basename, extname, join } from 'node:path';
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
 import { csvEncoding, notUtf8Error, type Encoding } from './encoding.ts';
+import { flattenedJsonFile } from './json-records.ts';
+import { headerlessTable } from './synapse.ts';
 
 export type SourceFormat = 'csv' | 'parquet' | 'json';
 
@@ -21,6 +23,8 @@ export interface SourceFile {
   typedReader: string;
   /** The file has a line over DuckDB's default 2 MB limit, so it is read with MAX_LINE_BYTES. */
   longLines?: boolean;
+  /** Column names of a headerless CSV (Synapse Link), from its model.json. */
+  headerless?: string[];
 }
 
 /**
@@ -67,17 +71,33 @@ export function listSourceFiles(source: string | string[]): Map<string, string> 
 }
 
 /** The file a mapping names (`Opportunity` finds Opportunity.csv, .parquet, ...; case does not matter), read with the declared encoding. */
-export function findSourceFile(files: Map<string, string>, name: string, encoding?: Encoding): SourceFile | undefined {
+export function findSourceFile(files: Map<string, string>, name: string, encoding?: Encoding, options: { unnest?: string } = {}): SourceFile | undefined {
+  const synapse = headerlessTable(files, name);
+  if (synapse) return describeHeaderless(synapse.paths, synapse.columns);
   const lower = name.toLowerCase();
   const candidates = EXTENSIONS.some(([ext]) => lower.endsWith(ext)) ? [lower] : EXTENSIONS.map(([ext]) => `${lower}${ext}`);
   for (const candidate of candidates) {
     const path = files.get(candidate);
-    if (path) return describeFile(path, encoding);
+    if (path) return describeFile(path, encoding, options);
   }
   return undefined;
 }
 
-export function describeFile(path: string, declaredEncoding?: Encoding): SourceFile {
+/** Headerless CSV partitions read with the column names model.json gives (./synapse.ts). */
+function describeHeaderless(paths: string[], columns: string[]): SourceFile {
+  const list = `[${paths.map((path) => quoteLiteral(literalPath(path))).join(', ')}]`;
+  const names = `names = [${columns.map(quoteLiteral).join(', ')}]`;
+  return {
+    path: paths[0]!,
+    format: 'csv',
+    encoding: 'utf-8',
+    headerless: columns,
+    textReader: `read_csv(${list}, header = false, ${names}, all_varchar = true, auto_detect = true, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
+    typedReader: `read_csv(${list}, header = false, ${names}, auto_detect = true)`,
+  };
+}
+
+export function describeFile(path: string, declaredEncoding?: Encoding, options: { unnest?: string } = {}): SourceFile {
   const format = EXTENSIONS.find(([ext]) => ext === extname(path).toLowerCase())?.[1] ?? 'csv';
   checkRegularFile(path);
   // DuckDB's larger line limit costs memory per column, so only a file with a line over its default gets it.
@@ -98,7 +118,13 @@ export function describeFile(path: string, declaredEncoding?: Encoding): SourceF
       typedReader: `read_csv(${literal}, header = true, auto_detect = true${decode})`,
     };
   }
-  const reader = format === 'parquet' ? `read_parquet(${literal})` : `read_json(${literal}, format = 'auto')`;
+  if (format === 'json') {
+    // API pages, property bags and lookups flattened first (./json-records.ts); read as one row per record.
+    const flat = quoteLiteral(flattenedJsonFile(path, options));
+    const reader = `read_json(${flat}, format = 'newline_delimited', sample_size = -1)`;
+    return { path, format, encoding: 'utf-8', textReader: reader, typedReader: reader };
+  }
+  const reader = `read_parquet(${literal})`;
   return { path, format, encoding: 'utf-8', textReader: reader, typedReader: reader };
 }
 
@@ -159,6 +185,7 @@ export async function describeColumns(conn: DuckDBConnection, file: SourceFile):
  * (e.g. `%d.%m.%Y`): one sniff per file. A file that cannot be read gives one clear error naming it.
  */
 export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Promise<{ columns: { name: string; type: string }[]; dateFormats: string[] }> {
+  if (file.headerless) return { columns: await describeColumns(conn, file), dateFormats: [] };
   if (file.format !== 'csv') return { columns: await describeColumns(conn, file), dateFormats: [] };
   checkNotEmpty(file);
   try {

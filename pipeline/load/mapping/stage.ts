@@ -5,13 +5,15 @@
  * anything in the database changes. Columns on opportunities and accounts that the mapping does
  * not use are carried along as custom attributes.
  */
+import { statSync } from 'node:fs';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
-import { DEFAULT_DATE_FORMATS, normalisedSql, ruleColumns, ruleSql, sourceText } from './column-sql.ts';
+import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLookups, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { notUtf8Error } from './encoding.ts';
+import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
 import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
@@ -34,6 +36,10 @@ export interface StagedEntity {
   /** Each file read, for working out the physical lines of rejected rows (pipeline/load/physical-lines.ts). */
   sources: StagedSource[];
   custom: CustomColumn[];
+  /** Values the mapping's value maps do not know, per column (./unmapped-values.ts). */
+  unmapped: UnmappedValues[];
+  /** Files read as one row per field change (a `pivot` source), whose rows ./derive.ts completes. */
+  changeFiles: string[];
 }
 
 /** One file staging read. */
@@ -62,10 +68,14 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
   // Rows rejected while staging (deals without an exchange rate) with their record line, made physical later.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${RECORD_REJECTS} (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${LINE_SHIFTS} (file VARCHAR, s BIGINT, j BIGINT)`);
+  await stageLookups(conn, available, options.mapping);
   let lastScan = -1;
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
-    const found = sources.map((definition) => ({ definition, file: findSourceFile(available, definition.file, definition.encoding ?? options.mapping.encoding) }));
+    const found = sources.map((definition) => ({
+      definition,
+      file: findSourceFile(available, definition.file, definition.encoding ?? options.mapping.encoding, definition.unnest ? { unnest: definition.unnest } : {}),
+    }));
     const present = found.filter((f): f is { definition: SourceDefinition; file: SourceFile } => f.file !== undefined);
     if (present.length === 0 && SCHEMA[entity].required) {
       const names = sources.map((s) => s.file).join(' or ');
@@ -77,19 +87,39 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const selects: string[] = [];
     let custom: CustomColumn[] = [];
     const columnsByFile = new Map<string, string[]>();
+    const unmapped: UnmappedValues[] = [];
+    const changeFiles: string[] = [];
     for (const [index, { definition, file }] of present.entries()) {
-      const { columns, dateFormats } = await inspectFile(conn, file);
+      // A JSON field to unnest that no record has holds no rows.
+      if (definition.unnest && file.format === 'json' && (statSync(file.path).size === 0 || isEmptyFile(file))) continue;
+      const inspected = await inspectFile(conn, file);
+      const { dateFormats } = inspected;
+      const own = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
+      // A file without the field-name and value columns is not a list of changes (a flat deals file): no rows from it.
+      if (definition.pivot && !(own.has(definition.pivot.name.toLowerCase()) && own.has(definition.pivot.value.toLowerCase()))) continue;
+      const pivotFields = definition.pivot ? pivotColumns(definition, inspected.columns.map((c) => c.name)) : [];
+      const added = [...(definition.unpivot ? [definition.unpivot.name, definition.unpivot.value] : []), ...pivotFields];
+      const columns = [...inspected.columns, ...added.map((name) => ({ name, type: 'VARCHAR' }))];
       columnsByFile.set(file.path, columns.map((c) => c.name));
-      const names = new Set(columns.map((c) => c.name));
-      checkRequiredColumns(entity, definition, file, names);
+      // Header names match whatever their case (Data Loader writes STAGENAME); DuckDB matches identifiers so too.
+      const names = new Set(columns.map((c) => c.name.toLowerCase()));
+      // A list column no record has (no call with a contact) is an empty list, not a broken file.
+      if (definition.explode && !names.has(definition.explode.toLowerCase())) continue;
+      // A flat file (CSV) is read as it is; one without the nested source's columns holds none of its rows.
+      if (definition.unnest && file.format !== 'json' && !hasRequiredColumns(entity, definition, names)) continue;
+      checkRequiredColumns(entity, definition, file, names, columns.map((c) => c.name));
       const formats = [...(definition.date_format ? [definition.date_format] : []), ...dateFormats, ...DEFAULT_DATE_FORMATS];
       const used = usedColumns(definition);
       const extra =
         index === 0 && (CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)
-          ? columns.filter((c) => !used.has(c.name)).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
+          ? columns.filter((c) => !used.has(c.name.toLowerCase())).map((c, i) => ({ name: c.name, type: storedType(c.type), rawColumn: `__custom_${i}` }))
           : [];
       if (index === 0) custom = extra;
-      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom }));
+      // Only the file's own columns (an unpivot's name and value columns are not in it).
+      const inFile = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
+      unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => inFile.has(c.toLowerCase()) })));
+      if (definition.pivot) changeFiles.push(file.path);
+      selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true, pivotFields }));
     }
     const table = rawTable(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
@@ -105,9 +135,26 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, lastScan);
     if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
     const read = await describeSources(conn, table, present, columnsByFile);
-    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom });
+    staged.set(entity, { entity, table, files: [...new Set(present.map((p) => p.file.path))], sources: read, custom, unmapped, changeFiles });
   }
   return staged;
+}
+
+/** Reads each lookup file a mapping's rules use into a key -> value table; a missing file looks nothing up. */
+async function stageLookups(conn: DuckDBConnection, available: Map<string, string>, mapping: Mapping): Promise<void> {
+  const lookups = Object.values(mapping.entities).flatMap((sources) => sources.flatMap((s) => Object.values(s.columns).flatMap((rule) => ruleLookups(rule as ColumnRule))));
+  for (const lookup of lookups) {
+    const table = quoteIdent(lookupTable(lookup));
+    const file = findSourceFile(available, lookup.file, mapping.encoding);
+    const rows = file
+      ? `SELECT CAST(${quoteIdent(lookup.key)} AS VARCHAR) AS k, any_value(CAST(${quoteIdent(lookup.value)} AS VARCHAR)) AS v FROM ${file.textReader} GROUP BY 1`
+      : 'SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS v WHERE false';
+    try {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${rows}`);
+    } catch (error) {
+      throw new WuweiError('bad_input', `${file?.path ?? lookup.file}: cannot read '${lookup.key}' and '${lookup.value}' for a lookup: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
+    }
+  }
 }
 
 /**
@@ -171,25 +218,53 @@ async function describeSources(
   return [...seen.values()];
 }
 
+/** The columns a pivoted source's rules read that the file lacks: the fields whose changes it lists. */
+function pivotColumns(definition: SourceDefinition, fileColumns: string[]): string[] {
+  const inFile = new Set(fileColumns.map((c) => c.toLowerCase()));
+  return [...new Set(Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)))].filter((c) => !inFile.has(c.toLowerCase()));
+}
+
+/** A flattened JSON file without records. */
+function isEmptyFile(file: SourceFile): boolean {
+  const match = /read_json\('((?:[^']|'')*)'/.exec(file.textReader);
+  return match !== null && statSync(match[1]!.replaceAll("''", "'")).size === 0;
+}
+
+/** Required columns the load can fill from another entity when the export lacks them (see ./derive.ts). */
+const DERIVED: Partial<Record<EntityName, string[]>> = {
+  activities: ['account_id'],
+  opportunity_contact_roles: ['created_date'],
+  opportunity_competitors: ['created_date'],
+};
+
+function hasRequiredColumns(entity: EntityName, definition: SourceDefinition, names: Set<string>): boolean {
+  try {
+    checkRequiredColumns(entity, definition, { path: '' } as SourceFile, names, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A required contract column whose every source column is missing from the file stops the load. */
-function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>): void {
+function checkRequiredColumns(entity: EntityName, definition: SourceDefinition, file: SourceFile, names: Set<string>, found: string[]): void {
   for (const [column, spec] of Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]) {
     const rule = definition.columns[column];
-    if (!spec.required) continue;
+    if (!spec.required || DERIVED[entity]?.includes(column)) continue;
     if (rule === undefined) throw new WuweiError('bad_input', `${file.path}: the mapping gives no source for required column '${column}' of ${entity}`);
     const reads = ruleColumns(rule);
-    const isConstant = typeof rule !== 'string' && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
-    if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c))) {
-      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; the file's first line has ${names.size} column${names.size === 1 ? '' : 's'})`);
+    const isConstant = typeof rule !== 'string' && !Array.isArray(rule) && (rule.value !== undefined || rule.default !== undefined && rule.default !== null);
+    if (!isConstant && reads.length > 0 && !reads.some((c) => names.has(c.toLowerCase()))) {
+      throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${reads.join("' or '")}' (for ${entity}.${column}; the file's first line has ${found.length} column${found.length === 1 ? '' : 's'})`);
     }
   }
   for (const column of Object.keys(definition.where ?? {})) {
-    if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (the file's first line has ${names.size} column${names.size === 1 ? '' : 's'})`);
+    if (!names.has(column.toLowerCase())) throw new WuweiError('bad_input', `${file.path}, line 1: missing column '${column}' that the mapping filters on (the file's first line has ${found.length} column${found.length === 1 ? '' : 's'})`);
   }
 }
 
 function usedColumns(definition: SourceDefinition): Set<string> {
-  return new Set([...Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)), ...Object.keys(definition.where ?? {})]);
+  return new Set([...Object.values(definition.columns).flatMap((rule) => ruleColumns(rule as ColumnRule)), ...Object.keys(definition.where ?? {})].map((c) => c.toLowerCase()));
 }
 
 function sourceSelect(
@@ -197,14 +272,16 @@ function sourceSelect(
   definition: SourceDefinition,
   file: SourceFile,
   names: Set<string>,
-  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[] },
+  options: { dateFormats: string[]; custom: CustomColumn[]; allCustom: CustomColumn[]; salesforceIds: boolean; pivotFields: string[] },
 ): string {
-  const present = (column: string) => names.has(column);
+  const present = (column: string) => names.has(column.toLowerCase());
   const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
     const rule = definition.columns[column];
     if (rule === undefined) return `NULL::VARCHAR AS ${quoteIdent(column)}`;
-    const scale = typeof rule === 'string' ? undefined : rule.scale;
-    const sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
+    const scale = typeof rule === 'string' || Array.isArray(rule) ? undefined : rule.scale;
+    let sql = normalisedSql(ruleSql(rule, present), spec.type, { dateFormats: options.dateFormats, decimalComma: definition.decimal_separator === ',', ...(scale !== undefined ? { scale } : {}) });
+    // An 18-character Salesforce id is its 15-character id and a case checksum: reports write 15, the API 18.
+    if (options.salesforceIds && column.endsWith('_id')) sql = `CASE WHEN regexp_full_match(${sql}, '[a-zA-Z0-9]{18}') THEN left(${sql}, 15) ELSE ${sql} END`;
     return `${sql} AS ${quoteIdent(column)}`;
   });
   const custom = options.custom.map((c) => `${sourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
@@ -215,11 +292,38 @@ function sourceSelect(
     const conditions = [...(values.length > 0 ? [`${sourceText(column)} IN (${values.map(quoteLiteral).join(', ')})`] : []), ...(values.length < filter.length ? [`${sourceText(column)} IS NULL`] : [])];
     return `(${conditions.join(' OR ')})`;
   });
+  const dropped = definition.drop_unmapped;
+  const droppedRule = dropped === undefined ? undefined : definition.columns[dropped];
+  if (droppedRule !== undefined) filters.push(`(${ruleSql(droppedRule, present)}) IS NOT NULL`);
   // Lines count from the header (line 1): staging numbers records; pipeline/load/physical-lines.ts
   // turns the record lines of rejected rows into physical lines.
   const lineBase = file.format === 'csv' ? 1 : 0;
+  let numbered = `SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader}`;
+  const pivot = definition.pivot;
+  if (pivot) {
+    // One row per field change: each field a column of its own, empty on the other fields' rows.
+    const fields = options.pivotFields;
+    if (fields.length > 0) {
+      const cases = fields.map((f) => `CASE WHEN ${sourceText(pivot.name)} = ${quoteLiteral(f)} THEN CAST(${quoteIdent(pivot.value)} AS VARCHAR) END AS ${quoteIdent(f)}`);
+      numbered = `SELECT *, ${cases.join(', ')} FROM (${numbered})`;
+    }
+  }
+  const unpivot = definition.unpivot;
+  if (unpivot) {
+    // One row per filled `<prefix><name>` column; a file without such columns gives no rows.
+    const wide = [...names].filter((n) => n.startsWith(unpivot.prefix.toLowerCase()) && n !== unpivot.name.toLowerCase() && n !== unpivot.value.toLowerCase());
+    numbered = wide.length === 0
+      ? `SELECT *, NULL::VARCHAR AS ${quoteIdent(unpivot.name)}, NULL::VARCHAR AS ${quoteIdent(unpivot.value)} FROM (${numbered}) WHERE false`
+      : `SELECT * REPLACE (substr(${quoteIdent(unpivot.name)}, ${unpivot.prefix.length + 1}) AS ${quoteIdent(unpivot.name)}) FROM (
+          UNPIVOT (SELECT * REPLACE (${wide.map((w) => `CAST(${quoteIdent(w)} AS VARCHAR) AS ${quoteIdent(w)}`).join(', ')}) FROM (${numbered}))
+          ON ${wide.map(quoteIdent).join(', ')} INTO NAME ${quoteIdent(unpivot.name)} VALUE ${quoteIdent(unpivot.value)})`;
+  }
+  // A `;`-separated list becomes one row per item, each with the line of the record it came from.
+  const rows = definition.explode && present(definition.explode)
+    ? `SELECT * REPLACE (nullif(trim(unnest(string_split(CAST(${quoteIdent(definition.explode)} AS VARCHAR), ';'))), '') AS ${quoteIdent(definition.explode)}) FROM (${numbered})`
+    : numbered;
   return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
-    FROM (SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader})
+    FROM (${rows})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
 }
 

@@ -9,7 +9,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
@@ -44,12 +43,15 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
       const sources = mapping.entities[entity] ?? [];
       const canonical = join(canonicalDir, `${SCHEMA[entity].file}.csv`);
       if (sources.length === 0 || !existsSync(canonical)) continue;
-      const reader = `read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true)`;
+      // Contract columns an older canonical export lacks read as empty.
+      const contract = Object.keys(SCHEMA[entity].columns).map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ');
+      const reader = `(SELECT ${contract} WHERE false UNION ALL BY NAME SELECT * FROM read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true))`;
       const filters = sources.map((s) => canonicalFilter(s));
       for (const [i, source] of sources.entries()) {
         const file = extname(source.file) ? source.file : `${source.file}.csv`;
         const path = join(outDir, file);
-        if (written.includes(path)) throw new WuweiError('bad_input', `${mapping.name}: ${file} is read for more than one entity; it cannot be written back`);
+        // A file read again for another entity (owners, associations kept on the record) is written once, for the first.
+        if (written.includes(path)) continue;
         const earlier = filters.slice(0, i).map((f) => `NOT coalesce(${f}, false)`);
         const where = [filters[i]!, ...earlier].join(' AND ');
         const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
@@ -69,7 +71,7 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
 function canonicalFilter(source: SourceDefinition): string {
   const conditions: string[] = ['true'];
   for (const [canonical, rule] of Object.entries(source.columns)) {
-    if (typeof rule !== 'string' && rule.value !== undefined) conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
+    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.value !== undefined) conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
   }
   for (const [column, filter] of Object.entries(source.where ?? {})) {
     const reader = Object.entries(source.columns).find(([, rule]) => readsColumn(rule, column));
@@ -89,11 +91,16 @@ function canonicalFilter(source: SourceDefinition): string {
 function sourceColumns(source: SourceDefinition): [string, string][] {
   const candidates = new Map<string, { rank: number; sql: string }[]>();
   const add = (column: string, rank: number, sql: string) => candidates.set(column, [...(candidates.get(column) ?? []), { rank, sql }]);
-  const visit = (canonical: string, rule: ColumnRule) => {
+  // A later alternative of a first_of ranks below the first: it only fills in where the first is empty.
+  const visit = (canonical: string, rule: ColumnRule, later = 0) => {
     const c = quoteIdent(canonical);
-    if (typeof rule === 'string') return add(rule, 1, c);
-    if (rule.first_of) return rule.first_of.forEach((inner) => visit(canonical, inner));
-    if (!rule.column) return;
+    // Of a column's aliases, the API name (the first) is written.
+    if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1 + later, c);
+    if (rule.first_of) return rule.first_of.forEach((inner, i) => visit(canonical, inner, later + (i > 0 ? 3 : 0)));
+    // A key prefix cannot be turned back into the whole value (a list's first item is a list of one);
+    // a conditional fallback (an activity's account when it regards one) would fill the column for every row.
+    if (!rule.column || rule.prefix !== undefined || (later > 0 && rule.keep_if)) return;
+    const column = [rule.column].flat()[0]!;
     let sql = c;
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
     if (rule.map && Object.keys(rule.map).length > 0) {
@@ -102,9 +109,9 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
       const injective = inverse.size === Object.values(rule.map).filter((v) => v !== null).length;
       const passThrough = rule.default === undefined ? sql : 'NULL';
       const cases = [...inverse].map(([to, from]) => `WHEN ${quoteLiteral(to)} THEN ${quoteLiteral(from)}`);
-      return add(rule.column, injective ? 0 : 2, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
+      return add(column, (injective ? 0 : 2) + later, `CASE ${c} ${cases.join(' ')} ELSE ${passThrough} END`);
     }
-    return add(rule.column, 1, sql);
+    return add(column, 1 + later, sql);
   };
   for (const [canonical, rule] of Object.entries(source.columns)) visit(canonical, rule);
   // A filter column no rule reads gets the first value the filter allows.
@@ -118,14 +125,14 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
 }
 
 function readsColumn(rule: ColumnRule, column: string): boolean {
-  if (typeof rule === 'string') return rule === column;
+  if (typeof rule === 'string' || Array.isArray(rule)) return [rule].flat()[0] === column;
   if (rule.first_of) return rule.first_of.some((inner) => readsColumn(inner, column));
-  return rule.column === column;
+  return rule.column !== undefined && [rule.column].flat()[0] === column;
 }
 
 /** The canonical value a source value becomes under `rule` (for filters). */
 function forward(rule: ColumnRule, column: string, value: string): string | null {
-  if (typeof rule === 'string') return value;
+  if (typeof rule === 'string' || Array.isArray(rule)) return value;
   if (rule.first_of) return forward(rule.first_of.find((inner) => readsColumn(inner, column))!, column, value);
   if (rule.map && value in rule.map) {
     const to = rule.map[value];

@@ -1,0 +1,37 @@
+/**
+ * The committed vendor fixtures (test/fixtures/vendors/<shape>/, each with the SOURCE.md it follows)
+ * load with their layout as they are: every deal, nothing rejected, the vendor's own stages in order.
+ * The end-to-end run of each shape at training size is test/load/vendor-exports.test.ts.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DYNAMICS_STAGES, HUBSPOT_STAGES, SALESFORCE_STAGES, VENDOR_SHAPES } from './vendors/write-vendor-exports.ts';
+import { load, rows, withMemoryDb } from './helpers.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vendors');
+const OPEN_STAGES: Record<string, string[]> = {
+  salesforce: SALESFORCE_STAGES.map((s) => s.name),
+  hubspot: HUBSPOT_STAGES.map((s) => s.id),
+  dynamics: DYNAMICS_STAGES.map((s) => s.name),
+};
+
+describe('committed vendor fixtures', () => {
+  for (const shape of VENDOR_SHAPES) {
+    it(`${shape.folder} loads with --layout ${shape.layout}, nothing rejected`, async () => {
+      await withMemoryDb(async (conn) => {
+        const summary = await load(conn, { source: join(FIXTURES, shape.folder), layout: shape.layout, asOf: '2026-06-30' });
+        expect(Object.values(summary.entities).reduce((n, e) => n + e.rejected, 0)).toBe(0);
+        expect(summary.entities['opportunities']!.loaded).toBe(40);
+        expect(summary.stages.open).toEqual(OPEN_STAGES[shape.layout]);
+        // Every participant is one of our users or a contact, never the deal the activity is about.
+        const [kinds] = await rows<{ users: number; contacts: number; other: number }>(conn, `
+          SELECT count(*) FILTER (WHERE participant_type = 'user')::INTEGER AS users, count(*) FILTER (WHERE participant_type = 'contact')::INTEGER AS contacts,
+                 count(*) FILTER (WHERE participant_type NOT IN ('user', 'contact'))::INTEGER AS other
+          FROM activity_participants`);
+        expect(kinds!.users).toBe(summary.entities['activities']!.loaded);
+        expect(kinds!.contacts).toBeGreaterThan(0);
+        expect(kinds!.other).toBe(0);
+      });
+    }, 60_000);
+  }
+});
