@@ -1,0 +1,91 @@
+/**
+ * Dead features: after a build, every model input that is empty or constant on the training rows
+ * teaches the models nothing, and usually means the export lacks a field. `feature_health` (read by
+ * the data-quality page) has one row per input with its status and the export field it needs; the
+ * dead ones are named in the build summary (the run record and `wuwei features` output) and logged.
+ */
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import type { Logger } from '../log.ts';
+import { featureColumnsOf } from '../../models/feature-columns.ts';
+import { FEATURES, FEATURE_NAMES, NEEDED_FIELDS } from './catalog.ts';
+import { EXPORT_COLUMNS_TABLE } from './export-columns.ts';
+import { tableExists } from '../../models/columns.ts';
+
+export type FeatureStatus = 'ok' | 'empty' | 'constant';
+
+export interface FeatureHealth {
+  feature: string;
+  kind: 'number' | 'category';
+  status: FeatureStatus;
+  /** Share of training rows with a value. */
+  filledShare: number;
+  distinctValues: number;
+  /** The export fields (or whole exports) the input is computed from. */
+  needs: string;
+}
+
+export const FEATURE_HEALTH_TABLE = 'feature_health';
+
+/** Export fields behind the deal attributes that are inputs in their own right. */
+const ATTRIBUTE_FIELDS: Record<string, string> = {
+  stage: 'opportunity_history.stage (or nightly snapshots of opportunities.stage)',
+  segment: 'accounts.segment',
+  industry: 'accounts.industry',
+  region: 'accounts.region',
+  product_line: 'opportunities.product_line',
+  lead_source: 'opportunities.lead_source',
+  type: 'opportunities.type',
+};
+
+/** Every model input of `features_train` (the full catalog, the deal attributes, the export columns), checked. */
+export async function checkFeatureHealth(conn: DuckDBConnection, log: Logger): Promise<FeatureHealth[]> {
+  const inputs = await featureColumnsOf(conn, 'features_train', FEATURE_NAMES);
+  const needs = await neededFields(conn);
+  const aggregates = [
+    ...inputs.numeric.map((name) => [name, 'number', `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`] as const),
+    ...inputs.categorical.map((name) => [name, 'category', `${quoteIdent(name)}::VARCHAR`] as const),
+  ];
+  const health: FeatureHealth[] = [];
+  // a few columns per query: one wide query over a hundred columns costs more memory than it saves
+  for (let start = 0; start < aggregates.length; start += 16) {
+    const batch = aggregates.slice(start, start + 16);
+    const [row] = await queryRows<Record<string, number>>(
+      conn,
+      `SELECT count(*)::DOUBLE AS n, ${batch.map(([, , value], j) => `count(${value})::DOUBLE AS f${j}, approx_count_distinct(${value})::DOUBLE AS d${j}`).join(', ')} FROM features_train`,
+    );
+    batch.forEach(([name, kind], j) => {
+      const n = row!['n']!;
+      const filled = row![`f${j}`]!;
+      const distinct = Math.round(row![`d${j}`]!);
+      const status: FeatureStatus = filled === 0 ? 'empty' : distinct <= 1 && filled === n ? 'constant' : 'ok';
+      health.push({ feature: name, kind, status, filledShare: n > 0 ? filled / n : 0, distinctValues: distinct, needs: needs.get(name) ?? '' });
+    });
+  }
+  await conn.run(`CREATE OR REPLACE TABLE ${FEATURE_HEALTH_TABLE} (feature VARCHAR, kind VARCHAR, status VARCHAR, filled_share DOUBLE, distinct_values INTEGER, needs VARCHAR)`);
+  if (health.length > 0) {
+    await conn.run(
+      `INSERT INTO ${FEATURE_HEALTH_TABLE} VALUES ${health.map((h) => `(${quoteLiteral(h.feature)}, '${h.kind}', '${h.status}', ${h.filledShare}, ${h.distinctValues}, ${quoteLiteral(h.needs)})`).join(', ')}`,
+    );
+  }
+  const dead = health.filter((h) => h.status !== 'ok');
+  if (dead.length > 0) {
+    log.warn(`${dead.length} of ${health.length} model inputs are empty or constant on the training rows: ${dead.map((h) => `${h.feature} (${h.status}${h.needs ? `; needs ${h.needs}` : ''})`).join(', ')}`);
+  }
+  return health;
+}
+
+/** Input -> the export fields it needs: the catalog's (or the exports it names), the attributes', the export columns' own. */
+async function neededFields(conn: DuckDBConnection): Promise<Map<string, string>> {
+  const needs = new Map<string, string>(Object.entries(ATTRIBUTE_FIELDS));
+  for (const feature of FEATURES) {
+    const fields = NEEDED_FIELDS[feature.name] ?? [];
+    const exports = feature.needs.filter((entity) => !fields.some((field) => field.startsWith(`${entity}.`)));
+    needs.set(feature.name, [...fields, ...exports].join(', ') || 'opportunities');
+  }
+  if (await tableExists(conn, EXPORT_COLUMNS_TABLE)) {
+    for (const row of await queryRows<{ feature: string; entity: string; source_column: string }>(conn, `SELECT feature, entity, source_column FROM ${EXPORT_COLUMNS_TABLE}`)) {
+      needs.set(row.feature, `${row.entity}.${row.source_column}`);
+    }
+  }
+  return needs;
+}
