@@ -13,6 +13,7 @@ import { resolveMapping } from './mapping/resolve.ts';
 import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, stageSources } from './mapping/stage.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
+import { recordKnownAt } from './known-at.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
 
 export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
@@ -154,6 +155,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`);
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
     summary.customAttributes = await storeCustomAttributes(conn, { opportunities: staged.get('opportunities')!, accounts: staged.get('accounts')! });
+    await recordKnownAt(conn, mapping.known_at ?? {});
 
     const { replaced, snapshots } = await timedStep(options.log, 'snapshot', () => recordSnapshot(conn, asOf, source));
     const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';

@@ -70,6 +70,8 @@ export const mappingSchema = z.strictObject({
   /** Text encoding of the CSV files: utf-8 (default), latin-1, or utf-16 (also recognised by its byte-order mark). */
   encoding: z.enum(ENCODINGS).optional(),
   entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
+  /** Export columns beyond the contract (custom attributes) by name: known when the deal is created, or only once it closes (overrules the leakage guard). */
+  known_at: z.record(z.string(), z.enum(['creation', 'close'])).optional(),
 });
 
 export type SourceDefinition = z.infer<typeof source> & { columns: Record<string, ColumnRule> };
@@ -81,6 +83,7 @@ export interface Mapping {
   max_reject_share?: number;
   encoding?: Encoding;
   entities: Partial<Record<EntityName, SourceDefinition[]>>;
+  known_at?: Record<string, 'creation' | 'close'>;
 }
 
 /** Checks a parsed mapping (from a file or a built-in layout) and normalises it; `origin` names it in errors. */
