@@ -69,7 +69,11 @@ export async function checkFeatureHealth(conn: DuckDBConnection, log: Logger): P
   }
   const dead = health.filter((h) => h.status !== 'ok');
   if (dead.length > 0) {
-    log.warn(`${dead.length} of ${health.length} model inputs are empty or constant on the training rows: ${dead.map((h) => `${h.feature} (${h.status}${h.needs ? `; needs ${h.needs}` : ''})`).join(', ')}`);
+    const named = (status: FeatureStatus) => dead.filter((h) => h.status === status).map((h) => h.feature);
+    log.warn(
+      `${dead.length} of ${health.length} model inputs teach the models nothing (the export fields they need are in feature_health): ` +
+        `empty on the training rows: ${named('empty').join(', ') || 'none'}; constant: ${named('constant').join(', ') || 'none'}`,
+    );
   }
   return health;
 }

@@ -6,6 +6,8 @@
  *   - the share of rows missing a value in each table;
  *   - numbers: the standardized mean difference, (score mean - train mean) / pooled standard deviation;
  *   - categories: the population stability index over the levels (missing is a level).
+ * Training rows are those of the last year before the build's date when there are enough of them:
+ * features that grow with the calendar (tenure, past wins) then compare like with like.
  * `feature_skew` (read by the data-quality page) holds every input; the worst are named and warned of.
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
@@ -21,13 +23,16 @@ export interface FeatureSkew {
   smd: number;
   /** Categories: population stability index. */
   psi: number;
-  /** The largest of |missing share difference| / 0.2, |SMD| / 0.5 and PSI / 0.25: 1 and above warns. */
+  /** The largest of |missing share difference| / 0.2, |SMD| / 1 and PSI / 0.25: 1 and above warns. */
   severity: number;
 }
 
 export const FEATURE_SKEW_TABLE = 'feature_skew';
 /** Beyond these, training and scoring rows differ enough to warn. */
-export const SKEW_LIMITS = { missingShare: 0.2, smd: 0.5, psi: 0.25 } as const;
+export const SKEW_LIMITS = { missingShare: 0.2, smd: 1, psi: 0.25 } as const;
+/** Training observations of the last this many days are compared, if at least MIN_RECENT_ROWS. */
+const RECENT_DAYS = 365;
+const MIN_RECENT_ROWS = 200;
 /** How many of the worst inputs the summary names. */
 const WORST = 5;
 
@@ -41,7 +46,10 @@ export interface SkewSummary {
 /** Compares the inputs the models would use (the supported catalog features, deal attributes and export columns). */
 export async function checkTrainServeSkew(conn: DuckDBConnection, supportedFeatures: readonly string[], log: Logger): Promise<SkewSummary> {
   const inputs = await featureColumnsOf(conn, 'features_train', supportedFeatures);
-  const skews = [...(await numericSkews(conn, inputs.numeric)), ...(await categoricalSkews(conn, inputs.categorical))];
+  const recent = `(SELECT * FROM features_train WHERE as_of > (SELECT max(as_of) FROM features_score) - ${RECENT_DAYS})`;
+  const [count] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${recent}`);
+  const train = count!.n >= MIN_RECENT_ROWS ? recent : 'features_train';
+  const skews = [...(await numericSkews(conn, train, inputs.numeric)), ...(await categoricalSkews(conn, train, inputs.categorical))];
   skews.sort((a, b) => b.severity - a.severity || a.feature.localeCompare(b.feature));
   await conn.run(
     `CREATE OR REPLACE TABLE ${FEATURE_SKEW_TABLE} (feature VARCHAR, kind VARCHAR, train_missing_share DOUBLE, score_missing_share DOUBLE, smd DOUBLE, psi DOUBLE, severity DOUBLE, skewed BOOLEAN)`,
@@ -69,7 +77,7 @@ function describe(skew: FeatureSkew): string {
   return `${skew.feature} (${missing}${shift})`;
 }
 
-async function numericSkews(conn: DuckDBConnection, names: readonly string[]): Promise<FeatureSkew[]> {
+async function numericSkews(conn: DuckDBConnection, trainRows: string, names: readonly string[]): Promise<FeatureSkew[]> {
   if (names.length === 0) return [];
   const stats = async (table: string) => {
     const values = names.map((name) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`);
@@ -79,7 +87,7 @@ async function numericSkews(conn: DuckDBConnection, names: readonly string[]): P
     );
     return row!;
   };
-  const train = await stats('features_train');
+  const train = await stats(trainRows);
   const score = await stats('features_score');
   return names.map((feature, j) => {
     const trainMissingShare = missingShare(train, j);
@@ -98,12 +106,12 @@ function missingShare(row: Record<string, number | null>, j: number): number {
   return n > 0 ? 1 - (row[`k${j}`] ?? 0) / n : Number.NaN;
 }
 
-async function categoricalSkews(conn: DuckDBConnection, names: readonly string[]): Promise<FeatureSkew[]> {
+async function categoricalSkews(conn: DuckDBConnection, trainRows: string, names: readonly string[]): Promise<FeatureSkew[]> {
   const skews: FeatureSkew[] = [];
   for (const feature of names) {
     const rows = await queryRows<{ level: string | null; train: number; score: number }>(
       conn,
-      `WITH t AS (SELECT ${quoteIdent(feature)}::VARCHAR AS level, count(*)::DOUBLE AS n FROM features_train GROUP BY 1),
+      `WITH t AS (SELECT ${quoteIdent(feature)}::VARCHAR AS level, count(*)::DOUBLE AS n FROM ${trainRows} GROUP BY 1),
             s AS (SELECT ${quoteIdent(feature)}::VARCHAR AS level, count(*)::DOUBLE AS n FROM features_score GROUP BY 1)
        SELECT coalesce(t.level, s.level) AS level, coalesce(t.n, 0) AS train, coalesce(s.n, 0) AS score
        FROM t FULL JOIN s ON t.level IS NOT DISTINCT FROM s.level`,
