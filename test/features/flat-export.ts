@@ -25,8 +25,9 @@ export interface FlatExportOptions {
   seed?: number;
 }
 
-/** Writes accounts.csv, users.csv and opportunities.csv into `dir` and returns it. */
-export function writeFlatExport(dir: string, options: FlatExportOptions = {}): string {
+/** Writes accounts.csv, users.csv and opportunities.csv into `dir`; returns it and each deal's true win log-odds (the oracle). */
+export function writeFlatExport(dir: string, options: FlatExportOptions = {}): { dir: string; logits: Map<string, number> } {
+  const logits = new Map<string, number>();
   const random = new Random(options.seed ?? 11);
   const n = options.opportunities ?? 2000;
   const asOf = dayOf(FLAT_AS_OF);
@@ -58,6 +59,7 @@ export function writeFlatExport(dir: string, options: FlatExportOptions = {}): s
     const tier = random.bernoulli(0.004) ? 'platinum' : tiers[random.int(0, 2)]!;
     const logit = -0.5 + 1.6 * tender + 0.9 * (budget ? 1 : 0) + segmentEffect[account.segment]! + tierEffect[tier]!;
     const won = closed && random.bernoulli(1 / (1 + Math.exp(-logit)));
+    logits.set(short ? SHORT_DEAL : `O${i + 1}`, logit);
     const amount = random.bernoulli(0.03) ? '0' : random.bernoulli(0.03) ? '' : String(Math.round(5000 + 195000 * random.next() ** 2));
     const lossReason = closed && !won ? ['price', 'timing', 'competitor'][random.int(0, 2)]! : '';
     const stage = closed ? (won ? 'Closed Won' : 'Closed Lost') : openStages[random.int(0, openStages.length - 1)]!;
@@ -87,5 +89,5 @@ export function writeFlatExport(dir: string, options: FlatExportOptions = {}): s
   }
   writeFileSync(join(dir, 'opportunities.csv'), lines.join('\n') + '\n');
   writeFileSync(join(dir, 'as_of.txt'), `${FLAT_AS_OF}\n`);
-  return dir;
+  return { dir, logits };
 }
