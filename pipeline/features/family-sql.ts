@@ -22,7 +22,7 @@ export interface FamilySlice {
 /** The family named on the command line, or a one-line error listing the valid ones. */
 export function parseFamily(name: string): FeatureFamily {
   if (Object.hasOwn(FAMILY_LABELS, name)) return name as FeatureFamily;
-  throw new WuweiError('bad_option', `unknown feature family '${name}': choose one of ${Object.keys(FAMILY_LABELS).join(', ')}`);
+  throw new WuweiError('bad_option', `unknown feature family '${name}': choose one of ${Object.keys(FAMILY_LABELS).join(', ')}, or custom (the export's own columns)`);
 }
 
 /** The family's slice; with `only`, just those of its features (to find the one column that fails). */

@@ -19,6 +19,8 @@ import { readClosedObservations } from '../../models/win/data.ts';
 import { timeWeights } from '../../models/win/time-weights.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { formatIterate, iterate } from '../../pipeline/iterate.ts';
+import { featureReport } from '../../pipeline/features/feature-report.ts';
 import { FLAT_AS_OF, SHORT_DEAL, writeFlatExport } from './flat-export.ts';
 
 const USED = ['custom_tender_score', 'custom_noise_index', 'custom_kickoff_date', 'custom_budget_approved', 'custom_channel_tier'];
@@ -100,7 +102,9 @@ describe('a flat export with custom columns, through the nightly run', () => {
     expect(Object.keys(features.exportColumns.leftOut)).toEqual(['custom_loss_reason']);
     expect(features.exportColumns.leftOut['custom_loss_reason']).toMatch(/closed deals/);
     const saved = JSON.parse(readFileSync(record.recordFile, 'utf8')) as RunRecord;
-    expect(JSON.stringify(saved.stages)).toContain('custom_loss_reason');
+    expect(Object.keys(saved.featureChecks!.leftOut)).toEqual(['custom_loss_reason']);
+    expect(saved.featureChecks!.deadFeatures).toHaveProperty('custom_legacy_flag');
+    expect(saved.featureChecks!.dealState).toMatch(/^flat export/);
     const rows = await db((conn) => queryRows<{ source_column: string; used: boolean; encoding: string }>(conn, `SELECT source_column, used, encoding FROM export_columns ORDER BY position`));
     expect(rows.find((r) => r.source_column === 'Loss Reason')).toMatchObject({ used: false, encoding: 'category' });
     expect(rows.find((r) => r.source_column === 'Tender Score')).toMatchObject({ used: true, encoding: 'number' });
@@ -155,6 +159,23 @@ describe('a flat export with custom columns, through the nightly run', () => {
     const weights = timeWeights(data);
     const row = data.opportunityIds.indexOf(SHORT_DEAL);
     expect(weights[row]).toBeGreaterThan(0);
+  });
+
+  it('wuwei iterate --family custom judges the export columns like a catalog family', async () => {
+    const summary = await db((conn) => iterate(conn, { family: 'custom', seed: 3, epochs: 4, log: quietLogger }));
+    expect(summary.rebuild.features).toEqual(expect.arrayContaining([...USED, 'segment', 'product_line']));
+    expect(summary.rebuild.features).not.toContain('stage');
+    expect(summary.univariate.find((u) => u.feature === 'custom_tender_score')!.auc).toBeGreaterThan(0.65);
+    // without the export's own columns only weak catalog features are left: the family adds a lot
+    expect(summary.contribution!.auc).toBeGreaterThan(0.1);
+    expect(formatIterate(summary)).toContain('Export columns and deal attributes (custom)');
+  });
+
+  it('the feature report lists the export columns with the guard\'s verdict', async () => {
+    const report = await db((conn) => featureReport(conn, { asOf: FLAT_AS_OF, source: 'the flat test export', log: quietLogger }));
+    expect(report).toContain('## Export columns');
+    expect(report).toMatch(/\| Loss Reason \| `custom_loss_reason` \| category \| no \| {2}\| filled on \d+% of closed deals/);
+    expect(report).toMatch(/\| Tender Score \| `custom_tender_score` \| number \| yes \| 0\.[6-9]\d\d \| {2}\|/);
   });
 
   it('names the dead inputs (the constant custom column, the stage a flat export cannot give) with the field they need', async () => {
