@@ -59,47 +59,63 @@ export const LEAKAGE = {
 } as const;
 
 export const EXPORT_COLUMNS_TABLE = 'export_columns';
+type Candidate = Omit<ExportColumn, 'used' | 'reason'>;
 const WIDE = { opportunities: 'oca', accounts: 'aca' } as const;
 
 /**
  * Decides which export columns the models use (or, on a scoring-only build, reuses the last full
  * build's decision) and adds them to the feature tables.
  */
-export async function addExportColumns(conn: DuckDBConnection, options: { training: boolean; log: Logger }): Promise<ExportColumnSummary> {
+export async function addExportColumns(
+  conn: DuckDBConnection,
+  options: { training: boolean; log: Logger },
+): Promise<ExportColumnSummary> {
   const reuse = !options.training && (await tableExists(conn, EXPORT_COLUMNS_TABLE));
   const present = await candidates(conn);
   // a scoring-only build keeps the last full build's decisions, for the columns this export still has
   const columns = reuse
-    ? (await readDecisions(conn)).filter((column) => present.some((p) => p.feature === column.feature && p.source === column.source))
+    ? (await readDecisions(conn)).filter((c) => present.some((p) => p.feature === c.feature && p.source === c.source))
     : await decide(conn, present);
   if (!reuse) await writeDecisions(conn, columns);
   const used = columns.filter((column) => column.used);
   for (const table of options.training ? ['features_train', 'features_score'] : ['features_score']) {
     if (used.length === 0) continue;
-    const select = used.map((column) => `${featureExpression(column, 'features.as_of')} AS ${quoteIdent(column.feature)}`).join(', ');
+    const select = used.map((c) => `${featureExpression(c, 'features.as_of')} AS ${quoteIdent(c.feature)}`).join(', ');
     await conn.run(`CREATE OR REPLACE TABLE ${table} AS
       SELECT features.*, ${select}
       FROM ${table} AS features
       ${wideJoins('features')}
       ORDER BY features.opportunity_id, features.as_of`);
   }
-  const leftOut = Object.fromEntries(columns.filter((column) => !column.used).map((column) => [column.feature, column.reason]));
-  for (const column of columns.filter((c) => !c.used)) options.log.warn(`export column '${column.source}' (${column.entity}) left out of the models: ${column.reason}`);
-  if (used.length > 0) options.log.info(`export columns used by the models: ${used.map((column) => `${column.source} (${column.encoding})`).join(', ')}`);
+  const left = columns.filter((column) => !column.used);
+  for (const c of left) options.log.warn(`export column '${c.source}' (${c.entity}) left out of the models: ${c.reason}`);
+  if (used.length > 0) {
+    options.log.info(`export columns used by the models: ${used.map((c) => `${c.source} (${c.encoding})`).join(', ')}`);
+  }
+  const leftOut = Object.fromEntries(left.map((column) => [column.feature, column.reason]));
   return { used: used.map((column) => column.feature), leftOut };
 }
 
 /** The custom attributes the load kept, with what the mapping declares about them. */
-async function candidates(conn: DuckDBConnection): Promise<Omit<ExportColumn, 'used' | 'reason'>[]> {
+async function candidates(conn: DuckDBConnection): Promise<Candidate[]> {
   if (!(await tableExists(conn, 'custom_attribute_columns'))) return [];
   const declared = (await tableExists(conn, 'custom_attribute_known_at'))
-    ? `(SELECT known_at FROM custom_attribute_known_at k WHERE k.name = c.name AND (k.entity IS NULL OR k.entity = c.entity) LIMIT 1)`
+    ? `(SELECT known_at FROM custom_attribute_known_at k
+        WHERE k.name = c.name AND (k.entity IS NULL OR k.entity = c.entity) LIMIT 1)`
     : 'NULL::VARCHAR';
-  const rows = await queryRows<{ entity: 'opportunities' | 'accounts'; name: string; feature_name: string; type: string; known_at: 'creation' | 'close' | null }>(
+  type Row = Pick<ExportColumn, 'entity' | 'type'> & { name: string; feature_name: string; known_at: ExportColumn['knownAt'] };
+  const rows = await queryRows<Row>(
     conn,
     `SELECT entity, name, feature_name, type, ${declared} AS known_at FROM custom_attribute_columns c ORDER BY entity DESC, rowid`,
   );
-  return rows.map((row) => ({ feature: row.feature_name, entity: row.entity, source: row.name, type: row.type, encoding: encodingOf(row.type), knownAt: row.known_at }));
+  return rows.map((row) => ({
+    feature: row.feature_name,
+    entity: row.entity,
+    source: row.name,
+    type: row.type,
+    encoding: encodingOf(row.type),
+    knownAt: row.known_at,
+  }));
 }
 
 function encodingOf(type: string): ExportColumnEncoding {
@@ -121,7 +137,7 @@ function featureExpression(column: ExportColumn, asOf: string): string {
 }
 
 /** The value the leakage guard compares: dates as days after the deal's creation (the same for old and new deals). */
-function guardExpression(column: Omit<ExportColumn, 'used' | 'reason'>): string {
+function guardExpression(column: Candidate): string {
   if (column.encoding === 'category') return `nullif(trim(CAST(${raw(column)} AS VARCHAR)), '')`;
   if (column.encoding === 'age in days') return `datediff('day', deals.created_date, CAST(${raw(column)} AS DATE))::DOUBLE`;
   return `CAST(${raw(column)} AS DOUBLE)`;
@@ -134,7 +150,7 @@ function wideJoins(alias: string): string {
 }
 
 /** Applies the declarations, then the leakage rules on the deals known at the build's date. */
-async function decide(conn: DuckDBConnection, columns: Omit<ExportColumn, 'used' | 'reason'>[]): Promise<ExportColumn[]> {
+async function decide(conn: DuckDBConnection, columns: Candidate[]): Promise<ExportColumn[]> {
   if (columns.length === 0) return [];
   const schema: Record<string, 'float64' | 'text'> = { closed: 'float64', won: 'float64' };
   columns.forEach((column, j) => (schema[`v${j}`] = column.encoding === 'category' ? 'text' : 'float64'));
@@ -153,14 +169,20 @@ async function decide(conn: DuckDBConnection, columns: Omit<ExportColumn, 'used'
   const won = data.won as Float64Array;
   return columns.map((column, j) => {
     if (column.knownAt === 'creation') return { ...column, used: true, reason: '' };
-    if (column.knownAt === 'close') return { ...column, used: false, reason: 'the mapping declares it known at close (known_at: close)' };
+    if (column.knownAt === 'close') {
+      return { ...column, used: false, reason: 'the mapping declares it known at close (known_at: close)' };
+    }
     const reason = leakageReason(data[`v${j}`] as Float64Array | (string | null)[], closed, won);
     return { ...column, used: reason === '', reason };
   });
 }
 
 /** Why a column looks filled or changed once deals close, or '' when it does not. */
-export function leakageReason(values: Float64Array | (string | null)[], closed: ArrayLike<number>, won: ArrayLike<number>): string {
+export function leakageReason(
+  values: Float64Array | (string | null)[],
+  closed: ArrayLike<number>,
+  won: ArrayLike<number>,
+): string {
   const n = values.length;
   const isKnown = (i: number) => (Array.isArray(values) ? values[i] !== null : Number.isFinite(values[i] as number));
   const closedRows: number[] = [];
@@ -180,23 +202,26 @@ export function leakageReason(values: Float64Array | (string | null)[], closed: 
   const openShare = openDeals > 0 ? filledOpen / openDeals : 0;
   const pct = (x: number) => `${Math.round(100 * x)}%`;
   if (openDeals >= LEAKAGE.minDeals && closedRows.length >= LEAKAGE.minDeals) {
-    if ((closedShare > LEAKAGE.filledClosed && openShare < LEAKAGE.filledOpen) || closedShare - openShare >= LEAKAGE.fillGap) {
+    const onlyClosed = closedShare > LEAKAGE.filledClosed && openShare < LEAKAGE.filledOpen;
+    if (onlyClosed || closedShare - openShare >= LEAKAGE.fillGap) {
       return `filled on ${pct(closedShare)} of closed deals but ${pct(openShare)} of open ones: it looks filled when a deal closes`;
     }
   }
   const outcomes = closedRows.map((i) => won[i]!);
   const wonDeals = outcomes.filter((y) => y === 1).length;
-  const outcomeSeparation =
-    wonDeals >= LEAKAGE.minDeals && closedRows.length - wonDeals >= LEAKAGE.minDeals ? separation(values, closedRows, outcomes) : Number.NaN;
+  const bothOutcomes = wonDeals >= LEAKAGE.minDeals && closedRows.length - wonDeals >= LEAKAGE.minDeals;
+  const outcomeSeparation = bothOutcomes ? separation(values, closedRows, outcomes) : Number.NaN;
   if (outcomeSeparation > LEAKAGE.outcomeSeparation) {
-    return `its values alone tell won from lost almost perfectly (AUC ${(0.5 + outcomeSeparation).toFixed(3)}): it looks written at the close`;
+    const auc = (0.5 + outcomeSeparation).toFixed(3);
+    return `its values alone tell won from lost almost perfectly (AUC ${auc}): it looks written at the close`;
   }
   if (openDeals >= LEAKAGE.minDeals && closedRows.length >= LEAKAGE.minDeals) {
     const all = Array.from({ length: n }, (_, i) => i);
     const closedOpen = separation(values, all, Array.from(closed));
     const wonLost = Number.isFinite(outcomeSeparation) ? outcomeSeparation : 0;
     if (closedOpen > LEAKAGE.closedOpenSeparation && closedOpen > LEAKAGE.closedOpenRatio * wonLost) {
-      return `its values tell closed from open deals (AUC ${(0.5 + closedOpen).toFixed(2)}) far better than won from lost (${(0.5 + wonLost).toFixed(2)}): it looks changed when a deal closes`;
+      const [byClose, byOutcome] = [(0.5 + closedOpen).toFixed(2), (0.5 + wonLost).toFixed(2)];
+      return `its values tell closed from open deals (AUC ${byClose}) far better than won from lost (${byOutcome}): it looks changed when a deal closes`;
     }
   }
   return '';
@@ -218,7 +243,11 @@ function separation(values: Float64Array | (string | null)[], rows: number[], la
       counts.set(levelOf(i), entry);
     });
     const pooled = { n: 0, positive: 0 };
-    for (const entry of counts.values()) if (entry.n < LEAKAGE.minLevelDeals) (pooled.n += entry.n), (pooled.positive += entry.positive);
+    for (const entry of counts.values()) {
+      if (entry.n >= LEAKAGE.minLevelDeals) continue;
+      pooled.n += entry.n;
+      pooled.positive += entry.positive;
+    }
     const rate = (level: string) => {
       const entry = counts.get(level)!;
       const source = entry.n < LEAKAGE.minLevelDeals ? pooled : entry;
@@ -233,19 +262,21 @@ function separation(values: Float64Array | (string | null)[], rows: number[], la
 }
 
 async function writeDecisions(conn: DuckDBConnection, columns: ExportColumn[]): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TABLE ${EXPORT_COLUMNS_TABLE} (position INTEGER, feature VARCHAR, entity VARCHAR, source_column VARCHAR, type VARCHAR, encoding VARCHAR, known_at VARCHAR, used BOOLEAN, reason VARCHAR)`);
+  await conn.run(`CREATE OR REPLACE TABLE ${EXPORT_COLUMNS_TABLE} (position INTEGER, feature VARCHAR, entity VARCHAR,
+    source_column VARCHAR, type VARCHAR, encoding VARCHAR, known_at VARCHAR, used BOOLEAN, reason VARCHAR)`);
   if (columns.length === 0) return;
   const text = (value: string | null) => (value === null ? 'NULL' : quoteLiteral(value));
-  const rows = columns.map(
-    (c, i) => `(${i + 1}, ${text(c.feature)}, ${text(c.entity)}, ${text(c.source)}, ${text(c.type)}, ${text(c.encoding)}, ${text(c.knownAt)}, ${c.used}, ${text(c.reason)})`,
+  const rows = columns.map((c, i) =>
+    [i + 1, ...[c.feature, c.entity, c.source, c.type, c.encoding, c.knownAt].map(text), c.used, text(c.reason)].join(', '),
   );
-  await conn.run(`INSERT INTO ${EXPORT_COLUMNS_TABLE} VALUES ${rows.join(', ')}`);
+  await conn.run(`INSERT INTO ${EXPORT_COLUMNS_TABLE} VALUES (${rows.join('), (')})`);
 }
 
 async function readDecisions(conn: DuckDBConnection): Promise<ExportColumn[]> {
-  const rows = await queryRows<{ feature: string; entity: ExportColumn['entity']; source_column: string; type: string; encoding: ExportColumnEncoding; known_at: ExportColumn['knownAt']; used: boolean; reason: string }>(
+  type Row = Omit<ExportColumn, 'source' | 'knownAt'> & { source_column: string; known_at: ExportColumn['knownAt'] };
+  const rows = await queryRows<Row>(
     conn,
     `SELECT feature, entity, source_column, type, encoding, known_at, used, reason FROM ${EXPORT_COLUMNS_TABLE} ORDER BY position`,
   );
-  return rows.map((row) => ({ feature: row.feature, entity: row.entity, source: row.source_column, type: row.type, encoding: row.encoding, knownAt: row.known_at, used: row.used, reason: row.reason }));
+  return rows.map(({ source_column, known_at, ...row }) => ({ ...row, source: source_column, knownAt: known_at }));
 }

@@ -41,38 +41,41 @@ const ATTRIBUTE_FIELDS: Record<string, string> = {
 export async function checkFeatureHealth(conn: DuckDBConnection, log: Logger): Promise<FeatureHealth[]> {
   const inputs = await featureColumnsOf(conn, 'features_train', FEATURE_NAMES);
   const needs = await neededFields(conn);
+  const finite = (name: string) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`;
   const aggregates = [
-    ...inputs.numeric.map((name) => [name, 'number', `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`] as const),
+    ...inputs.numeric.map((name) => [name, 'number', finite(name)] as const),
     ...inputs.categorical.map((name) => [name, 'category', `${quoteIdent(name)}::VARCHAR`] as const),
   ];
   const health: FeatureHealth[] = [];
   // a few columns per query: one wide query over a hundred columns costs more memory than it saves
   for (let start = 0; start < aggregates.length; start += 16) {
     const batch = aggregates.slice(start, start + 16);
-    const [row] = await queryRows<Record<string, number>>(
-      conn,
-      `SELECT count(*)::DOUBLE AS n, ${batch.map(([, , value], j) => `count(${value})::DOUBLE AS f${j}, approx_count_distinct(${value})::DOUBLE AS d${j}`).join(', ')} FROM features_train`,
+    const columns = batch.map(
+      ([, , v], j) => `count(${v})::DOUBLE AS f${j}, (min(${v}) = max(${v}))::DOUBLE AS c${j}, approx_count_distinct(${v})::DOUBLE AS d${j}`,
     );
+    const [row] = await queryRows<Record<string, number | null>>(conn, `SELECT count(*)::DOUBLE AS n, ${columns.join(', ')} FROM features_train`);
     batch.forEach(([name, kind], j) => {
       const n = row!['n']!;
       const filled = row![`f${j}`]!;
-      const distinct = Math.round(row![`d${j}`]!);
-      const status: FeatureStatus = filled === 0 ? 'empty' : distinct <= 1 && filled === n ? 'constant' : 'ok';
-      health.push({ feature: name, kind, status, filledShare: n > 0 ? filled / n : 0, distinctValues: distinct, needs: needs.get(name) ?? '' });
+      // constant: one value on every training row (one value and some missing still tells known from unknown)
+      const status: FeatureStatus = filled === 0 ? 'empty' : row![`c${j}`] === 1 && filled === n ? 'constant' : 'ok';
+      const distinctValues = row![`c${j}`] === 1 ? 1 : Math.max(2, Math.round(row![`d${j}`] ?? 0));
+      const filledShare = n > 0 ? filled / n : 0;
+      health.push({ feature: name, kind, status, filledShare, distinctValues: filled === 0 ? 0 : distinctValues, needs: needs.get(name) ?? '' });
     });
   }
-  await conn.run(`CREATE OR REPLACE TABLE ${FEATURE_HEALTH_TABLE} (feature VARCHAR, kind VARCHAR, status VARCHAR, filled_share DOUBLE, distinct_values INTEGER, needs VARCHAR)`);
-  if (health.length > 0) {
-    await conn.run(
-      `INSERT INTO ${FEATURE_HEALTH_TABLE} VALUES ${health.map((h) => `(${quoteLiteral(h.feature)}, '${h.kind}', '${h.status}', ${h.filledShare}, ${h.distinctValues}, ${quoteLiteral(h.needs)})`).join(', ')}`,
-    );
-  }
+  await conn.run(`CREATE OR REPLACE TABLE ${FEATURE_HEALTH_TABLE}
+    (feature VARCHAR, kind VARCHAR, status VARCHAR, filled_share DOUBLE, distinct_values INTEGER, needs VARCHAR)`);
+  const values = health.map(
+    (h) => `(${quoteLiteral(h.feature)}, '${h.kind}', '${h.status}', ${h.filledShare}, ${h.distinctValues}, ${quoteLiteral(h.needs)})`,
+  );
+  if (values.length > 0) await conn.run(`INSERT INTO ${FEATURE_HEALTH_TABLE} VALUES ${values.join(', ')}`);
   const dead = health.filter((h) => h.status !== 'ok');
   if (dead.length > 0) {
     const named = (status: FeatureStatus) => dead.filter((h) => h.status === status).map((h) => h.feature);
     log.warn(
-      `${dead.length} of ${health.length} model inputs teach the models nothing (the export fields they need are in feature_health): ` +
-        `empty on the training rows: ${named('empty').join(', ') || 'none'}; constant: ${named('constant').join(', ') || 'none'}`,
+      `${dead.length} of ${health.length} model inputs teach the models nothing (feature_health names the export fields ` +
+        `they need): empty on the training rows: ${named('empty').join(', ') || 'none'}; constant: ${named('constant').join(', ') || 'none'}`,
     );
   }
   return health;
@@ -87,9 +90,11 @@ async function neededFields(conn: DuckDBConnection): Promise<Map<string, string>
     needs.set(feature.name, [...fields, ...exports].join(', ') || 'opportunities');
   }
   if (await tableExists(conn, EXPORT_COLUMNS_TABLE)) {
-    for (const row of await queryRows<{ feature: string; entity: string; source_column: string }>(conn, `SELECT feature, entity, source_column FROM ${EXPORT_COLUMNS_TABLE}`)) {
-      needs.set(row.feature, `${row.entity}.${row.source_column}`);
-    }
+    const columns = await queryRows<{ feature: string; entity: string; source_column: string }>(
+      conn,
+      `SELECT feature, entity, source_column FROM ${EXPORT_COLUMNS_TABLE}`,
+    );
+    for (const row of columns) needs.set(row.feature, `${row.entity}.${row.source_column}`);
   }
   return needs;
 }

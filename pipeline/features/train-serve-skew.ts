@@ -13,6 +13,7 @@
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
 import { featureColumnsOf } from '../../models/feature-columns.ts';
+import { tableColumns } from '../../models/columns.ts';
 
 export interface FeatureSkew {
   feature: string;
@@ -45,7 +46,10 @@ export interface SkewSummary {
 
 /** Compares the inputs the models would use (the supported catalog features, deal attributes and export columns). */
 export async function checkTrainServeSkew(conn: DuckDBConnection, supportedFeatures: readonly string[], log: Logger): Promise<SkewSummary> {
-  const inputs = await featureColumnsOf(conn, 'features_train', supportedFeatures);
+  // the inputs both tables carry (a scoring-only build keeps an older training table)
+  const scoring = new Set(await tableColumns(conn, 'features_score'));
+  const all = await featureColumnsOf(conn, 'features_train', supportedFeatures);
+  const inputs = { numeric: all.numeric.filter((name) => scoring.has(name)), categorical: all.categorical.filter((name) => scoring.has(name)) };
   const recent = `(SELECT * FROM features_train WHERE as_of > (SELECT max(as_of) FROM features_score) - ${RECENT_DAYS})`;
   const [count] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${recent}`);
   const train = count!.n >= MIN_RECENT_ROWS ? recent : 'features_train';
