@@ -23,6 +23,8 @@ const dayOf = (date: string) => Math.round(Date.parse(date) / DAY);
 export interface FlatExportOptions {
   opportunities?: number;
   seed?: number;
+  /** Amounts 0 or missing on some deals (default true). */
+  amountGaps?: boolean;
 }
 
 /** Writes accounts.csv, users.csv and opportunities.csv into `dir`; returns it and each deal's true win log-odds (the oracle). */
@@ -60,7 +62,8 @@ export function writeFlatExport(dir: string, options: FlatExportOptions = {}): {
     const logit = -0.5 + 1.6 * tender + 0.9 * (budget ? 1 : 0) + segmentEffect[account.segment]! + tierEffect[tier]!;
     const won = closed && random.bernoulli(1 / (1 + Math.exp(-logit)));
     logits.set(short ? SHORT_DEAL : `O${i + 1}`, logit);
-    const amount = random.bernoulli(0.03) ? '0' : random.bernoulli(0.03) ? '' : String(Math.round(5000 + 195000 * random.next() ** 2));
+    const gap = random.bernoulli(0.03) ? '0' : random.bernoulli(0.03) ? '' : null;
+    const amount = (options.amountGaps !== false && gap) || String(Math.round(5000 + 195000 * random.next() ** 2));
     const lossReason = closed && !won ? ['price', 'timing', 'competitor'][random.int(0, 2)]! : '';
     const stage = closed ? (won ? 'Closed Won' : 'Closed Lost') : openStages[random.int(0, openStages.length - 1)]!;
     lines.push(
