@@ -1,7 +1,8 @@
 /**
  * Zero, missing and extreme amounts never stop a run (issue 14): an export with a stage history whose
  * amounts are 0 on one deal in ten (won ones included) and missing on others loads, builds features
- * with every value finite, and the retraining rule's drift check reads them without an error.
+ * with every value finite, and the retraining rule's drift check reads them without an error. A feature
+ * model that fails anyway is one line naming it.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { loadExports } from '../../pipeline/load/index.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { decideRetrain, recordTrainingSnapshot } from '../../pipeline/retrain.ts';
 import { defaultConfig } from '../../pipeline/config.ts';
+import { WuweiError } from '../../pipeline/errors.ts';
 import { smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -50,6 +52,19 @@ describe('an export with $0 and missing amounts', () => {
       await conn.run(`CREATE TABLE model_versions AS SELECT 'v-zero' AS version, true AS active, now() AS trained_at`);
       const decision = await decideRetrain(conn, { asOf: TEST_AS_OF, policy: defaultConfig().retrain, force: false });
       expect(decision).toEqual({ due: false, reason: 'the active model is 0 days old and the data did not drift' });
+    });
+  }, 300_000);
+
+  it('a feature model that fails is one line naming the SQL model, as a user error', async () => {
+    const source = await smallExport(tmp.dir, 300, 9);
+    await withDatabase(':memory:', async (conn) => {
+      await loadExports(conn, { source, log: quietLogger });
+      await conn.run('DROP TABLE opportunity_line_items');
+      const failure = await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(WuweiError);
+      const message = (failure as WuweiError).message;
+      expect(message).toMatch(/^feature model intermediate\/int_line_items\.sql failed: .*opportunity_line_items/);
+      expect(message).not.toContain('\n');
     });
   }, 300_000);
 });
