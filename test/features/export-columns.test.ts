@@ -98,6 +98,14 @@ describe('a flat export with custom columns, through the nightly run', () => {
     expect(features.exportColumns.used).toEqual(expect.arrayContaining(USED));
   });
 
+  it('explains scores with the export columns in plain words ("Channel tier is gold")', async () => {
+    const rows = await db((conn) => queryRows<{ factors: string }>(conn, `SELECT top_positive_factors || '; ' || top_negative_factors AS factors FROM scores`));
+    const text = rows.map((r) => r.factors).join('\n');
+    expect(text).toMatch(/Channel tier is (gold|silver|bronze)/);
+    expect(text).toMatch(/Tender score \([+−]/);
+    expect(text).not.toContain('custom_');
+  });
+
   it('leaves the leaky column out, says why in the run record and export_columns, and keeps the honest ones', async () => {
     expect(Object.keys(features.exportColumns.leftOut)).toEqual(['custom_loss_reason']);
     expect(features.exportColumns.leftOut['custom_loss_reason']).toMatch(/closed deals/);

@@ -63,7 +63,7 @@ export function writeFlatExport(dir: string, options: FlatExportOptions = {}): {
     const won = closed && random.bernoulli(1 / (1 + Math.exp(-logit)));
     logits.set(short ? SHORT_DEAL : `O${i + 1}`, logit);
     const gap = random.bernoulli(0.03) ? '0' : random.bernoulli(0.03) ? '' : null;
-    const amount = (options.amountGaps !== false && gap) || String(Math.round(5000 + 195000 * random.next() ** 2));
+    const amount = options.amountGaps !== false && gap !== null ? gap : String(Math.round(5000 + 195000 * random.next() ** 2));
     const lossReason = closed && !won ? ['price', 'timing', 'competitor'][random.int(0, 2)]! : '';
     const stage = closed ? (won ? 'Closed Won' : 'Closed Lost') : openStages[random.int(0, openStages.length - 1)]!;
     lines.push(
