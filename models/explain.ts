@@ -56,7 +56,9 @@ export function topFactors(effects: Float32Array, observations: Observations, pr
       }
       const k = u - numericCount;
       const encoding = preprocessing.categorical[k]!;
-      return { feature: units[u]!, label: labels[u]!, value: null, typical: null, valueLabel: observations.categories[k]![r] ?? 'unknown', typicalLabel: encoding.mode, effect };
+      const level = observations.categories[k]![r] ?? 'unknown';
+      // a category in words with its level: "Segment is enterprise"
+      return { feature: units[u]!, label: `${labels[u]!} is ${level}`, value: null, typical: null, valueLabel: level, typicalLabel: encoding.mode, effect };
     };
     deals.push({
       positive: order.filter((u) => effects[r * units.length + u]! > 0).slice(0, top).map(factor),
@@ -67,12 +69,21 @@ export function topFactors(effects: Float32Array, observations: Observations, pr
 }
 
 const DEFINITIONS = new Map(FEATURES.map((feature) => [feature.name, feature.definition]));
-const EXTRA_LABELS: Record<string, string> = { stage: 'Sales stage in the CRM' };
+const EXTRA_LABELS: Record<string, string> = {
+  stage: 'Sales stage in the CRM',
+  segment: 'Segment',
+  industry: 'Industry',
+  region: 'Region',
+  product_line: 'Product line',
+  lead_source: 'Lead source',
+  type: 'Deal type',
+};
 
-/** The first sentence of the catalog definition; custom attributes by their name in words. */
+/** The first sentence of the catalog definition; export columns by their name in words ("Account: tier rank"). */
 export function plainLabel(feature: string): string {
   const definition = DEFINITIONS.get(feature) ?? EXTRA_LABELS[feature];
   if (definition) return definition.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '');
-  const words = feature.replace(/^custom_/, '').replaceAll('_', ' ');
-  return feature.startsWith('custom_') ? `Custom attribute: ${words}` : words;
+  const words = (name: string) => name.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+  if (feature.startsWith('custom_account_')) return `Account: ${words(feature.slice('custom_account_'.length)).toLowerCase()}`;
+  return feature.startsWith('custom_') ? words(feature.slice('custom_'.length)) : feature.replaceAll('_', ' ');
 }

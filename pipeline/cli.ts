@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, force: o.force === true, log, config })));
 
   command(program, 'iterate', 'rebuild one feature family and judge it with a quick win model, with and without it (analysis only: nothing registered)')
-    .requiredOption('--family <name>', 'feature family, e.g. ecm_key_person or pbm_money (see docs/features.md)')
+    .requiredOption('--family <name>', 'feature family, e.g. ecm_key_person or pbm_money (see docs/features.md), or custom (the export\'s own columns)')
     .option('--seed <n>', 'random seed for the quick model (default: the config\'s models.seed, else 42)', int)
     .option('--epochs <n>', 'most epochs of the quick model', positiveInt)
     .option('--rows-per-epoch <n>', 'rows drawn per epoch of the quick model', positiveInt)

@@ -1,6 +1,7 @@
 /**
  * `wuwei iterate --family F`: the analyst's loop on one feature family. Rebuilds only that family's
- * features (see features/rebuild-family.ts), then judges them: their univariate AUC, and a quick win
+ * features (see features/rebuild-family.ts; `custom`, the export's own columns, is taken as built),
+ * then judges them: their univariate AUC, and a quick win
  * model trained on the same time split with and without the family, beside the active model's stored
  * holdout metrics. Analysis only: no model is saved, registered or activated, no scores or site change.
  */
@@ -11,7 +12,8 @@ import type { RunPaths } from './paths.ts';
 import { supportedFeatureNames } from './features/build.ts';
 import type { FeatureOptions } from './features/config.ts';
 import { parseFamily } from './features/family-sql.ts';
-import { rebuildFamily, type FamilyRebuild } from './features/rebuild-family.ts';
+import { EXPORT_FAMILY, exportColumnsFamily, rebuildFamily, type FamilyRebuild } from './features/rebuild-family.ts';
+import { featureColumnsOf } from '../models/index.ts';
 import { univariateAuc, type UnivariateAuc } from './features/univariate-auc.ts';
 import { tableExists } from './base/db.ts';
 import { quickEvaluate, type ClassificationMetrics, type QuickEvaluationResult } from '../models/index.ts';
@@ -54,10 +56,10 @@ export interface IterateSummary {
 export const QUICK_AUC_TOLERANCE = 0.01;
 
 export async function iterateStage(paths: RunPaths, options: IterateOptions): Promise<IterateSummary> {
-  const family = parseFamily(options.family);
+  if (options.family !== EXPORT_FAMILY) parseFamily(options.family);
   const config = options.config ?? defaultConfig();
   const features = Object.fromEntries(Object.entries(config.features).filter(([, value]) => value !== undefined)) as FeatureOptions;
-  return withDatabase(paths.db, (conn) => iterate(conn, { ...options, family, features, seed: options.seed ?? config.models.seed }));
+  return withDatabase(paths.db, (conn) => iterate(conn, { ...options, features, seed: options.seed ?? config.models.seed }));
 }
 
 export async function iterate(
@@ -65,9 +67,14 @@ export async function iterate(
   options: Omit<IterateOptions, 'family' | 'config'> & { family: string; features?: FeatureOptions; seed: number },
 ): Promise<IterateSummary> {
   const start = performance.now();
-  const family = parseFamily(options.family);
-  const rebuild = await rebuildFamily(conn, { family, ...(options.features ? { config: options.features } : {}), log: options.log });
-  const univariate = await univariateAuc(conn, 'features_train', 'label_won', rebuild.features);
+  const rebuild =
+    options.family === EXPORT_FAMILY
+      ? await exportColumnsFamily(conn)
+      : await rebuildFamily(conn, { family: parseFamily(options.family), ...(options.features ? { config: options.features } : {}), log: options.log });
+  const family = rebuild.family;
+  // univariate AUC orders numbers; categories are judged by the quick models only
+  const categorical = new Set((await featureColumnsOf(conn, 'features_train', [])).categorical);
+  const univariate = await univariateAuc(conn, 'features_train', 'label_won', rebuild.features.filter((name) => !categorical.has(name)));
   const activeModel = await activeModelMetrics(conn);
 
   const supported = await supportedFeatureNames(conn);

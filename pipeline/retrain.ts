@@ -37,7 +37,7 @@ async function describeTonight(conn: DuckDBConnection): Promise<Omit<Snapshot, '
 }
 
 async function means(conn: DuckDBConnection, table: string): Promise<Map<string, number>> {
-  const select = FEATURE_NAMES.map((name) => `avg(${quoteIdent(name)})::DOUBLE AS ${quoteIdent(name)}`);
+  const select = FEATURE_NAMES.map((name) => `avg(${finite(name)})::DOUBLE AS ${quoteIdent(name)}`);
   const [row] = await queryRows<Record<string, number | null>>(conn, `SELECT ${select.join(', ')} FROM ${table}`);
   return new Map(FEATURE_NAMES.map((name) => [name, row?.[name] ?? Number.NaN]));
 }
@@ -45,7 +45,7 @@ async function means(conn: DuckDBConnection, table: string): Promise<Map<string,
 /** Records what a model version was trained on (called after every training, with tonight's full feature build). */
 export async function recordTrainingSnapshot(conn: DuckDBConnection, version: string, asOf: string): Promise<void> {
   const tonight = await describeTonight(conn);
-  const select = FEATURE_NAMES.map((name) => `coalesce(stddev_samp(${quoteIdent(name)}), 0)::DOUBLE AS ${quoteIdent(name)}`);
+  const select = FEATURE_NAMES.map((name) => `coalesce(stddev_samp(${finite(name)}), 0)::DOUBLE AS ${quoteIdent(name)}`);
   const [sds] = await queryRows<Record<string, number | null>>(conn, `SELECT ${select.join(', ')} FROM features_train`);
   // snapshots written before the rule compared open deals kept training means instead: not comparable, so they are dropped
   if ((await tableExists(conn, 'training_snapshots')) && !(await hasOpenMeans(conn))) await conn.run(`DROP TABLE training_snapshots`);
@@ -95,6 +95,11 @@ export async function decideRetrain(conn: DuckDBConnection, options: { asOf: str
 
 async function hasOpenMeans(conn: DuckDBConnection): Promise<boolean> {
   return (await tableColumns(conn, 'training_snapshots')).includes('open_mean');
+}
+
+/** A feature's finite values only: one infinite value would make a mean or a spread out of range and stop the night. */
+function finite(name: string): string {
+  return `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`;
 }
 
 function num(value: number): string {

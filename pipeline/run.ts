@@ -6,6 +6,7 @@ import type { WuweiConfig } from './config.ts';
 import { defaultConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
+import type { FeatureSummary } from './features/build.ts';
 import { featuresStage, forecastStage, loadStage, reportStage, retrainDecisionStage, scoreStage, trainStage } from './stages.ts';
 
 export interface RunOptions {
@@ -57,6 +58,8 @@ export interface RunRecord {
   retrain?: { due: boolean; reason: string };
   modelVersion?: string;
   metrics?: unknown;
+  /** What the feature build warned of: export columns left out (leakage), dead inputs, train/serve skew, flat history. */
+  featureChecks?: Pick<FeatureSummary, 'dealState' | 'deadFeatures'> & { leftOut: Record<string, string>; skew: string[] };
   stages: Record<string, StageRecord>;
   recordFile: string;
 }
@@ -119,9 +122,11 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     options.log.info(`train: ${decision.due ? 'due' : 'not due'}: ${decision.reason}`);
     if (decision.due) {
       if (!features.training) await stage('training features', () => featuresStage(paths, { asOf: loaded.asOf, training: true, log: options.log, config }));
+      record.featureChecks = featureChecks((record.stages['training features']?.summary as FeatureSummary | undefined) ?? features);
       const trained = await stage('train', () => trainStage(paths, { log: options.log, config, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
       if (trained.status === 'trained') record.metrics = trained.metrics;
     }
+    record.featureChecks ??= featureChecks(features);
     const scored = await stage('score', () => scoreStage(paths, { log: options.log, config }));
     record.modelVersion = scored.modelVersion;
     await stage('forecast', () => forecastStage(paths, { log: options.log, config }));
@@ -156,6 +161,10 @@ export function writeRunRecord(record: RunRecord, log?: Logger): void {
     if (!log) throw new WuweiError('cannot_write', why, { cause: error });
     log.warn(why);
   }
+}
+
+function featureChecks(summary: FeatureSummary): NonNullable<RunRecord['featureChecks']> {
+  return { dealState: summary.dealState, leftOut: summary.exportColumns.leftOut, deadFeatures: summary.deadFeatures, skew: summary.skew.worst };
 }
 
 async function describeInputs(sources: string | string[]): Promise<InputRecord[]> {

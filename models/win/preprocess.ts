@@ -5,8 +5,9 @@
  *  - a missing value (NULL/NaN/Infinity) becomes the training mean, i.e. 0 after standardising;
  *  - a feature that had missing values in training also gets a 0/1 "<name>__missing" column,
  *    because whether a value is known can itself predict the outcome;
- *  - categorical (text): one 0/1 column per level seen at least `minLevelCount` times in training,
- *    plus one "<name>=__other__" column for rare, unseen and missing levels.
+ *  - categorical (text): one 0/1 column per level seen at least `minLevelCount` times and on at least
+ *    `minLevelShare` of the training rows, plus one "<name>=__other__" column for rare, unseen and
+ *    missing levels (an export's free-text column then cannot grow the input without bound).
  * Each feature also keeps its training median (or most common level): the "typical" value that
  * explanations compare a deal with and replace its value by.
  */
@@ -51,6 +52,8 @@ export const MISSING_SUFFIX = '__missing';
 export const OTHER_LEVEL = '__other__';
 /** Levels seen fewer times than this in training are bucketed into OTHER_LEVEL. */
 export const DEFAULT_MIN_LEVEL_COUNT = 20;
+/** ... and on fewer than this share of the training rows. */
+export const DEFAULT_MIN_LEVEL_SHARE = 0.01;
 
 /** Learns the scaling of each feature from `rows` of the numeric (and categorical) columns. */
 export function fitPreprocessing(
@@ -58,7 +61,7 @@ export function fitPreprocessing(
   columns: readonly Float32Array[],
   rows: Int32Array,
   clip = 5,
-  categorical: { names: readonly string[]; columns: readonly (readonly (string | null)[])[]; minLevelCount?: number } = { names: [], columns: [] },
+  categorical: { names: readonly string[]; columns: readonly (readonly (string | null)[])[]; minLevelCount?: number; minLevelShare?: number } = { names: [], columns: [] },
 ): Preprocessing {
   const features = featureNames.map((name, j): FeatureScaling => {
     const column = columns[j]!;
@@ -87,7 +90,7 @@ export function fitPreprocessing(
       missingIndicator: missing > 0,
     };
   });
-  const minLevelCount = categorical.minLevelCount ?? DEFAULT_MIN_LEVEL_COUNT;
+  const minLevelCount = Math.max(categorical.minLevelCount ?? DEFAULT_MIN_LEVEL_COUNT, Math.ceil((categorical.minLevelShare ?? DEFAULT_MIN_LEVEL_SHARE) * rows.length));
   const encodings = categorical.names.map((name, k): CategoricalEncoding => {
     const counts = new Map<string, number>();
     for (const i of rows) {

@@ -26,7 +26,7 @@ export const QUICK_FIT = { epochs: 8, maxRowsPerEpoch: 32_768, patience: 3 };
 
 export interface FeatureSet {
   name: string;
-  /** Numeric features left out of this set (the others, and the categorical ones, stay). */
+  /** Features (numeric or categorical) left out of this set; the others stay. */
   without: readonly string[];
 }
 
@@ -111,10 +111,12 @@ export async function quickEvaluate(
     const start = performance.now();
     const kept = data.featureNames.map((name, j) => ({ name, j })).filter(({ name }) => !set.without.includes(name));
     const columns = kept.map(({ j }) => data.features[j]!);
-    const preprocessing: Preprocessing = { ...fitted, features: kept.map(({ j }) => fitted.features[j]!) };
+    const keptText = data.categoricalNames.map((name, k) => ({ name, k })).filter(({ name }) => !set.without.includes(name));
+    const categories = keptText.map(({ k }) => data.categories[k]!);
+    const preprocessing: Preprocessing = { ...fitted, features: kept.map(({ j }) => fitted.features[j]!), categorical: keptText.map(({ k }) => fitted.categorical[k]!) };
     const width = inputColumnNames(preprocessing).length;
     const matrixOf = (part: SplitPart): LabelledMatrix => ({
-      x: transform(preprocessing, { numeric: columns, categorical: data.categories }, part.rows),
+      x: transform(preprocessing, { numeric: columns, categorical: categories }, part.rows),
       w: Float32Array.from(part.rows, (i) => weights[i]!),
       y: labelsOf(part),
       rows: part.rows.length,

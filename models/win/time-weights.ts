@@ -9,8 +9,10 @@
  *
  * So each observation at a fixed age stands for the deal-days until the deal's next such
  * observation (or its close), and observations on the day a stage was entered get weight 0. The
- * weighted rows are then a sample of deal-days, as a snapshot of open deals is. Without a
- * days-in-stage column, every observation counts (still weighted by the days it stands for).
+ * weighted rows are then a sample of deal-days, as a snapshot of open deals is. A deal whose every
+ * observation is a stage entry (a short deal, seen only at its creation) keeps its first one, for
+ * all its days: otherwise short deals, which win at another rate, would drop out of the sample.
+ * Without a days-in-stage column, every observation counts (still weighted by the days it stands for).
  */
 import type { ClosedObservations } from './data.ts';
 
@@ -27,15 +29,21 @@ export function timeWeights(data: ClosedObservations): Float32Array {
   let total = 0;
   // walk each deal backwards, remembering when its next kept observation (or its close) is
   let nextKept = Number.NaN;
+  let dealWeight = 0;
+  const daysUntil = (until: number, i: number) => (Number.isFinite(until - asOf(i)) ? Math.max(1, until - asOf(i)) : 1);
   for (let i = n - 1; i >= 0; i--) {
-    if (i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i]) nextKept = data.closeDays[i]!;
+    if (i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i]) {
+      nextKept = data.closeDays[i]!;
+      dealWeight = 0;
+    }
     let weight = 0;
-    if (!isStageEntry(i)) {
-      const days = nextKept - asOf(i);
-      weight = Number.isFinite(days) ? Math.max(1, days) : 1;
+    const firstOfDeal = i === 0 || data.opportunityIds[i - 1] !== data.opportunityIds[i];
+    if (!isStageEntry(i) || (firstOfDeal && dealWeight === 0)) {
+      weight = daysUntil(nextKept, i);
       nextKept = asOf(i);
     }
     weights[i] = weight;
+    dealWeight += weight;
     total += weight;
   }
   const mean = n > 0 && total > 0 ? total / n : 1;

@@ -9,7 +9,11 @@ import { ENTITY_NAMES } from '../load/schema.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureOptions } from './config.ts';
 import { runDataTests } from './data-tests.ts';
-import { readSqlModels } from './sql-models.ts';
+import { readSqlModels, type SqlModel } from './sql-models.ts';
+import { FEATURE_MART, familySlice } from './family-sql.ts';
+import { addExportColumns, type ExportColumnSummary } from './export-columns.ts';
+import { checkFeatureHealth } from './feature-health.ts';
+import { checkTrainServeSkew, type SkewSummary } from './train-serve-skew.ts';
 import { tableExists } from '../base/db.ts';
 
 export interface FamilySummary {
@@ -35,6 +39,16 @@ export interface FeatureSummary {
   seconds: number;
   /** Seconds per SQL model, in the order they ran: where the feature build spends its time. */
   modelSeconds: Record<string, number>;
+  /** Where observations' stage, amount and expected close came from (see int_deal_state.sql). */
+  dealState: 'history' | 'flat export: amount as exported, no stage or expected close for any row';
+  /** Closed deals of the training sample with no training observation (closed the day they were created). */
+  closedDealsNotObserved: number;
+  /** Columns of the export beyond the contract: used by the models, or left out and why. */
+  exportColumns: ExportColumnSummary;
+  /** Model inputs empty or constant on the training rows, with the export field each needs. */
+  deadFeatures: Record<string, string>;
+  /** Inputs distributed differently in training and scoring rows. */
+  skew: SkewSummary;
 }
 
 /**
@@ -65,8 +79,7 @@ export async function buildFeatures(
       await conn.run(`CREATE OR REPLACE ${kind} ${quoteIdent(model.name)} AS ${model.sql}`);
       modelSeconds[model.name] = Math.round(performance.now() - modelStart) / 1000;
     } catch (error) {
-      const message = String(error instanceof Error ? error.message : error).split('\n').slice(0, 3).join(' ');
-      throw new Error(`feature model ${model.layer}/${model.name}.sql failed: ${message}`, { cause: error });
+      throw await modelFailure(conn, model, error);
     }
   }
   await checkMartMatchesCatalog(conn);
@@ -80,15 +93,22 @@ export async function buildFeatures(
     if (purpose === 'train' && !training) continue;
     await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (purpose)${replace} FROM fct_opportunity_features WHERE purpose = '${purpose}' ORDER BY ${keys}`);
   }
+  const exportColumns = await addExportColumns(conn, { training, log: options.log });
   await writeFeatureSupport(conn, unsupportedFeatures);
   await recordBuild(conn, training, maxTrainingDeals);
+  const supportedNames = FEATURES.filter((feature) => !(feature.name in unsupportedFeatures)).map((feature) => feature.name);
+  const health = await checkFeatureHealth(conn, options.log);
+  const skew = await checkTrainServeSkew(conn, supportedNames, options.log);
+  const [state] = await queryRows<{ flat: boolean | null }>(conn, `SELECT bool_or(flat_history) AS flat FROM int_deal_state`);
+  if (state?.flat) options.log.warn('the history does not show closed deals while they were open (a flat export): every observation, training and scoring, takes the amount as exported, and no stage or expected close');
 
-  const [counts] = await queryRows<{ train: number; deals: number; score: number; ties: number }>(
+  const [counts] = await queryRows<{ train: number; deals: number; score: number; ties: number; closed: number }>(
     conn,
     `SELECT (SELECT count(*) FROM features_train)::INTEGER AS train,
             (SELECT count(DISTINCT opportunity_id) FROM features_train)::INTEGER AS deals,
             (SELECT count(*) FROM features_score)::INTEGER AS score,
-            (SELECT count(*) FROM rel_who_knows_whom)::INTEGER AS ties`,
+            (SELECT count(*) FROM rel_who_knows_whom)::INTEGER AS ties,
+            (SELECT least(closed_won + closed_lost, max_training_deals) FROM feature_build)::INTEGER AS closed`,
   );
   const featuresPerFamily: Record<string, FamilySummary> = {};
   const unsupportedFamilies: Record<string, string[]> = {};
@@ -115,6 +135,11 @@ export async function buildFeatures(
     whoKnowsWhomTies: counts!.ties,
     seconds: (performance.now() - start) / 1000,
     modelSeconds,
+    dealState: state?.flat ? 'flat export: amount as exported, no stage or expected close for any row' : 'history',
+    closedDealsNotObserved: training ? Math.max(0, counts!.closed - counts!.deals) : 0,
+    exportColumns,
+    deadFeatures: Object.fromEntries(health.filter((h) => h.status !== 'ok').map((h) => [h.feature, `${h.status}${h.needs ? `; needs ${h.needs}` : ''}`])),
+    skew,
   };
   const supported = FEATURES.length - Object.keys(unsupportedFeatures).length;
   options.log.info(
@@ -226,4 +251,26 @@ async function writeFeatureSupport(conn: DuckDBConnection, unsupported: Record<s
     return `(${i + 1}, ${quoteLiteral(feature.name)}, ${quoteLiteral(feature.family)}, ${missing.length === 0}, [${missing.map(quoteLiteral).join(', ')}]::VARCHAR[])`;
   });
   await conn.run(`INSERT INTO feature_support VALUES ${rows.join(', ')}`);
+}
+
+/**
+ * A failed SQL model as one line: the model and, for the mart, the first feature column whose
+ * expression fails on its own over the same rows.
+ */
+async function modelFailure(conn: DuckDBConnection, model: SqlModel, error: unknown): Promise<WuweiError> {
+  const message = String(error instanceof Error ? error.message : error).split('\n')[0]!;
+  const failing = model.name === FEATURE_MART ? await failingColumn(conn) : null;
+  return new WuweiError('bad_input', `feature model ${model.layer}/${model.name}.sql${failing ? `, column ${failing}` : ''} failed: ${message}`, { cause: error });
+}
+
+async function failingColumn(conn: DuckDBConnection): Promise<string | null> {
+  const models = readSqlModels();
+  for (const feature of FEATURES) {
+    try {
+      await conn.run(`SELECT count(${feature.name}) FROM (${familySlice(feature.family, models, [feature.name]).sql})`);
+    } catch {
+      return feature.name;
+    }
+  }
+  return null;
 }

@@ -196,3 +196,29 @@ export const FEATURES: FeatureDefinition[] = [
 ];
 
 export const FEATURE_NAMES = FEATURES.map((feature) => feature.name);
+
+/**
+ * The export fields (entity.column) a feature reads beyond the exports in its `needs`: what the
+ * dead-feature check (feature-health.ts) names when a feature is empty or constant.
+ */
+export const NEEDED_FIELDS: Record<string, string[]> = {
+  ecm_chain_max_seniority: ['contacts.seniority'],
+  ecm_chain_departments: ['contacts.department'],
+  ecm_account_customer_days: ['accounts.created_date'],
+  ecm_company_partner_sourced: ['opportunities.lead_source'],
+  ecm_competitor_incumbent: ['opportunity_competitors.is_incumbent'],
+  pbm_people_owner_tenure_days: ['users.hire_date'],
+  pbm_money_log_amount: ['opportunity_history.amount'],
+  pbm_money_amount_revisions: ['opportunity_history.amount'],
+  pbm_money_amount_change: ['opportunity_history.amount'],
+  pbm_things_is_renewal: ['opportunities.type'],
+  pbm_things_is_upsell: ['opportunities.type'],
+  pbm_timing_stage_index: ['opportunity_history.stage'],
+  pbm_timing_days_in_stage: ['opportunity_history.stage'],
+  pbm_timing_stage_vs_norm: ['opportunity_history.stage'],
+  pbm_timing_stage_regressions: ['opportunity_history.stage'],
+  pbm_timing_close_pushes: ['opportunity_history.close_date'],
+  pbm_timing_days_to_expected_close: ['opportunity_history.close_date'],
+  pbm_timing_close_in_quarter: ['opportunity_history.close_date'],
+  pbm_similar_source_win_rate: ['opportunities.lead_source'],
+};

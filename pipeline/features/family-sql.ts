@@ -22,14 +22,15 @@ export interface FamilySlice {
 /** The family named on the command line, or a one-line error listing the valid ones. */
 export function parseFamily(name: string): FeatureFamily {
   if (Object.hasOwn(FAMILY_LABELS, name)) return name as FeatureFamily;
-  throw new WuweiError('bad_option', `unknown feature family '${name}': choose one of ${Object.keys(FAMILY_LABELS).join(', ')}`);
+  throw new WuweiError('bad_option', `unknown feature family '${name}': choose one of ${Object.keys(FAMILY_LABELS).join(', ')}, or custom (the export's own columns)`);
 }
 
-export function familySlice(family: FeatureFamily, models: SqlModel[]): FamilySlice {
+/** The family's slice; with `only`, just those of its features (to find the one column that fails). */
+export function familySlice(family: FeatureFamily, models: SqlModel[], only?: readonly string[]): FamilySlice {
   const mart = models.find((model) => model.name === FEATURE_MART);
   if (!mart) throw new Error(`no SQL model ${FEATURE_MART}`);
   const shape = parseMart(mart.sql);
-  const features = FEATURES.filter((feature) => feature.family === family).map((feature) => feature.name);
+  const features = FEATURES.filter((feature) => feature.family === family && (!only || only.includes(feature.name))).map((feature) => feature.name);
 
   const aliases = new Set<string>();
   const columns = features.map((name) => {

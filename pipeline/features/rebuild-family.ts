@@ -14,9 +14,10 @@ import { resolveFeatureConfig, type FeatureOptions } from './config.ts';
 import { FEATURE_MART, familySlice } from './family-sql.ts';
 import { readSqlModels } from './sql-models.ts';
 import { tableExists } from '../base/db.ts';
+import { featureColumnsOf } from '../../models/index.ts';
 
 export interface FamilyRebuild {
-  family: FeatureFamily;
+  family: FeatureFamily | typeof EXPORT_FAMILY;
   label: string;
   asOf: string;
   features: string[];
@@ -31,6 +32,37 @@ export interface FamilyRebuild {
 }
 
 const FAMILY_TABLE = 'family_rebuild';
+
+/**
+ * `wuwei iterate --family custom`: the inputs that come from the export itself rather than the
+ * catalog: its columns beyond the contract (`custom_*`, as the last full build decided them) and the
+ * deal attributes (segment, industry, region, product line, lead source, type). Nothing is rebuilt:
+ * they are read straight from the export, so the family is judged as the last build left it.
+ */
+export const EXPORT_FAMILY = 'custom';
+
+export async function exportColumnsFamily(conn: DuckDBConnection): Promise<FamilyRebuild> {
+  const start = performance.now();
+  const asOf = await builtAsOf(conn);
+  const inputs = await featureColumnsOf(conn, 'features_train', []);
+  const features = [...inputs.numeric, ...inputs.categorical.filter((name) => name !== 'stage')];
+  const [rows] = await queryRows<{ train: number; score: number }>(
+    conn,
+    `SELECT (SELECT count(*) FROM features_train)::INTEGER AS train, (SELECT count(*) FROM features_score)::INTEGER AS score`,
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    family: EXPORT_FAMILY,
+    label: 'Export columns and deal attributes',
+    asOf,
+    features,
+    models: [],
+    unsupported: [],
+    rows: rows!,
+    timings: { modelsSeconds: 0, familySeconds: 0, writeSeconds: 0 },
+    seconds,
+  };
+}
 const KEYS = 'opportunity_id, as_of';
 
 export async function rebuildFamily(conn: DuckDBConnection, options: { family: FeatureFamily; config?: FeatureOptions; log: Logger }): Promise<FamilyRebuild> {

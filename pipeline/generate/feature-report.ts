@@ -16,6 +16,7 @@ import { quietLogger, stderrLogger, type Logger } from '../log.ts';
 import { buildFeatures, type FeatureSummary } from '../features/build.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from '../features/catalog.ts';
 import { univariateAuc, type UnivariateAuc } from '../features/univariate-auc.ts';
+import { EXPORT_COLUMNS_TABLE } from '../features/export-columns.ts';
 
 /** What the generator plants, the feature that should carry it, and which way (higher value -> more wins?). */
 export const PLANTED_SIGNALS: { planted: string; feature: string; higherWins: boolean }[] = [
@@ -51,11 +52,21 @@ export interface FlagWinRates {
   absent: number;
 }
 
+/** An export column as the report shows it: how the models get it, its AUC if a number, why it is left out. */
+export interface ExportColumnReport {
+  feature: string;
+  source: string;
+  encoding: string;
+  used: boolean;
+  reason: string;
+  auc: number;
+}
+
 export function renderFeatureReport(
   aucs: UnivariateAuc[],
   controlled: UnivariateAuc[],
   flagRates: FlagWinRates[],
-  context: { summary: FeatureSummary; source: string },
+  context: { summary: FeatureSummary; source: string; exportColumns?: ExportColumnReport[] },
 ): string {
   const byName = new Map(aucs.map((a) => [a.feature, a]));
   const controlledByName = new Map(controlled.map((a) => [a.feature, a]));
@@ -110,7 +121,23 @@ export function renderFeatureReport(
     }
     lines.push('');
   }
+  lines.push(...exportColumnLines(context.exportColumns ?? [], fmt));
   return lines.join('\n');
+}
+
+/** The export's own columns: like catalog features, with the leakage guard's verdict. */
+function exportColumnLines(columns: ExportColumnReport[], fmt: (x: number | undefined) => string): string[] {
+  const lines = ['## Export columns', ''];
+  if (columns.length === 0) return [...lines, 'The export has no columns beyond the contract.', ''];
+  lines.push(
+    'Columns of the opportunities and accounts exports beyond the contract (`export_columns`), as the models get them. A column filled',
+    'or changed once deals close leaks the outcome: the leakage guard leaves it out, unless the mapping declares `known_at`.',
+    '',
+    '| column | feature | as | used | AUC | why left out |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const c of columns) lines.push(`| ${c.source} | \`${c.feature}\` | ${c.encoding} | ${c.used ? 'yes' : 'no'} | ${c.used ? fmt(c.auc) : ''} | ${c.reason} |`);
+  return [...lines, ''];
 }
 
 /** Builds the features of `conn`'s loaded export and returns the report. */
@@ -124,7 +151,13 @@ export async function featureReport(conn: DuckDBConnection, options: { asOf: str
     conn,
     flags.map((name) => `SELECT '${name}' AS feature, avg(won) FILTER (WHERE ${name} > 0)::DOUBLE AS present, avg(won) FILTER (WHERE ${name} = 0)::DOUBLE AS absent FROM features_train`).join(' UNION ALL '),
   );
-  return renderFeatureReport(aucs, controlled, flagRates, { summary, source: options.source });
+  const exportColumns = await queryRows<Omit<ExportColumnReport, 'auc'> & { source_column: string }>(
+    conn,
+    `SELECT feature, source_column, encoding, used, reason FROM ${EXPORT_COLUMNS_TABLE} ORDER BY position`,
+  );
+  const exportAucs = await univariateAuc(conn, 'features_train', 'won', exportColumns.filter((c) => c.used && c.encoding !== 'category').map((c) => c.feature));
+  const reported = exportColumns.map((c) => ({ ...c, source: c.source_column, auc: exportAucs.find((a) => a.feature === c.feature)?.auc ?? Number.NaN }));
+  return renderFeatureReport(aucs, controlled, flagRates, { summary, source: options.source, exportColumns: reported });
 }
 
 async function main(): Promise<void> {

@@ -18,6 +18,7 @@ import { logUnmapped, type UnmappedValues } from './mapping/unmapped-values.ts';
 import { logStages, resolveStages, type StageSettings, type StageSummary } from './mapping/stage-list.ts';
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
+import { recordKnownAt } from './known-at.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
 import { isPersonal, isPersonalSql, WITHHELD } from './personal-data.ts';
 import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
@@ -193,6 +194,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
     summary.customAttributes = await storeCustomAttributes(conn, { opportunities: staged.get('opportunities')!, accounts: staged.get('accounts')! });
     await checkAsOfNotBeforeExport(conn, asOf, source);
+    await recordKnownAt(conn, mapping.known_at ?? {});
 
     const { replaced, snapshots } = await timedStep(options.log, 'snapshot', () => recordSnapshot(conn, asOf, source));
     const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';

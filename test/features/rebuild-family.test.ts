@@ -155,7 +155,7 @@ describe('rebuilding one feature family', () => {
     const unknown = await wuwei(['iterate', '--family', 'pbm_vibes', '--db', db]);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr.trim().split('\n')).toEqual([`wuwei: unknown feature family 'pbm_vibes': choose one of ${FAMILIES.join(', ')}`]);
+    expect(unknown.stderr.trim().split('\n')).toEqual([`wuwei: unknown feature family 'pbm_vibes': choose one of ${FAMILIES.join(', ')}, or custom (the export's own columns)`]);
   }, 180_000);
 });
 

@@ -131,6 +131,8 @@ export const mappingSchema = z.strictObject({
   /** Where the CRM's stage list is; without one, stages are inferred from the deals (pipeline/load/mapping/stage-list.ts). */
   stages: stageList.optional(),
   entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
+  /** Export columns beyond the contract (custom attributes) by name: known when the deal is created, or only once it closes (overrules the leakage guard). */
+  known_at: z.record(z.string(), z.enum(['creation', 'close'])).optional(),
 });
 
 export type SourceDefinition = z.infer<typeof source> & { columns: Record<string, ColumnRule> };
@@ -144,6 +146,7 @@ export interface Mapping {
   salesforce_ids?: true;
   stages?: StageListDefinition;
   entities: Partial<Record<EntityName, SourceDefinition[]>>;
+  known_at?: Record<string, 'creation' | 'close'>;
 }
 
 /** Checks a parsed mapping (from a file or a built-in layout) and normalises it; `origin` names it in errors. */

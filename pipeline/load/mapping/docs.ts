@@ -45,6 +45,7 @@ export function renderLayouts(): string {
     'currency_rates: fx                 # optional; default: currency_rates (currency, rate_to_reporting, valid_from)',
     'max_reject_share: 0.1              # optional; share of an entity\'s rows that may be rejected (default 0.05)',
     'encoding: latin-1                  # optional: utf-8 (default), latin-1, utf-16; a UTF-16 byte-order mark is recognised anyway',
+    'known_at: { Loss Reason: close, Tender: creation }  # optional: export columns beyond the contract known only at close (left out of the models) or at creation (kept whatever the leakage guard says)',
     'entities:',
     '  opportunities:                   # a contract entity; a list of sources is read as their union',
     '    file: deals                    # deals.csv, deals.parquet, ...',

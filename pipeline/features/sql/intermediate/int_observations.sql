@@ -1,5 +1,7 @@
 -- The dates at which each deal is observed. Training: closed deals at creation + `first_look_days`,
--- at each stage entry (if `stage_entries`) and every `spacing_days` while open. Scoring: open deals at
+-- at each stage entry (if `stage_entries`) and every `spacing_days` while open; a deal that closed
+-- before any of those dates is observed at its creation, so that short deals (which win at another
+-- rate) are in the sample too. Scoring: open deals at
 -- the run's as-of date. The same feature models then run over both. A night that does not retrain
 -- builds the scoring observations only (`with_training` false).
 with
@@ -36,11 +38,25 @@ training_dates as (
     from (select *, unnest(range(getvariable('spacing_days'), datediff('day', created_date, closed_on), getvariable('spacing_days'))) as step from closed)
 ),
 
-training as (
-    select training_dates.opportunity_id, training_dates.as_of, 'train' as purpose
+within_life as (
+    select training_dates.opportunity_id, training_dates.as_of
     from training_dates
     join closed using (opportunity_id)
     where getvariable('with_training') and training_dates.as_of >= closed.created_date and training_dates.as_of < closed.closed_on
+),
+
+-- closed before its first look (and after the day it was created): seen once, at creation
+short_deals as (
+    select opportunity_id, created_date as as_of
+    from closed
+    where getvariable('with_training') and closed_on > created_date
+      and opportunity_id not in (select opportunity_id from within_life)
+),
+
+training as (
+    select opportunity_id, as_of, 'train' as purpose from within_life
+    union all
+    select opportunity_id, as_of, 'train' as purpose from short_deals
 ),
 
 scoring as (

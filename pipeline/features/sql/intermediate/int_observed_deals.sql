@@ -7,7 +7,9 @@ select
     opportunities.type,
     opportunities.lead_source,
     opportunities.created_date,
-    accounts.segment
+    accounts.segment,
+    accounts.industry,
+    accounts.region
 from int_observations as observations
 join opportunities using (opportunity_id)
 left join accounts using (account_id)

@@ -1,5 +1,7 @@
 -- One row per observation (deal x as-of date): the ECM and PBM features, the CRM's own view (stage,
--- stage probability, rep amount and close date) as of that date, and, for training rows, the outcome.
+-- stage probability, rep amount and close date) as of that date, the deal's own categorical attributes,
+-- and, for training rows, the outcome. Amounts of 0 or below count as 1 wherever a log or a ratio is
+-- taken, so that no value is infinite and no model fails on a $0 deal.
 -- Every feature is defined once in pipeline/features/catalog.ts.
 with
 
@@ -28,6 +30,14 @@ final as (
         state.stage_probability,
         state.amount,
         state.expected_close_date,
+
+        -- the deal's own attributes as the export gives them (text: categorical model inputs)
+        observed.segment,
+        observed.industry,
+        observed.region,
+        observed.product_line,
+        observed.lead_source,
+        observed.type,
 
         -- outcome (training rows only): won, final amount and actual close date
         case when observed.purpose = 'train' then closes.won end as won,
@@ -61,7 +71,7 @@ final as (
         account.past_won::double as ecm_account_past_won,
         account.past_lost::double as ecm_account_past_lost,
         ((account.past_won + 1) / (account.past_won + account.past_lost + 2))::double as ecm_account_win_rate,
-        ln(1 + account.revenue_to_date)::double as ecm_account_log_revenue,
+        ln(1 + greatest(account.revenue_to_date, 0))::double as ecm_account_log_revenue,
         account.customer_days::double as ecm_account_customer_days,
         account.activities_90d::double as ecm_account_activities_90d,
         account.contacts_365d::double as ecm_account_contacts_engaged_365d,
@@ -98,8 +108,8 @@ final as (
 
         -- PBM money
         ln(greatest(state.amount, 1))::double as pbm_money_log_amount,
-        ln(greatest(state.amount, 1) / norms.median_won_amount)::double as pbm_money_amount_vs_segment,
-        ln(greatest(state.amount, 1) / account.median_won_amount)::double as pbm_money_amount_vs_account,
+        ln(greatest(state.amount, 1) / greatest(norms.median_won_amount, 1))::double as pbm_money_amount_vs_segment,
+        ln(greatest(state.amount, 1) / greatest(account.median_won_amount, 1))::double as pbm_money_amount_vs_account,
         state.amount_revisions::double as pbm_money_amount_revisions,
         ln(greatest(state.amount, 1) / greatest(state.first_amount, 1))::double as pbm_money_amount_change,
         items.average_discount::double as pbm_money_discount,
@@ -135,8 +145,8 @@ final as (
         similar_deals.similar_deals::double as pbm_similar_deals,
         similar_deals.similar_win_rate::double as pbm_similar_win_rate,
         similar_deals.median_cycle_days::double as pbm_similar_median_cycle_days,
-        ln(similar_deals.median_won_amount)::double as pbm_similar_log_median_amount,
-        ln(greatest(state.amount, 1) / similar_deals.median_won_amount)::double as pbm_similar_amount_vs_similar,
+        ln(greatest(similar_deals.median_won_amount, 1))::double as pbm_similar_log_median_amount,
+        ln(greatest(state.amount, 1) / greatest(similar_deals.median_won_amount, 1))::double as pbm_similar_amount_vs_similar,
         similar_deals.source_win_rate::double as pbm_similar_source_win_rate
     from observed
     left join state using (opportunity_id, as_of)
