@@ -20,7 +20,7 @@ import { timeWeights } from '../../models/win/time-weights.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { formatIterate, iterate } from '../../pipeline/iterate.ts';
-import { featureReport } from '../../pipeline/features/feature-report.ts';
+import { featureReport } from '../../pipeline/generate/feature-report.ts';
 import { FLAT_AS_OF, SHORT_DEAL, writeFlatExport } from './flat-export.ts';
 
 const USED = ['custom_tender_score', 'custom_noise_index', 'custom_kickoff_date', 'custom_budget_approved', 'custom_channel_tier'];
