@@ -71,7 +71,9 @@ export async function main(argv: string[]): Promise<number> {
   const models = program.command('models').description('list the trained model versions, or activate one (rollback)');
   command(models, 'list', 'list the model versions, newest first, with their holdout metrics')
     .action(act(async (o, paths) => {
-      const listing = await (await import('./stages.ts')).modelsListStage(paths);
+      // the registry, not the stages: listing reads the database without loading TensorFlow.js
+      const [{ withDatabase }, { listModels }] = await Promise.all([import('./db.ts'), import('../models/win/registry.ts')]);
+      const listing = await withDatabase(paths.db, listModels);
       if (!o.json) {
         if (listing.length === 0) process.stdout.write('no models trained yet\n');
         for (const m of listing) {
