@@ -10,7 +10,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
-import { build } from 'esbuild';
 import { writeStamp } from './dist-stamp.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -37,10 +36,17 @@ const sourceRelativeUrls = {
   },
 };
 
+// esbuild is a dev dependency: an install without them keeps running the sources through tsx
+const esbuild = await import('esbuild').catch(() => null);
+if (!esbuild) {
+  process.stderr.write('wuwei build: esbuild is not installed; the CLI runs from the TypeScript sources (tsx)\n');
+  process.exit(0);
+}
+
 const startedAt = Date.now();
 rmSync(outdir, { recursive: true, force: true }); // the stamp goes first: a half-built dist never runs
 mkdirSync(outdir, { recursive: true });
-const result = await build({
+const result = await esbuild.build({
   absWorkingDir: ROOT,
   entryPoints: { cli: 'pipeline/cli.ts' },
   outdir,
