@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../pipeline/log.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -44,6 +43,8 @@ async function choose(log: Logger): Promise<BackendName> {
 /** Returns null when the backend is now active, else why not. */
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
+    // imported here, not at the top: commands that only list models must not load TensorFlow.js
+    const tf = await import('@tensorflow/tfjs');
     if (name === 'tensorflow') {
       // A variable specifier: the package is optional, so neither TypeScript nor a bundler may require it.
       const nativePackage: string = '@tensorflow/tfjs-node';

@@ -2,23 +2,16 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIsoDate } from './base/dates.ts';
 import { WuweiError } from './errors.ts';
-import { acquireRunLock } from './lock.ts';
 import { stderrLogger } from './log.ts';
 import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
-import { formatRuns, listRuns, runPipeline } from './run.ts';
-import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, modelsActivateStage, modelsListStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
-import { loadConfig, type WuweiConfig } from './config.ts';
+// Stages load TensorFlow.js, Framework and DuckDB: each action imports what it needs, so help and light commands start at once.
+import type { WuweiConfig } from './config.ts';
 import { checkWriteFolders } from './write-folders.ts';
-import { useDatabaseSettings, withDatabase } from './db.ts';
 import { existsSync } from 'node:fs';
-import { checkDate } from './load/as-of.ts';
-import { dropSnapshot, formatSnapshots, listSnapshots } from './load/snapshots.ts';
 import { systemErrorMessage } from './base/system-errors.ts';
-import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
-import { GENERATE_DEFAULTS } from './generate/index.ts';
-import { serveSite } from '../reports/serve.ts';
-import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
-import { formatIterate, iterateStage } from './iterate.ts';
+import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback-formats.ts';
+import { GENERATE_DEFAULTS } from './generate/defaults.ts';
+import { LAYOUT_NAMES } from './load/mapping/layout-names.ts';
 
 interface SharedOptions {
   db: string;
@@ -43,22 +36,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
     .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`, 'canonical')
     .option('--untidy-reps', "the same deals with reps' stages, amounts and close dates as untidy as sales-ops studies report")
-    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, untidyReps: o.untidyReps === true, log }), { lock: false }));
+    .action(act(async (o) => (await import('./stages.ts')).generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, untidyReps: o.untidyReps === true, log }), { lock: false }));
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
     .option('--max-reject-rate <rate>', "fail the load when more than this share of an entity's rows is rejected, e.g. 5% or 0.05 (default: the mapping's max_reject_share, else load.maxRejectShare in the config, else 5%)", rate)
-    .action(act((o, paths, config) => loadStage(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, config, log })));
+    .action(act(async (o, paths, config) => (await import('./stages.ts')).loadStage(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, config, log })));
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
     .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
     .option('--scoring-only', "only the open deals' features (what a night without retraining needs); the training table is kept")
-    .action(act((o, paths, config) => featuresStage(paths, { asOf: o.asOf, training: o.scoringOnly !== true, log, config })));
+    .action(act(async (o, paths, config) => (await import('./stages.ts')).featuresStage(paths, { asOf: o.asOf, training: o.scoringOnly !== true, log, config })));
 
   command(program, 'train', 'train the win-probability, deal-size and close-timing models on closed deals, judged on a time-based holdout')
     .option('--seed <n>', "random seed (default: the config's models.seed, else 42)", int)
     .option('--force', 'make the new model active even if its holdout AUC is below 95% of the active model\'s')
-    .action(act((o, paths, config) => trainStage(paths, { seed: o.seed, force: o.force === true, log, config })));
+    .action(act(async (o, paths, config) => (await import('./stages.ts')).trainStage(paths, { seed: o.seed, force: o.force === true, log, config })));
 
   command(program, 'iterate', 'rebuild one feature family and judge it with a quick win model, with and without it (analysis only: nothing registered)')
     .requiredOption('--family <name>', 'feature family, e.g. ecm_key_person or pbm_money (see docs/features.md), or custom (the export\'s own columns)')
@@ -69,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-ablation', 'skip the quick model without the family')
     .action(
       act(async (o, paths, config) => {
+        const { formatIterate, iterateStage } = await import('./iterate.ts');
         const summary = await iterateStage(paths, { family: o.family, seed: o.seed, epochs: o.epochs, rowsPerEpoch: o.rowsPerEpoch, repeats: o.repeats, ablation: o.ablation !== false, config, log });
         if (!o.json) process.stdout.write(formatIterate(summary));
         return summary;
@@ -78,7 +72,9 @@ export async function main(argv: string[]): Promise<number> {
   const models = program.command('models').description('list the trained model versions, or activate one (rollback)');
   command(models, 'list', 'list the model versions, newest first, with their holdout metrics')
     .action(act(async (o, paths) => {
-      const listing = await modelsListStage(paths);
+      // the registry, not the stages: listing reads the database without loading TensorFlow.js
+      const [{ withDatabase }, { listModels }] = await Promise.all([import('./db.ts'), import('../models/win/registry.ts')]);
+      const listing = await withDatabase(paths.db, listModels);
       if (!o.json) {
         if (listing.length === 0) process.stdout.write('no models trained yet\n');
         for (const m of listing) {
@@ -91,24 +87,24 @@ export async function main(argv: string[]): Promise<number> {
   command(models, 'activate', 'make a trained version the active one (e.g. roll back)')
     .argument('<version>', 'a version from `wuwei models list`')
     .action(async (version: string, options: SharedOptions, cmd: Command) => {
-      await act((_o, paths) => modelsActivateStage(paths, { version, log }))(options, cmd);
+      await act(async (_o, paths) => (await import('./stages.ts')).modelsActivateStage(paths, { version, log }))(options, cmd);
     });
 
   command(program, 'score', 'score every open deal and write scores.csv (and the write-back files in the config)')
     .option('--output <dir>', 'folder for scores.csv (default: the config\'s output, else out/ beside the database)')
-    .action(act((_o, paths, config) => scoreStage(paths, { log, config })));
+    .action(act(async (_o, paths, config) => (await import('./stages.ts')).scoreStage(paths, { log, config })));
 
   command(program, 'forecast', 'forecast bookings per month, quarter and segment from the latest scores; write forecast.csv')
     .option('--output <dir>', 'folder for forecast.csv (default: the config\'s output, else out/ beside the database)')
-    .action(act((_o, paths, config) => forecastStage(paths, { log, config })));
+    .action(act(async (_o, paths, config) => (await import('./stages.ts')).forecastStage(paths, { log, config })));
 
   command(program, 'backtest', 'recompute the forecast as of the start of past quarters with models trained before each, and judge it')
     .option('--quarters <n>', 'how many past quarters (default: the config\'s backtest.quarters)', positiveInt)
     .option('--week-step <n>', 'also forecast every n weeks into each quarter; 0: quarter starts only (default: the config\'s backtest.weekStep)', int)
     .option('--seed <n>', 'random seed for training (default: the config\'s models.seed, else 42)', int)
     .action(
-      act((o, paths, config) =>
-        backtestStage(paths, {
+      act(async (o, paths, config) =>
+        (await import('./stages.ts')).backtestStage(paths, {
           log,
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
           config: { ...config, backtest: { ...config.backtest, ...(o.quarters ? { quarters: o.quarters } : {}), ...(o.weekStep !== undefined ? { weekStep: o.weekStep } : {}) } },
@@ -119,21 +115,23 @@ export async function main(argv: string[]): Promise<number> {
   command(program, 'writeback', 'write the latest scores as files a CRM can import (docs/writeback.md)')
     .requiredOption('--format <list>', `comma-separated: ${WRITEBACK_FORMATS.join(', ')}`, formats)
     .option('--output <dir>', 'folder for the files (default: the config\'s output, else out/ beside the database)')
-    .action(act((o, paths) => writebackStage(paths, { log, formats: o.format })));
+    .action(act(async (o, paths) => (await import('./stages.ts')).writebackStage(paths, { log, formats: o.format })));
 
   command(program, 'runs', 'list the run records, newest first')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .action(
       act(async (o, paths) => {
+        const { formatRuns, listRuns } = await import('./run.ts');
         const runs = listRuns(paths.runs, o.limit);
         if (!o.json) process.stdout.write(formatRuns(runs));
         return runs;
-      }, { lock: false }),
+      }, { lock: false, database: false }),
     );
 
   const snapshots = program.command('snapshots').description('list the nightly snapshots, or drop one loaded with a wrong as-of date');
   command(snapshots, 'list', 'list the snapshots kept, newest first (* marks the loaded one)')
     .action(act(async (o, paths) => {
+      const [{ withDatabase }, { formatSnapshots, listSnapshots }] = await Promise.all([import('./db.ts'), import('./load/snapshots.ts')]);
       const listing = existsSync(paths.db) ? await withDatabase(paths.db, listSnapshots) : [];
       if (!o.json) process.stdout.write(formatSnapshots(listing));
       return listing;
@@ -142,6 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<date>', 'an as-of date from `wuwei snapshots list`')
     .action(async (date: string, options: SharedOptions, cmd: Command) => {
       await act(async (_o, paths) => {
+        const [{ checkDate }, { withDatabase }, { dropSnapshot }] = await Promise.all([import('./load/as-of.ts'), import('./db.ts'), import('./load/snapshots.ts')]);
         const asOf = checkDate(date, 'snapshots drop');
         const dropped = await withDatabase(paths.db, (conn) => dropSnapshot(conn, asOf));
         log.info(`dropped the snapshot as of ${asOf} (${Object.entries(dropped.rows).map(([table, n]) => `${table}: ${n} rows`).join(', ')})`);
@@ -159,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       act(async (o, paths, config) => {
         // the preview reads the published files only: the nightly run may go on meanwhile
         if (o.serve) return previewSite(paths.site, o.port);
-        return reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData });
+        return (await import('./stages.ts')).reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData });
       }, { lock: (o) => !o['serve'] }),
     );
 
@@ -172,8 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')
     .option('--site <dir>', 'site folder (default: site/ beside the database)')
     .action(
-      act((o, paths, config, configFile) =>
-        runPipeline(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), report: o.report !== false, config, configFile, log }),
+      act(async (o, paths, config, configFile) =>
+        (await import('./run.ts')).runPipeline(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, seed: o.seed, retrain: Boolean(o.retrain), report: o.report !== false, config, configFile, log }),
       ),
     );
 
@@ -182,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .action(
       act(async (o, paths, config, configFile) => {
+        const [{ generateStage }, { runPipeline }] = await Promise.all([import('./stages.ts'), import('./run.ts')]);
         const source = join(resolve(o.db, '..'), 'demo');
         const generated = await generateStage({ out: source, opportunities: o.opportunities, seed: o.seed, log });
         const run = await runPipeline(paths, { source, asOf: generated.asOf, log, config, configFile });
@@ -235,21 +235,23 @@ function sourceSelection(o: Record<string, any>, config: WuweiConfig): { source:
 
 /**
  * Wraps a stage so it runs alone against its database (see lock.ts) and its summary is printed as
- * JSON when asked. Commands that do not write the database pass `{ lock: false }`.
+ * JSON when asked. Commands that do not write the database pass `{ lock: false }`; those that do not open it
+ * at all, `{ database: false }`.
  */
 function act<O extends SharedOptions & Record<string, any>>(
   work: (options: O, paths: RunPaths, config: WuweiConfig, configFile: string | null) => Promise<unknown>,
-  { lock = true }: { lock?: boolean | ((options: O) => boolean) } = {},
+  { lock = true, database = true }: { lock?: boolean | ((options: O) => boolean); database?: boolean } = {},
 ) {
   return async (options: O, command: Command) => {
+    const { loadConfig } = await import('./config.ts');
     const { config, file } = loadConfig({ db: options.db, ...(options.config ? { file: options.config } : {}) });
-    useDatabaseSettings(config.duckdb);
+    if (database) (await import('./db.ts')).useDatabaseSettings(config.duckdb); // DuckDB takes a while to load
     const out = options['output'] ?? config.output;
     const site = options['site'] ?? config.report.site;
     const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });
     const sources: string[] | undefined = options['source'] ?? (config.sources.dir ? [config.sources.dir] : undefined);
     checkWriteFolders(paths, { configFile: file, ...(sources ? { sources } : {}) });
-    const held = (typeof lock === 'function' ? lock(options) : lock) ? await acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
+    const held = (typeof lock === 'function' ? lock(options) : lock) ? await (await import('./lock.ts')).acquireRunLock(paths.db, { command: `wuwei ${command.name()}`, waitSeconds: options.wait, log }) : null;
     try {
       const summary = await work(options, paths, config, file);
       if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -261,6 +263,7 @@ function act<O extends SharedOptions & Record<string, any>>(
 
 /** Serves the site until the process is interrupted. */
 async function previewSite(siteDir: string, port: number): Promise<void> {
+  const { serveSite } = await import('../reports/serve.ts');
   const site = await serveSite(siteDir, port);
   log.info(`report: previewing ${siteDir} at ${site.url}/ (Ctrl-C to stop)`);
   await new Promise<void>((done) => {

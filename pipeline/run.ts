@@ -7,7 +7,6 @@ import { defaultConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
 import type { FeatureSummary } from './features/build.ts';
-import { featuresStage, forecastStage, loadStage, reportStage, retrainDecisionStage, scoreStage, trainStage } from './stages.ts';
 
 export interface RunOptions {
   source: string | string[];
@@ -70,6 +69,8 @@ export interface RunRecord {
  * metrics, timings, outcome and the failing stage) is written under the runs folder.
  */
 export async function runPipeline(paths: RunPaths, options: RunOptions): Promise<RunRecord> {
+  // imported here, not at the top: `wuwei runs` reads run records without loading the stages
+  const { featuresStage, forecastStage, loadStage, reportStage, retrainDecisionStage, scoreStage, trainStage } = await import('./stages.ts');
   const config = options.config ?? defaultConfig();
   const startedAt = new Date();
   mkdirSync(paths.runs, { recursive: true });

@@ -8,7 +8,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+// types only at the top: listing models must not load TensorFlow.js; the functions that need it import it
+import type * as tf from '@tensorflow/tfjs';
 import type { HistorySample } from './data.ts';
 import { WuweiError } from '../../pipeline/errors.ts';
 import { quietLogger, type Logger } from '../../pipeline/log.ts';
@@ -170,12 +171,13 @@ export function disposeModel(model: WinModel): void {
 
 /** model.json + weights.bin in the standard TensorFlow.js layers format. */
 async function writeNetwork(folder: string, network: tf.LayersModel): Promise<void> {
+  const tfjs = await import('@tensorflow/tfjs');
   await network.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+    tfjs.io.withSaveHandler(async (artifacts) => {
+      const weights = tfjs.io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {
         format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfjs.version_layers}`,
         convertedBy: artifacts.convertedBy ?? null,
         modelTopology: artifacts.modelTopology as {},
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
@@ -183,14 +185,15 @@ async function writeNetwork(folder: string, network: tf.LayersModel): Promise<vo
       };
       writeFileSync(join(folder, MODEL_FILE), JSON.stringify(modelJson));
       writeFileSync(join(folder, WEIGHTS_FILE), new Uint8Array(weights));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      return { modelArtifactsInfo: tfjs.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
 }
 
 async function readNetwork(folder: string): Promise<tf.LayersModel> {
+  const tfjs = await import('@tensorflow/tfjs');
   const modelJson = JSON.parse(readFileSync(join(folder, MODEL_FILE), 'utf8')) as tf.io.ModelJSON;
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+  const artifacts = await tfjs.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     // the weight files of every group, in manifest order, make one buffer
     const parts = manifest.flatMap((group) => group.paths.map((file) => readFileSync(join(folder, file))));
     const joined = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
@@ -199,9 +202,9 @@ async function readNetwork(folder: string): Promise<tf.LayersModel> {
       joined.set(part, offset);
       offset += part.byteLength;
     }
-    return [tf.io.getWeightSpecs(manifest), joined.buffer];
+    return [tfjs.io.getWeightSpecs(manifest), joined.buffer];
   });
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  return tfjs.loadLayersModel(tfjs.io.fromMemory(artifacts));
 }
 
 /** The folder a version lives in under `modelsDir`. */

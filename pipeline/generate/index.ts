@@ -23,7 +23,7 @@ export interface GenerateOptions {
   log: Logger;
 }
 
-export const GENERATE_DEFAULTS = { opportunities: 5000, seed: 7, asOf: '2026-06-30', start: '2024-01-01' } as const;
+export { GENERATE_DEFAULTS } from './defaults.ts';
 
 export interface GenerateSummary {
   out: string;

@@ -9,8 +9,8 @@ import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
 import type { Logger } from '../log.ts';
 import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
 
-export type WritebackFormat = 'salesforce' | 'dynamics' | 'hubspot' | 'parquet';
-export const WRITEBACK_FORMATS: WritebackFormat[] = ['salesforce', 'dynamics', 'hubspot', 'parquet'];
+import type { WritebackFormat } from './writeback-formats.ts';
+export { WRITEBACK_FORMATS, type WritebackFormat } from './writeback-formats.ts';
 
 export interface ExportColumn {
   name: string;

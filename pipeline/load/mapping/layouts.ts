@@ -2,15 +2,12 @@
  * The built-in layouts. `canonical` is the contract itself (one file per entity, same names);
  * the others are mapping files in `layouts/`, read with the same parser a user's mapping goes through.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../../errors.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import { readMappingFile, type Mapping } from './definition.ts';
+import { LAYOUT_DIR, LAYOUT_NAMES } from './layout-names.ts';
 
-const LAYOUT_DIR = fileURLToPath(new URL('./layouts/', import.meta.url));
-
-export const LAYOUT_NAMES = ['canonical', ...readdirSync(LAYOUT_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort()];
+export { LAYOUT_NAMES } from './layout-names.ts';
 
 export function canonicalMapping(): Mapping {
   const entities: Mapping['entities'] = {};
