@@ -305,8 +305,8 @@ async function failOverThreshold(
 
 /** `load_rejects` as CSV for people: spreadsheet-safe, personal values withheld unless allowed. */
 async function writeRejectsCsv(conn: DuckDBConnection, path: string, showPersonalData: boolean): Promise<void> {
-  const value = showPersonalData ? 'value' : `CASE WHEN value IS NOT NULL AND ${isPersonalSql('entity', 'column_name')} THEN ${quoteLiteral(WITHHELD)} ELSE value END AS value`;
-  await copyToSafeCsv(conn, `SELECT * REPLACE (${value}) FROM load_rejects ORDER BY entity, file, line`, path);
+  const withheld = `CASE WHEN value IS NOT NULL AND ${isPersonalSql('entity', 'column_name')} THEN ${quoteLiteral(WITHHELD)} ELSE value END AS value`;
+  await copyToSafeCsv(conn, `SELECT *${showPersonalData ? '' : ` REPLACE (${withheld})`} FROM load_rejects ORDER BY entity, file, line`, path);
 }
 
 /**

@@ -116,6 +116,12 @@ describe('personal data stays out of the logs', () => {
     const rejectsCsv = readFileSync(join(tmp.dir, 'by-email-failing-db', 'out', 'load_rejects.csv'), 'utf8');
     expect(rejectsCsv).toContain(WITHHELD);
     expect(leaks(rejectsCsv)).toEqual([]);
+    // With personal data allowed in the config, the same file names them: the check above can fail.
+    const config = join(tmp.dir, 'allowed.yaml');
+    writeFileSync(config, 'report:\n  showPersonalData: true\n');
+    const allowed = await wuwei(['load', '--source', failing, '--db', join(tmp.dir, 'by-email-allowed', 'wuwei.duckdb'), '--config', config]);
+    expect(allowed.code).toBe(1);
+    expect(leaks(readFileSync(join(tmp.dir, 'by-email-allowed', 'out', 'load_rejects.csv'), 'utf8')).length).toBeGreaterThan(0);
 
     // Under the threshold the load goes through; the data-quality page's loader names line and column only.
     const passing = join(tmp.dir, 'by-email-passing');

@@ -34,7 +34,7 @@ export function renderLayouts(): string {
     '- Azure Synapse Link for Dataverse: a `model.json` beside headerless CSV partitions (`opportunity/2026-06.csv`): a table named in the mapping is read from its partitions with the column names model.json lists.',
     '- Dates with an offset keep the local date written (`2026-03-01T21:00:00-05:00` is 1 March); timestamps are converted to UTC.',
     '- Dates: ISO 8601 (`2025-03-01`, `2025-03-01T10:00:00Z`; an offset is converted to UTC), the format DuckDB sniffs in the file, a mapping\'s `date_format`, then `03/01/2025` (US, month first), `01.03.2025` (day first), and 12-13 digits as epoch milliseconds.',
-    "- Numbers: `1,234.50` is read as 1234.5; with `decimal_separator: ','` `1.234,50` is. Yes/no: true/false, t/f, yes/no, y/n, 1/0, x.",
+    "- Numbers: `1,234.50` is read as 1234.5; with `decimal_separator: ','` `1.234,50` is. Currency symbols and codes are dropped (`$11,000.00`, `1,000 USD`); `75%` is 0.75 (`scale` is not applied to it). Without `decimal_separator`, a column of dot-grouped thousands (`25.000`) stops the load. Yes/no: true/false, t/f, yes/no, y/n, 1/0, x.",
     '- A file that cannot be read, lacks a column a required contract column comes from, names a column twice, is empty (0 bytes), is not in its encoding (UTF-8 unless declared; the message names the line and byte), or leaves a required entity without rows stops the load with one message naming the file; nothing changes.',
     '',
     '## Mapping file reference (YAML or JSON)',

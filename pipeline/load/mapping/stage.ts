@@ -14,7 +14,7 @@ import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLook
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { notUtf8Error } from './encoding.ts';
 import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
-import { CSV_ERRORS, CSV_SCANS, findSourceFile, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
+import { CSV_ERRORS, CSV_SCANS, findSourceFile, firstLine, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
 export const CUSTOM_ATTRIBUTE_ENTITIES = ['opportunities', 'accounts'] as const satisfies readonly EntityName[];
@@ -130,7 +130,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${row} AS __row, * FROM (${body})`);
     } catch (error) {
       const files = present.map((p) => p.file.path).join(', ');
-      throw new WuweiError('bad_input', `${files}: cannot read: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`, { cause: error });
+      throw new WuweiError('bad_input', `${files}: cannot read: ${firstLine(error)}`, { cause: error });
     }
     if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, lastScan);
     if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
