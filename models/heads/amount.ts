@@ -2,8 +2,7 @@
  * The deal-size model: the amount a deal closes at if won, learned from won deals as a correction
  * to the rep's amount on the log scale, target = ln(final amount / reference), where the reference
  * is the rep-entered amount at the observation (or, when the rep entered none, the median won
- * amount of the fit split). Prediction = reference x exp(output), the median on the log scale;
- * scoring and the forecast use the mean, the median x exp(sigma^2 / 2) (meanAmountsFromOutputs).
+ * amount of the fit split). Prediction = reference x exp(output), the median on the log scale.
  * Judged on the won holdout deals against the rep amount itself: WAPE and median APE.
  */
 import type { ClosedObservations, Observations } from '../win/data.ts';
@@ -50,16 +49,6 @@ export function amountTargets(data: ClosedObservations, rows: Int32Array, fallba
 
 export function amountsFromOutputs(reference: ArrayLike<number>, outputs: ArrayLike<number>): Float64Array {
   return Float64Array.from({ length: reference.length }, (_, r) => reference[r]! * Math.exp(outputs[r]!));
-}
-
-/**
- * The expected (mean) amounts: the model's median times exp(sigma^2 / 2), the mean of a log-normal.
- * A forecast sums amounts, so it needs means; the median (what the holdout WAPE rewards) runs low
- * by that factor on every deal, e.g. 5% at sigma 0.3.
- */
-export function meanAmountsFromOutputs(reference: ArrayLike<number>, outputs: ArrayLike<number>, logSigma: number): Float64Array {
-  const lift = Math.exp((logSigma * logSigma) / 2);
-  return amountsFromOutputs(reference, outputs).map((median) => median * lift);
 }
 
 export function evaluateAmounts(predicted: ArrayLike<number>, data: ClosedObservations, rows: Int32Array): AmountEvaluation {
