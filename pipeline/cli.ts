@@ -11,6 +11,7 @@ import { checkWriteFolders } from './write-folders.ts';
 import { useDatabaseSettings } from './db.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
+import { DEFAULT_SNAPSHOTS, EXPORT_SHAPES } from './generate/export-shape.ts';
 import { serveSite } from '../reports/serve.ts';
 import { LAYOUT_NAMES } from './load/mapping/layouts.ts';
 import { formatIterate, iterateStage } from './iterate.ts';
@@ -37,7 +38,21 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'random seed', int, GENERATE_DEFAULTS.seed)
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
     .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`, 'canonical')
-    .action(act((o) => generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log }), { lock: false }));
+    .addOption(new Option('--shape <shape>', 'history file, nightly snapshot folders, or one flat opportunities file').choices(EXPORT_SHAPES).default('history'))
+    .option('--snapshots <n>', 'snapshots shape: how many nightly folders (a week apart), the last at --as-of', positiveInt, DEFAULT_SNAPSHOTS.count)
+    .option('--custom-columns', 'add company-specific columns (tender flag, budget, revenue band, ..., one leaky) that move the outcomes')
+    .option('--zero-amount-share <share>', 'share of deals whose amount is exported as 0 or empty, e.g. 0.02', rate, 0)
+    .action(
+      act(
+        (o) =>
+          generateStage({
+            out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log,
+            shape: o.shape, customColumns: o.customColumns === true, zeroAmountShare: o.zeroAmountShare,
+            snapshots: { count: o.snapshots, everyDays: DEFAULT_SNAPSHOTS.everyDays },
+          }),
+        { lock: false },
+      ),
+    );
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
