@@ -8,6 +8,7 @@
  * training rows), and applied to the model trained as usual: the calibration sees K times more
  * deals, from the whole history, none of which the network that scored it had seen.
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../../pipeline/log.ts';
 import { Random } from '../../pipeline/random.ts';
 import { fitPlatt, type PlattScaling } from '../calibration.ts';
@@ -37,7 +38,8 @@ export interface CrossFitInputs {
 
 export interface CrossFitCalibration {
   scaling: PlattScaling;
-  folds: number;
+  /** The fold networks (the caller owns and disposes them). */
+  members: tf.LayersModel[];
   rows: number;
 }
 
@@ -49,25 +51,23 @@ export async function crossFittedPlatt(inputs: CrossFitInputs): Promise<CrossFit
   // fold only receives predictions and never chooses weights.
   const fixed: FitConfig = { ...inputs.fitConfig, epochs: Math.max(1, inputs.epochs), patience: Math.max(1, inputs.epochs), minDelta: Number.POSITIVE_INFINITY };
   const quiet = { info: () => {}, warn: inputs.log.warn };
+  const members: tf.LayersModel[] = [];
   for (let k = 0; k < folds; k++) {
     const inFold = rows.filter((_, i) => foldOf[i] === k);
     const outOfFold = rows.filter((_, i) => foldOf[i] !== k);
     if (inFold.length === 0 || outOfFold.length === 0) continue;
     const heldOut = inputs.matrixOf(inFold);
     const network = buildWinNetwork(inputs.width, inputs.network, inputs.seed + 1000 + k);
-    try {
-      await fitWinNetwork(network, inputs.matrixOf(outOfFold), heldOut, fixed, inputs.seed + 1000 + k, quiet);
-      const predicted = await predictLogits(network, heldOut.x, inputs.width);
-      let j = 0;
-      for (let i = 0; i < rows.length; i++) if (foldOf[i] === k) logits[i] = predicted[j++]!;
-    } finally {
-      network.dispose();
-    }
+    members.push(network);
+    await fitWinNetwork(network, inputs.matrixOf(outOfFold), heldOut, fixed, inputs.seed + 1000 + k, quiet);
+    const predicted = await predictLogits(network, heldOut.x, inputs.width);
+    let j = 0;
+    for (let i = 0; i < rows.length; i++) if (foldOf[i] === k) logits[i] = predicted[j++]!;
   }
   const all = inputs.matrixOf(rows);
   const scaling = fitPlatt(logits, all.y, all.w ? { weights: all.w } : {});
   inputs.log.info(`calibration cross-fitted over ${folds} folds of the training deals (${rows.length} out-of-fold observations, ${inputs.epochs} epochs each): a ${scaling.a.toFixed(3)}, b ${scaling.b.toFixed(3)}`);
-  return { scaling, folds, rows: rows.length };
+  return { scaling, members, rows: rows.length };
 }
 
 /** Fold of each row: all rows of a deal share one, drawn by a seeded shuffle of the deals. */

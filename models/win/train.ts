@@ -211,10 +211,16 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     // --- calibration (cross-fitted on small histories, else on validation), then the holdout verdict
     const evaluateStart = performance.now();
     const folds = options.calibrationFolds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
-    preprocessing.calibration =
-      folds >= 2
-        ? (await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, epochs: fitted.bestEpoch, folds, seed, log })).scaling
-        : fitPlatt(await predictLogits(model, validationData.x, width), validationData.y, validationData.w ? { weights: validationData.w } : {});
+    if (folds >= 2) {
+      const crossFit = await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, epochs: fitted.bestEpoch, folds, seed, log });
+      // the fold networks, whose out-of-fold logits the scaling was fitted on, become the model
+      members.push(...crossFit.members);
+      if (!members.includes(model)) model.dispose();
+      model = buildEnsemble(crossFit.members, width, network);
+      preprocessing.calibration = crossFit.scaling;
+    } else {
+      preprocessing.calibration = fitPlatt(await predictLogits(model, validationData.x, width), validationData.y, validationData.w ? { weights: validationData.w } : {});
+    }
     const scorer = { network: model, preprocessing };
     const trainRate = mean(fitData.y);
     const holdoutProbabilities = await predictProbabilities(scorer, holdoutData.x);
