@@ -8,7 +8,9 @@ import { formatRuns, listRuns, runPipeline } from './run.ts';
 import { backtestStage, featuresStage, forecastStage, generateStage, loadStage, modelsActivateStage, modelsListStage, reportStage, scoreStage, trainStage, writebackStage } from './stages.ts';
 import { loadConfig, type WuweiConfig } from './config.ts';
 import { checkWriteFolders } from './write-folders.ts';
-import { useDatabaseSettings } from './db.ts';
+import { useDatabaseSettings, withDatabase } from './db.ts';
+import { writeSuggestedMapping } from './load/mapping/suggest.ts';
+import { existsSync } from 'node:fs';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback.ts';
 import { GENERATE_DEFAULTS } from './generate/index.ts';
 import { DEFAULT_SNAPSHOTS, EXPORT_SHAPES } from './generate/export-shape.ts';
@@ -53,6 +55,21 @@ export async function main(argv: string[]): Promise<number> {
         { lock: false },
       ),
     );
+
+  program
+    .command('init')
+    .description('read an export and write a draft mapping for it (contract columns, stages, custom columns, as-of date)')
+    .requiredOption('--source <dir>', 'export folder')
+    .option('--out <file>', 'where to write the draft mapping', 'mapping.yaml')
+    .option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)')
+    .exitOverride()
+    .action(async (o: { source: string; out: string; json?: boolean }) => {
+      if (existsSync(o.out)) throw new WuweiError('bad_option', `${o.out} exists: pass another --out, or move it away (init never overwrites a mapping)`);
+      const suggestion = await withDatabase(':memory:', (conn) => writeSuggestedMapping(conn, o.source, o.out));
+      for (const check of suggestion.checks) log.warn(check);
+      log.info(`wrote a draft mapping to ${o.out}: load it with \`wuwei load --source ${o.source} --mapping ${o.out}\`${suggestion.statedAsOf ? '' : suggestion.asOf ? ` --as-of ${suggestion.asOf}` : ''}`);
+      if (o.json) process.stdout.write(`${JSON.stringify({ out: o.out, checks: suggestion.checks, stages: suggestion.stages, customColumns: suggestion.customColumns, asOf: suggestion.asOf }, null, 2)}\n`);
+    });
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)

@@ -7,14 +7,9 @@
  * open deal (typically weeks into its stage) then looks stalled: predictions for open deals came
  * out ~0.06 too low on generated data.
  *
- * So each observation at a fixed age stands for the deal-days until the deal's next observation of
- * any kind (or its close), and observations on the day a stage was entered get weight 0. Counting
- * up to the next observation at a fixed age instead let a row stand for days the deal spent in later
- * stages: the first look (mostly in Prospecting) of a deal that moved on fast weighed a month, and
- * open Prospecting deals came out at 0.26 against the oracle's 0.13 (open-deal ECE against the
- * oracle 0.084 on a 3,000-deal export, 0.027 after). The weighted rows are then a sample of
- * deal-days, as a snapshot of open deals is (the days after a stage entry up to the next look are
- * the ones not represented). Without a
+ * So each observation at a fixed age stands for the deal-days until the deal's next such
+ * observation (or its close), and observations on the day a stage was entered get weight 0. The
+ * weighted rows are then a sample of deal-days, as a snapshot of open deals is. Without a
  * days-in-stage column, every observation counts (still weighted by the days it stands for).
  */
 import type { ClosedObservations } from './data.ts';
@@ -31,15 +26,15 @@ export function timeWeights(data: ClosedObservations): Float32Array {
   const weights = new Float32Array(n);
   let total = 0;
   // walk each deal backwards, remembering when its next kept observation (or its close) is
-  let nextObserved = Number.NaN;
+  let nextKept = Number.NaN;
   for (let i = n - 1; i >= 0; i--) {
-    if (i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i]) nextObserved = data.closeDays[i]!;
+    if (i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i]) nextKept = data.closeDays[i]!;
     let weight = 0;
     if (!isStageEntry(i)) {
-      const days = nextObserved - asOf(i);
+      const days = nextKept - asOf(i);
       weight = Number.isFinite(days) ? Math.max(1, days) : 1;
+      nextKept = asOf(i);
     }
-    nextObserved = asOf(i);
     weights[i] = weight;
     total += weight;
   }

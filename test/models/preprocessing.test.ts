@@ -117,7 +117,7 @@ describe('categorical columns', () => {
 });
 
 describe('deal-day weights', () => {
-  it('weigh each fixed-age observation by the days until the next observation of any kind (or the close) and stage entries by 0', () => {
+  it('weigh each fixed-age observation by the days until the next one (or the close) and stage entries by 0', () => {
     // deal A closes on day 50, observed on days 0 (age), 10 (stage entry), 30 (age); deal B closes on day 20, observed on day 5
     const data = {
       rowCount: 4,
@@ -128,8 +128,7 @@ describe('deal-day weights', () => {
       daysToClose: Float32Array.from([50, 40, 20, 15]),
     } as unknown as ClosedObservations;
     const weights = timeWeights(data);
-    // A's first look stands for days 0-10 only: from day 10 the deal is in its next stage
-    const total = 10 + 0 + 20 + 15;
-    expect(Array.from(weights)).toEqual([10, 0, 20, 15].map((days) => Math.fround((days * 4) / total)));
+    const total = 30 + 0 + 20 + 15;
+    expect(Array.from(weights)).toEqual([30, 0, 20, 15].map((days) => Math.fround((days * 4) / total)));
   });
 });
