@@ -67,7 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       if (existsSync(o.out)) throw new WuweiError('bad_option', `${o.out} exists: pass another --out, or move it away (init never overwrites a mapping)`);
       const suggestion = await withDatabase(':memory:', (conn) => writeSuggestedMapping(conn, o.source, o.out));
       for (const check of suggestion.checks) log.warn(check);
-      log.info(`wrote a draft mapping to ${o.out}: load it with \`wuwei load --source ${o.source} --mapping ${o.out}\`${suggestion.statedAsOf ? '' : suggestion.asOf ? ` --as-of ${suggestion.asOf}` : ''}`);
+      const asOf = !suggestion.statedAsOf && suggestion.asOf ? ` --as-of ${suggestion.asOf}` : '';
+      log.info(`wrote a draft mapping to ${o.out}: load it with \`wuwei load --source ${o.source} --mapping ${o.out}${asOf}\``);
       if (o.json) process.stdout.write(`${JSON.stringify({ out: o.out, checks: suggestion.checks, stages: suggestion.stages, customColumns: suggestion.customColumns, asOf: suggestion.asOf }, null, 2)}\n`);
     });
 
