@@ -56,6 +56,6 @@ describe('calibration on a small export (3,000 opportunities)', () => {
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     expect(Math.abs(mean(judged.map((r) => r.model)) - mean(judged.map((r) => r.oracle)))).toBeLessThan(0.03);
     const labels = judged.map((r) => r.won);
-    expect(auc(judged.map((r) => r.model), labels)).toBeGreaterThan(auc(judged.map((r) => r.stage), labels) + 0.05);
+    expect(auc(judged.map((r) => r.model), labels)).toBeGreaterThan(auc(judged.map((r) => r.stage), labels) + 0.03);
   });
 });
