@@ -7,7 +7,7 @@
  *
  *   npx tsx models/bench/shape-peers.ts --db /tmp/s.duckdb --truth /tmp/s/ground_truth.csv [--seed 42]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,8 +16,7 @@ import { stderrLogger } from '../../pipeline/log.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { spawnCollect } from '../../bench/child-stage.ts';
 import { exportWithSplit } from '../../bench/peers/sklearn.ts';
-import { readShapePeers, renderBenchmarks, SHAPE_PEERS_FILE } from '../../bench/render.ts';
-import type { BenchResults } from '../../bench/results.ts';
+import { recordShapePeers } from './shape-peers-record.ts';
 import { auc, predictOpenDeals, trainModels } from '../index.ts';
 
 const { values } = parseArgs({
@@ -33,32 +32,6 @@ const { values } = parseArgs({
 });
 if (!values.db || !values.truth) throw new Error('--db and --truth are required');
 const split = { holdoutFraction: 0.2, validationFraction: 0.15 };
-const repo = join(import.meta.dirname, '../..');
-
-function record(shape: string, summary: { openDeals: number; leakyColumnsLeftOut: string[]; wuwei: { holdoutAuc: number | null; openAuc: number }; bestPeer: { name: string; openAuc: number } }): void {
-  const previous = readShapePeers(repo);
-  const entry = {
-    shape,
-    opportunities: Number(values.opportunities ?? 0),
-    openDeals: summary.openDeals,
-    wuweiOpenAuc: summary.wuwei.openAuc,
-    wuweiHoldoutAuc: summary.wuwei.holdoutAuc,
-    bestPeer: summary.bestPeer.name,
-    bestPeerOpenAuc: summary.bestPeer.openAuc,
-    leakyColumnsLeftOut: summary.leakyColumnsLeftOut,
-  };
-  const next = {
-    command: values.command ?? previous?.command ?? 'models/bench/shape-peers.ts',
-    note:
-      'Generated exports with company-specific columns (`--custom-columns`), seed 7; every peer is scikit-learn on Wuwei\'s own rows, split and ' +
-      'observation points, given Wuwei\'s features, the raw export columns known at creation, or both. Wuwei uses the custom columns only once the ' +
-      '"features" branch (custom and categorical columns as inputs) is merged: these figures are from the gencal branch, before it.',
-    shapes: [...(previous?.shapes ?? []).filter((s) => s.shape !== shape), entry].sort((a, b) => a.shape.localeCompare(b.shape)),
-  };
-  writeFileSync(join(repo, SHAPE_PEERS_FILE), `${JSON.stringify(next, null, 2)}\n`);
-  const results = JSON.parse(readFileSync(join(repo, 'bench/results.json'), 'utf8')) as BenchResults;
-  writeFileSync(join(repo, 'BENCHMARKS.md'), renderBenchmarks(results, next));
-}
 
 const wuwei = await withDatabase(values.db, async (conn) => {
   const modelsDir = mkdtempSync(join(tmpdir(), 'wuwei-shape-peers-'));
@@ -99,7 +72,7 @@ try {
     wuweiMinusBestPeer: wuweiOpen - best[1],
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  if (values.record) record(values.record, summary);
+  if (values.record) recordShapePeers(values.record, Number(values.opportunities ?? 0), values.command ?? 'models/bench/shape-peers.ts', summary);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
