@@ -13,7 +13,7 @@ import { runWuwei, type Measured } from './child-stage.ts';
 import { describeMachine } from './machine.ts';
 import { bareScan } from './peers/bare-scan.ts';
 import { runSklearnPeer } from './peers/sklearn.ts';
-import { renderBenchmarks } from './render.ts';
+import { readShapePeers, renderBenchmarks } from './render.ts';
 import { STAGE_COMMANDS, STAGES, type BenchResults, type SizeResult, type StageName } from './results.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,7 +41,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
     results.sizes.sort((a, b) => a.opportunities - b.opportunities);
     // written after every size, so a long run that is stopped still leaves its figures
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(options.markdown, renderBenchmarks(results));
+    writeFileSync(options.markdown, renderBenchmarks(results, readShapePeers(repo)));
   }
   return results;
 }

@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 /** BENCHMARKS.md from the raw results: one table per concern, ratios beside absolute figures. */
 import { NIGHT_WITH_TRAINING, NIGHT_WITHOUT_TRAINING, STAGES, type BenchResults, type SizeResult } from './results.ts';
 
 const NIGHTLY_WITH_TRAINING_TARGET = { opportunities: 100_000, seconds: 180 };
 const NIGHTLY_WITHOUT_TRAINING_TARGET = { opportunities: 1_000_000, seconds: 600, peakRssMb: 6 * 1024 };
 
-export function renderBenchmarks(results: BenchResults): string {
+export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers | null = null): string {
   const { machine, sizes } = results;
   const lines: string[] = [
     '# Benchmarks',
@@ -37,6 +39,8 @@ export function renderBenchmarks(results: BenchResults): string {
     row('Wuwei holdout AUC (tfjs MLP)', sizes, (size) => auc(size.holdoutAuc)),
     row('sklearn HistGradientBoosting: fit time, holdout AUC', sizes, (size) => sklearn(size, 'histGradientBoosting')),
     row('sklearn LogisticRegression: fit time, holdout AUC', sizes, (size) => sklearn(size, 'logisticRegression')),
+    row('sklearn HGB on the features + raw export columns', sizes, (size) => sklearn(size, 'histGradientBoostingFeaturesAndRaw')),
+    row('sklearn HGB on the raw export columns alone', sizes, (size) => sklearn(size, 'histGradientBoostingRawOnly')),
     row('Wuwei `train` / HGB fit time', sizes, (size) => (size.peers.sklearn.ok ? ratio(size.stages.train.seconds, size.peers.sklearn.result.histGradientBoosting.fitSeconds) : 'n/a')),
     row('tfjs cpu backend: train, score', sizes, (size) => ('skipped' in size.peers.cpuBackend ? 'not run' : `${secs(size.peers.cpuBackend.train.seconds)}, ${secs(size.peers.cpuBackend.score.seconds)}`)),
     row('cpu / wasm: train, score', sizes, (size) =>
@@ -45,6 +49,7 @@ export function renderBenchmarks(results: BenchResults): string {
     '',
     'Wuwei\'s train time includes reading features from DuckDB, preprocessing, calibration and evaluation; the sklearn fit time is the fit alone on a prepared matrix.',
     ...growth(sizes),
+    ...renderShapePeers(shapePeers),
     '',
   ];
   return `${lines.join('\n')}\n`;
@@ -93,10 +98,44 @@ function peak(size: SizeResult, withTraining: boolean): number {
   return Math.max(...(withTraining ? NIGHT_WITH_TRAINING : NIGHT_WITHOUT_TRAINING).map((stage) => size.stages[stage].peakRssMb));
 }
 
-function sklearn(size: SizeResult, model: 'histGradientBoosting' | 'logisticRegression'): string {
+function sklearn(size: SizeResult, model: 'histGradientBoosting' | 'logisticRegression' | 'histGradientBoostingFeaturesAndRaw' | 'histGradientBoostingRawOnly'): string {
   if (!size.peers.sklearn.ok) return `not run: ${size.peers.sklearn.reason}`;
   const result = size.peers.sklearn.result[model];
-  return `${secs(result.fitSeconds)}, ${auc(result.holdoutAuc)}`;
+  return result ? `${secs(result.fitSeconds)}, ${auc(result.holdoutAuc)}` : 'not measured (run before this peer existed)';
+}
+
+/** Where shape-peers.ts records its figures, which every render of BENCHMARKS.md shows. */
+export const SHAPE_PEERS_FILE = 'bench/shape-peers.json';
+
+export function readShapePeers(repo: string): ShapePeers | null {
+  const path = join(repo, SHAPE_PEERS_FILE);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ShapePeers) : null;
+}
+
+/** Measured by models/bench/shape-peers.ts, one entry per export shape (bench/shape-peers.json). */
+export interface ShapePeers {
+  command: string;
+  note: string;
+  shapes: { shape: string; opportunities: number; openDeals: number; wuweiOpenAuc: number; wuweiHoldoutAuc: number | null; bestPeer: string; bestPeerOpenAuc: number; leakyColumnsLeftOut: string[] }[];
+}
+
+/** The per-shape comparison on open deals, when it was measured. */
+export function renderShapePeers(record: ShapePeers | null): string[] {
+  if (!record) return [];
+  return [
+    '',
+    '## Wuwei against the best peer, per export shape (open deals)',
+    '',
+    record.note,
+    '',
+    '| shape | opportunities | open deals judged | Wuwei open-deal AUC | best peer | its open-deal AUC | Wuwei − peer | leaky columns the peer was not given |',
+    '|---|---:|---:|---:|---|---:|---:|---|',
+    ...record.shapes.map(
+      (s) => `| ${s.shape} | ${count(s.opportunities)} | ${s.openDeals} | ${auc(s.wuweiOpenAuc)} | ${s.bestPeer} | ${auc(s.bestPeerOpenAuc)} | ${(s.wuweiOpenAuc - s.bestPeerOpenAuc).toFixed(3)} | ${s.leakyColumnsLeftOut.join(', ') || 'none'} |`,
+    ),
+    '',
+    `Measured with: ${record.command}`,
+  ];
 }
 
 function row(name: string, sizes: SizeResult[], cell: (size: SizeResult) => string): string {

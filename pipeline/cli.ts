@@ -12,6 +12,7 @@ import { systemErrorMessage } from './base/system-errors.ts';
 import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback-formats.ts';
 import { GENERATE_DEFAULTS } from './generate/defaults.ts';
 import { LAYOUT_NAMES } from './load/mapping/layout-names.ts';
+import { DEFAULT_SNAPSHOTS, EXPORT_SHAPES } from './generate/export-shape.ts';
 
 interface SharedOptions {
   db: string;
@@ -36,7 +37,38 @@ export async function main(argv: string[]): Promise<number> {
     .option('--as-of <date>', 'export cut date (YYYY-MM-DD)', isoDate, GENERATE_DEFAULTS.asOf)
     .option('--layout <name>', `export layout: ${LAYOUT_NAMES.join(', ')}`, 'canonical')
     .option('--untidy-reps', "the same deals with reps' stages, amounts and close dates as untidy as sales-ops studies report")
-    .action(act(async (o) => (await import('./stages.ts')).generateStage({ out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, untidyReps: o.untidyReps === true, log }), { lock: false }));
+    .addOption(new Option('--shape <shape>', 'history file, nightly snapshot folders, or one flat opportunities file').choices(EXPORT_SHAPES).default('history'))
+    .option('--snapshots <n>', 'snapshots shape: how many nightly folders (a week apart), the last at --as-of', positiveInt, DEFAULT_SNAPSHOTS.count)
+    .option('--custom-columns', 'add company-specific columns (tender flag, budget, revenue band, ..., one leaky) that move the outcomes')
+    .option('--zero-amount-share <share>', 'share of deals whose amount is exported as 0 or empty, e.g. 0.02', rate, 0)
+    .action(
+      act(
+        async (o) =>
+          (await import('./stages.ts')).generateStage({
+            out: o.out, opportunities: o.opportunities, seed: o.seed, asOf: o.asOf, layout: o.layout, log,
+            untidyReps: o.untidyReps === true, shape: o.shape, customColumns: o.customColumns === true, zeroAmountShare: o.zeroAmountShare,
+            snapshots: { count: o.snapshots, everyDays: DEFAULT_SNAPSHOTS.everyDays },
+          }),
+        { lock: false },
+      ),
+    );
+
+  program
+    .command('init')
+    .description('read an export and write a draft mapping for it (contract columns, stages, custom columns, as-of date)')
+    .requiredOption('--source <dir>', 'export folder')
+    .option('--out <file>', 'where to write the draft mapping', 'mapping.yaml')
+    .option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)')
+    .exitOverride()
+    .action(async (o: { source: string; out: string; json?: boolean }) => {
+      if (existsSync(o.out)) throw new WuweiError('bad_option', `${o.out} exists: pass another --out, or move it away (init never overwrites a mapping)`);
+      const [{ withDatabase }, { writeSuggestedMapping }] = await Promise.all([import('./db.ts'), import('./load/mapping/suggest.ts')]);
+      const suggestion = await withDatabase(':memory:', (conn) => writeSuggestedMapping(conn, o.source, o.out));
+      for (const check of suggestion.checks) log.warn(check);
+      const asOf = !suggestion.statedAsOf && suggestion.asOf ? ` --as-of ${suggestion.asOf}` : '';
+      log.info(`wrote a draft mapping to ${o.out}: load it with \`wuwei load --source ${o.source} --mapping ${o.out}${asOf}\``);
+      if (o.json) process.stdout.write(`${JSON.stringify({ out: o.out, checks: suggestion.checks, stages: suggestion.stages, customColumns: suggestion.customColumns, asOf: suggestion.asOf }, null, 2)}\n`);
+    });
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
     .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)

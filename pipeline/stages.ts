@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { withDatabase } from './db.ts';
+import { WuweiError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { RunPaths } from './paths.ts';
-import { generate, GENERATE_DEFAULTS, type GenerateSummary } from './generate/index.ts';
+import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
 import { generateInLayout } from './load/mapping/write-layout.ts';
 import { buildFeatures, type FeatureSummary } from './features/build.ts';
@@ -22,8 +23,11 @@ import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './r
 import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
 
-export async function generateStage(options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger }): Promise<GenerateSummary> {
+export async function generateStage(
+  options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger } & Pick<GenerateOptions, 'shape' | 'customColumns' | 'zeroAmountShare' | 'snapshots'>,
+): Promise<GenerateSummary> {
   if (options.layout && options.layout !== 'canonical') {
+    if (options.shape === 'snapshots') throw new WuweiError('bad_option', `--shape snapshots writes the canonical layout only (got --layout ${options.layout})`);
     return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
   }
   return generate({
@@ -34,6 +38,10 @@ export async function generateStage(options: { out: string; opportunities?: numb
     start: GENERATE_DEFAULTS.start,
     ...(options.untidyReps ? { untidyReps: true } : {}),
     log: options.log,
+    ...(options.shape ? { shape: options.shape } : {}),
+    ...(options.customColumns ? { customColumns: true } : {}),
+    ...(options.zeroAmountShare ? { zeroAmountShare: options.zeroAmountShare } : {}),
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
   });
 }
 

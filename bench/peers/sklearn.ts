@@ -12,6 +12,7 @@ import { readClosedObservations } from '../../models/win/data.ts';
 import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
 import { splitByCloseDate } from '../../models/win/split.ts';
 import { spawnCollect } from '../child-stage.ts';
+import { rawColumns } from '../../models/bench/raw-columns.ts';
 
 // Debian's interpreter, where apt installs sklearn; a `python3` earlier on PATH (pyenv) may lack it.
 const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -23,6 +24,9 @@ export interface SklearnPeer {
   features: number;
   histGradientBoosting: { fitSeconds: number; holdoutAuc: number };
   logisticRegression: { fitSeconds: number; holdoutAuc: number };
+  /** Gradient boosting on the features plus the raw export columns known at creation, and on those alone. */
+  histGradientBoostingFeaturesAndRaw?: { fitSeconds: number; holdoutAuc: number };
+  histGradientBoostingRawOnly?: { fitSeconds: number; holdoutAuc: number };
 }
 
 export type PeerOutcome<T> = { ok: true; result: T } | { ok: false; reason: string };
@@ -48,6 +52,8 @@ export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: n
         features: raw.features,
         histGradientBoosting: peer(raw.hist_gradient_boosting),
         logisticRegression: peer(raw.logistic_regression),
+        ...(raw.hist_gradient_boosting_features_and_raw ? { histGradientBoostingFeaturesAndRaw: peer(raw.hist_gradient_boosting_features_and_raw) } : {}),
+        ...(raw.hist_gradient_boosting_raw_only ? { histGradientBoostingRawOnly: peer(raw.hist_gradient_boosting_raw_only) } : {}),
       },
     };
   } finally {
@@ -55,9 +61,13 @@ export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: n
   }
 }
 
-/** Writes features_train with a `part` column from Wuwei's own split of deals by close date. */
-async function exportWithSplit(dbPath: string, csv: string, options: { holdoutFraction: number; validationFraction: number }): Promise<void> {
-  await withDatabase(dbPath, async (conn) => {
+/**
+ * Writes features_train with a `part` column from Wuwei's own split of deals by close date, and the
+ * raw export columns known at creation (raw-columns.ts) on the same observation rows; with
+ * `scoreCsv`, the open deals' rows (features_score) with the same columns too.
+ */
+export async function exportWithSplit(dbPath: string, csv: string, options: { holdoutFraction: number; validationFraction: number; scoreCsv?: string }): Promise<{ leaky: string[] }> {
+  return withDatabase(dbPath, async (conn) => {
     // the same sampled history Wuwei trains on past models.maxTrainingDeals
     const data = await readClosedObservations(conn, 'features_train', FEATURE_NAMES, { maxDeals: DEFAULT_MAX_TRAINING_DEALS });
     const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, options);
@@ -75,12 +85,17 @@ async function exportWithSplit(dbPath: string, csv: string, options: { holdoutFr
       }
     }
     appender.closeSync();
-    const columns = FEATURE_NAMES.map((name) => `features.${quoteIdent(name)}::DOUBLE AS ${quoteIdent(name)}`).join(', ');
+    const columns = FEATURE_NAMES.map((name) => `f.${quoteIdent(name)}::DOUBLE AS ${quoteIdent(name)}`).join(', ');
+    const raw = await rawColumns(conn);
     await conn.run(`
       COPY (
-        SELECT features.opportunity_id, features.label_won::INTEGER AS label_won, bench_split.part, ${columns}
-        FROM features_train AS features JOIN bench_split USING (opportunity_id)
-        ORDER BY features.opportunity_id, features.as_of
+        SELECT f.opportunity_id, f.label_won::INTEGER AS label_won, bench_split.part, ${columns}, ${raw.select.join(', ')}
+        FROM features_train AS f JOIN bench_split USING (opportunity_id) ${raw.joins}
+        ORDER BY f.opportunity_id, f.as_of
       ) TO ${quoteLiteral(csv)} (HEADER, DELIMITER ',')`);
+    if (options.scoreCsv) {
+      await conn.run(`COPY (SELECT f.opportunity_id, ${columns}, ${raw.select.join(', ')} FROM features_score AS f ${raw.joins} ORDER BY 1) TO ${quoteLiteral(options.scoreCsv)} (HEADER, DELIMITER ',')`);
+    }
+    return { leaky: raw.leaky };
   });
 }

@@ -117,9 +117,11 @@ export function trainAmountModel(given: HeadInputs): Promise<Trained<AmountModel
           head: (offset, logSigma) => ({ fallbackAmount, logSigma, offset }),
           judge: (outputs, _logSigma, rows) => {
             const evaluation = evaluateAmounts(amountsFromOutputs(referenceAmounts(data, rows, fallbackAmount), outputs), data, rows);
+            // an export without rep amounts (a flat report, amounts left at 0) has no baseline: say so rather than print NaN
+            const baseline = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : 'no rep amounts to compare');
             const summary =
-              `deal size on ${rows.length} won holdout observations: WAPE ${evaluation.model.wape.toFixed(3)} (rep amount ${evaluation.baseline.wape.toFixed(3)}), ` +
-              `median APE ${evaluation.model.medianApe.toFixed(3)} (${evaluation.baseline.medianApe.toFixed(3)})`;
+              `deal size on ${rows.length} won holdout observations: WAPE ${evaluation.model.wape.toFixed(3)} (rep amount ${baseline(evaluation.baseline.wape)}), ` +
+              `median APE ${evaluation.model.medianApe.toFixed(3)} (${baseline(evaluation.baseline.medianApe)})`;
             return { evaluation, summary };
           },
         };

@@ -13,6 +13,7 @@ import { WuweiError } from '../../pipeline/errors.ts';
 import type { Logger } from '../../pipeline/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
 import { fitPlatt } from '../calibration.ts';
+import { CROSS_FIT_MAX_DEALS, crossFittedPlatt, DEFAULT_CALIBRATION_FOLDS } from './cross-fit-calibration.ts';
 import { calibrationTable, classificationMetrics, liftByDecile } from '../metrics.ts';
 import { featureColumnsOf } from '../feature-columns.ts';
 import { trainAmountModel, trainCloseModel } from '../heads/train.ts';
@@ -55,6 +56,8 @@ export interface TrainWinOptions {
   holdoutFraction?: number;
   /** Share of the training deals, the most recently closed, for early stopping and calibration. */
   validationFraction?: number;
+  /** Folds of cross-fitted calibration (cross-fit-calibration.ts); 0 or 1: Platt on the validation split. Default 5 up to 15,000 training deals, else 0. */
+  calibrationFolds?: number;
   /** Fewest won and fewest lost closed deals needed to train. */
   minClassDeals?: number;
   /** Train on at most this many closed deals, drawn by deal from the whole history (see readClosedObservations). */
@@ -206,9 +209,19 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     const trainSeconds = (performance.now() - trainStart) / 1000;
     log.info(`trained ${ensembleSize} network(s) on ${backend} in ${trainSeconds.toFixed(1)} s: best epochs ${fits.map((f) => f.bestEpoch).join(', ')} (${width} inputs, hidden [${network.hidden.join(', ')}])`);
 
-    // --- calibration on validation, then the holdout verdict
+    // --- calibration (cross-fitted on small histories, else on validation), then the holdout verdict
     const evaluateStart = performance.now();
-    preprocessing.calibration = fitPlatt(await predictLogits(model, validationData.x, width), validationData.y, validationData.w ? { weights: validationData.w } : {});
+    const folds = options.calibrationFolds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
+    if (folds >= 2) {
+      const crossFit = await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, epochs: fitted.bestEpoch, folds, seed, log });
+      // the fold networks, whose out-of-fold logits the scaling was fitted on, become the model
+      members.push(...crossFit.members);
+      if (!members.includes(model)) model.dispose();
+      model = buildEnsemble(crossFit.members, width, network);
+      preprocessing.calibration = crossFit.scaling;
+    } else {
+      preprocessing.calibration = fitPlatt(await predictLogits(model, validationData.x, width), validationData.y, validationData.w ? { weights: validationData.w } : {});
+    }
     const scorer = { network: model, preprocessing };
     const trainRate = mean(fitData.y);
     const holdoutProbabilities = await predictProbabilities(scorer, holdoutData.x);

@@ -58,7 +58,10 @@ export interface AccountHistory {
   wonCloseDays: number[];
 }
 
-export function simulateDeal(random: Random, world: World, id: string, account: Account, createdDay: number, history: AccountHistory, habits?: RepHabits): SimulatedDeal {
+/** `customEffect`: what the company-specific columns (custom-columns.ts) add to z; 0 without them. */
+export function simulateDeal(
+  random: Random, world: World, id: string, account: Account, createdDay: number, history: AccountHistory, habits?: RepHabits, customEffect = 0,
+): SimulatedDeal {
   const segment = SEGMENTS[account.segment];
   const reps = world.repsByRegion.get(account.region)!;
   const owner = random.bernoulli(0.75) ? reps.find((r) => r.id === account.ownerId)! : random.pick(reps);
@@ -125,7 +128,8 @@ export function simulateDeal(random: Random, world: World, id: string, account: 
     Z.logSizeEffect * Math.log(need / segment.medianNeed) +
     Z.affinityEffect * account.affinity +
     Z.qualityEffect * quality +
-    random.normal(0, Z.hiddenSd);
+    random.normal(0, Z.hiddenSd) +
+    customEffect;
 
   // Walk the stages: advance or lose at each.
   const stageEntries: number[] = [];

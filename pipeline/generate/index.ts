@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOf, isoDate, isoTimestamp } from './calendar.ts';
-import { CsvWriter } from './csv-writer.ts';
+import { CsvWriter, type CsvValue } from './csv-writer.ts';
+import { CUSTOM_COLUMNS, CustomColumns, dealRow } from './custom-columns.ts';
+import { cutDaysOf, ZeroAmounts, type ExportShape, type ZeroAmount } from './export-shape.ts';
 import { simulateDeal, trueWinProbability, type AccountHistory, type SimulatedDeal } from './deal.ts';
 import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
 import { Random, sigmoid } from '../random.ts';
@@ -20,6 +22,14 @@ export interface GenerateOptions {
   start: string;
   /** The same deals with rep-entered stages, amounts and close dates as untidy as sales-ops studies report (./untidy-reps.ts). */
   untidyReps?: boolean;
+  /** How the export is cut into files (see export-shape.ts); default 'history'. */
+  shape?: ExportShape;
+  /** Write the company-specific columns of custom-columns.ts (and let them move the outcomes). */
+  customColumns?: boolean;
+  /** Share of deals whose amount the export shows as 0 or empty (ground truth keeps the real one). */
+  zeroAmountShare?: number;
+  /** For the snapshots shape: how many nights, and the days between them. */
+  snapshots?: { count: number; everyDays: number };
   log: Logger;
 }
 
@@ -29,6 +39,9 @@ export interface GenerateSummary {
   out: string;
   asOf: string;
   seed: number;
+  shape: ExportShape;
+  /** The folders to load, oldest first: one, or one per snapshot night. */
+  folders: string[];
   files: Record<string, number>;
   openAtCut: number;
   wonAtCut: number;
@@ -53,35 +66,55 @@ export type ExportName = keyof typeof EXPORT_FILES;
 
 const GROUND_TRUTH_COLUMNS = ['opportunity_id', 'open_at_cut', 'true_win_probability', 'final_outcome', 'final_amount', 'final_close_date'];
 
+/** One export folder cut at one date, with its open file writers (the history file only where the shape has one). */
+interface Cut {
+  day: number;
+  out: string;
+  writers: Partial<Record<ExportName, CsvWriter>>;
+  exported: (day: number) => boolean;
+}
+
 /**
  * Simulates a CRM: a world of accounts, contacts and our people, then every deal's whole life in
  * creation order (so a deal knows whether its account was already a customer), then cuts the exports
- * at `asOf`. Deterministic by seed. Writes ground_truth.csv beside the exports; the pipeline never reads it.
+ * at `asOf` (and, for the snapshots shape, at earlier nights too). Deterministic by seed. Writes
+ * ground_truth.csv beside the exports; the pipeline never reads it.
  */
 export async function generate(options: GenerateOptions): Promise<GenerateSummary> {
   const random = new Random(options.seed);
+  const shape = options.shape ?? 'history';
   const startDay = dayOf(options.start);
   const cutDay = dayOf(options.asOf);
-  // A record belongs to the export if it happened on or before the cut date.
-  const exported = (day: number) => day < cutDay + 1;
-  mkdirSync(options.out, { recursive: true });
-  const writers = Object.fromEntries(
-    Object.entries(EXPORT_FILES).map(([name, columns]) => [name, new CsvWriter(join(options.out, `${name}.csv`), columns)]),
-  ) as Record<ExportName, CsvWriter>;
+  const custom = options.customColumns ? new CustomColumns(options.seed) : null;
+  const zeroAmounts = new ZeroAmounts(options.seed, options.zeroAmountShare ?? 0);
+  const columnsOf = (name: ExportName): readonly string[] =>
+    custom && (name === 'opportunities' || name === 'accounts') ? [...EXPORT_FILES[name], ...CUSTOM_COLUMNS[name]] : EXPORT_FILES[name];
+  const cuts: Cut[] = cutDaysOf(shape, cutDay, options.snapshots).map((day) => {
+    const out = shape === 'snapshots' ? join(options.out, isoDate(day)) : options.out;
+    mkdirSync(out, { recursive: true });
+    // The export states its own cut, so loading it stamps the snapshot with that date rather than today.
+    writeFileSync(join(out, AS_OF_FILE), `${isoDate(day)}\n`);
+    const names = (Object.keys(EXPORT_FILES) as ExportName[]).filter((name) => name !== 'opportunity_history' || shape === 'history');
+    const writers = Object.fromEntries(names.map((name) => [name, new CsvWriter(join(out, `${name}.csv`), columnsOf(name))]));
+    // A record belongs to the export if it happened on or before the cut date.
+    return { day, out, writers, exported: (d: number) => d < day + 1 };
+  });
+  const finalCut = cuts[cuts.length - 1]!;
   const truth = new CsvWriter(join(options.out, 'ground_truth.csv'), GROUND_TRUTH_COLUMNS);
-  // The export states its own cut, so loading it stamps the snapshot with that date rather than today.
-  writeFileSync(join(options.out, AS_OF_FILE), `${options.asOf}\n`);
 
-  const allWriters = [...Object.values(writers), truth];
+  const allWriters = [...cuts.flatMap((cut) => Object.values(cut.writers)), truth];
   const world = await buildWorld(random, options.opportunities, startDay, Z.repSkillSd, async (account, contacts) => {
-    writers.accounts.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay)]);
-    for (const c of contacts) {
-      writers.contacts.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
+    const extra = custom ? custom.accountRow(account.id, account.segment) : [];
+    for (const { writers } of cuts) {
+      writers.accounts!.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay), ...extra]);
+      for (const c of contacts) {
+        writers.contacts!.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
+      }
     }
     await drainAll(allWriters);
   });
   for (const user of world.users) {
-    writers.users.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
+    for (const { writers } of cuts) writers.users!.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
   }
 
   const createdDays = Array.from({ length: options.opportunities }, () => random.int(startDay, cutDay)).sort((a, b) => a - b);
@@ -93,19 +126,29 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     const account = random.pick(world.accounts);
     const history = histories.get(account.id) ?? { wonCloseDays: [] };
     histories.set(account.id, history);
-    const deal = simulateDeal(random, world, `O${String(i + 1).padStart(7, '0')}`, account, createdDays[i]!, history, habitsOf?.());
+    const columns = custom?.deal(account.id, account.segment);
+    const deal = simulateDeal(random, world, `O${String(i + 1).padStart(7, '0')}`, account, createdDays[i]!, history, habitsOf?.(), columns?.effect);
     if (deal.won) history.wonCloseDays.push(deal.closeDay);
-    const closedAtCut = exported(deal.closeDay);
+    const closedAtCut = finalCut.exported(deal.closeDay);
     if (!closedAtCut) summary.openAtCut += 1;
     else if (deal.won) summary.wonAtCut += 1;
     else summary.lostAtCut += 1;
 
-    writeDeal(deal, cutDay, writers, exported);
-    for (const activity of deal.activities) {
-      if (!exported(activity.day)) break;
-      activitySeq += 1;
-      writeActivity(writers, `T${String(activitySeq).padStart(9, '0')}`, activity);
+    const hideAmount = zeroAmounts.draw();
+    const firstActivity = activitySeq + 1;
+    for (const cut of cuts) {
+      if (!cut.exported(deal.createdDay)) continue;
+      const lostAtCut = cut.exported(deal.closeDay) && !deal.won;
+      writeDeal(deal, cut.day, cut.writers, cut.exported, { hideAmount, extra: columns ? dealRow(columns, lostAtCut) : [] });
+      // Activity ids are the same in every cut: the nth activity of the whole simulation.
+      activitySeq = firstActivity - 1;
+      for (const activity of deal.activities) {
+        if (!cut.exported(activity.day)) break;
+        activitySeq += 1;
+        writeActivity(cut.writers, `T${String(activitySeq).padStart(9, '0')}`, activity);
+      }
     }
+    activitySeq = firstActivity - 1 + deal.activities.filter((a) => finalCut.exported(a.day)).length;
     truth.write([
       deal.id,
       !closedAtCut,
@@ -127,30 +170,39 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     const days = Array.from({ length: touches }, () => random.uniform(startDay, cutDay + 1)).sort((a, b) => a - b);
     for (const day of days) {
       activitySeq += 1;
-      writeActivity(writers, `T${String(activitySeq).padStart(9, '0')}`, {
+      const touch = {
         day,
         type: random.pick(['email', 'call', 'meeting']),
-        direction: random.bernoulli(sigmoid(-0.5 + account.affinity)) ? 'inbound' : 'outbound',
+        direction: random.bernoulli(sigmoid(-0.5 + account.affinity)) ? ('inbound' as const) : ('outbound' as const),
         durationMinutes: 30,
         accountId: account.id,
         opportunityId: '',
         users: [account.ownerId],
         contacts: [random.pick(account.contacts).id],
-      });
+      };
+      for (const cut of cuts) if (cut.exported(day)) writeActivity(cut.writers, `T${String(activitySeq).padStart(9, '0')}`, touch);
     }
     await drainAll(allWriters);
   }
 
   await Promise.all(allWriters.map((w) => w.close()));
-  const files = Object.fromEntries(Object.entries(writers).map(([name, w]) => [name, w.rows]));
+  const files = Object.fromEntries(Object.entries(finalCut.writers).map(([name, w]) => [name, w.rows]));
   options.log.info(
-    `generated ${options.opportunities} opportunities (${summary.openAtCut} open, ${summary.wonAtCut} won, ${summary.lostAtCut} lost at ${options.asOf}) and ${files['activities']} activities in ${options.out}`,
+    `generated ${options.opportunities} opportunities (${summary.openAtCut} open, ${summary.wonAtCut} won, ${summary.lostAtCut} lost at ${options.asOf}) and ${files['activities']} activities in ${options.out}` +
+      (shape === 'history' ? '' : ` (${shape} shape${shape === 'snapshots' ? `: ${cuts.length} nightly folders` : ''})`),
   );
-  return { out: options.out, asOf: options.asOf, seed: options.seed, files, ...summary };
+  return { out: options.out, asOf: options.asOf, seed: options.seed, shape, folders: cuts.map((cut) => cut.out), files, ...summary };
 }
 
 /** The deal as the CRM shows it at the cut, and every change to it up to then. */
-function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<ExportName, CsvWriter>, exported: (day: number) => boolean): void {
+function writeDeal(
+  deal: SimulatedDeal,
+  cutDay: number,
+  writers: Partial<Record<ExportName, CsvWriter>>,
+  exported: (day: number) => boolean,
+  shown: { hideAmount: ZeroAmount; extra: CsvValue[] },
+): void {
+  const amountShown = (amount: number): number | null => (shown.hideAmount === 'zero' ? 0 : shown.hideAmount === 'missing' ? null : amount);
   const closed = exported(deal.closeDay);
   // History: the state after each change, one row per change.
   const changes: { day: number; stage?: number; amount?: number; expectedClose?: number }[] = [
@@ -170,14 +222,14 @@ function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<ExportNa
     const next = changes[i + 1];
     if (next && Math.floor(next.day) === Math.floor(change.day) && next.day < deal.closeDay) continue;
     const spec = OPEN_STAGES[shownStage(stage, deal.habits)]!;
-    writers.opportunity_history.write([deal.id, isoDate(change.day), spec.name, amount, isoDate(expectedClose), spec.probability, spec.forecastCategory]);
+    writers.opportunity_history?.write([deal.id, isoDate(change.day), spec.name, amountShown(amount), isoDate(expectedClose), spec.probability, spec.forecastCategory]);
   }
   if (closed) {
     amount = deal.finalAmount;
-    writers.opportunity_history.write([deal.id, isoDate(deal.closeDay), deal.won ? WON_STAGE : LOST_STAGE, amount, isoDate(deal.closeDay), deal.won ? 1 : 0, deal.won ? 'closed' : 'omitted']);
+    writers.opportunity_history?.write([deal.id, isoDate(deal.closeDay), deal.won ? WON_STAGE : LOST_STAGE, amountShown(amount), isoDate(deal.closeDay), deal.won ? 1 : 0, deal.won ? 'closed' : 'omitted']);
   }
   const spec = OPEN_STAGES[shownStage(stage, deal.habits)]!;
-  writers.opportunities.write([
+  writers.opportunities!.write([
     deal.id,
     deal.account.id,
     deal.owner.id,
@@ -193,23 +245,24 @@ function writeDeal(deal: SimulatedDeal, cutDay: number, writers: Record<ExportNa
     closed ? (deal.won ? 'closed' : 'omitted') : spec.forecastCategory,
     closed,
     closed && deal.won,
-    amount,
+    amountShown(amount),
+    ...shown.extra,
   ]);
   for (const r of deal.roles) {
-    if (exported(r.day) && r.day < deal.closeDay) writers.opportunity_contact_roles.write([deal.id, r.contact.id, r.role, r.stance, r.isPrimary, isoDate(r.day)]);
+    if (exported(r.day) && r.day < deal.closeDay) writers.opportunity_contact_roles!.write([deal.id, r.contact.id, r.role, r.stance, r.isPrimary, isoDate(r.day)]);
   }
   for (const c of deal.competitors) {
-    if (exported(c.day) && c.day < deal.closeDay) writers.opportunity_competitors.write([deal.id, c.name, c.incumbent, isoDate(c.day)]);
+    if (exported(c.day) && c.day < deal.closeDay) writers.opportunity_competitors!.write([deal.id, c.name, c.incumbent, isoDate(c.day)]);
   }
   for (const item of deal.lineItems) {
-    if (exported(item.day)) writers.opportunity_line_items.write([deal.id, item.product, item.quantity, item.unitPrice, item.discount, isoDate(item.day)]);
+    if (exported(item.day)) writers.opportunity_line_items!.write([deal.id, item.product, item.quantity, item.unitPrice, item.discount, isoDate(item.day)]);
   }
 }
 
-function writeActivity(writers: Record<ExportName, CsvWriter>, id: string, activity: SimulatedDeal['activities'][number]): void {
-  writers.activities.write([id, activity.accountId, activity.opportunityId, activity.type, activity.direction, isoTimestamp(activity.day), activity.durationMinutes]);
-  for (const user of activity.users) writers.activity_participants.write([id, 'user', user]);
-  for (const contact of activity.contacts) writers.activity_participants.write([id, 'contact', contact]);
+function writeActivity(writers: Partial<Record<ExportName, CsvWriter>>, id: string, activity: SimulatedDeal['activities'][number]): void {
+  writers.activities!.write([id, activity.accountId, activity.opportunityId, activity.type, activity.direction, isoTimestamp(activity.day), activity.durationMinutes]);
+  for (const user of activity.users) writers.activity_participants!.write([id, 'user', user]);
+  for (const contact of activity.contacts) writers.activity_participants!.write([id, 'contact', contact]);
 }
 
 async function drainAll(writers: CsvWriter[]): Promise<void> {

@@ -95,6 +95,10 @@ export interface LoadSummary {
   unmapped: UnmappedValues[];
   /** What this export cannot tell the models (also in table `load_warnings` and the log). */
   warnings: { topic: string; message: string }[];
+  /** The newest dated record of the export (a deal created or closed, a history change, an activity). */
+  newestRecord?: string | null;
+  /** Set when the as-of date lies more than STALE_EXPORT_DAYS past the newest record. */
+  staleExport?: string;
 }
 
 /** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
@@ -231,6 +235,12 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   for (const w of summary.warnings) options.log.warn(w.message);
   summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
   for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
+  summary.newestRecord = await newestRecord(conn, summary.snapshot.history === 'export');
+  const gap = summary.newestRecord ? (Date.parse(asOf) - Date.parse(summary.newestRecord)) / 86_400_000 : 0;
+  if (gap > STALE_EXPORT_DAYS) {
+    summary.staleExport = `the as-of date ${asOf} (${asOfFrom === 'today' ? 'today, as the export states no cut' : asOfFrom === 'option' ? '--as-of' : 'from the export'}) is ${Math.round(gap)} days past the export's newest record (${summary.newestRecord}): open deals look stalled and every age is off; pass --as-of ${summary.newestRecord} if the export was cut then`;
+    options.log.warn(summary.staleExport);
+  }
   const s = summary.snapshot;
   options.log.info(
     `snapshot ${asOf} (${asOfFrom === 'option' ? '--as-of' : asOfFrom === 'export' ? 'from the export' : 'today'})${s.replaced ? ' replaced' : ''}; ${s.snapshots} kept; history ${s.history === 'export' ? 'from the export' : `derived from the snapshots (${s.historyRows} changes)`}`,
@@ -256,6 +266,25 @@ function loadWarnings(summary: LoadSummary): LoadSummary['warnings'] {
     topic: 'history',
     message: 'no usable history: the export has no stage history (Salesforce OpportunityHistory, HubSpot property history, Dynamics audit) and this is the first snapshot, so every deal is seen only as it is today; the models cannot know time in stage, stage regressions, close-date pushes or amount revisions, and closed deals look as they ended. Add the history export, or load nightly to build one.',
   }];
+}
+
+/** An as-of date this many days past the newest record is most likely not the export's cut. */
+export const STALE_EXPORT_DAYS = 90;
+
+/**
+ * The newest date anything happened in the loaded export (open deals' close dates are forecasts, not
+ * records; a history derived from snapshots is dated by the as-of date itself, so it does not count).
+ */
+async function newestRecord(conn: DuckDBConnection, exportedHistory: boolean): Promise<string | null> {
+  const [row] = await queryRows<{ newest: string | null }>(
+    conn,
+    `SELECT strftime(greatest(
+       (SELECT max(created_date) FROM opportunities),
+       (SELECT max(close_date) FROM opportunities WHERE is_closed),
+       ${exportedHistory ? '(SELECT max(changed_at) FROM opportunity_history),' : ''}
+       (SELECT max(occurred_at)::DATE FROM activities)), '%Y-%m-%d') AS newest`,
+  );
+  return row?.newest ?? null;
 }
 
 /** Runs one step of the load, logging its wall time at debug level. */

@@ -117,7 +117,7 @@ describe('categorical columns', () => {
 });
 
 describe('deal-day weights', () => {
-  it('weigh each fixed-age observation by the days until the next one (or the close) and stage entries by 0', () => {
+  it('weigh each observation by the days until the next one of any kind (or the close), stage entries included', () => {
     // deal A closes on day 50, observed on days 0 (age), 10 (stage entry), 30 (age); deal B closes on day 20, observed on day 5
     const data = {
       rowCount: 4,
@@ -128,7 +128,8 @@ describe('deal-day weights', () => {
       daysToClose: Float32Array.from([50, 40, 20, 15]),
     } as unknown as ClosedObservations;
     const weights = timeWeights(data);
-    const total = 30 + 0 + 20 + 15;
-    expect(Array.from(weights)).toEqual([30, 0, 20, 15].map((days) => Math.fround((days * 4) / total)));
+    // A's first look stands for days 0-10 only: from day 10 the deal is in its next stage, which its entry stands for
+    const total = 10 + 20 + 20 + 15;
+    expect(Array.from(weights)).toEqual([10, 20, 20, 15].map((days) => Math.fround((days * 4) / total)));
   });
 });
