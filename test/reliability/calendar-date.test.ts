@@ -1,6 +1,6 @@
 /** The one calendar-date check behind --as-of, as_of.txt, `features --as-of` and config dates (issue 16: 2024-02-30 passed all three). */
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate } from '../../pipeline/calendar-date.ts';
+import { isIsoDate as isCalendarDate } from '../../pipeline/base/dates.ts';
 import { parseConfig } from '../../pipeline/config.ts';
 
 describe('calendar dates', () => {
