@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, REFERENCE_COLOR, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, REFERENCE_COLOR, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import type { AccountRow, AccountTier } from './types.js';
 
 export const TIERS: Record<AccountTier, { color: string; meaning: string }> = {
@@ -31,8 +31,8 @@ export function accountTierChart(accounts: AccountRow[], options: ChartSize & { 
         data: { values: accounts },
         mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.5 },
         encoding: {
-          x: { field: 'value', type: 'quantitative', title: money('Value: won in the last 24 months'), scale: { type: 'sqrt' }, axis: { format: FORMAT.amountShort } },
-          y: { field: 'potential', type: 'quantitative', title: money('Potential: Wuwei expected bookings'), scale: { type: 'sqrt' }, axis: { format: FORMAT.amountShort } },
+          x: { field: 'value', type: 'quantitative', title: money('Value: won in the last 24 months'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
+          y: { field: 'potential', type: 'quantitative', title: money('Potential: Wuwei expected bookings'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
           color: { field: 'tier', type: 'nominal', title: 'Tier', scale: { domain: tiers, range: tiers.map((t) => TIERS[t].color) } },
           size: { field: 'strength', type: 'quantitative', title: 'Strength (points)', scale: { range: [15, 320] } },
           tooltip: [

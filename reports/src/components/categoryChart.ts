@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, MEASURES, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, MEASURES, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import type { CategoryForecast } from './types.js';
 
 const CATEGORY_LABELS: Record<string, string> = { commit: 'Commit', best_case: 'Best case', pipeline: 'Pipeline', omitted: 'Omitted', none: 'No category' };
@@ -30,7 +30,7 @@ export function categoryChart(rows: CategoryForecast[], options: ChartSize & { c
     encoding: {
       y: { field: 'category', type: 'nominal', sort: labels, title: null },
       yOffset: { field: 'series', type: 'nominal', sort: series },
-      x: { field: 'amount', type: 'quantitative', title: amount, axis: { format: FORMAT.amountShort } },
+      x: { field: 'amount', type: 'quantitative', title: amount, axis: AMOUNT_AXIS },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: [MEASURES.unweighted.color, MEASURES.expected.color] } },
       tooltip: [
         { field: 'category', type: 'nominal', title: 'Rep category' },

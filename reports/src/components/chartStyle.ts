@@ -35,6 +35,17 @@ export const FORMAT = {
   auc: '.3f',
 } as const;
 
+/**
+ * An amount axis: Vega's tick formatting gives every label the largest tick's prefix ("0M", "0.5M"),
+ * and a long axis crowds its labels ("20M22M"). Each label formats on its own (0, 500k, 1M, 1.5M),
+ * with at most five ticks and overlapping labels dropped.
+ */
+export const AMOUNT_AXIS = {
+  labelExpr: "datum.value === 0 ? '0' : replace(format(datum.value, '.3~s'), 'G', 'B')",
+  tickCount: 5,
+  labelOverlap: true,
+} as const;
+
 /** Base look: quiet axes, no chart border, titles left-aligned like the page text. */
 export const BASE_CONFIG = {
   // The page's card shows through.

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import type { DealFlow } from './types.js';
 
 const FLOW_COLORS: Record<DealFlow['flow'], string> = { new: '#1f5fbf', won: '#2e8b57', lost: '#c0504d', pushed: '#e0892c', pulled: '#17becf', dropped: '#8a8f98' };
@@ -29,7 +29,7 @@ export function dealFlowChart(rows: DealFlow[], options: ChartSize & { currency:
       {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
         encoding: {
-          x: { field: 'amount', type: 'quantitative', title: amount, axis: { format: FORMAT.amountShort } },
+          x: { field: 'amount', type: 'quantitative', title: amount, axis: AMOUNT_AXIS },
           color: { field: 'label', type: 'nominal', scale: { domain: labels, range: order.map((flow) => FLOW_COLORS[flow]) }, legend: null },
         },
       },

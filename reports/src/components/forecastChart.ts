@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, MEASURES, sizing, VEGA_LITE_SCHEMA, type ChartSize, type MeasureKey } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, MEASURES, sizing, VEGA_LITE_SCHEMA, type ChartSize, type MeasureKey } from './chartStyle.js';
 import type { ForecastBucket } from './types.js';
 
 export interface ForecastChartOptions extends ChartSize {
@@ -58,7 +58,7 @@ export function forecastChart(buckets: ForecastBucket[], options: ForecastChartO
         field: 'amount',
         type: 'quantitative',
         title: amountTitle,
-        axis: { format: FORMAT.amountShort },
+        axis: AMOUNT_AXIS,
       },
       color: {
         field: 'series',

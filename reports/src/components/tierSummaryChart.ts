@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import { TIERS } from './accountTierChart.js';
 import type { AccountsReport, AccountTier } from './types.js';
 
@@ -31,7 +31,7 @@ export function tierSummaryChart(tiers: AccountsReport['tiers'], options: ChartS
       {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
         encoding: {
-          x: { field: 'openAmount', type: 'quantitative', title: amount, axis: { format: FORMAT.amountShort } },
+          x: { field: 'openAmount', type: 'quantitative', title: amount, axis: AMOUNT_AXIS },
           color: { field: 'tier', type: 'nominal', scale: { domain: order, range: order.map((t) => TIERS[t].color) }, legend: null },
         },
       },
