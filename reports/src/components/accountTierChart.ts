@@ -32,14 +32,14 @@ export function accountTierChart(accounts: AccountRow[], options: ChartSize & { 
         mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.5 },
         encoding: {
           x: { field: 'value', type: 'quantitative', title: money('Value: won in the last 24 months'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
-          y: { field: 'potential', type: 'quantitative', title: money('Potential: Wuwei expected bookings'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
+          y: { field: 'potential', type: 'quantitative', title: money('Potential: expected value of open deals'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
           color: { field: 'tier', type: 'nominal', title: 'Tier', scale: { domain: tiers, range: tiers.map((t) => TIERS[t].color) } },
           size: { field: 'strength', type: 'quantitative', title: 'Strength (points)', scale: { range: [15, 320] } },
           tooltip: [
             { field: 'label', type: 'nominal', title: 'Account' },
             { field: 'tier', type: 'nominal', title: 'Tier' },
             { field: 'value', type: 'quantitative', title: money('Won, last 24 months'), format: FORMAT.amount },
-            { field: 'potential', type: 'quantitative', title: money('Expected bookings, open deals'), format: FORMAT.amount },
+            { field: 'potential', type: 'quantitative', title: money('Expected value, open deals'), format: FORMAT.amount },
             { field: 'openAmount', type: 'quantitative', title: money('Open pipeline'), format: FORMAT.amount },
             { field: 'ourPeople', type: 'quantitative', title: 'Our people in touch (90 days)' },
             { field: 'strength', type: 'quantitative', title: 'Relationship strength (points)', format: ',.1f' },

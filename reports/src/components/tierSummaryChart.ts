@@ -23,7 +23,7 @@ export function tierSummaryChart(tiers: AccountsReport['tiers'], options: ChartS
         { field: 'meaning', type: 'nominal', title: 'Means' },
         { field: 'accounts', type: 'quantitative', title: 'Accounts', format: ',' },
         { field: 'openAmount', type: 'quantitative', title: amount, format: FORMAT.amount },
-        { field: 'potential', type: 'quantitative', title: `Wuwei expected bookings (${options.currency})`, format: FORMAT.amount },
+        { field: 'potential', type: 'quantitative', title: `Expected value of open deals (${options.currency})`, format: FORMAT.amount },
         { field: 'value', type: 'quantitative', title: `Won, last 24 months (${options.currency})`, format: FORMAT.amount },
       ],
     },

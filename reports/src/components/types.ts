@@ -1,22 +1,8 @@
 /**
  * The JSON shapes the data loaders write and the pages read: the contract between
- * `reports/src/data/*.json.ts` and the chart builders. Only ids leave the database, never names.
+ * `reports/src/data/*.json.ts` and the chart builders. Names of deals, accounts and owners are CRM
+ * records; contacts' and employees' names and e-mails leave only with personal data allowed.
  */
-
-/** One bucket of the forecast: a month of the rep's expected close date, or past due / later / no date. */
-export interface ForecastBucket {
-  /** -1 past due, 0 = the run's month, 1..11 the next months, 12 later, 13 no expected close date. */
-  monthIndex: number;
-  /** What the axis shows: "Past due", "Jul 2026", ..., "Later", "No date". */
-  label: string;
-  deals: number;
-  /** Wuwei expected bookings: sum(win_probability * amount). */
-  expected: number;
-  /** Weighted pipeline: sum(stage_probability * amount), the CRM's own forecast. */
-  weighted: number;
-  /** Unweighted pipeline: sum(amount). */
-  unweighted: number;
-}
 
 export interface StageSummary {
   stage: string;
@@ -88,30 +74,6 @@ export interface Forecast {
   /** The headline quarter per owner, team, region and product line. */
   segments: SegmentPeriodForecast[];
   night: Maybe<NightChanges>;
-}
-
-export interface SegmentForecast {
-  segment: string;
-  deals: number;
-  expected: number;
-  weighted: number;
-  unweighted: number;
-}
-
-export interface CategoryForecast {
-  category: string;
-  deals: number;
-  /** Rep amount of the deals the rep put in this category. */
-  unweighted: number;
-  /** Wuwei expected bookings of the same deals. */
-  expected: number;
-}
-
-export interface DealFlow {
-  flow: 'new' | 'won' | 'lost' | 'pushed' | 'pulled' | 'dropped';
-  label: string;
-  deals: number;
-  amount: number;
 }
 
 export interface RangeForecast {
@@ -213,26 +175,6 @@ export interface NightChanges {
   forecast: { before: number; now: number } | null;
   /** What moved the number, in one or two sentences. */
   reason: string;
-}
-
-export interface OpenDeal {
-  opportunityId: string;
-  accountId: string;
-  ownerId: string;
-  stage: string;
-  amount: number;
-  expectedCloseDate: string | null;
-  stageProbability: number;
-  winProbability: number;
-  /** win_probability * amount */
-  expectedValue: number;
-}
-
-export interface TopDeals {
-  asOf: string;
-  currency: string;
-  totalOpenDeals: number;
-  deals: OpenDeal[];
 }
 
 export type ModelName = 'wuwei' | 'stage_baseline';

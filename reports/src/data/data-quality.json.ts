@@ -4,7 +4,8 @@
  * Rejected values of personal-data columns are withheld unless personal data is allowed.
  */
 import { queryRows } from '../../../pipeline/db.ts';
-import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
+import { ENTITY_NAMES, SCHEMA } from '../../../pipeline/load/schema.ts';
+import { basename } from 'node:path';
 import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
@@ -12,8 +13,18 @@ import { reportDatabasePath, runLoader } from './runLoader.ts';
 import { readRunHistory, runsFolder } from './runRecords.ts';
 import { hasTable, rowCount } from './tables.ts';
 
-/** Columns whose values are personal data (see docs/data-contract.md). */
-const PERSONAL_COLUMNS = new Set(['first_name', 'last_name', 'email', 'name', 'participant_id', 'contact_id']);
+/**
+ * Per entity, the columns the data contract marks as personal data (pipeline/load/schema.ts says so
+ * in the column's description): contacts' and employees' names and e-mails. Deal and account names
+ * are not personal data.
+ */
+const PERSONAL_COLUMNS = new Set(
+  ENTITY_NAMES.flatMap((entity) =>
+    Object.entries(SCHEMA[entity].columns as Record<string, { description: string }>)
+      .filter(([, column]) => /personal data/i.test(column.description))
+      .map(([column]) => `${entity}.${column}`),
+  ),
+);
 const EXAMPLES = 25;
 
 await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
@@ -39,7 +50,7 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
         `SELECT entity, line::INTEGER AS line, coalesce(column_name, '(row)') AS "column", reason, value
          FROM load_rejects ORDER BY entity, line LIMIT ${EXAMPLES}`,
       )
-    ).map((example) => (personal || !PERSONAL_COLUMNS.has(example.column) ? example : { ...example, value: null }));
+    ).map((example) => (personal || !PERSONAL_COLUMNS.has(`${example.entity}.${example.column}`) ? example : { ...example, value: null }));
   }
   const entities: EntityLoad[] = [];
   for (const entity of ENTITY_NAMES) {
@@ -53,7 +64,8 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
       conn,
       `SELECT any_value(source) AS source, strftime(max(loaded_at), '%Y-%m-%d %H:%M') AS "loadedAt" FROM wuwei_meta`,
     );
-    source = meta?.source ?? null;
+    // The export's folder name only: a server path says nothing to a reader and tells too much.
+    source = meta?.source ? basename(meta.source) : null;
     loadedAt = meta?.loadedAt ?? null;
   }
   return { asOf, source, loadedAt, entities, reasons, examples, runs: readRunHistory(runsFolder(reportDatabasePath())) };
