@@ -12,14 +12,6 @@ export const formatPercent = (value: number): string => percent.format(value);
 /** 0.812 */
 export const formatAuc = (value: number): string => value.toFixed(3);
 
-/** "12% higher" / "8% lower": how far Wuwei's number is from the CRM's. */
-export function formatChange(value: number, reference: number): string {
-  if (!reference) return 'no CRM figure to compare';
-  const change = value / reference - 1;
-  if (Math.abs(change) < 0.005) return 'the same';
-  return `${percent.format(Math.abs(change))} ${change > 0 ? 'higher' : 'lower'}`;
-}
-
 /** "2026-06-30" -> "30 Jun 2026"; dates stay ISO strings in the JSON. */
 export function formatDate(iso: string | null): string {
   if (!iso) return '—';
