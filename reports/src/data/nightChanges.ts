@@ -5,6 +5,7 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
 import type { Maybe, NightChange, NightChanges } from '../components/types.ts';
+import { formatDate } from '../components/format.ts';
 import { hasTable, optionalColumns } from './tables.ts';
 
 /** A deal re-scored by this much win probability or more counts as re-scored. */
@@ -107,7 +108,7 @@ export function movementReason(night: Omit<NightChanges, 'reason'>): string {
   const largest = [...night.changes].filter((change) => change.deals > 0).sort((a, b) => Math.abs(b.valueChange) - Math.abs(a.valueChange))[0];
   const parts: string[] = [];
   if (night.retrain) {
-    parts.push(`The model was retrained${night.retrain.trainedAt ? ` on ${night.retrain.trainedAt}` : ''} (${night.retrain.version} replaced ${night.retrain.previousVersion ?? 'the stage baseline'}), so every open deal was re-scored.`);
+    parts.push(`The model was retrained${night.retrain.trainedAt ? ` on ${formatDate(night.retrain.trainedAt)}` : ''} (${night.retrain.version} replaced ${night.retrain.previousVersion ?? 'the stage baseline'}), so every open deal was re-scored.`);
   }
   if (largest) parts.push(`Largest effect: ${largest.label.toLowerCase()}, ${largest.deals} deal${largest.deals === 1 ? '' : 's'}.`);
   if (parts.length === 0) parts.push('No deal was added, closed, pushed or re-scored by 5 points or more.');
