@@ -114,13 +114,13 @@ async function checkPage(context: Context, origin: string, page: string, options
     const notAvailable = await tab.evaluate(() => Array.from(document.querySelectorAll('.wuwei-not-available'), (note) => note.textContent ?? ''));
     const figures = await tab.evaluate(() => {
       const found: Record<string, string[]> = {};
-      for (const element of document.querySelectorAll<HTMLElement>('[data-figure]')) (found[element.dataset['figure']!] ??= []).push((element.textContent ?? '').trim());
+      for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) (found[element.dataset['figure']!] ??= []).push((element.textContent ?? '').trim());
       return found;
     });
     const overflow = await tab.evaluate(() => {
       const main = document.querySelector('main');
       if (!main) return ['no <main>'];
-      return [main, ...main.querySelectorAll<HTMLElement>('*')]
+      return [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]
         .filter((element) => element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX !== 'visible')
         .map((element) => `${element.tagName.toLowerCase()}.${element.className || '-'} ${element.scrollWidth} > ${element.clientWidth}`);
     });
