@@ -91,6 +91,15 @@ describe('the site on a database the real stages wrote', () => {
     expect(facts.asOf).toBe(run.nights[1]);
   });
 
+  it('counts stalled and single-threaded deals on the pipeline and relationship pages as the lists behind them', () => {
+    const open = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open');
+    const onList = (list: string) => open.filter((d: { lists: string[] }) => d.lists.includes(list)).length;
+    expect(outputs['pipeline'].stalled.deals).toBe(onList('stalled'));
+    expect(onList('stalled')).toBeGreaterThan(0);
+    const single = outputs['relationships'].threading.reduce((sum: number, row: { singleThreaded: number }) => sum + row.singleThreaded, 0);
+    expect(single).toBe(onList('single-threaded'));
+  });
+
   it("takes every forecast figure from the forecast stage's tables and says why the number moved", async () => {
     const overview = outputs['overview'];
     const quarter = overview.forecast.quarter;

@@ -323,6 +323,8 @@ export interface PipelineReport {
   stageTimes: StageTime[];
   ageing: AgeingCell[];
   funnel: FunnelStep[];
+  /** The Deals page's "stalled" list (data/dealLists.ts): the same deals the count links to. */
+  stalled: { deals: number; amount: number; rule: string };
 }
 
 // ---- Relationship coverage (ECM) ----

@@ -8,6 +8,7 @@
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
 import type { DealList, DealRow, DealsReport } from '../components/types.ts';
 import { factorsInWords, FACTOR_FEATURES } from './factorWords.ts';
+import { LIST_RULES, listSql } from './dealLists.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { nightChanges } from './nightChanges.ts';
 import { runLoader } from './runLoader.ts';
@@ -20,24 +21,6 @@ const HISTORY_NIGHTS = 60;
 
 /** The scores columns the scoring stage writes beyond the first version (pipeline/score/index.ts). */
 export const SCORE_COLUMNS = ['grade', 'trend', 'expected_amount', 'predicted_close_date', 'slip_risk', 'top_positive_factors', 'top_negative_factors'];
-
-/** The lists, each a rule on the deal's features and scores, said the way the page says it. */
-export const LIST_RULES: Record<DealList, string> = {
-  stalled: 'In its stage 1.5 times as long as won deals were, or no activity for 30 days',
-  'single-threaded': 'One engaged contact or none',
-  slipping: "Slip risk of 50% or more, the close date pushed twice or more, or the rep's date passed",
-  'at-risk': 'Declining, or 15 points or more below its stage probability',
-};
-
-/** The lists' SQL on the deal `l` and its features `f`; scores columns a run lacks count as not met. */
-function listSql(has: (column: string) => boolean): Record<DealList, string> {
-  return {
-    stalled: 'coalesce(f.pbm_timing_stage_vs_norm >= 1.5 OR f.pbm_timing_days_since_activity >= 30, false)',
-    'single-threaded': 'coalesce(f.ecm_chain_single_threaded >= 0.5, false)',
-    slipping: `${has('slip_risk') ? 'coalesce(l.slip_risk >= 0.5, false) OR ' : ''}coalesce(f.pbm_timing_close_pushes >= 2, false) OR coalesce(l.expected_close_date < l.as_of, false)`,
-    'at-risk': `${has('trend') ? "coalesce(l.trend = 'declining', false) OR " : ''}l.win_probability <= coalesce(l.stage_probability, 0) - 0.15`,
-  };
-}
 
 /** Relationship facts shown per deal (ECM), from its features. */
 const RELATIONSHIP_FEATURES = [
