@@ -55,7 +55,7 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
   const entities: EntityLoad[] = [];
   for (const entity of ENTITY_NAMES) {
     const rejected = rejectedBy.get(entity);
-    entities.push({ entity, loaded: await rowCount(conn, entity), rejected: rejected?.rows ?? 0, file: rejected?.file ?? null });
+    entities.push({ entity, loaded: await rowCount(conn, entity), rejected: rejected?.rows ?? 0, file: rejected?.file ? basename(rejected.file) : null });
   }
   let source: string | null = null;
   let loadedAt: string | null = null;
