@@ -101,8 +101,11 @@ await runLoader('deals', async (conn): Promise<DealsReport> => {
     relationships: relationshipFacts(values ?? {}),
   }));
 
+  // Each grade's lowest score seen in the scores the stage wrote; the lowest grade starts at 0.
   const grades = columns.grade
-    ? await queryRows<{ grade: string; from: number }>(conn, `SELECT grade, min(score)::INTEGER AS "from" FROM scores WHERE grade IS NOT NULL GROUP BY grade ORDER BY grade`)
+    ? (await queryRows<{ grade: string; from: number }>(conn, `SELECT grade, min(score)::INTEGER AS "from" FROM scores WHERE grade IS NOT NULL GROUP BY grade ORDER BY grade`)).map(
+        (band, i, all) => (i === all.length - 1 ? { ...band, from: 0 } : band),
+      )
     : [];
   const { nights, history } = await scoreHistory(conn, deals.map((deal) => deal.opportunityId));
   const changes = night.available ? Object.fromEntries(night.changes.map((change) => [change.kind, change.ids])) : {};

@@ -6,6 +6,7 @@
  */
 import { FEATURES } from '../../../pipeline/features/catalog.ts';
 import { plainLabel } from '../../../models/explain.ts';
+import { formatAmount } from '../components/format.ts';
 import type { DealFactor } from '../components/types.ts';
 
 type Values = Record<string, number | null>;
@@ -17,6 +18,8 @@ const whole = (value: number) => Math.round(value).toLocaleString('en-US');
 const pct = (value: number) => `${Math.round(100 * value)}%`;
 const plural = (n: number, one: string, many = `${one}s`) => `${whole(n)} ${Math.round(n) === 1 ? one : many}`;
 const yes = (value: number) => value >= 0.5;
+/** A stored ln(1 + amount) as an amount: 173.8K. */
+const money = (log: number) => formatAmount(Math.max(0, Math.exp(log) - 1));
 /** The counts behind a smoothed rate (won + 1) / (closed + 2). */
 const wonOf = (rate: number, closed: number) => Math.max(0, Math.round(rate * (closed + 2) - 1));
 
@@ -73,6 +76,9 @@ const SENTENCES: Record<string, (value: number, row: Values) => string> = {
   pbm_people_engineer_involved: (v) => (yes(v) ? 'A sales engineer is involved' : 'No sales engineer involved'),
   pbm_people_owner_open_deals: (n) => `Owner carries ${plural(n, 'open deal')}`,
   pbm_people_owner_tenure_days: (days) => `Owner hired ${plural(days / 365.25, 'year')} ago`,
+  pbm_money_log_amount: (log) => `The rep's amount: ${money(log)}`,
+  ecm_account_log_revenue: (log) => (log > 0 ? `We have won ${money(log)} from this account before` : 'Nothing won from this account yet'),
+  pbm_similar_log_median_amount: (log) => `Similar won deals closed at about ${money(log)}`,
   pbm_money_discount: (share) => `Average discount ${pct(share)}`,
   pbm_money_amount_revisions: (n) => `Amount changed ${plural(n, 'time')}`,
   pbm_money_amount_vs_segment: (log) => `Amount is ${ratioWords(Math.exp(log))} the segment's typical won deal`,
@@ -124,7 +130,8 @@ function valueInUnit(feature: string, value: number): string {
   const unit = UNIT_BY_FEATURE.get(feature) ?? '';
   if (unit === 'share') return pct(value);
   if (unit === 'yes = 1') return yes(value) ? 'yes' : 'no';
-  if (unit.startsWith('ln(')) return Math.exp(value).toFixed(1);
+  if (unit === 'ln(currency)') return money(value);
+  if (unit.startsWith('ln(')) return `${Math.exp(value).toFixed(1)} times`;
   return `${Number.isInteger(value) ? whole(value) : value.toFixed(1)}${unit && unit !== 'ratio' ? ` ${unit}` : ''}`;
 }
 
