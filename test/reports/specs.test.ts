@@ -186,10 +186,10 @@ describe('importanceChart', () => {
     const spec = importanceChart(deepFreeze(structuredClone(IMPORTANCE)), { limit: 3 });
     const values = (spec.data as { values: { label: string; feature: string; dimension: string }[] }).values;
     expect(values.map((v) => v.feature)).toEqual(['ecm_key_person_max_strength', 'ecm_chain_roles_covered', 'pbm_timing_days_in_stage']);
-    expect(values.map((v) => v.label)).toEqual(['Key person max strength', 'Chain roles covered', 'Timing days in stage']);
+    expect(values.map((v) => v.label)).toEqual(['Key person: max strength', 'Chain: roles covered', 'Timing: days in stage']);
     expect(JSON.stringify(spec)).toContain('"domain":["ECM","PBM"]');
     expectTitled(spec);
-    expect(axisTitles(spec)).toEqual(['Holdout AUC lost when shuffled (AUC, 0–1 scale)']);
+    expect(axisTitles(spec)).toEqual(['AUC lost when shuffled (0–1)']);
     expect(tooltipFields(spec)).toEqual(['feature', 'family', 'definition', 'importance']);
     expect(compileStrictly(spec).problems).toEqual([]);
     expect(await renderedMarks(spec)).toBe(3);
@@ -228,7 +228,8 @@ describe('chart text helpers', () => {
   });
 
   it('turns feature names into words', () => {
-    expect(readableFeatureName('pbm_similar_win_rate')).toBe('Similar win rate');
+    expect(readableFeatureName('pbm_similar_win_rate')).toBe('Similar: win rate');
+    expect(readableFeatureName('pbm_things_is_renewal')).toBe('Things: renewal');
     expect(readableFeatureName('custom_feature')).toBe('Custom feature');
   });
 });

@@ -103,10 +103,20 @@ export function wrapLines(text: string, width: number, charWidth: number): strin
   return lines;
 }
 
-/** "ecm_key_person_max_strength" -> "Key person max strength": axis labels a reader can say aloud. */
+/** The families' name parts, as they start a feature's name after ecm_ / pbm_. */
+const FAMILY_WORDS = ['key_person', 'chain', 'account', 'employee', 'company', 'competitor', 'people', 'money', 'things', 'sentiment', 'timing', 'similar'];
+
+/**
+ * "ecm_key_person_max_strength" -> "Key person: max strength", "pbm_things_is_renewal" -> "Things:
+ * renewal": the family, then what is measured, as an axis label a reader can say aloud.
+ */
 export function readableFeatureName(name: string): string {
-  const words = name.replace(/^(ecm|pbm)_/, '').split('_').filter(Boolean).join(' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const bare = name.replace(/^(ecm|pbm)_/, '');
+  const family = FAMILY_WORDS.find((word) => bare.startsWith(`${word}_`));
+  const words = (text: string) => text.split('_').filter(Boolean).join(' ');
+  const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  if (!family) return capital(words(bare));
+  return `${capital(words(family))}: ${words(bare.slice(family.length + 1)).replace(/^(is|has) /, '')}`;
 }
 
 /** Won and lost, the same on every page. */
