@@ -99,6 +99,7 @@ const ACCOUNTS: AccountRow[] = [
 const COVERAGE: CoverageCell[] = ['D1', 'D2'].flatMap((deal, d) =>
   ['decision_maker', 'champion', 'user'].map((role, r) => ({
     opportunityId: deal,
+    dealName: `Deal ${deal}`,
     accountId: `A${d}`,
     stage: 'Proposal',
     amount: d === 0 ? 100_000 : 400_000,
@@ -243,7 +244,7 @@ describe('the order an executive reads', () => {
   it('orders the coverage heatmap by deal amount and colours each status the same way everywhere', () => {
     const spec = coverageHeatmap(COVERAGE, { roles: ['decision_maker', 'champion', 'user'], currency: 'USD' });
     const json = JSON.stringify(spec);
-    expect(json).toContain('"sort":["D2","D1"]');
+    expect(json).toContain('"sort":["Deal D2","Deal D1"]'); // deals by name, largest first
     expect(json).toContain('"sort":["Decision maker","Champion","User"]');
     expect(json).toContain(`"range":["${COVERAGE_STATUS.engaged.color}","${COVERAGE_STATUS.named.color}","${COVERAGE_STATUS.missing.color}"]`);
     expect(roleLabel('technical_evaluator')).toBe('Technical evaluator');

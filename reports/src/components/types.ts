@@ -332,6 +332,8 @@ export interface PipelineReport {
 /** One buying role on one key deal. */
 export interface CoverageCell {
   opportunityId: string;
+  /** The deal's name in the CRM (its id when it has none). */
+  dealName?: string;
   accountId: string;
   stage: string;
   amount: number;
