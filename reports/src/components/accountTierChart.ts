@@ -10,7 +10,7 @@ export const TIERS: Record<AccountTier, { color: string; meaning: string }> = {
 };
 
 /**
- * Accounts placed by value (won in the last 24 months) and potential (Wuwei expected bookings of
+ * Accounts placed by value (won in the last 24 months) and potential (expected value of
  * their open deals), on square-root scales so the many small accounts stay visible; the dashed
  * lines are the thresholds that define the tiers; dot size is relationship strength.
  */
@@ -21,7 +21,7 @@ export function accountTierChart(accounts: AccountRow[], options: ChartSize & { 
   return {
     $schema: VEGA_LITE_SCHEMA,
     description:
-      'Scatter plot of accounts: value (revenue won in the last 24 months) on the horizontal axis, potential (Wuwei expected bookings from open deals) on the vertical axis, ' +
+      'Scatter plot of accounts: value (revenue won in the last 24 months) on the horizontal axis, potential (expected value of open deals: win probability × amount) on the vertical axis, ' +
       'coloured by ESP+ tier, dot size by relationship strength, with dashed threshold lines that separate the tiers.',
     title: chartTitle('Account tiers by value and potential', `Top ${accounts.length} accounts by value + potential. Dashed lines: the top-fifth thresholds that define the tiers. Bigger dot: stronger relationship.`, size.width),
     ...size,

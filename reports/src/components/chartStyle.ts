@@ -6,14 +6,11 @@ import type { ModelName } from './types.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** The three ways to size the open pipeline, in the order the legend reads them. */
+/** Wuwei's forecast and the CRM's, the same colour on every chart. */
 export const MEASURES = {
-  expected: { label: 'Wuwei expected bookings', color: '#1f5fbf' },
+  expected: { label: 'Wuwei forecast', color: '#1f5fbf' },
   weighted: { label: 'Weighted pipeline (CRM stage %)', color: '#e0892c' },
-  unweighted: { label: 'Unweighted pipeline', color: '#c5cad3' },
 } as const;
-
-export type MeasureKey = keyof typeof MEASURES;
 
 export const MODELS: Record<ModelName, { label: string; color: string }> = {
   wuwei: { label: 'Wuwei model', color: MEASURES.expected.color },

@@ -485,7 +485,7 @@ export interface AccountRow {
   tier: AccountTier;
   /** Revenue won from the account in the last 24 months. */
   value: number;
-  /** Wuwei expected bookings from the account's open deals (rep amount if the deal has no score). */
+  /** Expected value of the account's open deals: win probability × amount (rep amount if the deal has no score). */
   potential: number;
   openDeals: number;
   openAmount: number;

@@ -1,6 +1,6 @@
 /**
  * accounts.json: ESP+ key-account view. Each account's value (revenue won in the last 24 months)
- * and potential (Wuwei expected bookings of its open deals), a tier from the two, how many of our
+ * and potential (expected value of its open deals), a tier from the two, how many of our
  * people and of theirs are in touch, relationship strength and open pipeline. Tier counts cover all
  * accounts; the list holds the ACCOUNT_LIMIT with the largest value + potential.
  */
