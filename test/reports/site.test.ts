@@ -69,7 +69,12 @@ describe('report site', () => {
       dbPath,
       async (conn) => ({
         emails: (await queryRows<{ v: string }>(conn, `SELECT email AS v FROM contacts WHERE email IS NOT NULL`)).map((r) => r.v),
-        contactNames: (await queryRows<{ v: string }>(conn, `SELECT first_name || ' ' || last_name AS v FROM contacts WHERE first_name IS NOT NULL`)).map((r) => r.v),
+        // Contacts' full names, but for those that are also a deal owner's name (shown: owners are not personal data).
+        contactNames: (await queryRows<{ v: string }>(
+          conn,
+          `SELECT first_name || ' ' || last_name AS v FROM contacts WHERE first_name IS NOT NULL
+           AND first_name || ' ' || last_name NOT IN (SELECT name FROM users WHERE user_id IN (SELECT owner_id FROM scores))`,
+        )).map((r) => r.v),
         ownerNames: (await queryRows<{ v: string }>(conn, `SELECT name AS v FROM users WHERE user_id IN (SELECT owner_id FROM scores)`)).map((r) => r.v),
         // Employees who own no scored deal (and share no name with one who does).
         otherEmployeeNames: (await queryRows<{ v: string }>(
