@@ -23,7 +23,8 @@ export default {
   style: 'wuwei.css',
   // No favicon request: the browser check counts every request, and a 404 is a console error.
   head: '<link rel="icon" href="data:,">',
-  // Links name their files (`./forecast.html`, `./index.html`): the site works on any static server and from disk.
+  // Links keep their `.html` (./forecast.html, ./index.html): the site works from any static file
+  // server or the file system, which do not map /forecast to forecast.html (issue 17).
   preserveExtension: true,
   preserveIndex: true,
   search: false,

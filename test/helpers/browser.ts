@@ -47,6 +47,14 @@ export interface PageCheck {
   consoleErrors: string[];
   /** Requests to anything but the local server (aborted). */
   externalRequests: string[];
+  /** Every `[data-figure]` element's text by figure name: the same figure on two pages must read the same. */
+  figures: Record<string, string[]>;
+  /**
+   * Elements of the main content that are wider than their box (scrollWidth > clientWidth): a cut
+   * column or a chart sticking out. Described as tag.class and the two widths. Cells abbreviated
+   * with an ellipsis do not count.
+   */
+  overflow: string[];
   screenshot: string;
 }
 
@@ -105,10 +113,26 @@ async function checkPage(context: Context, origin: string, page: string, options
     await tab.goto(url, { waitUntil: 'networkidle', timeout: options.timeoutMs ?? 30_000 });
     const charts = await waitForCharts(tab, options.timeoutMs ?? 30_000);
     const notAvailable = await tab.evaluate(() => Array.from(document.querySelectorAll('.wuwei-not-available'), (note) => note.textContent ?? ''));
+    const figures = await tab.evaluate(() => {
+      const found: Record<string, string[]> = {};
+      for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) (found[element.dataset['figure']!] ??= []).push((element.textContent ?? '').trim());
+      return found;
+    });
+    const overflow = await tab.evaluate(() => {
+      const main = document.querySelector('main');
+      if (!main) return ['no <main>'];
+      return [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]
+        // A table cell that ends its text in an ellipsis is abbreviated on purpose (the full text is on the deal's panel).
+        .filter((element) => {
+          const style = getComputedStyle(element);
+          return element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1 && style.overflowX !== 'visible' && style.textOverflow !== 'ellipsis';
+        })
+        .map((element) => `${element.tagName.toLowerCase()}.${element.className || '-'} ${element.scrollWidth} > ${element.clientWidth}`);
+    });
     const name = path === '/' ? 'index' : path.slice(1).replaceAll('/', '-');
     const screenshot = join(options.screenshotDir, `${name}${options.screenshotSuffix ?? ''}.png`);
     await tab.screenshot({ path: screenshot, fullPage: true });
-    return { path, url, charts, svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0), notAvailable, consoleErrors, externalRequests, screenshot };
+    return { path, url, charts, svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0), notAvailable, consoleErrors, externalRequests, figures, overflow, screenshot };
   } finally {
     await tab.close();
   }
@@ -137,4 +161,32 @@ async function waitForCharts(tab: Awaited<ReturnType<Context['newPage']>>, timeo
     await tab.waitForTimeout(200);
   }
   return charts;
+}
+
+/**
+ * Opens each address of the site (a page with its query string, e.g. '/deals.html?list=stalled')
+ * and returns the text of `selector` once the page has drawn it: what a reader sees after a filter.
+ */
+export async function readOnPages(siteDir: string, addresses: string[], selector: string, options: { timeoutMs?: number; viewport?: { width: number; height: number } } = {}): Promise<Record<string, string>> {
+  const server = await serveSite(siteDir);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'wuwei-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: options.viewport ?? { width: 1280, height: 900 } });
+  try {
+    const texts: Record<string, string> = {};
+    for (const address of addresses) {
+      const tab = await context.newPage();
+      try {
+        await tab.goto(`${server.url}${address}`, { waitUntil: 'networkidle', timeout: options.timeoutMs ?? 30_000 });
+        await tab.waitForSelector(selector, { timeout: options.timeoutMs ?? 30_000 });
+        texts[address] = ((await tab.textContent(selector)) ?? '').trim();
+      } finally {
+        await tab.close();
+      }
+    }
+    return texts;
+  } finally {
+    await context.close();
+    await server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
 }

@@ -3,8 +3,8 @@
  * broken rows, so load_rejects has something to show) loaded by the real loader, then the tables the
  * later stages write (`scores` for two nights, `model_versions`, `model_curves`,
  * `model_feature_importance`) filled by SQL with realistic values, and one run record beside it.
- * `withComingTables` adds what other stages are building (forecasts, backtest, richer scores,
- * deal-size metrics) in the shapes the report expects.
+ * It is a run whose later stages wrote little: the pages must say what they lack. A full run, made
+ * by the real stages, is test/helpers/real-run.ts.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,45 +131,4 @@ function writeRunRecord(root: string): void {
       },
     }),
   );
-}
-
-/** What the forecast, scoring and model stages are adding (issues 5 and 6), in the columns the report reads. */
-export async function addComingTables(dbPath: string): Promise<void> {
-  await withDatabase(dbPath, async (conn) => {
-    await conn.run(`
-      CREATE TABLE forecasts AS
-      SELECT DATE '2026-07-01' + INTERVAL (3 * q) MONTH AS period_start,
-             (DATE '2026-07-01' + INTERVAL (3 * q + 3) MONTH - INTERVAL 1 DAY)::DATE AS period_end,
-             'all' AS segment_type, 'all' AS segment,
-             CASE WHEN q = 0 THEN 250000 ELSE 0 END::DOUBLE AS won_to_date,
-             (2400000 - 500000 * q)::DOUBLE AS expected, (1900000 - 450000 * q)::DOUBLE AS p10,
-             (2350000 - 500000 * q)::DOUBLE AS p50, (2900000 - 520000 * q)::DOUBLE AS p90,
-             (2700000 - 600000 * q)::DOUBLE AS weighted_pipeline
-      FROM range(0, 3) AS r(q)`);
-    // Six past quarters: Wuwei within a few percent, the weighted pipeline 13-23% over; Wuwei's range misses once.
-    await conn.run(`
-      CREATE TABLE backtest AS
-      SELECT period_start, method,
-             (actual * (1 + CASE method WHEN 'wuwei' THEN 0.04 * sin(q) ELSE 0.18 + 0.05 * cos(q) END))::DOUBLE AS forecast,
-             actual,
-             CASE method WHEN 'wuwei' THEN actual * 0.85 END::DOUBLE AS p10,
-             CASE method WHEN 'wuwei' THEN actual * (CASE WHEN q = 4 THEN 0.98 ELSE 1.12 END) END::DOUBLE AS p90
-      FROM (SELECT q, (DATE '2024-10-01' + INTERVAL (3 * q) MONTH)::DATE AS period_start, (1800000 + 120000 * q)::DOUBLE AS actual FROM range(0, 6) AS r(q))
-      CROSS JOIN (VALUES ('wuwei'), ('weighted_pipeline')) AS m(method)`);
-    await conn.run(`ALTER TABLE scores ADD COLUMN grade VARCHAR`);
-    await conn.run(`ALTER TABLE scores ADD COLUMN trend VARCHAR`);
-    await conn.run(`ALTER TABLE scores ADD COLUMN expected_amount DOUBLE`);
-    await conn.run(`ALTER TABLE scores ADD COLUMN model_close_date DATE`);
-    await conn.run(`ALTER TABLE scores ADD COLUMN top_positive_factors VARCHAR`);
-    await conn.run(`ALTER TABLE scores ADD COLUMN top_negative_factors VARCHAR`);
-    await conn.run(`
-      UPDATE scores SET
-        grade = CASE WHEN win_probability >= 0.7 THEN 'A' WHEN win_probability >= 0.45 THEN 'B' WHEN win_probability >= 0.2 THEN 'C' ELSE 'D' END,
-        trend = 'steady', expected_amount = round(amount * 0.93, -2), model_close_date = expected_close_date + 12,
-        top_positive_factors = '["Champion engaged", "Won with this account before"]',
-        top_negative_factors = 'Single-threaded; Close date pushed twice'`);
-    await conn.run(`ALTER TABLE model_versions ADD COLUMN amount_wape DOUBLE`);
-    await conn.run(`ALTER TABLE model_versions ADD COLUMN baseline_amount_wape DOUBLE`);
-    await conn.run(`UPDATE model_versions SET amount_wape = 0.14, baseline_amount_wape = 0.27`);
-  });
 }

@@ -12,13 +12,11 @@ import { accountTierChart } from '../../reports/src/components/accountTierChart.
 import { ageingChart } from '../../reports/src/components/ageingChart.ts';
 import { amountErrorChart } from '../../reports/src/components/amountErrorChart.ts';
 import { backtestChart } from '../../reports/src/components/backtestChart.ts';
-import { categoryChart } from '../../reports/src/components/categoryChart.ts';
 import { competitorChart } from '../../reports/src/components/competitorChart.ts';
 import { COVERAGE_STATUS, coverageHeatmap, roleLabel } from '../../reports/src/components/coverageHeatmap.ts';
 import { cycleHistogramChart } from '../../reports/src/components/cycleHistogramChart.ts';
 import { cycleLengthChart } from '../../reports/src/components/cycleLengthChart.ts';
 import { cycleTrendChart } from '../../reports/src/components/cycleTrendChart.ts';
-import { dealFlowChart } from '../../reports/src/components/dealFlowChart.ts';
 import { familyImportanceChart } from '../../reports/src/components/familyImportanceChart.ts';
 import { formatPoints } from '../../reports/src/components/format.ts';
 import { funnelChart } from '../../reports/src/components/funnelChart.ts';
@@ -34,10 +32,18 @@ import { strengthTrendChart } from '../../reports/src/components/strengthTrendCh
 import { threadingChart } from '../../reports/src/components/threadingChart.ts';
 import { tiesChart } from '../../reports/src/components/tiesChart.ts';
 import { tierSummaryChart } from '../../reports/src/components/tierSummaryChart.ts';
-import type { AccountRow, BacktestRow, CoverageCell, CurvePoint } from '../../reports/src/components/types.ts';
-import { factorList } from '../../reports/src/data/factors.ts';
-import { periodLabel } from '../../reports/src/data/forecastExtras.ts';
+import type { AccountRow, BacktestRow, CoverageCell, CurvePoint, RangeForecast } from '../../reports/src/components/types.ts';
+import { factorInWords, factorsInWords } from '../../reports/src/data/factorWords.ts';
+import { periodLabel } from '../../reports/src/data/forecastFigures.ts';
+import { plainLabel } from '../../models/explain.ts';
 import { baseRateFromCalibration, DEPTHS, liftFromRoc } from '../../reports/src/data/lift.ts';
+
+function quarter(periodStart: string, periodEnd: string, label: string, wonToDate: number, p50: number): RangeForecast {
+  return {
+    periodType: 'quarter', periodStart, periodEnd, label, closed: false, wonToDate, expected: p50 * 1.02, p10: p50 * 0.8, p50, p90: p50 * 1.25,
+    weightedPipeline: p50 * 1.1, repCommit: p50 * 0.3, repBestCase: p50 * 0.7, repPipeline: p50 * 3, openDeals: 40, target: null, attainment: null, forecastAttainment: null,
+  };
+}
 
 function problemsOf(spec: TopLevelSpec): string[] {
   const problems: string[] = [];
@@ -93,6 +99,7 @@ const ACCOUNTS: AccountRow[] = [
 const COVERAGE: CoverageCell[] = ['D1', 'D2'].flatMap((deal, d) =>
   ['decision_maker', 'champion', 'user'].map((role, r) => ({
     opportunityId: deal,
+    dealName: `Deal ${deal}`,
     accountId: `A${d}`,
     stage: 'Proposal',
     amount: d === 0 ? 100_000 : 400_000,
@@ -165,21 +172,12 @@ const SPECS: [string, () => TopLevelSpec, number][] = [
   ['accountCoverageChart', () => accountCoverageChart(ACCOUNTS, { currency: 'USD' }), 4],
   ['scoreHistoryChart', () => scoreHistoryChart(['2026-06-28', '2026-06-29', '2026-06-30'], [0.4, null, 0.46], { deal: 'O1', stageProbability: 0.6 }), 3],
   ['segmentForecastChart', () => segmentForecastChart([
-    { segment: 'smb', deals: 4, expected: 100_000, weighted: 120_000, unweighted: 300_000 },
-    { segment: 'enterprise', deals: 2, expected: 900_000, weighted: 800_000, unweighted: 2_000_000 },
-  ], { currency: 'USD' }), 4],
-  ['categoryChart', () => categoryChart([
-    { category: 'commit', deals: 3, unweighted: 300_000, expected: 240_000 },
-    { category: 'pipeline', deals: 30, unweighted: 3_000_000, expected: 600_000 },
-  ], { currency: 'USD' }), 4],
-  ['dealFlowChart', () => dealFlowChart([
-    { flow: 'new', label: 'New deals', deals: 4, amount: 200_000 },
-    { flow: 'won', label: 'Won', deals: 2, amount: 150_000 },
-    { flow: 'pushed', label: 'Close date pushed later', deals: 5, amount: 400_000 },
-  ], { currency: 'USD', previousAsOf: '2026-06-29', asOf: '2026-06-30' }), 3],
+    { segmentType: 'owner', segment: 'U1', label: 'Wen Li', wonToDate: 0, expected: 100_000, p10: 60_000, p50: 95_000, p90: 150_000, weightedPipeline: 120_000, openDeals: 4 },
+    { segmentType: 'owner', segment: 'U2', label: 'Ana Ruiz', wonToDate: 50_000, expected: 900_000, p10: 700_000, p50: 880_000, p90: 1_100_000, weightedPipeline: 800_000, openDeals: 9 },
+  ], { currency: 'USD', title: 'Q3 forecast by owner' }), 8],
   ['rangeForecastChart', () => rangeForecastChart([
-    { periodStart: '2026-10-01', periodEnd: '2026-12-31', label: 'Q4 2026', wonToDate: 0, expected: 1_800_000, p10: 1_400_000, p50: 1_750_000, p90: 2_200_000, weightedPipeline: 2_000_000 },
-    { periodStart: '2026-07-01', periodEnd: '2026-09-30', label: 'Q3 2026', wonToDate: 250_000, expected: 2_400_000, p10: 1_900_000, p50: 2_350_000, p90: 2_900_000, weightedPipeline: 2_700_000 },
+    quarter('2026-10-01', '2026-12-31', 'Q4 2026', 0, 1_750_000),
+    quarter('2026-07-01', '2026-09-30', 'Q3 2026', 250_000, 2_350_000),
   ], { currency: 'USD' }), 8],
   ['backtestChart', () => backtestChart(BACKTEST), 6],
   ['liftChart', () => liftChart([
@@ -246,7 +244,7 @@ describe('the order an executive reads', () => {
   it('orders the coverage heatmap by deal amount and colours each status the same way everywhere', () => {
     const spec = coverageHeatmap(COVERAGE, { roles: ['decision_maker', 'champion', 'user'], currency: 'USD' });
     const json = JSON.stringify(spec);
-    expect(json).toContain('"sort":["D2","D1"]');
+    expect(json).toContain('"sort":["Deal D2","Deal D1"]'); // deals by name, largest first
     expect(json).toContain('"sort":["Decision maker","Champion","User"]');
     expect(json).toContain(`"range":["${COVERAGE_STATUS.engaged.color}","${COVERAGE_STATUS.named.color}","${COVERAGE_STATUS.missing.color}"]`);
     expect(roleLabel('technical_evaluator')).toBe('Technical evaluator');
@@ -269,13 +267,18 @@ describe('the order an executive reads', () => {
 
   it('shows runs oldest first and marks a failed one', () => {
     const spec = SPECS.find(([name]) => name === 'runHistoryChart')![1]();
-    expect(JSON.stringify(spec)).toContain('"sort":["06-29 01:00 (failed)","06-30 01:00"]');
+    expect(JSON.stringify(spec)).toContain('"sort":["29 Jun 01:00 (failed)","30 Jun 01:00"]');
   });
 
   it('skips the nights a deal was not scored instead of drawing a zero', () => {
     const spec = SPECS.find(([name]) => name === 'scoreHistoryChart')![1]();
     const layer = (spec as { layer: { data: { values: { night: string; probability: number }[] } }[] }).layer[0]!;
     expect(layer.data.values).toEqual([{ night: '2026-06-28', probability: 0.4 }, { night: '2026-06-30', probability: 0.46 }]);
+  });
+
+  it('orders segments by their median forecast, owners by name', () => {
+    const spec = SPECS.find(([name]) => name === 'segmentForecastChart')![1]();
+    expect(dataValues<{ label: string; crm: number }>(spec).map((v) => [v.label, v.crm])).toEqual([['Ana Ruiz', 850_000], ['Wen Li', 120_000]]);
   });
 
   it('orders the forecast range by period', () => {
@@ -307,11 +310,20 @@ describe('lift from the ROC curve', () => {
 });
 
 describe('small readers and formats', () => {
-  it('reads factors written as JSON (strings or objects) or as a separated list', () => {
-    expect(factorList('["Champion engaged", "Budget confirmed"]')).toEqual(['Champion engaged', 'Budget confirmed']);
-    expect(factorList('[{"feature": "ecm_chain_roles_covered", "label": "Roles covered"}]')).toEqual(['Roles covered']);
-    expect(factorList('Single-threaded; Close date pushed')).toEqual(['Single-threaded', 'Close date pushed']);
-    expect(factorList(null)).toEqual([]);
+  it("says a factor in a sales manager's words with the deal's own values, not the formula", () => {
+    const owner = `${plainLabel('ecm_employee_owner_win_rate')} (+12.4 pts)`;
+    expect(owner).toMatch(/\(won \+ 1\)/); // what the scoring stage stores
+    // 12 won of 30 closed: the smoothed rate is (12 + 1) / (30 + 2).
+    const values = { ecm_employee_owner_win_rate: 13 / 32, ecm_employee_owner_closed_deals: 30 };
+    expect(factorInWords(owner, values)).toEqual({ text: 'Owner has won 12 of 30 closed deals (40%)', points: 12.4, feature: 'ecm_employee_owner_win_rate' });
+    const stored = `${plainLabel('ecm_chain_single_threaded')} (−9.8 pts); ${plainLabel('pbm_timing_close_pushes')} (−3.0 pts)`;
+    expect(factorsInWords(stored, { ecm_chain_single_threaded: 1, pbm_timing_close_pushes: 2 }).map((f) => [f.text, f.points])).toEqual([
+      ['Single-threaded: the deal hangs on one engaged contact or none', -9.8],
+      ['Close date pushed 2 times', -3],
+    ]);
+    // Without the deal's value the label stays, minus the smoothing formula.
+    expect(factorInWords(`${plainLabel('ecm_competitor_win_rate_against')} (+6.8 pts)`, {}).text).not.toMatch(/won \+ 1|smoothed/);
+    expect(factorsInWords(null, {})).toEqual([]);
   });
 
   it('names quarters and months as people say them', () => {

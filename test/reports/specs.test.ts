@@ -7,19 +7,24 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { calibrationChart } from '../../reports/src/components/calibrationChart.ts';
-import { MEASURES, readableFeatureName, wrapLines } from '../../reports/src/components/chartStyle.ts';
-import { describeMonth, formatChange } from '../../reports/src/components/format.ts';
-import { forecastChart } from '../../reports/src/components/forecastChart.ts';
+import { readableFeatureName, wrapLines } from '../../reports/src/components/chartStyle.ts';
+import { formatDate, formatDateTime, formatSignedAmount } from '../../reports/src/components/format.ts';
+import { rangeForecastChart } from '../../reports/src/components/rangeForecastChart.ts';
 import { importanceChart } from '../../reports/src/components/importanceChart.ts';
 import { rocChart } from '../../reports/src/components/rocChart.ts';
 import { stageChart } from '../../reports/src/components/stageChart.ts';
-import type { CurvePoint, FeatureImportance, ForecastBucket, StageSummary } from '../../reports/src/components/types.ts';
+import type { CurvePoint, FeatureImportance, RangeForecast, StageSummary } from '../../reports/src/components/types.ts';
 
-const BUCKETS: ForecastBucket[] = [
-  { monthIndex: 1, label: 'Jul 2026', deals: 19, expected: 1_758_231, weighted: 1_849_280, unweighted: 3_506_400 },
-  { monthIndex: -1, label: 'Past due', deals: 5, expected: 277_918, weighted: 435_340, unweighted: 701_600 },
-  { monthIndex: 0, label: 'Jun 2026', deals: 5, expected: 209_454, weighted: 263_740, unweighted: 626_000 },
-  { monthIndex: 12, label: 'Later', deals: 3, expected: 90_000, weighted: 120_000, unweighted: 400_000 },
+/** Months of the forecast stage's table: June closed (booked), July and August still to come. */
+const month = (periodStart: string, label: string, closed: boolean, won: number, p50: number): RangeForecast => ({
+  periodType: 'month', periodStart, periodEnd: `${periodStart.slice(0, 8)}28`, label, closed, wonToDate: won, expected: p50 * 1.01,
+  p10: closed ? won : p50 * 0.8, p50, p90: closed ? won : p50 * 1.25, weightedPipeline: closed ? 0 : p50 * 1.1, repCommit: 0, repBestCase: 0,
+  repPipeline: 0, openDeals: closed ? 0 : 40, target: null, attainment: null, forecastAttainment: null,
+});
+const MONTHS: RangeForecast[] = [
+  month('2026-08-01', 'Aug 2026', false, 0, 2_415_377),
+  month('2026-06-01', 'Jun 2026', true, 3_886_800, 3_886_800),
+  month('2026-07-01', 'Jul 2026', false, 120_000, 2_135_234),
 ];
 
 const ROC: CurvePoint[] = [0, 0.1, 0.3, 0.6, 1].flatMap((x) => [
@@ -40,9 +45,9 @@ const IMPORTANCE: FeatureImportance[] = [
 ];
 
 const STAGES: StageSummary[] = [
-  { stage: 'Negotiation', stageProbability: 0.8, deals: 24, amount: 4_336_500, expected: 2_929_201, weighted: 3_469_200, meanWinProbability: 0.73 },
-  { stage: 'Prospecting', stageProbability: 0.1, deals: 24, amount: 3_550_800, expected: 326_473, weighted: 355_080, meanWinProbability: 0.094 },
-  { stage: 'Proposal', stageProbability: 0.6, deals: 24, amount: 3_109_000, expected: 1_938_293, weighted: 1_865_400, meanWinProbability: 0.6 },
+  { stage: 'Negotiation', stageProbability: 0.8, deals: 24, amount: 4_336_500, meanWinProbability: 0.73 },
+  { stage: 'Prospecting', stageProbability: 0.1, deals: 24, amount: 3_550_800, meanWinProbability: 0.094 },
+  { stage: 'Proposal', stageProbability: 0.6, deals: 24, amount: 3_109_000, meanWinProbability: 0.6 },
 ];
 
 /** Compiles with Vega-Lite, collecting its warnings instead of printing them. */
@@ -107,43 +112,36 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-describe('forecastChart', () => {
-  const spec = forecastChart(deepFreeze(structuredClone(BUCKETS)), { currency: 'USD', width: 700 });
+/** The tick labels Vega drew on the chart's axes, from its SVG. */
+async function axisLabels(spec: TopLevelSpec): Promise<string[]> {
+  const svg = await new View(parse(compile(spec).spec), { renderer: 'none' }).toSVG();
+  return [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].flatMap((group) => [...group[1]!.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!));
+}
 
-  it('puts the three measures side by side per month, months in time order with past due first', () => {
-    const values = (spec.data as { values: { month: string; series: string; amount: number; deals: number }[] }).values;
-    expect(values).toHaveLength(BUCKETS.length * 3);
-    expect([...new Set(values.map((v) => v.month))]).toEqual(['Past due', 'Jun 2026', 'Jul 2026', 'Later']);
-    expect(values.find((v) => v.month === 'Jul 2026' && v.series === MEASURES.expected.label)?.amount).toBe(1_758_231);
-    const encoding = (spec as { encoding: Record<string, { field?: string; type?: string; sort?: unknown; scale?: { domain: string[]; range: string[] } }> }).encoding;
-    expect(encoding['x']).toMatchObject({ field: 'month', type: 'ordinal', sort: ['Past due', 'Jun 2026', 'Jul 2026', 'Later'] });
-    expect(encoding['xOffset']).toMatchObject({ field: 'series' });
-    expect(encoding['y']).toMatchObject({ field: 'amount', type: 'quantitative' });
-    expect(encoding['color']!.scale!.domain).toEqual([MEASURES.expected.label, MEASURES.weighted.label, MEASURES.unweighted.label]);
-    expect(encoding['color']!.scale!.range).toEqual([MEASURES.expected.color, MEASURES.weighted.color, MEASURES.unweighted.color]);
-  });
+describe('rangeForecastChart (months of the forecast stage)', () => {
+  const spec = rangeForecastChart(deepFreeze(structuredClone(MONTHS)), { currency: 'USD', width: 700, title: 'Bookings by month' });
 
-  it('has a title, unit-bearing axis titles, tooltips and a description', () => {
+  it('puts the months in time order, a closed month as booked with no CRM tick, open months with range and CRM total', () => {
+    const values = (spec.data as { values: (RangeForecast & { crm: number | null })[] }).values;
+    expect(values.map((v) => v.label)).toEqual(['Jun 2026', 'Jul 2026', 'Aug 2026']);
+    expect(values[0]).toMatchObject({ closed: true, wonToDate: 3_886_800, crm: null });
+    // The CRM's figure for an open month includes what is already won, like the forecast.
+    expect(values[1]!.crm).toBeCloseTo(120_000 + 2_135_234 * 1.1);
     expectTitled(spec);
-    expect(axisTitles(spec)).toEqual(["Expected close month (rep's date)", 'Amount (USD)']);
-    expect(tooltipFields(spec)).toEqual(['month', 'series', 'amount', 'deals']);
-    expect(spec.description).toMatch(/win probability/);
+    expect(axisTitles(spec)).toEqual(['Period', 'Bookings (USD)']);
   });
 
-  it('shows only the measures asked for', () => {
-    const two = forecastChart(BUCKETS, { currency: 'EUR', measures: ['expected', 'weighted'] });
-    expect((two.data as { values: unknown[] }).values).toHaveLength(BUCKETS.length * 2);
-    expect(JSON.stringify(two)).not.toContain(MEASURES.unweighted.label);
-    expect(axisTitles(two)).toContain('Amount (EUR)');
-  });
-
-  it('compiles without warnings and draws one bar per month and measure', async () => {
+  it('compiles without warnings, draws its marks, and labels the amount axis without "0M", "0k" or "NaN"', async () => {
     expect(compileStrictly(spec).problems).toEqual([]);
-    expect(await renderedMarks(spec)).toBe(BUCKETS.length * 3);
+    expect(await renderedMarks(spec)).toBeGreaterThanOrEqual(MONTHS.length * 3);
+    const labels = await axisLabels(spec);
+    expect(labels).toEqual(expect.arrayContaining(['Jun 2026', 'Jul 2026', 'Aug 2026', '0']));
+    for (const label of labels) expect(label).not.toMatch(/^0(\.0+)?[kMB]$|NaN/);
+    expect(labels.some((label) => /^\d+(\.\d+)?[kMB]$/.test(label))).toBe(true);
   });
 
   it('fits the width it is given', () => {
-    expect(forecastChart(BUCKETS, { currency: 'USD', width: 333 })).toMatchObject({ width: 333, autosize: { type: 'fit', contains: 'padding' } });
+    expect(rangeForecastChart(MONTHS, { currency: 'USD', width: 333 })).toMatchObject({ width: 333, autosize: { type: 'fit', contains: 'padding' } });
   });
 });
 
@@ -188,10 +186,10 @@ describe('importanceChart', () => {
     const spec = importanceChart(deepFreeze(structuredClone(IMPORTANCE)), { limit: 3 });
     const values = (spec.data as { values: { label: string; feature: string; dimension: string }[] }).values;
     expect(values.map((v) => v.feature)).toEqual(['ecm_key_person_max_strength', 'ecm_chain_roles_covered', 'pbm_timing_days_in_stage']);
-    expect(values.map((v) => v.label)).toEqual(['Key person max strength', 'Chain roles covered', 'Timing days in stage']);
+    expect(values.map((v) => v.label)).toEqual(['Key person: max strength', 'Chain: roles covered', 'Timing: days in stage']);
     expect(JSON.stringify(spec)).toContain('"domain":["ECM","PBM"]');
     expectTitled(spec);
-    expect(axisTitles(spec)).toEqual(['Holdout AUC lost when shuffled (AUC, 0–1 scale)']);
+    expect(axisTitles(spec)).toEqual(['AUC lost when shuffled (0–1)']);
     expect(tooltipFields(spec)).toEqual(['feature', 'family', 'definition', 'importance']);
     expect(compileStrictly(spec).problems).toEqual([]);
     expect(await renderedMarks(spec)).toBe(3);
@@ -219,15 +217,19 @@ describe('chart text helpers', () => {
     expect(lines.join(' ')).toBe('How well each score ranks won above lost deals (ROC)');
   });
 
-  it('says plainly when a month has no deals, and how far Wuwei is from the CRM otherwise', () => {
-    expect(describeMonth({ monthIndex: 0, label: 'Jun 2026', deals: 0, expected: 0, weighted: 0, unweighted: 0 })).toBe('No open deal has its expected close date in Jun 2026.');
-    expect(describeMonth(BUCKETS[0]!)).toBe('CRM weighted pipeline 1.8M (Wuwei 5% lower) · 19 deals');
-    expect(formatChange(110, 100)).toBe('10% higher');
-    expect(formatChange(100, 100)).toBe('the same');
+  it('writes every date one way, with the time where there is one, and signs amount changes', () => {
+    expect(formatDate('2026-07-01')).toBe('1 Jul 2026');
+    expect(formatDateTime('2026-07-01 01:05')).toBe('1 Jul 2026 01:05');
+    expect(formatDateTime('2026-07-01T01:05:00.000Z')).toBe('1 Jul 2026 01:05');
+    expect(formatDateTime(null)).toBe('—');
+    expect(formatSignedAmount(-603_000)).toBe('−603K');
+    expect(formatSignedAmount(1_200_000)).toBe('+1.2M');
+    expect(formatSignedAmount(0)).toBe('±0');
   });
 
   it('turns feature names into words', () => {
-    expect(readableFeatureName('pbm_similar_win_rate')).toBe('Similar win rate');
+    expect(readableFeatureName('pbm_similar_win_rate')).toBe('Similar: win rate');
+    expect(readableFeatureName('pbm_things_is_renewal')).toBe('Things: renewal');
     expect(readableFeatureName('custom_feature')).toBe('Custom feature');
   });
 });

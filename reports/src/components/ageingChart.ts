@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, sizing, stageColors, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, sizing, stageColors, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import type { AgeingCell } from './types.js';
 
 export interface AgeingChartOptions extends ChartSize {
@@ -21,8 +21,8 @@ export function ageingChart(cells: AgeingCell[], options: AgeingChartOptions): T
     data: { values: cells },
     mark: { type: 'bar', cornerRadiusEnd: 0 },
     encoding: {
-      x: { field: 'ageBucket', type: 'ordinal', sort: ages, title: 'Deal age (days since created)', axis: { labelAngle: 0 } },
-      y: { field: 'amount', type: 'quantitative', title: amountTitle, stack: 'zero', axis: { format: FORMAT.amountShort } },
+      x: { field: 'ageBucket', type: 'ordinal', sort: ages, title: 'Deal age (days since created)', axis: { labelAngle: size.width / Math.max(1, ages.length) < 96 ? -30 : 0 } },
+      y: { field: 'amount', type: 'quantitative', title: amountTitle, stack: 'zero', axis: AMOUNT_AXIS },
       color: { field: 'stage', type: 'ordinal', title: 'Stage', sort: stages, scale: { domain: stages, range: stageColors(stages.length) } },
       order: { field: 'stageIndex', type: 'quantitative' },
       tooltip: [

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { BASE_CONFIG, chartTitle, FORMAT, MEASURES, REFERENCE_COLOR, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
-import type { BacktestRow } from './types.js';
+import type { BacktestRow, ConvergencePoint } from './types.js';
 
 const METHOD_LABELS: Record<string, { label: string; color: string }> = {
   wuwei: { label: 'Wuwei', color: MEASURES.expected.color },
@@ -46,5 +46,32 @@ export function backtestChart(rows: BacktestRow[], options: ChartSize = {}): Top
         },
       },
     ],
+  };
+}
+
+/** How each past quarter's forecast converged: accuracy by day of the quarter it was made on, per method. */
+export function convergenceChart(points: ConvergencePoint[], options: ChartSize = {}): TopLevelSpec {
+  const methods = [...new Set(points.map((p) => p.method))];
+  const size = sizing(options, { width: 720, height: 260 });
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    description: 'Line chart per past quarter of forecast accuracy against the day of the quarter the forecast was made, one line per method.',
+    title: chartTitle('How the forecast converged within each quarter', 'Accuracy of the forecast made on each as-of date, by day of the quarter.', size.width),
+    ...size,
+    config: BASE_CONFIG,
+    data: { values: points.filter((p) => p.accuracy !== null).map((p) => ({ ...p, methodLabel: methodLabel(p.method) })) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'day', type: 'quantitative', title: 'Day of the quarter the forecast was made' },
+      y: { field: 'accuracy', type: 'quantitative', title: 'Forecast accuracy (%)', scale: { domainMax: 1 }, axis: { format: FORMAT.percent } },
+      color: { field: 'methodLabel', type: 'nominal', title: null, scale: { domain: methods.map(methodLabel), range: methods.map((m) => METHOD_LABELS[m]?.color ?? REFERENCE_COLOR) } },
+      detail: { field: 'label', type: 'nominal' },
+      tooltip: [
+        { field: 'label', type: 'nominal', title: 'Quarter' },
+        { field: 'asOf', type: 'nominal', title: 'Forecast made on' },
+        { field: 'methodLabel', type: 'nominal', title: 'Method' },
+        { field: 'accuracy', type: 'quantitative', title: 'Accuracy', format: FORMAT.percentPrecise },
+      ],
+    },
   };
 }

@@ -6,14 +6,11 @@ import type { ModelName } from './types.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** The three ways to size the open pipeline, in the order the legend reads them. */
+/** Wuwei's forecast and the CRM's, the same colour on every chart. */
 export const MEASURES = {
-  expected: { label: 'Wuwei expected bookings', color: '#1f5fbf' },
+  expected: { label: 'Wuwei forecast', color: '#1f5fbf' },
   weighted: { label: 'Weighted pipeline (CRM stage %)', color: '#e0892c' },
-  unweighted: { label: 'Unweighted pipeline', color: '#c5cad3' },
 } as const;
-
-export type MeasureKey = keyof typeof MEASURES;
 
 export const MODELS: Record<ModelName, { label: string; color: string }> = {
   wuwei: { label: 'Wuwei model', color: MEASURES.expected.color },
@@ -35,6 +32,17 @@ export const FORMAT = {
   auc: '.3f',
 } as const;
 
+/**
+ * An amount axis: Vega's tick formatting gives every label the largest tick's prefix ("0M", "0.5M"),
+ * and a long axis crowds its labels ("20M22M"). Each label formats on its own (0, 500k, 1M, 1.5M),
+ * with at most five ticks and overlapping labels dropped.
+ */
+export const AMOUNT_AXIS = {
+  labelExpr: "datum.value === 0 ? '0' : replace(format(datum.value, '.3~s'), 'G', 'B')",
+  tickCount: 5,
+  labelOverlap: true,
+} as const;
+
 /** Base look: quiet axes, no chart border, titles left-aligned like the page text. */
 export const BASE_CONFIG = {
   // The page's card shows through.
@@ -43,7 +51,8 @@ export const BASE_CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   title: { anchor: 'start', fontSize: 15, fontWeight: 600, subtitleColor: '#5b6270', subtitleFontSize: 12, offset: 12 },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 500, titleColor: '#3b414b', gridColor: '#eceef1', domainColor: '#a5abb5', tickColor: '#a5abb5' },
-  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', symbolType: 'square', labelLimit: 360 },
+  // Four entries a row at most: a long legend wraps instead of running off a half-width card.
+  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', symbolType: 'square', labelLimit: 360, columns: 4 },
 } as const;
 
 /** Default size; the pages pass the width of their column so a chart fills it. */
@@ -92,10 +101,20 @@ export function wrapLines(text: string, width: number, charWidth: number): strin
   return lines;
 }
 
-/** "ecm_key_person_max_strength" -> "Key person max strength": axis labels a reader can say aloud. */
+/** The families' name parts, as they start a feature's name after ecm_ / pbm_. */
+const FAMILY_WORDS = ['key_person', 'chain', 'account', 'employee', 'company', 'competitor', 'people', 'money', 'things', 'sentiment', 'timing', 'similar'];
+
+/**
+ * "ecm_key_person_max_strength" -> "Key person: max strength", "pbm_things_is_renewal" -> "Things:
+ * renewal": the family, then what is measured, as an axis label a reader can say aloud.
+ */
 export function readableFeatureName(name: string): string {
-  const words = name.replace(/^(ecm|pbm)_/, '').split('_').filter(Boolean).join(' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const bare = name.replace(/^(ecm|pbm)_/, '');
+  const family = FAMILY_WORDS.find((word) => bare.startsWith(`${word}_`));
+  const words = (text: string) => text.split('_').filter(Boolean).join(' ');
+  const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  if (!family) return capital(words(bare));
+  return `${capital(words(family))}: ${words(bare.slice(family.length + 1)).replace(/^(is|has) /, '')}`;
 }
 
 /** Won and lost, the same on every page. */

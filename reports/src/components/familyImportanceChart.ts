@@ -18,7 +18,7 @@ export function familyImportanceChart(families: FamilyImportance[], options: Cha
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       y: { field: 'family', type: 'nominal', sort: ordered.map((f) => f.family), title: null, axis: { labelLimit: 260 } },
-      x: { field: 'importance', type: 'quantitative', title: 'Holdout AUC lost, summed (AUC, 0–1 scale)', axis: { format: '.3f' } },
+      x: { field: 'importance', type: 'quantitative', title: 'AUC lost, summed (0–1)', axis: { format: '.3f', tickCount: 4, labelOverlap: true } },
       color: { field: 'dimension', type: 'nominal', title: 'Dimension', scale: { domain: dimensions, range: dimensions.map((d) => DIMENSION_COLORS[d]) } },
       tooltip: [
         { field: 'family', type: 'nominal', title: 'Family' },

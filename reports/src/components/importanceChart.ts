@@ -34,7 +34,7 @@ export function importanceChart(features: FeatureImportance[], options: Importan
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       y: { field: 'label', type: 'nominal', sort: values.map((feature) => feature.label), title: null, axis: { labelLimit: 260 } },
-      x: { field: 'importance', type: 'quantitative', title: 'Holdout AUC lost when shuffled (AUC, 0–1 scale)', axis: { format: '.3f', tickCount: 6 } },
+      x: { field: 'importance', type: 'quantitative', title: 'AUC lost when shuffled (0–1)', axis: { format: '.3f', tickCount: 4, labelOverlap: true } },
       color: {
         field: 'dimension',
         type: 'nominal',

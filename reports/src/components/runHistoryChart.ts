@@ -1,3 +1,4 @@
+import { formatDateTime } from './format.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { BASE_CONFIG, chartTitle, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import type { RunHistoryEntry } from './types.js';
@@ -7,7 +8,8 @@ const STAGE_COLORS = ['#1f5fbf', '#6baed6', '#2e8b57', '#e0892c', '#8e44ad', '#c
 /** Wall time of each recent nightly run, stacked by stage, oldest first; failed runs are marked in the label. */
 export function runHistoryChart(runs: RunHistoryEntry[], options: ChartSize = {}): TopLevelSpec {
   const ordered = [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const label = (run: RunHistoryEntry) => `${run.startedAt.slice(5, 16).replace('T', ' ')}${run.outcome === 'succeeded' ? '' : ` (${run.outcome})`}`;
+  // "30 Jun 01:00": the site's one date format (day, month name), with the start time.
+  const label = (run: RunHistoryEntry) => `${formatDateTime(run.startedAt.slice(0, 16)).replace(/ \d{4}/, '')}${run.outcome === 'succeeded' ? '' : ` (${run.outcome})`}`;
   const stages = [...new Set(ordered.flatMap((run) => run.stages.map((s) => s.stage)))];
   const values = ordered.flatMap((run) => run.stages.map((s, i) => ({ run: label(run), stage: s.stage, order: i, seconds: s.seconds, outcome: run.outcome })));
   const size = sizing(options, { width: 720, height: 240 });

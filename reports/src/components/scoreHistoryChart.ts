@@ -21,10 +21,10 @@ export function scoreHistoryChart(
         data: { values },
         mark: { type: 'line', strokeWidth: 2.5, color: MODELS.wuwei.color, point: { filled: true, size: 45, color: MODELS.wuwei.color } },
         encoding: {
-          x: { field: 'night', type: 'temporal', title: 'Night scored (date)', axis: { format: '%d %b', labelAngle: 0, tickCount: { interval: 'day', step: Math.max(1, Math.ceil(nights.length / 8)) } } },
+          x: { field: 'night', type: 'temporal', title: 'Night scored (date)', axis: { format: '%-d %b', labelAngle: 0, tickCount: { interval: 'day', step: Math.max(1, Math.ceil(nights.length / 8)) } } },
           y: { field: 'probability', type: 'quantitative', title: 'Win probability (%)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
           tooltip: [
-            { field: 'night', type: 'temporal', title: 'Night', format: '%d %b %Y' },
+            { field: 'night', type: 'temporal', title: 'Night', format: '%-d %b %Y' },
             { field: 'probability', type: 'quantitative', title: 'Wuwei win probability', format: FORMAT.percentPrecise },
           ],
         },

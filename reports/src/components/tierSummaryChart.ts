@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
 import { TIERS } from './accountTierChart.js';
 import type { AccountsReport, AccountTier } from './types.js';
 
@@ -23,7 +23,7 @@ export function tierSummaryChart(tiers: AccountsReport['tiers'], options: ChartS
         { field: 'meaning', type: 'nominal', title: 'Means' },
         { field: 'accounts', type: 'quantitative', title: 'Accounts', format: ',' },
         { field: 'openAmount', type: 'quantitative', title: amount, format: FORMAT.amount },
-        { field: 'potential', type: 'quantitative', title: `Wuwei expected bookings (${options.currency})`, format: FORMAT.amount },
+        { field: 'potential', type: 'quantitative', title: `Expected value of open deals (${options.currency})`, format: FORMAT.amount },
         { field: 'value', type: 'quantitative', title: `Won, last 24 months (${options.currency})`, format: FORMAT.amount },
       ],
     },
@@ -31,7 +31,7 @@ export function tierSummaryChart(tiers: AccountsReport['tiers'], options: ChartS
       {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
         encoding: {
-          x: { field: 'openAmount', type: 'quantitative', title: amount, axis: { format: FORMAT.amountShort } },
+          x: { field: 'openAmount', type: 'quantitative', title: amount, axis: AMOUNT_AXIS },
           color: { field: 'tier', type: 'nominal', scale: { domain: order, range: order.map((t) => TIERS[t].color) }, legend: null },
         },
       },

@@ -1,30 +1,14 @@
 /**
  * The JSON shapes the data loaders write and the pages read: the contract between
- * `reports/src/data/*.json.ts` and the chart builders. Only ids leave the database, never names.
+ * `reports/src/data/*.json.ts` and the chart builders. Names of deals, accounts and owners are CRM
+ * records; contacts' and employees' names and e-mails leave only with personal data allowed.
  */
-
-/** One bucket of the forecast: a month of the rep's expected close date, or past due / later / no date. */
-export interface ForecastBucket {
-  /** -1 past due, 0 = the run's month, 1..11 the next months, 12 later, 13 no expected close date. */
-  monthIndex: number;
-  /** What the axis shows: "Past due", "Jul 2026", ..., "Later", "No date". */
-  label: string;
-  deals: number;
-  /** Wuwei expected bookings: sum(win_probability * amount). */
-  expected: number;
-  /** Weighted pipeline: sum(stage_probability * amount), the CRM's own forecast. */
-  weighted: number;
-  /** Unweighted pipeline: sum(amount). */
-  unweighted: number;
-}
 
 export interface StageSummary {
   stage: string;
   stageProbability: number;
   deals: number;
   amount: number;
-  expected: number;
-  weighted: number;
   /** Mean Wuwei win probability of the stage's open deals, 0..1. */
   meanWinProbability: number;
 }
@@ -55,6 +39,16 @@ export interface ModelMetric {
   higherIsBetter: boolean;
 }
 
+/** The forecast figures every page shares, read from the forecast stage's tables (forecastFigures.ts). */
+export interface ForecastFigures {
+  /** Every period of the latest forecast, company total: quarters then months. */
+  periods: Maybe<{ asOf: string; rows: RangeForecast[] }>;
+  /** The quarter the first screen is about: the first still open on the run date. */
+  quarter: RangeForecast | null;
+  /** Accuracy of past forecasts per method (backtest_summary) and per period (backtest). */
+  accuracy: Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[]; convergence: ConvergencePoint[] }>;
+}
+
 export interface Overview {
   asOf: string;
   scoredAt: string;
@@ -62,67 +56,57 @@ export interface Overview {
   currency: string;
   openDeals: number;
   openAmount: number;
-  expected: number;
-  weighted: number;
-  pastDue: ForecastBucket | null;
-  thisMonth: ForecastBucket;
-  nextMonth: ForecastBucket;
-  months: ForecastBucket[];
+  forecast: ForecastFigures;
   byStage: StageSummary[];
   model: Pick<ModelSummary, 'version' | 'trainedAt' | 'backend'> & { auc: number; baselineAuc: number } | null;
-  /** Tonight against the previous night of scores. */
-  movement: Maybe<{ previousAsOf: string; openDeals: number; expected: number; weighted: number }>;
-  /** The current period's forecast range (first period of the `forecasts` table). */
-  range: Maybe<{ row: RangeForecast }>;
+  /** Tonight against the previous night: new, won, lost, slipped, re-scored deals; a retrain; the forecast's move. */
+  night: Maybe<NightChanges>;
   /** The few deals that matter most: largest expected value, with the change since the previous night. */
-  keyDeals: { opportunityId: string; accountId: string; stage: string; amount: number; winProbability: number; expectedValue: number; change: number | null }[];
-  /** The accounts with the largest Wuwei expected bookings. */
-  keyAccounts: { accountId: string; deals: number; amount: number; expected: number }[];
+  keyDeals: { opportunityId: string; name: string | null; accountName: string | null; stage: string; amount: number; winProbability: number; expectedValue: number; change: number | null }[];
+  /** The accounts with the most open pipeline. */
+  keyAccounts: { accountId: string; name: string | null; deals: number; amount: number; meanWinProbability: number }[];
 }
 
 export interface Forecast {
   asOf: string;
   currency: string;
-  buckets: ForecastBucket[];
-  /** Expected vs weighted pipeline per customer segment (accounts.segment). */
-  bySegment: SegmentForecast[];
-  /** The rep's forecast categories (opportunities.forecast_category) beside Wuwei's expectation for the same deals. */
-  categories: Maybe<{ rows: CategoryForecast[] }>;
-  /** What changed between the previous night of scores and this one. */
-  flow: Maybe<{ previousAsOf: string; rows: DealFlow[] }>;
-  /** Period forecasts with a P10–P90 range, from the `forecasts` table. */
-  range: Maybe<{ rows: RangeForecast[] }>;
-  /** Accuracy of past forecasts, from the `backtest` table. */
-  backtest: Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[] }>;
-}
-
-export interface SegmentForecast {
-  segment: string;
-  deals: number;
-  expected: number;
-  weighted: number;
-  unweighted: number;
-}
-
-export interface CategoryForecast {
-  category: string;
-  deals: number;
-  /** Rep amount of the deals the rep put in this category. */
-  unweighted: number;
-  /** Wuwei expected bookings of the same deals. */
-  expected: number;
-}
-
-export interface DealFlow {
-  flow: 'new' | 'won' | 'lost' | 'pushed' | 'pulled' | 'dropped';
-  label: string;
-  deals: number;
-  amount: number;
+  forecast: ForecastFigures;
+  /** The headline quarter per owner, team, region and product line. */
+  segments: SegmentPeriodForecast[];
+  night: Maybe<NightChanges>;
 }
 
 export interface RangeForecast {
+  /** 'quarter' or 'month' (the forecast stage's period_type). */
+  periodType: string;
   periodStart: string;
   periodEnd: string;
+  label: string;
+  /** The period has ended by the run date: its bookings are actuals (won to date), not a forecast. */
+  closed: boolean;
+  wonToDate: number;
+  expected: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** The CRM's numbers for the period's open deals: stage-weighted, the rep's commit and best case, all open. */
+  weightedPipeline: number;
+  repCommit: number;
+  repBestCase: number;
+  repPipeline: number;
+  openDeals: number;
+  /** From forecast.targets; null when no target is set for the period. */
+  target: number | null;
+  /** Won to date / target, and the forecast (expected) / target. */
+  attainment: number | null;
+  forecastAttainment: number | null;
+}
+
+/** One period's forecast for one segment (owner, team, region, product line) from `forecasts`. */
+export interface SegmentPeriodForecast {
+  segmentType: string;
+  segment: string;
+  /** The owner's name for owners, else the segment itself. */
   label: string;
   wonToDate: number;
   expected: number;
@@ -130,6 +114,7 @@ export interface RangeForecast {
   p50: number;
   p90: number;
   weightedPipeline: number;
+  openDeals: number;
 }
 
 export interface BacktestRow {
@@ -146,33 +131,50 @@ export interface BacktestRow {
   inRange: boolean | null;
 }
 
+/** One method's accuracy over the backtested periods, as `backtest_summary` holds it. */
 export interface BacktestSummary {
   method: string;
   periods: number;
   meanAccuracy: number | null;
   meanBias: number | null;
+  wape: number | null;
+  /** Share of periods forecast within ±10% of the actual. */
+  hitRate10: number | null;
   /** Share of periods with the actual inside P10–P90. */
   coverage: number | null;
 }
 
-export interface OpenDeal {
-  opportunityId: string;
-  accountId: string;
-  ownerId: string;
-  stage: string;
-  amount: number;
-  expectedCloseDate: string | null;
-  stageProbability: number;
-  winProbability: number;
-  /** win_probability * amount */
-  expectedValue: number;
+/** A past period forecast at several dates within it (weekly as-of rows, where the backtest has them). */
+export interface ConvergencePoint {
+  label: string;
+  asOf: string;
+  /** Days from the period's start to the as-of date. */
+  day: number;
+  method: string;
+  accuracy: number | null;
 }
 
-export interface TopDeals {
-  asOf: string;
-  currency: string;
-  totalOpenDeals: number;
-  deals: OpenDeal[];
+/** One kind of change between the previous night of scores and tonight, with the deals behind it. */
+export interface NightChange {
+  kind: 'new' | 'won' | 'lost' | 'slipped' | 'rescored' | 'dropped';
+  label: string;
+  deals: number;
+  /** Rep amount of those deals. */
+  amount: number;
+  /** Change of their expected value (win probability × expected amount if won) since the previous night. */
+  valueChange: number;
+  ids: string[];
+}
+
+export interface NightChanges {
+  previousAsOf: string;
+  changes: NightChange[];
+  /** Set when tonight's scores come from another model than last night's. */
+  retrain: { version: string; previousVersion: string | null; trainedAt: string | null } | null;
+  /** The headline quarter's P50 in the previous night's forecast and tonight's. */
+  forecast: { before: number; now: number } | null;
+  /** What moved the number, in one or two sentences. */
+  reason: string;
 }
 
 export type ModelName = 'wuwei' | 'stage_baseline';
@@ -204,7 +206,7 @@ export interface ModelReport {
   families: FamilyImportance[];
   catalog: CatalogEntry[];
   /** Deal-size model error against the rep-entered amount, when the model stage measured it. */
-  amountError: Maybe<{ metrics: ModelMetric[] }>;
+  amountError: Maybe<{ metrics: ModelMetric[]; closeTiming: { maeDays: number; baselineMaeDays: number } | null }>;
 }
 
 export interface LiftPoint {
@@ -321,6 +323,8 @@ export interface PipelineReport {
   stageTimes: StageTime[];
   ageing: AgeingCell[];
   funnel: FunnelStep[];
+  /** The Deals page's "stalled" list (data/dealLists.ts): the same deals the count links to. */
+  stalled: { deals: number; amount: number; rule: string };
 }
 
 // ---- Relationship coverage (ECM) ----
@@ -328,6 +332,8 @@ export interface PipelineReport {
 /** One buying role on one key deal. */
 export interface CoverageCell {
   opportunityId: string;
+  /** The deal's name in the CRM (its id when it has none). */
+  dealName?: string;
   accountId: string;
   stage: string;
   amount: number;
@@ -395,17 +401,41 @@ export interface RelationshipReport {
 // ---- Deals ----
 
 /** One open deal as the Deals page lists it; the optional parts come from richer scores when the run has them. */
+/** One of a deal's top factors, in a sales manager's words with the deal's value. */
+export interface DealFactor {
+  text: string;
+  /** Effect on the win probability in percentage points (+ helps), as the scoring stage measured it. */
+  points: number | null;
+  /** The catalog feature behind it, when the label names one. */
+  feature: string | null;
+}
+
+/** The lists to act on: a deal can be on several. */
+export type DealList = 'stalled' | 'single-threaded' | 'slipping' | 'at-risk';
+
 export interface DealRow {
   opportunityId: string;
+  /** Deal, account and owner names: CRM records, not personal data. */
+  name: string | null;
   accountId: string;
+  accountName: string | null;
   ownerId: string;
+  ownerName: string | null;
+  team: string | null;
+  region: string | null;
   segment: string;
+  /** 'open' for tonight's open deals; 'won' / 'lost' for deals that closed since the previous night. */
+  status: 'open' | 'won' | 'lost';
   stage: string;
+  forecastCategory: string | null;
   amount: number;
+  /** The rep's close date and its fiscal quarter (from the forecast's periods where it has them). */
   expectedCloseDate: string | null;
+  closeQuarter: string | null;
   stageProbability: number;
   winProbability: number;
   score: number;
+  /** Win probability × the amount expected if won. */
   expectedValue: number;
   /** Change in win probability since the previous night (null for a deal new tonight or a first run). */
   change: number | null;
@@ -413,10 +443,15 @@ export interface DealRow {
   trend: string | null;
   /** Amount if won, from the deal-size model. */
   expectedAmount: number | null;
-  /** The model's expected close date (the rep's date stays in expectedCloseDate). */
+  /** The model's expected close date (scores.predicted_close_date); the rep's stays in expectedCloseDate. */
   modelCloseDate: string | null;
-  positiveFactors: string[];
-  negativeFactors: string[];
+  /** Chance the deal does not close in the rep's period. */
+  slipRisk: number | null;
+  lists: DealList[];
+  positiveFactors: DealFactor[];
+  negativeFactors: DealFactor[];
+  /** The relationship picture (ECM) from the deal's features. */
+  relationships: { label: string; value: string }[];
 }
 
 export interface DealsReport {
@@ -426,8 +461,14 @@ export interface DealsReport {
   /** At most this many deals are listed (by expected value); the page says so when there are more. */
   limit: number;
   deals: DealRow[];
+  /** How each list is defined, in words, for the page. */
+  listRules: Record<DealList, string>;
   /** Which optional columns this run's scores carry. */
-  columns: { grade: boolean; trend: boolean; expectedAmount: boolean; modelCloseDate: boolean; factors: boolean };
+  columns: { grade: boolean; trend: boolean; expectedAmount: boolean; modelCloseDate: boolean; slipRisk: boolean; factors: boolean };
+  /** Grade bands (lower score bound per grade) as configured for the scoring stage. */
+  grades: { grade: string; from: number }[];
+  /** What changed since the previous night, by deal id, for the lists the first screen links to. */
+  changes: Record<string, string[]>;
   /** The nights of score history, oldest first, and each listed deal's win probability on them. */
   nights: string[];
   history: Record<string, (number | null)[]>;
@@ -444,7 +485,7 @@ export interface AccountRow {
   tier: AccountTier;
   /** Revenue won from the account in the last 24 months. */
   value: number;
-  /** Wuwei expected bookings from the account's open deals (rep amount if the deal has no score). */
+  /** Expected value of the account's open deals: win probability × amount (rep amount if the deal has no score). */
   potential: number;
   openDeals: number;
   openAmount: number;

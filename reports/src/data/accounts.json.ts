@@ -1,13 +1,12 @@
 /**
  * accounts.json: ESP+ key-account view. Each account's value (revenue won in the last 24 months)
- * and potential (Wuwei expected bookings of its open deals), a tier from the two, how many of our
+ * and potential (expected value of its open deals), a tier from the two, how many of our
  * people and of theirs are in touch, relationship strength and open pipeline. Tier counts cover all
  * accounts; the list holds the ACCOUNT_LIMIT with the largest value + potential.
  */
 import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
-import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
 import { runLoader } from './runLoader.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
@@ -20,7 +19,8 @@ await runLoader('accounts', async (conn): Promise<AccountsReport> => {
   const asOf = await runDate(conn);
   const { currency } = await scoresHeader(conn);
   const date = `DATE ${quoteLiteral(asOf)}`;
-  const label = showPersonalData() ? 'coalesce(a.name, a.account_id)' : 'a.account_id';
+  // Account names are company names from the CRM, not personal data.
+  const label = 'coalesce(a.name, a.account_id)';
   await conn.run(`
     CREATE TEMP TABLE account_view AS
     WITH latest AS (SELECT opportunity_id, win_probability FROM scores WHERE as_of = (SELECT max(as_of) FROM scores)),

@@ -8,6 +8,7 @@
 import { queryRows } from '../../../pipeline/db.ts';
 import { isPersonal } from '../../../pipeline/load/personal-data.ts';
 import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
+import { basename } from 'node:path';
 import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
@@ -49,7 +50,7 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
   const entities: EntityLoad[] = [];
   for (const entity of ENTITY_NAMES) {
     const rejected = rejectedBy.get(entity);
-    entities.push({ entity, loaded: await rowCount(conn, entity), rejected: rejected?.rows ?? 0, file: rejected?.file ?? null });
+    entities.push({ entity, loaded: await rowCount(conn, entity), rejected: rejected?.rows ?? 0, file: rejected?.file ? basename(rejected.file) : null });
   }
   let source: string | null = null;
   let loadedAt: string | null = null;
@@ -58,7 +59,8 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
       conn,
       `SELECT any_value(source) AS source, strftime(max(loaded_at), '%Y-%m-%d %H:%M') AS "loadedAt" FROM wuwei_meta`,
     );
-    source = meta?.source ?? null;
+    // The export's folder name only: a server path says nothing to a reader and tells too much.
+    source = meta?.source ? basename(meta.source) : null;
     loadedAt = meta?.loadedAt ?? null;
   }
   return { asOf, source, loadedAt, entities, reasons, examples, runs: readRunHistory(runsFolder(reportDatabasePath())) };

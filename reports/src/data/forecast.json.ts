@@ -1,24 +1,23 @@
 /**
- * forecast.json: expected bookings, weighted and unweighted pipeline by month of expected close; by
- * segment and rep category; the deal flow since the previous night; and, where the forecast stage
- * wrote them, the P10–P90 period forecasts and the backtest.
+ * forecast.json: the forecast stage's periods (quarters and months, P10/P50/P90 beside the CRM's
+ * numbers and the target), the headline quarter per owner, team, region and product line, the
+ * backtest, and what changed since the previous night. Read as written, never recomputed.
  */
 import type { Forecast } from '../components/types.ts';
-import { forecastBuckets } from './forecastBuckets.ts';
-import { backtest, categoryForecast, dealFlow, rangeForecast, segmentForecast } from './forecastExtras.ts';
+import { forecastFigures, segmentForecasts } from './forecastFigures.ts';
 import { scoresHeader } from './latestScores.ts';
+import { nightChanges } from './nightChanges.ts';
 import { runLoader } from './runLoader.ts';
 
 await runLoader('forecast', async (conn): Promise<Forecast> => {
   const header = await scoresHeader(conn);
+  const forecast = await forecastFigures(conn);
+  const quarter = forecast.quarter;
   return {
     asOf: header.asOf,
     currency: header.currency,
-    buckets: await forecastBuckets(conn, header.asOf),
-    bySegment: await segmentForecast(conn),
-    categories: await categoryForecast(conn),
-    flow: await dealFlow(conn),
-    range: await rangeForecast(conn),
-    backtest: await backtest(conn),
+    forecast,
+    segments: quarter ? await segmentForecasts(conn, quarter.periodStart, quarter.periodType) : [],
+    night: await nightChanges(conn, header.asOf, quarter?.periodStart ?? null),
   };
 });

@@ -5,10 +5,12 @@ import type { CatalogEntry, CurvePoint, FamilyImportance, FeatureImportance, Mod
 import { baseRateFromCalibration, liftFromRoc } from './lift.ts';
 import { modelSummary } from './modelSummary.ts';
 import { runLoader } from './runLoader.ts';
-import { columnsOf } from './tables.ts';
+import { optionalColumns, requireColumns } from './tables.ts';
 
-/** Columns of `model_versions` the deal-size model adds (issue 5): WAPE and median APE, model and rep amount. */
-export const AMOUNT_ERROR_COLUMNS = ['amount_wape', 'baseline_amount_wape'];
+/** Columns of `model_versions` the deal-size and close-timing models add (models/win/registry.ts): model against rep. */
+export const AMOUNT_ERROR_COLUMNS = ['amount_wape', 'amount_baseline_wape'];
+export const MEDIAN_ERROR_COLUMNS = ['amount_median_ape', 'amount_baseline_median_ape'];
+export const CLOSE_ERROR_COLUMNS = ['close_mae_days', 'close_baseline_mae_days'];
 
 await runLoader('model', async (conn): Promise<ModelReport> => {
   const model = await modelSummary(conn);
@@ -47,21 +49,23 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
   }
 
   async function amountError(): Promise<ModelReport['amountError']> {
-    const columns = await columnsOf(conn, 'model_versions');
-    if (!AMOUNT_ERROR_COLUMNS.every((column) => columns.has(column))) {
-      return { available: false, reason: 'Deal-size error is not available in this run: model_versions has no amount_wape / baseline_amount_wape (no deal-size model was trained).' };
-    }
-    const median = columns.has('amount_median_ape') && columns.has('baseline_amount_median_ape');
-    const [row] = await queryRows<{ wape: number | null; baseWape: number | null; mape: number | null; baseMape: number | null }>(
+    const missing = await requireColumns(conn, 'model_versions', AMOUNT_ERROR_COLUMNS, 'Deal-size error');
+    if (missing) return missing;
+    const extra = await optionalColumns(conn, 'model_versions', [...MEDIAN_ERROR_COLUMNS, ...CLOSE_ERROR_COLUMNS]);
+    const median = MEDIAN_ERROR_COLUMNS.every((column) => extra.has(column));
+    const close = CLOSE_ERROR_COLUMNS.every((column) => extra.has(column));
+    const [row] = await queryRows<{ wape: number | null; baseWape: number | null; mape: number | null; baseMape: number | null; mae: number | null; baseMae: number | null }>(
       conn,
-      `SELECT amount_wape::DOUBLE AS wape, baseline_amount_wape::DOUBLE AS "baseWape",
-              ${median ? 'amount_median_ape::DOUBLE' : 'NULL'} AS mape, ${median ? 'baseline_amount_median_ape::DOUBLE' : 'NULL'} AS "baseMape"
+      `SELECT amount_wape::DOUBLE AS wape, amount_baseline_wape::DOUBLE AS "baseWape",
+              ${median ? 'amount_median_ape::DOUBLE' : 'NULL'} AS mape, ${median ? 'amount_baseline_median_ape::DOUBLE' : 'NULL'} AS "baseMape",
+              ${close ? 'close_mae_days::DOUBLE' : 'NULL'} AS mae, ${close ? 'close_baseline_mae_days::DOUBLE' : 'NULL'} AS "baseMae"
        FROM model_versions WHERE version = ${version}`,
     );
-    if (row?.wape == null || row.baseWape == null) return { available: false, reason: 'Deal-size error is not available for this model version: its amount_wape is empty.' };
+    if (row?.wape == null || row.baseWape == null) return { available: false, reason: 'Deal-size error is not available for this model version: no deal-size model was trained with it (amount_wape is empty).' };
     const metrics: ModelMetric[] = [{ name: 'Deal-size WAPE', wuwei: row.wape, baseline: row.baseWape, higherIsBetter: false }];
     if (row.mape != null && row.baseMape != null) metrics.push({ name: 'Deal-size median APE', wuwei: row.mape, baseline: row.baseMape, higherIsBetter: false });
-    return { available: true, metrics };
+    const closeTiming = row.mae != null && row.baseMae != null ? { maeDays: row.mae, baselineMaeDays: row.baseMae } : null;
+    return { available: true, metrics, closeTiming };
   }
 });
 

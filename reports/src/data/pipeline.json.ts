@@ -7,6 +7,7 @@ import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
 import type { AgeingCell, CycleBin, CycleStats, CycleTrendPoint, FunnelStep, PipelineReport, StageTime } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
+import { dealListTotal, LIST_RULES } from './dealLists.ts';
 import { runLoader } from './runLoader.ts';
 import { CLOSED_STAGES_SQL, openStages } from './stageOrder.ts';
 
@@ -146,6 +147,7 @@ await runLoader('pipeline', async (conn): Promise<PipelineReport> => {
   }));
 
   return {
+    stalled: { ...(await dealListTotal(conn, 'stalled')), rule: LIST_RULES.stalled },
     asOf,
     currency,
     closedDeals,

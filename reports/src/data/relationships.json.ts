@@ -52,7 +52,8 @@ await runLoader('relationships', async (conn): Promise<RelationshipReport> => {
          LEFT JOIN deal_contacts AS dc ON dc.opportunity_id = r.opportunity_id AND dc.contact_id = r.contact_id
          WHERE r.created_date <= ${date} AND r.opportunity_id IN (SELECT opportunity_id FROM key_deals)
      )
-     SELECT k.opportunity_id AS "opportunityId", k.account_id AS "accountId", k.stage, k.amount::DOUBLE AS amount, roles.role,
+     SELECT k.opportunity_id AS "opportunityId", (SELECT coalesce(any_value(o.name), k.opportunity_id) FROM opportunities AS o WHERE o.opportunity_id = k.opportunity_id) AS "dealName",
+            k.account_id AS "accountId", k.stage, k.amount::DOUBLE AS amount, roles.role,
             CASE WHEN bool_or(rc.engaged) THEN 'engaged' WHEN count(rc.contact_id) > 0 THEN 'named' ELSE 'missing' END AS status,
             count(DISTINCT rc.contact_id)::INTEGER AS contacts
      FROM key_deals AS k CROSS JOIN roles
@@ -83,7 +84,7 @@ await runLoader('relationships', async (conn): Promise<RelationshipReport> => {
     conn,
     `WITH ${openDealsCte}
      SELECT d.account_id AS "accountId", sum(d.amount)::DOUBLE AS "openAmount",
-            ${personal ? `coalesce(any_value(a.name), d.account_id)` : 'd.account_id'} AS label
+            coalesce(any_value(a.name), d.account_id) AS label
      FROM open_deals AS d LEFT JOIN accounts AS a USING (account_id)
      GROUP BY d.account_id ORDER BY "openAmount" DESC, "accountId" LIMIT ${KEY_ACCOUNTS}`,
   );

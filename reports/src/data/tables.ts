@@ -17,13 +17,36 @@ export async function hasTable(conn: DuckDBConnection, table: string): Promise<b
   return (await columnsOf(conn, table)).size > 0;
 }
 
+/**
+ * Set by the contract test (test/reports/loader-contract.test.ts): on a database the real stages
+ * wrote, a column a loader asks for and does not find is drift between stage and page, so it fails
+ * the loader instead of degrading to "not available".
+ */
+export const STRICT_ENV = 'WUWEI_REPORT_STRICT';
+
+function strict(): boolean {
+  return process.env[STRICT_ENV] === 'true';
+}
+
 /** The table with all these columns, or the honest reason why a panel cannot be drawn. */
 export async function requireColumns(conn: DuckDBConnection, table: string, columns: string[], what: string): Promise<Unavailable | null> {
   const present = await columnsOf(conn, table);
-  if (present.size === 0) return { available: false, reason: `${what} is not available in this run: the database has no \`${table}\` table.` };
   const missing = columns.filter((column) => !present.has(column));
+  if (strict() && missing.length > 0) throw new Error(`${table} lacks ${missing.join(', ')} (${what})`);
+  if (present.size === 0) return { available: false, reason: `${what} is not available in this run: the database has no \`${table}\` table.` };
   if (missing.length > 0) return { available: false, reason: `${what} is not available in this run: \`${table}\` lacks ${missing.map((c) => `\`${c}\``).join(', ')}.` };
   return null;
+}
+
+/**
+ * Which of the columns a stage may write the table holds, for panels that draw without them. In
+ * strict mode every one must be there: the stages the contract test runs write them all.
+ */
+export async function optionalColumns(conn: DuckDBConnection, table: string, columns: string[]): Promise<Set<string>> {
+  const present = await columnsOf(conn, table);
+  const missing = columns.filter((column) => !present.has(column));
+  if (strict() && missing.length > 0) throw new Error(`${table} lacks ${missing.join(', ')}`);
+  return new Set(columns.filter((column) => present.has(column)));
 }
 
 /** Rows of a table that may be empty (an optional export that was not given). */

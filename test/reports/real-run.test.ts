@@ -1,0 +1,195 @@
+/**
+ * The site on what the REAL stages write (generate → load → features → train → score → forecast →
+ * backtest, and a second night that retrains): every data loader runs against that database in
+ * strict mode, where a column it asks for and does not find fails it (stage/page drift, issue 16);
+ * then the built site is opened in Chromium at 1,280 px: every page renders with data, a figure shown
+ * on several pages reads the same everywhere and equals the forecast stage's table, each filter of
+ * the Deals page narrows its table, a deal opens by its address, and nothing is cut off.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { quietLogger } from '../../pipeline/log.ts';
+import { buildReport } from '../../reports/build.ts';
+import { formatAmount, formatDate } from '../../reports/src/components/format.ts';
+import { STRICT_ENV } from '../../reports/src/data/tables.ts';
+import { checkSite, readOnPages, type PageCheck } from '../helpers/browser.ts';
+import { createRealRun, type RealRun } from '../helpers/real-run.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const execFileAsync = promisify(execFile);
+const DATA = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data');
+const TSX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+const LOADERS = readdirSync(DATA).filter((file) => file.endsWith('.json.ts')).sort();
+const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports-real-run');
+
+/** Every `{available: false}` panel in a loader's output, by path: on a full real run there is none. */
+function unavailable(value: unknown, path = ''): string[] {
+  if (!value || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  if (record['available'] === false) return [`${path}: ${String(record['reason'])}`];
+  return Object.entries(record).flatMap(([key, inner]) => unavailable(inner, `${path}.${key}`));
+}
+
+describe('the site on a database the real stages wrote', () => {
+  const tmp = tempDir('wuwei-real-run-');
+  let run: RealRun;
+  const outputs: Record<string, any> = {};
+
+  beforeAll(async () => {
+    run = await createRealRun(tmp.dir);
+    // Each loader as the Framework build runs it, in strict mode, two at a time (a 2-core machine).
+    const queue = [...LOADERS];
+    const worker = async () => {
+      for (let loader = queue.shift(); loader; loader = queue.shift()) {
+        const { stdout } = await execFileAsync(TSX, [join(DATA, loader)], {
+          env: { ...process.env, WUWEI_DB: run.dbPath, [STRICT_ENV]: 'true' },
+          maxBuffer: 64 * 1024 * 1024,
+        }).catch((error: { stderr?: string }) => {
+          throw new Error(`loader ${loader} failed on the real run's database: ${error.stderr?.trim().split('\n').at(-1)}`);
+        });
+        outputs[loader.replace(/\.json\.ts$/, '')] = JSON.parse(stdout);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  }, 1_200_000);
+  afterAll(() => tmp.cleanup());
+
+  it('runs every loader against it, finding every column it reads, and fills every panel', () => {
+    expect(Object.keys(outputs).sort()).toEqual(LOADERS.map((loader) => loader.replace(/\.json\.ts$/, '')));
+    for (const [name, output] of Object.entries(outputs)) expect(unavailable(output), name).toEqual([]);
+  });
+
+  it("reads the stages' columns: model close date, slip risk, deal-size and close-timing accuracy, the reporting currency", async () => {
+    const deals = outputs['deals'];
+    expect(deals.columns).toEqual({ grade: true, trend: true, expectedAmount: true, modelCloseDate: true, slipRisk: true, factors: true });
+    const open = deals.deals.filter((d: { status: string }) => d.status === 'open');
+    expect(open.every((d: { modelCloseDate: string | null; slipRisk: number | null }) => d.modelCloseDate !== null && d.slipRisk !== null)).toBe(true);
+    expect(open.every((d: { name: string | null; accountName: string | null; ownerName: string | null }) => d.name && d.accountName && d.ownerName)).toBe(true);
+    expect(open.some((d: { positiveFactors: { feature: string | null }[] }) => d.positiveFactors.some((f) => f.feature !== null))).toBe(true);
+    const model = outputs['model'];
+    expect(model.amountError.available).toBe(true);
+    expect(model.amountError.closeTiming.maeDays).toBeGreaterThan(0);
+    const facts = await withDatabase(
+      run.dbPath,
+      async (conn) =>
+        (await queryRows<{ currency: string; asOf: string; version: string; wape: number }>(
+          conn,
+          `SELECT (SELECT reporting_currency FROM wuwei_meta) AS currency, (SELECT strftime(max(as_of), '%Y-%m-%d') FROM scores) AS "asOf",
+                  v.version, v.amount_wape AS wape
+           FROM model_versions AS v WHERE v.active`,
+        ))[0]!,
+      { readOnly: true },
+    );
+    expect(model.amountError.metrics[0].wuwei).toBeCloseTo(facts.wape, 10);
+    for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts']) expect(outputs[name].currency, name).toBe(facts.currency);
+    // One as-of date everywhere: the latest night of scores.
+    for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts', 'data-quality']) expect(outputs[name].asOf, name).toBe(facts.asOf);
+    expect(facts.asOf).toBe(run.nights[1]);
+  });
+
+  it('counts stalled and single-threaded deals on the pipeline and relationship pages as the lists behind them', () => {
+    const open = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open');
+    const onList = (list: string) => open.filter((d: { lists: string[] }) => d.lists.includes(list)).length;
+    expect(outputs['pipeline'].stalled.deals).toBe(onList('stalled'));
+    expect(onList('stalled')).toBeGreaterThan(0);
+    const single = outputs['relationships'].threading.reduce((sum: number, row: { singleThreaded: number }) => sum + row.singleThreaded, 0);
+    expect(single).toBe(onList('single-threaded'));
+  });
+
+  it("takes every forecast figure from the forecast stage's tables and says why the number moved", async () => {
+    const overview = outputs['overview'];
+    const quarter = overview.forecast.quarter;
+    const stored = await withDatabase(
+      run.dbPath,
+      async (conn) =>
+        (await queryRows<{ p50: number; before: number; weighted: number; wape: number }>(
+          conn,
+          `SELECT max(p50) FILTER (WHERE as_of = DATE '${run.nights[1]}')::DOUBLE AS p50, max(p50) FILTER (WHERE as_of = DATE '${run.nights[0]}')::DOUBLE AS before,
+                  max(weighted_pipeline) FILTER (WHERE as_of = DATE '${run.nights[1]}')::DOUBLE AS weighted,
+                  (SELECT wape FROM backtest_summary WHERE method = 'wuwei')::DOUBLE AS wape
+           FROM forecasts WHERE segment_type = 'all' AND period_type = 'quarter' AND period_start = DATE '${quarter.periodStart}'`,
+        ))[0]!,
+      { readOnly: true },
+    );
+    expect(quarter.p50).toBe(stored.p50);
+    expect(quarter.weightedPipeline).toBe(stored.weighted);
+    expect(outputs['forecast'].forecast.quarter).toEqual(quarter);
+    const wuwei = overview.forecast.accuracy.summary.find((m: { method: string }) => m.method === 'wuwei');
+    expect(wuwei.wape).toBe(stored.wape);
+    expect(overview.forecast.accuracy.rows.length).toBeGreaterThanOrEqual(2 * 4); // two quarters, four methods
+    expect(overview.night.forecast).toEqual({ before: stored.before, now: stored.p50 });
+    expect(overview.night.retrain).not.toBeNull();
+    expect(overview.night.reason).toMatch(/retrained/);
+  });
+
+  describe('in Chromium at 1,280 px', () => {
+    let siteDir: string;
+    let pages: PageCheck[];
+
+    beforeAll(async () => {
+      siteDir = join(tmp.dir, 'data', 'site');
+      const summary = await buildReport({ dbPath: run.dbPath, siteDir, log: quietLogger });
+      pages = await checkSite(siteDir, summary.pages, { screenshotDir: SCREENSHOTS, viewport: { width: 1280, height: 900 } });
+    }, 900_000);
+
+    it('renders every page with data, no error, nothing cut off', () => {
+      expect(pages.map((page) => page.path).sort()).toEqual(['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/pipeline', '/relationships']);
+      for (const page of pages) {
+        expect(page.consoleErrors, page.path).toEqual([]);
+        expect(page.externalRequests, page.path).toEqual([]);
+        expect(page.notAvailable, page.path).toEqual([]);
+        expect(page.charts.length, page.path).toBeGreaterThan(0);
+        for (const chart of page.charts) {
+          expect(chart.state, page.path).toBe('rendered');
+          expect(chart.marks, page.path).toBeGreaterThan(0);
+        }
+        expect(page.overflow, page.path).toEqual([]);
+      }
+    });
+
+    it('shows a figure the same on every page, as the forecast stage wrote it', () => {
+      const byPath = Object.fromEntries(pages.map((page) => [page.path, page.figures]));
+      const quarter = outputs['overview'].forecast.quarter;
+      for (const figure of ['quarter-p50', 'quarter-p10', 'quarter-p90', 'quarter-weighted', 'accuracy-wuwei', 'accuracy-weighted_pipeline']) {
+        const shown = [...(byPath['/']![figure] ?? []), ...(byPath['/forecast']![figure] ?? [])];
+        expect(byPath['/']![figure]?.length, `${figure} on the overview`).toBeGreaterThan(0);
+        expect(byPath['/forecast']![figure]?.length, `${figure} on the forecast page`).toBeGreaterThan(0);
+        expect(new Set(shown).size, `${figure}: ${shown.join(' / ')}`).toBe(1);
+      }
+      expect(byPath['/']!['quarter-p50']![0]).toBe(formatAmount(quarter.p50));
+      const asOf = formatDate(run.nights[1]);
+      for (const path of ['/', '/forecast', '/deals']) expect(byPath[path]!['as-of'], path).toEqual([asOf]);
+    });
+
+    it('narrows the Deals table with each filter, keeps it in the address, and opens a deal by its address', async () => {
+      const deals = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open');
+      const first = deals[0];
+      const filters = [
+        'list=stalled', 'list=single-threaded', 'list=slipping', 'list=at-risk', `owner=${first.ownerId}`, `team=${encodeURIComponent(first.team)}`,
+        `region=${encodeURIComponent(first.region)}`, `segment=${first.segment}`, `quarter=${encodeURIComponent(first.closeQuarter)}`, 'change=rescored',
+      ];
+      const counts = await readOnPages(siteDir, ['/deals.html', ...filters.map((filter) => `/deals.html?${filter}`)], '[data-count="deals"]');
+      const all = Number(counts['/deals.html']!.replaceAll(',', ''));
+      expect(all).toBe(deals.length);
+      for (const filter of filters) {
+        const shown = Number(counts[`/deals.html?${filter}`]!.replaceAll(',', ''));
+        expect(shown, filter).toBeLessThan(all);
+        expect(shown, filter).toBeGreaterThan(0);
+      }
+      const picked = deals[Math.floor(deals.length / 2)];
+      const opened = await readOnPages(siteDir, [`/deals.html?deal=${picked.opportunityId}`, `/deals.html#${picked.opportunityId}`], '[data-deal]');
+      for (const text of Object.values(opened)) expect(text).toContain(picked.opportunityId);
+    });
+
+    it('explains the grades A to D on the Deals page', async () => {
+      const legend = await readOnPages(siteDir, ['/deals.html'], '[data-legend="grades"]');
+      const text = legend['/deals.html']!;
+      for (const grade of outputs['deals'].grades as { grade: string; from: number }[]) expect(text).toContain(`score ${grade.from}–`);
+      expect(text).toMatch(/A.*B.*C.*D/s);
+    });
+  });
+});
