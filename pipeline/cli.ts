@@ -217,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
         const source = join(resolve(o.db, '..'), 'demo');
         const generated = await generateStage({ out: source, opportunities: o.opportunities, seed: o.seed, log });
         const run = await runPipeline(paths, { source, asOf: generated.asOf, log, config, configFile });
-        log.info(`demo done: scores in ${join(paths.out, 'scores.csv')}, site in ${paths.site} (open ${join(paths.site, 'index.html')} or run \`npx http-server ${paths.site}\`)`);
+        log.info(`demo done: scores in ${join(paths.out, 'scores.csv')}, site in ${paths.site}: \`npx wuwei report --serve${o.db === DEFAULT_DB ? '' : ` --db ${o.db}`}\` serves it on http://127.0.0.1 (any static file server works too)`);
         return { generated, run };
       }),
     );
