@@ -72,7 +72,8 @@ async function stageBaseline(conn: DuckDBConnection, table: string): Promise<Dea
     winProbabilities: fillMissing(observations.stageProbability),
     expectedAmounts: Float64Array.from(observations.repAmount),
     closeDays: {
-      median: Float64Array.from(observations.repCloseDays, (days) => (Number.isFinite(days) ? Math.max(1, days) : Number.NaN)),
+      // a deal without a rep's close date (a flat export gives none) gets the mean of the others, else a quarter
+      median: fillMissing(Float32Array.from(observations.repCloseDays, (days) => (Number.isFinite(days) ? Math.max(1, days) : Number.NaN)), 90),
       logSigma: new Float64Array(n).fill(DEFAULT_CLOSE_LOG_SIGMA),
     },
     modelVersion: STAGE_BASELINE_VERSION,
@@ -80,7 +81,7 @@ async function stageBaseline(conn: DuckDBConnection, table: string): Promise<Dea
   };
 }
 
-function fillMissing(values: Float32Array): Float64Array {
+function fillMissing(values: Float32Array, otherwise = 0.5): Float64Array {
   let total = 0;
   let known = 0;
   for (const value of values) {
@@ -89,6 +90,6 @@ function fillMissing(values: Float32Array): Float64Array {
       known++;
     }
   }
-  const fill = known > 0 ? total / known : 0.5;
+  const fill = known > 0 ? total / known : otherwise;
   return Float64Array.from(values, (value) => (Number.isFinite(value) ? value : fill));
 }

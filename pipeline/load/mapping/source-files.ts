@@ -119,6 +119,7 @@ export function describeFile(path: string, declaredEncoding?: Encoding, options:
     };
   }
   if (format === 'json') {
+    checkJsonDepth(path); // before anything parses it: JSON.parse and the flattening recurse
     // API pages, property bags and lookups flattened first (./json-records.ts); read as one row per record.
     const flat = quoteLiteral(flattenedJsonFile(path, options));
     const reader = `read_json(${flat}, format = 'newline_delimited', sample_size = -1)`;
@@ -171,7 +172,6 @@ async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Prom
 /** The file's columns with DuckDB's inferred types, or one clear error naming the file. */
 export async function describeColumns(conn: DuckDBConnection, file: SourceFile): Promise<{ name: string; type: string }[]> {
   checkNotEmpty(file);
-  if (file.format === 'json') checkJsonDepth(file.path);
   try {
     const rows = await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${file.typedReader}`);
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
