@@ -168,9 +168,13 @@ describe('the site on a database the real stages wrote', () => {
     it('narrows the Deals table with each filter, keeps it in the address, and opens a deal by its address', async () => {
       const deals = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open');
       const first = deals[0];
+      // the night's change most deals had (which one depends on the models: a retrain on the same export may move none by 5 pts)
+      const changes = outputs['overview'].night.changes as { kind: string; deals: number }[];
+      const change = changes.filter((c) => c.kind !== 'dropped').sort((a, b) => b.deals - a.deals)[0]!;
+      expect(change.deals).toBeGreaterThan(0);
       const filters = [
         'list=stalled', 'list=single-threaded', 'list=slipping', 'list=at-risk', `owner=${first.ownerId}`, `team=${encodeURIComponent(first.team)}`,
-        `region=${encodeURIComponent(first.region)}`, `segment=${first.segment}`, `quarter=${encodeURIComponent(first.closeQuarter)}`, 'change=rescored',
+        `region=${encodeURIComponent(first.region)}`, `segment=${first.segment}`, `quarter=${encodeURIComponent(first.closeQuarter)}`, `change=${change.kind}`,
       ];
       const counts = await readOnPages(siteDir, ['/deals.html', ...filters.map((filter) => `/deals.html?${filter}`)], '[data-count="deals"]');
       const all = Number(counts['/deals.html']!.replaceAll(',', ''));
