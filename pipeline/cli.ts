@@ -71,12 +71,12 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   sourceOptions(command(program, 'load', 'load an export folder into DuckDB'))
-    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
+    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)")
     .option('--max-reject-rate <rate>', "fail the load when more than this share of an entity's rows is rejected, e.g. 5% or 0.05 (default: the mapping's max_reject_share, else load.maxRejectShare in the config, else 5%)", rate)
     .action(act(async (o, paths, config) => (await import('./stages.ts')).loadStage(paths, { ...sourceSelection(o, config), ...rejectRates(o, config), asOf: o.asOf, config, log })));
 
   command(program, 'features', 'build the ECM and PBM feature tables, point in time')
-    .option('--as-of <date>', 'as-of date (default: the loaded export\'s)', isoDate)
+    .option('--as-of <date>', 'as-of date (default: the loaded export\'s)')
     .option('--scoring-only', "only the open deals' features (what a night without retraining needs); the training table is kept")
     .action(act(async (o, paths, config) => (await import('./stages.ts')).featuresStage(paths, { asOf: o.asOf, training: o.scoringOnly !== true, log, config })));
 
@@ -197,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
   sourceOptions(command(program, 'run', 'the nightly run: load, features, train when due, score, forecast, report'))
     .option('--retrain', 'train tonight whatever the retraining policy says')
     .option('--no-report', 'skip building the report site')
-    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)", isoDate)
+    .option('--as-of <date>', "the export's as-of date (default: the date in the export's as_of.txt, else today)")
     .option('--max-reject-rate <rate>', "fail the load when more than this share of an entity's rows is rejected, e.g. 5% or 0.05 (default: the mapping's max_reject_share, else load.maxRejectShare in the config, else 5%)", rate)
     .option('--seed <n>', "random seed for training (default: the config's models.seed, else 42)", int)
     .option('--output <dir>', 'folder for scores.csv (default: out/ beside the database)')

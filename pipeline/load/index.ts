@@ -248,12 +248,14 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   return summary;
 }
 
-/** Dates before 1990 or more than ten years after the as-of date are typos (unless the config's `load` says otherwise). */
+/** Dates before 1990 or more than ten years after the as-of date (or today, if later) are typos (unless the config's `load` says otherwise). */
 export const DEFAULT_EARLIEST_DATE = '1990-01-01';
 export const DEFAULT_MAX_YEARS_AHEAD = 10;
 
 function plausibleDateWindow(asOf: string, dates: LoadOptions['plausibleDates'] = {}): DateWindow {
-  const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
+  // From the later of the as-of date and today: a mistyped as-of in the past is refused by its own check, with its own message.
+  const today = new Date().toISOString().slice(0, 10);
+  const [year, month, day] = (asOf > today ? asOf : today).split('-').map(Number) as [number, number, number];
   const latest = new Date(Date.UTC(year + (dates.maxYearsAhead ?? DEFAULT_MAX_YEARS_AHEAD), month - 1, day)).toISOString().slice(0, 10);
   return { earliest: dates.earliestDate ?? DEFAULT_EARLIEST_DATE, latest };
 }

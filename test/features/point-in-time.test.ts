@@ -94,7 +94,7 @@ function rewriteTheFuture(asOf: string, random: Random, salt: number): string[] 
     `UPDATE opportunities SET stage = 'Closed Won', is_closed = true, is_won = true, amount = amount * 7 + 1, close_date = ${d} - 999, probability = 1, forecast_category = 'closed'`,
     // add records after the date: copies of past activities moved into the future (with their
     // participants and a colleague), stage changes (also reopening closed deals), roles, competitors, line items, a new deal
-    `INSERT INTO activities SELECT activity_id || '-f${salt}', account_id, opportunity_id, type, 'inbound', (${d} + ${days('activity_id')})::TIMESTAMP, duration_minutes
+    `INSERT INTO activities SELECT activity_id || '-f${salt}', account_id, opportunity_id, type, 'inbound', owner_id, (${d} + ${days('activity_id')})::TIMESTAMP, duration_minutes
        FROM activities WHERE ${pick("activity_id || 'a'", share())}`,
     `INSERT INTO activity_participants SELECT activity_id || '-f${salt}', participant_type, participant_id FROM activity_participants WHERE activity_id || '-f${salt}' IN (SELECT activity_id FROM activities)`,
     `INSERT INTO activity_participants SELECT activity_id, 'user', (SELECT max(user_id) FROM users) FROM activities WHERE activity_id LIKE '%-f${salt}'`,
@@ -143,7 +143,7 @@ describe('point in time (leakage property)', () => {
       const asOf = '2025-09-30';
       const before = await snapshot(conn, asOf);
       // a meeting with every deal's contacts on the as-of date itself is in the past of that date
-      await conn.run(`INSERT INTO activities SELECT 'same-day-' || opportunity_id, account_id, opportunity_id, 'meeting', 'inbound', DATE '${asOf}'::TIMESTAMP, 30 FROM opportunities`);
+      await conn.run(`INSERT INTO activities SELECT 'same-day-' || opportunity_id, account_id, opportunity_id, 'meeting', 'inbound', NULL, DATE '${asOf}'::TIMESTAMP, 30 FROM opportunities`);
       await conn.run(`INSERT INTO activity_participants SELECT 'same-day-' || opportunity_id, 'contact', contact_id FROM opportunity_contact_roles`);
       await conn.run(`INSERT INTO activity_participants SELECT 'same-day-' || opportunity_id, 'user', owner_id FROM opportunities`);
       const after = await snapshot(conn, asOf);

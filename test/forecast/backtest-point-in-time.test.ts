@@ -34,7 +34,7 @@ async function rewriteTheFuture(conn: DuckDBConnection, asOf: string, seed: numb
     `UPDATE opportunities SET owner_id = (SELECT min(user_id) FROM users), product_line = 'future-line' WHERE created_date > ${d}`,
     `INSERT INTO opportunities SELECT opportunity_id || '-future', account_id, owner_id, name, type, lead_source, product_line, currency, ${d} + ${shift}, ${d} + ${shift + 30}, 'Negotiation', 0.8, 'commit', false, false, amount * 10 FROM opportunities`,
     `INSERT INTO opportunity_history SELECT opportunity_id, ${d} + ${shift}, 'Closed Won', amount * 10, ${d} + ${shift}, 1, 'closed' FROM opportunities`,
-    `INSERT INTO activities SELECT activity_id || '-future', account_id, opportunity_id, type, 'inbound', (${d} + ${shift})::TIMESTAMP, duration_minutes FROM activities`,
+    `INSERT INTO activities SELECT activity_id || '-future', account_id, opportunity_id, type, 'inbound', owner_id, (${d} + ${shift})::TIMESTAMP, duration_minutes FROM activities`,
     `INSERT INTO opportunity_competitors SELECT opportunity_id, 'Future Rival', true, ${d} + 3 FROM opportunities WHERE NOT ends_with(opportunity_id, '-future')`,
   ]) {
     await conn.run(sql);
