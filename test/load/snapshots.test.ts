@@ -158,7 +158,8 @@ describe('nightly snapshots', () => {
       expect(summary.asOfFrom).toBe('export');
       expect(summary.snapshot.history).toBe('derived');
       const features = await buildFeatures(conn, { asOf: summary.asOf, log: quietLogger });
-      // Every closed deal is known as closed, at its close date; every open deal is scored with its stage of that night.
+      // Every closed deal is known as closed, at its close date. One night shows no closed deal while it was
+      // open, so training and scoring rows alike go without a stage (docs/model-inputs.md: one distribution).
       const [closes] = await queryRows<{ closed: number; closes_in_history: number; misdated: number }>(
         conn,
         `SELECT (SELECT count(*) FROM opportunities WHERE is_closed)::INTEGER AS closed,
@@ -171,7 +172,8 @@ describe('nightly snapshots', () => {
       expect(features.scoringRows).toBe(summary.entities['opportunities']!.loaded - closes!.closed);
       const [open] = await queryRows<{ n: number; staged: number }>(conn, `SELECT count(*)::INTEGER AS n, count(stage)::INTEGER AS staged FROM features_score`);
       expect(open!.n).toBeGreaterThan(20);
-      expect(open!.staged).toBe(open!.n);
+      expect(open!.staged).toBe(0);
+      expect(features.dealState).toMatch(/flat/);
     });
   });
 });

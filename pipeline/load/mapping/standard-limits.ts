@@ -75,8 +75,7 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       pbm_similar_source_win_rate: 'a lead source on the opportunity (a custom field)',
     },
     deadWithoutHistory: {
-      pbm_money_log_amount: 'history: the amount as of each past date',
-      pbm_money_amount_revisions: 'history (as above)',
+      pbm_money_amount_revisions: 'history: the amount as of each past date',
       pbm_money_amount_change: 'history (as above)',
       pbm_timing_stage_index: 'history: the stage as of each past date',
       pbm_timing_days_in_stage: 'history (as above)',
