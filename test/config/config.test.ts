@@ -63,8 +63,8 @@ describe('config validation', () => {
   it('refuses --as-of 2024-02-30 on the command line in one line', async () => {
     const { wuweiInProcess } = await import('../helpers/cli.ts');
     const run = await wuweiInProcess(['features', '--as-of', '2024-02-30', '--db', join(tmp.dir, 'dates.duckdb')]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("option '--as-of <date>' argument '2024-02-30' is invalid. not a date YYYY-MM-DD");
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual(["wuwei: --as-of must be a date YYYY-MM-DD, got '2024-02-30'"]);
   });
 
   it('rejects grade bands that do not fall', () => {
