@@ -1,6 +1,6 @@
 /**
  * Physical line numbers for rejected rows, worked out only for them. Staging numbers CSV records
- * (record k on line k + 1); a record sits lower in the file when malformed rows before it took
+ * (record k on line k + 1, or k in a headerless file); a record sits lower in the file when malformed rows before it took
  * lines of their own (staging's `line_shifts`) or when earlier records hold quoted line breaks.
  * Most rows are never rejected, so nothing is counted for them: a file's line breaks are counted
  * only when it has rejects and its line count shows some record spans more than one line.
@@ -42,7 +42,7 @@ export async function toPhysicalLines(conn: DuckDBConnection, table: string, sou
 async function spansLines(conn: DuckDBConnection, source: StagedSource): Promise<boolean> {
   if (source.records === null) return true;
   const [malformed] = await queryRows<{ n: number | null }>(conn, `SELECT max(j)::BIGINT AS n FROM ${LINE_SHIFTS} WHERE file = ${quoteLiteral(source.path)}`);
-  return physicalLineCount(source.path) !== 1 + source.records + Number(malformed?.n ?? 0);
+  return physicalLineCount(source.path) !== source.headerLines + source.records + Number(malformed?.n ?? 0);
 }
 
 /** Lines in a file: newline bytes, plus one for a last line without a newline. */
@@ -72,6 +72,6 @@ async function countBreaks(conn: DuckDBConnection, source: StagedSource): Promis
   await conn.run(`
     INSERT INTO ${BREAKS}
     SELECT ${quoteLiteral(source.path)}, line, breaks
-    FROM (SELECT (row_number() OVER () + 1)::BIGINT AS line, (${breaks})::BIGINT AS breaks FROM ${source.textReader})
+    FROM (SELECT (row_number() OVER () + ${source.headerLines})::BIGINT AS line, (${breaks})::BIGINT AS breaks FROM ${source.textReader})
     WHERE breaks > 0`);
 }

@@ -27,6 +27,11 @@ export interface SourceFile {
   headerless?: string[];
 }
 
+/** Lines before a file's first record: a CSV header (Synapse Link's partitions have none). */
+export function headerLines(file: Pick<SourceFile, 'format' | 'headerless'>): number {
+  return file.format === 'csv' && !file.headerless ? 1 : 0;
+}
+
 /**
  * The longest CSV line DuckDB is asked to take (its default is 2 MB): a long note or a pasted e-mail
  * in one field is still data. A longer line stops the load naming it.
@@ -86,14 +91,16 @@ export function findSourceFile(files: Map<string, string>, name: string, encodin
 /** Headerless CSV partitions read with the column names model.json gives (./synapse.ts). */
 function describeHeaderless(paths: string[], columns: string[]): SourceFile {
   const list = `[${paths.map((path) => quoteLiteral(literalPath(path))).join(', ')}]`;
-  const names = `names = [${columns.map(quoteLiteral).join(', ')}]`;
+  // Synapse writes comma-separated, double-quoted CSV (model.json's CsvFormatSettings) whose columns
+  // model.json lists: said, not sniffed, so that one cut-off row cannot make the sniffer give up.
+  const dialect = `header = false, columns = {${columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}}, delim = ',', quote = '"', escape = '"', auto_detect = false`;
   return {
     path: paths[0]!,
     format: 'csv',
     encoding: 'utf-8',
     headerless: columns,
-    textReader: `read_csv(${list}, header = false, ${names}, all_varchar = true, auto_detect = true, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
-    typedReader: `read_csv(${list}, header = false, ${names}, auto_detect = true)`,
+    textReader: `read_csv(${list}, ${dialect}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
+    typedReader: `read_csv(${list}, ${dialect})`,
   };
 }
 

@@ -14,7 +14,7 @@ import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLook
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { notUtf8Error } from './encoding.ts';
 import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
-import { CSV_ERRORS, CSV_SCANS, findSourceFile, firstLine, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
+import { CSV_ERRORS, CSV_SCANS, findSourceFile, firstLine, headerLines, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
 export const CUSTOM_ATTRIBUTE_ENTITIES = ['opportunities', 'accounts'] as const satisfies readonly EntityName[];
@@ -46,6 +46,8 @@ export interface StagedEntity {
 export interface StagedSource {
   path: string;
   format: SourceFile['format'];
+  /** Lines before the first record (a CSV header). */
+  headerLines: number;
   textReader: string;
   /** The file's columns. */
   columns: string[];
@@ -202,7 +204,7 @@ async function describeSources(
   // One file: its row count (which DuckDB keeps) is its last record; a union is grouped by file.
   const counts =
     present.length === 1
-      ? await queryRows<{ file: string; last: number }>(conn, `SELECT ${quoteLiteral(present[0]!.file.path)} AS file, (count(*) + ${present[0]!.file.format === 'csv' ? 1 : 0})::BIGINT AS last FROM ${quoteIdent(table)}`)
+      ? await queryRows<{ file: string; last: number }>(conn, `SELECT ${quoteLiteral(present[0]!.file.path)} AS file, (count(*) + ${headerLines(present[0]!.file)})::BIGINT AS last FROM ${quoteIdent(table)}`)
       : await queryRows<{ file: string; last: number }>(conn, `SELECT __file AS file, max(__line)::BIGINT AS last FROM ${quoteIdent(table)} GROUP BY ALL`);
   const lastLine = new Map(counts.map((c) => [c.file, Number(c.last)]));
   const filtered = new Set(present.filter((p) => Object.keys(p.definition.where ?? {}).length > 0).map((p) => p.file.path));
@@ -210,10 +212,10 @@ async function describeSources(
   for (const { file } of present) {
     if (seen.has(file.path)) continue;
     const last = lastLine.get(file.path);
-    const lineBase = file.format === 'csv' ? 1 : 0;
+    const lineBase = headerLines(file);
     // A `where` may have left out the last records, so the highest line does not count them.
     const records = filtered.has(file.path) ? null : last === undefined ? 0 : last - lineBase;
-    seen.set(file.path, { path: file.path, format: file.format, textReader: file.textReader, columns: columnsByFile.get(file.path) ?? [], records });
+    seen.set(file.path, { path: file.path, format: file.format, headerLines: lineBase, textReader: file.textReader, columns: columnsByFile.get(file.path) ?? [], records });
   }
   return [...seen.values()];
 }
@@ -297,7 +299,7 @@ function sourceSelect(
   if (droppedRule !== undefined) filters.push(`(${ruleSql(droppedRule, present)}) IS NOT NULL`);
   // Lines count from the header (line 1): staging numbers records; pipeline/load/physical-lines.ts
   // turns the record lines of rejected rows into physical lines.
-  const lineBase = file.format === 'csv' ? 1 : 0;
+  const lineBase = headerLines(file);
   let numbered = `SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader}`;
   const pivot = definition.pivot;
   if (pivot) {
