@@ -53,7 +53,7 @@ const SHAPES: Shape[] = [
   {
     name: 'HubSpot CRM API v3 JSON (pipelines, associations, property history, hs_date_entered_*)',
     layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })), write: writeHubspotApi,
-    open: HUBSPOT_STAGES.map((s) => s.id), history: 'export', namesRoles: true, dead: deadByDesign('hubspot'),
+    open: HUBSPOT_STAGES.map((s) => s.label), history: 'export', namesRoles: true, dead: deadByDesign('hubspot'),
   },
   {
     name: 'Dynamics 365 Dataverse Web API JSON (lookups, statecode, connections stored twice, audit)',

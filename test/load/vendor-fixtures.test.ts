@@ -11,7 +11,7 @@ import { load, rows, withMemoryDb } from './helpers.ts';
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vendors');
 const OPEN_STAGES: Record<string, string[]> = {
   salesforce: SALESFORCE_STAGES.map((s) => s.name),
-  hubspot: HUBSPOT_STAGES.map((s) => s.id),
+  hubspot: HUBSPOT_STAGES.map((s) => s.label), // named by label, the ids kept in crm_stages.crm_stage
   dynamics: DYNAMICS_STAGES.map((s) => s.name),
 };
 
@@ -31,6 +31,13 @@ describe('committed vendor fixtures', () => {
         expect(kinds!.users).toBe(summary.entities['activities']!.loaded);
         expect(kinds!.contacts).toBeGreaterThan(0);
         expect(kinds!.other).toBe(0);
+        if (shape.layout === 'hubspot') {
+          // Stages by label everywhere they are stored; the pipeline's ids (a custom stage's numeric one too) stay the key.
+          expect(await rows(conn, `SELECT stage, crm_stage FROM crm_stages WHERE NOT is_closed ORDER BY stage_index`))
+            .toEqual(HUBSPOT_STAGES.map((s) => ({ stage: s.label, crm_stage: s.id })));
+          const [unknown] = await rows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM opportunities WHERE stage NOT IN (SELECT stage FROM crm_stages)`);
+          expect(unknown!.n).toBe(0);
+        }
       });
     }, 60_000);
   }

@@ -60,6 +60,7 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
       ...(rule.keep_if.starts_with ?? []).map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`),
       ...(rule.keep_if.in ? [`${condition} IN (${rule.keep_if.in.map(quoteLiteral).join(', ')})`] : []),
       ...(rule.keep_if.not_starts_with ? [`NOT (${rule.keep_if.not_starts_with.map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`).join(' OR ')})`] : []),
+      ...(rule.keep_if.empty ? [`${condition} IS NULL`] : []),
     ];
     // Without the condition's column nothing can be told apart: the value is kept.
     const known = rule.keep_if.column === undefined || presentName(rule.keep_if.column, present) !== undefined;

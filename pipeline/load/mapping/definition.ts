@@ -43,6 +43,8 @@ const columnRule = z.union([
       starts_with: z.array(z.string()).min(1).optional(),
       not_starts_with: z.array(z.string()).min(1).optional(),
       in: z.array(z.string()).min(1).optional(),
+      /** Keep the value only where the column is empty (a deal currency, where no home-currency amount stands in). */
+      empty: z.literal(true).optional(),
     }).optional(),
     /** Read the value through another file: the `value` column of its row whose `key` column holds it (a role id to its name). */
     lookup: z.strictObject({ file: z.string().min(1), key: z.string().min(1), value: z.string().min(1) }).optional(),
@@ -60,7 +62,7 @@ export interface ColumnRuleObject {
   prefix?: number;
   first_item?: true;
   lookup?: LookupRule;
-  keep_if?: { column?: string | string[]; starts_with?: string[]; not_starts_with?: string[]; in?: string[] };
+  keep_if?: { column?: string | string[]; starts_with?: string[]; not_starts_with?: string[]; in?: string[]; empty?: true };
 }
 export interface LookupRule {
   file: string;
@@ -104,6 +106,8 @@ const stageList = z.strictObject({
   unnest: z.string().min(1).optional(),
   columns: z.strictObject({
     stage: columnRule,
+    /** The name people see where `stage` is an internal id (HubSpot's stage label): stages are named by it. */
+    label: columnRule.optional(),
     order: columnRule.optional(),
     probability: columnRule.optional(),
     is_closed: columnRule.optional(),
@@ -112,7 +116,7 @@ const stageList = z.strictObject({
 });
 
 export type StageListDefinition = Omit<z.infer<typeof stageList>, 'columns'> & {
-  columns: { stage: ColumnRule; order?: ColumnRule; probability?: ColumnRule; is_closed?: ColumnRule; is_won?: ColumnRule };
+  columns: { stage: ColumnRule; label?: ColumnRule; order?: ColumnRule; probability?: ColumnRule; is_closed?: ColumnRule; is_won?: ColumnRule };
 };
 
 export const mappingSchema = z.strictObject({

@@ -9,7 +9,9 @@
  * A stage the deals use that the list lacks is an open stage of its own, reported, never a reason
  * to reject a deal. An export whose stages are all Wuwei's defaults keeps the default list.
  * Closed stages are stored under the first won / lost name (e.g. 'Closed Won'), the name the
- * features and forecast read; `crm_stage` keeps the name the CRM wrote.
+ * features and forecast read; `crm_stage` keeps the name the CRM wrote. A stage list that gives a
+ * label for an internal id (HubSpot's pipelines) names the open stage by its label wherever a stage
+ * is stored or shown; deals that carry the label (a UI export) or the id are the same stage.
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import type { Logger } from '../../log.ts';
@@ -55,7 +57,7 @@ export async function resolveStages(
   const won = settings.wonStages[0] ?? 'Closed Won';
   const lost = settings.lostStages[0] ?? 'Closed Lost';
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${LISTED}
-    (crm_stage VARCHAR, sort_order DOUBLE, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN)`);
+    (crm_stage VARCHAR, label VARCHAR, sort_order DOUBLE, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN)`);
   let from: StageSummary['from'] = 'inferred';
   if (options.configured) {
     await insertSettings(conn, options.configured);
@@ -64,6 +66,7 @@ export async function resolveStages(
     const read = await readStageFile(conn, options.source, options.mapping);
     if (read) from = read;
   }
+  await labelsToIds(conn, ['raw_opportunities', options.historyTable].filter((t): t is string => t !== undefined));
   const history = options.historyTable
     ? `SELECT opportunity_id, stage, probability, changed_at FROM ${quoteIdent(options.historyTable)}`
     : `SELECT NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS stage, NULL::VARCHAR AS probability,
@@ -111,11 +114,12 @@ function catalogSql(settings: StageSettings, defaults: StageSettings, names: { w
     CREATE OR REPLACE TABLE ${STAGE_TABLE} AS
     WITH joined AS (
         SELECT coalesce(l.crm_stage, s.crm_stage) AS crm_stage, l.crm_stage IS NOT NULL AS listed, l.sort_order,
+               CASE WHEN count(*) OVER (PARTITION BY l.label) = 1 THEN l.label END AS label,
                l.probability AS listed_probability, l.is_closed AS listed_closed, l.is_won AS listed_won,
                s.deals, s.position, s.probability AS seen_probability, s.closed_share, s.won_share
         FROM ${LISTED} l FULL JOIN __seen_stages s ON s.crm_stage = l.crm_stage),
     merged AS (
-        SELECT crm_stage, sort_order, listed, coalesce(deals, 0) AS deals, position,
+        SELECT crm_stage, label, sort_order, listed, coalesce(deals, 0) AS deals, position,
                coalesce(listed_probability, seen_probability, CASE crm_stage ${byName || 'WHEN NULL THEN NULL'} END) AS probability,
                coalesce(listed_won, crm_stage IN (${list(settings.wonStages)}) OR won_share > 0.5
                  OR (won_share IS NULL AND closed_share > 0.5 AND seen_probability >= 1)) AS is_won,
@@ -126,7 +130,7 @@ function catalogSql(settings: StageSettings, defaults: StageSettings, names: { w
         SELECT *, CASE WHEN NOT is_closed THEN row_number() OVER (PARTITION BY is_closed
                    ORDER BY sort_order NULLS LAST, probability NULLS LAST, position NULLS LAST, crm_stage) END AS open_index
         FROM classified)
-    SELECT CASE WHEN is_won THEN ${quoteLiteral(names.won)} WHEN is_closed THEN ${quoteLiteral(names.lost)} ELSE crm_stage END AS stage,
+    SELECT CASE WHEN is_won THEN ${quoteLiteral(names.won)} WHEN is_closed THEN ${quoteLiteral(names.lost)} ELSE coalesce(label, crm_stage) END AS stage,
            crm_stage,
            coalesce(open_index, (SELECT count(*) FROM ordered WHERE NOT is_closed) + 1)::INTEGER AS stage_index,
            CASE WHEN is_won THEN 1.0 WHEN is_closed THEN 0.0 ELSE probability END AS probability,
@@ -148,7 +152,7 @@ async function summarise(conn: DuckDBConnection, from: StageSummary['from'], def
     !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage)));
   return {
     from,
-    open: rows.filter((r) => !r.is_closed).map((r) => r.crm_stage),
+    open: rows.filter((r) => !r.is_closed).map((r) => r.stage),
     won: rows.filter((r) => r.is_won).map((r) => r.crm_stage),
     lost: rows.filter((r) => r.is_closed && !r.is_won).map((r) => r.crm_stage),
     unlisted: rows.filter(unlisted).map((r) => ({ stage: r.crm_stage, deals: r.deals })),
@@ -172,9 +176,9 @@ export function logStages(summary: StageSummary, log: Logger): void {
 
 async function insertSettings(conn: DuckDBConnection, settings: StageSettings): Promise<void> {
   const rows = [
-    ...settings.stages.map((s, i) => `(${quoteLiteral(s.name)}, ${i + 1}, ${Number(s.probability)}, false, false)`),
-    ...settings.wonStages.map((name) => `(${quoteLiteral(name)}, NULL, 1.0, true, true)`),
-    ...settings.lostStages.map((name) => `(${quoteLiteral(name)}, NULL, 0.0, true, false)`),
+    ...settings.stages.map((s, i) => `(${quoteLiteral(s.name)}, NULL, ${i + 1}, ${Number(s.probability)}, false, false)`),
+    ...settings.wonStages.map((name) => `(${quoteLiteral(name)}, NULL, NULL, 1.0, true, true)`),
+    ...settings.lostStages.map((name) => `(${quoteLiteral(name)}, NULL, NULL, 0.0, true, false)`),
   ];
   if (rows.length > 0) await conn.run(`INSERT INTO ${LISTED} VALUES ${rows.join(', ')}`);
 }
@@ -199,13 +203,22 @@ async function readStageFile(conn: DuckDBConnection, source: string | string[], 
   );
   await conn.run(`
     INSERT INTO ${LISTED}
-    SELECT stage, min(TRY_CAST(sort_order AS DOUBLE)), any_value(TRY_CAST(probability AS DOUBLE)), bool_or(TRY_CAST(is_closed AS BOOLEAN)), bool_or(TRY_CAST(is_won AS BOOLEAN))
-    FROM (SELECT ${column(c.stage, 'VARCHAR')} AS stage, ${column(c.order, 'DOUBLE')} AS sort_order, ${column(c.probability, 'DOUBLE')} AS probability,
+    SELECT stage, any_value(label), min(TRY_CAST(sort_order AS DOUBLE)), any_value(TRY_CAST(probability AS DOUBLE)), bool_or(TRY_CAST(is_closed AS BOOLEAN)), bool_or(TRY_CAST(is_won AS BOOLEAN))
+    FROM (SELECT ${column(c.stage, 'VARCHAR')} AS stage, ${column(c.label, 'VARCHAR')} AS label, ${column(c.order, 'DOUBLE')} AS sort_order, ${column(c.probability, 'DOUBLE')} AS probability,
                  ${column(c.is_closed, 'BOOLEAN')} AS is_closed, ${column(c.is_won, 'BOOLEAN')} AS is_won
           FROM ${file.textReader} ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''})
     WHERE stage IS NOT NULL
     GROUP BY stage`);
   return file.path;
+}
+
+/** Deals (and history rows) that name a listed stage by its label, as UI exports do, are given its id. */
+async function labelsToIds(conn: DuckDBConnection, tables: string[]): Promise<void> {
+  for (const table of tables) {
+    await conn.run(`UPDATE ${quoteIdent(table)} AS t SET stage = l.crm_stage
+      FROM (SELECT label, any_value(crm_stage) AS crm_stage FROM ${LISTED} WHERE label IS NOT NULL GROUP BY label HAVING count(*) = 1) l
+      WHERE t.stage = l.label AND t.stage NOT IN (SELECT crm_stage FROM ${LISTED})`);
+  }
 }
 
 /**

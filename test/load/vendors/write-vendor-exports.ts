@@ -215,7 +215,7 @@ export function writeHubspotApi(world: World, dir: string): void {
     const changed = <T>(pick: (s: (typeof steps)[number]) => T) => steps.filter((s, i) => i === 0 || pick(s) !== pick(steps[i - 1]!));
     return {
       dealstage: versions(changed((s) => s.stage).map((s) => ({ value: s.stage, at: s.at }))),
-      amount: versions(changed((s) => s.amount).map((s) => ({ value: String(s.amount), at: s.at }))),
+      amount: versions(changed((s) => s.amount).map((s) => ({ value: String(inDealCurrency(d, s.amount)), at: s.at }))),
       closedate: versions(changed((s) => iso(s.close)).map((s) => ({ value: iso(s.close), at: s.at }))),
     };
   };
@@ -224,9 +224,11 @@ export function writeHubspotApi(world: World, dir: string): void {
     for (const step of d.history) entered[`hs_date_entered_${HUBSPOT_STAGES[Math.min(step.stage, HUBSPOT_STAGES.length - 1)]!.id}`] ??= iso(step.at);
     if (d.closed) entered[`hs_date_entered_${stageId(d)}`] = iso(d.closed);
     const object = hubspotObject(deal(d.n), {
-      dealname: d.name, amount: d.amount, dealstage: stageId(d), pipeline: 'default', closedate: iso(d.closed ?? d.expectedClose), createdate: iso(d.created),
+      // A multi-currency portal: amount in the deal's currency, amount_in_home_currency in the company currency (USD).
+      dealname: d.name, amount: inDealCurrency(d, d.amount), amount_in_home_currency: d.amount, dealstage: stageId(d), pipeline: 'default',
+      closedate: iso(d.closed ?? d.expectedClose), createdate: iso(d.created),
       hubspot_owner_id: owner(d.owner), dealtype: d.kind === 'new' ? 'newbusiness' : 'existingbusiness', hs_is_closed: d.outcome !== 'open', hs_is_closed_won: d.outcome === 'won',
-      hs_deal_stage_probability: probability(stageId(d)), deal_currency_code: 'USD', hs_analytics_source: d.n % 2 ? 'ORGANIC_SEARCH' : 'REFERRALS', ...entered,
+      hs_deal_stage_probability: probability(stageId(d)), deal_currency_code: d.currency, hs_analytics_source: d.n % 2 ? 'ORGANIC_SEARCH' : 'REFERRALS', ...entered,
     }, d.created, {
       companies: [{ id: company(d.account), type: 'deal_to_company' }],
       contacts: d.roles.map((r) => ({ id: contact(r.contact), type: 'deal_to_contact' })),
