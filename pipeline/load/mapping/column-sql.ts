@@ -66,7 +66,10 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
     const known = rule.keep_if.column === undefined || presentName(rule.keep_if.column, present) !== undefined;
     if (known && tests.length > 0) text = `CASE WHEN ${tests.join(' OR ')} THEN ${text} END`;
   }
-  if (rule.lookup) text = `coalesce((SELECT l.v FROM ${quoteIdent(lookupTable(rule.lookup))} l WHERE l.k = ${text}), ${text})`;
+  if (rule.lookup) {
+    const found = `(SELECT l.v FROM ${quoteIdent(lookupTable(rule.lookup))} l WHERE l.k = ${text})`;
+    text = rule.lookup.exact ? found : `coalesce(${found}, ${text})`;
+  }
   const hasDefault = rule.default !== undefined;
   let sql = text;
   if (rule.map && Object.keys(rule.map).length > 0) {
@@ -80,7 +83,8 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
 
 /** The temp table staging reads a lookup file into (columns k, v); see ./stage.ts. */
 export function lookupTable(lookup: LookupRule): string {
-  return `__lookup_${[lookup.file, lookup.key, lookup.value].join('_').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  const filter = lookup.where || lookup.latest ? [JSON.stringify(lookup.where ?? {}), lookup.latest ?? ''] : [];
+  return `__lookup_${[lookup.file, lookup.key, lookup.value, ...filter].join('_').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
 /** Every lookup a rule uses. */

@@ -47,7 +47,15 @@ const columnRule = z.union([
       empty: z.literal(true).optional(),
     }).optional(),
     /** Read the value through another file: the `value` column of its row whose `key` column holds it (a role id to its name). */
-    lookup: z.strictObject({ file: z.string().min(1), key: z.string().min(1), value: z.string().min(1) }).optional(),
+    lookup: z.strictObject({
+      file: z.string().min(1), key: z.string().min(1), value: z.string().min(1),
+      /** Only the lookup file's rows whose column holds one of these values (a completed close activity). */
+      where: z.record(z.string(), z.array(scalar).min(1)).optional(),
+      /** Of several rows per key, the one latest in this column (else any). */
+      latest: z.string().min(1).optional(),
+      /** A key without a row reads empty (default: the key itself, as a role id stands for its missing name). */
+      exact: z.literal(true).optional(),
+    }).optional(),
   }),
 ]);
 
@@ -68,6 +76,9 @@ export interface LookupRule {
   file: string;
   key: string;
   value: string;
+  where?: Record<string, (string | number | boolean)[]>;
+  latest?: string;
+  exact?: true;
 }
 
 const rowFilter = z.union([z.array(scalar).min(1), z.strictObject({ not_empty: z.literal(true) })]);

@@ -148,8 +148,11 @@ async function stageLookups(conn: DuckDBConnection, available: Map<string, strin
   for (const lookup of lookups) {
     const table = quoteIdent(lookupTable(lookup));
     const file = findSourceFile(available, lookup.file, mapping.encoding);
+    const value = `CAST(${quoteIdent(lookup.value)} AS VARCHAR)`;
+    const filters = Object.entries(lookup.where ?? {}).map(([column, values]) => `${sourceText(column)} IN (${values.map((v) => quoteLiteral(String(v))).join(', ')})`);
     const rows = file
-      ? `SELECT CAST(${quoteIdent(lookup.key)} AS VARCHAR) AS k, any_value(CAST(${quoteIdent(lookup.value)} AS VARCHAR)) AS v FROM ${file.textReader} GROUP BY 1`
+      ? `SELECT CAST(${quoteIdent(lookup.key)} AS VARCHAR) AS k, ${lookup.latest ? `arg_max(${value}, ${sourceText(lookup.latest)})` : `any_value(${value})`} AS v
+         FROM ${file.textReader} ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''} GROUP BY 1`
       : 'SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS v WHERE false';
     try {
       await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${rows}`);

@@ -349,6 +349,16 @@ function dataverseTables(world: World): Record<string, Row[]> {
       ...lookup('productid', guid(13, ['Platform', 'Analytics', 'Support'].indexOf(x.product) + 1), 'product', x.product),
       quantity: x.quantity, priceperunit: x.price, priceperunit_base: x.price, manualdiscountamount: Math.round(x.quantity * x.price * x.discount) / 100, createdon: iso(x.at),
     }))),
+    // The close activity Dataverse writes when a deal is won or lost (completed: statecode 1, statuscode 2).
+    opportunityclose: world.deals.filter((d) => d.closed).map((d) => {
+      const competitor = d.outcome === 'lost' ? d.competitors[0]?.name : undefined;
+      return {
+        activityid: guid(15, d.n), subject: d.outcome === 'won' ? 'Won' : 'Lost', ...lookup('opportunityid', guid(G.opportunity, d.n), 'opportunity'),
+        actualend: day(d.closed!), actualrevenue: d.outcome === 'won' ? (d.currency === 'EUR' ? Math.round(d.amount * rate) : d.amount) : 0,
+        ...lookup('competitorid', competitor ? guid(10, ['Acme Corp', 'Globex', 'Initech'].indexOf(competitor) + 1) : null, 'competitor', competitor),
+        opportunitystatecode: d.outcome === 'won' ? 1 : 2, opportunitystatuscode: d.outcome === 'won' ? 3 : 5, statecode: 1, statuscode: 2, createdon: iso(d.closed!),
+      };
+    }),
     connectionrole: Object.entries(ROLE_NUMBER).map(([role, n]) => ({ connectionroleid: guid(G.role, n), name: D_ROLE[role]!, category: 1, statecode: 0 })),
     activitypointer: world.activities.map((a) => ({
       activityid: guid(G.activity, a.n), activitytypecode: code[a.kind], subject: a.kind, ...lookup('regardingobjectid', a.deal ? guid(G.opportunity, a.deal) : guid(G.account, a.account), a.deal ? 'opportunity' : 'account'),
