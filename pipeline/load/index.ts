@@ -95,6 +95,8 @@ export interface LoadSummary {
   unmapped: UnmappedValues[];
   /** What this export cannot tell the models (also in table `load_warnings` and the log). */
   warnings: { topic: string; message: string }[];
+  /** Lines of a file that are no records and were skipped, with why (a report's footer). */
+  skipped?: { file: string; firstLine: number; lastLine: number; reason: string }[];
   /** The newest dated record of the export (a deal created or closed, a history change, an activity). */
   newestRecord?: string | null;
   /** Set when the as-of date lies more than STALE_EXPORT_DAYS past the newest record. */
@@ -146,6 +148,8 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
     }));
     summary.unmapped = [...staged.values()].flatMap((s) => s.unmapped);
+    const footers = new Map([...staged.values()].flatMap((s) => s.sources).flatMap((s) => (s.footer ? [[s.path, s.footer] as const] : [])));
+    summary.skipped = [...footers].map(([file, f]) => ({ file, firstLine: f.firstLine, lastLine: f.lastLine, reason: 'report footer' }));
     summary.derived = await deriveImplicitRows(conn, {
       participantsStaged: staged.get('activity_participants')!.files.length > 0,
       historyStaged: staged.get('opportunity_history')!.files.length > 0,

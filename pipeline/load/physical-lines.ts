@@ -42,7 +42,8 @@ export async function toPhysicalLines(conn: DuckDBConnection, table: string, sou
 async function spansLines(conn: DuckDBConnection, source: StagedSource): Promise<boolean> {
   if (source.records === null) return true;
   const [malformed] = await queryRows<{ n: number | null }>(conn, `SELECT max(j)::BIGINT AS n FROM ${LINE_SHIFTS} WHERE file = ${quoteLiteral(source.path)}`);
-  return physicalLineCount(source.path) !== source.headerLines + source.records + Number(malformed?.n ?? 0);
+  const footer = source.footer ? source.footer.lastLine - source.footer.firstLine + 1 : 0;
+  return physicalLineCount(source.path) !== source.headerLines + source.records + footer + Number(malformed?.n ?? 0);
 }
 
 /** Lines in a file: newline bytes, plus one for a last line without a newline. */

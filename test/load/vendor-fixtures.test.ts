@@ -29,7 +29,8 @@ describe('committed vendor fixtures', () => {
                  count(*) FILTER (WHERE participant_type NOT IN ('user', 'contact'))::INTEGER AS other
           FROM activity_participants`);
         expect(kinds!.users).toBe(summary.entities['activities']!.loaded);
-        expect(kinds!.contacts).toBeGreaterThan(0);
+        // Report and UI exports carry no activities (docs/layouts.md lists what that leaves dead).
+        if (summary.entities['activities']!.loaded > 0) expect(kinds!.contacts).toBeGreaterThan(0);
         expect(kinds!.other).toBe(0);
         if (shape.layout === 'hubspot') {
           // Stages by label everywhere they are stored; the pipeline's ids (a custom stage's numeric one too) stay the key.

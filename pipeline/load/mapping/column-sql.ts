@@ -50,6 +50,10 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
   }
   if (rule.value !== undefined) return literal(rule.value);
   if (rule.first_of) return `coalesce(${rule.first_of.map((inner) => ruleSql(inner, present)).join(', ')})`;
+  if (rule.join) {
+    const parts = rule.join.filter(present).map(sourceText);
+    return parts.length > 0 ? `nullif(concat_ws(' ', ${parts.join(', ')}), '')` : 'NULL::VARCHAR';
+  }
   const name = presentName(rule.column!, present);
   let text = name ? sourceText(name) : 'NULL::VARCHAR';
   if (rule.first_item) text = `nullif(trim(split_part(${text}, ';', 1)), '')`;
@@ -98,6 +102,7 @@ export function ruleColumns(rule: ColumnRule): string[] {
   if (typeof rule === 'string') return [rule];
   if (Array.isArray(rule)) return rule;
   if (rule.first_of) return rule.first_of.flatMap(ruleColumns);
+  if (rule.join) return rule.join;
   return rule.column ? [rule.column].flat() : [];
 }
 

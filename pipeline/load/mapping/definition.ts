@@ -25,6 +25,8 @@ const columnRule = z.union([
     column: columnNames.optional(),
     /** A constant instead of a source column. */
     value: scalar.optional(),
+    /** Source columns joined with a space, empty ones left out (a first and last name as the full name other files use). */
+    join: z.array(z.string().min(1)).min(2).optional(),
     /** Several rules: the first that gives a value wins (e.g. actual close date, else expected). */
     first_of: z.array(z.lazy((): z.ZodType => columnRule)).min(1).optional(),
     /** Source value -> canonical value. Values not in the map pass through unchanged unless `default` is given. */
@@ -63,6 +65,7 @@ export type ColumnRule = string | string[] | ColumnRuleObject;
 export interface ColumnRuleObject {
   column?: string | string[];
   value?: string | number | boolean;
+  join?: string[];
   first_of?: ColumnRule[];
   map?: Record<string, string | number | boolean | null>;
   default?: string | number | boolean | null;
@@ -217,8 +220,8 @@ function checkNesting(raw: unknown, origin: string): void {
 
 function checkRule(rule: ColumnRule, where: string): void {
   if (typeof rule === 'string' || Array.isArray(rule)) return;
-  const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined].filter(Boolean).length;
-  if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value' or 'first_of'`);
+  const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined, rule.join !== undefined].filter(Boolean).length;
+  if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value', 'first_of' or 'join'`);
   rule.first_of?.forEach((inner, i) => checkRule(inner, `${where}.first_of[${i}]`));
 }
 

@@ -100,7 +100,9 @@ function describeRule(rule: ColumnRule): string {
   if (Array.isArray(rule)) return rule.map(code).join(' or ');
   if (rule.value !== undefined) return `always ${code(String(rule.value))}`;
   if (rule.first_of) return `first of: ${rule.first_of.map(describeRule).join('; ')}`;
+  if (rule.join) return `${rule.join.map(code).join(' + ')} joined`;
   const parts = [[rule.column!].flat().map(code).join(' or ')];
+  if (rule.lookup) parts.push(`looked up in ${code(rule.lookup.file)} (${code(rule.lookup.key)} → ${code(rule.lookup.value)})`);
   if (rule.map) parts.push(`mapped ${Object.entries(rule.map).map(([from, to]) => `${code(from)} → ${to === null ? 'empty' : code(String(to))}`).join(', ')}`);
   if (rule.default !== undefined) parts.push(`else ${rule.default === null ? 'empty' : code(String(rule.default))}`);
   if (rule.scale !== undefined) parts.push(`× ${rule.scale}`);

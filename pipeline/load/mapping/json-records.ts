@@ -65,7 +65,7 @@ export function flattenedJsonFile(path: string, options: { unnest?: string } = {
 }
 
 let scratch: string | undefined;
-function scratchDir(): string {
+export function scratchDir(): string {
   if (!scratch) {
     const dir = mkdtempSync(join(tmpdir(), 'wuwei-json-'));
     scratch = dir;

@@ -8,6 +8,7 @@ import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
 import { WuweiError } from '../../errors.ts';
 import { csvEncoding, notUtf8Error, type Encoding } from './encoding.ts';
 import { flattenedJsonFile } from './json-records.ts';
+import { reportFooter, withoutFooter, type ReportFooter } from './report-footer.ts';
 import { headerlessTable } from './synapse.ts';
 
 export type SourceFormat = 'csv' | 'parquet' | 'json';
@@ -25,6 +26,8 @@ export interface SourceFile {
   longLines?: boolean;
   /** Column names of a headerless CSV (Synapse Link), from its model.json. */
   headerless?: string[];
+  /** A report footer below the rows (./report-footer.ts): the readers read the file without it. */
+  footer?: ReportFooter;
 }
 
 /** Lines before a file's first record: a CSV header (Synapse Link's partitions have none). */
@@ -115,14 +118,17 @@ export function describeFile(path: string, declaredEncoding?: Encoding, options:
   if (format === 'csv') {
     const encoding = csvEncoding(path, declaredEncoding);
     const decode = `${encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(encoding)}`}${longLines ? LINE_SIZE : ''}`;
+    const footer = encoding === 'utf-8' ? reportFooter(path) : null;
+    const body = quoteLiteral(literalPath(footer ? withoutFooter(path, footer) : path));
     return {
       path,
       format,
       encoding,
       longLines,
+      ...(footer ? { footer } : {}),
       // A malformed row (too many or too few fields, a stray quote) goes to DuckDB's rejects table, not the whole file.
-      textReader: `read_csv(${literal}, header = true, all_varchar = true, auto_detect = true${decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
-      typedReader: `read_csv(${literal}, header = true, auto_detect = true${decode})`,
+      textReader: `read_csv(${body}, header = true, all_varchar = true, auto_detect = true${decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
+      typedReader: `read_csv(${body}, header = true, auto_detect = true${decode})`,
     };
   }
   if (format === 'json') {

@@ -14,6 +14,7 @@ import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLook
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { notUtf8Error } from './encoding.ts';
 import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
+import type { ReportFooter } from './report-footer.ts';
 import { CSV_ERRORS, CSV_SCANS, findSourceFile, firstLine, headerLines, inspectFile, listSourceFiles, type SourceFile } from './source-files.ts';
 
 /** Entities whose unmapped columns are kept as custom attributes. */
@@ -48,6 +49,8 @@ export interface StagedSource {
   format: SourceFile['format'];
   /** Lines before the first record (a CSV header). */
   headerLines: number;
+  /** A report footer the file was read without (./report-footer.ts). */
+  footer?: ReportFooter;
   textReader: string;
   /** The file's columns. */
   columns: string[];
@@ -91,6 +94,10 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     const columnsByFile = new Map<string, string[]>();
     const unmapped: UnmappedValues[] = [];
     const changeFiles: string[] = [];
+    for (const { file } of present) {
+      const footer = file.footer;
+      if (footer) options.log.info(`${file.path}: lines ${footer.firstLine}-${footer.lastLine} skipped: the report footer below the rows (${footer.sample.map((l) => `'${l}'`).join(', ')}), not records`);
+    }
     for (const [index, { definition, file }] of present.entries()) {
       // A JSON field to unnest that no record has holds no rows.
       if (definition.unnest && file.format === 'json' && (statSync(file.path).size === 0 || isEmptyFile(file))) continue;
@@ -150,7 +157,10 @@ async function stageLookups(conn: DuckDBConnection, available: Map<string, strin
     const file = findSourceFile(available, lookup.file, mapping.encoding);
     const value = `CAST(${quoteIdent(lookup.value)} AS VARCHAR)`;
     const filters = Object.entries(lookup.where ?? {}).map(([column, values]) => `${sourceText(column)} IN (${values.map((v) => quoteLiteral(String(v))).join(', ')})`);
-    const rows = file
+    // A lookup file without the key or value column (another export shape of the same object) looks nothing up.
+    const columns = file ? new Set((await inspectFile(conn, file)).columns.map((c) => c.name.toLowerCase())) : new Set<string>();
+    const readable = [lookup.key, lookup.value, ...(lookup.latest ? [lookup.latest] : [])].every((c) => columns.has(c.toLowerCase()));
+    const rows = file && readable
       ? `SELECT CAST(${quoteIdent(lookup.key)} AS VARCHAR) AS k, ${lookup.latest ? `arg_max(${value}, ${sourceText(lookup.latest)})` : `any_value(${value})`} AS v
          FROM ${file.textReader} ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''} GROUP BY 1`
       : 'SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS v WHERE false';
@@ -218,7 +228,7 @@ async function describeSources(
     const lineBase = headerLines(file);
     // A `where` may have left out the last records, so the highest line does not count them.
     const records = filtered.has(file.path) ? null : last === undefined ? 0 : last - lineBase;
-    seen.set(file.path, { path: file.path, format: file.format, headerLines: lineBase, textReader: file.textReader, columns: columnsByFile.get(file.path) ?? [], records });
+    seen.set(file.path, { path: file.path, format: file.format, headerLines: lineBase, ...(file.footer ? { footer: file.footer } : {}), textReader: file.textReader, columns: columnsByFile.get(file.path) ?? [], records });
   }
   return [...seen.values()];
 }

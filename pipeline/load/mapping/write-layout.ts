@@ -98,8 +98,9 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1 + later, c);
     if (rule.first_of) return rule.first_of.forEach((inner, i) => visit(canonical, inner, later + (i > 0 ? 3 : 0)));
     // A key prefix cannot be turned back into the whole value (a list's first item is a list of one);
-    // a conditional fallback (an activity's account when it regards one) would fill the column for every row.
-    if (!rule.column || rule.prefix !== undefined || (later > 0 && rule.keep_if)) return;
+    // a conditional fallback (an activity's account when it regards one) would fill the column for every row;
+    // a value looked up in another file is not this file's column.
+    if (!rule.column || rule.prefix !== undefined || rule.lookup || (later > 0 && rule.keep_if)) return;
     const column = [rule.column].flat()[0]!;
     let sql = c;
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
