@@ -91,7 +91,8 @@ export async function resolveStages(
     FROM ${STAGE_TABLE} c WHERE t.stage = c.stage AND (t.is_closed IS NULL OR t.is_won IS NULL)`);
   await conn.run(`DROP TABLE ${LISTED}`);
   await conn.run(`DROP TABLE __seen_stages`);
-  return summarise(conn, from, defaults, new Set([won, lost]));
+  // A vendor layout's stages are its own: only a canonical export's inferred stages are held against Wuwei's defaults.
+  return summarise(conn, from, defaults, new Set([won, lost]), !options.mapping.stages);
 }
 
 const stageNames = (settings: StageSettings) =>
@@ -121,9 +122,10 @@ function catalogSql(settings: StageSettings, defaults: StageSettings, names: { w
     merged AS (
         SELECT crm_stage, label, sort_order, listed, coalesce(deals, 0) AS deals, position,
                coalesce(listed_probability, seen_probability, CASE crm_stage ${byName || 'WHEN NULL THEN NULL'} END) AS probability,
-               coalesce(listed_won, crm_stage IN (${list(settings.wonStages)}) OR won_share > 0.5
-                 OR (won_share IS NULL AND closed_share > 0.5 AND seen_probability >= 1)) AS is_won,
-               coalesce(listed_closed, crm_stage IN (${closedNames}) OR closed_share > 0.5) AS is_closed
+               -- Without flags (report and UI exports) a stage is open unless its name or the list says otherwise.
+               coalesce(listed_won, crm_stage IN (${list(settings.wonStages)}) OR coalesce(won_share > 0.5, false)
+                 OR coalesce(won_share IS NULL AND closed_share > 0.5 AND seen_probability >= 1, false)) AS is_won,
+               coalesce(listed_closed, crm_stage IN (${closedNames}) OR coalesce(closed_share > 0.5, false)) AS is_closed
         FROM joined),
     classified AS (SELECT * REPLACE (is_closed OR is_won AS is_closed) FROM merged),
     ordered AS (
@@ -141,7 +143,7 @@ function catalogSql(settings: StageSettings, defaults: StageSettings, names: { w
     ORDER BY stage_index, crm_stage`;
 }
 
-async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>): Promise<StageSummary> {
+async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>, againstDefaults: boolean): Promise<StageSummary> {
   const rows = await queryRows<{ stage: string; crm_stage: string; is_closed: boolean; is_won: boolean; origin: string; deals: number }>(
     conn,
     `SELECT stage, crm_stage, is_closed, is_won, origin, deals FROM ${STAGE_TABLE} ORDER BY stage_index, crm_stage`,
@@ -149,7 +151,7 @@ async function summarise(conn: DuckDBConnection, from: StageSummary['from'], def
   // Inferred stages are compared with Wuwei's defaults: a typo in a canonical export shows here.
   // A list of open stages (Dynamics' process) need not name the outcomes: 'Closed Won' from statecode is not news.
   const unlisted = (r: (typeof rows)[number]) =>
-    !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage)));
+    !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && againstDefaults && !defaults.has(r.crm_stage)));
   return {
     from,
     open: rows.filter((r) => !r.is_closed).map((r) => r.stage),
