@@ -2,6 +2,7 @@
  * Dynamics 365's close activity (opportunityclose) is the close record of a won or lost deal: where
  * the opportunity row lacks its actual close date and value, the completed close activity's actualend
  * and (for a win) actualrevenue stand in; a canceled close activity, and one of a deal reopened since, do not.
+ * The competitor a lost deal's close activity names is one of its competitors from the close on.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,10 +39,20 @@ describe('Dynamics opportunityclose', () => {
       { ...close(2), activityid: 'earlier-2', actualend: '2026-01-15' }, // an earlier close, before a reopen: the latest counts
       { ...close(8), activityid: 'reopened-7', _opportunityid_value: id(7), actualend: '2026-02-01', actualrevenue: 5 }, // deal 7 is open again
     );
+    // Deal 3 was lost to Globex, named only on its close activity; deal 2's close names Initech, already its competitor.
+    expect(close(2)['_competitorid_value@OData.Community.Display.V1.FormattedValue']).toBe('Initech');
+    Object.assign(close(3), { _competitorid_value: '0000000a-0000-4000-8000-000000000002', '_competitorid_value@OData.Community.Display.V1.FormattedValue': 'Globex' });
     writeFileSync(join(source, 'opportunityclose.json'), JSON.stringify(closes));
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source, layout: 'dynamics', asOf: '2026-06-30' });
       expect(summary.entities['opportunities']).toMatchObject({ loaded: 40, rejected: 0 });
+      expect(summary.entities['opportunity_competitors']!.rejected).toBe(0);
+      // The competitor a deal was lost to, known from its close; the same competitor twice is one row.
+      expect(await rows(conn, `SELECT right(opportunity_id, 2) AS deal, competitor, created_date::VARCHAR AS created FROM opportunity_competitors
+        WHERE opportunity_id IN ('${id(2)}', '${id(3)}') ORDER BY deal`)).toEqual([
+        { deal: '02', competitor: 'Initech', created: deal(2).createdon!.toString().slice(0, 10) },
+        { deal: '03', competitor: 'Globex', created: '2026-02-20' },
+      ]);
       const stored = await rows(conn, `SELECT right(opportunity_id, 2) AS deal, stage, close_date::VARCHAR AS close_date, amount
         FROM opportunities WHERE opportunity_id IN ('${id(8)}', '${id(2)}', '${id(7)}') ORDER BY deal`);
       expect(stored).toEqual([

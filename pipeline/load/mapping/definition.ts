@@ -104,6 +104,8 @@ const source = z.strictObject({
   pivot: z.strictObject({ name: z.string().min(1), value: z.string().min(1) }).optional(),
   /** A source column holding a `;`-separated list: one row per item (`id1;id2`). */
   explode: z.string().min(1).optional(),
+  /** Rows whose key an earlier source of the entity already gives are that record again (a close activity's competitor): left out, not rejected. */
+  skip_duplicates: z.literal(true).optional(),
   /** Rows whose value for this contract column is not in its map are not records of this entity (EventRelation rows naming the event's own opportunity): left out and counted. */
   drop_unmapped: z.string().min(1).optional(),
   columns: z.record(z.string(), columnRule),

@@ -141,6 +141,7 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${firstLine(error)}`, { cause: error });
     }
+    await skipDuplicates(conn, entity, table, present);
     if (present.some((p) => p.file.format === 'csv')) lastScan = await takeMalformedRows(conn, entity, lastScan);
     if (SCHEMA[entity].required) await checkHasRows(conn, entity, table, present.map((p) => p.file.path));
     const read = await describeSources(conn, table, present, columnsByFile);
@@ -198,6 +199,17 @@ async function takeMalformedRows(conn: DuckDBConnection, entity: EntityName, aft
     GROUP BY ALL`);
   const [last] = await queryRows<{ id: number | null }>(conn, `SELECT max(scan_id)::INTEGER AS id FROM ${CSV_SCANS}`);
   return last?.id ?? afterScan;
+}
+
+/** Rows of a `skip_duplicates` source whose key another file of the entity already gives: the same record twice. */
+async function skipDuplicates(conn: DuckDBConnection, entity: EntityName, table: string, present: { definition: SourceDefinition; file: SourceFile }[]): Promise<void> {
+  const key = SCHEMA[entity].key;
+  for (const { file } of present.filter((p) => p.definition.skip_duplicates && present.length > 1)) {
+    if (key.length === 0) continue;
+    const same = key.map((k) => `o.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(' AND ');
+    await conn.run(`DELETE FROM ${quoteIdent(table)} t WHERE t.__file = ${quoteLiteral(file.path)}
+      AND EXISTS (SELECT 1 FROM ${quoteIdent(table)} o WHERE o.__file <> t.__file AND ${same})`);
+  }
 }
 
 /** A required entity without rows is a broken export (a cut-off job, a wrong filter): loading it would wipe the deals. */

@@ -12,6 +12,8 @@ export interface StandardLimits {
   deadFeatures: Record<string, string>;
   /** Also dead when the export has no history (Dynamics through Synapse Link, which does not export audit). */
   deadWithoutHistory?: Record<string, string>;
+  /** Other export shapes of the vendor (report, UI export): what they are and the features they also leave dead. */
+  shapes?: Record<string, { name: string; alsoDead: Record<string, string> }>;
 }
 
 /** Dead for every vendor: no standard object records these. */
