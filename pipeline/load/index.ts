@@ -205,7 +205,8 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     await recordKnownAt(conn, mapping.known_at ?? {});
 
     const { replaced, snapshots } = await timedStep(options.log, 'snapshot', () => recordSnapshot(conn, asOf, source));
-    const history = staged.get('opportunity_history')!.files.length > 0 ? 'export' : 'derived';
+    // A history file that gave no rows (a UI export's deals without hs_date_entered_* columns) is no history.
+    const history = (summary.entities['opportunity_history']?.loaded ?? 0) > 0 ? 'export' : 'derived';
     if (history === 'derived') {
       const closedStages = [...(options.closedStages ?? [...DEFAULT_WON, ...DEFAULT_LOST])];
       const historyColumns = Object.keys(SCHEMA.opportunity_history.columns).map(quoteIdent).join(', ');

@@ -33,8 +33,8 @@ interface Shape {
   history: 'export' | 'derived';
   /** Buying roles the shape names. */
   namesRoles: boolean;
-  /** The shape carries activities and their participants (report and UI exports do not). */
-  activities: boolean;
+  /** The activities the shape carries: all with every participant, only their primary contact (a report), or none (a UI export). */
+  activities: 'all' | 'primary contact' | 'none';
   /** Features the shape's standard objects cannot feed (docs/layouts.md), constant or empty on the training rows. */
   dead: string[];
 }
@@ -50,32 +50,32 @@ const SHAPES: Shape[] = [
   {
     name: 'Salesforce Data Loader (capital headers, 18-character ids, OpportunityStage, OpportunityHistory)',
     layout: 'salesforce', stages: SALESFORCE_STAGES, write: writeSalesforceDataLoader,
-    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: true, dead: deadByDesign('salesforce'),
+    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: 'all', dead: deadByDesign('salesforce'),
   },
   {
     name: 'HubSpot CRM API v3 JSON (pipelines, associations, property history, hs_date_entered_*)',
     layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })), write: writeHubspotApi,
-    open: HUBSPOT_STAGES.map((s) => s.label), history: 'export', namesRoles: true, activities: true, dead: deadByDesign('hubspot'),
+    open: HUBSPOT_STAGES.map((s) => s.label), history: 'export', namesRoles: true, activities: 'all', dead: deadByDesign('hubspot'),
   },
   {
     name: 'Dynamics 365 Dataverse Web API JSON (lookups, statecode, connections stored twice, audit)',
     layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsWebApi,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: true, dead: deadByDesign('dynamics'),
+    open: DYNAMICS_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: 'all', dead: deadByDesign('dynamics'),
   },
   {
     name: 'Dynamics 365 Synapse Link (headerless CSV partitions with model.json; no audit, so no history)',
     layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsSynapse,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, activities: true, dead: deadByDesign('dynamics', { withoutHistory: true }),
+    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, activities: 'all', dead: deadByDesign('dynamics', { withoutHistory: true }),
   },
   {
     name: 'Salesforce report CSV (labels, 3/31/2026, 75%, $11,000.00, 15-character ids, report footers)',
     layout: 'salesforce', stages: SALESFORCE_STAGES, write: writeSalesforceReport,
-    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: false, dead: deadByDesign('salesforce', { shape: 'report' }),
+    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: 'primary contact', dead: deadByDesign('salesforce', { shape: 'report' }),
   },
   {
     name: 'HubSpot UI export (labels, stage labels, owners by name, YYYY-MM-DD HH:mm, id1;id2; no history)',
     layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.label, probability: s.probability })), write: writeHubspotUiExport,
-    open: HUBSPOT_STAGES.map((s) => s.label), history: 'derived', namesRoles: false, activities: false, dead: deadByDesign('hubspot', { shape: 'ui' }),
+    open: HUBSPOT_STAGES.map((s) => s.label), history: 'derived', namesRoles: false, activities: 'none', dead: deadByDesign('hubspot', { shape: 'ui' }),
   },
 ];
 
@@ -100,10 +100,11 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
       for (const [entity, counts] of Object.entries(load.entities)) expect({ entity, rejected: counts.rejected }).toEqual({ entity, rejected: 0 });
       expect(load.entities['opportunities']!.loaded).toBe(world.deals.length);
       expect(load.entities['opportunity_contact_roles']!.loaded).toBe(world.deals.reduce((n, d) => n + d.roles.length, 0));
-      const activities = shape.activities ? world.activities : [];
+      const activities = shape.activities === 'none' ? [] : world.activities;
       expect(load.entities['activities']!.loaded).toBe(activities.length);
       // One user (the owner) and each contact per activity; rows naming the activity's own deal are not participants.
-      expect(load.entities['activity_participants']!.loaded).toBe(activities.reduce((n, a) => n + 1 + a.contacts.length, 0));
+      const contacts = (a: World['activities'][number]) => (shape.activities === 'all' ? a.contacts.length : 1);
+      expect(load.entities['activity_participants']!.loaded).toBe(activities.reduce((n, a) => n + 1 + contacts(a), 0));
       expect(load.stages.open).toEqual(shape.open);
       expect(load.stages.unlisted).toEqual([]);
       expect(load.snapshot.history).toBe(shape.history);

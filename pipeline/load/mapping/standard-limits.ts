@@ -32,6 +32,26 @@ const COMMON: Record<string, string> = {
   pbm_sentiment_opponent_share: "contacts' stance on the deal (a custom field)",
 };
 
+/** What a HubSpot UI export (companies, contacts, deals, the users export) leaves out, and the features that then die. */
+const ENGAGEMENTS = 'engagements (calls, e-mails, meetings with their contacts): the UI export of deals, companies and contacts has none';
+const HISTORY = "the deals' property history (the UI export has the current values only)";
+const HUBSPOT_UI_ALSO_DEAD: Record<string, string> = {
+  ...Object.fromEntries([
+    'ecm_key_person_max_strength', 'ecm_key_person_total_strength', 'ecm_key_person_decision_maker_strength', 'ecm_key_person_champion_strength',
+    'ecm_key_person_economic_buyer_strength', 'ecm_key_person_weakest_required_tie', 'ecm_chain_roles_engaged', 'ecm_chain_engaged_contacts',
+    'ecm_chain_single_threaded', 'ecm_chain_decision_maker_engaged', 'ecm_account_activities_90d', 'ecm_account_contacts_engaged_365d',
+    'ecm_employee_owner_tie', 'ecm_employee_best_colleague_tie', 'ecm_employee_colleagues_with_ties', 'ecm_company_teams_engaged',
+    'ecm_company_account_touches', 'pbm_people_our_team_size', 'pbm_sentiment_inbound_share', 'pbm_sentiment_momentum',
+    'pbm_sentiment_days_since_customer_contact', 'pbm_timing_days_since_activity',
+  ].map((f) => [f, ENGAGEMENTS])),
+  ecm_chain_roles_known: 'association labels (the UI export lists associated contact ids, not their labels)',
+  ecm_chain_has_economic_buyer: 'association labels (as above)',
+  ...Object.fromEntries(['pbm_money_amount_revisions', 'pbm_money_amount_change', 'pbm_timing_stage_index', 'pbm_timing_days_in_stage',
+    'pbm_timing_stage_vs_norm', 'pbm_timing_close_pushes', 'pbm_timing_stage_regressions', 'pbm_timing_days_to_expected_close',
+    'pbm_timing_close_in_quarter'].map((f) => [f, HISTORY])),
+  ...Object.fromEntries(['pbm_money_discount', 'pbm_things_line_items', 'pbm_things_distinct_products'].map((f) => [f, 'line items (a separate export)'])),
+};
+
 export const STANDARD_LIMITS: Record<string, StandardLimits> = {
   salesforce: {
     optional: {
@@ -41,6 +61,12 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       'Event.Direction__c': 'activities.direction of meetings', 'OpportunityCompetitor.Incumbent__c': 'opportunity_competitors.is_incumbent',
     },
     deadFeatures: { ...COMMON },
+    shapes: {
+      report: {
+        name: 'Report CSV exports (Accounts, Users, Contacts & Accounts, Opportunities, Opportunity History, Opportunities with Contact Roles, Competitors and Products, Activities with Opportunities, each saved under the object\'s name)',
+        alsoDead: {},
+      },
+    },
   },
   hubspot: {
     optional: {
@@ -58,6 +84,9 @@ export const STANDARD_LIMITS: Record<string, StandardLimits> = {
       ecm_competitor_weakest_win_rate: 'competitors (no standard object)',
       ecm_competitor_past_encounters: 'competitors (no standard object)',
       pbm_things_is_renewal: "a renewal deal type (dealtype has only new and existing business)",
+    },
+    shapes: {
+      ui: { name: 'UI export (companies, contacts and deals from their index pages, the users export as owners)', alsoDead: HUBSPOT_UI_ALSO_DEAD },
     },
   },
   dynamics: {

@@ -228,6 +228,21 @@ export function writeSalesforceReport(world: World, dir: string): void {
       'Edit Date': usDateTime(s.at), 'Last Modified By': name(d.owner),
     }));
   }), ['Opportunity Name', 'Opportunity ID', 'From Stage', 'To Stage', 'Amount', 'Amount (converted)', 'Probability (%)', 'Close Date', 'Edit Date', 'Last Modified By']);
+  // Activities with Opportunities (tasks and events): the primary contact only, no time of day, the assignee by name.
+  write('Activity', 'Activities with Opportunities', world.activities.map((a) => ({
+    'Activity ID': id(a.kind === 'meeting' ? 'event' : 'task', a.n), Assigned: name(a.owner), Subject: a.kind === 'meeting' ? 'Meeting' : a.kind === 'call' ? 'Call' : 'Email: follow-up',
+    Task: a.kind === 'meeting' ? 0 : 1, Type: { call: 'Call', email: 'Email', meeting: 'Meeting', other: '' }[a.kind], 'Call Type': a.kind === 'call' ? (a.inbound ? 'Inbound' : 'Outbound') : '',
+    Date: usDate(a.at), Duration: a.kind === 'meeting' ? a.minutes : '', 'Opportunity Name': a.deal ? world.deals[a.deal - 1]!.name : '', 'Opportunity ID': a.deal ? id('opportunity', a.deal) : '',
+    'Account ID': id('account', a.account), Contact: `${world.contacts[a.contacts[0]! - 1]!.first} ${world.contacts[a.contacts[0]! - 1]!.last}`, 'Contact ID': id('contact', a.contacts[0]!),
+  })), ['Activity ID', 'Assigned', 'Subject', 'Task', 'Type', 'Call Type', 'Date', 'Duration', 'Opportunity Name', 'Opportunity ID', 'Account ID', 'Contact', 'Contact ID']);
+  write('OpportunityCompetitor', 'Opportunities with Competitors', world.deals.flatMap((d) => d.competitors.map((x) => ({
+    'Opportunity Name': d.name, 'Opportunity ID': id('opportunity', d.n), 'Competitor Name': x.name, Strengths: '', Weaknesses: '',
+  }))), ['Opportunity Name', 'Opportunity ID', 'Competitor Name', 'Strengths', 'Weaknesses']);
+  // Opportunities with Products: prices in the deal's currency and converted; Discount a percentage.
+  write('OpportunityLineItem', 'Opportunities with Products', world.deals.flatMap((d) => d.lineItems.map((x) => ({
+    'Opportunity Name': d.name, 'Opportunity ID': id('opportunity', d.n), 'Product Name': x.product, 'Product Code': x.product.toUpperCase(), Quantity: x.quantity.toFixed(2),
+    'List Price': money(inDealCurrency(d, x.price), d.currency), 'List Price (converted)': money(x.price, 'USD'), Discount: `${x.discount.toFixed(2)}%`, 'Created Date': usDate(x.at),
+  }))), ['Opportunity Name', 'Opportunity ID', 'Product Name', 'Product Code', 'Quantity', 'List Price', 'List Price (converted)', 'Discount', 'Created Date']);
   write('OpportunityContactRole', 'Opportunities with Contact Roles', world.deals.flatMap((d) => d.roles.map((role, i) => ({
     'Opportunity Name': d.name, 'Opportunity ID': id('opportunity', d.n), 'Contact: Full Name': `${world.contacts[role.contact - 1]!.first} ${world.contacts[role.contact - 1]!.last}`,
     'Contact ID': id('contact', role.contact), 'Contact Role': SF_ROLE[role.role] ?? 'Other', Primary: i === 0 ? 1 : 0,
