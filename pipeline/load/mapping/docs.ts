@@ -5,6 +5,7 @@
 import { ENTITY_NAMES } from '../schema.ts';
 import type { ColumnRule } from './definition.ts';
 import { builtInLayout, LAYOUT_NAMES } from './layouts.ts';
+import { SHAPE_FIGURES } from './shape-figures.ts';
 import { STANDARD_LIMITS } from './standard-limits.ts';
 
 export function renderLayouts(): string {
@@ -67,6 +68,15 @@ export function renderLayouts(): string {
     'as custom attributes (see the data contract).',
     '',
   ];
+  if (SHAPE_FIGURES.length > 0) {
+    lines.push('## Vendor export shapes, measured', '',
+      'Each shape as the vendor writes it (test/fixtures/vendors/, each with the documentation it follows), loaded with its layout and run end to end on a',
+      'seeded 220-deal org: holdout AUC of the win model beside the stage-probability baseline, and the features constant or empty on the training rows',
+      '(all of them listed below per layout). Reproduce with `npx vitest run test/load/vendor-exports.test.ts`.', '',
+      '| shape | layout | holdout AUC | stage baseline | dead features |', '|---|---|---|---|---|');
+    for (const f of SHAPE_FIGURES) lines.push(`| ${f.shape} | \`${f.layout}\` | ${f.auc.toFixed(3)} | ${f.baselineAuc.toFixed(3)} | ${f.dead} of ${f.features} |`);
+    lines.push('');
+  }
   for (const name of LAYOUT_NAMES.filter((n) => n !== 'canonical')) {
     const mapping = builtInLayout(name);
     lines.push(`## Layout \`${name}\``, '', mapping.description ?? '', '', `Definition: \`pipeline/load/mapping/layouts/${name}.yaml\`.`, '');
@@ -79,6 +89,14 @@ export function renderLayouts(): string {
       for (const [feature, needs] of Object.entries(limits.deadFeatures)) lines.push(`| ${code(feature)} | ${needs} |`);
       if (limits.deadWithoutHistory) {
         lines.push('', `Also dead without a history export (Synapse Link exports no audit): ${Object.keys(limits.deadWithoutHistory).map(code).join(', ')}.`);
+      }
+      for (const shape of Object.values(limits.shapes ?? {})) {
+        const also = Object.entries(shape.alsoDead);
+        lines.push('', `${shape.name}: the same layout reads it through its label aliases; ${also.length === 0 ? 'no feature beyond those above is dead.' : `also dead (${also.length}):`}`);
+        if (also.length > 0) {
+          lines.push('', '| feature | needs |', '|---|---|');
+          for (const [feature, needs] of also) lines.push(`| ${code(feature)} | ${needs} |`);
+        }
       }
       lines.push('');
     }
