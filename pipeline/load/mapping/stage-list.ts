@@ -91,8 +91,7 @@ export async function resolveStages(
     FROM ${STAGE_TABLE} c WHERE t.stage = c.stage AND (t.is_closed IS NULL OR t.is_won IS NULL)`);
   await conn.run(`DROP TABLE ${LISTED}`);
   await conn.run(`DROP TABLE __seen_stages`);
-  // A vendor layout's stages are its own: only a canonical export's inferred stages are held against Wuwei's defaults.
-  return summarise(conn, from, defaults, new Set([won, lost]), !options.mapping.stages);
+  return summarise(conn, from, defaults, new Set([won, lost]));
 }
 
 const stageNames = (settings: StageSettings) =>
@@ -143,7 +142,7 @@ function catalogSql(settings: StageSettings, defaults: StageSettings, names: { w
     ORDER BY stage_index, crm_stage`;
 }
 
-async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>, againstDefaults: boolean): Promise<StageSummary> {
+async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>): Promise<StageSummary> {
   const rows = await queryRows<{ stage: string; crm_stage: string; is_closed: boolean; is_won: boolean; origin: string; deals: number }>(
     conn,
     `SELECT stage, crm_stage, is_closed, is_won, origin, deals FROM ${STAGE_TABLE} ORDER BY stage_index, crm_stage`,
@@ -151,7 +150,7 @@ async function summarise(conn: DuckDBConnection, from: StageSummary['from'], def
   // Inferred stages are compared with Wuwei's defaults: a typo in a canonical export shows here.
   // A list of open stages (Dynamics' process) need not name the outcomes: 'Closed Won' from statecode is not news.
   const unlisted = (r: (typeof rows)[number]) =>
-    !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && againstDefaults && !defaults.has(r.crm_stage)));
+    !outcomes.has(r.crm_stage) && (r.origin === 'unlisted' || (from === 'inferred' && !defaults.has(r.crm_stage)));
   return {
     from,
     open: rows.filter((r) => !r.is_closed).map((r) => r.stage),

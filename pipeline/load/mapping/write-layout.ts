@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../../db.ts';
+import { queryRows, quoteIdent, quoteLiteral } from '../../db.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
@@ -56,6 +56,9 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
         const where = [filters[i]!, ...earlier].join(' AND ');
         const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
         const format = extname(file).toLowerCase() === '.parquet' ? '(FORMAT parquet)' : `(FORMAT csv, HEADER true)`;
+        // A later source no row goes to (a report's file beside the API objects) is not written.
+        const [rows] = i === 0 ? [{ n: 1 }] : await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${reader} WHERE ${where}`);
+        if (rows!.n === 0) continue;
         await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${reader} WHERE ${where}) TO ${quoteLiteral(path)} ${format}`);
         written.push(path);
       }
@@ -99,8 +102,8 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     if (rule.first_of) return rule.first_of.forEach((inner, i) => visit(canonical, inner, later + (i > 0 ? 3 : 0)));
     // A key prefix cannot be turned back into the whole value (a list's first item is a list of one);
     // a conditional fallback (an activity's account when it regards one) would fill the column for every row;
-    // a value looked up in another file is not this file's column.
-    if (!rule.column || rule.prefix !== undefined || rule.lookup || (later > 0 && rule.keep_if)) return;
+    // a value only another file holds (an exact lookup) is not this file's column.
+    if (!rule.column || rule.prefix !== undefined || rule.lookup?.exact || (later > 0 && rule.keep_if)) return;
     const column = [rule.column].flat()[0]!;
     let sql = c;
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
@@ -115,6 +118,10 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     return add(column, 1 + later, sql);
   };
   for (const [canonical, rule] of Object.entries(source.columns)) visit(canonical, rule);
+  // A column whose value blanks another (a home-currency amount, where the deal's currency then reads empty) is not written.
+  for (const rule of Object.values(source.columns)) {
+    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.keep_if?.empty && rule.keep_if.column) for (const c of [rule.keep_if.column].flat()) candidates.delete(c);
+  }
   // A filter column no rule reads gets the first value the filter allows.
   for (const [column, filter] of Object.entries(source.where ?? {})) {
     if (!candidates.has(column) && Array.isArray(filter)) add(column, 0, quoteLiteral(String(filter[0])));
