@@ -35,6 +35,12 @@ describe('committed vendor fixtures', () => {
         // Report and UI exports carry no activities (docs/layouts.md lists what that leaves dead).
         if (summary.entities['activities']!.loaded > 0) expect(kinds!.contacts).toBeGreaterThan(0);
         expect(kinds!.other).toBe(0);
+        if (shape.folder === 'salesforce-report') {
+          // The footer below each report's rows is skipped, with its lines and the reason; nothing else is.
+          const opportunities = summary.skipped?.find((s) => s.file.endsWith('Opportunity.csv'));
+          expect(opportunities).toMatchObject({ firstLine: 42, lastLine: 49, reason: 'report footer' });
+          expect(summary.skipped).toHaveLength(9);
+        }
         if (shape.folder === 'hubspot-crm-api') {
           // Stages by label everywhere they are stored; the pipeline's ids (a custom stage's numeric one too) stay the key.
           expect(await rows(conn, `SELECT stage, crm_stage FROM crm_stages WHERE NOT is_closed ORDER BY stage_index`))
