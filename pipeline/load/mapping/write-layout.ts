@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { queryRows, quoteIdent, quoteLiteral } from '../../db.ts';
+import { quoteIdent, quoteLiteral } from '../../db.ts';
 import type { Logger } from '../../log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
@@ -56,9 +56,6 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
         const where = [filters[i]!, ...earlier].join(' AND ');
         const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
         const format = extname(file).toLowerCase() === '.parquet' ? '(FORMAT parquet)' : `(FORMAT csv, HEADER true)`;
-        // A later source no row goes to (a report's file beside the API objects) is not written.
-        const [rows] = i === 0 ? [{ n: 1 }] : await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${reader} WHERE ${where}`);
-        if (rows!.n === 0) continue;
         await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${reader} WHERE ${where}) TO ${quoteLiteral(path)} ${format}`);
         written.push(path);
       }
