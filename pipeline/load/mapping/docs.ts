@@ -73,8 +73,8 @@ export function renderLayouts(): string {
       'Each shape as the vendor writes it (test/fixtures/vendors/, each with the documentation it follows), loaded with its layout and run end to end on a',
       'seeded 220-deal org: holdout AUC of the win model beside the stage-probability baseline, and the features constant or empty on the training rows',
       '(all of them listed below per layout). Reproduce with `npx vitest run test/load/vendor-exports.test.ts`.', '',
-      '| shape | layout | holdout AUC | stage baseline | dead features |', '|---|---|---|---|---|');
-    for (const f of SHAPE_FIGURES) lines.push(`| ${f.shape} | \`${f.layout}\` | ${f.auc.toFixed(3)} | ${f.baselineAuc.toFixed(3)} | ${f.dead} of ${f.features} |`);
+      '| shape | layout | holdout AUC | stage baseline | dead features | note |', '|---|---|---|---|---|---|');
+    for (const f of SHAPE_FIGURES) lines.push(`| ${f.shape} | \`${f.layout}\` | ${f.auc.toFixed(3)} | ${f.baselineAuc.toFixed(3)} | ${f.dead} of ${f.features} | ${f.note ?? ''} |`);
     lines.push('');
   }
   for (const name of LAYOUT_NAMES.filter((n) => n !== 'canonical')) {
