@@ -50,9 +50,9 @@ export interface PageCheck {
   /** Every `[data-figure]` element's text by figure name: the same figure on two pages must read the same. */
   figures: Record<string, string[]>;
   /**
-   * Elements of the main content that are wider than their box (scrollWidth > clientWidth): a cut
-   * column or a chart sticking out. Described as tag.class and the two widths. Cells abbreviated
-   * with an ellipsis do not count.
+   * What a reader cannot read whole (cutOrOverlapping): the page wider than the window, an element
+   * of the main content wider than its box (a cut column, a chart sticking out), a column header
+   * abbreviated with an ellipsis, a chart label Vega cut short, axis labels drawn over each other.
    */
   overflow: string[];
   screenshot: string;
@@ -118,17 +118,7 @@ async function checkPage(context: Context, origin: string, page: string, options
       for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) (found[element.dataset['figure']!] ??= []).push((element.textContent ?? '').trim());
       return found;
     });
-    const overflow = await tab.evaluate(() => {
-      const main = document.querySelector('main');
-      if (!main) return ['no <main>'];
-      return [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]
-        // A table cell that ends its text in an ellipsis is abbreviated on purpose (the full text is on the deal's panel).
-        .filter((element) => {
-          const style = getComputedStyle(element);
-          return element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1 && style.overflowX !== 'visible' && style.textOverflow !== 'ellipsis';
-        })
-        .map((element) => `${element.tagName.toLowerCase()}.${element.className || '-'} ${element.scrollWidth} > ${element.clientWidth}`);
-    });
+    const overflow = await tab.evaluate(cutOrOverlapping);
     const name = path === '/' ? 'index' : path.slice(1).replaceAll('/', '-');
     const screenshot = join(options.screenshotDir, `${name}${options.screenshotSuffix ?? ''}.png`);
     await tab.screenshot({ path: screenshot, fullPage: true });
@@ -136,6 +126,47 @@ async function checkPage(context: Context, origin: string, page: string, options
   } finally {
     await tab.close();
   }
+}
+
+/**
+ * Runs in the page. Body cells that end in an ellipsis are abbreviated on purpose (a long deal or
+ * account name; the whole name is on the deal's panel), so they do not count; headers do.
+ */
+function cutOrOverlapping(): string[] {
+  const main = document.querySelector('main');
+  if (!main) return ['no <main>'];
+  const found: string[] = [];
+  const page = document.scrollingElement ?? document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) found.push(`page ${page.scrollWidth} > window ${page.clientWidth}`);
+  const describe = (element: Element) => `${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}`;
+  for (const element of [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]) {
+    if (element.clientWidth === 0 || element.scrollWidth <= element.clientWidth + 1) continue;
+    const style = getComputedStyle(element);
+    const abbreviated = style.textOverflow === 'ellipsis';
+    if (abbreviated && element.closest('tbody')) continue;
+    if (abbreviated) found.push(`${describe(element)} "${(element.textContent ?? '').trim()}" cut: ${element.scrollWidth} > ${element.clientWidth}`);
+    else if (style.overflowX !== 'visible') found.push(`${describe(element)} ${element.scrollWidth} > ${element.clientWidth}`);
+  }
+  // Vega shortens a label longer than its limit to "…"; the reader loses its end.
+  for (const text of Array.from(main.querySelectorAll('.wuwei-chart svg text'))) {
+    if ((text.textContent ?? '').endsWith('…')) found.push(`chart label cut: "${text.textContent}"`);
+  }
+  // Labels of one axis or legend drawn over each other ("20M22M").
+  for (const group of Array.from(main.querySelectorAll('.wuwei-chart svg g.role-axis-label, .wuwei-chart svg g.role-legend-label'))) {
+    const boxes = Array.from(group.querySelectorAll('text'))
+      .filter((text) => (text.textContent ?? '').trim() !== '' && getComputedStyle(text).opacity !== '0')
+      .map((text) => ({ text: text.textContent ?? '', box: text.getBoundingClientRect() }));
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!.box;
+        const b = boxes[j]!.box;
+        const width = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const height = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (width > 1 && height > 1) found.push(`labels overlap: "${boxes[i]!.text}" and "${boxes[j]!.text}"`);
+      }
+    }
+  }
+  return found;
 }
 
 /**

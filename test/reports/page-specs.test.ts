@@ -33,7 +33,7 @@ import { threadingChart } from '../../reports/src/components/threadingChart.ts';
 import { tiesChart } from '../../reports/src/components/tiesChart.ts';
 import { tierSummaryChart } from '../../reports/src/components/tierSummaryChart.ts';
 import type { AccountRow, BacktestRow, CoverageCell, CurvePoint, RangeForecast } from '../../reports/src/components/types.ts';
-import { factorInWords, factorsInWords } from '../../reports/src/data/factorWords.ts';
+import { factorInWords, factorsInWords, OWNER_CLOSED, OWNER_WON } from '../../reports/src/data/factorWords.ts';
 import { periodLabel } from '../../reports/src/data/forecastFigures.ts';
 import { plainLabel } from '../../models/explain.ts';
 import { baseRateFromCalibration, DEPTHS, liftFromRoc } from '../../reports/src/data/lift.ts';
@@ -313,9 +313,10 @@ describe('small readers and formats', () => {
   it("says a factor in a sales manager's words with the deal's own values, not the formula", () => {
     const owner = `${plainLabel('ecm_employee_owner_win_rate')} (+12.4 pts)`;
     expect(owner).toMatch(/\(won \+ 1\)/); // what the scoring stage stores
-    // 12 won of 30 closed: the smoothed rate is (12 + 1) / (30 + 2).
-    const values = { ecm_employee_owner_win_rate: 13 / 32, ecm_employee_owner_closed_deals: 30 };
+    // The counts come from the history (ownerRecords.ts), never from the rate: a rate that does not match them is not read back.
+    const values = { ecm_employee_owner_win_rate: 0.5, ecm_employee_owner_closed_deals: 30, [OWNER_WON]: 12, [OWNER_CLOSED]: 30 };
     expect(factorInWords(owner, values)).toEqual({ text: 'Owner has won 12 of 30 closed deals (40%)', points: 12.4, feature: 'ecm_employee_owner_win_rate' });
+    expect(factorInWords(owner, { ecm_employee_owner_win_rate: 13 / 32 }).text).toBe("Owner's win rate so far: 41%");
     const stored = `${plainLabel('ecm_chain_single_threaded')} (−9.8 pts); ${plainLabel('pbm_timing_close_pushes')} (−3.0 pts)`;
     expect(factorsInWords(stored, { ecm_chain_single_threaded: 1, pbm_timing_close_pushes: 2 }).map((f) => [f.text, f.points])).toEqual([
       ['Single-threaded: the deal hangs on one engaged contact or none', -9.8],
