@@ -1,10 +1,11 @@
 /**
  * One real run (test/helpers/real-run.ts) and one site built from it in strict mode, shared by the
- * tests that only read them: made once per version of the code that makes them (a hash of pipeline/,
- * models/, reports/, these helpers and the lock file) under the temp folder, and reused by later test
- * files and later runs of the same code. Readers open the database read-only and never write into
- * the site. A run is made in a folder of its own and renamed into place when whole, so a killed run
- * leaves nothing that looks ready.
+ * tests that only read them and made once per version of the code that makes them: the run is kept
+ * under the temp folder by a hash of pipeline/, models/, its helpers and the lock file; the site
+ * beside it by a hash of reports/ as well (a page edit rebuilds the site, not the run). Later test
+ * files and later test runs of the same code reuse them. Readers open the database read-only and
+ * never write into the site. Each is made in a folder of its own and renamed into place when whole,
+ * so a killed run leaves nothing that looks ready.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,8 @@ import { STRICT_ENV } from '../../reports/src/data/tables.ts';
 import { createRealRun, type RealRun } from './real-run.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SOURCES = ['pipeline', 'models', 'reports', 'test/helpers/real-run.ts', 'test/helpers/cli.ts', 'test/helpers/shared-site.ts', 'package-lock.json'];
+const RUN_SOURCES = ['pipeline', 'models', 'test/helpers/real-run.ts', 'test/helpers/cli.ts', 'package-lock.json'];
+const SITE_SOURCES = ['reports', 'test/helpers/shared-site.ts'];
 /** Framework's caches and built output are not source. */
 const SKIPPED = new Set(['node_modules', '.observablehq', 'dist']);
 const CACHE = join(tmpdir(), 'wuwei-test-cache');
@@ -26,8 +28,6 @@ export interface SharedSite {
   /** The published site (a link into `site.versions/`), built with every loader in strict mode. */
   siteDir: string;
   pages: string[];
-  /** Whether this call made the run (false: an earlier test file or run of the same code did). */
-  made: boolean;
 }
 
 let shared: Promise<SharedSite> | undefined;
@@ -48,24 +48,41 @@ export function sharedRealSite(): Promise<SharedSite> {
 async function makeOrReuse(): Promise<SharedSite> {
   // one checkout's runs apart from another's (several worktrees share the temp folder)
   const checkout = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
-  const name = `real-site-${checkout}-${sourceHash()}`;
-  const dir = join(CACHE, name);
-  const made = !existsSync(join(dir, 'site-pages.json'));
-  if (made) {
-    mkdirSync(CACHE, { recursive: true });
-    for (const entry of readdirSync(CACHE)) {
-      if (entry.startsWith(`real-site-${checkout}-`) && entry !== name) rmSync(join(CACHE, entry), { recursive: true, force: true });
-    }
-    const building = `${dir}.partial-${process.pid}`;
-    rmSync(building, { recursive: true, force: true });
-    const run = await createRealRun(building);
-    const pages = await strictBuild(run.dbPath, join(building, 'data', 'site'));
-    writeFileSync(join(building, 'site-pages.json'), JSON.stringify({ nights: run.nights, pages }));
-    if (existsSync(dir)) rmSync(building, { recursive: true, force: true }); // another process finished first
-    else renameSync(building, dir);
+  const runDir = await once(join(CACHE, `real-run-${checkout}-${sourceHash(RUN_SOURCES)}`), async (dir) => {
+    const run = await createRealRun(dir);
+    writeFileSync(join(dir, 'nights.json'), JSON.stringify(run.nights));
+  });
+  const nights = JSON.parse(readFileSync(join(runDir, 'nights.json'), 'utf8')) as [string, string];
+  const run: RealRun = { dbPath: join(runDir, 'data', 'wuwei.duckdb'), exportDir: join(runDir, 'export'), nights };
+  const siteRoot = await once(join(runDir, `site-${sourceHash(SITE_SOURCES)}`), async (dir) => {
+    const pages = await strictBuild(run.dbPath, join(dir, 'site'));
+    writeFileSync(join(dir, 'pages.json'), JSON.stringify(pages));
+  });
+  const pages = JSON.parse(readFileSync(join(siteRoot, 'pages.json'), 'utf8')) as string[];
+  return { run, siteDir: join(siteRoot, 'site'), pages };
+}
+
+/**
+ * The folder `dir`, made by `make` in a folder of its own and renamed into place when whole, unless
+ * it is there already; older versions beside it (same name up to the hash) are removed.
+ */
+async function once(dir: string, make: (dir: string) => Promise<void>): Promise<string> {
+  if (existsSync(dir)) return dir;
+  const parent = join(dir, '..');
+  const family = dir.slice(parent.length + 1).replace(/[0-9a-f]+$/, '');
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(family) && !entry.includes('.partial-')) rmSync(join(parent, entry), { recursive: true, force: true });
   }
-  const { nights, pages } = JSON.parse(readFileSync(join(dir, 'site-pages.json'), 'utf8')) as { nights: [string, string]; pages: string[] };
-  return { run: { dbPath: join(dir, 'data', 'wuwei.duckdb'), exportDir: join(dir, 'export'), nights }, siteDir: join(dir, 'data', 'site'), pages, made };
+  const building = `${dir}.partial-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  try {
+    await make(building);
+    if (!existsSync(dir)) renameSync(building, dir); // else another process finished first: use its copy
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return dir;
 }
 
 /** The Framework build with every loader in strict mode: a column a loader reads and the stages do not write fails it. */
@@ -80,8 +97,8 @@ async function strictBuild(dbPath: string, siteDir: string): Promise<string[]> {
   }
 }
 
-/** A hash of every source file that makes the run or the site, by path and content. */
-function sourceHash(): string {
+/** A hash of the source files (and folders) given, by path and content. */
+function sourceHash(sources: string[]): string {
   const hash = createHash('sha256');
   const add = (path: string) => {
     const full = join(ROOT, path);
@@ -93,6 +110,6 @@ function sourceHash(): string {
     const entries = readdirSync(full).filter((entry) => !SKIPPED.has(entry)).sort();
     for (const entry of entries) add(relative(ROOT, join(full, entry)));
   };
-  for (const source of SOURCES) add(source);
+  for (const source of sources) add(source);
   return hash.digest('hex').slice(0, 16);
 }
