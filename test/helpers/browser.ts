@@ -138,31 +138,40 @@ function cutOrOverlapping(): string[] {
   const found: string[] = [];
   const page = document.scrollingElement ?? document.documentElement;
   if (page.scrollWidth > page.clientWidth + 1) found.push(`page ${page.scrollWidth} > window ${page.clientWidth}`);
-  const describe = (element: Element) => `${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}`;
+  // (no named helper functions in here: the test runner's transform would wrap them in a helper the page lacks)
   for (const element of [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]) {
     if (element.clientWidth === 0 || element.scrollWidth <= element.clientWidth + 1) continue;
     const style = getComputedStyle(element);
     const abbreviated = style.textOverflow === 'ellipsis';
     if (abbreviated && element.closest('tbody')) continue;
-    if (abbreviated) found.push(`${describe(element)} "${(element.textContent ?? '').trim()}" cut: ${element.scrollWidth} > ${element.clientWidth}`);
-    else if (style.overflowX !== 'visible') found.push(`${describe(element)} ${element.scrollWidth} > ${element.clientWidth}`);
+    const what = `${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}${abbreviated ? ` "${(element.textContent ?? '').trim()}" cut:` : ''}`;
+    if (abbreviated || style.overflowX !== 'visible') found.push(`${what} ${element.scrollWidth} > ${element.clientWidth}`);
   }
   // Vega shortens a label longer than its limit to "…"; the reader loses its end.
   for (const text of Array.from(main.querySelectorAll('.wuwei-chart svg text'))) {
     if ((text.textContent ?? '').endsWith('…')) found.push(`chart label cut: "${text.textContent}"`);
   }
-  // Labels of one axis or legend drawn over each other ("20M22M").
+  // Labels of one axis or legend drawn over each other ("20M22M"). Level labels: their boxes meet.
+  // Rotated labels (-45°, -60°) lie side by side: they meet when their baselines are closer than
+  // the font size, measured across the text's direction from each label's anchor on screen.
   for (const group of Array.from(main.querySelectorAll('.wuwei-chart svg g.role-axis-label, .wuwei-chart svg g.role-legend-label'))) {
-    const boxes = Array.from(group.querySelectorAll('text'))
+    const labels = Array.from(group.querySelectorAll('text'))
       .filter((text) => (text.textContent ?? '').trim() !== '' && getComputedStyle(text).opacity !== '0')
-      .map((text) => ({ text: text.textContent ?? '', box: text.getBoundingClientRect() }));
-    for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i]!.box;
-        const b = boxes[j]!.box;
-        const width = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-        const height = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-        if (width > 1 && height > 1) found.push(`labels overlap: "${boxes[i]!.text}" and "${boxes[j]!.text}"`);
+      .map((text) => {
+        const matrix = text.getScreenCTM();
+        const angle = Number(/rotate\((-?[\d.]+)/.exec(text.getAttribute('transform') ?? '')?.[1] ?? 0);
+        return { text: text.textContent ?? '', box: text.getBoundingClientRect(), angle, x: matrix?.e ?? 0, y: matrix?.f ?? 0, size: parseFloat(getComputedStyle(text).fontSize) };
+      });
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const a = labels[i]!;
+        const b = labels[j]!;
+        const width = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const height = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        const radians = (a.angle * Math.PI) / 180;
+        const across = Math.abs(-(b.x - a.x) * Math.sin(radians) + (b.y - a.y) * Math.cos(radians));
+        const meet = a.angle === 0 || a.angle !== b.angle ? width > 1 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
+        if (meet) found.push(`labels overlap: "${a.text}" and "${b.text}"`);
       }
     }
   }
