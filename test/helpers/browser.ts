@@ -151,7 +151,8 @@ function cutOrOverlapping(): string[] {
   for (const text of Array.from(main.querySelectorAll('.wuwei-chart svg text'))) {
     if ((text.textContent ?? '').endsWith('…')) found.push(`chart label cut: "${text.textContent}"`);
   }
-  // Labels of one axis or legend drawn over each other ("20M22M"). Level labels: their boxes meet.
+  // Labels of one axis or legend drawn over or into each other ("20M22M"). Level labels: their boxes
+  // overlap or are less than 2 px apart.
   // Rotated labels (-45°, -60°) lie side by side: they meet when their baselines are closer than
   // the font size, measured across the text's direction from each label's anchor on screen.
   for (const group of Array.from(main.querySelectorAll('.wuwei-chart svg g.role-axis-label, .wuwei-chart svg g.role-legend-label'))) {
@@ -170,7 +171,7 @@ function cutOrOverlapping(): string[] {
         const height = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
         const radians = (a.angle * Math.PI) / 180;
         const across = Math.abs(-(b.x - a.x) * Math.sin(radians) + (b.y - a.y) * Math.cos(radians));
-        const meet = a.angle === 0 || a.angle !== b.angle ? width > 1 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
+        const meet = a.angle === 0 || a.angle !== b.angle ? width > -2 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
         if (meet) found.push(`labels overlap: "${a.text}" and "${b.text}"`);
       }
     }
