@@ -35,6 +35,8 @@ import { tierSummaryChart } from '../../reports/src/components/tierSummaryChart.
 import type { AccountRow, BacktestRow, CoverageCell, CurvePoint, RangeForecast } from '../../reports/src/components/types.ts';
 import { factorInWords, factorsInWords, OWNER_CLOSED, OWNER_WON } from '../../reports/src/data/factorWords.ts';
 import { periodLabel } from '../../reports/src/data/forecastFigures.ts';
+import { configuredGrades, gradeBands, GRADES_ENV } from '../../reports/src/data/gradeBands.ts';
+import { DEFAULTS } from '../../pipeline/config.ts';
 import { plainLabel } from '../../models/explain.ts';
 import { baseRateFromCalibration, DEPTHS, liftFromRoc } from '../../reports/src/data/lift.ts';
 
@@ -325,6 +327,21 @@ describe('small readers and formats', () => {
     // Without the deal's value the label stays, minus the smoothing formula.
     expect(factorInWords(`${plainLabel('ecm_competitor_win_rate_against')} (+6.8 pts)`, {}).text).not.toMatch(/won \+ 1|smoothed/);
     expect(factorsInWords(null, {})).toEqual([]);
+  });
+
+  it('takes the grade bands from the config the report stage passes, the defaults without one', () => {
+    const before = process.env[GRADES_ENV];
+    try {
+      process.env[GRADES_ENV] = JSON.stringify({ A: 80, B: 50, C: 10 });
+      expect(gradeBands(configuredGrades())).toEqual([{ grade: 'A', from: 80 }, { grade: 'B', from: 50 }, { grade: 'C', from: 10 }, { grade: 'D', from: 0 }]);
+      process.env[GRADES_ENV] = JSON.stringify({ A: 10, B: 50, C: 80 });
+      expect(() => configuredGrades()).toThrow(/grade thresholds must fall/);
+      process.env[GRADES_ENV] = '';
+      expect(gradeBands(configuredGrades())).toEqual(gradeBands(DEFAULTS.grades));
+    } finally {
+      if (before === undefined) delete process.env[GRADES_ENV];
+      else process.env[GRADES_ENV] = before;
+    }
   });
 
   it('names quarters and months as people say them', () => {
