@@ -144,8 +144,9 @@ function cutOrOverlapping(): string[] {
     const style = getComputedStyle(element);
     const abbreviated = style.textOverflow === 'ellipsis';
     if (abbreviated && element.closest('tbody')) continue;
-    const what = `${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}${abbreviated ? ` "${(element.textContent ?? '').trim()}" cut:` : ''}`;
-    if (abbreviated || style.overflowX !== 'visible') found.push(`${what} ${element.scrollWidth} > ${element.clientWidth}`);
+    if (!abbreviated && style.overflowX === 'visible') continue;
+    const cut = abbreviated ? ` "${(element.textContent ?? '').trim()}" cut:` : '';
+    found.push(`${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}${cut} ${element.scrollWidth} > ${element.clientWidth}`);
   }
   // Vega shortens a label longer than its limit to "…"; the reader loses its end.
   for (const text of Array.from(main.querySelectorAll('.wuwei-chart svg text'))) {
@@ -155,13 +156,15 @@ function cutOrOverlapping(): string[] {
   // overlap or are less than 2 px apart.
   // Rotated labels (-45°, -60°) lie side by side: they meet when their baselines are closer than
   // the font size, measured across the text's direction from each label's anchor on screen.
-  for (const group of Array.from(main.querySelectorAll('.wuwei-chart svg g.role-axis-label, .wuwei-chart svg g.role-legend-label'))) {
+  const labelGroups = main.querySelectorAll('.wuwei-chart svg g.role-axis-label, .wuwei-chart svg g.role-legend-label');
+  for (const group of Array.from(labelGroups)) {
     const labels = Array.from(group.querySelectorAll('text'))
       .filter((text) => (text.textContent ?? '').trim() !== '' && getComputedStyle(text).opacity !== '0')
       .map((text) => {
         const matrix = text.getScreenCTM();
         const angle = Number(/rotate\((-?[\d.]+)/.exec(text.getAttribute('transform') ?? '')?.[1] ?? 0);
-        return { text: text.textContent ?? '', box: text.getBoundingClientRect(), angle, x: matrix?.e ?? 0, y: matrix?.f ?? 0, size: parseFloat(getComputedStyle(text).fontSize) };
+        const size = parseFloat(getComputedStyle(text).fontSize);
+        return { text: text.textContent ?? '', box: text.getBoundingClientRect(), angle, x: matrix?.e ?? 0, y: matrix?.f ?? 0, size };
       });
     for (let i = 0; i < labels.length; i++) {
       for (let j = i + 1; j < labels.length; j++) {
@@ -171,7 +174,8 @@ function cutOrOverlapping(): string[] {
         const height = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
         const radians = (a.angle * Math.PI) / 180;
         const across = Math.abs(-(b.x - a.x) * Math.sin(radians) + (b.y - a.y) * Math.cos(radians));
-        const meet = a.angle === 0 || a.angle !== b.angle ? width > -2 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
+        const level = a.angle === 0 || a.angle !== b.angle;
+        const meet = level ? width > -2 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
         if (meet) found.push(`labels overlap: "${a.text}" and "${b.text}"`);
       }
     }

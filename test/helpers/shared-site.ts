@@ -72,7 +72,8 @@ async function once(dir: string, make: (dir: string) => Promise<void>): Promise<
   const family = dir.slice(parent.length + 1).replace(/[0-9a-f]+$/, '');
   mkdirSync(parent, { recursive: true });
   for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(family) && !entry.includes('.partial-')) rmSync(join(parent, entry), { recursive: true, force: true });
+    const older = entry.startsWith(family) && !entry.includes('.partial-');
+    if (older) rmSync(join(parent, entry), { recursive: true, force: true });
   }
   const building = `${dir}.partial-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
@@ -85,7 +86,7 @@ async function once(dir: string, make: (dir: string) => Promise<void>): Promise<
   return dir;
 }
 
-/** The Framework build with every loader in strict mode: a column a loader reads and the stages do not write fails it. */
+/** The Framework build with every loader in strict mode: a column a loader reads and no stage writes fails it. */
 async function strictBuild(dbPath: string, siteDir: string): Promise<string[]> {
   const before = process.env[STRICT_ENV];
   process.env[STRICT_ENV] = 'true';

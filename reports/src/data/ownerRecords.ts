@@ -22,15 +22,18 @@ export async function ownerRecords(conn: DuckDBConnection, asOf: string): Promis
          FROM crm_stages GROUP BY stage
      ),
      changes AS (
-         SELECT h.opportunity_id, h.changed_at, coalesce(s.is_closed, false) AS is_closed, coalesce(s.is_won, false) AS is_won
+         SELECT h.opportunity_id, h.changed_at,
+                coalesce(s.is_closed, false) AS is_closed, coalesce(s.is_won, false) AS is_won
          FROM opportunity_history AS h LEFT JOIN stages AS s USING (stage)
-         QUALIFY row_number() OVER (PARTITION BY h.opportunity_id, h.changed_at ORDER BY s.stage_index DESC NULLS LAST) = 1
+         QUALIFY row_number() OVER (
+             PARTITION BY h.opportunity_id, h.changed_at ORDER BY s.stage_index DESC NULLS LAST) = 1
      ),
      closes AS (
          SELECT opportunity_id, min(changed_at) AS closed_on, arg_min(is_won, changed_at) AS won
          FROM changes WHERE is_closed GROUP BY opportunity_id
      )
-     SELECT o.owner_id AS "ownerId", count(*)::INTEGER AS closed, count(*) FILTER (WHERE c.won)::INTEGER AS won
+     SELECT o.owner_id AS "ownerId", count(*)::INTEGER AS closed,
+            count(*) FILTER (WHERE c.won)::INTEGER AS won
      FROM closes AS c JOIN opportunities AS o USING (opportunity_id)
      WHERE c.closed_on <= DATE '${asOf}'
      GROUP BY o.owner_id`,
