@@ -190,7 +190,7 @@ export async function main(argv: string[]): Promise<number> {
       act(async (o, paths, config) => {
         // the preview reads the published files only: the nightly run may go on meanwhile
         if (o.serve) return previewSite(paths.site, o.port);
-        return (await import('./stages.ts')).reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData });
+        return (await import('./stages.ts')).reportStage(paths, { log, showPersonalData: Boolean(o.showPersonalData) || config.report.showPersonalData, grades: config.grades });
       }, { lock: (o) => !o['serve'] }),
     );
 

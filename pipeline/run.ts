@@ -131,7 +131,7 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     const scored = await stage('score', () => scoreStage(paths, { log: options.log, config }));
     record.modelVersion = scored.modelVersion;
     await stage('forecast', () => forecastStage(paths, { log: options.log, config }));
-    if (options.report ?? true) await stage('report', () => reportStage(paths, { log: options.log, showPersonalData: config.report.showPersonalData }));
+    if (options.report ?? true) await stage('report', () => reportStage(paths, { log: options.log, showPersonalData: config.report.showPersonalData, grades: config.grades }));
     record.outcome = 'succeeded';
     return record;
   } catch (error) {

@@ -18,7 +18,7 @@ import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from './score/writeback.ts';
 import { writeForecast, type ForecastSummary } from './forecast/index.ts';
 import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
-import { DEFAULTS, defaultConfig, type WuweiConfig } from './config.ts';
+import { DEFAULTS, defaultConfig, type GradeBands, type WuweiConfig } from './config.ts';
 import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
 import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
 import { buildReport } from '../reports/build.ts';
@@ -141,6 +141,7 @@ export async function writebackStage(paths: RunPaths, options: { log: Logger; fo
   return withDatabase(paths.db, async (conn) => writeBack(conn, { asOf: await loadedAsOf(conn), formats: options.formats, outDir: paths.out, log: options.log }));
 }
 
-export async function reportStage(paths: RunPaths, options: { log: Logger; showPersonalData?: boolean }) {
-  return buildReport({ dbPath: paths.db, siteDir: paths.site, runsDir: paths.runs, showPersonalData: options.showPersonalData ?? false, log: options.log });
+export async function reportStage(paths: RunPaths, options: { log: Logger; showPersonalData?: boolean; grades?: GradeBands }) {
+  const grades = options.grades ?? DEFAULTS.grades;
+  return buildReport({ dbPath: paths.db, siteDir: paths.site, runsDir: paths.runs, showPersonalData: options.showPersonalData ?? false, grades, log: options.log });
 }

@@ -13,7 +13,9 @@ import { WuweiError } from '../pipeline/errors.ts';
 import type { Logger } from '../pipeline/log.ts';
 import { checkSiteFolder, markSite } from '../pipeline/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
+import { GRADES_ENV } from './src/data/gradeBands.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
+import type { GradeBands } from '../pipeline/config.ts';
 
 export const DEFAULT_SITE_DIR = 'data/site';
 
@@ -36,6 +38,8 @@ export interface BuildReportOptions {
   runsDir?: string;
   /** Contact and employee names and e-mails may appear in the site; default false: ids and roles only. */
   showPersonalData?: boolean;
+  /** The configured grade bands, for the Deals page's legend; default the config's defaults. */
+  grades?: GradeBands;
   log: Logger;
 }
 
@@ -61,7 +65,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   let published = false;
   try {
     options.log.info(`report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`);
-    await runFrameworkBuild({ dbPath, outDir: building, showPersonalData: options.showPersonalData ?? false, ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}) });
+    await runFrameworkBuild({ dbPath, outDir: building, showPersonalData: options.showPersonalData ?? false, ...(options.grades ? { grades: options.grades } : {}), ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}) });
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
     markSite(building, dbPath);
@@ -93,7 +97,7 @@ function clearLoaderCache(): void {
   }
 }
 
-async function runFrameworkBuild(options: { dbPath: string; outDir: string; showPersonalData: boolean; runsDir?: string }): Promise<void> {
+async function runFrameworkBuild(options: { dbPath: string; outDir: string; showPersonalData: boolean; grades?: GradeBands; runsDir?: string }): Promise<void> {
   const stdout = new OutputTail(8);
   const stderr = new OutputTail(30);
   const child = spawn(process.execPath, [frameworkCli(), 'build'], {
@@ -106,6 +110,8 @@ async function runFrameworkBuild(options: { dbPath: string; outDir: string; show
       // Set either way, so a value left in the caller's environment cannot turn personal data on.
       [PERSONAL_DATA_ENV]: options.showPersonalData ? 'true' : 'false',
       WUWEI_RUNS: options.runsDir ?? '',
+      // Set either way (empty: the defaults), so a value left in the caller's environment is not read.
+      [GRADES_ENV]: options.grades ? JSON.stringify(options.grades) : '',
       // Framework runs `.ts` loaders with a `tsx` it looks up on PATH.
       PATH: [join(PROJECT_DIR, 'node_modules', '.bin'), process.env['PATH'] ?? ''].join(delimiter),
       NO_COLOR: '1',

@@ -50,9 +50,9 @@ export interface PageCheck {
   /** Every `[data-figure]` element's text by figure name: the same figure on two pages must read the same. */
   figures: Record<string, string[]>;
   /**
-   * Elements of the main content that are wider than their box (scrollWidth > clientWidth): a cut
-   * column or a chart sticking out. Described as tag.class and the two widths. Cells abbreviated
-   * with an ellipsis do not count.
+   * What a reader cannot read whole (cutOrOverlapping): the page wider than the window, an element
+   * of the main content wider than its box (a cut column, a chart sticking out), a column header
+   * abbreviated with an ellipsis, a chart label Vega cut short, axis labels drawn over each other.
    */
   overflow: string[];
   screenshot: string;
@@ -118,17 +118,7 @@ async function checkPage(context: Context, origin: string, page: string, options
       for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) (found[element.dataset['figure']!] ??= []).push((element.textContent ?? '').trim());
       return found;
     });
-    const overflow = await tab.evaluate(() => {
-      const main = document.querySelector('main');
-      if (!main) return ['no <main>'];
-      return [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]
-        // A table cell that ends its text in an ellipsis is abbreviated on purpose (the full text is on the deal's panel).
-        .filter((element) => {
-          const style = getComputedStyle(element);
-          return element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1 && style.overflowX !== 'visible' && style.textOverflow !== 'ellipsis';
-        })
-        .map((element) => `${element.tagName.toLowerCase()}.${element.className || '-'} ${element.scrollWidth} > ${element.clientWidth}`);
-    });
+    const overflow = await tab.evaluate(cutOrOverlapping);
     const name = path === '/' ? 'index' : path.slice(1).replaceAll('/', '-');
     const screenshot = join(options.screenshotDir, `${name}${options.screenshotSuffix ?? ''}.png`);
     await tab.screenshot({ path: screenshot, fullPage: true });
@@ -136,6 +126,61 @@ async function checkPage(context: Context, origin: string, page: string, options
   } finally {
     await tab.close();
   }
+}
+
+/**
+ * Runs in the page. Body cells that end in an ellipsis are abbreviated on purpose (a long deal or
+ * account name; the whole name is on the deal's panel), so they do not count; headers do.
+ */
+function cutOrOverlapping(): string[] {
+  const main = document.querySelector('main');
+  if (!main) return ['no <main>'];
+  const found: string[] = [];
+  const page = document.scrollingElement ?? document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) found.push(`page ${page.scrollWidth} > window ${page.clientWidth}`);
+  // (no named helper functions in here: the test runner's transform would wrap them in a helper the page lacks)
+  for (const element of [main, ...Array.from(main.querySelectorAll<HTMLElement>('*'))]) {
+    if (element.clientWidth === 0 || element.scrollWidth <= element.clientWidth + 1) continue;
+    const style = getComputedStyle(element);
+    const abbreviated = style.textOverflow === 'ellipsis';
+    if (abbreviated && element.closest('tbody')) continue;
+    if (!abbreviated && style.overflowX === 'visible') continue;
+    const cut = abbreviated ? ` "${(element.textContent ?? '').trim()}" cut:` : '';
+    found.push(`${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}${cut} ${element.scrollWidth} > ${element.clientWidth}`);
+  }
+  // Vega shortens a label longer than its limit to "…"; the reader loses its end.
+  for (const text of Array.from(main.querySelectorAll('.wuwei-chart svg text'))) {
+    if ((text.textContent ?? '').endsWith('…')) found.push(`chart label cut: "${text.textContent}"`);
+  }
+  // Labels of one axis or legend drawn over or into each other ("20M22M"). Level labels: their boxes
+  // overlap or are less than 2 px apart.
+  // Rotated labels (-45°, -60°) lie side by side: they meet when their baselines are closer than
+  // the font size, measured across the text's direction from each label's anchor on screen.
+  const labelGroups = main.querySelectorAll('.wuwei-chart svg g.role-axis-label, .wuwei-chart svg g.role-legend-label');
+  for (const group of Array.from(labelGroups)) {
+    const labels = Array.from(group.querySelectorAll('text'))
+      .filter((text) => (text.textContent ?? '').trim() !== '' && getComputedStyle(text).opacity !== '0')
+      .map((text) => {
+        const matrix = text.getScreenCTM();
+        const angle = Number(/rotate\((-?[\d.]+)/.exec(text.getAttribute('transform') ?? '')?.[1] ?? 0);
+        const size = parseFloat(getComputedStyle(text).fontSize);
+        return { text: text.textContent ?? '', box: text.getBoundingClientRect(), angle, x: matrix?.e ?? 0, y: matrix?.f ?? 0, size };
+      });
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const a = labels[i]!;
+        const b = labels[j]!;
+        const width = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const height = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        const radians = (a.angle * Math.PI) / 180;
+        const across = Math.abs(-(b.x - a.x) * Math.sin(radians) + (b.y - a.y) * Math.cos(radians));
+        const level = a.angle === 0 || a.angle !== b.angle;
+        const meet = level ? width > -2 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
+        if (meet) found.push(`labels overlap: "${a.text}" and "${b.text}"`);
+      }
+    }
+  }
+  return found;
 }
 
 /**

@@ -33,8 +33,10 @@ import { threadingChart } from '../../reports/src/components/threadingChart.ts';
 import { tiesChart } from '../../reports/src/components/tiesChart.ts';
 import { tierSummaryChart } from '../../reports/src/components/tierSummaryChart.ts';
 import type { AccountRow, BacktestRow, CoverageCell, CurvePoint, RangeForecast } from '../../reports/src/components/types.ts';
-import { factorInWords, factorsInWords } from '../../reports/src/data/factorWords.ts';
+import { factorInWords, factorsInWords, OWNER_CLOSED, OWNER_WON } from '../../reports/src/data/factorWords.ts';
 import { periodLabel } from '../../reports/src/data/forecastFigures.ts';
+import { configuredGrades, gradeBands, GRADES_ENV } from '../../reports/src/data/gradeBands.ts';
+import { DEFAULTS } from '../../pipeline/config.ts';
 import { plainLabel } from '../../models/explain.ts';
 import { baseRateFromCalibration, DEPTHS, liftFromRoc } from '../../reports/src/data/lift.ts';
 
@@ -313,9 +315,10 @@ describe('small readers and formats', () => {
   it("says a factor in a sales manager's words with the deal's own values, not the formula", () => {
     const owner = `${plainLabel('ecm_employee_owner_win_rate')} (+12.4 pts)`;
     expect(owner).toMatch(/\(won \+ 1\)/); // what the scoring stage stores
-    // 12 won of 30 closed: the smoothed rate is (12 + 1) / (30 + 2).
-    const values = { ecm_employee_owner_win_rate: 13 / 32, ecm_employee_owner_closed_deals: 30 };
+    // The counts come from the history (ownerRecords.ts), never from the rate: a rate that does not match them is not read back.
+    const values = { ecm_employee_owner_win_rate: 0.5, ecm_employee_owner_closed_deals: 30, [OWNER_WON]: 12, [OWNER_CLOSED]: 30 };
     expect(factorInWords(owner, values)).toEqual({ text: 'Owner has won 12 of 30 closed deals (40%)', points: 12.4, feature: 'ecm_employee_owner_win_rate' });
+    expect(factorInWords(owner, { ecm_employee_owner_win_rate: 13 / 32 }).text).toBe("Owner's win rate so far: 41%");
     const stored = `${plainLabel('ecm_chain_single_threaded')} (−9.8 pts); ${plainLabel('pbm_timing_close_pushes')} (−3.0 pts)`;
     expect(factorsInWords(stored, { ecm_chain_single_threaded: 1, pbm_timing_close_pushes: 2 }).map((f) => [f.text, f.points])).toEqual([
       ['Single-threaded: the deal hangs on one engaged contact or none', -9.8],
@@ -324,6 +327,21 @@ describe('small readers and formats', () => {
     // Without the deal's value the label stays, minus the smoothing formula.
     expect(factorInWords(`${plainLabel('ecm_competitor_win_rate_against')} (+6.8 pts)`, {}).text).not.toMatch(/won \+ 1|smoothed/);
     expect(factorsInWords(null, {})).toEqual([]);
+  });
+
+  it('takes the grade bands from the config the report stage passes, the defaults without one', () => {
+    const before = process.env[GRADES_ENV];
+    try {
+      process.env[GRADES_ENV] = JSON.stringify({ A: 80, B: 50, C: 10 });
+      expect(gradeBands(configuredGrades())).toEqual([{ grade: 'A', from: 80 }, { grade: 'B', from: 50 }, { grade: 'C', from: 10 }, { grade: 'D', from: 0 }]);
+      process.env[GRADES_ENV] = JSON.stringify({ A: 10, B: 50, C: 80 });
+      expect(() => configuredGrades()).toThrow(/grade thresholds must fall/);
+      process.env[GRADES_ENV] = '';
+      expect(gradeBands(configuredGrades())).toEqual(gradeBands(DEFAULTS.grades));
+    } finally {
+      if (before === undefined) delete process.env[GRADES_ENV];
+      else process.env[GRADES_ENV] = before;
+    }
   });
 
   it('names quarters and months as people say them', () => {

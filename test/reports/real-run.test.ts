@@ -6,23 +6,19 @@
  * on several pages reads the same everywhere and equals the forecast stage's table, each filter of
  * the Deals page narrows its table, a deal opens by its address, and nothing is cut off.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { buildReport } from '../../reports/build.ts';
+import { DEFAULTS } from '../../pipeline/config.ts';
 import { formatAmount, formatDate } from '../../reports/src/components/format.ts';
-import { STRICT_ENV } from '../../reports/src/data/tables.ts';
+import { gradeBands } from '../../reports/src/data/gradeBands.ts';
+import { ownerRecords } from '../../reports/src/data/ownerRecords.ts';
 import { checkSite, readOnPages, type PageCheck } from '../helpers/browser.ts';
-import { createRealRun, type RealRun } from '../helpers/real-run.ts';
-import { tempDir } from '../helpers/temp.ts';
+import type { RealRun } from '../helpers/real-run.ts';
+import { publishedJson, sharedRealSite } from '../helpers/shared-site.ts';
 
-const execFileAsync = promisify(execFile);
 const DATA = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data');
-const TSX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 const LOADERS = readdirSync(DATA).filter((file) => file.endsWith('.json.ts')).sort();
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports-real-run');
 
@@ -35,28 +31,17 @@ function unavailable(value: unknown, path = ''): string[] {
 }
 
 describe('the site on a database the real stages wrote', () => {
-  const tmp = tempDir('wuwei-real-run-');
   let run: RealRun;
+  let siteDir: string;
+  let sitePages: string[];
   const outputs: Record<string, any> = {};
 
   beforeAll(async () => {
-    run = await createRealRun(tmp.dir);
-    // Each loader as the Framework build runs it, in strict mode, two at a time (a 2-core machine).
-    const queue = [...LOADERS];
-    const worker = async () => {
-      for (let loader = queue.shift(); loader; loader = queue.shift()) {
-        const { stdout } = await execFileAsync(TSX, [join(DATA, loader)], {
-          env: { ...process.env, WUWEI_DB: run.dbPath, [STRICT_ENV]: 'true' },
-          maxBuffer: 64 * 1024 * 1024,
-        }).catch((error: { stderr?: string }) => {
-          throw new Error(`loader ${loader} failed on the real run's database: ${error.stderr?.trim().split('\n').at(-1)}`);
-        });
-        outputs[loader.replace(/\.json\.ts$/, '')] = JSON.parse(stdout);
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    // The run and its site, built once per version of the code (shared-site.ts): every loader ran as
+    // the Framework build runs it, in strict mode, and each page's data is the JSON the site publishes.
+    ({ run, siteDir, pages: sitePages } = await sharedRealSite());
+    for (const loader of LOADERS) outputs[loader.replace(/\.json\.ts$/, '')] = publishedJson(siteDir, loader.replace(/\.json\.ts$/, ''));
   }, 1_200_000);
-  afterAll(() => tmp.cleanup());
 
   it('runs every loader against it, finding every column it reads, and fills every panel', () => {
     expect(Object.keys(outputs).sort()).toEqual(LOADERS.map((loader) => loader.replace(/\.json\.ts$/, '')));
@@ -89,6 +74,34 @@ describe('the site on a database the real stages wrote', () => {
     // One as-of date everywhere: the latest night of scores.
     for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts', 'data-quality']) expect(outputs[name].asOf, name).toBe(facts.asOf);
     expect(facts.asOf).toBe(run.nights[1]);
+  });
+
+  it("says an owner's record as the counts the features stage counted, read from the history, not from the rate", async () => {
+    const features = await withDatabase(
+      run.dbPath,
+      async (conn) => ({
+        owners: await ownerRecords(conn, run.nights[1]),
+        rows: await queryRows<{ id: string; owner: string; rate: number; closed: number }>(
+          conn,
+          `SELECT s.opportunity_id AS id, s.owner_id AS owner, f.ecm_employee_owner_win_rate::DOUBLE AS rate, f.ecm_employee_owner_closed_deals::DOUBLE AS closed
+           FROM scores AS s JOIN features_score AS f USING (opportunity_id) WHERE s.as_of = DATE '${run.nights[1]}'`,
+        ),
+      }),
+      { readOnly: true },
+    );
+    expect(features.rows.length).toBeGreaterThan(100);
+    for (const row of features.rows) {
+      const record = features.owners!.get(row.owner) ?? { won: 0, closed: 0 };
+      expect(record.closed, row.id).toBe(row.closed);
+      expect((record.won + 1) / (record.closed + 2), row.id).toBeCloseTo(row.rate, 6);
+    }
+    const said = (outputs['deals'].deals as { ownerId: string; positiveFactors: { feature: string; text: string }[]; negativeFactors: { feature: string; text: string }[] }[])
+      .flatMap((deal) => [...deal.positiveFactors, ...deal.negativeFactors].filter((f) => f.feature === 'ecm_employee_owner_win_rate').map((f) => [deal.ownerId, f.text] as const));
+    expect(said.length).toBeGreaterThan(0);
+    for (const [owner, text] of said) {
+      const record = features.owners!.get(owner) ?? { won: 0, closed: 0 };
+      expect(text).toMatch(new RegExp(`^Owner has won ${record.won.toLocaleString('en-US')} of ${record.closed.toLocaleString('en-US')} closed deal`));
+    }
   });
 
   it('counts stalled and single-threaded deals on the pipeline and relationship pages as the lists behind them', () => {
@@ -127,13 +140,10 @@ describe('the site on a database the real stages wrote', () => {
   });
 
   describe('in Chromium at 1,280 px', () => {
-    let siteDir: string;
     let pages: PageCheck[];
 
     beforeAll(async () => {
-      siteDir = join(tmp.dir, 'data', 'site');
-      const summary = await buildReport({ dbPath: run.dbPath, siteDir, log: quietLogger });
-      pages = await checkSite(siteDir, summary.pages, { screenshotDir: SCREENSHOTS, viewport: { width: 1280, height: 900 } });
+      pages = await checkSite(siteDir, sitePages, { screenshotDir: SCREENSHOTS, viewport: { width: 1280, height: 900 } });
     }, 900_000);
 
     it('renders every page with data, no error, nothing cut off', () => {
@@ -189,10 +199,15 @@ describe('the site on a database the real stages wrote', () => {
       for (const text of Object.values(opened)) expect(text).toContain(picked.opportunityId);
     });
 
-    it('explains the grades A to D on the Deals page', async () => {
+    it('explains the grades A to D on the Deals page with the configured bands, the ones the deals were graded by', async () => {
+      const bands = outputs['deals'].grades as { grade: string; from: number }[];
+      expect(bands).toEqual(gradeBands(DEFAULTS.grades)); // the real run uses the default config
+      const open = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open') as { score: number; grade: string }[];
+      for (const deal of open) expect(deal.grade, `score ${deal.score}`).toBe(bands.find((band) => deal.score >= band.from)!.grade);
+      expect(new Set(open.map((deal) => deal.grade)).size).toBeGreaterThan(1);
       const legend = await readOnPages(siteDir, ['/deals.html'], '[data-legend="grades"]');
       const text = legend['/deals.html']!;
-      for (const grade of outputs['deals'].grades as { grade: string; from: number }[]) expect(text).toContain(`score ${grade.from}–`);
+      for (const [i, band] of bands.entries()) expect(text).toContain(`score ${band.from}–${i === 0 ? 100 : bands[i - 1]!.from - 1}`);
       expect(text).toMatch(/A.*B.*C.*D/s);
     });
   });

@@ -14,6 +14,7 @@ import { quietLogger } from '../../pipeline/log.ts';
 import { buildReport, type ReportSummary } from '../../reports/build.ts';
 import { checkSite } from '../helpers/browser.ts';
 import { createReportFixture, FIXTURE_AS_OF, FIXTURE_BAD_ROWS, FIXTURE_PREVIOUS_NIGHT, FIXTURE_VERSION } from '../helpers/report-fixture.ts';
+import { publishedJson } from '../helpers/shared-site.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports');
@@ -22,14 +23,6 @@ const PAGES = ['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model
 
 /** Charts per page on a run whose stages wrote no forecast, no backtest, no richer scores and no deal-size metrics. */
 const CHARTS: Record<string, number> = { '/': 1, '/accounts': 3, '/data-quality': 3, '/deals': 1, '/forecast': 0, '/model': 5, '/pipeline': 6, '/relationships': 5 };
-
-/** The JSON a page's loader wrote, as published in the site (`_file/data/<name>.<hash>.json`). */
-function publishedJson(siteDir: string, name: string): any {
-  const dir = join(siteDir, '_file', 'data');
-  const file = readdirSync(dir).find((entry) => entry.startsWith(`${name}.`) && entry.endsWith('.json'));
-  if (!file) throw new Error(`no ${name} JSON in ${dir}`);
-  return JSON.parse(readFileSync(join(dir, file), 'utf8'));
-}
 
 /** Every text file of the site, concatenated: what a reader could download. */
 function siteText(siteDir: string): string {

@@ -25,7 +25,7 @@ export function accountCoverageChart(accounts: AccountRow[], options: ChartSize 
       y: { field: 'label', type: 'nominal', sort: order, title: null },
       yOffset: { field: 'side', type: 'nominal', sort: [OURS, THEIRS] },
       x: { field: 'people', type: 'quantitative', title: 'People in touch, last 90 days (count)', axis: { tickMinStep: 1 } },
-      color: { field: 'side', type: 'nominal', title: null, scale: { domain: [OURS, THEIRS], range: [MEASURES.expected.color, '#9fb7d9'] } },
+      color: { field: 'side', type: 'nominal', title: null, legend: { columns: 1 }, scale: { domain: [OURS, THEIRS], range: [MEASURES.expected.color, '#9fb7d9'] } },
       tooltip: [
         { field: 'label', type: 'nominal', title: 'Account' },
         { field: 'tier', type: 'nominal', title: 'Tier' },

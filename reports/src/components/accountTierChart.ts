@@ -34,7 +34,7 @@ export function accountTierChart(accounts: AccountRow[], options: ChartSize & { 
           x: { field: 'value', type: 'quantitative', title: money('Value: won in the last 24 months'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
           y: { field: 'potential', type: 'quantitative', title: money('Potential: expected value of open deals'), scale: { type: 'sqrt' }, axis: AMOUNT_AXIS },
           color: { field: 'tier', type: 'nominal', title: 'Tier', scale: { domain: tiers, range: tiers.map((t) => TIERS[t].color) } },
-          size: { field: 'strength', type: 'quantitative', title: 'Strength (points)', scale: { range: [15, 320] } },
+          size: { field: 'strength', type: 'quantitative', title: 'Strength (points)', scale: { range: [15, 320] }, legend: { tickCount: 3 } },
           tooltip: [
             { field: 'label', type: 'nominal', title: 'Account' },
             { field: 'tier', type: 'nominal', title: 'Tier' },

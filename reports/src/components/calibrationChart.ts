@@ -19,7 +19,7 @@ export function calibrationChart(points: CurvePoint[], options: ChartSize = {}):
     title: null,
     scale: { domain: seriesLabels, range: models.map((model) => MODELS[model].color) },
     // Calibrated points hug the diagonal, so the top-left corner is free for the legend.
-    legend: { orient: 'top-left', direction: 'vertical', fillColor: 'rgba(255,255,255,0.85)', padding: 6 },
+    legend: { orient: 'top-left', direction: 'vertical', columns: 1, fillColor: 'rgba(255,255,255,0.85)', padding: 6 },
   } as const;
   const size = sizing(options, { width: 460, height: 400 });
   return {

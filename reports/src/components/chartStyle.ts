@@ -51,6 +51,9 @@ export const BASE_CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   title: { anchor: 'start', fontSize: 15, fontWeight: 600, subtitleColor: '#5b6270', subtitleFontSize: 12, offset: 12 },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 500, titleColor: '#3b414b', gridColor: '#eceef1', domainColor: '#a5abb5', tickColor: '#a5abb5' },
+  // A narrow chart drops every other number rather than drawing them into each other ("0.0000.005").
+  axisQuantitative: { labelOverlap: true, labelSeparation: 6, labelFlush: true },
+  axisTemporal: { labelOverlap: true },
   // Four entries a row at most: a long legend wraps instead of running off a half-width card.
   legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', symbolType: 'square', labelLimit: 360, columns: 4 },
 } as const;

@@ -40,7 +40,7 @@ export function coverageHeatmap(cells: CoverageCell[], options: ChartSize & { ro
     data: { values },
     mark: { type: 'rect', stroke: 'white', strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'deal', type: 'nominal', sort: deals, title: 'Open deal (largest amount first)', axis: { labelAngle: -60, labelFontSize: 10, labelLimit: 140 } },
+      x: { field: 'deal', type: 'nominal', sort: deals, title: 'Open deal (largest amount first)', axis: { labelAngle: -60, labelFontSize: 10, labelLimit: 280 } },
       y: { field: 'roleLabel', type: 'nominal', sort: roles, title: 'Buying role' },
       color: { field: 'statusLabel', type: 'nominal', title: null, scale: { domain: statuses.map((s) => s.label), range: statuses.map((s) => s.color) } },
       tooltip: [

@@ -24,7 +24,7 @@ export function liftChart(points: LiftPoint[], options: ChartSize & { derived?: 
         encoding: {
           x: { field: 'depth', type: 'quantitative', title: 'Best-scored share of holdout deals (%)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
           y: { field: 'lift', type: 'quantitative', title: 'Lift (× average win rate)', scale: { zero: true } },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: labels, range: models.map((m) => MODELS[m].color) }, legend: { orient: 'top-right', direction: 'vertical', fillColor: 'rgba(255,255,255,0.85)', padding: 6 } },
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain: labels, range: models.map((m) => MODELS[m].color) }, legend: { orient: 'top-right', direction: 'vertical', columns: 1, fillColor: 'rgba(255,255,255,0.85)', padding: 6 } },
           tooltip: [
             { field: 'series', type: 'nominal', title: 'Score' },
             { field: 'depth', type: 'quantitative', title: 'Top share of deals', format: FORMAT.percent },

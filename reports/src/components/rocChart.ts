@@ -63,7 +63,7 @@ export function rocChart(points: CurvePoint[], options: RocChartOptions = {}): T
             title: null,
             scale: { domain: seriesLabels, range: models.map((model) => MODELS[model].color) },
             // Below the curves is empty: the legend sits there instead of widening the chart.
-            legend: { orient: 'bottom-right', direction: 'vertical', fillColor: 'rgba(255,255,255,0.85)', padding: 6 },
+            legend: { orient: 'bottom-right', direction: 'vertical', columns: 1, fillColor: 'rgba(255,255,255,0.85)', padding: 6 },
           },
           tooltip: [
             { field: 'series', type: 'nominal', title: 'Score' },

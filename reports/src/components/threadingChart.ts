@@ -25,7 +25,7 @@ export function threadingChart(rows: ThreadingByStage[], options: ChartSize & { 
     encoding: {
       x: { field: 'stage', type: 'ordinal', sort: stages, title: 'CRM stage (funnel order)', axis: { labelAngle: size.width / Math.max(1, stages.length) < 96 ? -30 : 0 } },
       y: { field: 'deals', type: 'quantitative', title: 'Open deals (count)', stack: 'zero' },
-      color: { field: 'threading', type: 'nominal', title: null, scale: { domain: [SINGLE, MULTI], range: ['#c0504d', '#9fb7d9'] } },
+      color: { field: 'threading', type: 'nominal', title: null, legend: { columns: 1 }, scale: { domain: [SINGLE, MULTI], range: ['#c0504d', '#9fb7d9'] } },
       order: { field: 'order', type: 'quantitative' },
       tooltip: [
         { field: 'stage', type: 'nominal', title: 'Stage' },

@@ -454,6 +454,12 @@ export interface DealRow {
   relationships: { label: string; value: string }[];
 }
 
+/** One grade and its lowest score (0–100). */
+export interface GradeBand {
+  grade: string;
+  from: number;
+}
+
 export interface DealsReport {
   asOf: string;
   currency: string;
@@ -465,8 +471,8 @@ export interface DealsReport {
   listRules: Record<DealList, string>;
   /** Which optional columns this run's scores carry. */
   columns: { grade: boolean; trend: boolean; expectedAmount: boolean; modelCloseDate: boolean; slipRisk: boolean; factors: boolean };
-  /** Grade bands (lower score bound per grade) as configured for the scoring stage. */
-  grades: { grade: string; from: number }[];
+  /** Grade bands (lower score bound per grade) as configured (`grades` in the config), best first. */
+  grades: GradeBand[];
   /** What changed since the previous night, by deal id, for the lists the first screen links to. */
   changes: Record<string, string[]>;
   /** The nights of score history, oldest first, and each listed deal's win probability on them. */

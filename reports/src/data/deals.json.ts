@@ -7,10 +7,12 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
 import type { DealList, DealRow, DealsReport } from '../components/types.ts';
-import { factorsInWords, FACTOR_FEATURES } from './factorWords.ts';
+import { factorsInWords, FACTOR_FEATURES, OWNER_CLOSED, OWNER_WON } from './factorWords.ts';
+import { gradeBands } from './gradeBands.ts';
 import { LIST_RULES, listSql } from './dealLists.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { nightChanges } from './nightChanges.ts';
+import { ownerRecords } from './ownerRecords.ts';
 import { runLoader } from './runLoader.ts';
 import { columnsOf, hasTable, optionalColumns } from './tables.ts';
 
@@ -93,20 +95,21 @@ await runLoader('deals', async (conn): Promise<DealsReport> => {
      ORDER BY l.status = 'open' DESC, "expectedValue" DESC, "opportunityId"
      LIMIT ${DEAL_LIMIT}`,
   );
-  const deals: DealRow[] = rows.map(({ positive, negative, lists: on, features: values, ...deal }) => ({
-    ...deal,
-    lists: on.filter((list): list is DealList => list !== null),
-    positiveFactors: factorsInWords(positive, values ?? {}),
-    negativeFactors: factorsInWords(negative, values ?? {}),
-    relationships: relationshipFacts(values ?? {}),
-  }));
+  const owners = await ownerRecords(conn, header.asOf);
+  const deals: DealRow[] = rows.map(({ positive, negative, lists: on, features, ...deal }) => {
+    // an owner with no closed deal has none in the map: 0 of 0
+    const owner = owners && (owners.get(deal.ownerId) ?? { won: 0, closed: 0 });
+    const values = owner ? { ...features, [OWNER_WON]: owner.won, [OWNER_CLOSED]: owner.closed } : { ...features };
+    return {
+      ...deal,
+      lists: on.filter((list): list is DealList => list !== null),
+      positiveFactors: factorsInWords(positive, values),
+      negativeFactors: factorsInWords(negative, values),
+      relationships: relationshipFacts(features ?? {}),
+    };
+  });
 
-  // Each grade's lowest score seen in the scores the stage wrote; the lowest grade starts at 0.
-  const grades = columns.grade
-    ? (await queryRows<{ grade: string; from: number }>(conn, `SELECT grade, min(score)::INTEGER AS "from" FROM scores WHERE grade IS NOT NULL GROUP BY grade ORDER BY grade`)).map(
-        (band, i, all) => (i === all.length - 1 ? { ...band, from: 0 } : band),
-      )
-    : [];
+  const grades = columns.grade ? gradeBands() : [];
   const { nights, history } = await scoreHistory(conn, deals.map((deal) => deal.opportunityId));
   const changes = night.available ? Object.fromEntries(night.changes.map((change) => [change.kind, change.ids])) : {};
   return { asOf: header.asOf, currency: header.currency, totalOpenDeals: header.openDeals, limit: DEAL_LIMIT, deals, listRules: LIST_RULES, columns, grades, changes, nights, history };

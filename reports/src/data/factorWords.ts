@@ -20,15 +20,18 @@ const plural = (n: number, one: string, many = `${one}s`) => `${whole(n)} ${Math
 const yes = (value: number) => value >= 0.5;
 /** A stored ln(1 + amount) as an amount: 173.8K. */
 const money = (log: number) => formatAmount(Math.max(0, Math.exp(log) - 1));
+/** Keys of the owner's real counts (ownerRecords.ts) beside the deal's features in `Values`. */
+export const OWNER_WON = 'owner_won';
+export const OWNER_CLOSED = 'owner_closed';
 /** The counts behind a smoothed rate (won + 1) / (closed + 2). */
 const wonOf = (rate: number, closed: number) => Math.max(0, Math.round(rate * (closed + 2) - 1));
 
 /** Per feature: the sentence for this deal's value (and, where it helps, other columns of its row). */
 const SENTENCES: Record<string, (value: number, row: Values) => string> = {
   ecm_employee_owner_win_rate: (rate, row) => {
-    const closed = row['ecm_employee_owner_closed_deals'];
-    if (closed == null) return `Owner's win rate so far: ${pct(rate)}`;
-    const won = wonOf(rate, closed);
+    const won = row[OWNER_WON];
+    const closed = row[OWNER_CLOSED];
+    if (won == null || closed == null) return `Owner's win rate so far: ${pct(rate)}`;
     return `Owner has won ${whole(won)} of ${plural(closed, 'closed deal')}${closed > 0 ? ` (${pct(won / closed)})` : ''}`;
   },
   ecm_key_person_max_strength: (v) => `Strongest tie on the deal: ${v.toFixed(1)} strength points`,
