@@ -1,12 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 /** BENCHMARKS.md from the raw results: one table per concern, ratios beside absolute figures. */
 import { NIGHT_WITH_TRAINING, NIGHT_WITHOUT_TRAINING, STAGES, type BenchResults, type SizeResult } from './results.ts';
+import { metCell, readSections, renderSection, SECTIONS_DIR, type Sections } from './sections.ts';
 
 const NIGHTLY_WITH_TRAINING_TARGET = { opportunities: 100_000, seconds: 180 };
+const NIGHTLY_WITH_TRAINING_1M_TARGET = { opportunities: 1_000_000, seconds: 600 };
 const NIGHTLY_WITHOUT_TRAINING_TARGET = { opportunities: 1_000_000, seconds: 600, peakRssMb: 6 * 1024 };
+/** `wuwei load` within this multiple of DuckDB's bare scan of the same files, at these sizes. */
+const LOAD_OVER_SCAN_TARGET = { ratio: 2, sizes: [100_000, 1_000_000] };
+/** The report (Framework build included) within about this many seconds at any size. */
+const REPORT_SECONDS_TARGET = 10;
 
-export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers | null = null): string {
+/** The raw results file the stage benchmark writes, relative to the repository. */
+export const RESULTS_FILE = join('bench', 'results.json');
+
+/** Re-renders a repository's BENCHMARKS.md from every recorded result: the stage run, shape peers and sections. */
+export function writeBenchmarks(repo: string): void {
+  const results = JSON.parse(readFileSync(join(repo, RESULTS_FILE), 'utf8')) as BenchResults;
+  writeFileSync(join(repo, 'BENCHMARKS.md'), renderBenchmarks(results, readShapePeers(repo), readSections(join(repo, SECTIONS_DIR))));
+}
+
+export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers | null = null, sections: Sections = []): string {
   const { machine, sizes } = results;
   const lines: string[] = [
     '# Benchmarks',
@@ -29,6 +44,7 @@ export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers |
     '## Targets',
     '',
     ...targets(sizes),
+    ...sections.flatMap(({ section }) => section.targets.map((t) => `| ${t.target} | ${t.measured} | ${metCell(t.met)} |`)),
     '',
     '## Peers, same data, same run',
     '',
@@ -49,6 +65,7 @@ export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers |
     '',
     'Wuwei\'s train time includes reading features from DuckDB, preprocessing, calibration and evaluation; the sklearn fit time is the fit alone on a prepared matrix.',
     ...growth(sizes),
+    ...sections.flatMap(({ section }) => renderSection(section)),
     ...renderShapePeers(shapePeers),
     '',
   ];
@@ -72,6 +89,21 @@ function targets(sizes: SizeResult[]): string[] {
   if (million) {
     const train = million.stages.train;
     out.push(`| 1M: training on a sampled history (models.maxTrainingDeals) within the same memory | ${secs(train.seconds)}, ${mb(train.peakRssMb)} | ${train.peakRssMb <= NIGHTLY_WITHOUT_TRAINING_TARGET.peakRssMb ? 'yes' : 'no'} |`);
+  }
+  const withTraining1m = `1M: nightly run with training ≤ ${NIGHTLY_WITH_TRAINING_1M_TARGET.seconds / 60} min`;
+  out.push(million ? `| ${withTraining1m} | ${secs(nightly(million, true))} | ${yesNo(nightly(million, true) <= NIGHTLY_WITH_TRAINING_1M_TARGET.seconds)} |` : `| ${withTraining1m} | not measured in this run | |`);
+  for (const opportunities of LOAD_OVER_SCAN_TARGET.sizes) {
+    const size = sizes.find((s) => s.opportunities === opportunities);
+    const name = `${label(opportunities)}: \`wuwei load\` ≤ ${LOAD_OVER_SCAN_TARGET.ratio}× DuckDB's bare scan`;
+    if (!size) out.push(`| ${name} | not measured in this run | |`);
+    else {
+      const over = size.stages.load.seconds / size.peers.bareScan.seconds;
+      out.push(`| ${name} | ${over.toFixed(1)}× (${secs(size.stages.load.seconds)} / ${secs(size.peers.bareScan.seconds)}) | ${yesNo(over <= LOAD_OVER_SCAN_TARGET.ratio)} |`);
+    }
+  }
+  for (const size of sizes) {
+    const seconds = size.stages.report.seconds;
+    out.push(`| ${label(size.opportunities)}: report within about ${REPORT_SECONDS_TARGET} s | ${secs(seconds)} | ${yesNo(seconds <= REPORT_SECONDS_TARGET)} |`);
   }
   return out;
 }
@@ -146,6 +178,7 @@ function label(opportunities: number): string {
   return opportunities >= 1_000_000 && opportunities % 1_000_000 === 0 ? `${opportunities / 1_000_000}M` : opportunities >= 1000 && opportunities % 1000 === 0 ? `${opportunities / 1000}k` : String(opportunities);
 }
 
+const yesNo = (met: boolean) => (met ? 'yes' : 'no');
 const secs = (seconds: number) => (seconds >= 100 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`);
 const mb = (megabytes: number) => (megabytes >= 1024 ? `${(megabytes / 1024).toFixed(1)} GB` : `${Math.round(megabytes)} MB`);
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
