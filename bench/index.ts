@@ -30,6 +30,8 @@ export interface BenchOptions {
   command: string;
   /** The recorded sections (bench/results/) kept in the Markdown; default the repository's. */
   sectionsDir?: string;
+  /** The stages to time, in their order (default all): a smoke run times a few. */
+  stages?: readonly StageName[];
   /** Skip the scikit-learn peer (the smoke test checks the rows, not the peers). */
   skipSklearn?: boolean;
   /** Sizes measured by an earlier run (its results file) and not by this one, kept in the tables. */
@@ -62,7 +64,7 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
 
   const stages = {} as SizeResult['stages'];
   const summaries = {} as Record<StageName, any>;
-  for (const stage of STAGES) {
+  for (const stage of STAGES.filter((name) => !options.stages || options.stages.includes(name))) {
     progress(`${opportunities}: ${stage}`);
     const args = stage === 'load' ? [...STAGE_COMMANDS.load, '--source', dataset.exportDir] : STAGE_COMMANDS[stage];
     const measured: Measured<any> = await runWuwei([...args, '--db', db]);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 /** BENCHMARKS.md from the raw results: one table per concern, ratios beside absolute figures. */
-import { NIGHT_WITH_TRAINING, NIGHT_WITHOUT_TRAINING, STAGES, type BenchResults, type SizeResult } from './results.ts';
+import { NIGHT_WITH_TRAINING, NIGHT_WITHOUT_TRAINING, STAGES, type BenchResults, type SizeResult, type StageName } from './results.ts';
 import { metCell, readSections, renderSection, SECTIONS_DIR, type Sections } from './sections.ts';
 
 const NIGHTLY_WITH_TRAINING_TARGET = { opportunities: 100_000, seconds: 180 };
@@ -35,7 +35,7 @@ export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers |
     `| stage | ${sizes.map((size) => label(size.opportunities)).join(' | ')} |`,
     `|---|${sizes.map(() => '---:').join('|')}|`,
     row('generate (once, cached)', sizes, (size) => `${secs(size.generate.seconds)} / ${mb(size.generate.peakRssMb)}`),
-    ...STAGES.map((stage) => row(stage, sizes, (size) => `${secs(size.stages[stage].seconds)} / ${mb(size.stages[stage].peakRssMb)}`)),
+    ...STAGES.map((stage) => row(stage, sizes, (size) => `${secs(seconds(size, stage))} / ${mb(size.stages[stage]?.peakRssMb ?? Number.NaN)}`)),
     row('**nightly run with training**', sizes, (size) => `**${secs(nightly(size, true))}** / ${mb(peak(size, true))}`),
     row('**nightly run without training**', sizes, (size) => `**${secs(nightly(size, false))}** / ${mb(peak(size, false))}`),
     '',
@@ -51,16 +51,16 @@ export function renderBenchmarks(results: BenchResults, shapePeers: ShapePeers |
     `| peer | ${sizes.map((size) => label(size.opportunities)).join(' | ')} |`,
     `|---|${sizes.map(() => '---:').join('|')}|`,
     row('DuckDB bare scan of the export (floor for load)', sizes, (size) => `${secs(size.peers.bareScan.seconds)} (${count(size.peers.bareScan.rows)} rows)`),
-    row('`wuwei load` / bare scan', sizes, (size) => ratio(size.stages.load.seconds, size.peers.bareScan.seconds)),
+    row('`wuwei load` / bare scan', sizes, (size) => ratio(seconds(size, 'load'), size.peers.bareScan.seconds)),
     row('Wuwei holdout AUC (tfjs MLP)', sizes, (size) => auc(size.holdoutAuc)),
     row('sklearn HistGradientBoosting: fit time, holdout AUC', sizes, (size) => sklearn(size, 'histGradientBoosting')),
     row('sklearn LogisticRegression: fit time, holdout AUC', sizes, (size) => sklearn(size, 'logisticRegression')),
     row('sklearn HGB on the features + raw export columns', sizes, (size) => sklearn(size, 'histGradientBoostingFeaturesAndRaw')),
     row('sklearn HGB on the raw export columns alone', sizes, (size) => sklearn(size, 'histGradientBoostingRawOnly')),
-    row('Wuwei `train` / HGB fit time', sizes, (size) => (size.peers.sklearn.ok ? ratio(size.stages.train.seconds, size.peers.sklearn.result.histGradientBoosting.fitSeconds) : 'n/a')),
+    row('Wuwei `train` / HGB fit time', sizes, (size) => (size.peers.sklearn.ok ? ratio(seconds(size, 'train'), size.peers.sklearn.result.histGradientBoosting.fitSeconds) : 'n/a')),
     row('tfjs cpu backend: train, score', sizes, (size) => ('skipped' in size.peers.cpuBackend ? 'not run' : `${secs(size.peers.cpuBackend.train.seconds)}, ${secs(size.peers.cpuBackend.score.seconds)}`)),
     row('cpu / wasm: train, score', sizes, (size) =>
-      'skipped' in size.peers.cpuBackend ? 'not run' : `${ratio(size.peers.cpuBackend.train.seconds, size.stages.train.seconds)}, ${ratio(size.peers.cpuBackend.score.seconds, size.stages.score.seconds)}`,
+      'skipped' in size.peers.cpuBackend ? 'not run' : `${ratio(size.peers.cpuBackend.train.seconds, seconds(size, 'train'))}, ${ratio(size.peers.cpuBackend.score.seconds, seconds(size, 'score'))}`,
     ),
     '',
     'Wuwei\'s train time includes reading features from DuckDB, preprocessing, calibration and evaluation; the sklearn fit time is the fit alone on a prepared matrix.',
@@ -88,7 +88,7 @@ function targets(sizes: SizeResult[]): string[] {
   );
   if (million) {
     const train = million.stages.train;
-    out.push(`| 1M: training on a sampled history (models.maxTrainingDeals) within the same memory | ${secs(train.seconds)}, ${mb(train.peakRssMb)} | ${train.peakRssMb <= NIGHTLY_WITHOUT_TRAINING_TARGET.peakRssMb ? 'yes' : 'no'} |`);
+    if (train) out.push(`| 1M: training on a sampled history (models.maxTrainingDeals) within the same memory | ${secs(train.seconds)}, ${mb(train.peakRssMb)} | ${train.peakRssMb <= NIGHTLY_WITHOUT_TRAINING_TARGET.peakRssMb ? 'yes' : 'no'} |`);
   }
   const withTraining1m = `1M: nightly run with training ≤ ${NIGHTLY_WITH_TRAINING_1M_TARGET.seconds / 60} min`;
   out.push(million ? `| ${withTraining1m} | ${secs(nightly(million, true))} | ${yesNo(nightly(million, true) <= NIGHTLY_WITH_TRAINING_1M_TARGET.seconds)} |` : `| ${withTraining1m} | not measured in this run | |`);
@@ -97,13 +97,13 @@ function targets(sizes: SizeResult[]): string[] {
     const name = `${label(opportunities)}: \`wuwei load\` ≤ ${LOAD_OVER_SCAN_TARGET.ratio}× DuckDB's bare scan`;
     if (!size) out.push(`| ${name} | not measured in this run | |`);
     else {
-      const over = size.stages.load.seconds / size.peers.bareScan.seconds;
-      out.push(`| ${name} | ${over.toFixed(1)}× (${secs(size.stages.load.seconds)} / ${secs(size.peers.bareScan.seconds)}) | ${yesNo(over <= LOAD_OVER_SCAN_TARGET.ratio)} |`);
+      const over = seconds(size, 'load') / size.peers.bareScan.seconds;
+      out.push(`| ${name} | ${ratio(seconds(size, 'load'), size.peers.bareScan.seconds)} (${secs(seconds(size, 'load'))} / ${secs(size.peers.bareScan.seconds)}) | ${yesNo(over <= LOAD_OVER_SCAN_TARGET.ratio, over)} |`);
     }
   }
   for (const size of sizes) {
-    const seconds = size.stages.report.seconds;
-    out.push(`| ${label(size.opportunities)}: report within about ${REPORT_SECONDS_TARGET} s | ${secs(seconds)} | ${yesNo(seconds <= REPORT_SECONDS_TARGET)} |`);
+    const report = seconds(size, 'report');
+    out.push(`| ${label(size.opportunities)}: report within about ${REPORT_SECONDS_TARGET} s | ${secs(report)} | ${yesNo(report <= REPORT_SECONDS_TARGET, report)} |`);
   }
   return out;
 }
@@ -115,7 +115,8 @@ function growth(sizes: SizeResult[]): string[] {
   for (const stage of STAGES) {
     const cells = sizes.slice(1).map((size, i) => {
       const previous = sizes[i]!;
-      return ((size.stages[stage].seconds / size.opportunities) / (previous.stages[stage].seconds / previous.opportunities)).toFixed(2);
+      const growthRatio = seconds(size, stage) / size.opportunities / (seconds(previous, stage) / previous.opportunities);
+      return Number.isNaN(growthRatio) ? 'not run' : growthRatio.toFixed(2);
     });
     out.push(`| ${stage} | ${cells.join(' | ')} |`);
   }
@@ -123,11 +124,16 @@ function growth(sizes: SizeResult[]): string[] {
 }
 
 function nightly(size: SizeResult, withTraining: boolean): number {
-  return (withTraining ? NIGHT_WITH_TRAINING : NIGHT_WITHOUT_TRAINING).reduce((sum, stage) => sum + size.stages[stage].seconds, 0);
+  return (withTraining ? NIGHT_WITH_TRAINING : NIGHT_WITHOUT_TRAINING).reduce((sum, stage) => sum + seconds(size, stage), 0);
 }
 
 function peak(size: SizeResult, withTraining: boolean): number {
-  return Math.max(...(withTraining ? NIGHT_WITH_TRAINING : NIGHT_WITHOUT_TRAINING).map((stage) => size.stages[stage].peakRssMb));
+  return Math.max(...(withTraining ? NIGHT_WITH_TRAINING : NIGHT_WITHOUT_TRAINING).map((stage) => size.stages[stage]?.peakRssMb ?? Number.NaN));
+}
+
+/** A stage's wall time, NaN when this run did not time it (rendered "not run"). */
+function seconds(size: SizeResult, stage: StageName): number {
+  return size.stages[stage]?.seconds ?? Number.NaN;
 }
 
 function sklearn(size: SizeResult, model: 'histGradientBoosting' | 'logisticRegression' | 'histGradientBoostingFeaturesAndRaw' | 'histGradientBoostingRawOnly'): string {
@@ -178,9 +184,9 @@ function label(opportunities: number): string {
   return opportunities >= 1_000_000 && opportunities % 1_000_000 === 0 ? `${opportunities / 1_000_000}M` : opportunities >= 1000 && opportunities % 1000 === 0 ? `${opportunities / 1000}k` : String(opportunities);
 }
 
-const yesNo = (met: boolean) => (met ? 'yes' : 'no');
-const secs = (seconds: number) => (seconds >= 100 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`);
-const mb = (megabytes: number) => (megabytes >= 1024 ? `${(megabytes / 1024).toFixed(1)} GB` : `${Math.round(megabytes)} MB`);
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
+const yesNo = (met: boolean, measured = 0) => (Number.isNaN(measured) ? 'not run' : met ? 'yes' : 'no');
+const secs = (seconds: number) => (Number.isNaN(seconds) ? 'not run' : seconds >= 100 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`);
+const mb = (megabytes: number) => (Number.isNaN(megabytes) ? 'not run' : megabytes >= 1024 ? `${(megabytes / 1024).toFixed(1)} GB` : `${Math.round(megabytes)} MB`);
+const ratio = (a: number, b: number) => (b > 0 && !Number.isNaN(a) ? `${(a / b).toFixed(1)}×` : 'n/a');
 const auc = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
 const count = (n: number) => n.toLocaleString('en-US');
