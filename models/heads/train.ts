@@ -31,7 +31,7 @@ function headConfig(fitConfig: FitConfig): FitConfig {
   return { ...fitConfig, patience: Math.min(fitConfig.patience, HEAD_PATIENCE), maxRowsPerEpoch: Math.max(fitConfig.maxRowsPerEpoch, HEAD_ROWS_PER_EPOCH) };
 }
 
-interface Trained<H, E> {
+export interface Trained<H, E> {
   network: tf.LayersModel;
   metadata: HeadMetadata<H, E>;
 }
