@@ -30,7 +30,8 @@ export type HeadWorkerMessage =
  */
 const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
 
-export function trainHeadInWorker<H, E>(kind: HeadKind, given: HeadInputs): Promise<Trained<H, E> | undefined> {
+/** Trains one head in a worker; `signal` stops the worker (the caller failed and no longer waits for it). */
+export function trainHeadInWorker<H, E>(kind: HeadKind, given: HeadInputs, signal?: AbortSignal): Promise<Trained<H, E> | undefined> {
   const { log, ...inputs } = given;
   const request: HeadWorkerRequest = { kind, inputs };
   return new Promise((resolve, reject) => {
@@ -49,6 +50,7 @@ export function trainHeadInWorker<H, E>(kind: HeadKind, given: HeadInputs): Prom
     });
     worker.on('error', (error) => settle(() => reject(error)));
     worker.on('exit', (code) => settle(() => reject(new Error(`${kind} model worker exited with ${code} before it finished`))));
+    signal?.addEventListener('abort', () => settle(() => reject(new Error(`${kind} model worker stopped: the training it belonged to ended`))), { once: true });
   });
 }
 
@@ -66,10 +68,10 @@ export interface TrainedHeads {
 }
 
 /** Both heads at once, each in its own worker; when either fails, the other's network is released and the error raised. */
-export async function trainHeadsInWorkers(given: HeadInputs): Promise<TrainedHeads> {
+export async function trainHeadsInWorkers(given: HeadInputs, signal?: AbortSignal): Promise<TrainedHeads> {
   const [amount, close] = await Promise.allSettled([
-    trainHeadInWorker<AmountModelHead, AmountEvaluation>('amount', given),
-    trainHeadInWorker<CloseModelHead, CloseEvaluation>('close', given),
+    trainHeadInWorker<AmountModelHead, AmountEvaluation>('amount', given, signal),
+    trainHeadInWorker<CloseModelHead, CloseEvaluation>('close', given, signal),
   ]);
   if (amount.status === 'rejected' || close.status === 'rejected') {
     if (amount.status === 'fulfilled') amount.value?.network.dispose();

@@ -197,7 +197,9 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
 
   // the deal-size and close-timing models need only the inputs and split: they train beside the win model
   const headInputs = { data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights };
-  const headsTraining = options.heads === false ? undefined : options.headWorkers === false ? undefined : trainHeadsInWorkers(headInputs);
+  // stops the workers if this training fails before it waits for them
+  const headsAbort = new AbortController();
+  const headsTraining = options.heads === false || options.headWorkers === false ? undefined : trainHeadsInWorkers(headInputs, headsAbort.signal);
   headsTraining?.catch(() => {}); // awaited below; a failure must not surface as unhandled while the win model trains
 
   const trainStart = performance.now();
@@ -413,6 +415,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
         : {}),
     };
   } finally {
+    headsAbort.abort();
     for (const member of members) member.dispose();
     if (model && !members.includes(model)) model.dispose();
     heads.amount?.dispose();
