@@ -14,6 +14,7 @@ import { describeMachine } from './machine.ts';
 import { bareScan } from './peers/bare-scan.ts';
 import { runSklearnPeer } from './peers/sklearn.ts';
 import { readShapePeers, renderBenchmarks } from './render.ts';
+import { readSections, SECTIONS_DIR } from './sections.ts';
 import { STAGE_COMMANDS, STAGES, type BenchResults, type SizeResult, type StageName } from './results.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,12 @@ export interface BenchOptions {
   /** Largest size at which the (slow) cpu backend is also timed. */
   cpuUpTo: number;
   command: string;
+  /** The recorded sections (bench/results/) kept in the Markdown; default the repository's. */
+  sectionsDir?: string;
+  /** The stages to time, in their order (default all): a smoke run times a few. */
+  stages?: readonly StageName[];
+  /** Skip the scikit-learn peer (the smoke test checks the rows, not the peers). */
+  skipSklearn?: boolean;
   /** Sizes measured by an earlier run (its results file) and not by this one, kept in the tables. */
   keep?: BenchResults;
 }
@@ -41,7 +48,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
     results.sizes.sort((a, b) => a.opportunities - b.opportunities);
     // written after every size, so a long run that is stopped still leaves its figures
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(options.markdown, renderBenchmarks(results, readShapePeers(repo)));
+    writeFileSync(options.markdown, renderBenchmarks(results, readShapePeers(repo), readSections(options.sectionsDir ?? join(repo, SECTIONS_DIR))));
   }
   return results;
 }
@@ -57,7 +64,7 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
 
   const stages = {} as SizeResult['stages'];
   const summaries = {} as Record<StageName, any>;
-  for (const stage of STAGES) {
+  for (const stage of STAGES.filter((name) => !options.stages || options.stages.includes(name))) {
     progress(`${opportunities}: ${stage}`);
     const args = stage === 'load' ? [...STAGE_COMMANDS.load, '--source', dataset.exportDir] : STAGE_COMMANDS[stage];
     const measured: Measured<any> = await runWuwei([...args, '--db', db]);
@@ -74,8 +81,11 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
     cpuBackend = { train: pick(train), score: pick(score), holdoutAuc: train.summary?.metrics?.auc ?? null };
   }
 
-  progress(`${opportunities}: scikit-learn on the same features and split (peer)`);
-  const sklearn = await runSklearnPeer(db, { holdoutFraction: 0.2, validationFraction: 0.15 });
+  let sklearn: SizeResult['peers']['sklearn'] = { ok: false, reason: 'skipped in this run' };
+  if (!options.skipSklearn) {
+    progress(`${opportunities}: scikit-learn on the same features and split (peer)`);
+    sklearn = await runSklearnPeer(db, { holdoutFraction: 0.2, validationFraction: 0.15 });
+  }
 
   return {
     opportunities,

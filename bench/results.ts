@@ -28,7 +28,8 @@ export interface SizeResult {
   opportunities: number;
   generate: { seconds: number; peakRssMb: number; cached: boolean };
   rows: Record<string, number>;
-  stages: Record<StageName, { seconds: number; peakRssMb: number }>;
+  /** The stages this run timed (a smoke run may time only some). */
+  stages: Partial<Record<StageName, { seconds: number; peakRssMb: number }>>;
   backend: string;
   holdoutAuc: number | null;
   peers: {

@@ -1,8 +1,7 @@
 /** Keeps one shape's result of shape-peers.ts in bench/shape-peers.json and re-renders BENCHMARKS.md with it. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readShapePeers, renderBenchmarks, SHAPE_PEERS_FILE } from '../../bench/render.ts';
-import type { BenchResults } from '../../bench/results.ts';
+import { readShapePeers, SHAPE_PEERS_FILE, writeBenchmarks } from '../../bench/render.ts';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -27,7 +26,6 @@ export function recordShapePeers(shape: string, opportunities: number, command: 
     shapes: [...(previous?.shapes ?? []).filter((s) => s.shape !== shape), entry].sort((a, b) => a.shape.localeCompare(b.shape)),
   };
   writeFileSync(join(repo, SHAPE_PEERS_FILE), `${JSON.stringify(next, null, 2)}\n`);
-  const results = JSON.parse(readFileSync(join(repo, 'bench/results.json'), 'utf8')) as BenchResults;
-  writeFileSync(join(repo, 'BENCHMARKS.md'), renderBenchmarks(results, next));
+  writeBenchmarks(repo);
 }
 

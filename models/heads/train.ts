@@ -31,7 +31,7 @@ function headConfig(fitConfig: FitConfig): FitConfig {
   return { ...fitConfig, patience: Math.min(fitConfig.patience, HEAD_PATIENCE), maxRowsPerEpoch: Math.max(fitConfig.maxRowsPerEpoch, HEAD_ROWS_PER_EPOCH) };
 }
 
-interface Trained<H, E> {
+export interface Trained<H, E> {
   network: tf.LayersModel;
   metadata: HeadMetadata<H, E>;
 }
@@ -83,8 +83,9 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   });
   const validationTargets = targets(rows.validation);
   const config = headConfig(given.fitConfig);
-  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), part(rows.validation, validationTargets), given.network, config, given.seed + recipe.seedOffset, log);
-  const validationOutputs = await predictRegression(model, transform(preprocessing, inputs, rows.validation), width);
+  const validation = part(rows.validation, validationTargets); // its inputs serve both early stopping and sigma
+  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), validation, given.network, config, given.seed + recipe.seedOffset, log);
+  const validationOutputs = await predictRegression(model, validation.x, width);
   const logSigma = residualSigma(validationTargets, validationOutputs.map((o) => o + offset));
   const holdoutOutputs = (await predictRegression(model, transform(preprocessing, inputs, rows.holdout), width)).map((o) => o + offset);
   const { evaluation, summary } = judge(holdoutOutputs, logSigma, rows.holdout);

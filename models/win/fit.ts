@@ -114,6 +114,9 @@ export async function fitWinNetwork(
         if (cost) batchLosses.push(cost);
       }
       const loss = await meanOf(batchLosses);
+      // wasm kernels run synchronously: give the event loop a turn each epoch, so messages from the
+      // worker threads training beside this loop (heads/parallel.ts: their log lines) arrive in time
+      await new Promise((resolve) => setImmediate(resolve));
       const validationLoss = await tf.tidy(() => lossOf(network.apply(xValidation) as tf.Tensor, yValidation, wValidation)).data();
       const record = { epoch, loss, validationLoss: validationLoss[0]! };
       history.push(record);

@@ -16,6 +16,7 @@ import { fitPlatt } from '../calibration.ts';
 import { CROSS_FIT_MAX_DEALS, crossFittedPlatt, DEFAULT_CALIBRATION_FOLDS } from './cross-fit-calibration.ts';
 import { calibrationTable, classificationMetrics, liftByDecile } from '../metrics.ts';
 import { featureColumnsOf } from '../feature-columns.ts';
+import { trainHeadsInWorkers } from '../heads/parallel.ts';
 import { trainAmountModel, trainCloseModel } from '../heads/train.ts';
 import { saveModel, type SplitSummary, type WinMetadata } from './artifacts.ts';
 import { readClosedObservations, type ClosedObservations } from './data.ts';
@@ -43,6 +44,8 @@ export interface TrainWinOptions {
   timeWeighting?: boolean;
   /** Also train the deal-size and close-timing models (default true). */
   heads?: boolean;
+  /** Train those two in worker threads beside the win model (default true); false trains them after it, in this thread. */
+  headWorkers?: boolean;
   /** Make the new version active even when its holdout AUC is below promoteRatio x the active model's. */
   force?: boolean;
   /** A new version becomes active only if its holdout AUC is at least this share of the active one's. */
@@ -192,6 +195,13 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   const validationData = matrixOf(split.validation);
   const holdoutData = matrixOf(split.holdout);
 
+  // the deal-size and close-timing models need only the inputs and split: they train beside the win model
+  const headInputs = { data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights };
+  // stops the workers if this training fails before it waits for them
+  const headsAbort = new AbortController();
+  const headsTraining = options.heads === false || options.headWorkers === false ? undefined : trainHeadsInWorkers(headInputs, headsAbort.signal);
+  headsTraining?.catch(() => {}); // awaited below; a failure must not surface as unhandled while the win model trains
+
   const trainStart = performance.now();
   const ensembleSize = Math.max(1, Math.trunc(options.ensembleSize ?? DEFAULT_ENSEMBLE_SIZE));
   const members: tf.LayersModel[] = [];
@@ -262,9 +272,9 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     }
 
     // --- deal size and close timing, on the same inputs and split
-    const headInputs = { data, split, preprocessing, inputs, width, network, fitConfig, seed, log, sampleWeights };
-    const amount = options.heads === false ? undefined : await trainAmountModel(headInputs);
-    const close = options.heads === false ? undefined : await trainCloseModel(headInputs);
+    const trainedHeads = headsTraining ? await headsTraining : undefined;
+    const amount = options.heads === false ? undefined : trainedHeads ? trainedHeads.amount : await trainAmountModel(headInputs);
+    const close = options.heads === false ? undefined : trainedHeads ? trainedHeads.close : await trainCloseModel(headInputs);
     if (amount) heads.amount = amount.network;
     if (close) heads.close = close.network;
 
@@ -405,6 +415,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
         : {}),
     };
   } finally {
+    headsAbort.abort();
     for (const member of members) member.dispose();
     if (model && !members.includes(model)) model.dispose();
     heads.amount?.dispose();

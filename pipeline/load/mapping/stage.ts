@@ -101,7 +101,9 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     for (const [index, { definition, file }] of present.entries()) {
       // A JSON field to unnest that no record has holds no rows.
       if (definition.unnest && file.format === 'json' && (statSync(file.path).size === 0 || isEmptyFile(file))) continue;
+      const inspectStart = performance.now();
       const inspected = await inspectFile(conn, file);
+      options.log.debug?.(`staging ${entity}: inspect ${file.path}: ${seconds(inspectStart)} s`);
       const { dateFormats } = inspected;
       const own = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
       // A file without the field-name and value columns is not a list of changes (a flat deals file): no rows from it.
@@ -126,7 +128,9 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
       if (index === 0) custom = extra;
       // Only the file's own columns (an unpivot's name and value columns are not in it).
       const inFile = new Set(inspected.columns.map((c) => c.name.toLowerCase()));
+      const unmappedStart = performance.now();
       unmapped.push(...(await findUnmappedValues(conn, { entity, definition, file, present: (c) => inFile.has(c.toLowerCase()) })));
+      options.log.debug?.(`staging ${entity}: unmapped values in ${file.path}: ${seconds(unmappedStart)} s`);
       if (definition.pivot) changeFiles.push(file.path);
       selects.push(sourceSelect(entity, definition, file, names, { dateFormats: formats, custom: extra, allCustom: custom, salesforceIds: options.mapping.salesforce_ids === true, pivotFields }));
     }
@@ -136,7 +140,9 @@ export async function stageSources(conn: DuckDBConnection, options: { source: st
     try {
       // One source: its line already identifies the row; a union needs a row number of its own.
       const row = selects.length === 1 ? '__line' : '(row_number() OVER ())::BIGINT';
+      const readStart = performance.now();
       await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${row} AS __row, * FROM (${body})`);
+      options.log.debug?.(`staging ${entity}: read into ${table}: ${seconds(readStart)} s`);
     } catch (error) {
       const files = present.map((p) => p.file.path).join(', ');
       throw new WuweiError('bad_input', `${files}: cannot read: ${firstLine(error)}`, { cause: error });
@@ -362,6 +368,11 @@ function storedType(type: string): CustomColumn['type'] {
   if (type === 'DATE') return 'DATE';
   if (type.startsWith('TIMESTAMP')) return 'TIMESTAMP';
   return 'VARCHAR';
+}
+
+/** Seconds since `start` (a performance.now() reading), for the debug log of where staging's time goes. */
+function seconds(start: number): string {
+  return ((performance.now() - start) / 1000).toFixed(2);
 }
 
 function describeSource(source: string | string[]): string {
