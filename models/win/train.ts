@@ -21,6 +21,7 @@ import { saveModel, type SplitSummary, type WinMetadata } from './artifacts.ts';
 import { readClosedObservations, type ClosedObservations } from './data.ts';
 import { buildEnsemble } from './ensemble.ts';
 import { timeWeights } from './time-weights.ts';
+import { fitStageShrinkage, levelsInMatrix } from './stage-shrinkage.ts';
 import { baselineProbabilities, evaluate } from './evaluate.ts';
 import { DEFAULT_FIT, fitWinNetwork, type LabelledMatrix } from './fit.ts';
 import { permutationImportance, type FeatureImportance } from './importance.ts';
@@ -213,12 +214,20 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     const evaluateStart = performance.now();
     const folds = options.calibrationFolds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
     if (folds >= 2) {
-      const crossFit = await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, epochs: fitted.bestEpoch, folds, seed, log });
+      const crossFit = await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, epochs: Math.max(fitted.epochsRun, 2 * fitted.bestEpoch), folds, seed, log });
       // the fold networks, whose out-of-fold logits the scaling was fitted on, become the model
       members.push(...crossFit.members);
       if (!members.includes(model)) model.dispose();
       model = buildEnsemble(crossFit.members, width, network);
       preprocessing.calibration = crossFit.scaling;
+      const stages = levelsInMatrix(preprocessing, crossFit.matrix.x);
+      if (stages && process.env['WUWEI_EXP_SHRINK'] !== '0') {
+        const { foldOf, probabilities } = crossFit.outOfFold;
+        const opportunityIds = Array.from(train.rows, (r) => data.opportunityIds[r]!);
+        const weights = crossFit.matrix.w;
+        preprocessing.shrinkage = fitStageShrinkage({ ...stages, labels: crossFit.matrix.y, ...(weights ? { weights } : {}), opportunityIds, outOfFold: probabilities, foldOf, folds });
+        log.info(`shrinkage towards the stage baseline: prior strength ${preprocessing.shrinkage.strength} deals`);
+      }
     } else {
       preprocessing.calibration = fitPlatt(await predictLogits(model, validationData.x, width), validationData.y, validationData.w ? { weights: validationData.w } : {});
     }
