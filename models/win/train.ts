@@ -214,7 +214,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     const evaluateStart = performance.now();
     const folds = options.calibrationFolds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
     if (folds >= 2) {
-      const crossFit = await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, epochs: Math.max(fitted.epochsRun, 2 * fitted.bestEpoch), folds, seed, log });
+      const crossFit = await crossFittedPlatt({ rows: train.rows, opportunityIds: data.opportunityIds, matrixOf: (rows) => matrixOf({ ...train, rows }), width, network, fitConfig, closeDays: Array.from(train.rows, (r) => data.closeDays[r]!), epochs: process.env['WUWEI_EXP_POOLED'] === '0' ? fitted.bestEpoch : Math.max(fitted.epochsRun, 2 * fitted.bestEpoch), folds, seed, log });
       // the fold networks, whose out-of-fold logits the scaling was fitted on, become the model
       members.push(...crossFit.members);
       if (!members.includes(model)) model.dispose();
@@ -224,8 +224,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       if (stages && process.env['WUWEI_EXP_SHRINK'] !== '0') {
         const { foldOf, probabilities } = crossFit.outOfFold;
         const opportunityIds = Array.from(train.rows, (r) => data.opportunityIds[r]!);
-        const weights = crossFit.matrix.w;
-        preprocessing.shrinkage = fitStageShrinkage({ ...stages, labels: crossFit.matrix.y, ...(weights ? { weights } : {}), opportunityIds, outOfFold: probabilities, foldOf, folds });
+        preprocessing.shrinkage = fitStageShrinkage({ ...stages, labels: crossFit.matrix.y, weights: crossFit.outOfFold.weights, opportunityIds, outOfFold: probabilities, foldOf, folds });
         log.info(`shrinkage towards the stage baseline: prior strength ${preprocessing.shrinkage.strength} deals`);
       }
     } else {
