@@ -5,7 +5,8 @@
  * validation) are cut into K folds by deal; a network with the chosen architecture is trained on
  * the other folds for the number of epochs early stopping chose, and predicts its own fold. Platt
  * scaling is then fitted on these out-of-fold logits of every training deal (weighted like the
- * training rows), and applied to the model trained as usual: the calibration sees K times more
+ * training rows, and by recency: the win rate drifts), and the fold networks, averaged, become the
+ * model (the slope restated for the average, see forTheEnsemble): the calibration sees K times more
  * deals, from the whole history, none of which the network that scored it had seen.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -29,7 +30,7 @@ export interface CrossFitInputs {
   width: number;
   network: WinNetworkConfig;
   fitConfig: FitConfig;
-  /** Epochs each fold's network trains, of which the best by pooled held-out loss is kept. */
+  /** Epochs each fold's network trains: the best epoch early stopping found for the model itself. */
   epochs: number;
   folds: number;
   seed: number;
@@ -47,58 +48,35 @@ export interface CrossFitCalibration {
   /** The fold networks (the caller owns and disposes them). */
   members: tf.LayersModel[];
   rows: number;
-  /** The epoch kept in every fold network. */
-  bestEpoch: number;
 }
 
 export async function crossFittedPlatt(inputs: CrossFitInputs): Promise<CrossFitCalibration> {
   const { rows, folds } = inputs;
   const foldOf = dealFolds(rows, inputs.opportunityIds, folds, inputs.seed);
-  let bestEpoch = 0;
   const logits = new Float32Array(rows.length);
-  // Every fold trains the same span of epochs (minDelta = Infinity: the held-out fold never stops
-  // it), keeping its weights after each; the epoch kept is the one with the lowest held-out loss
-  // pooled over all folds, a choice resting on every training deal instead of the few hundred of
-  // the validation split (on 3,000-opportunity exports that split's best epoch ranged from 2 to 9).
-  const span = Math.max(1, inputs.epochs);
-  const fixed: FitConfig = { ...inputs.fitConfig, epochs: span, patience: span, minDelta: Number.POSITIVE_INFINITY };
+  // A fixed number of epochs: minDelta = Infinity never counts an epoch as better, so the held-out
+  // fold only receives predictions and never chooses weights.
+  const fixed: FitConfig = { ...inputs.fitConfig, epochs: Math.max(1, inputs.epochs), patience: Math.max(1, inputs.epochs), minDelta: Number.POSITIVE_INFINITY };
   const quiet = { info: () => {}, warn: inputs.log.warn };
   const members: tf.LayersModel[] = [];
-  const snapshots: tf.Tensor[][][] = [];
-  const pooledLoss = new Float64Array(span);
-  const heldOutRows: Int32Array[] = [];
-  try {
-    for (let k = 0; k < folds; k++) {
-      const inFold = rows.filter((_, i) => foldOf[i] === k);
-      const outOfFold = rows.filter((_, i) => foldOf[i] !== k);
-      if (inFold.length === 0 || outOfFold.length === 0) continue;
-      const network = buildWinNetwork(inputs.width, inputs.network, inputs.seed + 1000 + k);
-      const kept: tf.Tensor[][] = [];
-      members.push(network);
-      snapshots.push(kept);
-      heldOutRows.push(Int32Array.from({ length: rows.length }, (_, i) => i).filter((i) => foldOf[i] === k));
-      await fitWinNetwork(network, inputs.matrixOf(outOfFold), inputs.matrixOf(inFold), fixed, inputs.seed + 1000 + k, quiet, 'logistic', (record, current) => {
-        pooledLoss[record.epoch - 1] += record.validationLoss * inFold.length;
-        kept.push(current.getWeights().map((weight) => weight.clone()));
-      });
-    }
-    const best = process.env['WUWEI_EXP_POOLED'] === '0' ? span - 1 : pooledLoss.indexOf(Math.min(...pooledLoss));
-    for (const [m, network] of members.entries()) {
-      network.setWeights(snapshots[m]![Math.min(best, snapshots[m]!.length - 1)]!);
-      const own = heldOutRows[m]!;
-      const predicted = await predictLogits(network, inputs.matrixOf(Int32Array.from(own, (i) => rows[i]!)).x, inputs.width);
-      own.forEach((i, j) => (logits[i] = predicted[j]!));
-    }
-    bestEpoch = best + 1;
-  } finally {
-    for (const kept of snapshots) for (const weights of kept) tf.dispose(weights);
+  for (let k = 0; k < folds; k++) {
+    const inFold = rows.filter((_, i) => foldOf[i] === k);
+    const outOfFold = rows.filter((_, i) => foldOf[i] !== k);
+    if (inFold.length === 0 || outOfFold.length === 0) continue;
+    const heldOut = inputs.matrixOf(inFold);
+    const network = buildWinNetwork(inputs.width, inputs.network, inputs.seed + 1000 + k);
+    members.push(network);
+    await fitWinNetwork(network, inputs.matrixOf(outOfFold), heldOut, fixed, inputs.seed + 1000 + k, quiet);
+    const predicted = await predictLogits(network, heldOut.x, inputs.width);
+    let j = 0;
+    for (let i = 0; i < rows.length; i++) if (foldOf[i] === k) logits[i] = predicted[j++]!;
   }
   const all = inputs.matrixOf(rows);
   const weights = calibrationWeights(all.w, inputs.closeDays);
   const single = fitPlatt(logits, all.y, { weights });
-  const scaling = process.env['WUWEI_EXP_DILUTION'] === '0' ? single : await forTheEnsemble(single, logits, members, all.x, inputs.width);
-  inputs.log.info(`calibration cross-fitted over ${folds} folds of the training deals (${rows.length} out-of-fold observations, epoch ${bestEpoch} of ${span} chosen on the pooled held-out loss): a ${single.a.toFixed(3)}, b ${single.b.toFixed(3)}; for the average of the ${members.length} fold networks: a ${scaling.a.toFixed(3)}, b ${scaling.b.toFixed(3)}`);
-  return { scaling, outOfFold: { foldOf, probabilities: applyPlatt(single, logits), weights }, matrix: all, members, rows: rows.length, bestEpoch };
+  const scaling = await forTheEnsemble(single, logits, members, all.x, inputs.width);
+  inputs.log.info(`calibration cross-fitted over ${folds} folds of the training deals (${rows.length} out-of-fold observations, ${inputs.epochs} epochs each): a ${single.a.toFixed(3)}, b ${single.b.toFixed(3)}; for the average of the ${members.length} fold networks: a ${scaling.a.toFixed(3)}, b ${scaling.b.toFixed(3)}`);
+  return { scaling, outOfFold: { foldOf, probabilities: applyPlatt(single, logits), weights }, matrix: all, members, rows: rows.length };
 }
 
 /** Days over which a closed deal's weight in the calibration halves: the win rate drifts (the mix of new and repeat business, the market). */
@@ -108,7 +86,7 @@ export const CALIBRATION_HALF_LIFE_DAYS = 365;
 function calibrationWeights(sampleWeights: Float32Array | undefined, closeDays: ArrayLike<number> | undefined): Float32Array {
   const n = closeDays?.length ?? sampleWeights?.length ?? 0;
   const weights = sampleWeights ? Float32Array.from(sampleWeights) : new Float32Array(n).fill(1);
-  if (!closeDays || process.env['WUWEI_EXP_RECENCY'] === '0') return weights;
+  if (!closeDays) return weights;
   let newest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < closeDays.length; i++) newest = Math.max(newest, closeDays[i]!);
   for (let i = 0; i < weights.length; i++) weights[i]! *= 0.5 ** ((newest - closeDays[i]!) / CALIBRATION_HALF_LIFE_DAYS);

@@ -71,8 +71,6 @@ export async function fitWinNetwork(
   seed: number,
   log: Logger,
   lossKind: LossKind = 'logistic',
-  /** Called after every epoch with the network as it then is (e.g. to keep a copy of its weights). */
-  onEpoch?: (record: EpochRecord, network: tf.LayersModel) => void,
 ): Promise<FitResult> {
   const random = new Random(seed);
   const classWeights = lossKind === 'logistic' ? balancedClassWeights(train.y, train.w) : { won: 1, lost: 1 };
@@ -119,7 +117,6 @@ export async function fitWinNetwork(
       const validationLoss = await tf.tidy(() => lossOf(network.apply(xValidation) as tf.Tensor, yValidation, wValidation)).data();
       const record = { epoch, loss, validationLoss: validationLoss[0]! };
       history.push(record);
-      onEpoch?.(record, network);
 
       if (record.validationLoss < best.loss - config.minDelta) {
         tf.dispose(best.weights);

@@ -17,12 +17,12 @@ import { tempDir } from '../helpers/temp.ts';
  * ECE of about 0.05 (the oracle's own against the outcomes is 0.050 on this seed).
  * Measured on seeds 1 / 2 / 3: 0.030 / 0.048 / 0.037 (before this change 0.053 / 0.066 / 0.084).
  */
-describe('calibration on a small export (3,000 opportunities)', () => {
+describe.each([1, 2, 3])('calibration on a small export (3,000 opportunities, seed %i)', (seed) => {
   const tmp = tempDir();
   let judged: { model: number; oracle: number; won: number; stage: number }[] = [];
   beforeAll(async () => {
     const source = join(tmp.dir, 'export');
-    await generate({ out: source, opportunities: 3000, seed: 1, asOf: '2026-06-30', start: '2024-01-01', log: quietLogger });
+    await generate({ out: source, opportunities: 3000, seed, asOf: '2026-06-30', start: '2024-01-01', log: quietLogger });
     await withDatabase(join(tmp.dir, 'w.duckdb'), async (conn) => {
       const loaded = await loadExports(conn, { source, log: quietLogger });
       await buildFeatures(conn, { asOf: loaded.asOf, log: quietLogger });
@@ -47,7 +47,7 @@ describe('calibration on a small export (3,000 opportunities)', () => {
     const oracle = judged.map((r) => r.oracle);
     const ece = expectedCalibrationError(model, oracle);
     const stageEce = expectedCalibrationError(judged.map((r) => r.stage), oracle);
-    console.info(`open-deal ECE against the oracle: model ${ece.toFixed(4)}, CRM stage probability ${stageEce.toFixed(4)} (${judged.length} open deals)`);
+    console.info(`seed ${seed}: open-deal ECE against the oracle: model ${ece.toFixed(4)}, CRM stage probability ${stageEce.toFixed(4)} (${judged.length} open deals)`);
     expect(ece).toBeLessThanOrEqual(0.04);
     expect(ece).toBeLessThan(stageEce / 2);
   });
