@@ -106,8 +106,8 @@ function levelBaselines(inputs: ShrinkageInputs, foldOf: Int32Array, exclude: nu
     if (exclude >= 0 && foldOf[i] === exclude) continue;
     const level = inputs.levels[i]!;
     const w = inputs.weights ? inputs.weights[i]! : 1;
-    weight[level] += w;
-    won[level] += w * inputs.labels[i]!;
+    weight[level]! += w;
+    won[level]! += w * inputs.labels[i]!;
     deals[level]!.add(inputs.opportunityIds[i]!);
     totalWeight += w;
     totalWon += w * inputs.labels[i]!;
