@@ -61,7 +61,7 @@ export interface TrainWinOptions {
    * Blend each probability towards its stage's training win rate where the stage saw few deals
    * (stage-shrinkage.ts), with the prior strength chosen on the cross-fitted predictions. Off by
    * default: on 3,000-opportunity exports it chose 200-300 deals and made the open-deal ECE worse
-   * (seed 2: 0.049 to 0.056), the fold networks' out-of-fold predictions being noisier than their average.
+   * (seed 2, in a variant with longer-trained fold networks: 0.049 to 0.056), the fold networks' out-of-fold predictions being noisier than their average.
    */
   stageShrinkage?: boolean;
   /** Folds of cross-fitted calibration (cross-fit-calibration.ts); 0 or 1: Platt on the validation split. Default 5 up to 15,000 training deals, else 0. */
