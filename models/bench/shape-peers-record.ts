@@ -21,11 +21,15 @@ export function recordShapePeers(shape: string, opportunities: number, command: 
     command,
     note:
       'Generated exports with company-specific columns (`--custom-columns`), seed 7; every peer is scikit-learn on Wuwei\'s own rows, split and ' +
-      'observation points, given Wuwei\'s features, the raw export columns known at creation, or both. Wuwei uses the custom columns only once the ' +
-      '"features" branch (custom and categorical columns as inputs) is merged: these figures are from the gencal branch, before it.',
+      'observation points, given Wuwei\'s features, the raw export columns known at creation, or both. Wuwei reads the custom columns and the ' +
+      'contract\'s categorical columns as inputs itself (those filled only at the close left out).',
     shapes: [...(previous?.shapes ?? []).filter((s) => s.shape !== shape), entry].sort((a, b) => a.shape.localeCompare(b.shape)),
   };
   writeFileSync(join(repo, SHAPE_PEERS_FILE), `${JSON.stringify(next, null, 2)}\n`);
   writeBenchmarks(repo);
 }
 
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // Re-renders BENCHMARKS.md from bench/shape-peers.json: npx tsx models/bench/shape-peers-record.ts
+  writeBenchmarks(repo);
+}

@@ -1,6 +1,7 @@
 /**
  * Prediction: the input matrix goes through the network in large chunks (model.predict's default
- * batch of 32 makes wasm ~10x slower), then Platt scaling turns logits into win probabilities.
+ * batch of 32 makes wasm ~10x slower), then Platt scaling turns logits into win probabilities, shrunk
+ * towards the stage baseline where the model was trained on few deals (stage-shrinkage.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -8,6 +9,7 @@ import { applyPlatt } from '../calibration.ts';
 import type { WinModel } from './artifacts.ts';
 import { readObservations, type FeatureSelection } from './data.ts';
 import { inputColumnNames, transform, type Preprocessing } from './preprocess.ts';
+import { applyStageShrinkage, levelsInMatrix } from './stage-shrinkage.ts';
 
 /** Rows per forward pass: large enough to be fast, small enough to bound memory. */
 const CHUNK_ROWS = 65_536;
@@ -33,7 +35,10 @@ export function selectionOf(preprocessing: Preprocessing): FeatureSelection {
 /** Calibrated probabilities for a preprocessed input matrix (row-major). */
 export async function predictProbabilities(model: Pick<WinModel, 'network' | 'preprocessing'>, matrix: Float32Array): Promise<Float32Array> {
   const logits = await predictLogits(model.network, matrix, inputColumnNames(model.preprocessing).length);
-  return applyPlatt(model.preprocessing.calibration, logits);
+  const probabilities = applyPlatt(model.preprocessing.calibration, logits);
+  const shrinkage = model.preprocessing.shrinkage;
+  const levels = shrinkage ? levelsInMatrix(model.preprocessing, matrix, shrinkage.column) : null;
+  return shrinkage && levels ? applyStageShrinkage(shrinkage, probabilities, levels.levels) : probabilities;
 }
 
 /** The network's raw logit per row of a row-major matrix with `columns` columns. */

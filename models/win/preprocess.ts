@@ -12,6 +12,7 @@
  * explanations compare a deal with and replace its value by.
  */
 import { IDENTITY_SCALING, type PlattScaling } from '../calibration.ts';
+import type { StageShrinkage } from './stage-shrinkage.ts';
 
 export interface FeatureScaling {
   name: string;
@@ -40,6 +41,8 @@ export interface Preprocessing {
   clip: number;
   /** Platt scaling applied to the network's logit (fitted after training, on the validation split). */
   calibration: PlattScaling;
+  /** Blend towards the stage's win rate where training saw few deals (stage-shrinkage.ts); absent: none. */
+  shrinkage?: StageShrinkage;
 }
 
 /** Raw inputs of one table: numeric columns (NaN = missing) and text columns (null = missing), by feature order. */
