@@ -1,0 +1,156 @@
+/**
+ * The forecast-accuracy section of BENCHMARKS.md: each backtest run's quarter starts (read from the
+ * `backtest` and `backtest_deals` tables `wuwei backtest` leaves in its database) are recorded in
+ * bench/forecast-accuracy.json; the section pools them per variant and says for each issue #18
+ * target whether it is met.
+ *
+ *   npx tsx bench/forecast-accuracy.ts --db G.duckdb --opportunities 10000 --seed 7 [--variant untidy]
+ *
+ * records (or replaces) one run; renderForecastAccuracy(readForecastAccuracy(repo)) is the section.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { queryRows, withDatabase } from '../pipeline/base/db.ts';
+import { methodAccuracy, type JudgedPair } from '../pipeline/forecast/backtest-accuracy.ts';
+
+export const FORECAST_ACCURACY_FILE = 'bench/forecast-accuracy.json';
+
+/** One backtested quarter start, company total. */
+export interface QuarterRecord {
+  quarter: string;
+  actual: number;
+  expected: number;
+  p10: number;
+  p90: number;
+  weightedPipeline: number;
+  repCommit: number;
+  actualOpen: number;
+  expectedOpen: number;
+  actualNew: number;
+  expectedNew: number;
+  /**
+   * The standard deviation of the actual if every open deal's win probability, amount and timing
+   * were exactly right and deals independent: sqrt(sum q(1 - q) a^2), q = P(won in the quarter).
+   */
+  noiseSd: number;
+}
+
+export interface RunRecord {
+  variant: 'tidy' | 'untidy';
+  opportunities: number;
+  seed: number;
+  /** The code it ran: `git rev-parse --short HEAD` when recorded. */
+  commit: string;
+  quarters: QuarterRecord[];
+  /** The open deals at quarter start, factor by factor (1 = unbiased; see openDealFactors). */
+  factors: { probability: number; amount: number; timing: number };
+}
+
+export interface ForecastAccuracy {
+  command: string;
+  runs: RunRecord[];
+}
+
+export function readForecastAccuracy(repo: string): ForecastAccuracy | null {
+  const path = join(repo, FORECAST_ACCURACY_FILE);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ForecastAccuracy) : null;
+}
+
+/** Reads one backtest run's quarter starts from the database `wuwei backtest` wrote. */
+export async function readBacktestRun(dbPath: string, run: Omit<RunRecord, 'quarters' | 'factors'>): Promise<RunRecord> {
+  return withDatabase(dbPath, async (conn) => {
+    const quarters = await queryRows<QuarterRecord>(
+      conn,
+      `WITH noise AS (
+          SELECT period_label, sqrt(sum(q * (1 - q) * expected_amount * expected_amount)) AS sd
+          FROM (SELECT period_label, expected_amount, win_probability * close_in_period AS q FROM backtest_deals WHERE weeks_into_period = 0)
+          GROUP BY period_label)
+       SELECT period_label AS quarter, actual, expected, p10, p90, won_to_date + weighted_pipeline AS "weightedPipeline",
+              won_to_date + rep_commit AS "repCommit", actual_open AS "actualOpen", expected_open AS "expectedOpen",
+              actual_new AS "actualNew", expected_new AS "expectedNew", coalesce(noise.sd, 0)::DOUBLE AS "noiseSd"
+       FROM backtest LEFT JOIN noise USING (period_label)
+       WHERE segment_type = 'all' AND weeks_into_period = 0 ORDER BY period_start`,
+    );
+    const [factors] = await queryRows<RunRecord['factors']>(
+      conn,
+      `SELECT sum(win_probability) FILTER (WHERE won IS NOT NULL) / count(*) FILTER (WHERE won) AS probability,
+              sum(expected_amount) FILTER (WHERE won) / sum(final_amount) FILTER (WHERE won) AS amount,
+              sum(close_in_period) FILTER (WHERE won) / count(*) FILTER (WHERE won_in_period) AS timing
+       FROM backtest_deals WHERE weeks_into_period = 0`,
+    );
+    return { ...run, quarters, factors: factors! };
+  });
+}
+
+/** The rendered section (markdown lines), pooled per variant. */
+export function renderForecastAccuracy(record: ForecastAccuracy | null): string[] {
+  if (!record || record.runs.length === 0) return [];
+  const lines = ['', '## Forecast accuracy (backtest)', '', `Recorded with \`${record.command}\` after each \`wuwei backtest --quarters 6 --week-step 0\`.`];
+  for (const variant of ['tidy', 'untidy'] as const) {
+    const runs = record.runs.filter((run) => run.variant === variant);
+    if (runs.length === 0) continue;
+    const quarters = runs.flatMap((run) => run.quarters);
+    const judge = (method: string, pair: (q: QuarterRecord) => JudgedPair) => methodAccuracy(method, quarters.map(pair));
+    const wuwei = judge('wuwei', (q) => ({ actual: q.actual, forecast: q.expected, p10: q.p10, p90: q.p90 }));
+    const weighted = judge('weighted_pipeline', (q) => ({ actual: q.actual, forecast: q.weightedPipeline }));
+    const commit = judge('rep_commit', (q) => ({ actual: q.actual, forecast: q.repCommit }));
+    const open = judge('open', (q) => ({ actual: q.actualOpen, forecast: q.expectedOpen }));
+    const fresh = judge('new', (q) => ({ actual: q.actualNew, forecast: q.expectedNew }));
+    const total = quarters.reduce((sum, q) => sum + q.actual, 0);
+    // an exact forecast's expected absolute error is sqrt(2 / pi) sd
+    const floor = quarters.reduce((sum, q) => sum + Math.sqrt(2 / Math.PI) * q.noiseSd, 0) / total;
+    const met = (ok: boolean) => (ok ? 'yes' : '**no**');
+    lines.push(
+      '',
+      `### ${variant === 'tidy' ? 'Tidy generator' : 'Untidy-reps variant (`--untidy-reps`)'}: ${quarters.length} quarter starts, ${runs.map(runLabel).join(', ')}`,
+      '',
+      '| target | measured | met |',
+      '|---|---|---|',
+      `| WAPE at most half the weighted pipeline's | Wuwei ${pct(wuwei.wape)} vs weighted pipeline ${pct(weighted.wape)} (noise floor of an exact forecast ≈ ${pct(floor)}) | ${met(wuwei.wape <= weighted.wape / 2)} |`,
+      `| WAPE below the reps' commit | ${pct(wuwei.wape)} vs ${pct(commit.wape)} | ${met(wuwei.wape < commit.wape)} |`,
+      `| bias within ±3% | ${signed(wuwei.bias)} (weighted pipeline ${signed(weighted.bias)}) | ${met(Math.abs(wuwei.bias) <= 0.03)} |`,
+      `| P10–P90 coverage 70–90% | ${pct(wuwei.rangeCoverage!, 0)}, width ${pct(wuwei.rangeWidth!, 0)} of the actual | ${met(wuwei.rangeCoverage! >= 0.7 && wuwei.rangeCoverage! <= 0.9)} |`,
+      '',
+      `Where the error comes from: open deals bias ${signed(open.bias)} (WAPE ${pct(open.wape)}), deals not yet created ${signed(fresh.bias)} (WAPE ${pct(fresh.wape)}); won to date is known.`,
+      '',
+      '| run | Wuwei WAPE / bias | weighted pipeline WAPE / bias | P10–P90 holds | open deals: probability × amount × timing | who wins |',
+      '|---|---|---|---|---|---|',
+      ...runs.map((run) => {
+        const one = (pair: (q: QuarterRecord) => JudgedPair) => methodAccuracy('', run.quarters.map(pair));
+        const w = one((q) => ({ actual: q.actual, forecast: q.expected, p10: q.p10, p90: q.p90 }));
+        const b = one((q) => ({ actual: q.actual, forecast: q.weightedPipeline }));
+        const f = run.factors;
+        return `| ${runLabel(run)} (${run.commit}) | ${pct(w.wape)} / ${signed(w.bias)} | ${pct(b.wape)} / ${signed(b.bias)} | ${Math.round(w.rangeCoverage! * w.periods)} of ${w.periods} | ×${f.probability.toFixed(3)} × ${f.amount.toFixed(3)} × ${f.timing.toFixed(3)} | ${w.wape < b.wape ? 'Wuwei' : 'weighted pipeline'} |`;
+      }),
+    );
+  }
+  return lines;
+}
+
+function runLabel(run: RunRecord): string {
+  return `${run.opportunities >= 1000 ? `${run.opportunities / 1000}k` : run.opportunities} seed ${run.seed}`;
+}
+
+const pct = (value: number, digits = 1) => `${(100 * value).toFixed(digits)}%`;
+const signed = (value: number) => `${value >= 0 ? '+' : '−'}${pct(Math.abs(value))}`;
+
+async function main(argv: string[]): Promise<void> {
+  const options = new Command()
+    .requiredOption('--db <file>', 'a database `wuwei backtest` ran on')
+    .requiredOption('--opportunities <n>', 'the export size', Number)
+    .requiredOption('--seed <n>', 'the generator seed', Number)
+    .option('--variant <name>', 'tidy or untidy', 'tidy')
+    .option('--commit <sha>', 'the code it ran', 'unknown')
+    .option('--repo <dir>', 'repository root', process.cwd())
+    .parse(argv)
+    .opts<{ db: string; opportunities: number; seed: number; variant: 'tidy' | 'untidy'; commit: string; repo: string }>();
+  const run = await readBacktestRun(options.db, { variant: options.variant, opportunities: options.opportunities, seed: options.seed, commit: options.commit });
+  const record = readForecastAccuracy(options.repo) ?? { command: 'npx tsx bench/forecast-accuracy.ts --db G.duckdb --opportunities N --seed S', runs: [] };
+  const same = (r: RunRecord) => r.variant === run.variant && r.opportunities === run.opportunities && r.seed === run.seed;
+  record.runs = [...record.runs.filter((r) => !same(r)), run].sort((a, b) => a.variant.localeCompare(b.variant) || a.opportunities - b.opportunities || a.seed - b.seed);
+  writeFileSync(join(options.repo, FORECAST_ACCURACY_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  console.log(renderForecastAccuracy(record).join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv);
