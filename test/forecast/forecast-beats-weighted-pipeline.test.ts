@@ -2,10 +2,11 @@
  * The forecast earns its place beside the CRM's own number: backtested at two quarter starts on a
  * seeded generated export with the nightly recipe, the company total is judged against the
  * generator's ground truth (what each deal really booked, and when). Wuwei must not lose to the
- * weighted pipeline on WAPE beyond a small margin, its bias must stay within a bound, and the open
- * deals' win probabilities and amounts must add up to what was won: the last is the check that
- * failed when training learned from recent cohorts' quick (mostly lost) deals alone (win
- * probabilities x0.84 of the wins) and amounts were booked at their log-scale median (x0.94).
+ * weighted pipeline on WAPE beyond what chance allows, its bias must stay within what the deals' own
+ * randomness explains, and the open deals' win probabilities and amounts must add up to what was
+ * won. The bounds scale with that randomness (each open deal won in the quarter or not, as the
+ * generator draws it), computed from the deals themselves, so the test is seeded and small yet not
+ * tuned to one outcome.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,19 +53,35 @@ describe('the backtested forecast against the weighted pipeline, judged by the g
     for (const row of company) expect(row.actual).toBeCloseTo(row.truth, 0);
   });
 
-  it('is at least as accurate as the weighted pipeline (WAPE within 2 points) and within ±8% bias', () => {
+  it("is as accurate as the weighted pipeline and as unbiased as the deals' own randomness allows", () => {
     const wuwei = methodAccuracy('wuwei', company.map((row) => ({ actual: row.truth, forecast: row.expected })));
     const weighted = methodAccuracy('weighted_pipeline', company.map((row) => ({ actual: row.truth, forecast: row.won_to_date + row.weighted_pipeline })));
-    expect(wuwei.wape).toBeLessThanOrEqual(weighted.wape + 0.02);
-    expect(Math.abs(wuwei.bias)).toBeLessThanOrEqual(0.08);
+    const total = company.reduce((sum, row) => sum + row.truth, 0);
+    // what an exact forecast would still miss by: each open deal won in the quarter or not, independently
+    const sds = QUARTER_STARTS.map((_, k) => noiseSd(deals.filter((deal) => deal.periodLabel === company[k]!.period_label)));
+    const floor = sds.reduce((sum, sd) => sum + Math.sqrt(2 / Math.PI) * sd, 0) / total;
+    expect(floor).toBeGreaterThan(0.01);
+    expect(wuwei.wape).toBeLessThanOrEqual(weighted.wape + 2 * floor);
+    expect(Math.abs(wuwei.bias * total)).toBeLessThanOrEqual(3 * Math.hypot(...sds));
   });
 
-  it("sums the open deals' win probabilities and amounts to what they won, within 10%", () => {
+  it("sums the open deals' win probabilities to what they won and their amounts to what the won ones booked", () => {
+    const known = deals.filter((deal) => deal.won !== null);
+    const won = known.filter((deal) => deal.won);
     const factors = openDealFactors(deals);
-    expect(factors.deals).toBeGreaterThan(500);
-    expect(factors.probability).toBeGreaterThan(0.9);
-    expect(factors.probability).toBeLessThan(1.1);
+    expect(known.length).toBeGreaterThan(300);
+    // the count won is a sum of independent Bernoulli draws: within 3 sd of the sum of probabilities
+    const sd = Math.sqrt(known.reduce((sum, deal) => sum + deal.winProbability * (1 - deal.winProbability), 0));
+    expect(Math.abs(factors.probability * won.length - won.length)).toBeLessThanOrEqual(3 * sd);
     expect(factors.amount).toBeGreaterThan(0.9);
     expect(factors.amount).toBeLessThan(1.1);
   });
 });
+
+/** sqrt(sum q(1 - q) a^2), q = P(won in the quarter), a = expected amount: the spread of the open deals' bookings. */
+function noiseSd(deals: BacktestDeal[]): number {
+  return Math.sqrt(deals.reduce((sum, deal) => {
+    const q = deal.winProbability * deal.closeInPeriod;
+    return sum + q * (1 - q) * deal.expectedAmount * deal.expectedAmount;
+  }, 0));
+}
