@@ -38,6 +38,8 @@ export interface QuarterRecord {
 
 export interface RunRecord {
   variant: 'tidy' | 'untidy';
+  /** Which code, when runs of two versions are compared ('before' a fix); undefined: the current one. */
+  label?: string;
   opportunities: number;
   seed: number;
   /** The code it ran: `git rev-parse --short HEAD` when recorded. */
@@ -87,9 +89,9 @@ export async function readBacktestRun(dbPath: string, run: Omit<RunRecord, 'quar
 export function renderForecastAccuracy(record: ForecastAccuracy | null): string[] {
   if (!record || record.runs.length === 0) return [];
   const lines = ['', '## Forecast accuracy (backtest)', '', `Recorded with \`${record.command}\` after each \`wuwei backtest --quarters 6 --week-step 0\`.`];
-  for (const variant of ['tidy', 'untidy'] as const) {
-    const runs = record.runs.filter((run) => run.variant === variant);
-    if (runs.length === 0) continue;
+  const groups = [...new Set(record.runs.map(groupOf))];
+  for (const group of groups) {
+    const runs = record.runs.filter((run) => groupOf(run) === group);
     const quarters = runs.flatMap((run) => run.quarters);
     const judge = (method: string, pair: (q: QuarterRecord) => JudgedPair) => methodAccuracy(method, quarters.map(pair));
     const wuwei = judge('wuwei', (q) => ({ actual: q.actual, forecast: q.expected, p10: q.p10, p90: q.p90 }));
@@ -103,7 +105,7 @@ export function renderForecastAccuracy(record: ForecastAccuracy | null): string[
     const met = (ok: boolean) => (ok ? 'yes' : '**no**');
     lines.push(
       '',
-      `### ${variant === 'tidy' ? 'Tidy generator' : 'Untidy-reps variant (`--untidy-reps`)'}: ${quarters.length} quarter starts, ${runs.map(runLabel).join(', ')}`,
+      `### ${group}: ${quarters.length} quarter starts, ${runs.map(runLabel).join(', ')}`,
       '',
       '| target | measured | met |',
       '|---|---|---|',
@@ -113,6 +115,8 @@ export function renderForecastAccuracy(record: ForecastAccuracy | null): string[
       `| P10–P90 coverage 70–90% | ${pct(wuwei.rangeCoverage!, 0)}, width ${pct(wuwei.rangeWidth!, 0)} of the actual | ${met(wuwei.rangeCoverage! >= 0.7 && wuwei.rangeCoverage! <= 0.9)} |`,
       '',
       `Where the error comes from: open deals bias ${signed(open.bias)} (WAPE ${pct(open.wape)}), deals not yet created ${signed(fresh.bias)} (WAPE ${pct(fresh.wape)}); won to date is known.`,
+      '',
+      levelCorrectionLine(runs),
       '',
       '| run | Wuwei WAPE / bias | weighted pipeline WAPE / bias | P10–P90 holds | open deals: probability × amount × timing | who wins |',
       '|---|---|---|---|---|---|',
@@ -126,6 +130,42 @@ export function renderForecastAccuracy(record: ForecastAccuracy | null): string[
     );
   }
   return lines;
+}
+
+/**
+ * A learned correction judged out of time, offline (not in the pipeline): each quarter's open-deal
+ * part divided by the mean ratio (forecast / won) of the open-deal parts of the run's earlier
+ * quarters, all of which had ended by its as-of date. The first quarter of each run has no past and is
+ * left out of both sides of the comparison.
+ */
+export function levelCorrected(runs: RunRecord[]): { raw: JudgedPair[]; corrected: JudgedPair[]; weighted: JudgedPair[] } {
+  const out = { raw: [] as JudgedPair[], corrected: [] as JudgedPair[], weighted: [] as JudgedPair[] };
+  for (const run of runs) {
+    run.quarters.forEach((q, k) => {
+      if (k === 0) return;
+      const past = run.quarters.slice(0, k).map((p) => p.expectedOpen / p.actualOpen);
+      const level = past.reduce((sum, r) => sum + r, 0) / past.length;
+      out.raw.push({ actual: q.actual, forecast: q.expected });
+      out.corrected.push({ actual: q.actual, forecast: q.expected - q.expectedOpen + q.expectedOpen / level });
+      out.weighted.push({ actual: q.actual, forecast: q.weightedPipeline });
+    });
+  }
+  return out;
+}
+
+function levelCorrectionLine(runs: RunRecord[]): string {
+  const { raw, corrected, weighted } = levelCorrected(runs);
+  if (corrected.length === 0) return '';
+  const [r, c, w] = [raw, corrected, weighted].map((pairs) => methodAccuracy('', pairs));
+  return (
+    `A learned level correction, judged out of time offline (not in the pipeline): dividing each quarter's open-deal part by the mean forecast/won ratio ` +
+    `of the earlier quarters' open-deal parts gives, over the ${c!.periods} quarters that have a past, WAPE ${pct(c!.wape)} and bias ${signed(c!.bias)} ` +
+    `against ${pct(r!.wape)} and ${signed(r!.bias)} uncorrected (weighted pipeline ${pct(w!.wape)}).`
+  );
+}
+
+function groupOf(run: RunRecord): string {
+  return `${run.variant === 'tidy' ? 'Tidy generator' : 'Untidy-reps variant (\`--untidy-reps\`)'}${run.label ? ` (${run.label})` : ''}`;
 }
 
 function runLabel(run: RunRecord): string {
@@ -142,13 +182,16 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--seed <n>', 'the generator seed', Number)
     .option('--variant <name>', 'tidy or untidy', 'tidy')
     .option('--commit <sha>', 'the code it ran', 'unknown')
+    .option('--label <text>', "which code, when two versions are compared (e.g. 'before')")
     .option('--repo <dir>', 'repository root', process.cwd())
     .parse(argv)
-    .opts<{ db: string; opportunities: number; seed: number; variant: 'tidy' | 'untidy'; commit: string; repo: string }>();
-  const run = await readBacktestRun(options.db, { variant: options.variant, opportunities: options.opportunities, seed: options.seed, commit: options.commit });
+    .opts<{ db: string; opportunities: number; seed: number; variant: 'tidy' | 'untidy'; commit: string; label?: string; repo: string }>();
+  const run = await readBacktestRun(options.db, {
+    variant: options.variant, opportunities: options.opportunities, seed: options.seed, commit: options.commit, ...(options.label ? { label: options.label } : {}),
+  });
   const record = readForecastAccuracy(options.repo) ?? { command: 'npx tsx bench/forecast-accuracy.ts --db G.duckdb --opportunities N --seed S', runs: [] };
-  const same = (r: RunRecord) => r.variant === run.variant && r.opportunities === run.opportunities && r.seed === run.seed;
-  record.runs = [...record.runs.filter((r) => !same(r)), run].sort((a, b) => a.variant.localeCompare(b.variant) || a.opportunities - b.opportunities || a.seed - b.seed);
+  const same = (r: RunRecord) => groupOf(r) === groupOf(run) && r.opportunities === run.opportunities && r.seed === run.seed;
+  record.runs = [...record.runs.filter((r) => !same(r)), run].sort((a, b) => groupOf(a).localeCompare(groupOf(b)) || a.opportunities - b.opportunities || a.seed - b.seed);
   writeFileSync(join(options.repo, FORECAST_ACCURACY_FILE), `${JSON.stringify(record, null, 2)}\n`);
   console.log(renderForecastAccuracy(record).join('\n'));
 }
