@@ -123,12 +123,6 @@ const featuresSchema = z.strictObject({
   firstLookDays: z.number().int().min(0).default(7),
   stageEntries: z.boolean().default(true),
   spacingDays: positiveInt.default(30),
-  /**
-   * Training learns only from deals created at least this many days before the as-of date. Of the
-   * deals created later, only the quick ones have closed, and quick deals are mostly lost: they
-   * pulled win probabilities ~16% low (backtest, 10k opportunities, seed 7). 0: every closed deal.
-   */
-  resolvedCohortDays: z.number().int().min(0).default(180),
   halfLifeDays: z.number().positive().default(45),
   inboundWeight: z.number().positive().default(1.5),
   activityWeights: z.record(z.string(), z.number().min(0)).default({ email: 1, call: 2, meeting: 3, demo: 3 }),

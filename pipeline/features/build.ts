@@ -166,7 +166,6 @@ export async function setVariables(conn: DuckDBConnection, asOf: string, config:
     first_look_days: String(Math.trunc(config.firstLookDays)),
     stage_entries: String(config.stageEntries),
     spacing_days: String(Math.max(1, Math.trunc(config.spacingDays))),
-    resolved_cohort_days: String(Math.max(0, Math.trunc(config.resolvedCohortDays))),
     half_life_days: `${Number(config.halfLifeDays)}::DOUBLE`,
     inbound_weight: `${Number(config.inboundWeight)}::DOUBLE`,
     other_activity_weight: `${Number(config.otherActivityWeight)}::DOUBLE`,

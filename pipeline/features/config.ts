@@ -23,8 +23,6 @@ export interface FeatureConfig {
   firstLookDays: number;
   stageEntries: boolean;
   spacingDays: number;
-  /** Only deals created at least this many days before the as-of date are training deals (a later cohort's closed deals are its quick, mostly lost ones). */
-  resolvedCohortDays: number;
   /** Relationship strength: an interaction's weight halves every `halfLifeDays`. */
   halfLifeDays: number;
   /** Customer-initiated interactions show a two-way tie: their weight is multiplied by this. */
@@ -64,7 +62,6 @@ export function resolveFeatureConfig(overrides: FeatureOptions = {}): FeatureCon
   for (const [name, value] of Object.entries(positive)) {
     if (!(Number.isFinite(value) && value > 0)) throw new WuweiError('bad_option', `feature setting ${name} must be a positive number, got ${value}`);
   }
-  if (!(Number.isInteger(config.resolvedCohortDays) && config.resolvedCohortDays >= 0)) throw new WuweiError('bad_option', `feature setting resolvedCohortDays must be a whole number of days >= 0, got ${config.resolvedCohortDays}`);
   if (!(Number.isInteger(config.firstLookDays) && config.firstLookDays >= 0)) throw new WuweiError('bad_option', `feature setting firstLookDays must be a whole number of days >= 0, got ${config.firstLookDays}`);
   const weights = { inboundWeight: config.inboundWeight, otherActivityWeight: config.otherActivityWeight, ...prefixed('activityWeights', config.activityWeights), ...prefixed('seniorityWeights', config.seniorityWeights) };
   for (const [name, value] of Object.entries(weights)) {

@@ -14,13 +14,10 @@ deals as (
 ),
 
 -- at most `max_training_deals` closed deals are observed for training, drawn by an MD5 of the id
--- (the sample models/win/data.ts reads), so the training table stays bounded on a long history;
--- only deals created `resolved_cohort_days` before the as-of date: of a later cohort only the quick
--- deals have closed, mostly lost ones, and learning from them alone biases win rates low
+-- (the sample models/win/data.ts reads), so the training table stays bounded on a long history
 closed as (
     select * from deals
     where closed_on <= getvariable('as_of')
-      and created_date <= getvariable('as_of') - getvariable('resolved_cohort_days')
     order by md5(opportunity_id), opportunity_id
     limit getvariable('max_training_deals')
 ),
