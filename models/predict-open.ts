@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from '../pipeline/log.ts';
 import { occlusionEffects, topFactors } from './explain.ts';
-import { openDealAmounts, referenceAmounts } from './heads/amount.ts';
+import { amountsFromOutputs, referenceAmounts } from './heads/amount.ts';
 import { predictRegression } from './heads/regression.ts';
 import type { DealPredictions } from './predictions.ts';
 import { disposeModel } from './win/artifacts.ts';
@@ -45,7 +45,7 @@ export async function predictOpenDeals(conn: DuckDBConnection, options: PredictO
     if (model.amount) {
       const { head, network } = model.amount;
       const outputs = await predictRegression(network, matrix, width);
-      predictions.expectedAmounts = openDealAmounts(referenceAmounts(observations, null, head.fallbackAmount), outputs, head);
+      predictions.expectedAmounts = amountsFromOutputs(referenceAmounts(observations, null, head.fallbackAmount), outputs.map((o) => o + head.offset));
     }
     if (model.close) {
       const { head, network } = model.close;

@@ -2,9 +2,7 @@
  * The deal-size model: the amount a deal closes at if won, learned from won deals as a correction
  * to the rep's amount on the log scale, target = ln(final amount / reference), where the reference
  * is the rep-entered amount at the observation (or, when the rep entered none, the median won
- * amount of the fit split). reference x exp(output) is the median on the log scale; the forecast
- * books the mean, median x exp(sigma^2 / 2) (openDealAmounts): the median left open-deal amounts
- * 6% low in the backtest (10k opportunities, seed 7).
+ * amount of the fit split). Prediction = reference x exp(output), the median on the log scale.
  * Judged on the won holdout deals against the rep amount itself: WAPE and median APE.
  */
 import type { ClosedObservations, Observations } from '../win/data.ts';
@@ -47,15 +45,6 @@ export function referenceAmounts(data: Observations, rows: Int32Array | null, fa
 export function amountTargets(data: ClosedObservations, rows: Int32Array, fallbackAmount: number): Float32Array {
   const reference = referenceAmounts(data, rows, fallbackAmount);
   return Float32Array.from(rows, (i, r) => Math.log(data.finalAmount[i]! / reference[r]!));
-}
-
-/**
- * Expected amounts if won for the forecast: the log-normal's mean, exp(offset + output + sigma^2 / 2)
- * times the reference; a sum of bookings adds means, not medians.
- */
-export function openDealAmounts(reference: ArrayLike<number>, outputs: ArrayLike<number>, head: { offset: number; logSigma: number }): Float64Array {
-  const shift = head.offset + (head.logSigma * head.logSigma) / 2;
-  return amountsFromOutputs(reference, Array.from(outputs, (o) => o + shift));
 }
 
 export function amountsFromOutputs(reference: ArrayLike<number>, outputs: ArrayLike<number>): Float64Array {
