@@ -5,9 +5,9 @@
  * model trained on the same time split with and without the family, beside the active model's stored
  * holdout metrics. Analysis only: no model is saved, registered or activated, no scores or site change.
  */
-import { queryRows, withDatabase, type DuckDBConnection } from './db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from './base/db.ts';
 import { defaultConfig, type WuweiConfig } from './config.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from './base/log.ts';
 import type { RunPaths } from './paths.ts';
 import { supportedFeatureNames } from './features/build.ts';
 import type { FeatureOptions } from './features/config.ts';

@@ -5,7 +5,7 @@
  * open deals moved by more than `featureMeanShift` of its training standard deviation). Each training leaves a snapshot
  * of what it saw in `training_snapshots` for the next night to compare with.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './db.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './base/db.ts';
 import type { WuweiConfig } from './config.ts';
 import { FEATURE_NAMES } from './features/catalog.ts';
 import { outputTable } from './contract/output-tables.ts';

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { withDatabase } from './db.ts';
-import { WuweiError } from './errors.ts';
-import type { Logger } from './log.ts';
+import { withDatabase } from './base/db.ts';
+import { WuweiError } from './base/errors.ts';
+import type { Logger } from './base/log.ts';
 import type { RunPaths } from './paths.ts';
 import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from './generate/index.ts';
 import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';

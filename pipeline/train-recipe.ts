@@ -4,8 +4,8 @@
  * so that the backtest judges the very model the nightly run trains (same feature set, same
  * settings, same seed).
  */
-import type { DuckDBConnection } from './db.ts';
-import type { Logger } from './log.ts';
+import type { DuckDBConnection } from './base/db.ts';
+import type { Logger } from './base/log.ts';
 import type { WuweiConfig } from './config.ts';
 import { supportedFeatureNames } from './features/build.ts';
 import type { FeatureOptions } from './features/config.ts';

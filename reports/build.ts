@@ -9,8 +9,8 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WuweiError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/log.ts';
+import { WuweiError } from '../pipeline/base/errors.ts';
+import type { Logger } from '../pipeline/base/log.ts';
 import { checkSiteFolder, markSite } from '../pipeline/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { quoteLiteral, withDatabase } from '../../pipeline/db.ts';
+import { quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { featureColumnsOf } from '../feature-columns.ts';
 import { readClosedObservations } from '../win/data.ts';

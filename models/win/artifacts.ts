@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 // types only at the top: listing models must not load TensorFlow.js; the functions that need it import it
 import type * as tf from '@tensorflow/tfjs';
 import type { HistorySample } from './data.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
-import { quietLogger, type Logger } from '../../pipeline/log.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
+import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { selectBackend } from '../backend.ts';
 import type { PlattScaling } from '../calibration.ts';
 import type { CalibrationBin, ClassificationMetrics, LiftBin } from '../metrics.ts';

@@ -9,8 +9,8 @@
  * deals, from the whole history, none of which the network that scored it had seen.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Logger } from '../../pipeline/log.ts';
-import { Random } from '../../pipeline/random.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { fitPlatt, type PlattScaling } from '../calibration.ts';
 import { fitWinNetwork, type FitConfig, type LabelledMatrix } from './fit.ts';
 import { buildWinNetwork, type WinNetworkConfig } from './model.ts';

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULTS } from '../../pipeline/config.ts';
-import type { Logger } from '../../pipeline/log.ts';
-import { Random } from '../../pipeline/random.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { kernelsOf, reseedDropout } from './model.ts';
 
 export interface FitConfig {

@@ -4,7 +4,7 @@
  * A feature and its missing indicator (or a categorical feature's one-hot block) move together, as they are one raw feature.
  */
 import { auc } from '../metrics.ts';
-import { Random } from '../../pipeline/random.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { featureUnitNames, inputColumnNames, inputColumnsOf, type Preprocessing } from './preprocess.ts';
 
 export interface FeatureImportance {

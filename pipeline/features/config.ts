@@ -12,7 +12,7 @@
  * none); per (deal, contact) over the deal's interactions with that contact, whoever of us took part.
  */
 import { DEFAULTS } from '../config.ts';
-import { WuweiError } from '../errors.ts';
+import { WuweiError } from '../base/errors.ts';
 
 export interface FeatureConfig {
   /** Open stages in order, with the CRM's default probability (the baseline). */

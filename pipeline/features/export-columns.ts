@@ -13,10 +13,11 @@
  *   - values that alone tell won from lost almost perfectly.
  * A mapping may overrule the guard per column (`known_at: {column: creation | close}`).
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
 import { auc } from '../../models/metrics.ts';
-import { readColumns, tableExists } from '../../models/columns.ts';
+import { readColumns } from '../base/columns.ts';
+import { tableExists } from '../base/db.ts';
 
 export type ExportColumnEncoding = 'number' | 'yes/no' | 'category' | 'age in days';
 

@@ -6,7 +6,7 @@
  * - `backtest_deals`: each open deal's part of the quarter forecast beside how it went.
  */
 import { dateValue } from '@duckdb/node-api';
-import type { DuckDBConnection } from '../db.ts';
+import type { DuckDBConnection } from '../base/db.ts';
 import type { AccuracyRow, MethodAccuracy } from './backtest-accuracy.ts';
 import type { BacktestDeal, BacktestRow } from './backtest.ts';
 import { dayNumber } from './periods.ts';

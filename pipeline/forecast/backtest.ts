@@ -11,9 +11,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryRows, quoteIdent, quoteLiteral, withDatabase, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
-import { quietLogger, type Logger } from '../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, withDatabase, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import { quietLogger, type Logger } from '../base/log.ts';
 import type { WuweiConfig } from '../config.ts';
 import { buildFeatures } from '../features/build.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';

@@ -9,8 +9,8 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dateValue } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
+import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
 import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
 import type { WuweiConfig } from '../config.ts';
 import type { DealOutlook } from '../outlook/deal-outlook.ts';

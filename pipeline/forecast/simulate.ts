@@ -6,7 +6,7 @@
  * bucket, in each of its segments. Bookings from deals not yet created add a normal draw (floored at 0) per
  * period and segment. The result is each period x segment's P10, P50 and P90.
  */
-import { Random } from '../random.ts';
+import { Random } from '../base/random.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 
 export interface SimulationInput {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { loadStage } from '../../pipeline/stages.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -7,12 +7,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { defaultConfig } from '../../pipeline/config.ts';
 import { buildFeatures, type FeatureSummary } from '../../pipeline/features/build.ts';
 import { auc } from '../../models/metrics.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { runPipeline, type RunRecord } from '../../pipeline/run.ts';
 import { readClosedObservations } from '../../models/win/data.ts';

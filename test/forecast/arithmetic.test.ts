@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { ENTITY_NAMES, SCHEMA } from '../../pipeline/load/schema.ts';
 import { probabilityCloseBetween } from '../../pipeline/forecast/close-timing.ts';
 import { computeForecast, type ForecastRow } from '../../pipeline/forecast/index.ts';

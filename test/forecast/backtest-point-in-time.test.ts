@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
 import { backtestQuarter, methodAccuracy, pastQuarters, type BacktestRow } from '../../pipeline/forecast/backtest.ts';
 import { addDays, quarterContaining } from '../../pipeline/forecast/periods.ts';
-import { Random } from '../../pipeline/random.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { join } from 'node:path';

@@ -9,11 +9,11 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 
 export const FIXTURE_AS_OF = '2026-06-30';
 export const FIXTURE_PREVIOUS_NIGHT = '2026-06-29';

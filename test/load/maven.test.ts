@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { withDatabase } from '../../pipeline/db.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import type { Logger } from '../../pipeline/log.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { rows } from './helpers.ts';
 

@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { FEATURES } from '../../pipeline/features/catalog.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { STANDARD_LIMITS } from '../../pipeline/load/mapping/standard-limits.ts';
 import { runPaths } from '../../pipeline/paths.ts';
 import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { acquireRunLock } from '../../pipeline/lock.ts';
-import { quietLogger, type Logger } from '../../pipeline/log.ts';
+import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

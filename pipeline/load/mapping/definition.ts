@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 import { ENTITY_NAMES, SCHEMA, type EntityName } from '../schema.ts';
 import { ENCODINGS, type Encoding } from './encoding.ts';
 

@@ -18,7 +18,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Flat = Record<string, string | number | boolean | null>;

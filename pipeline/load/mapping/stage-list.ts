@@ -11,8 +11,8 @@
  * Closed stages are stored under the first won / lost name (e.g. 'Closed Won'), the name the
  * features and forecast read; `crm_stage` keeps the name the CRM wrote.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
-import type { Logger } from '../../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
+import type { Logger } from '../../base/log.ts';
 import { DEFAULT_DATE_FORMATS, normalisedSql, ruleSql } from './column-sql.ts';
 import type { ColumnRule, Mapping } from './definition.ts';
 import { findSourceFile, inspectFile, listSourceFiles } from './source-files.ts';

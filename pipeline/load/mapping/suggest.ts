@@ -9,8 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { stringify } from 'yaml';
-import { queryRows, quoteIdent, type DuckDBConnection } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
+import { queryRows, quoteIdent, type DuckDBConnection } from '../../base/db.ts';
+import { WuweiError } from '../../base/errors.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../features/config.ts';
 import { AS_OF_FILE, resolveAsOf } from '../as-of.ts';
 import { SCHEMA, type ColumnSpec, type ColumnType } from '../schema.ts';

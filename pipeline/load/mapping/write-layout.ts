@@ -8,8 +8,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../../db.ts';
-import type { Logger } from '../../log.ts';
+import { quoteIdent, quoteLiteral } from '../../base/db.ts';
+import type { Logger } from '../../base/log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { builtInLayout } from './layouts.ts';

@@ -5,7 +5,7 @@
  * or user row, a person's id elsewhere, a whole malformed line of those) are withheld unless
  * personal data is allowed.
  */
-import { queryRows } from '../../../pipeline/db.ts';
+import { queryRows } from '../../../pipeline/base/db.ts';
 import { isPersonal } from '../../../pipeline/load/personal-data.ts';
 import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
 import { basename } from 'node:path';

@@ -5,7 +5,7 @@
  * words with its own values, its relationships and its score history; plus the deals that closed
  * since the previous night, so every change on the first screen opens its deals here.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { DealList, DealRow, DealsReport } from '../components/types.ts';
 import { factorsInWords, FACTOR_FEATURES } from './factorWords.ts';
 import { LIST_RULES, listSql } from './dealLists.ts';

@@ -3,7 +3,7 @@
  * against won-deal norms; ageing of open deals; the stage funnel. All from `opportunities` and
  * `opportunity_history`, aggregated in SQL so the file stays small at any number of deals.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import type { AgeingCell, CycleBin, CycleStats, CycleTrendPoint, FunnelStep, PipelineReport, StageTime } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
