@@ -11,7 +11,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../pipeline/base/errors.ts';
 import type { Logger } from '../pipeline/base/log.ts';
-import { checkSiteFolder, markSite } from '../pipeline/write-folders.ts';
+import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DEFAULTS } from '../../pipeline/config.ts';
+import { DEFAULTS } from '../../pipeline/config/config.ts';
 import { WuweiError } from '../../pipeline/base/errors.ts';
 import type { Logger } from '../../pipeline/base/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
@@ -426,7 +426,7 @@ function versionName(trainedAt: string, model: tf.LayersModel, preprocessing: ob
 }
 
 export const DEFAULT_ENSEMBLE_SIZE = 1;
-// The defaults live in the one config schema (pipeline/config.ts, `models`).
+// The defaults live in the one config schema (pipeline/config/config.ts, `models`).
 export const DEFAULT_PROMOTE_RATIO = DEFAULTS.models.promotionRatio;
 /** About 1M observations at the generator's 5–6 per deal: a few GB while training, whatever the export's size. */
 export const DEFAULT_MAX_TRAINING_DEALS = DEFAULTS.models.maxTrainingDeals;

@@ -1,6 +1,6 @@
 import { requireIsoDate } from '../base/dates.ts';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
-import { DEFAULTS } from '../config.ts';
+import { DEFAULTS } from '../config/config.ts';
 import { WuweiError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
 import { outputTable } from '../contract/output-tables.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../base/db.ts';
 import { WuweiError } from '../base/errors.ts';
-import { DEFAULTS } from '../config.ts';
+import { DEFAULTS } from '../config/config.ts';
 import type { Logger } from '../base/log.ts';
 import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
@@ -21,7 +21,7 @@ import { storeCustomAttributes } from './custom-attributes.ts';
 import { recordKnownAt } from './known-at.ts';
 import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
 import { isPersonal, isPersonalSql, WITHHELD } from './personal-data.ts';
-import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
+import { copyToSafeCsv } from '../base/spreadsheet-safe-csv.ts';
 
 export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
 export { REJECT_REASONS, type RejectReason } from './validate.ts';

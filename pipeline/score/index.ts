@@ -5,7 +5,7 @@ import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '.
 import type { Logger } from '../base/log.ts';
 import { outputTable } from '../contract/output-tables.ts';
 import { ensureTable } from '../contract/table-spec.ts';
-import type { WuweiConfig } from '../config.ts';
+import type { WuweiConfig } from '../config/config.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { dayNumber } from '../base/dates.ts';
 import { periodContaining } from '../base/periods.ts';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../pipeline/config.ts';
+import { loadConfig, parseConfig } from '../../pipeline/config/config.ts';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 

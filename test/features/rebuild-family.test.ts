@@ -11,7 +11,7 @@ import { queryRows, quoteIdent, withDatabase, type DuckDBConnection } from '../.
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from '../../pipeline/features/catalog.ts';
 import { rebuildFamily } from '../../pipeline/features/rebuild-family.ts';
-import { formatIterate, iterate, type IterateSummary } from '../../pipeline/iterate.ts';
+import { formatIterate, iterate, type IterateSummary } from '../../pipeline/commands/iterate.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { trainWinModel } from '../../models/index.ts';
 import { wuwei } from '../helpers/cli.ts';

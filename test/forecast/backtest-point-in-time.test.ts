@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
 import { backtestQuarter, methodAccuracy, pastQuarters, type BacktestRow } from '../../pipeline/forecast/backtest.ts';
 import { addDays, quarterContaining } from '../../pipeline/forecast/periods.ts';
 import { Random } from '../../pipeline/base/random.ts';

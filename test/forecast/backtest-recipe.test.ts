@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
 import { supportedFeatureNames } from '../../pipeline/features/build.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { backtestQuarter, type QuarterBacktest } from '../../pipeline/forecast/backtest.ts';

@@ -46,7 +46,7 @@ export function startWuwei(args: string[]): { child: ChildProcess; exited: Promi
  * its exit code and everything it printed on stdout and stderr.
  */
 export async function wuweiInProcess(args: string[]): Promise<CliResult & { output: string }> {
-  const { main } = await import('../../pipeline/cli.ts');
+  const { main } = await import('../../pipeline/commands/cli.ts');
   let stdout = '';
   let stderr = '';
   const writeOut = process.stdout.write.bind(process.stdout);

@@ -111,7 +111,7 @@ async function createModelTables(conn: Conn): Promise<void> {
   await conn.run(`INSERT INTO model_feature_importance VALUES ${features.join(', ')}`);
 }
 
-/** The record `wuwei run` writes at the end of a night (pipeline/run.ts), for the Data quality page. */
+/** The record `wuwei run` writes at the end of a night (pipeline/commands/run.ts), for the Data quality page. */
 function writeRunRecord(root: string): void {
   const runs = join(root, 'runs');
   mkdirSync(runs, { recursive: true });

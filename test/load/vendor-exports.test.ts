@@ -11,8 +11,8 @@ import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/b
 import { FEATURES } from '../../pipeline/features/catalog.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { STANDARD_LIMITS } from '../../pipeline/load/mapping/standard-limits.ts';
-import { runPaths } from '../../pipeline/paths.ts';
-import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline/commands/stages.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { buildWorld, type World } from './vendors/crm-world.ts';
 import {

@@ -12,9 +12,9 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, re
 import { request } from 'node:http';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireRunLock } from '../../pipeline/lock.ts';
+import { acquireRunLock } from '../../pipeline/commands/lock.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
-import { checkSiteFolder, SITE_MARKER } from '../../pipeline/write-folders.ts';
+import { checkSiteFolder, SITE_MARKER } from '../../pipeline/config/write-folders.ts';
 import { WUWEI, wuwei } from '../helpers/cli.ts';
 import { createReportFixture } from '../helpers/report-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -4,24 +4,24 @@
  */
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { withDatabase } from './base/db.ts';
-import { WuweiError } from './base/errors.ts';
-import type { Logger } from './base/log.ts';
-import type { RunPaths } from './paths.ts';
-import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from './generate/index.ts';
-import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
-import { generateInLayout } from './load/mapping/write-layout.ts';
-import { buildFeatures, type FeatureSummary } from './features/build.ts';
-import { featureBuildOptions, trainOptions } from './train-recipe.ts';
-import { writeScores, type ScoreSummary } from './score/index.ts';
-import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
-import { writeBack, type WritebackFormat } from './score/writeback.ts';
-import { writeForecast, type ForecastSummary } from './forecast/index.ts';
-import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
-import { DEFAULTS, defaultConfig, type WuweiConfig } from './config.ts';
+import { withDatabase } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import type { Logger } from '../base/log.ts';
+import type { RunPaths } from '../config/paths.ts';
+import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from '../generate/index.ts';
+import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from '../load/index.ts';
+import { generateInLayout } from '../load/mapping/write-layout.ts';
+import { buildFeatures, type FeatureSummary } from '../features/build.ts';
+import { featureBuildOptions, trainOptions } from '../../models/train-recipe.ts';
+import { writeScores, type ScoreSummary } from '../score/index.ts';
+import { dealOutlook, outlookFromScores } from '../outlook/deal-outlook.ts';
+import { writeBack, type WritebackFormat } from '../score/writeback.ts';
+import { writeForecast, type ForecastSummary } from '../forecast/index.ts';
+import { runBacktest, type BacktestSummary } from '../forecast/backtest.ts';
+import { DEFAULTS, defaultConfig, type WuweiConfig } from '../config/config.ts';
 import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
-import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
-import { buildReport } from '../reports/build.ts';
+import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../../models/index.ts';
+import { buildReport } from '../../reports/build.ts';
 
 export async function generateStage(
   options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger } & Pick<GenerateOptions, 'shape' | 'customColumns' | 'zeroAmountShare' | 'snapshots'>,

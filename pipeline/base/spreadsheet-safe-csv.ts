@@ -5,7 +5,7 @@
  * reads as text. A genuine number (`-12.5`, `+3`, `1e-3`) stays as it is. Parquet keeps raw values.
  * One rule, in two forms: for values formatted in TypeScript, and for DuckDB's `COPY ... TO`.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './base/db.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './db.ts';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

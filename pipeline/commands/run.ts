@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { WuweiError } from './base/errors.ts';
+import { WuweiError } from '../base/errors.ts';
 import { join } from 'node:path';
-import type { WuweiConfig } from './config.ts';
-import { defaultConfig } from './config.ts';
-import type { Logger } from './base/log.ts';
-import type { RunPaths } from './paths.ts';
-import type { FeatureSummary } from './features/build.ts';
+import type { WuweiConfig } from '../config/config.ts';
+import { defaultConfig } from '../config/config.ts';
+import type { Logger } from '../base/log.ts';
+import type { RunPaths } from '../config/paths.ts';
+import type { FeatureSummary } from '../features/build.ts';
 
 export interface RunOptions {
   source: string | string[];

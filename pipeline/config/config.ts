@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isIsoDate } from './base/dates.ts';
-import { WuweiError } from './base/errors.ts';
+import { isIsoDate } from '../base/dates.ts';
+import { WuweiError } from '../base/errors.ts';
 import { configWriteFolder } from './write-folders.ts';
 
 const isoDate = z.string().refine(isIsoDate, 'expected a date YYYY-MM-DD');
