@@ -15,7 +15,7 @@ import { WuweiError } from '../../pipeline/base/errors.ts';
 import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { selectBackend } from '../backend.ts';
 import type { PlattScaling } from '../calibration.ts';
-import type { CalibrationBin, ClassificationMetrics, LiftBin } from '../metrics.ts';
+import type { CalibrationBin, ClassificationMetrics, LiftBin } from '../../pipeline/base/metrics.ts';
 import type { AmountEvaluation, AmountHead } from '../heads/amount.ts';
 import type { CloseEvaluation, CloseHead } from '../heads/close.ts';
 import type { EpochRecord, FitConfig } from './fit.ts';

@@ -3,7 +3,7 @@
  * values are shuffled across rows (breaking its link to the outcome, keeping its distribution).
  * A feature and its missing indicator (or a categorical feature's one-hot block) move together, as they are one raw feature.
  */
-import { auc } from '../metrics.ts';
+import { auc } from '../../pipeline/base/metrics.ts';
 import { Random } from '../../pipeline/base/random.ts';
 import { featureUnitNames, inputColumnNames, inputColumnsOf, type Preprocessing } from './preprocess.ts';
 

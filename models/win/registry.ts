@@ -11,7 +11,7 @@ import { quoteLiteral, rollback } from '../../pipeline/base/db.ts';
 import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { readColumns } from '../../pipeline/base/columns.ts';
 import { tableExists } from '../../pipeline/base/db.ts';
-import type { ClassificationMetrics } from '../metrics.ts';
+import type { ClassificationMetrics } from '../../pipeline/base/metrics.ts';
 import { WuweiError } from '../../pipeline/base/errors.ts';
 import type { AmountEvaluation } from '../heads/amount.ts';
 import type { CloseEvaluation } from '../heads/close.ts';

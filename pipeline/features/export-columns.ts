@@ -15,7 +15,7 @@
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Logger } from '../base/log.ts';
-import { auc } from '../../models/metrics.ts';
+import { auc } from '../base/metrics.ts';
 import { readColumns } from '../base/columns.ts';
 import { tableExists } from '../base/db.ts';
 

@@ -6,7 +6,7 @@
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Logger } from '../base/log.ts';
-import { featureColumnsOf } from '../../models/feature-columns.ts';
+import { featureColumnsOf } from './feature-columns.ts';
 import { FEATURES, FEATURE_NAMES, NEEDED_FIELDS } from './catalog.ts';
 import { EXPORT_COLUMNS_TABLE } from './export-columns.ts';
 import { tableExists } from '../base/db.ts';

@@ -12,7 +12,7 @@
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Logger } from '../base/log.ts';
-import { featureColumnsOf } from '../../models/feature-columns.ts';
+import { featureColumnsOf } from './feature-columns.ts';
 import { tableColumns } from '../base/db.ts';
 
 export interface FeatureSkew {

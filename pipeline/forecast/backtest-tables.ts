@@ -9,7 +9,7 @@ import { dateValue } from '@duckdb/node-api';
 import type { DuckDBConnection } from '../base/db.ts';
 import type { AccuracyRow, MethodAccuracy } from './backtest-accuracy.ts';
 import type { BacktestDeal, BacktestRow } from './backtest.ts';
-import { dayNumber } from './periods.ts';
+import { dayNumber } from '../base/dates.ts';
 
 const BACKTEST_NUMBERS = [
   'actual', 'expected', 'p10', 'p50', 'p90', 'weighted_pipeline', 'rep_commit', 'rep_best_case', 'rep_pipeline', 'expected_open', 'expected_new',

@@ -25,7 +25,8 @@ import { saveBacktest } from './backtest-tables.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import { computeForecast, type ForecastRow } from './index.ts';
-import { addDays, dayNumber, quarterContaining, type Period } from './periods.ts';
+import { addDays, dayNumber } from '../base/dates.ts';
+import { quarterContaining, type Period } from '../base/periods.ts';
 
 export { methodAccuracy, type MethodAccuracy } from './backtest-accuracy.ts';
 

@@ -17,7 +17,8 @@ import type { DealOutlook } from '../outlook/deal-outlook.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, SEGMENT_TYPES, type ClosingStages } from './deal-facts.ts';
 import { analogWindows, newDealRunRate } from './new-deals.ts';
-import { dayNumber, forecastPeriods, type Period } from './periods.ts';
+import { dayNumber } from '../base/dates.ts';
+import { forecastPeriods, type Period } from '../base/periods.ts';
 import { simulateBookings } from './simulate.ts';
 import { readTargets } from './targets.ts';
 

@@ -19,7 +19,7 @@ import { logStages, resolveStages, type StageSettings, type StageSummary } from 
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { recordKnownAt } from './known-at.ts';
-import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
+import { describeUnsupported, unsupportedFamilies } from '../features/coverage.ts';
 import { isPersonal, isPersonalSql, WITHHELD } from './personal-data.ts';
 import { copyToSafeCsv } from '../base/spreadsheet-safe-csv.ts';
 

@@ -9,7 +9,7 @@ import {
   logLoss,
   rocCurve,
   thin,
-} from '../../models/metrics.ts';
+} from '../../pipeline/base/metrics.ts';
 import { Random } from '../../pipeline/base/random.ts';
 
 // The classic four-point example (scikit-learn's docs): 3 of the 4 won/lost pairs are ordered right.
