@@ -17,7 +17,7 @@ export { activateModel, listModels, loadActiveModel, type ModelListing } from '.
 export { predictOpenDeals, STAGE_BASELINE_VERSION, type PredictOpenOptions } from './predict-open.ts';
 export type { DealPredictions, DealFactors, Factor } from './predictions.ts';
 export type { NotTrained, TrainOutcome } from './train-models.ts';
-export { CUSTOM_PREFIX, featureColumnsOf } from '../pipeline/features/feature-columns.ts';
+export { featureBuildOptions, trainOptions, trainingSeed } from './train-recipe.ts';
 export {
   auc,
   averagePrecision,

@@ -9,7 +9,7 @@ import type { Logger } from '../pipeline/base/log.ts';
 import type { WuweiConfig } from '../pipeline/config/config.ts';
 import { supportedFeatureNames } from '../pipeline/features/build.ts';
 import type { FeatureOptions } from '../pipeline/features/config.ts';
-import type { TrainWinOptions } from './index.ts';
+import type { TrainWinOptions } from './win/train.ts';
 
 /** The seed training uses: the command line's when given, else the config's `models.seed`, else 42. */
 export function trainingSeed(config: WuweiConfig, seed?: number): number {

@@ -13,7 +13,7 @@ import { supportedFeatureNames } from '../features/build.ts';
 import type { FeatureOptions } from '../features/config.ts';
 import { parseFamily } from '../features/family-sql.ts';
 import { EXPORT_FAMILY, exportColumnsFamily, rebuildFamily, type FamilyRebuild } from '../features/rebuild-family.ts';
-import { featureColumnsOf } from '../../models/index.ts';
+import { featureColumnsOf } from '../features/feature-columns.ts';
 import { univariateAuc, type UnivariateAuc } from '../features/univariate-auc.ts';
 import { tableExists } from '../base/db.ts';
 import { quickEvaluate, type ClassificationMetrics, type QuickEvaluationResult } from '../../models/index.ts';

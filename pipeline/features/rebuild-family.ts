@@ -14,7 +14,7 @@ import { resolveFeatureConfig, type FeatureOptions } from './config.ts';
 import { FEATURE_MART, familySlice } from './family-sql.ts';
 import { readSqlModels } from './sql-models.ts';
 import { tableExists } from '../base/db.ts';
-import { featureColumnsOf } from '../../models/index.ts';
+import { featureColumnsOf } from './feature-columns.ts';
 
 export interface FamilyRebuild {
   family: FeatureFamily | typeof EXPORT_FAMILY;

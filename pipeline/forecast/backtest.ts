@@ -1,6 +1,6 @@
 /**
  * Forecast accuracy from day one: for each past fiscal quarter, the models are trained as of the
- * day before the quarter starts with the nightly recipe (../train-recipe.ts: the same features,
+ * day before the quarter starts with the nightly recipe (models/train-recipe.ts: the same features,
  * settings and seed), and the forecast is recomputed as of that day and of each week into the
  * quarter (features rebuilt as of each date; nothing after it is used), as a nightly run without
  * training would have made it. Each forecast is judged against what actually closed won in the
@@ -18,8 +18,7 @@ import type { WuweiConfig } from '../config/config.ts';
 import { buildFeatures } from '../features/build.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { dealOutlook } from '../outlook/deal-outlook.ts';
-import { featureBuildOptions, trainOptions, trainingSeed } from '../../models/train-recipe.ts';
-import { predictOpenDeals, trainModels } from '../../models/index.ts';
+import { featureBuildOptions, predictOpenDeals, trainModels, trainOptions, trainingSeed } from '../../models/index.ts';
 import { accuracyTable, BACKTEST_METHODS, methodAccuracy, type AccuracyRow, type MethodAccuracy } from './backtest-accuracy.ts';
 import { saveBacktest } from './backtest-tables.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';

@@ -35,7 +35,7 @@ import { tierSummaryChart } from '../../reports/src/components/tierSummaryChart.
 import type { AccountRow, BacktestRow, CoverageCell, CurvePoint, RangeForecast } from '../../reports/src/components/types.ts';
 import { factorInWords, factorsInWords } from '../../reports/src/data/factorWords.ts';
 import { periodLabel } from '../../reports/src/data/forecastFigures.ts';
-import { plainLabel } from '../../models/explain.ts';
+import { plainLabel } from '../../pipeline/features/plain-label.ts';
 import { baseRateFromCalibration, DEPTHS, liftFromRoc } from '../../reports/src/data/lift.ts';
 
 function quarter(periodStart: string, periodEnd: string, label: string, wonToDate: number, p50: number): RangeForecast {

@@ -6,8 +6,7 @@
  * personal data is allowed.
  */
 import { queryRows } from '../../../pipeline/base/db.ts';
-import { isPersonal } from '../../../pipeline/load/personal-data.ts';
-import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
+import { ENTITY_NAMES, isPersonal } from '../../../pipeline/contract/index.ts';
 import { basename } from 'node:path';
 import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
 import { showPersonalData } from './personalData.ts';
