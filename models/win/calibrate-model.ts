@@ -1,0 +1,39 @@
+/**
+ * Training step 4, calibration: on small histories cross-fitted Platt scaling, whose fold networks then
+ * become the model (see cross-fit-calibration.ts); on larger ones Platt scaling on the validation split.
+ */
+import { fitPlatt } from '../calibration.ts';
+import { CROSS_FIT_MAX_DEALS, crossFittedPlatt, DEFAULT_CALIBRATION_FOLDS } from './cross-fit-calibration.ts';
+import { buildEnsemble } from './ensemble.ts';
+import { predictLogits } from './predict.ts';
+import type { Networks } from './train-ensemble.ts';
+import type { TrainingInputs } from './training-inputs.ts';
+
+/** Sets `inputs.preprocessing.calibration`; may replace `networks.model`. */
+export async function calibrateModel(networks: Networks, inputs: TrainingInputs, epochs: number, calibrationFolds?: number): Promise<void> {
+  const { train, width, network, fitConfig, seed, log, preprocessing, validationData } = inputs;
+  const model = networks.model!;
+  const folds = calibrationFolds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
+  if (folds < 2) {
+    const logits = await predictLogits(model, validationData.x, width);
+    preprocessing.calibration = fitPlatt(logits, validationData.y, validationData.w ? { weights: validationData.w } : {});
+    return;
+  }
+  const crossFit = await crossFittedPlatt({
+    rows: train.rows,
+    opportunityIds: inputs.data.opportunityIds,
+    matrixOf: (rows) => inputs.matrixOf({ ...train, rows }),
+    width,
+    network,
+    fitConfig,
+    epochs,
+    folds,
+    seed,
+    log,
+  });
+  // the fold networks, whose out-of-fold logits the scaling was fitted on, become the model
+  networks.members.push(...crossFit.members);
+  if (!networks.members.includes(model)) model.dispose();
+  networks.model = buildEnsemble(crossFit.members, width, network);
+  preprocessing.calibration = crossFit.scaling;
+}
