@@ -29,7 +29,9 @@ export async function occlusionEffects(
   for (let u = 0; u < units.length; u++) {
     const columns = inputColumnsOf(preprocessing, u);
     const typical = typicalInputs(preprocessing, u);
-    for (let r = 0; r < rows; r++) columns.forEach((c, k) => (occluded[r * width + c] = typical[k]!));
+    for (let r = 0; r < rows; r++) {
+      for (const [k, c] of columns.entries()) occluded[r * width + c] = typical[k]!;
+    }
     const withTypical = await score(occluded);
     for (let r = 0; r < rows; r++) {
       effects[r * units.length + u] = probabilities[r]! - withTypical[r]!;

@@ -180,7 +180,7 @@ class OutputTail {
   }
 
   text(): string {
-    // eslint-disable-next-line no-control-regex -- Framework colours its output even with NO_COLOR.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: Framework colours its output even with NO_COLOR.
     return [...this.lines, this.partial].join('\n').replace(/\u001b\[[0-9;]*m/g, '').trim();
   }
 }

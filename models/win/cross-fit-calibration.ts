@@ -75,6 +75,6 @@ function dealFolds(rows: Int32Array, opportunityIds: readonly string[], folds: n
   const deals = [...new Set(Array.from(rows, (r) => opportunityIds[r]!))];
   const order = new Random(seed).permutation(deals.length);
   const fold = new Map<string, number>();
-  order.forEach((dealIndex, position) => fold.set(deals[dealIndex]!, position % folds));
+  for (const [position, dealIndex] of order.entries()) fold.set(deals[dealIndex]!, position % folds);
   return Int32Array.from(rows, (r) => fold.get(opportunityIds[r]!)!);
 }

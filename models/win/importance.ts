@@ -21,7 +21,7 @@ function sampleRows(matrix: Float32Array, labels: ArrayLike<number>, width: numb
   if (rows <= maxRows) return { matrix, labels };
   const chosen = new Random(seed ^ 0x5eed).permutation(rows).subarray(0, maxRows).sort();
   const sampled = new Float32Array(maxRows * width);
-  chosen.forEach((row, k) => sampled.set(matrix.subarray(row * width, (row + 1) * width), k * width));
+  for (const [k, row] of chosen.entries()) sampled.set(matrix.subarray(row * width, (row + 1) * width), k * width);
   return { matrix: sampled, labels: Float32Array.from(chosen, (row) => labels[row]!) };
 }
 

@@ -154,7 +154,7 @@ function wideJoins(alias: string): string {
 async function decide(conn: DuckDBConnection, columns: Candidate[]): Promise<ExportColumn[]> {
   if (columns.length === 0) return [];
   const schema: Record<string, 'float64' | 'text'> = { closed: 'float64', won: 'float64' };
-  columns.forEach((column, j) => (schema[`v${j}`] = column.encoding === 'category' ? 'text' : 'float64'));
+  for (const [j, column] of columns.entries()) schema[`v${j}`] = column.encoding === 'category' ? 'text' : 'float64';
   const { columns: data } = await readColumns(
     conn,
     `SELECT (closes.closed_on IS NOT NULL AND closes.closed_on <= getvariable('as_of'))::DOUBLE AS closed,

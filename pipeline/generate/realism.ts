@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { queryRows, quoteLiteral, withDatabase } from '../base/db.ts';
 import { quietLogger } from '../base/log.ts';
 import { generate, GENERATE_DEFAULTS } from './index.ts';
-import { LOST_STAGE, OPEN_STAGES, WON_STAGE } from './process.ts';
+import { OPEN_STAGES, WON_STAGE } from './process.ts';
 
 type Row = Record<string, number | string>;
 

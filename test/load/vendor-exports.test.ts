@@ -68,7 +68,7 @@ const SHAPES: Shape[] = [
 ];
 
 /** Catalog features whose column in `features_train` holds at most one value (or none). */
-export async function deadFeatures(conn: DuckDBConnection): Promise<string[]> {
+async function deadFeatures(conn: DuckDBConnection): Promise<string[]> {
   const columns = FEATURES.map((f) => `count(DISTINCT "${f.name}")::INTEGER AS "${f.name}"`).join(', ');
   const [row] = await queryRows<Record<string, number>>(conn, `SELECT ${columns} FROM features_train`);
   return FEATURES.filter((f) => row![f.name]! <= 1).map((f) => f.name);

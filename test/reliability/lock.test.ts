@@ -14,7 +14,9 @@ import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 function dbInTemp(): string {
   const { dir, cleanup } = tempDir('wuwei-lock-');

@@ -16,7 +16,7 @@ const tmp = tempDir('wuwei-machine-');
 const REPO = join(import.meta.dirname, '..', '..');
 const undo: (() => void)[] = [];
 afterAll(() => {
-  undo.splice(0).reverse().forEach((step) => step());
+  for (const step of undo.splice(0).reverse()) step();
   tmp.cleanup();
 });
 

@@ -204,7 +204,7 @@ function checkRule(rule: ColumnRule, where: string): void {
   if (typeof rule === 'string' || Array.isArray(rule)) return;
   const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined].filter(Boolean).length;
   if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value' or 'first_of'`);
-  rule.first_of?.forEach((inner, i) => checkRule(inner, `${where}.first_of[${i}]`));
+  for (const [i, inner] of (rule.first_of ?? []).entries()) checkRule(inner, `${where}.first_of[${i}]`);
 }
 
 /** Reads a mapping file (.yaml, .yml or .json). */

@@ -9,7 +9,7 @@ import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
 import { dealListTotal, LIST_RULES } from './dealLists.ts';
 import { runLoader } from './runLoader.ts';
-import { CLOSED_STAGES_SQL, openStages } from './stageOrder.ts';
+import { openStages } from './stageOrder.ts';
 
 const CYCLE_BIN_DAYS = 30;
 const CYCLE_BINS = 12; // 0-30 ... 330-360, then "360+"
