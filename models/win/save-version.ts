@@ -16,7 +16,7 @@ import { inputColumnNames } from './preprocess.ts';
 import { registerModelVersion } from './registry.ts';
 import { dayToIsoDate, type SplitPart } from './split.ts';
 import type { EnsembleFit, Networks } from './train-ensemble.ts';
-import type { TrainingData } from './training-data.ts';
+import { splitFacts, type TrainingData } from './training-data.ts';
 import type { TrainingInputs } from './training-inputs.ts';
 
 /** What one training found, as the model folder and the registry keep it. */
@@ -94,14 +94,7 @@ export async function saveVersion(conn: DuckDBConnection, modelsDir: string, net
       trainedAt,
       backend,
       seed,
-      nTrainObs: train.rows.length,
-      nTrainDeals: train.deals,
-      nHoldoutObs: split.holdout.rows.length,
-      nHoldoutDeals: split.holdout.deals,
-      trainFrom: dayToIsoDate(train.fromDay),
-      trainTo: dayToIsoDate(train.toDay),
-      holdoutFrom: dayToIsoDate(split.holdout.fromDay),
-      holdoutTo: dayToIsoDate(split.holdout.toDay),
+      ...splitFacts(training),
       model: verdict.holdout.model,
       baseline: verdict.holdout.baseline,
       trainSeconds: trained.timings.trainSeconds,

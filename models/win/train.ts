@@ -22,9 +22,8 @@ import type { FeatureImportance } from './importance.ts';
 import { DEFAULT_NETWORK, type WinNetworkConfig } from './model.ts';
 import { decidePromotion } from './promotion.ts';
 import { saveVersion, type TrainedVersion } from './save-version.ts';
-import { dayToIsoDate } from './split.ts';
 import { disposeNetworks, trainEnsemble, type Networks } from './train-ensemble.ts';
-import { readTrainingData } from './training-data.ts';
+import { readTrainingData, splitFacts } from './training-data.ts';
 import { prepareTrainingInputs } from './training-inputs.ts';
 
 export interface TrainWinOptions {
@@ -191,7 +190,6 @@ function trainResult(
   trained: TrainedVersion & { version: string; path: string; promotion: string; totalSeconds: number },
 ): TrainResult {
   const { training, verdict, fit, amount, close } = trained;
-  const { split, train } = training;
   const { model, baseline } = verdict.holdout;
   return {
     version: trained.version,
@@ -209,14 +207,7 @@ function trainResult(
       baselineBrier: baseline.brier,
       baselineEce: baseline.ece,
     },
-    nTrainObs: train.rows.length,
-    nTrainDeals: train.deals,
-    nHoldoutObs: split.holdout.rows.length,
-    nHoldoutDeals: split.holdout.deals,
-    trainFrom: dayToIsoDate(train.fromDay),
-    trainTo: dayToIsoDate(train.toDay),
-    holdoutFrom: dayToIsoDate(split.holdout.fromDay),
-    holdoutTo: dayToIsoDate(split.holdout.toDay),
+    ...splitFacts(training),
     epochsRun: fit.fitted.epochsRun,
     bestEpoch: fit.fitted.bestEpoch,
     trainSeconds: fit.trainSeconds,

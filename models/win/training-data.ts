@@ -63,6 +63,20 @@ export async function readTrainingData(conn: DuckDBConnection, options: Training
   return { data, split, train: joinParts(split.fit, split.validation), readSeconds: (performance.now() - started) / 1000 };
 }
 
+/** How many observations and deals the model learned from and was judged on, and their close dates. */
+export function splitFacts({ split, train }: TrainingData) {
+  return {
+    nTrainObs: train.rows.length,
+    nTrainDeals: train.deals,
+    nHoldoutObs: split.holdout.rows.length,
+    nHoldoutDeals: split.holdout.deals,
+    trainFrom: dayToIsoDate(train.fromDay),
+    trainTo: dayToIsoDate(train.toDay),
+    holdoutFrom: dayToIsoDate(split.holdout.fromDay),
+    holdoutTo: dayToIsoDate(split.holdout.toDay),
+  };
+}
+
 function describe(part: SplitPart): string {
   return `${part.deals} deals / ${part.rows.length} obs (${dayToIsoDate(part.fromDay)}..${dayToIsoDate(part.toDay)})`;
 }
