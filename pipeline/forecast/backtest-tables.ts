@@ -8,7 +8,7 @@
 import { dateValue } from '@duckdb/node-api';
 import type { DuckDBConnection } from '../base/db.ts';
 import type { AccuracyRow, MethodAccuracy } from './backtest-accuracy.ts';
-import type { BacktestDeal, BacktestRow } from './backtest.ts';
+import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { dayNumber } from '../base/dates.ts';
 
 const BACKTEST_NUMBERS = [

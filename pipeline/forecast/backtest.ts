@@ -23,38 +23,12 @@ import { accuracyTable, BACKTEST_METHODS, methodAccuracy, type AccuracyRow, type
 import { saveBacktest } from './backtest-tables.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
-import { computeForecast, type ForecastRow } from './index.ts';
+import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
+import { computeForecast } from './index.ts';
 import { addDays, dayNumber } from '../base/dates.ts';
 import { quarterContaining, type Period } from '../base/periods.ts';
 
 export { methodAccuracy, type MethodAccuracy } from './backtest-accuracy.ts';
-
-export interface BacktestRow extends ForecastRow {
-  /** Whole weeks from the day before the quarter to the as-of date (0: the quarter-start forecast). */
-  weeks_into_period: number;
-  /** Won in the quarter: won_to_date + actual_open + actual_new. */
-  actual: number;
-  /** Won in the quarter after the as-of date by deals open at it. */
-  actual_open: number;
-  /** Won in the quarter by deals created after the as-of date. */
-  actual_new: number;
-}
-
-/** One open deal's forecast for the quarter beside how it really went: the open-deal part, deal by deal. */
-export interface BacktestDeal {
-  asOf: string;
-  periodLabel: string;
-  weeksIntoPeriod: number;
-  opportunityId: string;
-  winProbability: number;
-  expectedAmount: number;
-  /** P(closes in the quarter | won). */
-  closeInPeriod: number;
-  /** null: still open at the end of the export. */
-  won: boolean | null;
-  finalAmount: number | null;
-  wonInPeriod: boolean;
-}
 
 export interface QuarterBacktest {
   rows: BacktestRow[];
