@@ -48,7 +48,7 @@ rmSync(outdir, { recursive: true, force: true }); // the stamp goes first: a hal
 mkdirSync(outdir, { recursive: true });
 const result = await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: { cli: 'pipeline/cli.ts' },
+  entryPoints: { cli: 'pipeline/commands/cli.ts' },
   outdir,
   bundle: true,
   splitting: true, // each command's dynamic import becomes its own chunk, loaded only when it runs

@@ -12,6 +12,6 @@ if (freshBuild(fileURLToPath(dist))) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../pipeline/cli.ts'));
+  ({ main } = await import('../pipeline/commands/cli.ts'));
 }
 process.exitCode = await main(process.argv);

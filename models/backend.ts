@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../pipeline/log.ts';
+import type { Logger } from '../pipeline/base/log.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

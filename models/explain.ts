@@ -7,7 +7,7 @@
  * Effects of features are not additive (the network has interactions); each answers "what if only
  * this were typical?".
  */
-import { FEATURES } from '../pipeline/features/catalog.ts';
+import { plainLabel } from '../pipeline/features/plain-label.ts';
 import type { DealFactors, Factor } from './predictions.ts';
 import { featureUnitNames, inputColumnNames, inputColumnsOf, typicalInputs, type Preprocessing } from './win/preprocess.ts';
 import type { Observations } from './win/data.ts';
@@ -29,7 +29,9 @@ export async function occlusionEffects(
   for (let u = 0; u < units.length; u++) {
     const columns = inputColumnsOf(preprocessing, u);
     const typical = typicalInputs(preprocessing, u);
-    for (let r = 0; r < rows; r++) columns.forEach((c, k) => (occluded[r * width + c] = typical[k]!));
+    for (let r = 0; r < rows; r++) {
+      for (const [k, c] of columns.entries()) occluded[r * width + c] = typical[k]!;
+    }
     const withTypical = await score(occluded);
     for (let r = 0; r < rows; r++) {
       effects[r * units.length + u] = probabilities[r]! - withTypical[r]!;
@@ -66,24 +68,4 @@ export function topFactors(effects: Float32Array, observations: Observations, pr
     });
   }
   return deals;
-}
-
-const DEFINITIONS = new Map(FEATURES.map((feature) => [feature.name, feature.definition]));
-const EXTRA_LABELS: Record<string, string> = {
-  stage: 'Sales stage in the CRM',
-  segment: 'Segment',
-  industry: 'Industry',
-  region: 'Region',
-  product_line: 'Product line',
-  lead_source: 'Lead source',
-  type: 'Deal type',
-};
-
-/** The first sentence of the catalog definition; export columns by their name in words ("Account: tier rank"). */
-export function plainLabel(feature: string): string {
-  const definition = DEFINITIONS.get(feature) ?? EXTRA_LABELS[feature];
-  if (definition) return definition.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '');
-  const words = (name: string) => name.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
-  if (feature.startsWith('custom_account_')) return `Account: ${words(feature.slice('custom_account_'.length)).toLowerCase()}`;
-  return feature.startsWith('custom_') ? words(feature.slice('custom_'.length)) : feature.replaceAll('_', ' ');
 }

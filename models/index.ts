@@ -17,7 +17,7 @@ export { activateModel, listModels, loadActiveModel, type ModelListing } from '.
 export { predictOpenDeals, STAGE_BASELINE_VERSION, type PredictOpenOptions } from './predict-open.ts';
 export type { DealPredictions, DealFactors, Factor } from './predictions.ts';
 export type { NotTrained, TrainOutcome } from './train-models.ts';
-export { CUSTOM_PREFIX, featureColumnsOf } from './feature-columns.ts';
+export { featureBuildOptions, trainOptions, trainingSeed } from './train-recipe.ts';
 export {
   auc,
   averagePrecision,
@@ -32,7 +32,7 @@ export {
   type ClassificationMetrics,
   type CurvePoint,
   type LiftBin,
-} from './metrics.ts';
+} from '../pipeline/base/metrics.ts';
 
 /** Trains all models, or reports (without failing) that the history is too short; see train-models.ts. */
 export function trainModels(conn: DuckDBConnection, options: TrainWinOptions): Promise<TrainOutcome> {

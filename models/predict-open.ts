@@ -5,7 +5,7 @@
  * CRM's stage probability, the rep's amount and close date, marked source 'stage_baseline'.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Logger } from '../pipeline/log.ts';
+import type { Logger } from '../pipeline/base/log.ts';
 import { occlusionEffects, topFactors } from './explain.ts';
 import { amountsFromOutputs, referenceAmounts } from './heads/amount.ts';
 import { predictRegression } from './heads/regression.ts';

@@ -4,7 +4,7 @@
  * returns a summary instead of failing the run; scoring then falls back to the stage baseline.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { WuweiError } from '../pipeline/errors.ts';
+import { WuweiError } from '../pipeline/base/errors.ts';
 import { trainWinModel, type TrainResult, type TrainWinOptions } from './win/train.ts';
 
 export interface NotTrained {

@@ -9,9 +9,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WuweiError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/log.ts';
-import { checkSiteFolder, markSite } from '../pipeline/write-folders.ts';
+import { WuweiError } from '../pipeline/base/errors.ts';
+import type { Logger } from '../pipeline/base/log.ts';
+import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { GRADES_ENV } from './src/data/gradeBands.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
@@ -186,7 +186,7 @@ class OutputTail {
   }
 
   text(): string {
-    // eslint-disable-next-line no-control-regex -- Framework colours its output even with NO_COLOR.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: Framework colours its output even with NO_COLOR.
     return [...this.lines, this.partial].join('\n').replace(/\u001b\[[0-9;]*m/g, '').trim();
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOCS } from '../pipeline/docs.ts';
+import { DOCS } from '../pipeline/commands/docs.ts';
 
 describe('generated docs', () => {
   for (const [path, render] of Object.entries(DOCS)) {

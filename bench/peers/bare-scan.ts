@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { quoteIdent, quoteLiteral, withDatabase } from '../../pipeline/db.ts';
+import { quoteIdent, quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 
 export interface BareScan {
   seconds: number;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quoteIdent, quoteLiteral, withDatabase } from '../../pipeline/db.ts';
+import { quoteIdent, quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { readClosedObservations } from '../../models/win/data.ts';
 import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';

@@ -8,9 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { quoteLiteral, withDatabase } from '../../pipeline/db.ts';
+import { quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
-import { featureColumnsOf } from '../feature-columns.ts';
+import { featureColumnsOf } from '../../pipeline/features/feature-columns.ts';
 import { readClosedObservations } from '../win/data.ts';
 import { splitByCloseDate } from '../win/split.ts';
 import { timeWeights } from '../win/time-weights.ts';

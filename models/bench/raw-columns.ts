@@ -6,7 +6,7 @@
  * reason, a signed date): it is left out, as a careful analyst would, so the peer is not flattered
  * by a leak.
  */
-import { queryRows, quoteIdent, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, quoteIdent, type DuckDBConnection } from '../../pipeline/base/db.ts';
 
 const CONTRACT_COLUMNS = {
   opportunities: ['type', 'lead_source', 'product_line'],

@@ -4,8 +4,8 @@
  *   npx tsx models/bench/throughput.ts --db /tmp/g.duckdb --models /tmp/g-models [--deals 100000]
  */
 import { parseArgs } from 'node:util';
-import { withDatabase } from '../../pipeline/db.ts';
-import { stderrLogger } from '../../pipeline/log.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
+import { stderrLogger } from '../../pipeline/base/log.ts';
 import { selectBackend } from '../backend.ts';
 import { predictOpenDeals } from '../predict-open.ts';
 

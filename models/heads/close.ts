@@ -7,7 +7,7 @@
  * mean absolute error in days, and the calibration of "closes within 90 days".
  */
 import type { ClosedObservations } from '../win/data.ts';
-import { expectedCalibrationError, brierScore } from '../metrics.ts';
+import { expectedCalibrationError, brierScore } from '../../pipeline/base/metrics.ts';
 import { durationMetrics, type DurationMetrics } from '../regression-metrics.ts';
 
 export interface CloseHead {

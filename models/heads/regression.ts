@@ -3,7 +3,7 @@
  * loop, with squared error instead of cross-entropy. The deal-size and close-timing models use it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Logger } from '../../pipeline/log.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
 import { fitWinNetwork, type FitConfig, type FitResult } from '../win/fit.ts';
 import { buildWinNetwork, type WinNetworkConfig } from '../win/model.ts';
 import { predictLogits } from '../win/predict.ts';

@@ -4,7 +4,7 @@
  * recipe (trainHead) with their own rows, targets and verdict.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Logger } from '../../pipeline/log.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
 import type { AmountModelHead, CloseModelHead, HeadMetadata } from '../win/artifacts.ts';
 import type { ClosedObservations } from '../win/data.ts';
 import type { FitConfig } from '../win/fit.ts';

@@ -11,11 +11,11 @@ import { join, resolve } from 'node:path';
 // types only at the top: listing models must not load TensorFlow.js; the functions that need it import it
 import type * as tf from '@tensorflow/tfjs';
 import type { HistorySample } from './data.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
-import { quietLogger, type Logger } from '../../pipeline/log.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
+import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { selectBackend } from '../backend.ts';
 import type { PlattScaling } from '../calibration.ts';
-import type { CalibrationBin, ClassificationMetrics, LiftBin } from '../metrics.ts';
+import type { CalibrationBin, ClassificationMetrics, LiftBin } from '../../pipeline/base/metrics.ts';
 import type { AmountEvaluation, AmountHead } from '../heads/amount.ts';
 import type { CloseEvaluation, CloseHead } from '../heads/close.ts';
 import type { EpochRecord, FitConfig } from './fit.ts';

@@ -10,8 +10,8 @@
  * deals, from the whole history, none of which the network that scored it had seen.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Logger } from '../../pipeline/log.ts';
-import { Random } from '../../pipeline/random.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { applyPlatt, fitPlatt, type PlattScaling } from '../calibration.ts';
 import { fitWinNetwork, type FitConfig, type LabelledMatrix } from './fit.ts';
 import { buildWinNetwork, type WinNetworkConfig } from './model.ts';
@@ -130,6 +130,6 @@ function dealFolds(rows: Int32Array, opportunityIds: readonly string[], folds: n
   const deals = [...new Set(Array.from(rows, (r) => opportunityIds[r]!))];
   const order = new Random(seed).permutation(deals.length);
   const fold = new Map<string, number>();
-  order.forEach((dealIndex, position) => fold.set(deals[dealIndex]!, position % folds));
+  for (const [position, dealIndex] of order.entries()) fold.set(deals[dealIndex]!, position % folds);
   return Int32Array.from(rows, (r) => fold.get(opportunityIds[r]!)!);
 }

@@ -3,9 +3,10 @@
  * into typed arrays, one per column, ordered so that the same table always gives the same arrays.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryRows, quoteIdent } from '../../pipeline/db.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
-import { readColumns, tableColumns, tableExists } from '../columns.ts';
+import { queryRows, quoteIdent } from '../../pipeline/base/db.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
+import { readColumns } from '../../pipeline/base/columns.ts';
+import { tableColumns, tableExists } from '../../pipeline/base/db.ts';
 
 export interface Observations {
   rowCount: number;

@@ -2,7 +2,7 @@
  * Judging a model: the same metrics and curves for the model and for the CRM's stage probability
  * (the baseline every forecast already has), on the same rows.
  */
-import { calibrationTable, classificationMetrics, rocCurve, type ClassificationMetrics } from '../metrics.ts';
+import { calibrationTable, classificationMetrics, rocCurve, type ClassificationMetrics } from '../../pipeline/base/metrics.ts';
 
 export type CurveModel = 'wuwei' | 'stage_baseline';
 

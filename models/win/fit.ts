@@ -5,9 +5,9 @@
  * dropout per batch: here the same seed gives the same weights on the same backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULTS } from '../../pipeline/config.ts';
-import type { Logger } from '../../pipeline/log.ts';
-import { Random } from '../../pipeline/random.ts';
+import { DEFAULTS } from '../../pipeline/config/config.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { kernelsOf, reseedDropout } from './model.ts';
 
 export interface FitConfig {

@@ -3,8 +3,8 @@
  * values are shuffled across rows (breaking its link to the outcome, keeping its distribution).
  * A feature and its missing indicator (or a categorical feature's one-hot block) move together, as they are one raw feature.
  */
-import { auc } from '../metrics.ts';
-import { Random } from '../../pipeline/random.ts';
+import { auc } from '../../pipeline/base/metrics.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { featureUnitNames, inputColumnNames, inputColumnsOf, type Preprocessing } from './preprocess.ts';
 
 export interface FeatureImportance {
@@ -21,7 +21,7 @@ function sampleRows(matrix: Float32Array, labels: ArrayLike<number>, width: numb
   if (rows <= maxRows) return { matrix, labels };
   const chosen = new Random(seed ^ 0x5eed).permutation(rows).subarray(0, maxRows).sort();
   const sampled = new Float32Array(maxRows * width);
-  chosen.forEach((row, k) => sampled.set(matrix.subarray(row * width, (row + 1) * width), k * width));
+  for (const [k, row] of chosen.entries()) sampled.set(matrix.subarray(row * width, (row + 1) * width), k * width);
   return { matrix: sampled, labels: Float32Array.from(chosen, (row) => labels[row]!) };
 }
 

@@ -4,7 +4,7 @@
  * after Platt calibration, in prediction; keeping the logit lets calibration work on it exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../../pipeline/random.ts';
+import { Random } from '../../pipeline/base/random.ts';
 
 export interface WinNetworkConfig {
   /** Units per hidden layer. */

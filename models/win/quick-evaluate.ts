@@ -6,12 +6,12 @@
  * their differences are the features' and not the data's.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { WuweiError } from '../../pipeline/errors.ts';
-import type { Logger } from '../../pipeline/log.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
 import { fitPlatt } from '../calibration.ts';
-import { featureColumnsOf } from '../feature-columns.ts';
-import { classificationMetrics, type ClassificationMetrics } from '../metrics.ts';
+import { featureColumnsOf } from '../../pipeline/features/feature-columns.ts';
+import { classificationMetrics, type ClassificationMetrics } from '../../pipeline/base/metrics.ts';
 import { readClosedObservations } from './data.ts';
 import { baselineProbabilities } from './evaluate.ts';
 import { DEFAULT_FIT, fitWinNetwork, type LabelledMatrix } from './fit.ts';

@@ -1,8 +1,8 @@
 import { requireIsoDate } from '../base/dates.ts';
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import { DEFAULTS } from '../config.ts';
-import { WuweiError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import { DEFAULTS } from '../config/config.ts';
+import { WuweiError } from '../base/errors.ts';
+import type { Logger } from '../base/log.ts';
 import { outputTable } from '../contract/output-tables.ts';
 import { createTableSql } from '../contract/table-spec.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';

@@ -11,8 +11,8 @@
  * Per (our employee, contact) the sum runs over every interaction the two shared (any deal or
  * none); per (deal, contact) over the deal's interactions with that contact, whoever of us took part.
  */
-import { DEFAULTS } from '../config.ts';
-import { WuweiError } from '../errors.ts';
+import { DEFAULTS } from '../config/config.ts';
+import { WuweiError } from '../base/errors.ts';
 
 export interface FeatureConfig {
   /** Open stages in order, with the CRM's default probability (the baseline). */
@@ -45,7 +45,7 @@ export interface FeatureConfig {
   similar: { k: number; candidatePool: number };
 }
 
-/** The defaults live in the one config schema (pipeline/config.ts, `features`). */
+/** The defaults live in the one config schema (pipeline/config/config.ts, `features`). */
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = DEFAULTS.features;
 
 /** Overrides: any field may be left out; nested records replace the default record as a whole. */

@@ -13,10 +13,11 @@
  *   - values that alone tell won from lost almost perfectly.
  * A mapping may overrule the guard per column (`known_at: {column: creation | close}`).
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
-import { auc } from '../../models/metrics.ts';
-import { readColumns, tableExists } from '../../models/columns.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
+import { auc } from '../base/metrics.ts';
+import { readColumns } from '../base/columns.ts';
+import { tableExists } from '../base/db.ts';
 
 export type ExportColumnEncoding = 'number' | 'yes/no' | 'category' | 'age in days';
 
@@ -153,7 +154,7 @@ function wideJoins(alias: string): string {
 async function decide(conn: DuckDBConnection, columns: Candidate[]): Promise<ExportColumn[]> {
   if (columns.length === 0) return [];
   const schema: Record<string, 'float64' | 'text'> = { closed: 'float64', won: 'float64' };
-  columns.forEach((column, j) => (schema[`v${j}`] = column.encoding === 'category' ? 'text' : 'float64'));
+  for (const [j, column] of columns.entries()) schema[`v${j}`] = column.encoding === 'category' ? 'text' : 'float64';
   const { columns: data } = await readColumns(
     conn,
     `SELECT (closes.closed_on IS NOT NULL AND closes.closed_on <= getvariable('as_of'))::DOUBLE AS closed,

@@ -4,7 +4,7 @@
  * expression of each feature, its joins), so that an analyst who edits a family's SQL and re-runs
  * gets exactly what the full build would compute for those columns.
  */
-import { WuweiError } from '../errors.ts';
+import { WuweiError } from '../base/errors.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
 import type { SqlModel } from './sql-models.ts';
 

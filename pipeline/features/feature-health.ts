@@ -4,12 +4,12 @@
  * the data-quality page) has one row per input with its status and the export field it needs; the
  * dead ones are named in the build summary (the run record and `wuwei features` output) and logged.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
-import { featureColumnsOf } from '../../models/feature-columns.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
+import { featureColumnsOf } from './feature-columns.ts';
 import { FEATURES, FEATURE_NAMES, NEEDED_FIELDS } from './catalog.ts';
 import { EXPORT_COLUMNS_TABLE } from './export-columns.ts';
-import { tableExists } from '../../models/columns.ts';
+import { tableExists } from '../base/db.ts';
 
 export type FeatureStatus = 'ok' | 'empty' | 'constant';
 

@@ -4,17 +4,17 @@
  * in the mart and in `features_train` / `features_score`. The analyst's loop: edit the family's SQL,
  * re-run, compare. The nightly `wuwei features` still rebuilds everything.
  */
-import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
+import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
 import { loadedAsOf } from '../load/index.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../base/log.ts';
 import { createSeeds, findUnsupportedFeatures, setVariables } from './build.ts';
 import { FAMILY_LABELS, type FeatureFamily } from './catalog.ts';
 import { resolveFeatureConfig, type FeatureOptions } from './config.ts';
 import { FEATURE_MART, familySlice } from './family-sql.ts';
 import { readSqlModels } from './sql-models.ts';
 import { tableExists } from '../base/db.ts';
-import { featureColumnsOf } from '../../models/index.ts';
+import { featureColumnsOf } from './feature-columns.ts';
 
 export interface FamilyRebuild {
   family: FeatureFamily | typeof EXPORT_FAMILY;

@@ -10,10 +10,10 @@
  * features that grow with the calendar (tenure, past wins) then compare like with like.
  * `feature_skew` (read by the data-quality page) holds every input; the worst are named and warned of.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
-import { featureColumnsOf } from '../../models/feature-columns.ts';
-import { tableColumns } from '../../models/columns.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
+import { featureColumnsOf } from './feature-columns.ts';
+import { tableColumns } from '../base/db.ts';
 
 export interface FeatureSkew {
   feature: string;

@@ -5,7 +5,7 @@
  * With `strata` (a column such as the stage), won and lost rows are compared only within the same
  * stratum (the pooled Mann-Whitney statistic): what the feature tells beyond the stratum.
  */
-import { queryRows, quoteIdent, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteIdent, type DuckDBConnection } from '../base/db.ts';
 
 export interface UnivariateAuc {
   feature: string;

@@ -3,7 +3,7 @@
  * over judged periods, and the table of those figures by method, segment type and week of the
  * quarter that `backtest_accuracy` holds.
  */
-import type { BacktestRow } from './backtest.ts';
+import type { BacktestRow } from './backtest-rows.ts';
 
 export interface MethodAccuracy {
   method: string;

@@ -6,10 +6,10 @@
  * - `backtest_deals`: each open deal's part of the quarter forecast beside how it went.
  */
 import { dateValue } from '@duckdb/node-api';
-import type { DuckDBConnection } from '../db.ts';
+import type { DuckDBConnection } from '../base/db.ts';
 import type { AccuracyRow, MethodAccuracy } from './backtest-accuracy.ts';
-import type { BacktestDeal, BacktestRow } from './backtest.ts';
-import { dayNumber } from './periods.ts';
+import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
+import { dayNumber } from '../base/dates.ts';
 
 const BACKTEST_NUMBERS = [
   'actual', 'expected', 'p10', 'p50', 'p90', 'weighted_pipeline', 'rep_commit', 'rep_best_case', 'rep_pipeline', 'expected_open', 'expected_new',

@@ -1,6 +1,6 @@
 /**
  * Forecast accuracy from day one: for each past fiscal quarter, the models are trained as of the
- * day before the quarter starts with the nightly recipe (../train-recipe.ts: the same features,
+ * day before the quarter starts with the nightly recipe (models/train-recipe.ts: the same features,
  * settings and seed), and the forecast is recomputed as of that day and of each week into the
  * quarter (features rebuilt as of each date; nothing after it is used), as a nightly run without
  * training would have made it. Each forecast is judged against what actually closed won in the
@@ -11,50 +11,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryRows, quoteIdent, quoteLiteral, withDatabase, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
-import { quietLogger, type Logger } from '../log.ts';
-import type { WuweiConfig } from '../config.ts';
+import { queryRows, quoteIdent, quoteLiteral, withDatabase, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import { quietLogger, type Logger } from '../base/log.ts';
+import type { WuweiConfig } from '../config/config.ts';
 import { buildFeatures } from '../features/build.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { dealOutlook } from '../outlook/deal-outlook.ts';
-import { featureBuildOptions, trainOptions, trainingSeed } from '../train-recipe.ts';
-import { predictOpenDeals, trainModels } from '../../models/index.ts';
+import { featureBuildOptions, predictOpenDeals, trainModels, trainOptions, trainingSeed } from '../../models/index.ts';
 import { accuracyTable, BACKTEST_METHODS, methodAccuracy, type AccuracyRow, type MethodAccuracy } from './backtest-accuracy.ts';
 import { saveBacktest } from './backtest-tables.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
-import { computeForecast, type ForecastRow } from './index.ts';
-import { addDays, dayNumber, quarterContaining, type Period } from './periods.ts';
+import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
+import { computeForecast } from './index.ts';
+import { addDays, dayNumber } from '../base/dates.ts';
+import { quarterContaining, type Period } from '../base/periods.ts';
 
 export { methodAccuracy, type MethodAccuracy } from './backtest-accuracy.ts';
-
-export interface BacktestRow extends ForecastRow {
-  /** Whole weeks from the day before the quarter to the as-of date (0: the quarter-start forecast). */
-  weeks_into_period: number;
-  /** Won in the quarter: won_to_date + actual_open + actual_new. */
-  actual: number;
-  /** Won in the quarter after the as-of date by deals open at it. */
-  actual_open: number;
-  /** Won in the quarter by deals created after the as-of date. */
-  actual_new: number;
-}
-
-/** One open deal's forecast for the quarter beside how it really went: the open-deal part, deal by deal. */
-export interface BacktestDeal {
-  asOf: string;
-  periodLabel: string;
-  weeksIntoPeriod: number;
-  opportunityId: string;
-  winProbability: number;
-  expectedAmount: number;
-  /** P(closes in the quarter | won). */
-  closeInPeriod: number;
-  /** null: still open at the end of the export. */
-  won: boolean | null;
-  finalAmount: number | null;
-  wonInPeriod: boolean;
-}
 
 export interface QuarterBacktest {
   rows: BacktestRow[];

@@ -2,7 +2,7 @@
  * What the forecast knows about every deal as of a date, as temporary tables: how and when it
  * closed (from its history stamped on or before the date only) and the segments it counts in.
  */
-import { quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../features/config.ts';
 
 /** Segment types a forecast is cut by; `all` is the company total. */

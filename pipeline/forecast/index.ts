@@ -9,15 +9,16 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dateValue } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
-import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
-import type { WuweiConfig } from '../config.ts';
+import { queryRows, quoteLiteral, rollback, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
+import { copyToSafeCsv } from '../base/spreadsheet-safe-csv.ts';
+import type { WuweiConfig } from '../config/config.ts';
 import type { DealOutlook } from '../outlook/deal-outlook.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, SEGMENT_TYPES, type ClosingStages } from './deal-facts.ts';
 import { analogWindows, newDealRunRate } from './new-deals.ts';
-import { dayNumber, forecastPeriods, type Period } from './periods.ts';
+import { dayNumber } from '../base/dates.ts';
+import { forecastPeriods, type Period } from '../base/periods.ts';
 import { simulateBookings } from './simulate.ts';
 import { readTargets } from './targets.ts';
 

@@ -5,9 +5,9 @@
  * as-of date; in each analog, the won amount of deals created after the shifted as-of date and
  * closed in the shifted period. Mean and standard deviation over the analogs, per segment.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Period } from './periods.ts';
-import { addDays } from './periods.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Period } from '../base/periods.ts';
+import { addDays } from '../base/dates.ts';
 
 /** `iso` moved by `months` calendar months, the day clamped to the month's length. */
 export function shiftMonths(iso: string, months: number): string {

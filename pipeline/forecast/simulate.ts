@@ -6,7 +6,7 @@
  * bucket, in each of its segments. Bookings from deals not yet created add a normal draw (floored at 0) per
  * period and segment. The result is each period x segment's P10, P50 and P90.
  */
-import { Random } from '../random.ts';
+import { Random } from '../base/random.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 
 export interface SimulationInput {
@@ -55,7 +55,7 @@ export function simulateBookings(input: SimulationInput): SimulationResult {
   const bucketCount = buckets.length;
   // Flat: bucket j's period rows (period * segmentCount) are bucketRows[bucketStart[j]..bucketStart[j + 1]).
   const bucketStart = new Int32Array(bucketCount + 1);
-  periodsOfBucket.forEach((list, j) => (bucketStart[j + 1] = bucketStart[j]! + list.length));
+  for (const [j, list] of periodsOfBucket.entries()) bucketStart[j + 1] = bucketStart[j]! + list.length;
   const bucketRows = Int32Array.from(periodsOfBucket.flat().map((k) => k * segmentCount));
 
   // Each deal's cumulative chance of closing by the end of each bucket (if won).

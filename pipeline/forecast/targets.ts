@@ -5,8 +5,8 @@
  * segment (`all` for the company), target.
  */
 import { existsSync } from 'node:fs';
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
 
 export const TARGET_COLUMNS = ['period_type', 'period_start', 'segment_type', 'segment', 'target'] as const;
 

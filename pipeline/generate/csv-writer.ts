@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { spreadsheetSafe } from '../spreadsheet-safe-csv.ts';
+import { spreadsheetSafe } from '../base/spreadsheet-safe-csv.ts';
 
 export type CsvValue = string | number | boolean | null | undefined;
 

@@ -8,7 +8,7 @@
 import type { CsvValue } from './csv-writer.ts';
 import type { Segment } from './process.ts';
 import { SEGMENTS } from './process.ts';
-import { Random } from '../random.ts';
+import { Random } from '../base/random.ts';
 
 /** Extra columns of opportunities.csv and accounts.csv, in the order written. */
 export const CUSTOM_COLUMNS = {

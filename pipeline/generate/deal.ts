@@ -12,7 +12,7 @@ import {
   Z,
   type DealType,
 } from './process.ts';
-import { logNormalSurvival, sigmoid, type Random } from '../random.ts';
+import { logNormalSurvival, sigmoid, type Random } from '../base/random.ts';
 import type { Account, ContactRef, User, World } from './world.ts';
 import type { RepHabits } from './untidy-reps.ts';
 

@@ -6,7 +6,7 @@
  *                without a history file: `wuwei load` run on them oldest first derives the history;
  *   - flat:      the export without a history file: a plain report of opportunities as they stand.
  */
-import { Random } from '../random.ts';
+import { Random } from '../base/random.ts';
 
 export const EXPORT_SHAPES = ['history', 'snapshots', 'flat'] as const;
 export type ExportShape = (typeof EXPORT_SHAPES)[number];

@@ -6,9 +6,9 @@ import { CUSTOM_COLUMNS, CustomColumns, dealRow } from './custom-columns.ts';
 import { cutDaysOf, ZeroAmounts, type ExportShape, type ZeroAmount } from './export-shape.ts';
 import { simulateDeal, trueWinProbability, type AccountHistory, type SimulatedDeal } from './deal.ts';
 import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
-import { Random, sigmoid } from '../random.ts';
+import { Random, sigmoid } from '../base/random.ts';
 import { buildWorld, contactEmail } from './world.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../base/log.ts';
 import { AS_OF_FILE } from '../load/as-of.ts';
 import { shownStage, untidyHabits } from './untidy-reps.ts';
 

@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { queryRows, quoteLiteral, withDatabase } from '../db.ts';
-import { quietLogger } from '../log.ts';
+import { queryRows, quoteLiteral, withDatabase } from '../base/db.ts';
+import { quietLogger } from '../base/log.ts';
 import { generate, GENERATE_DEFAULTS } from './index.ts';
-import { LOST_STAGE, OPEN_STAGES, WON_STAGE } from './process.ts';
+import { OPEN_STAGES, WON_STAGE } from './process.ts';
 
 type Row = Record<string, number | string>;
 

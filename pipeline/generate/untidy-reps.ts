@@ -23,7 +23,7 @@
  *   are never revised at Proposal.
  */
 import { OPEN_STAGES } from './process.ts';
-import { Random } from '../random.ts';
+import { Random } from '../base/random.ts';
 
 /** How one rep keeps one deal. */
 export interface RepHabits {

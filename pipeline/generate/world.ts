@@ -1,5 +1,5 @@
 import { SEGMENTS, type Segment } from './process.ts';
-import type { Random } from '../random.ts';
+import type { Random } from '../base/random.ts';
 
 /** The people and companies a simulated CRM holds before any deal is created. */
 

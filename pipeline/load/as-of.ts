@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { queryRows, type DuckDBConnection } from '../db.ts';
+import { queryRows, type DuckDBConnection } from '../base/db.ts';
 import { isIsoDate } from '../base/dates.ts';
-import { WuweiError } from '../errors.ts';
+import { WuweiError } from '../base/errors.ts';
 
 /** A one-line file in an export folder that states the export's cut date (`wuwei generate` writes it). */
 export const AS_OF_FILE = 'as_of.txt';

@@ -3,8 +3,8 @@
  * silently wrong: a row alone cannot tell `25.000` (twenty-five thousand, European) from 25, nor a
  * probability of 75 (percent) from a broken one; the column as a whole can.
  */
-import { queryRows, quoteIdent, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
+import { queryRows, quoteIdent, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
 import { ruleColumns } from './mapping/column-sql.ts';
 import type { SourceDefinition } from './mapping/definition.ts';
 import { SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';

@@ -5,9 +5,9 @@
  * latest one on or before the record's date; a rate without a date applies always). A deal in a
  * currency without a rate is rejected (row level), never loaded with an unconverted amount.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import type { Logger } from '../base/log.ts';
 import { findSourceFile, listSourceFiles, describeColumns } from './mapping/source-files.ts';
 import { rawTable, RECORD_REJECTS } from './mapping/stage.ts';
 

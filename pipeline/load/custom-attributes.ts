@@ -8,7 +8,7 @@
  *     deal and of its account as DOUBLE, named `custom_<name>` / `custom_account_<name>`: what models read.
  * They are the values at export time, not point in time: see docs/data-contract.md.
  */
-import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import { SCHEMA } from './schema.ts';
 import type { CustomColumn, StagedEntity } from './mapping/stage.ts';
 

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
-import { DEFAULTS } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, rollback, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import { DEFAULTS } from '../config/config.ts';
+import type { Logger } from '../base/log.ts';
 import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
@@ -19,9 +19,8 @@ import { logStages, resolveStages, type StageSettings, type StageSummary } from 
 import { convertCurrency, type CurrencySummary } from './currency.ts';
 import { storeCustomAttributes } from './custom-attributes.ts';
 import { recordKnownAt } from './known-at.ts';
-import { describeUnsupported, unsupportedFamilies } from './feature-coverage.ts';
 import { isPersonal, isPersonalSql, WITHHELD } from './personal-data.ts';
-import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
+import { copyToSafeCsv } from '../base/spreadsheet-safe-csv.ts';
 
 export { SCHEMA, ENTITY_NAMES, type EntityName } from './schema.ts';
 export { REJECT_REASONS, type RejectReason } from './validate.ts';
@@ -83,8 +82,8 @@ export interface LoadSummary {
   snapshot: SnapshotSummary;
   missingOptional: string[];
   currency: CurrencySummary | null;
-  /** Feature families this export cannot support, with the entities it lacks. */
-  unsupportedFamilies: Record<string, string[]>;
+  /** Entities the export has no rows for: the features that need them stay empty (see features/coverage.ts). */
+  emptyEntities: EntityName[];
   /** Columns kept as custom attributes (see pipeline/load/custom-attributes.ts). */
   customAttributes: { opportunities: string[]; accounts: string[] };
   /** The CRM's stages and where they came from (table `crm_stages`). */
@@ -123,7 +122,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   const dateWindow = plausibleDateWindow(asOf, options.plausibleDates);
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
-    source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], unsupportedFamilies: {}, currency: null,
+    source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], emptyEntities: [], currency: null,
     customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, derived: undefined!, warnings: [], unmapped: [], // set before the commit
   };
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
@@ -238,8 +237,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
   logStages(summary.stages, options.log);
   logUnmapped(summary.unmapped, options.log);
   for (const w of summary.warnings) options.log.warn(w.message);
-  summary.unsupportedFamilies = unsupportedFamilies(ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0));
-  for (const line of describeUnsupported(summary.unsupportedFamilies)) options.log.warn(line);
+  summary.emptyEntities = ENTITY_NAMES.filter((entity) => summary.entities[entity]!.loaded === 0);
   summary.newestRecord = await newestRecord(conn, summary.snapshot.history === 'export');
   const gap = summary.newestRecord ? (Date.parse(asOf) - Date.parse(summary.newestRecord)) / 86_400_000 : 0;
   if (gap > STALE_EXPORT_DAYS) {

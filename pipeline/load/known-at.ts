@@ -1,4 +1,4 @@
-import { quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 
 /**
  * `custom_attribute_known_at`: what the mapping declares about export columns beyond the contract

@@ -6,7 +6,7 @@
  * columns, and any column that identifies a person may be an e-mail when an export keys people by it.
  * The database's `load_rejects` keeps every value, so the export can be fixed.
  */
-import { quoteLiteral } from '../db.ts';
+import { quoteLiteral } from '../base/db.ts';
 import type { EntityName } from './schema.ts';
 
 /** Entities whose rows are people: every value of theirs is personal. */

@@ -7,7 +7,7 @@
  * Limitation: DuckDB skips blank lines without a trace, so their lines are not counted.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import { LINE_SHIFTS, type StagedSource } from './mapping/stage.ts';
 
 const BREAKS = '__record_breaks';

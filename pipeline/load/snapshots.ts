@@ -1,6 +1,6 @@
-import { inTransaction, queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
-import { tableExists } from '../../models/columns.ts';
+import { inTransaction, queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import { tableExists } from '../base/db.ts';
 import { SCHEMA, type ColumnSpec } from './schema.ts';
 
 /**

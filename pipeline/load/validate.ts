@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../db.ts';
+import { quoteIdent, quoteLiteral } from '../base/db.ts';
 import { SHARE_COLUMNS } from './column-profiles.ts';
 import { SCHEMA, type ColumnSpec, type ColumnType, type EntityName } from './schema.ts';
 

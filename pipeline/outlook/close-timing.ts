@@ -3,9 +3,9 @@
  * the probability of closing inside a period, and the fallback used when the models give no timing,
  * which reads the rep's close date through a regression fitted on closed deals (point in time).
  */
-import type { DuckDBConnection } from '../db.ts';
+import type { DuckDBConnection } from '../base/db.ts';
 import { readColumns } from '../base/columns.ts';
-import { logNormalSurvival } from '../random.ts';
+import { logNormalSurvival } from '../base/random.ts';
 
 /**
  * Probability that a deal closes on a day in [fromDay, toDay] (days after the as-of date, inclusive),

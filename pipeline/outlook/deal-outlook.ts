@@ -4,8 +4,8 @@
  * the historical won/rep amount ratio; close timing = the rep's close date through the per-stage
  * rep-date timing fitted on won deals), each marked with its source.
  */
-import type { DuckDBConnection } from '../db.ts';
-import { WuweiError } from '../errors.ts';
+import type { DuckDBConnection } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
 import type { DealPredictions, Factor } from '../../models/index.ts';
 import { readColumns } from '../base/columns.ts';
 import { fitRepDateTiming, medianDaysFromRepDate, timingFor, type RepDateTiming } from './close-timing.ts';

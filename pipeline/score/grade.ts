@@ -2,7 +2,7 @@
  * Grade A–D from the 0–100 score, by configurable lower bounds (as Dynamics 365 shows it): a score
  * at or above A's bound is A, at or above B's is B, at or above C's is C, anything lower is D.
  */
-import type { GradeBands } from '../config.ts';
+import type { GradeBands } from '../config/config.ts';
 
 export type Grade = 'A' | 'B' | 'C' | 'D';
 

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dateValue } from '@duckdb/node-api';
-import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
+import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
 import { outputTable } from '../contract/output-tables.ts';
 import { ensureTable } from '../contract/table-spec.ts';
-import type { WuweiConfig } from '../config.ts';
+import type { WuweiConfig } from '../config/config.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { dayNumber } from '../base/dates.ts';
 import { periodContaining } from '../base/periods.ts';

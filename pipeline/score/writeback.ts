@@ -5,9 +5,9 @@
  */
 import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../db.ts';
-import type { Logger } from '../log.ts';
-import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
+import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { Logger } from '../base/log.ts';
+import { copyToSafeCsv } from '../base/spreadsheet-safe-csv.ts';
 
 import type { WritebackFormat } from './writeback-formats.ts';
 export { WRITEBACK_FORMATS, type WritebackFormat } from './writeback-formats.ts';

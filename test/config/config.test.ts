@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_FILE_NAME, defaultConfig, loadConfig, parseConfig } from '../../pipeline/config.ts';
+import { CONFIG_FILE_NAME, defaultConfig, loadConfig, parseConfig } from '../../pipeline/config/config.ts';
 import { errorOf } from '../helpers/error-of.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -7,10 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { runPaths } from '../../pipeline/paths.ts';
-import { loadStage } from '../../pipeline/stages.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import { loadStage } from '../../pipeline/commands/stages.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 function writeNight(dir: string, stage: string): string {

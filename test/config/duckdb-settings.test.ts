@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../pipeline/config.ts';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { loadConfig, parseConfig } from '../../pipeline/config/config.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe("the config's duckdb section", () => {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { CONFIG_FILE_NAME } from '../../pipeline/config.ts';
+import { CONFIG_FILE_NAME } from '../../pipeline/config/config.ts';
 import { wuweiInProcess } from '../helpers/cli.ts';
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
 import { contractViolations, keyViolations, TABLES } from '../../pipeline/contract/tables.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { runPaths } from '../../pipeline/paths.ts';
-import { featuresStage, forecastStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import { featuresStage, forecastStage, loadStage, scoreStage, trainStage } from '../../pipeline/commands/stages.ts';
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { auc } from '../../models/metrics.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { auc } from '../../pipeline/base/metrics.ts';
 import { checkSite } from '../helpers/browser.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';

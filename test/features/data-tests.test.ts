@@ -8,7 +8,7 @@ import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/b
 import { dataTestQueries, readDataTests, runDataTests } from '../../pipeline/features/data-tests.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { readSqlModels } from '../../pipeline/features/sql-models.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { WuweiError } from '../../pipeline/base/errors.ts';
 import { loadInto, smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -7,20 +7,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
-import { defaultConfig } from '../../pipeline/config.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
+import { defaultConfig } from '../../pipeline/config/config.ts';
 import { buildFeatures, type FeatureSummary } from '../../pipeline/features/build.ts';
-import { auc } from '../../models/metrics.ts';
+import { auc } from '../../pipeline/base/metrics.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { runPaths } from '../../pipeline/paths.ts';
-import { runPipeline, type RunRecord } from '../../pipeline/run.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import { runPipeline, type RunRecord } from '../../pipeline/commands/run.ts';
 import { readClosedObservations } from '../../models/win/data.ts';
 import { timeWeights } from '../../models/win/time-weights.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { formatIterate, iterate } from '../../pipeline/iterate.ts';
-import { featureReport } from '../../pipeline/generate/feature-report.ts';
+import { formatIterate, iterate } from '../../pipeline/commands/iterate.ts';
+import { featureReport } from '../../pipeline/commands/feature-report.ts';
 import { FLAT_AS_OF, SHORT_DEAL, writeFlatExport } from './flat-export.ts';
 
 const USED = ['custom_tender_score', 'custom_noise_index', 'custom_kickoff_date', 'custom_budget_approved', 'custom_channel_tier'];

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Random } from '../../pipeline/random.ts';
+import { Random } from '../../pipeline/base/random.ts';
 
 export const FLAT_AS_OF = '2026-06-30';
 export const SHORT_DEAL = 'O-SHORT';

@@ -4,11 +4,11 @@
  * half-life, so they weigh 1, 1/2, 1/4 and 1/8). Every ECM family and PBM aspect is covered.
  */
 import { describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { FAMILY_LABELS, FEATURES, type FeatureFamily } from '../../pipeline/features/catalog.ts';
 import type { FeatureOptions } from '../../pipeline/features/config.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { createTinyCrm, TINY_AS_OF } from './tiny-crm.ts';
 
 // Deal-contact strengths on O1 at T (weight x seniority x decay):

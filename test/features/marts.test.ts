@@ -5,11 +5,11 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { buildFeatures, supportedFeatureNames, type FeatureSummary } from '../../pipeline/features/build.ts';
 import { FEATURES, FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../pipeline/features/config.ts';
-import { quietLogger, type Logger } from '../../pipeline/log.ts';
+import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { loadInto, smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -4,11 +4,11 @@
  * feature value of that date unchanged: the training and scoring rows and the who-knows-whom marts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { Random } from '../../pipeline/random.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

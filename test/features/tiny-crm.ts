@@ -19,7 +19,7 @@
  *   won 20k on 2024-10-01 after 20 days in Discovery; O6 (A2, U2, Analytics, outbound, Rival) lost 2025-01-15.
  * - O5 (A2, U2) created 2025-05-01 closes won only after T: open at T.
  */
-import type { DuckDBConnection } from '../../pipeline/db.ts';
+import type { DuckDBConnection } from '../../pipeline/base/db.ts';
 import { ENTITY_NAMES, SCHEMA } from '../../pipeline/load/schema.ts';
 
 export const TINY_AS_OF = '2025-06-30';

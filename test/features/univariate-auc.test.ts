@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withDatabase } from '../../pipeline/db.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
 import { univariateAuc } from '../../pipeline/features/univariate-auc.ts';
 
 describe('univariate AUC in SQL', () => {

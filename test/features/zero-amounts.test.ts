@@ -6,14 +6,14 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { decideRetrain, recordTrainingSnapshot } from '../../pipeline/retrain.ts';
-import { defaultConfig } from '../../pipeline/config.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { decideRetrain, recordTrainingSnapshot } from '../../pipeline/commands/retrain.ts';
+import { defaultConfig } from '../../pipeline/config/config.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { ENTITY_NAMES, SCHEMA } from '../../pipeline/load/schema.ts';
-import { probabilityCloseBetween } from '../../pipeline/forecast/close-timing.ts';
+import { probabilityCloseBetween } from '../../pipeline/outlook/close-timing.ts';
 import { computeForecast, type ForecastRow } from '../../pipeline/forecast/index.ts';
-import { monthContaining, quarterContaining } from '../../pipeline/forecast/periods.ts';
+import { monthContaining, quarterContaining } from '../../pipeline/base/periods.ts';
 import { quantile } from '../../pipeline/forecast/simulate.ts';
-import type { DealOutlook } from '../../pipeline/score/outlook.ts';
+import type { DealOutlook } from '../../pipeline/outlook/deal-outlook.ts';
 
 const AS_OF = '2026-05-15';
 const TINY = 1e-6; // a close-timing spread so small that a deal closes on its median day

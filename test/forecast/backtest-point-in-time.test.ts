@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
-import { backtestQuarter, methodAccuracy, pastQuarters, type BacktestRow } from '../../pipeline/forecast/backtest.ts';
-import { addDays, quarterContaining } from '../../pipeline/forecast/periods.ts';
-import { Random } from '../../pipeline/random.ts';
+import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
+import { backtestQuarter, methodAccuracy, pastQuarters } from '../../pipeline/forecast/backtest.ts';
+import type { BacktestRow } from '../../pipeline/forecast/backtest-rows.ts';
+import { addDays } from '../../pipeline/base/dates.ts';
+import { quarterContaining } from '../../pipeline/base/periods.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { join } from 'node:path';

@@ -6,13 +6,13 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
 import { supportedFeatureNames } from '../../pipeline/features/build.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { backtestQuarter, type QuarterBacktest } from '../../pipeline/forecast/backtest.ts';
-import { quarterContaining } from '../../pipeline/forecast/periods.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quarterContaining } from '../../pipeline/base/periods.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { loadActiveModel } from '../../models/index.ts';
 import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';

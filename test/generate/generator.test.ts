@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const AS_OF = '2026-06-30';

@@ -115,7 +115,10 @@ async function checkPage(context: Context, origin: string, page: string, options
     const notAvailable = await tab.evaluate(() => Array.from(document.querySelectorAll('.wuwei-not-available'), (note) => note.textContent ?? ''));
     const figures = await tab.evaluate(() => {
       const found: Record<string, string[]> = {};
-      for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) (found[element.dataset['figure']!] ??= []).push((element.textContent ?? '').trim());
+      for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) {
+        const figure = element.dataset['figure']!;
+        found[figure] = [...(found[figure] ?? []), (element.textContent ?? '').trim()];
+      }
       return found;
     });
     const overflow = await tab.evaluate(cutOrOverlapping);

@@ -46,13 +46,19 @@ export function startWuwei(args: string[]): { child: ChildProcess; exited: Promi
  * its exit code and everything it printed on stdout and stderr.
  */
 export async function wuweiInProcess(args: string[]): Promise<CliResult & { output: string }> {
-  const { main } = await import('../../pipeline/cli.ts');
+  const { main } = await import('../../pipeline/commands/cli.ts');
   let stdout = '';
   let stderr = '';
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(['node', 'wuwei', ...args]);
     return { code, stdout, stderr, output: stdout + stderr };

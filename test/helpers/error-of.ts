@@ -1,4 +1,4 @@
-import { WuweiError } from '../../pipeline/errors.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 
 /** The WuweiError that `work` throws (anything else is rethrown; no error fails the test). */
 export function errorOf(work: () => unknown): WuweiError {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { generate } from '../../pipeline/generate/index.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import type { DuckDBConnection } from '../../pipeline/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import type { DuckDBConnection } from '../../pipeline/base/db.ts';
 
 export const TEST_AS_OF = '2026-06-30';
 

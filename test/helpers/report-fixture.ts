@@ -9,11 +9,11 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 
 export const FIXTURE_AS_OF = '2026-06-30';
 export const FIXTURE_PREVIOUS_NIGHT = '2026-06-29';
@@ -111,7 +111,7 @@ async function createModelTables(conn: Conn): Promise<void> {
   await conn.run(`INSERT INTO model_feature_importance VALUES ${features.join(', ')}`);
 }
 
-/** The record `wuwei run` writes at the end of a night (pipeline/run.ts), for the Data quality page. */
+/** The record `wuwei run` writes at the end of a night (pipeline/commands/run.ts), for the Data quality page. */
 function writeRunRecord(root: string): void {
   const runs = join(root, 'runs');
   mkdirSync(runs, { recursive: true });

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryRows, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../pipeline/base/db.ts';
 
 /** Writes a small hand-made export: one CSV per entity, given as its text (header line first). */
 export function writeExport(dir: string, files: Record<string, string>): string {

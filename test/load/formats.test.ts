@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteLiteral } from '../../pipeline/db.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { quoteLiteral } from '../../pipeline/base/db.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';
 import { TINY, writeTinyExcelCsv } from './tiny-export.ts';

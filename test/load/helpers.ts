@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { loadExports, type LoadOptions, type LoadSummary } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 
 /** An in-memory DuckDB for one test. */
 export function withMemoryDb<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {

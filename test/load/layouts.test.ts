@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { generateStage } from '../../pipeline/stages.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { generateStage } from '../../pipeline/commands/stages.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { ENTITY_NAMES } from '../../pipeline/load/schema.ts';
 import { LAYOUT_NAMES } from '../../pipeline/load/mapping/layouts.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -5,9 +5,9 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryRows, quoteLiteral, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../../pipeline/load/schema.ts';
 
 const [source, work = '/tmp/wuwei-load-bench'] = process.argv.slice(2);

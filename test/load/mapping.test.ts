@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { readMappingFile } from '../../pipeline/load/mapping/definition.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { withDatabase } from '../../pipeline/db.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
-import { loadExports } from '../../pipeline/load/index.ts';
-import type { Logger } from '../../pipeline/log.ts';
+import { loadStage } from '../../pipeline/commands/stages.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { rows } from './helpers.ts';
 
@@ -20,8 +21,10 @@ function recordingLogger(): Logger & { warnings: string[] } {
 describe('the Maven CRM sample shipped in data/samples', () => {
   it('loads with its mapping, rejects its known quirks row by row, and says which feature families it cannot support', async () => {
     const log = recordingLogger();
-    await withDatabase(join(dir, 'maven.duckdb'), async (conn) => {
-      const summary = await loadExports(conn, { source: MAVEN, mapping: join(MAVEN, 'mapping.yaml'), log });
+    const db = join(dir, 'maven.duckdb');
+    // the load stage as the CLI runs it: the load, then what its empty entities mean for the features
+    const summary = await loadStage(runPaths(db), { source: MAVEN, mapping: join(MAVEN, 'mapping.yaml'), log });
+    await withDatabase(db, async (conn) => {
       expect(summary.asOf).toBe('2017-12-31');
       expect(summary.entities['accounts']!.loaded).toBe(85);
       expect(summary.entities['users']!.loaded).toBe(35);

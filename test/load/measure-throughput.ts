@@ -5,8 +5,8 @@ import { readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { quoteLiteral } from '../../pipeline/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { quoteLiteral } from '../../pipeline/base/db.ts';
 import { stageSources } from '../../pipeline/load/mapping/stage.ts';
 import { canonicalMapping } from '../../pipeline/load/mapping/layouts.ts';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../../pipeline/db.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
 import { loadExports, type LoadOptions } from '../../pipeline/load/index.ts';
 import { canonicalMapping } from '../../pipeline/load/mapping/layouts.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { csv, HEADERS, writeExport } from './export-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wuwei-threshold-'));

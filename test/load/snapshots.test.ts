@@ -1,12 +1,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { AS_OF_FILE, loadedAsOf, loadExports } from '../../pipeline/load/index.ts';
 import { resolveAsOf } from '../../pipeline/load/as-of.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { csv, databaseContents, HEADERS, writeExport } from './export-fixture.ts';
 

@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
 import { writeSuggestedMapping, type MappingSuggestion } from '../../pipeline/load/mapping/suggest.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const MAVEN = 'data/samples/maven-crm';

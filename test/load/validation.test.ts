@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { loadExports, REJECT_REASONS } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { csv, databaseContents, HEADERS, writeExport } from './export-fixture.ts';
 

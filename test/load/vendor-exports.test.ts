@@ -7,12 +7,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/db.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { FEATURES } from '../../pipeline/features/catalog.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { STANDARD_LIMITS } from '../../pipeline/load/mapping/standard-limits.ts';
-import { runPaths } from '../../pipeline/paths.ts';
-import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline/stages.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline/commands/stages.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { buildWorld, type World } from './vendors/crm-world.ts';
 import {
@@ -80,7 +80,7 @@ const SHAPES: Shape[] = [
 ];
 
 /** Catalog features whose column in `features_train` holds at most one value (or none). */
-export async function deadFeatures(conn: DuckDBConnection): Promise<string[]> {
+async function deadFeatures(conn: DuckDBConnection): Promise<string[]> {
   const columns = FEATURES.map((f) => `count(DISTINCT "${f.name}")::INTEGER AS "${f.name}"`).join(', ');
   const [row] = await queryRows<Record<string, number>>(conn, `SELECT ${columns} FROM features_train`);
   return FEATURES.filter((f) => row![f.name]! <= 1).map((f) => f.name);

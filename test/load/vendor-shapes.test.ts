@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { csv, writeExport } from './export-fixture.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../pipeline/log.ts';
+import type { Logger } from '../../pipeline/base/log.ts';
 import { selectBackend } from '../../models/backend.ts';
 import { loadModel, saveModel, type WinMetadata } from '../../models/win/artifacts.ts';
 import { buildWinNetwork } from '../../models/win/model.ts';

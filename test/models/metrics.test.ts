@@ -9,8 +9,8 @@ import {
   logLoss,
   rocCurve,
   thin,
-} from '../../models/metrics.ts';
-import { Random } from '../../pipeline/random.ts';
+} from '../../pipeline/base/metrics.ts';
+import { Random } from '../../pipeline/base/random.ts';
 
 // The classic four-point example (scikit-learn's docs): 3 of the 4 won/lost pairs are ordered right.
 const SCORES = [0.1, 0.4, 0.35, 0.8];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlatt, fitPlatt, sigmoid } from '../../models/calibration.ts';
-import { Random } from '../../pipeline/random.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { fitPreprocessing, inputColumnNames, inputColumnsOf, transform, typicalInputs } from '../../models/win/preprocess.ts';
 import type { ClosedObservations } from '../../models/win/data.ts';
 import { DAYS_IN_STAGE_FEATURE, timeWeights } from '../../models/win/time-weights.ts';

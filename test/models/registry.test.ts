@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { main } from '../../pipeline/cli.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { main } from '../../pipeline/commands/cli.ts';
 import { activateModel, listModels, loadActiveModel, trainWinModel, type TrainResult } from '../../models/index.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { createSyntheticTable, SIGNAL_FEATURES } from './synthetic-deals.ts';

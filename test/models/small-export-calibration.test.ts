@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { buildFeatures } from '../../pipeline/features/build.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { loadExports } from '../../pipeline/load/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { auc, expectedCalibrationError, predictOpenDeals, trainModels } from '../../models/index.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -7,7 +7,7 @@
  * (with a little noise), so the deal-size model can beat the rep amount through `signal_up`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Random } from '../../pipeline/random.ts';
+import { Random } from '../../pipeline/base/random.ts';
 
 export const SIGNAL_FEATURES = ['signal_up', 'signal_down', 'noise_a', 'noise_b', 'noise_sparse', 'constant_one'];
 

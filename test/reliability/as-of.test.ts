@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { resolveAsOf } from '../../pipeline/load/as-of.ts';
 import { errorOf } from '../helpers/error-of.ts';
 import { wuweiInProcess as cli } from '../helpers/cli.ts';

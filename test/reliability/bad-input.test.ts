@@ -14,10 +14,10 @@ import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { canonicalMapping } from '../../pipeline/load/mapping/layouts.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { databaseContents } from '../load/export-fixture.ts';
 import { wuweiInProcess as cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';

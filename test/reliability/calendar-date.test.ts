@@ -1,7 +1,7 @@
 /** The one calendar-date check behind --as-of, as_of.txt, `features --as-of` and config dates (issue 16: 2024-02-30 passed all three). */
 import { describe, expect, it } from 'vitest';
 import { isIsoDate as isCalendarDate } from '../../pipeline/base/dates.ts';
-import { parseConfig } from '../../pipeline/config.ts';
+import { parseConfig } from '../../pipeline/config/config.ts';
 
 describe('calendar dates', () => {
   it('accepts real dates, leap days included, and nothing else', () => {

@@ -8,9 +8,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { EXPORTS } from '../../pipeline/score/writeback.ts';
 import { wuweiInProcess as cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';

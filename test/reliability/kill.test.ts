@@ -12,8 +12,8 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { Random } from '../../pipeline/random.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { Random } from '../../pipeline/base/random.ts';
 import { startWuwei, wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

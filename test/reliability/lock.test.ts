@@ -7,14 +7,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WuweiError } from '../../pipeline/errors.ts';
-import { acquireRunLock } from '../../pipeline/lock.ts';
-import { quietLogger, type Logger } from '../../pipeline/log.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
+import { acquireRunLock } from '../../pipeline/commands/lock.ts';
+import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 function dbInTemp(): string {
   const { dir, cleanup } = tempDir('wuwei-lock-');
@@ -29,7 +31,7 @@ async function holderProcess(db: string): Promise<ChildProcess> {
   const script = `
     import { register } from 'tsx/esm/api';
     register();
-    const { acquireRunLock } = await import(${JSON.stringify(join(REPO, 'pipeline', 'lock.ts'))});
+    const { acquireRunLock } = await import(${JSON.stringify(join(REPO, 'pipeline', 'commands', 'lock.ts'))});
     await acquireRunLock(${JSON.stringify(db)}, { command: 'wuwei run', waitSeconds: 0, log: { info() {}, warn() {} } });
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);`;

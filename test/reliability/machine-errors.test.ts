@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../../pipeline/db.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -16,7 +16,7 @@ const tmp = tempDir('wuwei-machine-');
 const REPO = join(import.meta.dirname, '..', '..');
 const undo: (() => void)[] = [];
 afterAll(() => {
-  undo.splice(0).reverse().forEach((step) => step());
+  for (const step of undo.splice(0).reverse()) step();
   tmp.cleanup();
 });
 

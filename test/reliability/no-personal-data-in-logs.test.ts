@@ -9,10 +9,10 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { generate } from '../../pipeline/generate/index.ts';
 import { WITHHELD } from '../../pipeline/load/personal-data.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -9,13 +9,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
-import { request } from 'node:http';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireRunLock } from '../../pipeline/lock.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { checkSiteFolder, SITE_MARKER } from '../../pipeline/write-folders.ts';
+import { acquireRunLock } from '../../pipeline/commands/lock.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { checkSiteFolder, SITE_MARKER } from '../../pipeline/config/write-folders.ts';
 import { WUWEI, wuwei } from '../helpers/cli.ts';
+import { rawStatus } from '../helpers/raw-status.ts';
 import { createReportFixture } from '../helpers/report-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -147,16 +147,3 @@ describe('wuwei report --serve', () => {
     expect(result.stderr.trim().split('\n')).toEqual([`wuwei: no report site in ${join(tmp.dir, 'fresh', 'site')}: run \`wuwei report\` first`]);
   });
 });
-
-/** The status of a request sent with its path exactly as written (fetch would re-encode it). */
-function rawStatus(base: string, path: string): Promise<number> {
-  const { hostname, port } = new URL(base);
-  return new Promise((done, fail) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (response) => {
-      response.resume();
-      done(response.statusCode ?? 0);
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}

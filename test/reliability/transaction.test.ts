@@ -4,7 +4,7 @@
  * and the work's changes are gone either way.
  */
 import { describe, expect, it } from 'vitest';
-import { inTransaction, queryRows, withDatabase } from '../../pipeline/db.ts';
+import { inTransaction, queryRows, withDatabase } from '../../pipeline/base/db.ts';
 
 describe('inTransaction', () => {
   it('commits what the work did when it returns', async () => {

@@ -36,8 +36,8 @@ import type { AccountRow, BacktestRow, CoverageCell, CurvePoint, RangeForecast }
 import { factorInWords, factorsInWords, OWNER_CLOSED, OWNER_WON } from '../../reports/src/data/factorWords.ts';
 import { periodLabel } from '../../reports/src/data/forecastFigures.ts';
 import { configuredGrades, gradeBands, GRADES_ENV } from '../../reports/src/data/gradeBands.ts';
-import { DEFAULTS } from '../../pipeline/config.ts';
-import { plainLabel } from '../../models/explain.ts';
+import { DEFAULTS } from '../../pipeline/config/config.ts';
+import { plainLabel } from '../../pipeline/features/plain-label.ts';
 import { baseRateFromCalibration, DEPTHS, liftFromRoc } from '../../reports/src/data/lift.ts';
 
 function quarter(periodStart: string, periodEnd: string, label: string, wonToDate: number, p50: number): RangeForecast {

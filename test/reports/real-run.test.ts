@@ -9,8 +9,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { DEFAULTS } from '../../pipeline/config.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { DEFAULTS } from '../../pipeline/config/config.ts';
 import { formatAmount, formatDate } from '../../reports/src/components/format.ts';
 import { gradeBands } from '../../reports/src/data/gradeBands.ts';
 import { ownerRecords } from '../../reports/src/data/ownerRecords.ts';

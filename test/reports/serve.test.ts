@@ -4,24 +4,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WuweiError } from '../../pipeline/errors.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
 import { serveSite } from '../../reports/serve.ts';
+import { rawStatus } from '../helpers/raw-status.ts';
 import { tempDir } from '../helpers/temp.ts';
-
-/** The status of a request sent with its path exactly as written. */
-function rawStatus(base: string, path: string): Promise<number> {
-  const { hostname, port } = new URL(base);
-  return new Promise((done, fail) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (response) => {
-      response.resume();
-      done(response.statusCode ?? 0);
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
 
 describe('serveSite', () => {
   const tmp = tempDir('wuwei-serve-');

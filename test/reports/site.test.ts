@@ -8,9 +8,9 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { WuweiError } from '../../pipeline/errors.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { WuweiError } from '../../pipeline/base/errors.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { buildReport, type ReportSummary } from '../../reports/build.ts';
 import { checkSite } from '../helpers/browser.ts';
 import { createReportFixture, FIXTURE_AS_OF, FIXTURE_BAD_ROWS, FIXTURE_PREVIOUS_NIGHT, FIXTURE_VERSION } from '../helpers/report-fixture.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../pipeline/config.ts';
+import { defaultConfig } from '../../pipeline/config/config.ts';
 import { gradeOf, scoreFromProbability } from '../../pipeline/score/grade.ts';
 import { trendOf } from '../../pipeline/score/trend.ts';
 

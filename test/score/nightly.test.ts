@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { quietLogger } from '../../pipeline/log.ts';
-import { runPaths } from '../../pipeline/paths.ts';
-import { formatRuns, listRuns, runPipeline } from '../../pipeline/run.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { runPaths } from '../../pipeline/config/paths.ts';
+import { formatRuns, listRuns, runPipeline } from '../../pipeline/commands/run.ts';
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

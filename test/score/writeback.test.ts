@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryRows, withDatabase } from '../../pipeline/db.ts';
-import { quietLogger } from '../../pipeline/log.ts';
+import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
 import { exportScores, GENERIC_COLUMNS, WRITEBACK_FORMATS, writeBack, writebackFile } from '../../pipeline/score/writeback.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -5,8 +5,8 @@
  * normalised is passed on unchanged: validation then rejects it with the value as the file had it.
  * Every source name and value reaches SQL through quoteIdent/quoteLiteral.
  */
-import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
+import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
+import { WuweiError } from '../../base/errors.ts';
 import type { ColumnType } from '../schema.ts';
 import type { ColumnRule, LookupRule, Mapping } from './definition.ts';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 import { ENTITY_NAMES, SCHEMA, type EntityName } from '../schema.ts';
 import { ENCODINGS, type Encoding } from './encoding.ts';
 
@@ -224,7 +224,7 @@ function checkRule(rule: ColumnRule, where: string): void {
   if (typeof rule === 'string' || Array.isArray(rule)) return;
   const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined, rule.join !== undefined].filter(Boolean).length;
   if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value', 'first_of' or 'join'`);
-  rule.first_of?.forEach((inner, i) => checkRule(inner, `${where}.first_of[${i}]`));
+  for (const [i, inner] of (rule.first_of ?? []).entries()) checkRule(inner, `${where}.first_of[${i}]`);
 }
 
 /** Reads a mapping file (.yaml, .yml or .json). */

@@ -13,7 +13,7 @@
  * - an activity's owner took part in it (Salesforce keeps a task's or event's owner on the record,
  *   not among its relations): a user participant unless the relations already list them.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
 import { rawTable } from './stage.ts';
 
 export interface Derived {

@@ -5,7 +5,7 @@
  * read as stops the load with the file, line and byte of the first bad byte, never silent garbage.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 
 /** The encodings DuckDB's CSV reader decodes without extensions, by its names. */
 export const ENCODINGS = ['utf-8', 'utf-16', 'latin-1'] as const;

@@ -18,7 +18,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Flat = Record<string, string | number | boolean | null>;
@@ -139,13 +139,19 @@ function flatten(record: { [key: string]: Json }): Flat {
     }
     if (key.includes('@')) return; // @odata.etag, @odata.context and other annotations
     const lookup = /^_(.+)_value$/.exec(key);
-    if (lookup) return put(lookup[1]!, scalar(value));
+    if (lookup) {
+      put(lookup[1]!, scalar(value));
+      return;
+    }
     if (isObject(value)) {
       for (const [inner, v] of Object.entries(value)) visit(`${key}.${inner}`, v);
       return;
     }
     if (Array.isArray(value)) {
-      if (value.every((v) => !isObject(v))) return put(key, value.length > 0 ? value.map((v) => String(scalar(v) ?? '')).join(';') : null);
+      if (value.every((v) => !isObject(v))) {
+        put(key, value.length > 0 ? value.map((v) => String(scalar(v) ?? '')).join(';') : null);
+        return;
+      }
       const fields = [...new Set(value.filter(isObject).flatMap((v) => Object.keys(v)))];
       for (const field of fields) {
         // Empty entries are left out: HubSpot lists an unlabelled association type beside a labelled one.

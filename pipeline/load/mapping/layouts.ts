@@ -2,7 +2,7 @@
  * The built-in layouts. `canonical` is the contract itself (one file per entity, same names);
  * the others are mapping files in `layouts/`, read with the same parser a user's mapping goes through.
  */
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import { readMappingFile, type Mapping } from './definition.ts';
 import { LAYOUT_DIR, LAYOUT_NAMES } from './layout-names.ts';

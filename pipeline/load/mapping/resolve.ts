@@ -1,4 +1,4 @@
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 import { readMappingFile, type Mapping } from './definition.ts';
 import { builtInLayout } from './layouts.ts';
 

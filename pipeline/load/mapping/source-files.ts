@@ -4,8 +4,8 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
+import { WuweiError } from '../../base/errors.ts';
 import { csvEncoding, notUtf8Error, type Encoding } from './encoding.ts';
 import { flattenedJsonFile } from './json-records.ts';
 import { reportFooter, withoutFooter, type ReportFooter } from './report-footer.ts';

@@ -13,8 +13,8 @@
  * label for an internal id (HubSpot's pipelines) names the open stage by its label wherever a stage
  * is stored or shown; deals that carry the label (a UI export) or the id are the same stage.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
-import type { Logger } from '../../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
+import type { Logger } from '../../base/log.ts';
 import { DEFAULT_DATE_FORMATS, normalisedSql, ruleSql } from './column-sql.ts';
 import type { ColumnRule, Mapping } from './definition.ts';
 import { findSourceFile, inspectFile, listSourceFiles } from './source-files.ts';

@@ -6,9 +6,9 @@
  * not use are carried along as custom attributes.
  */
 import { statSync } from 'node:fs';
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
-import type { Logger } from '../../log.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
+import { WuweiError } from '../../base/errors.ts';
+import type { Logger } from '../../base/log.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from '../schema.ts';
 import { DEFAULT_DATE_FORMATS, lookupTable, normalisedSql, ruleColumns, ruleLookups, ruleSql, sourceText } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';

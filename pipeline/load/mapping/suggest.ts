@@ -9,9 +9,9 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { stringify } from 'yaml';
-import { queryRows, quoteIdent, type DuckDBConnection } from '../../db.ts';
-import { WuweiError } from '../../errors.ts';
-import { DEFAULT_FEATURE_CONFIG } from '../../features/config.ts';
+import { queryRows, quoteIdent, type DuckDBConnection } from '../../base/db.ts';
+import { WuweiError } from '../../base/errors.ts';
+import { DEFAULTS } from '../../config/config.ts';
 import { AS_OF_FILE, resolveAsOf } from '../as-of.ts';
 import { SCHEMA, type ColumnSpec, type ColumnType } from '../schema.ts';
 import { describeFile, listSourceFiles } from './source-files.ts';
@@ -259,7 +259,8 @@ function typeFits(contract: ColumnType, source: string): boolean {
 
 /** An open, won or lost stage for a stage value; a trailing `?` marks a guess. */
 function proposeStage(value: string): string {
-  const known = [...DEFAULT_FEATURE_CONFIG.stages.map((s) => s.name), ...DEFAULT_FEATURE_CONFIG.wonStages, ...DEFAULT_FEATURE_CONFIG.lostStages];
+  const { stages, wonStages, lostStages } = DEFAULTS.features;
+  const known = [...stages.map((s) => s.name), ...wonStages, ...lostStages];
   const exact = known.find((k) => normalise(k) === normalise(value));
   if (exact) return exact;
   const n = normalise(value);

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { WuweiError } from '../../errors.ts';
+import { WuweiError } from '../../base/errors.ts';
 
 export interface HeaderlessTable {
   /** The table's partition files. */

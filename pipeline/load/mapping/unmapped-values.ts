@@ -3,8 +3,8 @@
  * participant of type 'Lead'): counted and named per contract column, so that the load says what it
  * turned into the rule's default (or passed through) instead of letting it go unnoticed.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../db.ts';
-import type { Logger } from '../../log.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
+import type { Logger } from '../../base/log.ts';
 import { ruleSql } from './column-sql.ts';
 import type { ColumnRule, ColumnRuleObject, SourceDefinition } from './definition.ts';
 import type { SourceFile } from './source-files.ts';

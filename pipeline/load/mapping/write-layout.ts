@@ -8,8 +8,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../../db.ts';
-import type { Logger } from '../../log.ts';
+import { quoteIdent, quoteLiteral } from '../../base/db.ts';
+import type { Logger } from '../../base/log.ts';
 import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { builtInLayout } from './layouts.ts';
@@ -96,7 +96,10 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     const c = quoteIdent(canonical);
     // Of a column's aliases, the API name (the first) is written.
     if (typeof rule === 'string' || Array.isArray(rule)) return add([rule].flat()[0]!, 1 + later, c);
-    if (rule.first_of) return rule.first_of.forEach((inner, i) => visit(canonical, inner, later + (i > 0 ? 3 : 0)));
+    if (rule.first_of) {
+      for (const [i, inner] of rule.first_of.entries()) visit(canonical, inner, later + (i > 0 ? 3 : 0));
+      return;
+    }
     // A key prefix cannot be turned back into the whole value (a list's first item is a list of one);
     // a conditional fallback (an activity's account when it regards one) would fill the column for every row;
     // a value only another file holds (an exact lookup) is not this file's column.

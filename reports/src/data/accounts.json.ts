@@ -4,7 +4,7 @@
  * people and of theirs are in touch, relationship strength and open pipeline. Tier counts cover all
  * accounts; the list holds the ACCOUNT_LIMIT with the largest value + potential.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';

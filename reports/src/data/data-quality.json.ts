@@ -5,9 +5,8 @@
  * or user row, a person's id elsewhere, a whole malformed line of those) are withheld unless
  * personal data is allowed.
  */
-import { queryRows } from '../../../pipeline/db.ts';
-import { isPersonal } from '../../../pipeline/load/personal-data.ts';
-import { ENTITY_NAMES } from '../../../pipeline/load/schema.ts';
+import { queryRows } from '../../../pipeline/base/db.ts';
+import { ENTITY_NAMES, isPersonal } from '../../../pipeline/contract/index.ts';
 import { basename } from 'node:path';
 import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
 import { showPersonalData } from './personalData.ts';

@@ -3,7 +3,7 @@
  * scores and features, used by the Deals page and by every page that counts such deals, so a count
  * and the list behind it are the same deals.
  */
-import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { DealList } from '../components/types.ts';
 import { LATEST_SCORES_CTE } from './latestScores.ts';
 import { hasTable, optionalColumns } from './tables.ts';

@@ -5,7 +5,7 @@
  * words with its own values, its relationships and its score history; plus the deals that closed
  * since the previous night, so every change on the first screen opens its deals here.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { DealList, DealRow, DealsReport } from '../components/types.ts';
 import { factorsInWords, FACTOR_FEATURES, OWNER_CLOSED, OWNER_WON } from './factorWords.ts';
 import { gradeBands } from './gradeBands.ts';
@@ -23,12 +23,6 @@ const HISTORY_NIGHTS = 60;
 
 /** The scores columns the scoring stage writes beyond the first version (pipeline/score/index.ts). */
 export const SCORE_COLUMNS = ['grade', 'trend', 'expected_amount', 'predicted_close_date', 'slip_risk', 'top_positive_factors', 'top_negative_factors'];
-
-/** Relationship facts shown per deal (ECM), from its features. */
-const RELATIONSHIP_FEATURES = [
-  'ecm_chain_engaged_contacts', 'ecm_chain_roles_known', 'ecm_chain_roles_engaged', 'ecm_chain_decision_maker_engaged', 'ecm_chain_has_economic_buyer',
-  'ecm_chain_max_seniority', 'ecm_chain_blockers', 'ecm_employee_colleagues_with_ties', 'ecm_company_executive_involved', 'ecm_competitor_count',
-];
 
 const SENIORITY = ['nobody', 'staff', 'manager', 'director', 'VP', 'C-level'];
 

@@ -5,7 +5,7 @@
  * the value. A feature without a sentence here is said as its label and its value in its unit.
  */
 import { FEATURES } from '../../../pipeline/features/catalog.ts';
-import { plainLabel } from '../../../models/explain.ts';
+import { plainLabel } from '../../../pipeline/features/plain-label.ts';
 import { formatAmount } from '../components/format.ts';
 import type { DealFactor } from '../components/types.ts';
 

@@ -5,7 +5,7 @@
  * itself: the forecast uses the deal-size and close-timing models and the run rate of new deals,
  * so a page-made sum would be a different number (issue 17).
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { BacktestRow, BacktestSummary, ConvergencePoint, ForecastFigures, Maybe, RangeForecast, SegmentPeriodForecast } from '../components/types.ts';
 import { optionalColumns, requireColumns } from './tables.ts';
 

@@ -2,7 +2,7 @@
  * The open deals of the latest night: `scores` keeps every night, the report shows the newest.
  * Shared SQL for the loaders, plus the facts every page header states.
  */
-import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import { reportingCurrency } from './runDate.ts';
 
 export const LATEST_SCORES_CTE = `latest AS (SELECT * FROM scores WHERE as_of = (SELECT max(as_of) FROM scores))`;

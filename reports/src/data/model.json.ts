@@ -1,5 +1,5 @@
 /** model.json: the active model's version, training data, holdout metrics, ROC and calibration curves, feature importance. */
-import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import { FAMILY_LABELS, FEATURES } from '../../../pipeline/features/catalog.ts';
 import type { CatalogEntry, CurvePoint, FamilyImportance, FeatureImportance, ModelMetric, ModelReport } from '../components/types.ts';
 import { baseRateFromCalibration, liftFromRoc } from './lift.ts';

@@ -1,5 +1,5 @@
 /** The model the report describes: the active version (the newest if none is marked active). */
-import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { ModelMetric, ModelSummary } from '../components/types.ts';
 import type { WinMetrics } from '../../../models/index.ts';
 

@@ -3,7 +3,7 @@
  * every night, `forecasts` every as-of date and the registry when each model was trained. Each
  * change lists the deals behind it, so a figure on the first screen is one click from them.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Maybe, NightChange, NightChanges } from '../components/types.ts';
 import { formatDate } from '../components/format.ts';
 import { hasTable, optionalColumns } from './tables.ts';

@@ -3,7 +3,7 @@
  * CRM's own numbers, each with its backtested accuracy (all from the forecast stage's tables); what
  * changed since the previous night and why; the deals and accounts that matter most, by name.
  */
-import { queryRows } from '../../../pipeline/db.ts';
+import { queryRows } from '../../../pipeline/base/db.ts';
 import type { Overview, StageSummary } from '../components/types.ts';
 import { forecastFigures } from './forecastFigures.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';

@@ -3,13 +3,13 @@
  * against won-deal norms; ageing of open deals; the stage funnel. All from `opportunities` and
  * `opportunity_history`, aggregated in SQL so the file stays small at any number of deals.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import type { AgeingCell, CycleBin, CycleStats, CycleTrendPoint, FunnelStep, PipelineReport, StageTime } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
 import { dealListTotal, LIST_RULES } from './dealLists.ts';
 import { runLoader } from './runLoader.ts';
-import { CLOSED_STAGES_SQL, openStages } from './stageOrder.ts';
+import { openStages } from './stageOrder.ts';
 
 const CYCLE_BIN_DAYS = 30;
 const CYCLE_BINS = 12; // 0-30 ... 330-360, then "360+"

@@ -5,7 +5,7 @@
  * from contact roles, activities and participants as of the run date; people appear by id and
  * role unless personal data is allowed.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import type { CompetitorRecord, CoverageCell, RelationshipReport, StrengthPoint, ThreadingByStage, Tie } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';

@@ -3,7 +3,7 @@
  * from that night), or, before anything was scored, the loaded export's as-of date (`wuwei_meta`),
  * so the data-quality page still builds after a load alone.
  */
-import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import { hasTable } from './tables.ts';
 
 export async function runDate(conn: DuckDBConnection): Promise<string> {

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withDatabase, type DuckDBConnection } from '../../../pipeline/db.ts';
-import { stderrLogger } from '../../../pipeline/log.ts';
+import { withDatabase, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { stderrLogger } from '../../../pipeline/base/log.ts';
 
 /** Used when a loader runs by hand without WUWEI_DB: the default run's database. */
 const DEFAULT_DB = fileURLToPath(new URL('../../../data/wuwei.duckdb', import.meta.url));

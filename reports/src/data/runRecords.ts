@@ -1,5 +1,5 @@
 /**
- * The nightly run records (`runs/*.json` beside the database, written by pipeline/run.ts), newest
+ * The nightly run records (`runs/*.json` beside the database, written by pipeline/commands/run.ts), newest
  * last. The report is built inside a run, so tonight's record is written after it: the page shows
  * the runs before this one.
  */

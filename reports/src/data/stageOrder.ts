@@ -2,7 +2,7 @@
  * The CRM's stages in funnel order (by their default probability, then by how early deals reach
  * them), closed stages apart: every pipeline chart lists stages the way a sales team says them.
  */
-import { queryRows, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 
 export interface StageInfo {
   stage: string;

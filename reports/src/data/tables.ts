@@ -2,7 +2,7 @@
  * What the run's database holds: pages built on tables that other stages add later (forecasts,
  * backtest, richer scores) ask here first and show "not available in this run" instead of failing.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Unavailable } from '../components/types.ts';
 
 export async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {

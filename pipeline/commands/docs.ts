@@ -4,11 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FAMILY_LABELS, FEATURES, RELATIONSHIP_STRENGTH, type FeatureFamily } from './features/catalog.ts';
-import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from './load/schema.ts';
-import { TABLES } from './contract/tables.ts';
-import { renderLayouts } from './load/mapping/docs.ts';
-import { renderWritebackDoc } from './score/writeback.ts';
+import { FAMILY_LABELS, FEATURES, RELATIONSHIP_STRENGTH, type FeatureFamily } from '../features/catalog.ts';
+import { ENTITY_NAMES, SCHEMA, type ColumnSpec } from '../load/schema.ts';
+import { TABLES } from '../contract/tables.ts';
+import { renderLayouts } from '../load/mapping/docs.ts';
+import { renderWritebackDoc } from '../score/writeback.ts';
 
 export function renderDataContract(): string {
   const lines = [
@@ -124,5 +124,5 @@ export const DOCS = {
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const [path, render] of Object.entries(DOCS)) writeFileSync(new URL(`../${path}`, import.meta.url), render());
+  for (const [path, render] of Object.entries(DOCS)) writeFileSync(new URL(`../../${path}`, import.meta.url), render());
 }

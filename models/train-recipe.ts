@@ -4,12 +4,12 @@
  * so that the backtest judges the very model the nightly run trains (same feature set, same
  * settings, same seed).
  */
-import type { DuckDBConnection } from './db.ts';
-import type { Logger } from './log.ts';
-import type { WuweiConfig } from './config.ts';
-import { supportedFeatureNames } from './features/build.ts';
-import type { FeatureOptions } from './features/config.ts';
-import type { TrainWinOptions } from '../models/index.ts';
+import type { DuckDBConnection } from '../pipeline/base/db.ts';
+import type { Logger } from '../pipeline/base/log.ts';
+import type { WuweiConfig } from '../pipeline/config/config.ts';
+import { supportedFeatureNames } from '../pipeline/features/build.ts';
+import type { FeatureOptions } from '../pipeline/features/config.ts';
+import type { TrainWinOptions } from './win/train.ts';
 
 /** The seed training uses: the command line's when given, else the config's `models.seed`, else 42. */
 export function trainingSeed(config: WuweiConfig, seed?: number): number {

@@ -1,23 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { WuweiError } from './errors.ts';
+import { WuweiError } from '../base/errors.ts';
 import { join } from 'node:path';
-import type { WuweiConfig } from './config.ts';
-import { defaultConfig } from './config.ts';
-import type { Logger } from './log.ts';
-import type { RunPaths } from './paths.ts';
-import type { FeatureSummary } from './features/build.ts';
+import type { WuweiConfig } from '../config/config.ts';
+import { defaultConfig } from '../config/config.ts';
+import type { Logger } from '../base/log.ts';
+import type { RunPaths } from '../config/paths.ts';
+import type { FeatureSummary } from '../features/build.ts';
+import type { LoadOptions } from '../load/index.ts';
 
-export interface RunOptions {
-  source: string | string[];
-  layout?: string;
-  mapping?: string;
-  reportingCurrency?: string;
-  asOf?: string;
-  /** The --max-reject-rate flag; see LoadOptions for the precedence. */
-  maxRejectRate?: number;
-  /** The config file's load.maxRejectShare (default: the one in `config`). */
-  configMaxRejectRate?: number;
+/** The load's options as the command line gives them (see LoadOptions), and the night's own. */
+export interface RunOptions
+  extends Pick<LoadOptions, 'source' | 'layout' | 'mapping' | 'reportingCurrency' | 'asOf' | 'maxRejectRate' | 'configMaxRejectRate'> {
   seed?: number;
   /** Train tonight whatever the retraining policy says. */
   retrain?: boolean;

@@ -6,8 +6,8 @@
  * such as segment or product line are used as categorical features when the table has them.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteLiteral } from '../pipeline/db.ts';
-import { readColumns } from './columns.ts';
+import { quoteLiteral } from '../base/db.ts';
+import { readColumns } from '../base/columns.ts';
 
 export const CUSTOM_PREFIX = 'custom_';
 /** Text columns that are features in their own right (one-hot encoded) wherever a feature table carries them. */

@@ -5,18 +5,18 @@
  * model trained on the same time split with and without the family, beside the active model's stored
  * holdout metrics. Analysis only: no model is saved, registered or activated, no scores or site change.
  */
-import { queryRows, withDatabase, type DuckDBConnection } from './db.ts';
-import { defaultConfig, type WuweiConfig } from './config.ts';
-import type { Logger } from './log.ts';
-import type { RunPaths } from './paths.ts';
-import { supportedFeatureNames } from './features/build.ts';
-import type { FeatureOptions } from './features/config.ts';
-import { parseFamily } from './features/family-sql.ts';
-import { EXPORT_FAMILY, exportColumnsFamily, rebuildFamily, type FamilyRebuild } from './features/rebuild-family.ts';
-import { featureColumnsOf } from '../models/index.ts';
-import { univariateAuc, type UnivariateAuc } from './features/univariate-auc.ts';
-import { tableExists } from './base/db.ts';
-import { quickEvaluate, type ClassificationMetrics, type QuickEvaluationResult } from '../models/index.ts';
+import { queryRows, withDatabase, type DuckDBConnection } from '../base/db.ts';
+import { defaultConfig, type WuweiConfig } from '../config/config.ts';
+import type { Logger } from '../base/log.ts';
+import type { RunPaths } from '../config/paths.ts';
+import { supportedFeatureNames } from '../features/build.ts';
+import type { FeatureOptions } from '../features/config.ts';
+import { parseFamily } from '../features/family-sql.ts';
+import { EXPORT_FAMILY, exportColumnsFamily, rebuildFamily, type FamilyRebuild } from '../features/rebuild-family.ts';
+import { featureColumnsOf } from '../features/feature-columns.ts';
+import { univariateAuc, type UnivariateAuc } from '../features/univariate-auc.ts';
+import { tableExists } from '../base/db.ts';
+import { quickEvaluate, type ClassificationMetrics, type QuickEvaluationResult } from '../../models/index.ts';
 
 export interface IterateOptions {
   family: string;

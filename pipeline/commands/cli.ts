@@ -1,18 +1,18 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isIsoDate } from './base/dates.ts';
-import { WuweiError } from './errors.ts';
-import { stderrLogger } from './log.ts';
-import { DEFAULT_DB, runPaths, type RunPaths } from './paths.ts';
+import { isIsoDate } from '../base/dates.ts';
+import { WuweiError } from '../base/errors.ts';
+import { stderrLogger } from '../base/log.ts';
+import { DEFAULT_DB, runPaths, type RunPaths } from '../config/paths.ts';
 // Stages load TensorFlow.js, Framework and DuckDB: each action imports what it needs, so help and light commands start at once.
-import type { WuweiConfig } from './config.ts';
-import { checkWriteFolders } from './write-folders.ts';
+import type { WuweiConfig } from '../config/config.ts';
+import { checkWriteFolders } from '../config/write-folders.ts';
 import { existsSync } from 'node:fs';
-import { systemErrorMessage } from './base/system-errors.ts';
-import { WRITEBACK_FORMATS, type WritebackFormat } from './score/writeback-formats.ts';
-import { GENERATE_DEFAULTS } from './generate/defaults.ts';
-import { LAYOUT_NAMES } from './load/mapping/layout-names.ts';
-import { DEFAULT_SNAPSHOTS, EXPORT_SHAPES } from './generate/export-shape.ts';
+import { systemErrorMessage } from '../base/system-errors.ts';
+import { WRITEBACK_FORMATS, type WritebackFormat } from '../score/writeback-formats.ts';
+import { GENERATE_DEFAULTS } from '../generate/defaults.ts';
+import { LAYOUT_NAMES } from '../load/mapping/layout-names.ts';
+import { DEFAULT_SNAPSHOTS, EXPORT_SHAPES } from '../generate/export-shape.ts';
 
 interface SharedOptions {
   db: string;
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .action(async (o: { source: string; out: string; json?: boolean }) => {
       if (existsSync(o.out)) throw new WuweiError('bad_option', `${o.out} exists: pass another --out, or move it away (init never overwrites a mapping)`);
-      const [{ withDatabase }, { writeSuggestedMapping }] = await Promise.all([import('./db.ts'), import('./load/mapping/suggest.ts')]);
+      const [{ withDatabase }, { writeSuggestedMapping }] = await Promise.all([import('../base/db.ts'), import('../load/mapping/suggest.ts')]);
       const suggestion = await withDatabase(':memory:', (conn) => writeSuggestedMapping(conn, o.source, o.out));
       for (const check of suggestion.checks) log.warn(check);
       const asOf = !suggestion.statedAsOf && suggestion.asOf ? ` --as-of ${suggestion.asOf}` : '';
@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   command(models, 'list', 'list the model versions, newest first, with their holdout metrics')
     .action(act(async (o, paths) => {
       // the registry, not the stages: listing reads the database without loading TensorFlow.js
-      const [{ withDatabase }, { listModels }] = await Promise.all([import('./db.ts'), import('../models/win/registry.ts')]);
+      const [{ withDatabase }, { listModels }] = await Promise.all([import('../base/db.ts'), import('../../models/win/registry.ts')]);
       const listing = await withDatabase(paths.db, listModels);
       if (!o.json) {
         if (listing.length === 0) process.stdout.write('no models trained yet\n');
@@ -163,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
   const snapshots = program.command('snapshots').description('list the nightly snapshots, or drop one loaded with a wrong as-of date');
   command(snapshots, 'list', 'list the snapshots kept, newest first (* marks the loaded one)')
     .action(act(async (o, paths) => {
-      const [{ withDatabase }, { formatSnapshots, listSnapshots }] = await Promise.all([import('./db.ts'), import('./load/snapshots.ts')]);
+      const [{ withDatabase }, { formatSnapshots, listSnapshots }] = await Promise.all([import('../base/db.ts'), import('../load/snapshots.ts')]);
       const listing = existsSync(paths.db) ? await withDatabase(paths.db, listSnapshots) : [];
       if (!o.json) process.stdout.write(formatSnapshots(listing));
       return listing;
@@ -172,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<date>', 'an as-of date from `wuwei snapshots list`')
     .action(async (date: string, options: SharedOptions, cmd: Command) => {
       await act(async (_o, paths) => {
-        const [{ checkDate }, { withDatabase }, { dropSnapshot }] = await Promise.all([import('./load/as-of.ts'), import('./db.ts'), import('./load/snapshots.ts')]);
+        const [{ checkDate }, { withDatabase }, { dropSnapshot }] = await Promise.all([import('../load/as-of.ts'), import('../base/db.ts'), import('../load/snapshots.ts')]);
         const asOf = checkDate(date, 'snapshots drop');
         const dropped = await withDatabase(paths.db, (conn) => dropSnapshot(conn, asOf));
         log.info(`dropped the snapshot as of ${asOf} (${Object.entries(dropped.rows).map(([table, n]) => `${table}: ${n} rows`).join(', ')})`);
@@ -275,9 +275,9 @@ function act<O extends SharedOptions & Record<string, any>>(
   { lock = true, database = true }: { lock?: boolean | ((options: O) => boolean); database?: boolean } = {},
 ) {
   return async (options: O, command: Command) => {
-    const { loadConfig } = await import('./config.ts');
+    const { loadConfig } = await import('../config/config.ts');
     const { config, file } = loadConfig({ db: options.db, ...(options.config ? { file: options.config } : {}) });
-    if (database) (await import('./db.ts')).useDatabaseSettings(config.duckdb); // DuckDB takes a while to load
+    if (database) (await import('../base/db.ts')).useDatabaseSettings(config.duckdb); // DuckDB takes a while to load
     const out = options['output'] ?? config.output;
     const site = options['site'] ?? config.report.site;
     const paths = runPaths(options.db, { ...(out ? { out } : {}), ...(site ? { site } : {}) });
@@ -295,7 +295,7 @@ function act<O extends SharedOptions & Record<string, any>>(
 
 /** Serves the site until the process is interrupted. */
 async function previewSite(siteDir: string, port: number): Promise<void> {
-  const { serveSite } = await import('../reports/serve.ts');
+  const { serveSite } = await import('../../reports/serve.ts');
   const site = await serveSite(siteDir, port);
   log.info(`report: previewing ${siteDir} at ${site.url}/ (Ctrl-C to stop)`);
   await new Promise<void>((done) => {

@@ -5,13 +5,13 @@
  * open deals moved by more than `featureMeanShift` of its training standard deviation). Each training leaves a snapshot
  * of what it saw in `training_snapshots` for the next night to compare with.
  */
-import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from './db.ts';
-import type { WuweiConfig } from './config.ts';
-import { FEATURE_NAMES } from './features/catalog.ts';
-import { outputTable } from './contract/output-tables.ts';
-import { ensureTable } from './contract/table-spec.ts';
-import { dayNumber } from './base/dates.ts';
-import { tableColumns, tableExists } from './base/db.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import type { WuweiConfig } from '../config/config.ts';
+import { FEATURE_NAMES } from '../features/catalog.ts';
+import { outputTable } from '../contract/output-tables.ts';
+import { ensureTable } from '../contract/table-spec.ts';
+import { dayNumber } from '../base/dates.ts';
+import { tableColumns, tableExists } from '../base/db.ts';
 
 export interface RetrainDecision {
   due: boolean;

@@ -8,7 +8,7 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
-import { WuweiError } from './errors.ts';
+import { WuweiError } from '../base/errors.ts';
 import type { RunPaths } from './paths.ts';
 
 /**

@@ -4,24 +4,33 @@
  */
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { withDatabase } from './db.ts';
-import { WuweiError } from './errors.ts';
-import type { Logger } from './log.ts';
-import type { RunPaths } from './paths.ts';
-import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from './generate/index.ts';
-import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from './load/index.ts';
-import { generateInLayout } from './load/mapping/write-layout.ts';
-import { buildFeatures, type FeatureSummary } from './features/build.ts';
-import { featureBuildOptions, trainOptions } from './train-recipe.ts';
-import { writeScores, type ScoreSummary } from './score/index.ts';
-import { dealOutlook, outlookFromScores } from './outlook/deal-outlook.ts';
-import { writeBack, type WritebackFormat } from './score/writeback.ts';
-import { writeForecast, type ForecastSummary } from './forecast/index.ts';
-import { runBacktest, type BacktestSummary } from './forecast/backtest.ts';
-import { DEFAULTS, defaultConfig, type GradeBands, type WuweiConfig } from './config.ts';
+import { withDatabase } from '../base/db.ts';
+import { WuweiError } from '../base/errors.ts';
+import type { Logger } from '../base/log.ts';
+import type { RunPaths } from '../config/paths.ts';
+import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from '../generate/index.ts';
+import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from '../load/index.ts';
+import { generateInLayout } from '../load/mapping/write-layout.ts';
+import { buildFeatures, type FeatureSummary } from '../features/build.ts';
+import { describeUnsupported, unsupportedFamilies } from '../features/coverage.ts';
+import { writeScores, type ScoreSummary } from '../score/index.ts';
+import { dealOutlook, outlookFromScores } from '../outlook/deal-outlook.ts';
+import { writeBack, type WritebackFormat } from '../score/writeback.ts';
+import { writeForecast, type ForecastSummary } from '../forecast/index.ts';
+import { runBacktest, type BacktestSummary } from '../forecast/backtest.ts';
+import { DEFAULTS, defaultConfig, type GradeBands, type WuweiConfig } from '../config/config.ts';
 import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
-import { activateModel, listModels, predictOpenDeals, trainModels, type ModelListing, type TrainOutcome } from '../models/index.ts';
-import { buildReport } from '../reports/build.ts';
+import {
+  activateModel,
+  featureBuildOptions,
+  listModels,
+  predictOpenDeals,
+  trainModels,
+  trainOptions,
+  type ModelListing,
+  type TrainOutcome,
+} from '../../models/index.ts';
+import { buildReport } from '../../reports/build.ts';
 
 export async function generateStage(
   options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger } & Pick<GenerateOptions, 'shape' | 'customColumns' | 'zeroAmountShare' | 'snapshots'>,
@@ -48,10 +57,10 @@ export async function generateStage(
 export async function loadStage(
   paths: RunPaths,
   options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'configuredStages'> & { asOf?: string | undefined; config?: WuweiConfig },
-): Promise<LoadSummary> {
+): Promise<LoadStageSummary> {
   const { asOf, config = defaultConfig(), ...rest } = options;
   const stages = configuredStages(config);
-  return withDatabase(paths.db, (conn) =>
+  const summary = await withDatabase(paths.db, (conn) =>
     loadExports(conn, {
       ...rest,
       rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
@@ -62,7 +71,14 @@ export async function loadStage(
       plausibleDates: config.load,
     }),
   );
+  // said at load time, before the features stage blanks them: the load itself knows no features
+  const families = unsupportedFamilies(summary.emptyEntities);
+  for (const line of describeUnsupported(families)) options.log.warn(line);
+  return { ...summary, unsupportedFamilies: families };
 }
+
+/** The load's summary, with the feature families this export cannot support and the entities each lacks. */
+export type LoadStageSummary = LoadSummary & { unsupportedFamilies: Record<string, string[]> };
 
 /**
  * The stage list the config file declares, when it declares its own (else the export's own is used, see

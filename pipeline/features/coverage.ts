@@ -3,8 +3,8 @@
  * one of its features needs an entity the export has no rows for (the features stage applies the
  * same rule to the tables it finds).
  */
-import { FAMILY_LABELS, FEATURES, type FeatureFamily } from '../features/catalog.ts';
-import type { EntityName } from './schema.ts';
+import { FAMILY_LABELS, FEATURES, type FeatureFamily } from './catalog.ts';
+import type { EntityName } from '../load/schema.ts';
 
 export function unsupportedFamilies(emptyEntities: Iterable<EntityName>): Record<string, string[]> {
   const empty = new Set<string>(emptyEntities);

@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isIsoDate } from './base/dates.ts';
-import { WuweiError } from './errors.ts';
+import { isIsoDate } from '../base/dates.ts';
+import { WuweiError } from '../base/errors.ts';
 import { configWriteFolder } from './write-folders.ts';
 
 const isoDate = z.string().refine(isIsoDate, 'expected a date YYYY-MM-DD');
@@ -165,7 +165,7 @@ const loadSchema = z.strictObject({
   maxYearsAhead: positiveInt.optional(),
 });
 
-/** DuckDB's resources for every command's database connection (see pipeline/db.ts). */
+/** DuckDB's resources for every command's database connection (see pipeline/base/db.ts). */
 const duckdbSchema = z.strictObject({
   /** Most memory DuckDB's buffers may take before spilling to tempDirectory, e.g. '4GB'; null: DuckDB's default (80% of RAM). */
   memoryLimit: z

@@ -1,0 +1,53 @@
+/**
+ * Training step 4, calibration: on small histories cross-fitted Platt scaling, whose fold networks then
+ * become the model (see cross-fit-calibration.ts); on larger ones Platt scaling on the validation split.
+ */
+import { fitPlatt } from '../calibration.ts';
+import { CROSS_FIT_MAX_DEALS, crossFittedPlatt, DEFAULT_CALIBRATION_FOLDS } from './cross-fit-calibration.ts';
+import { buildEnsemble } from './ensemble.ts';
+import { predictLogits } from './predict.ts';
+import { fitStageShrinkage, levelsInMatrix } from './stage-shrinkage.ts';
+import type { Networks } from './train-ensemble.ts';
+import type { TrainingInputs } from './training-inputs.ts';
+
+/** Sets `inputs.preprocessing.calibration`; may replace `networks.model`. */
+export async function calibrateModel(
+  networks: Networks,
+  inputs: TrainingInputs,
+  epochs: number,
+  options: { folds?: number | undefined; stageShrinkage: boolean },
+): Promise<void> {
+  const { train, width, network, fitConfig, seed, log, preprocessing, validationData } = inputs;
+  const model = networks.model!;
+  const folds = options.folds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
+  if (folds < 2) {
+    const logits = await predictLogits(model, validationData.x, width);
+    preprocessing.calibration = fitPlatt(logits, validationData.y, validationData.w ? { weights: validationData.w } : {});
+    return;
+  }
+  const crossFit = await crossFittedPlatt({
+    rows: train.rows,
+    opportunityIds: inputs.data.opportunityIds,
+    matrixOf: (rows) => inputs.matrixOf({ ...train, rows }),
+    width,
+    network,
+    fitConfig,
+    closeDays: Array.from(train.rows, (r) => inputs.data.closeDays[r]!),
+    epochs,
+    folds,
+    seed,
+    log,
+  });
+  // the fold networks, whose out-of-fold logits the scaling was fitted on, become the model
+  networks.members.push(...crossFit.members);
+  if (!networks.members.includes(model)) model.dispose();
+  networks.model = buildEnsemble(crossFit.members, width, network);
+  preprocessing.calibration = crossFit.scaling;
+  const stages = levelsInMatrix(preprocessing, crossFit.matrix.x);
+  if (stages && options.stageShrinkage) {
+    const { foldOf, probabilities, weights } = crossFit.outOfFold;
+    const opportunityIds = Array.from(train.rows, (r) => inputs.data.opportunityIds[r]!);
+    preprocessing.shrinkage = fitStageShrinkage({ ...stages, labels: crossFit.matrix.y, weights, opportunityIds, outOfFold: probabilities, foldOf, folds });
+    log.info(`shrinkage towards the stage baseline: prior strength ${preprocessing.shrinkage.strength} deals`);
+  }
+}

@@ -1,2 +1,0 @@
-/** Moved to pipeline/outlook/ (shared by scoring and the forecast); kept so that existing imports work. */
-export * from '../outlook/close-timing.ts';

@@ -1,2 +1,0 @@
-/** Moved to the base layer; kept so that existing imports work. */
-export * from './base/random.ts';
