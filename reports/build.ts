@@ -15,7 +15,7 @@ import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { GRADES_ENV } from './src/data/gradeBands.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
-import type { GradeBands } from '../pipeline/config.ts';
+import type { GradeBands } from '../pipeline/config/config.ts';
 
 export const DEFAULT_SITE_DIR = 'data/site';
 

@@ -11,9 +11,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { defaultConfig, type WuweiConfig } from '../../pipeline/config.ts';
-import { backtestQuarter, methodAccuracy, openDealFactors, type BacktestDeal, type BacktestRow } from '../../pipeline/forecast/backtest.ts';
-import { quarterContaining } from '../../pipeline/forecast/periods.ts';
+import { defaultConfig, type WuweiConfig } from '../../pipeline/config/config.ts';
+import { backtestQuarter, methodAccuracy, openDealFactors } from '../../pipeline/forecast/backtest.ts';
+import type { BacktestDeal, BacktestRow } from '../../pipeline/forecast/backtest-rows.ts';
+import { quarterContaining } from '../../pipeline/base/periods.ts';
 import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

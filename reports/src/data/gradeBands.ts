@@ -3,7 +3,7 @@
  * stage grades by. build.ts passes them to the loaders as WUWEI_GRADES (JSON); without it, the
  * config's defaults.
  */
-import { defaultConfig, parseConfig, type GradeBands } from '../../../pipeline/config.ts';
+import { defaultConfig, parseConfig, type GradeBands } from '../../../pipeline/config/config.ts';
 import type { GradeBand } from '../components/types.ts';
 
 export const GRADES_ENV = 'WUWEI_GRADES';
