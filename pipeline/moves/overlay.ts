@@ -41,7 +41,9 @@ export async function applyOverlay(conn: DuckDBConnection, moves: StagedMove[], 
   moves.forEach(({ move, userIds, contactId }, i) => {
     const id = quoteLiteral(`wuwei-move-${i + 1}`);
     if (move.role !== null && move.contactId !== null && move.kind !== 'reengage') {
-      roles.push(`(${quoteLiteral(move.opportunityId)}, ${quoteLiteral(move.contactId)}, ${quoteLiteral(move.role)}, 'neutral', false, ${date})`);
+      // a champion is by definition on our side; anyone else is engaged, not yet won over
+      const stance = move.role === 'champion' ? 'supporter' : 'neutral';
+      roles.push(`(${quoteLiteral(move.opportunityId)}, ${quoteLiteral(move.contactId)}, ${quoteLiteral(move.role)}, '${stance}', false, ${date})`);
     }
     activities.push(`(${id}, ${quoteLiteral(move.accountId)}, ${quoteLiteral(move.opportunityId)}, ${quoteLiteral(ACTIVITY_TYPE[move.kind])}, 'outbound', ${date}::TIMESTAMP, 60)`);
     for (const user of userIds) participants.push(`(${id}, 'user', ${quoteLiteral(user)})`);
