@@ -15,6 +15,7 @@ import { hasTable, optionalColumns } from './tables.ts';
 /** Key accounts on the page: those with the most open expected value. */
 const KEY_ACCOUNTS = 15;
 const DEALS_SHOWN = 60;
+const TOP_PER_DEAL = 3;
 
 await runLoader('moves', async (conn) => {
   const { asOf, currency } = await scoresHeader(conn);
@@ -92,5 +93,15 @@ await runLoader('moves', async (conn) => {
      ORDER BY m.delta_win_probability DESC LIMIT ${DEALS_SHOWN}`,
   );
 
-  return { asOf, currency, available: true, summary, people, assignments, deals, gaps, stalled };
+  // the top moves of every deal, for its panel on the Deals page
+  const top = await queryRows<{ id: string; move: string; deltaWin: number; valueAtStake: number }>(
+    conn,
+    `WITH ${moves}
+     SELECT opportunity_id AS id, description AS move, delta_win_probability::DOUBLE AS "deltaWin", delta_expected_value::DOUBLE AS "valueAtStake"
+     FROM moves WHERE rank_in_deal <= ${TOP_PER_DEAL} ORDER BY opportunity_id, rank_in_deal`,
+  );
+  const byDeal: Record<string, Omit<(typeof top)[number], 'id'>[]> = {};
+  for (const { id, ...move } of top) (byDeal[id] ??= []).push(move);
+
+  return { asOf, currency, available: true, summary, people, assignments, deals, gaps, stalled, byDeal };
 });
