@@ -58,7 +58,7 @@ export function allocateByGain(people: Person[], moves: AllocatableMove[]): Assi
   });
   people.forEach((person, p) => (constraints[`p${p}`] = { max: person.capacity }));
   if (pairs.size === 0) return [];
-  const ints = Object.fromEntries([...pairs.keys()].map((name) => [name, 1]));
+  const ints = Object.fromEntries([...pairs.keys()].map((name) => [name, true]));
   const result = solver.Solve({ optimize: 'gain', opType: 'max', constraints, variables, ints }) as Record<string, unknown>;
   if (!result['feasible']) throw new Error('the allocation programme is infeasible, which an assignment with upper bounds cannot be');
   return [...pairs].filter(([name]) => Number(result[name] ?? 0) > 0.5).map(([, assignment]) => assignment);
