@@ -6,7 +6,7 @@
  * integral optima, solved exactly by javascript-lp-solver. Assigning by deal size alone, the rule
  * of thumb, is computed beside it for comparison.
  */
-import solver from 'javascript-lp-solver';
+import lpSolver, { type SolverAPI } from 'javascript-lp-solver';
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Resource } from './candidates.ts';
 
@@ -35,6 +35,9 @@ export interface Assignment {
 }
 
 const WEEKS_OF_HISTORY = 13;
+// Node loads the package's ES module, whose default export is the solver; its types are read as CommonJS
+// under NodeNext (the default is then the module object), hence the one cast.
+const solver = lpSolver as unknown as SolverAPI;
 
 /** Can this person make this move (kind and region)? */
 export function eligible(person: Person, move: AllocatableMove): boolean {
