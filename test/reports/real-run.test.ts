@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/db.ts';
 import { quietLogger } from '../../pipeline/log.ts';
 import { buildReport } from '../../reports/build.ts';
-import { formatAmount, formatDate } from '../../reports/src/components/format.ts';
+import { formatAmount, formatDate, formatSignedAmount } from '../../reports/src/components/format.ts';
 import { STRICT_ENV } from '../../reports/src/data/tables.ts';
 import { checkSite, readOnPages, type PageCheck } from '../helpers/browser.ts';
 import { createRealRun, type RealRun } from '../helpers/real-run.ts';
@@ -137,7 +137,7 @@ describe('the site on a database the real stages wrote', () => {
     }, 900_000);
 
     it('renders every page with data, no error, nothing cut off', () => {
-      expect(pages.map((page) => page.path).sort()).toEqual(['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/pipeline', '/relationships']);
+      expect(pages.map((page) => page.path).sort()).toEqual(['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/moves', '/pipeline', '/relationships']);
       for (const page of pages) {
         expect(page.consoleErrors, page.path).toEqual([]);
         expect(page.externalRequests, page.path).toEqual([]);
@@ -187,6 +187,16 @@ describe('the site on a database the real stages wrote', () => {
       const picked = deals[Math.floor(deals.length / 2)];
       const opened = await readOnPages(siteDir, [`/deals.html?deal=${picked.opportunityId}`, `/deals.html#${picked.opportunityId}`], '[data-deal]');
       for (const text of Object.values(opened)) expect(text).toContain(picked.opportunityId);
+    });
+
+    it('shows the allocation on the Next moves page and a deal\'s best moves on its panel', async () => {
+      const moves = outputs['moves'];
+      expect(moves.summary.optimalAssigned).toBeGreaterThan(0);
+      const best = moves.deals[0];
+      const shown = await readOnPages(siteDir, ['/moves.html'], '[data-value="allocation"]');
+      expect(shown['/moves.html']).toBe(formatSignedAmount(moves.summary.optimalGain));
+      const panel = await readOnPages(siteDir, [`/deals.html?deal=${best.opportunityId}`], '[data-panel="moves"]');
+      expect(panel[`/deals.html?deal=${best.opportunityId}`]).toContain(best.bestMove);
     });
 
     it('explains the grades A to D on the Deals page', async () => {

@@ -103,5 +103,13 @@ await runLoader('moves', async (conn) => {
   const byDeal: Record<string, Omit<(typeof top)[number], 'id'>[]> = {};
   for (const { id, ...move } of top) (byDeal[id] ??= []).push(move);
 
-  return { asOf, currency, available: true, summary, people, assignments, deals, gaps, stalled, byDeal };
+  const kinds = await queryRows(
+    conn,
+    `WITH ${moves}
+     SELECT move_kind AS kind, count(*)::INTEGER AS moves, coalesce(sum(delta_expected_value) FILTER (WHERE delta_expected_value > 0), 0)::DOUBLE AS "valueAtStake",
+            avg(delta_win_probability)::DOUBLE AS "meanDeltaWin"
+     FROM moves GROUP BY ALL ORDER BY kind`,
+  );
+
+  return { asOf, currency, available: true, summary, people, assignments, deals, gaps, stalled, byDeal, kinds };
 });
