@@ -14,7 +14,7 @@ import { outputTable } from '../contract/output-tables.ts';
 import type { WuweiConfig } from '../config.ts';
 import { featureBuildOptions } from '../train-recipe.ts';
 import { STAGE_BASELINE_VERSION } from '../../models/index.ts';
-import { loadActiveModel } from '../../models/win/registry.ts';
+import { activeModelAuc } from '../../models/win/registry.ts';
 import { candidateMoves, type CandidateMove } from './candidates.ts';
 import { counterfactualWorth, scoreTable, type MoveWorth } from './counterfactual.ts';
 import { allocateByDealSize, allocateByGain, peopleWithCapacity, type AllocatableMove, type Assignment, type Person } from './allocation.ts';
@@ -44,8 +44,7 @@ export async function writeMoves(
   await conn.run(createTableSql(outputTable('next_moves'), 'if not exists'));
   await conn.run(createTableSql(outputTable('move_allocation'), 'if not exists'));
   const empty: MovesSummary = { asOf, deals: 0, moves: 0, positiveMoves: 0, allocation: { assigned: 0, gain: 0, byDealSizeAssigned: 0, byDealSizeGain: 0 }, files: [], seconds: 0 };
-  const model = await loadActiveModel(conn, options.modelsDir, log);
-  if (!model) {
+  if ((await activeModelAuc(conn)) === null) {
     log.warn(`moves: no trained model (${STAGE_BASELINE_VERSION} scores do not depend on relationships), so no move can be priced tonight`);
     return empty;
   }
