@@ -13,6 +13,7 @@ export default {
     { name: 'Pipeline and cycle length', path: '/pipeline' },
     { name: 'Relationship coverage (ECM)', path: '/relationships' },
     { name: 'Deals', path: '/deals' },
+    { name: 'Next moves (MCI)', path: '/moves' },
     { name: 'Key accounts (ESP+)', path: '/accounts' },
     { name: 'Model quality', path: '/model' },
     { name: 'Data quality', path: '/data-quality' },

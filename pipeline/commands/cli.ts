@@ -126,6 +126,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--output <dir>', 'folder for scores.csv (default: the config\'s output, else out/ beside the database)')
     .action(act(async (_o, paths, config) => (await import('./stages.ts')).scoreStage(paths, { log, config })));
 
+  command(program, 'moves', 'price each open deal\'s next moves with the model and allocate executives and solutions engineers; write next_moves.csv')
+    .option('--output <dir>', 'folder for next_moves.csv and the task files (default: the config\'s output, else out/ beside the database)')
+    .action(act(async (_o, paths, config) => (await import('./stages.ts')).movesStage(paths, { log, config })));
+
   command(program, 'forecast', 'forecast bookings per month, quarter and segment from the latest scores; write forecast.csv')
     .option('--output <dir>', 'folder for forecast.csv (default: the config\'s output, else out/ beside the database)')
     .action(act(async (_o, paths, config) => (await import('./stages.ts')).forecastStage(paths, { log, config })));

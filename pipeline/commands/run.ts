@@ -64,7 +64,7 @@ export interface RunRecord {
  */
 export async function runPipeline(paths: RunPaths, options: RunOptions): Promise<RunRecord> {
   // imported here, not at the top: `wuwei runs` reads run records without loading the stages
-  const { featuresStage, forecastStage, loadStage, reportStage, retrainDecisionStage, scoreStage, trainStage } = await import('./stages.ts');
+  const { featuresStage, forecastStage, loadStage, movesStage, reportStage, retrainDecisionStage, scoreStage, trainStage } = await import('./stages.ts');
   const config = options.config ?? defaultConfig();
   const startedAt = new Date();
   mkdirSync(paths.runs, { recursive: true });
@@ -124,6 +124,7 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     record.featureChecks ??= featureChecks(features);
     const scored = await stage('score', () => scoreStage(paths, { log: options.log, config }));
     record.modelVersion = scored.modelVersion;
+    await stage('moves', () => movesStage(paths, { log: options.log, config }));
     await stage('forecast', () => forecastStage(paths, { log: options.log, config }));
     if (options.report ?? true) await stage('report', () => reportStage(paths, { log: options.log, showPersonalData: config.report.showPersonalData, grades: config.grades }));
     record.outcome = 'succeeded';
@@ -177,7 +178,7 @@ function exportFiles(source: string): string[] {
   try {
     if (statSync(source).isFile()) return [source];
     return readdirSync(source)
-      .filter((file) => /\.(csv|parquet|json|ndjson)$/.test(file) && file !== 'ground_truth.csv')
+      .filter((file) => /\.(csv|parquet|json|ndjson)$/.test(file) && !/^ground_truth(_moves)?\.csv$/.test(file))
       .sort()
       .map((file) => join(source, file));
   } catch {

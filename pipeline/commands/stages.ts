@@ -16,6 +16,7 @@ import { describeUnsupported, unsupportedFamilies } from '../features/coverage.t
 import { writeScores, type ScoreSummary } from '../score/index.ts';
 import { dealOutlook, outlookFromScores } from '../outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from '../score/writeback.ts';
+import { writeMoves, type MovesSummary } from '../moves/index.ts';
 import { writeForecast, type ForecastSummary } from '../forecast/index.ts';
 import { runBacktest, type BacktestSummary } from '../forecast/backtest.ts';
 import { DEFAULTS, defaultConfig, type GradeBands, type WuweiConfig } from '../config/config.ts';
@@ -138,6 +139,12 @@ export async function scoreStage(paths: RunPaths, options: { log: Logger; config
     if (config.writeback.formats.length > 0) await writeBack(conn, { asOf, formats: config.writeback.formats, outDir: paths.out, log: options.log });
     return summary;
   });
+}
+
+/** After scoring: each open deal's moves priced by the model, and the allocation of our executives and solutions engineers. */
+export async function movesStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<MovesSummary> {
+  const config = options.config ?? defaultConfig();
+  return withDatabase(paths.db, async (conn) => writeMoves(conn, { asOf: await loadedAsOf(conn), config, modelsDir: paths.models, outDir: paths.out, log: options.log }));
 }
 
 export async function forecastStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<ForecastSummary> {

@@ -179,6 +179,17 @@ const duckdbSchema = z.strictObject({
   tempDirectory: z.string().nullable().default(null),
 });
 
+/** The moves stage (pipeline/moves/): what would move each deal, and who of our scarce people makes which move. */
+const movesSchema = z.strictObject({
+  /** Moves per open deal in next_moves.csv, best first by the model's expected-value gain. */
+  perDeal: positiveInt.default(3),
+  /** Moves an executive / a solutions engineer can make per week; unset: each one's own deals per week over the last 13 weeks. */
+  executiveCapacity: z.number().int().min(0).optional(),
+  engineerCapacity: z.number().int().min(0).optional(),
+  /** A key person's tie is quiet (a re-engage move) when nobody of ours has interacted with them for this many days. */
+  quietDays: positiveInt.default(30),
+});
+
 export const configSchema = z.strictObject({
   sources: sourcesSchema.prefault({}),
   fiscal: fiscalSchema.prefault({}),
@@ -189,6 +200,7 @@ export const configSchema = z.strictObject({
   backtest: backtestSchema.prefault({}),
   report: reportSchema.prefault({}),
   writeback: writebackSchema.prefault({}),
+  moves: movesSchema.prefault({}),
   /** Output folder for scores.csv, forecast.csv and write-back files; default out/ beside the database. */
   output: z.string().optional(),
   features: featuresSchema.prefault({}),

@@ -15,7 +15,7 @@ export type TableColumnType =
   | 'VARCHAR[]';
 
 /** The stage whose code writes a table (the nightly flow: load -> features -> train -> score -> forecast). */
-export type OwningStage = 'load' | 'features' | 'train' | 'score' | 'forecast' | 'backtest';
+export type OwningStage = 'load' | 'features' | 'train' | 'score' | 'moves' | 'forecast' | 'backtest';
 
 export interface TableColumn {
   name: string;

@@ -38,6 +38,8 @@ export interface SimulatedDeal {
   competitors: { name: string; incumbent: boolean; day: number }[];
   activities: SimulatedActivity[];
   lineItems: { product: string; quantity: number; unitPrice: number; discount: number; day: number }[];
+  /** Whether our executive sponsor takes part at some point of the deal's life (already counted in z). */
+  hasSponsor: boolean;
   /** The rep's untidy habits in the untidy-reps variant (./untidy-reps.ts); undefined: tidy. */
   habits?: RepHabits;
 }
@@ -194,6 +196,7 @@ export function simulateDeal(
     competitors,
     activities,
     lineItems,
+    hasSponsor,
     ...(habits ? { habits } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { dayOf, isoDate, isoTimestamp } from './calendar.ts';
 import { CsvWriter, type CsvValue } from './csv-writer.ts';
 import { CUSTOM_COLUMNS, CustomColumns, dealRow } from './custom-columns.ts';
 import { cutDaysOf, ZeroAmounts, type ExportShape, type ZeroAmount } from './export-shape.ts';
+import { moveTruthRows, MOVE_TRUTH_COLUMNS } from './move-truth.ts';
 import { simulateDeal, trueWinProbability, type AccountHistory, type SimulatedDeal } from './deal.ts';
 import { ACTIVITY, LOST_STAGE, OPEN_STAGES, WON_STAGE, Z } from './process.ts';
 import { Random, sigmoid } from '../base/random.ts';
@@ -64,6 +65,8 @@ export const EXPORT_FILES = {
 
 export type ExportName = keyof typeof EXPORT_FILES;
 
+/** Each open deal's true win probability with each move applied (./move-truth.ts). */
+export const MOVE_TRUTH_FILE = 'ground_truth_moves.csv';
 const GROUND_TRUTH_COLUMNS = ['opportunity_id', 'open_at_cut', 'true_win_probability', 'final_outcome', 'final_amount', 'final_close_date'];
 
 /** One export folder cut at one date, with its open file writers (the history file only where the shape has one). */
@@ -101,8 +104,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   });
   const finalCut = cuts[cuts.length - 1]!;
   const truth = new CsvWriter(join(options.out, 'ground_truth.csv'), GROUND_TRUTH_COLUMNS);
+  const moveTruth = new CsvWriter(join(options.out, MOVE_TRUTH_FILE), MOVE_TRUTH_COLUMNS);
 
-  const allWriters = [...cuts.flatMap((cut) => Object.values(cut.writers)), truth];
+  const allWriters = [...cuts.flatMap((cut) => Object.values(cut.writers)), truth, moveTruth];
   const world = await buildWorld(random, options.opportunities, startDay, Z.repSkillSd, async (account, contacts) => {
     const extra = custom ? custom.accountRow(account.id, account.segment) : [];
     for (const { writers } of cuts) {
@@ -159,6 +163,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
       deal.finalAmount,
       isoDate(deal.closeDay),
     ]);
+    if (!closedAtCut) for (const row of moveTruthRows(deal, cutDay + 1)) moveTruth.write(row);
     // Only this deal's records were in memory; wait for the disk before simulating the next.
     await drainAll(allWriters);
   }

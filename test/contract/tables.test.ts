@@ -11,7 +11,7 @@ import { contractViolations, keyViolations, TABLES } from '../../pipeline/contra
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { runPaths } from '../../pipeline/config/paths.ts';
-import { featuresStage, forecastStage, loadStage, scoreStage, trainStage } from '../../pipeline/commands/stages.ts';
+import { featuresStage, forecastStage, loadStage, movesStage, scoreStage, trainStage } from '../../pipeline/commands/stages.ts';
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -28,8 +28,9 @@ describe('table contract', () => {
     const trained = await trainStage(paths, { log: quietLogger, config });
     expect(trained.status).toBe('trained');
     await scoreStage(paths, { log: quietLogger, config });
+    await movesStage(paths, { log: quietLogger, config });
     await forecastStage(paths, { log: quietLogger, config });
-  }, 180_000);
+  }, 600_000);
   afterAll(() => tmp.cleanup());
 
   it('declares every table the stages wrote, with each declared column of its declared type', async () => {

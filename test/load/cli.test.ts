@@ -27,7 +27,7 @@ describe('wuwei generate/load with layouts and mappings', () => {
     expect(generated.code).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({ layout: 'hubspot', out });
     expect(readdirSync(out).sort()).toEqual(
-      ['calls.csv', 'companies.csv', 'contacts.csv', 'deal_competitors.csv', 'deal_contact_associations.csv', 'deal_property_history.csv', 'deals.csv', 'emails.csv', 'engagement_associations.csv', 'engagements.csv', 'ground_truth.csv', 'line_items.csv', 'meetings.csv', 'owners.csv'],
+      ['calls.csv', 'companies.csv', 'contacts.csv', 'deal_competitors.csv', 'deal_contact_associations.csv', 'deal_property_history.csv', 'deals.csv', 'emails.csv', 'engagement_associations.csv', 'engagements.csv', 'ground_truth.csv', 'ground_truth_moves.csv', 'line_items.csv', 'meetings.csv', 'owners.csv'],
     );
     const loaded = await wuwei(['load', '--source', out, '--layout', 'hubspot', '--db', join(dir, 'hubspot.duckdb'), '--json']);
     expect(loaded.code).toBe(0);

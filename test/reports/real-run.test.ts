@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { DEFAULTS } from '../../pipeline/config/config.ts';
-import { formatAmount, formatDate } from '../../reports/src/components/format.ts';
+import { formatAmount, formatDate, formatSignedAmount } from '../../reports/src/components/format.ts';
 import { gradeBands } from '../../reports/src/data/gradeBands.ts';
 import { ownerRecords } from '../../reports/src/data/ownerRecords.ts';
 import { checkSite, readOnPages, type PageCheck } from '../helpers/browser.ts';
@@ -147,7 +147,7 @@ describe('the site on a database the real stages wrote', () => {
     }, 900_000);
 
     it('renders every page with data, no error, nothing cut off', () => {
-      expect(pages.map((page) => page.path).sort()).toEqual(['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/pipeline', '/relationships']);
+      expect(pages.map((page) => page.path).sort()).toEqual(['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/moves', '/pipeline', '/relationships']);
       for (const page of pages) {
         expect(page.consoleErrors, page.path).toEqual([]);
         expect(page.externalRequests, page.path).toEqual([]);
@@ -197,6 +197,16 @@ describe('the site on a database the real stages wrote', () => {
       const picked = deals[Math.floor(deals.length / 2)];
       const opened = await readOnPages(siteDir, [`/deals.html?deal=${picked.opportunityId}`, `/deals.html#${picked.opportunityId}`], '[data-deal]');
       for (const text of Object.values(opened)) expect(text).toContain(picked.opportunityId);
+    });
+
+    it('shows the allocation on the Next moves page and a deal\'s best moves on its panel', async () => {
+      const moves = outputs['moves'];
+      expect(moves.summary.optimalAssigned).toBeGreaterThan(0);
+      const best = moves.deals[0];
+      const shown = await readOnPages(siteDir, ['/moves.html'], '[data-value="allocation"]');
+      expect(shown['/moves.html']).toBe(formatSignedAmount(moves.summary.optimalGain));
+      const panel = await readOnPages(siteDir, [`/deals.html?deal=${best.opportunityId}`], '[data-panel="moves"]');
+      expect(panel[`/deals.html?deal=${best.opportunityId}`]).toContain(best.bestMove);
     });
 
     it('explains the grades A to D on the Deals page with the configured bands, the ones the deals were graded by', async () => {

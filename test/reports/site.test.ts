@@ -19,10 +19,10 @@ import { tempDir } from '../helpers/temp.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports');
 
-const PAGES = ['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/pipeline', '/relationships'];
+const PAGES = ['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/moves', '/pipeline', '/relationships'];
 
 /** Charts per page on a run whose stages wrote no forecast, no backtest, no richer scores and no deal-size metrics. */
-const CHARTS: Record<string, number> = { '/': 1, '/accounts': 3, '/data-quality': 3, '/deals': 1, '/forecast': 0, '/model': 5, '/pipeline': 6, '/relationships': 5 };
+const CHARTS: Record<string, number> = { '/': 1, '/accounts': 3, '/data-quality': 3, '/deals': 1, '/forecast': 0, '/model': 5, '/moves': 0, '/pipeline': 6, '/relationships': 5 };
 
 /** Every text file of the site, concatenated: what a reader could download. */
 function siteText(siteDir: string): string {

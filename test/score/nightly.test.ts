@@ -66,7 +66,7 @@ describe('the nightly run', () => {
     const record = JSON.parse(readFileSync(runs[1]!.recordFile, 'utf8'));
     expect(record.inputs.find((i: { file: string }) => i.file.endsWith('opportunities.csv')).sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.rowCounts.opportunities).toBe(1200);
-    expect(Object.keys(record.stages)).toEqual(['load', 'features', 'train', 'score', 'forecast']);
+    expect(Object.keys(record.stages)).toEqual(['load', 'features', 'train', 'score', 'moves', 'forecast']);
     const table = formatRuns(runs);
     expect(table.split('\n')[0]).toMatch(/^started \(UTC\)\s+outcome\s+as of/);
     expect(table).toContain('failed');

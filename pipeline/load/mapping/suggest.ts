@@ -114,7 +114,7 @@ export async function suggestMapping(conn: DuckDBConnection, source: string): Pr
   const files: FileInfo[] = [];
   for (const path of listSourceFiles(source).values()) {
     const name = basename(path);
-    if (name.toLowerCase() === AS_OF_FILE || name.toLowerCase() === 'ground_truth.csv' || /\.(ya?ml|md)$/i.test(name)) continue;
+    if (name.toLowerCase() === AS_OF_FILE || /^ground_truth(_moves)?\.csv$/i.test(name) || /\.(ya?ml|md)$/i.test(name)) continue;
     if (!/\.(csv|txt|tsv|parquet|json|ndjson|jsonl)$/i.test(name)) continue;
     const file = describeFile(path);
     try {

@@ -24,7 +24,7 @@ export async function generateInLayout<T>(layout: string, out: string, generateC
   try {
     const summary = await generateCanonical(scratch, outLog);
     await writeLayout(scratch, mapping, out);
-    if (existsSync(join(scratch, 'ground_truth.csv'))) cpSync(join(scratch, 'ground_truth.csv'), join(out, 'ground_truth.csv'));
+    for (const truth of ['ground_truth.csv', 'ground_truth_moves.csv']) if (existsSync(join(scratch, truth))) cpSync(join(scratch, truth), join(out, truth));
     log.info(`wrote the export in the ${layout} layout to ${out}`);
     return { ...summary, out, layout };
   } finally {
