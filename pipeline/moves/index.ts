@@ -11,8 +11,8 @@ import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '.
 import type { Logger } from '../base/log.ts';
 import { createTableSql } from '../contract/table-spec.ts';
 import { outputTable } from '../contract/output-tables.ts';
-import type { WuweiConfig } from '../config.ts';
-import { featureBuildOptions } from '../train-recipe.ts';
+import type { WuweiConfig } from '../config/config.ts';
+import { featureBuildOptions } from '../../models/index.ts';
 import { STAGE_BASELINE_VERSION } from '../../models/index.ts';
 import { activeModelAuc } from '../../models/win/registry.ts';
 import { candidateMoves, type CandidateMove } from './candidates.ts';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { quoteLiteral, type DuckDBConnection } from '../base/db.ts';
-import { copyToSafeCsv } from '../spreadsheet-safe-csv.ts';
+import { copyToSafeCsv } from '../base/spreadsheet-safe-csv.ts';
 import type { WritebackFormat } from '../score/writeback-formats.ts';
 
 export const NEXT_MOVES_FILE = 'next_moves.csv';

@@ -5,7 +5,7 @@
  * the moves that close them, and the stalled deals with the move the model expects to raise them
  * most. People appear by id and role unless the site is built with personal data shown.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/db.ts';
+import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { listSql } from './dealLists.ts';
 import { showPersonalData } from './personalData.ts';
