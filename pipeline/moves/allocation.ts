@@ -59,7 +59,7 @@ export function allocateByGain(people: Person[], moves: AllocatableMove[]): Assi
       pairs.set(name, { moveId: move.moveId, userId: person.userId });
     });
   });
-  people.forEach((person, p) => (constraints[`p${p}`] = { max: person.capacity }));
+  for (const [p, person] of people.entries()) constraints[`p${p}`] = { max: person.capacity };
   if (pairs.size === 0) return [];
   const ints = Object.fromEntries([...pairs.keys()].map((name) => [name, true]));
   const result = solver.Solve({ optimize: 'gain', opType: 'max', constraints, variables, ints }) as Record<string, unknown>;

@@ -122,7 +122,8 @@ export function roundsByAccount(staged: StagedMove[]): StagedMove[][] {
   for (const item of staged) {
     const n = seen.get(item.move.accountId) ?? 0;
     seen.set(item.move.accountId, n + 1);
-    (rounds[n] ??= []).push(item);
+    rounds[n] ??= [];
+    rounds[n].push(item);
   }
   return rounds;
 }

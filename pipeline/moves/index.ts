@@ -6,7 +6,6 @@
  * results go to `next_moves` and `move_allocation`, `next_moves.csv` and the CRM task files.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { inTransaction, queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Logger } from '../base/log.ts';
 import { createTableSql } from '../contract/table-spec.ts';

@@ -101,7 +101,10 @@ await runLoader('moves', async (conn) => {
      FROM moves WHERE rank_in_deal <= ${TOP_PER_DEAL} ORDER BY opportunity_id, rank_in_deal`,
   );
   const byDeal: Record<string, Omit<(typeof top)[number], 'id'>[]> = {};
-  for (const { id, ...move } of top) (byDeal[id] ??= []).push(move);
+  for (const { id, ...move } of top) {
+    byDeal[id] ??= [];
+    byDeal[id].push(move);
+  }
 
   const kinds = await queryRows(
     conn,
