@@ -20,22 +20,36 @@ export interface Measured<T = unknown> {
 }
 
 export async function runWuwei<T = unknown>(args: string[], env: Record<string, string> = {}): Promise<Measured<T>> {
-  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} not found: the benchmark measures memory with GNU time (apt-get install time)`);
+  if (!existsSync(GNU_TIME))
+    throw new Error(`${GNU_TIME} not found: the benchmark measures memory with GNU time (apt-get install time)`);
   const probeDir = mkdtempSync(join(tmpdir(), 'wuwei-bench-'));
   const rssFile = join(probeDir, 'rss');
   const start = performance.now();
   try {
-    const { stdout, stderr, code } = await spawnCollect(GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, WUWEI_BIN, ...args, '--json'], { ...process.env, ...env });
+    const { stdout, stderr, code } = await spawnCollect(
+      GNU_TIME,
+      ['-f', '%M', '-o', rssFile, process.execPath, WUWEI_BIN, ...args, '--json'],
+      { ...process.env, ...env },
+    );
     const seconds = (performance.now() - start) / 1000;
-    if (code !== 0) throw new Error(`wuwei ${args.join(' ')} exited with ${code}:\n${stderr.split('\n').slice(-15).join('\n')}`);
-    return { seconds, peakRssMb: Number(readFileSync(rssFile, 'utf8').trim()) / 1024, summary: JSON.parse(stdout) as T };
+    if (code !== 0)
+      throw new Error(`wuwei ${args.join(' ')} exited with ${code}:\n${stderr.split('\n').slice(-15).join('\n')}`);
+    return {
+      seconds,
+      peakRssMb: Number(readFileSync(rssFile, 'utf8').trim()) / 1024,
+      summary: JSON.parse(stdout) as T,
+    };
   } finally {
     rmSync(probeDir, { recursive: true, force: true });
   }
 }
 
 /** Spawns a process, collecting stdout and stderr; stderr lines are echoed so long stages show progress. */
-export function spawnCollect(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number | null }> {
+export function spawnCollect(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -43,7 +57,8 @@ export function spawnCollect(command: string, args: string[], env: NodeJS.Proces
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (process.env.WUWEI_BENCH_ECHO !== '0') process.stderr.write(`    ${chunk.toString().trimEnd().replaceAll('\n', '\n    ')}\n`);
+      if (process.env.WUWEI_BENCH_ECHO !== '0')
+        process.stderr.write(`    ${chunk.toString().trimEnd().replaceAll('\n', '\n    ')}\n`);
     });
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ stdout, stderr, code }));

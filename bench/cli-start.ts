@@ -25,7 +25,11 @@ async function timeCommand(args: string[], runs: number): Promise<Timing> {
   const timing: Timing = { wall: [], cpu: [] };
   for (let i = 0; i < runs; i++) {
     // GNU time's -f line is the last line of stderr
-    const { stderr, code } = await spawnCollect('/usr/bin/time', ['-f', '%e %U %S', process.execPath, WUWEI_BIN, ...args], process.env);
+    const { stderr, code } = await spawnCollect(
+      '/usr/bin/time',
+      ['-f', '%e %U %S', process.execPath, WUWEI_BIN, ...args],
+      process.env,
+    );
     if (code !== 0) throw new Error(`wuwei ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-2)}`);
     const [wall, user, sys] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
     timing.wall.push(wall!);
@@ -57,20 +61,35 @@ async function main(): Promise<void> {
       const timing = await timeCommand(command.args, runs);
       const wall = median(timing.wall);
       const cpu = median(timing.cpu);
-      rows.push(`| ${command.label} | ${s(wall)} (${s(Math.min(...timing.wall))}–${s(Math.max(...timing.wall))}) | ${s(cpu)} | ${cpu <= TARGET_SECONDS ? 'yes' : 'no'} |`);
-      targets.push({ target: `CLI start: ${command.label} within ${TARGET_SECONDS} s (CPU; wall on a quiet machine)`, measured: `${s(cpu)} CPU, ${s(wall)} wall`, met: cpu <= TARGET_SECONDS });
+      rows.push(
+        `| ${command.label} | ${s(wall)} (${s(Math.min(...timing.wall))}–${s(Math.max(...timing.wall))}) | ${s(cpu)} | ${cpu <= TARGET_SECONDS ? 'yes' : 'no'} |`,
+      );
+      targets.push({
+        target: `CLI start: ${command.label} within ${TARGET_SECONDS} s (CPU; wall on a quiet machine)`,
+        measured: `${s(cpu)} CPU, ${s(wall)} wall`,
+        met: cpu <= TARGET_SECONDS,
+      });
     }
     const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
     const markdown = [
       `Whole-process medians of ${runs} runs (min–max); load average ${load} on ${process.env.HOSTNAME ?? 'this machine'}: on a busy`,
       'machine wall times are several times the CPU times, so the target is judged on CPU time.',
-      compiled ? 'The CLI ran compiled (`npm run build`, dist/).' : 'The CLI ran as TypeScript through tsx (no dist/: run `npm run build` first).',
+      compiled
+        ? 'The CLI ran compiled (`npm run build`, dist/).'
+        : 'The CLI ran as TypeScript through tsx (no dist/: run `npm run build` first).',
       '',
       '| command | wall | CPU (user + sys) | target ≤ 1 s (CPU) |',
       '|---|---:|---:|---|',
       ...rows,
     ].join('\n');
-    writeSection(join(repo, SECTIONS_DIR), 'cli-start', { title: 'CLI start', order: 10, recordedAt: new Date().toISOString(), command: `\`npx tsx bench/cli-start.ts --runs ${runs}\``, targets, markdown });
+    writeSection(join(repo, SECTIONS_DIR), 'cli-start', {
+      title: 'CLI start',
+      order: 10,
+      recordedAt: new Date().toISOString(),
+      command: `\`npx tsx bench/cli-start.ts --runs ${runs}\``,
+      targets,
+      markdown,
+    });
     writeBenchmarks(repo);
     process.stdout.write(`${markdown}\n`);
   } finally {

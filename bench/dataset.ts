@@ -22,10 +22,19 @@ export async function ensureDataset(cacheDir: string, opportunities: number, see
   const marker = join(dir, MARKER);
   if (existsSync(marker)) {
     const saved = JSON.parse(readFileSync(marker, 'utf8')) as Dataset;
-    if (saved.opportunities === opportunities && saved.seed === seed) return { ...saved, dir, exportDir, generate: { ...saved.generate, cached: true } };
+    if (saved.opportunities === opportunities && saved.seed === seed)
+      return { ...saved, dir, exportDir, generate: { ...saved.generate, cached: true } };
   }
   rmSync(dir, { recursive: true, force: true });
-  const generated = await runWuwei(['generate', '--out', exportDir, '--opportunities', String(opportunities), '--seed', String(seed)]);
+  const generated = await runWuwei([
+    'generate',
+    '--out',
+    exportDir,
+    '--opportunities',
+    String(opportunities),
+    '--seed',
+    String(seed),
+  ]);
   const dataset: Dataset = { dir, exportDir, opportunities, seed, generate: { ...generated, cached: false } };
   writeFileSync(marker, `${JSON.stringify(dataset, null, 2)}\n`);
   return dataset;

@@ -62,7 +62,10 @@ export function readForecastAccuracy(repo: string): ForecastAccuracy | null {
 }
 
 /** Reads one backtest run's quarter starts from the database `wuwei backtest` wrote. */
-export async function readBacktestRun(dbPath: string, run: Omit<RunRecord, 'quarters' | 'factors'>): Promise<RunRecord> {
+export async function readBacktestRun(
+  dbPath: string,
+  run: Omit<RunRecord, 'quarters' | 'factors'>,
+): Promise<RunRecord> {
   return withDatabase(dbPath, async (conn) => {
     const quarters = await queryRows<QuarterRecord>(
       conn,
@@ -147,10 +150,22 @@ function groupTargets(runs: RunRecord[]): SectionTarget[] {
   const { wuwei, weighted, commit } = judgeGroup(runs);
   const coverage = wuwei.rangeCoverage!;
   return [
-    { target: "Forecast: WAPE at most half the weighted pipeline's", measured: `${pct(wuwei.wape)} vs ${pct(weighted.wape)}`, met: wuwei.wape <= weighted.wape / 2 },
-    { target: "Forecast: WAPE below the reps' commit", measured: `${pct(wuwei.wape)} vs ${pct(commit.wape)}`, met: wuwei.wape < commit.wape },
+    {
+      target: "Forecast: WAPE at most half the weighted pipeline's",
+      measured: `${pct(wuwei.wape)} vs ${pct(weighted.wape)}`,
+      met: wuwei.wape <= weighted.wape / 2,
+    },
+    {
+      target: "Forecast: WAPE below the reps' commit",
+      measured: `${pct(wuwei.wape)} vs ${pct(commit.wape)}`,
+      met: wuwei.wape < commit.wape,
+    },
     { target: 'Forecast: bias within ±3%', measured: signed(wuwei.bias), met: Math.abs(wuwei.bias) <= 0.03 },
-    { target: 'Forecast: P10–P90 coverage 70–90%', measured: pct(coverage, 0), met: coverage >= 0.7 && coverage <= 0.9 },
+    {
+      target: 'Forecast: P10–P90 coverage 70–90%',
+      measured: pct(coverage, 0),
+      met: coverage >= 0.7 && coverage <= 0.9,
+    },
   ];
 }
 
@@ -160,7 +175,11 @@ function groupTargets(runs: RunRecord[]): SectionTarget[] {
  * quarters, all of which had ended by its as-of date. The first quarter of each run has no past and is
  * left out of both sides of the comparison.
  */
-export function levelCorrected(runs: RunRecord[]): { raw: JudgedPair[]; corrected: JudgedPair[]; weighted: JudgedPair[] } {
+export function levelCorrected(runs: RunRecord[]): {
+  raw: JudgedPair[];
+  corrected: JudgedPair[];
+  weighted: JudgedPair[];
+} {
   const out = { raw: [] as JudgedPair[], corrected: [] as JudgedPair[], weighted: [] as JudgedPair[] };
   for (const run of runs) {
     run.quarters.forEach((q, k) => {
@@ -207,13 +226,31 @@ async function main(argv: string[]): Promise<void> {
     .option('--label <text>', "which code, when two versions are compared (e.g. 'before')")
     .option('--repo <dir>', 'repository root', process.cwd())
     .parse(argv)
-    .opts<{ db: string; opportunities: number; seed: number; variant: 'tidy' | 'untidy'; commit: string; label?: string; repo: string }>();
+    .opts<{
+      db: string;
+      opportunities: number;
+      seed: number;
+      variant: 'tidy' | 'untidy';
+      commit: string;
+      label?: string;
+      repo: string;
+    }>();
   const run = await readBacktestRun(options.db, {
-    variant: options.variant, opportunities: options.opportunities, seed: options.seed, commit: options.commit, ...(options.label ? { label: options.label } : {}),
+    variant: options.variant,
+    opportunities: options.opportunities,
+    seed: options.seed,
+    commit: options.commit,
+    ...(options.label ? { label: options.label } : {}),
   });
-  const record = readForecastAccuracy(options.repo) ?? { command: 'npx tsx bench/forecast-accuracy.ts --db G.duckdb --opportunities N --seed S', runs: [] };
-  const same = (r: RunRecord) => groupOf(r) === groupOf(run) && r.opportunities === run.opportunities && r.seed === run.seed;
-  record.runs = [...record.runs.filter((r) => !same(r)), run].sort((a, b) => groupOf(a).localeCompare(groupOf(b)) || a.opportunities - b.opportunities || a.seed - b.seed);
+  const record = readForecastAccuracy(options.repo) ?? {
+    command: 'npx tsx bench/forecast-accuracy.ts --db G.duckdb --opportunities N --seed S',
+    runs: [],
+  };
+  const same = (r: RunRecord) =>
+    groupOf(r) === groupOf(run) && r.opportunities === run.opportunities && r.seed === run.seed;
+  record.runs = [...record.runs.filter((r) => !same(r)), run].sort(
+    (a, b) => groupOf(a).localeCompare(groupOf(b)) || a.opportunities - b.opportunities || a.seed - b.seed,
+  );
   writeFileSync(join(options.repo, FORECAST_ACCURACY_FILE), `${JSON.stringify(record, null, 2)}\n`);
   recordForecastSection(options.repo, record);
   writeBenchmarks(options.repo);
@@ -233,7 +270,11 @@ export function recordForecastSection(repo: string, record: ForecastAccuracy): v
   const [first] = [...new Set(record.runs.map(groupOf))];
   const targets = first ? groupTargets(record.runs.filter((run) => groupOf(run) === first)) : [];
   writeSection(dir, SECTION_ID, {
-    title: 'Forecast accuracy (backtest)', order: 30, recordedAt: new Date().toISOString(), command: `\`${record.command}\``, targets,
+    title: 'Forecast accuracy (backtest)',
+    order: 30,
+    recordedAt: new Date().toISOString(),
+    command: `\`${record.command}\``,
+    targets,
     markdown: [...renderForecastAccuracy(record), '', kept].join('\n'),
   });
 }

@@ -39,7 +39,13 @@ export interface BenchOptions {
 }
 
 export async function runBenchmarks(options: BenchOptions): Promise<BenchResults> {
-  const results: BenchResults = { command: options.command, startedAt: new Date().toISOString(), machine: describeMachine(), seed: options.seed, sizes: [] };
+  const results: BenchResults = {
+    command: options.command,
+    startedAt: new Date().toISOString(),
+    machine: describeMachine(),
+    seed: options.seed,
+    sizes: [],
+  };
   const kept = (options.keep?.sizes ?? []).filter((size) => !options.sizes.includes(size.opportunities));
   if (options.keep && kept.length > 0) results.command = `${options.keep.command}, then ${options.command}`;
   results.sizes.push(...kept);
@@ -48,7 +54,10 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
     results.sizes.sort((a, b) => a.opportunities - b.opportunities);
     // written after every size, so a long run that is stopped still leaves its figures
     writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(options.markdown, renderBenchmarks(results, readShapePeers(repo), readSections(options.sectionsDir ?? join(repo, SECTIONS_DIR))));
+    writeFileSync(
+      options.markdown,
+      renderBenchmarks(results, readShapePeers(repo), readSections(options.sectionsDir ?? join(repo, SECTIONS_DIR))),
+    );
   }
   return results;
 }
@@ -57,7 +66,8 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
   progress(`${opportunities} opportunities: data`);
   const dataset = await ensureDataset(options.cache, opportunities, options.seed);
   const db = join(dataset.dir, 'wuwei.duckdb');
-  for (const output of ['wuwei.duckdb', 'wuwei.duckdb.wal', 'models', 'out', 'site', 'runs']) rmSync(join(dataset.dir, output), { recursive: true, force: true });
+  for (const output of ['wuwei.duckdb', 'wuwei.duckdb.wal', 'models', 'out', 'site', 'runs'])
+    rmSync(join(dataset.dir, output), { recursive: true, force: true });
 
   progress(`${opportunities}: DuckDB bare scan of the export (peer)`);
   const scan = await bareScan(dataset.exportDir);
@@ -72,7 +82,9 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
     summaries[stage] = measured.summary;
   }
 
-  let cpuBackend: SizeResult['peers']['cpuBackend'] = { skipped: `only up to ${options.cpuUpTo} opportunities (--cpu-up-to)` };
+  let cpuBackend: SizeResult['peers']['cpuBackend'] = {
+    skipped: `only up to ${options.cpuUpTo} opportunities (--cpu-up-to)`,
+  };
   if (opportunities <= options.cpuUpTo) {
     progress(`${opportunities}: train and score on the tfjs cpu backend (peer)`);
     const env = { WUWEI_TF_BACKEND: 'cpu' };
@@ -89,7 +101,11 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
 
   return {
     opportunities,
-    generate: { seconds: dataset.generate.seconds, peakRssMb: dataset.generate.peakRssMb, cached: dataset.generate.cached },
+    generate: {
+      seconds: dataset.generate.seconds,
+      peakRssMb: dataset.generate.peakRssMb,
+      cached: dataset.generate.cached,
+    },
     rows: rowCounts(summaries.load),
     stages,
     backend: summaries.train?.backend ?? 'unknown',
@@ -127,7 +143,12 @@ export function parseSize(value: string): number {
 async function main(argv: string[]): Promise<void> {
   const program = new Command('bench')
     .description('time every Wuwei stage and its peers on generated data')
-    .option('--sizes <list>', 'comma-separated sizes in opportunities (10k, 100k, 1m)', (value) => value.split(',').map(parseSize), [10_000, 100_000])
+    .option(
+      '--sizes <list>',
+      'comma-separated sizes in opportunities (10k, 100k, 1m)',
+      (value) => value.split(',').map(parseSize),
+      [10_000, 100_000],
+    )
     .option('--seed <n>', 'generator seed', (value) => Number.parseInt(value, 10), 7)
     .option('--cache <dir>', 'where generated data is kept between runs', join(repo, 'data', 'bench'))
     .option('--markdown <file>', 'the table to write', join(repo, 'BENCHMARKS.md'))

@@ -14,11 +14,25 @@ import { parseArgs } from 'node:util';
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
 import { checkMovesAgainstTruth } from '../pipeline/moves/truth-check.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, truth: { type: 'string' }, opportunities: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
-if (!values.db || !values.truth) throw new Error('usage: tsx bench/moves-truth.ts --db DB --truth EXPORT/ground_truth_moves.csv [--opportunities N --seed S]');
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    truth: { type: 'string' },
+    opportunities: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+if (!values.db || !values.truth)
+  throw new Error(
+    'usage: tsx bench/moves-truth.ts --db DB --truth EXPORT/ground_truth_moves.csv [--opportunities N --seed S]',
+  );
 
 const result = await withDatabase(values.db, async (conn) => {
-  const [{ asOf } = { asOf: '' }] = await queryRows<{ asOf: string }>(conn, `SELECT max(as_of)::VARCHAR AS "asOf" FROM next_moves`);
+  const [{ asOf } = { asOf: '' }] = await queryRows<{ asOf: string }>(
+    conn,
+    `SELECT max(as_of)::VARCHAR AS "asOf" FROM next_moves`,
+  );
   const check = await checkMovesAgainstTruth(conn, asOf, values.truth!);
   // the allocation judged by the truth: the true change in win probability × tonight's expected amount
   const allocation = await queryRows<{ method: string; assigned: number; modelGain: number; trueGain: number }>(
@@ -39,7 +53,7 @@ const result = await withDatabase(values.db, async (conn) => {
 
 const record = {
   command: `wuwei generate --out x --opportunities ${values.opportunities ?? 'N'} --seed ${values.seed ?? 'S'}; wuwei run --source x --db DB --no-report; npx tsx bench/moves-truth.ts --db DB --truth x/ground_truth_moves.csv`,
-  note: 'Model uplift = what the model expects if the move happens (counterfactual feature rows, active model); truth = the generator\'s win probability with the move applied (pipeline/generate/move-truth.ts). Naive rule: always add the economic buyer.',
+  note: "Model uplift = what the model expects if the move happens (counterfactual feature rows, active model); truth = the generator's win probability with the move applied (pipeline/generate/move-truth.ts). Naive rule: always add the economic buyer.",
   opportunities: values.opportunities ? Number(values.opportunities) : null,
   seed: values.seed ? Number(values.seed) : null,
   measuredAt: new Date().toISOString(),

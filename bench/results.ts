@@ -34,7 +34,13 @@ export interface SizeResult {
   holdoutAuc: number | null;
   peers: {
     bareScan: BareScan;
-    cpuBackend: { train: { seconds: number; peakRssMb: number }; score: { seconds: number; peakRssMb: number }; holdoutAuc: number | null } | { skipped: string };
+    cpuBackend:
+      | {
+          train: { seconds: number; peakRssMb: number };
+          score: { seconds: number; peakRssMb: number };
+          holdoutAuc: number | null;
+        }
+      | { skipped: string };
     sklearn: PeerOutcome<SklearnPeer>;
   };
 }
@@ -46,4 +52,3 @@ export interface BenchResults {
   seed: number;
   sizes: SizeResult[];
 }
-

@@ -38,7 +38,10 @@ export function readSections(dir: string): Sections {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
-    .map((name) => ({ id: name.slice(0, -'.json'.length), section: JSON.parse(readFileSync(join(dir, name), 'utf8')) as RecordedSection }))
+    .map((name) => ({
+      id: name.slice(0, -'.json'.length),
+      section: JSON.parse(readFileSync(join(dir, name), 'utf8')) as RecordedSection,
+    }))
     .sort((a, b) => a.section.order - b.section.order || a.id.localeCompare(b.id));
 }
 
@@ -48,7 +51,14 @@ export function writeSection(dir: string, id: string, section: RecordedSection):
 }
 
 export function renderSection(section: RecordedSection): string[] {
-  return ['', `## ${section.title}`, '', `Recorded ${section.recordedAt.slice(0, 10)}; reproduce: ${section.command}.`, '', section.markdown.trimEnd()];
+  return [
+    '',
+    `## ${section.title}`,
+    '',
+    `Recorded ${section.recordedAt.slice(0, 10)}; reproduce: ${section.command}.`,
+    '',
+    section.markdown.trimEnd(),
+  ];
 }
 
 export function metCell(met: boolean | null): string {

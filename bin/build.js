@@ -61,6 +61,8 @@ const result = await esbuild.build({
   logLevel: 'warning',
   plugins: [sourceRelativeUrls],
 });
-const inputs = Object.keys(result.metafile.inputs).map((input) => relative(outdir, resolve(ROOT, input)).split('\\').join('/'));
+const inputs = Object.keys(result.metafile.inputs).map((input) =>
+  relative(outdir, resolve(ROOT, input)).split('\\').join('/'),
+);
 writeStamp(outdir, { startedAt, inputs: [...inputs, relative(outdir, join(ROOT, 'package.json'))] });
 process.stdout.write(`built ${relative(process.cwd(), outdir) || '.'}/ from ${inputs.length} source files\n`);

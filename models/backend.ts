@@ -68,7 +68,10 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 }
 
 function processErrorHandlers() {
-  return { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
+  return {
+    uncaughtException: process.listeners('uncaughtException'),
+    unhandledRejection: process.listeners('unhandledRejection'),
+  };
 }
 
 /**

@@ -25,8 +25,13 @@ export function applyPlatt(scaling: PlattScaling, logits: ArrayLike<number>): Fl
  * Fits (a, b) by Newton's method with step halving (a 2x2 system per step, in float64). A tiny ridge
  * keeps the Hessian invertible when the logits are constant or the classes separate perfectly.
  */
-export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, options: { maxIterations?: number; ridge?: number; weights?: ArrayLike<number> } = {}): PlattScaling {
-  if (logits.length !== labels.length) throw new RangeError(`fitPlatt: ${logits.length} logits but ${labels.length} labels`);
+export function fitPlatt(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: { maxIterations?: number; ridge?: number; weights?: ArrayLike<number> } = {},
+): PlattScaling {
+  if (logits.length !== labels.length)
+    throw new RangeError(`fitPlatt: ${logits.length} logits but ${labels.length} labels`);
   if (logits.length === 0) return { ...IDENTITY_SCALING };
   const ridge = options.ridge ?? 1e-6;
   const maxIterations = options.maxIterations ?? 100;
@@ -78,7 +83,14 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, o
   return { a, b };
 }
 
-function plattLoss(logits: ArrayLike<number>, labels: ArrayLike<number>, a: number, b: number, ridge: number, weights?: ArrayLike<number>): number {
+function plattLoss(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  a: number,
+  b: number,
+  ridge: number,
+  weights?: ArrayLike<number>,
+): number {
   let total = 0;
   for (let i = 0; i < logits.length; i++) {
     const z = a * logits[i]! + b;

@@ -9,7 +9,13 @@
  */
 import { plainLabel } from '../pipeline/features/plain-label.ts';
 import type { DealFactors, Factor } from './predictions.ts';
-import { featureUnitNames, inputColumnNames, inputColumnsOf, typicalInputs, type Preprocessing } from './win/preprocess.ts';
+import {
+  featureUnitNames,
+  inputColumnNames,
+  inputColumnsOf,
+  typicalInputs,
+  type Preprocessing,
+} from './win/preprocess.ts';
 import type { Observations } from './win/data.ts';
 
 export const TOP_FACTORS = 5;
@@ -42,29 +48,57 @@ export async function occlusionEffects(
 }
 
 /** The top positive and negative factors of every deal, in plain words from the feature catalog. */
-export function topFactors(effects: Float32Array, observations: Observations, preprocessing: Preprocessing, top = TOP_FACTORS): DealFactors[] {
+export function topFactors(
+  effects: Float32Array,
+  observations: Observations,
+  preprocessing: Preprocessing,
+  top = TOP_FACTORS,
+): DealFactors[] {
   const units = featureUnitNames(preprocessing);
   const numericCount = preprocessing.features.length;
   const labels = units.map(plainLabel);
   const deals: DealFactors[] = [];
   for (let r = 0; r < observations.rowCount; r++) {
-    const order = Array.from({ length: units.length }, (_, u) => u).sort((a, b) => effects[r * units.length + b]! - effects[r * units.length + a]!);
+    const order = Array.from({ length: units.length }, (_, u) => u).sort(
+      (a, b) => effects[r * units.length + b]! - effects[r * units.length + a]!,
+    );
     const factor = (u: number): Factor => {
       const effect = effects[r * units.length + u]!;
       if (u < numericCount) {
         const value = observations.features[u]![r]!;
         const typical = preprocessing.features[u]!.median;
-        return { feature: units[u]!, label: labels[u]!, value: Number.isFinite(value) ? value : null, typical: Number.isFinite(typical) ? typical : null, effect };
+        return {
+          feature: units[u]!,
+          label: labels[u]!,
+          value: Number.isFinite(value) ? value : null,
+          typical: Number.isFinite(typical) ? typical : null,
+          effect,
+        };
       }
       const k = u - numericCount;
       const encoding = preprocessing.categorical[k]!;
       const level = observations.categories[k]![r] ?? 'unknown';
       // a category in words with its level: "Segment is enterprise"
-      return { feature: units[u]!, label: `${labels[u]!} is ${level}`, value: null, typical: null, valueLabel: level, typicalLabel: encoding.mode, effect };
+      return {
+        feature: units[u]!,
+        label: `${labels[u]!} is ${level}`,
+        value: null,
+        typical: null,
+        valueLabel: level,
+        typicalLabel: encoding.mode,
+        effect,
+      };
     };
     deals.push({
-      positive: order.filter((u) => effects[r * units.length + u]! > 0).slice(0, top).map(factor),
-      negative: order.filter((u) => effects[r * units.length + u]! < 0).reverse().slice(0, top).map(factor),
+      positive: order
+        .filter((u) => effects[r * units.length + u]! > 0)
+        .slice(0, top)
+        .map(factor),
+      negative: order
+        .filter((u) => effects[r * units.length + u]! < 0)
+        .reverse()
+        .slice(0, top)
+        .map(factor),
     });
   }
   return deals;

@@ -32,25 +32,41 @@ export async function predictOpenDeals(conn: DuckDBConnection, options: PredictO
   const table = options.table ?? 'features_score';
   const model = await loadActiveModel(conn, options.modelsDir, options.log);
   if (!model) {
-    options.log.warn('no trained model (too little closed-deal history, or `wuwei train` not run): scores are the CRM stage probabilities, amounts and close dates the rep\'s');
+    options.log.warn(
+      "no trained model (too little closed-deal history, or `wuwei train` not run): scores are the CRM stage probabilities, amounts and close dates the rep's",
+    );
     return stageBaseline(conn, table);
   }
   try {
     const observations = await readObservations(conn, table, selectionOf(model.preprocessing));
-    const matrix = transform(model.preprocessing, { numeric: observations.features, categorical: observations.categories });
+    const matrix = transform(model.preprocessing, {
+      numeric: observations.features,
+      categorical: observations.categories,
+    });
     const width = inputColumnNames(model.preprocessing).length;
     const score = (x: Float32Array) => predictProbabilities(model, x);
     const winProbabilities = await score(matrix);
-    const predictions: DealPredictions = { opportunityIds: observations.opportunityIds, winProbabilities, modelVersion: model.version, source: 'model' };
+    const predictions: DealPredictions = {
+      opportunityIds: observations.opportunityIds,
+      winProbabilities,
+      modelVersion: model.version,
+      source: 'model',
+    };
     if (model.amount) {
       const { head, network } = model.amount;
       const outputs = await predictRegression(network, matrix, width);
-      predictions.expectedAmounts = amountsFromOutputs(referenceAmounts(observations, null, head.fallbackAmount), outputs.map((o) => o + head.offset));
+      predictions.expectedAmounts = amountsFromOutputs(
+        referenceAmounts(observations, null, head.fallbackAmount),
+        outputs.map((o) => o + head.offset),
+      );
     }
     if (model.close) {
       const { head, network } = model.close;
       const outputs = await predictRegression(network, matrix, width);
-      predictions.closeDays = { median: Float64Array.from(outputs, (o) => Math.exp(o + head.offset)), logSigma: new Float64Array(outputs.length).fill(head.logSigma) };
+      predictions.closeDays = {
+        median: Float64Array.from(outputs, (o) => Math.exp(o + head.offset)),
+        logSigma: new Float64Array(outputs.length).fill(head.logSigma),
+      };
     }
     if (options.explain !== false && observations.rowCount > 0) {
       const effects = await occlusionEffects(score, matrix, winProbabilities, model.preprocessing);
@@ -73,7 +89,12 @@ async function stageBaseline(conn: DuckDBConnection, table: string): Promise<Dea
     expectedAmounts: Float64Array.from(observations.repAmount),
     closeDays: {
       // a deal without a rep's close date (a flat export gives none) gets the mean of the others, else a quarter
-      median: fillMissing(Float32Array.from(observations.repCloseDays, (days) => (Number.isFinite(days) ? Math.max(1, days) : Number.NaN)), 90),
+      median: fillMissing(
+        Float32Array.from(observations.repCloseDays, (days) =>
+          Number.isFinite(days) ? Math.max(1, days) : Number.NaN,
+        ),
+        90,
+      ),
       logSigma: new Float64Array(n).fill(DEFAULT_CLOSE_LOG_SIGMA),
     },
     modelVersion: STAGE_BASELINE_VERSION,

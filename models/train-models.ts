@@ -16,7 +16,11 @@ export interface NotTrained {
 
 export type TrainOutcome = (TrainResult & { status: 'trained' }) | NotTrained;
 
-export async function trainModels(conn: DuckDBConnection, options: TrainWinOptions, hasActiveModel: () => Promise<boolean>): Promise<TrainOutcome> {
+export async function trainModels(
+  conn: DuckDBConnection,
+  options: TrainWinOptions,
+  hasActiveModel: () => Promise<boolean>,
+): Promise<TrainOutcome> {
   try {
     return { status: 'trained', ...(await trainWinModel(conn, options)) };
   } catch (error) {

@@ -18,8 +18,13 @@ export function trainingSeed(config: WuweiConfig, seed?: number): number {
 
 /** The feature build's settings from the config (its optional keys that are set). */
 export function featureBuildOptions(config: WuweiConfig): { config: FeatureOptions; maxTrainingDeals?: number } {
-  const overrides = Object.fromEntries(Object.entries(config.features).filter(([, value]) => value !== undefined)) as FeatureOptions;
-  return { config: overrides, ...(config.models.maxTrainingDeals !== undefined ? { maxTrainingDeals: config.models.maxTrainingDeals } : {}) };
+  const overrides = Object.fromEntries(
+    Object.entries(config.features).filter(([, value]) => value !== undefined),
+  ) as FeatureOptions;
+  return {
+    config: overrides,
+    ...(config.models.maxTrainingDeals !== undefined ? { maxTrainingDeals: config.models.maxTrainingDeals } : {}),
+  };
 }
 
 /** The training options of the nightly run, on the features the loaded export supports. */
@@ -40,6 +45,8 @@ export async function trainOptions(
     ...(epochs !== undefined ? { epochs } : {}),
     ...(models.maxTrainingDeals !== undefined ? { maxTrainingDeals: models.maxTrainingDeals } : {}),
     ...(models.promotionRatio !== undefined ? { promoteRatio: models.promotionRatio } : {}),
-    ...(models.minWon !== undefined || models.minLost !== undefined ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) } : {}),
+    ...(models.minWon !== undefined || models.minLost !== undefined
+      ? { minClassDeals: Math.max(models.minWon ?? 0, models.minLost ?? 0) }
+      : {}),
   };
 }

@@ -5,7 +5,17 @@
  * succeeded, so a failed or killed night leaves the last good site online, whole.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +64,8 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   const start = performance.now();
   const dbPath = resolve(options.dbPath);
   const siteDir = resolve(options.siteDir ?? DEFAULT_SITE_DIR);
-  if (!existsSync(dbPath)) throw new WuweiError('report_failed', `cannot build the report: database not found: ${dbPath}`);
+  if (!existsSync(dbPath))
+    throw new WuweiError('report_failed', `cannot build the report: database not found: ${dbPath}`);
   checkSiteFolder(siteDir);
 
   const versions = `${siteDir}.versions`;
@@ -64,8 +75,16 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   const building = join(versions, `${new Date().toISOString().replaceAll(':', '-')}-${process.pid}`);
   let published = false;
   try {
-    options.log.info(`report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`);
-    await runFrameworkBuild({ dbPath, outDir: building, showPersonalData: options.showPersonalData ?? false, ...(options.grades ? { grades: options.grades } : {}), ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}) });
+    options.log.info(
+      `report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`,
+    );
+    await runFrameworkBuild({
+      dbPath,
+      outDir: building,
+      showPersonalData: options.showPersonalData ?? false,
+      ...(options.grades ? { grades: options.grades } : {}),
+      ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}),
+    });
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
     markSite(building, dbPath);
@@ -97,7 +116,13 @@ function clearLoaderCache(): void {
   }
 }
 
-async function runFrameworkBuild(options: { dbPath: string; outDir: string; showPersonalData: boolean; grades?: GradeBands; runsDir?: string }): Promise<void> {
+async function runFrameworkBuild(options: {
+  dbPath: string;
+  outDir: string;
+  showPersonalData: boolean;
+  grades?: GradeBands;
+  runsDir?: string;
+}): Promise<void> {
   const stdout = new OutputTail(8);
   const stderr = new OutputTail(30);
   const child = spawn(process.execPath, [frameworkCli(), 'build'], {
@@ -128,7 +153,10 @@ async function runFrameworkBuild(options: { dbPath: string; outDir: string; show
   if (code !== 0) {
     const how = code === null ? 'was stopped (timeout or signal)' : `exited with code ${code}`;
     // Loaders log to stderr (inherited by Framework); Framework names the failing step on stdout.
-    throw new WuweiError('report_failed', `report build ${how}.\nstderr:\n${stderr.text() || '(empty)'}\nlast output:\n${stdout.text()}`);
+    throw new WuweiError(
+      'report_failed',
+      `report build ${how}.\nstderr:\n${stderr.text() || '(empty)'}\nlast output:\n${stdout.text()}`,
+    );
   }
 }
 
@@ -163,7 +191,11 @@ function publish(built: string, siteDir: string): void {
     symlinkSync(join(basename(`${siteDir}.versions`), basename(built)), link, 'dir'); // relative: the data folder can move
     renameSync(link, siteDir);
   } catch (error) {
-    throw new WuweiError('report_failed', `could not publish the report to ${siteDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new WuweiError(
+      'report_failed',
+      `could not publish the report to ${siteDir}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const current = basename(readlinkSync(siteDir));
   for (const entry of readdirSync(`${siteDir}.versions`)) {
@@ -186,7 +218,9 @@ class OutputTail {
   }
 
   text(): string {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: Framework colours its output even with NO_COLOR.
-    return [...this.lines, this.partial].join('\n').replace(/\u001b\[[0-9;]*m/g, '').trim();
+    return [...this.lines, this.partial].join('\n').replace(ANSI_COLOUR, '').trim();
   }
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Framework colours its output even with NO_COLOR.
+const ANSI_COLOUR = /\u001b\[[0-9;]*m/g;

@@ -32,9 +32,11 @@ export interface SiteServer {
 /** Serves `siteDir` on 127.0.0.1 (port 0: any free port). */
 export async function serveSite(siteDir: string, port = 0): Promise<SiteServer> {
   const root = resolve(siteDir);
-  if (!existsSync(join(root, 'index.html'))) throw new WuweiError('missing_input', `no report site in ${root}: run \`wuwei report\` first`);
+  if (!existsSync(join(root, 'index.html')))
+    throw new WuweiError('missing_input', `no report site in ${root}: run \`wuwei report\` first`);
   const server = createServer((request, response) => {
-    const answer = (status: number, text: string) => response.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+    const answer = (status: number, text: string) =>
+      response.writeHead(status, { 'content-type': 'text/plain' }).end(text);
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, 'method not allowed');
     const pathname = decodedPath(request.url);
     if (pathname === null) return answer(400, 'bad request');
@@ -43,12 +45,18 @@ export async function serveSite(siteDir: string, port = 0): Promise<SiteServer> 
     response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
     if (request.method === 'HEAD') return response.end();
     // a file replaced by a publish between the check and the read ends this response, not the preview
-    createReadStream(file).on('error', () => response.destroy()).pipe(response);
+    createReadStream(file)
+      .on('error', () => response.destroy())
+      .pipe(response);
   });
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'EADDRINUSE' ? new WuweiError('bad_option', `port ${port} is in use: pick another with --port`) : error),
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new WuweiError('bad_option', `port ${port} is in use: pick another with --port`)
+          : error,
+      ),
     );
     server.listen(port, '127.0.0.1', done);
   });
@@ -69,6 +77,8 @@ function resolveFile(root: string, pathname: string): string | null {
   const candidate = normalize(join(root, pathname));
   if (candidate !== root && !candidate.startsWith(root + sep)) return null; // no way out of the site
   if (pathname.split('/').some((part) => part.startsWith('.'))) return null; // the site marker and other dot files stay private
-  const tries = pathname.endsWith('/') ? [join(candidate, 'index.html')] : [candidate, `${candidate}.html`, join(candidate, 'index.html')];
+  const tries = pathname.endsWith('/')
+    ? [join(candidate, 'index.html')]
+    : [candidate, `${candidate}.html`, join(candidate, 'index.html')];
   return tries.find((path) => existsSync(path) && statSync(path).isFile()) ?? null;
 }

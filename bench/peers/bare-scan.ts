@@ -13,10 +13,17 @@ export interface BareScan {
   files: number;
 }
 
-const READERS: Record<string, string> = { '.csv': 'read_csv', '.parquet': 'read_parquet', '.json': 'read_json_auto', '.ndjson': 'read_json_auto' };
+const READERS: Record<string, string> = {
+  '.csv': 'read_csv',
+  '.parquet': 'read_parquet',
+  '.json': 'read_json_auto',
+  '.ndjson': 'read_json_auto',
+};
 
 export async function bareScan(exportDir: string): Promise<BareScan> {
-  const files = readdirSync(exportDir).filter((file) => READERS[extname(file)] && file !== 'ground_truth.csv').sort();
+  const files = readdirSync(exportDir)
+    .filter((file) => READERS[extname(file)] && file !== 'ground_truth.csv')
+    .sort();
   const scratch = mkdtempSync(join(tmpdir(), 'wuwei-scan-'));
   try {
     const start = performance.now();
@@ -24,7 +31,9 @@ export async function bareScan(exportDir: string): Promise<BareScan> {
     await withDatabase(join(scratch, 'scan.duckdb'), async (conn) => {
       for (const [i, file] of files.entries()) {
         const reader = READERS[extname(file)]!;
-        await conn.run(`CREATE TABLE ${quoteIdent(`t${i}`)} AS SELECT * FROM ${reader}(${quoteLiteral(join(exportDir, file))})`);
+        await conn.run(
+          `CREATE TABLE ${quoteIdent(`t${i}`)} AS SELECT * FROM ${reader}(${quoteLiteral(join(exportDir, file))})`,
+        );
         const result = await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${quoteIdent(`t${i}`)}`);
         rows += Number(result.getRows()[0]![0]);
       }

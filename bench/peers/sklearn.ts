@@ -31,10 +31,18 @@ export interface SklearnPeer {
 
 export type PeerOutcome<T> = { ok: true; result: T } | { ok: false; reason: string };
 
-export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: number; validationFraction: number }): Promise<PeerOutcome<SklearnPeer>> {
-  if (!existsSync(DEBIAN_PYTHON)) return { ok: false, reason: `${DEBIAN_PYTHON} not found (apt-get install python3-sklearn python3-pandas)` };
+export async function runSklearnPeer(
+  dbPath: string,
+  split: { holdoutFraction: number; validationFraction: number },
+): Promise<PeerOutcome<SklearnPeer>> {
+  if (!existsSync(DEBIAN_PYTHON))
+    return { ok: false, reason: `${DEBIAN_PYTHON} not found (apt-get install python3-sklearn python3-pandas)` };
   const probe = await spawnCollect(DEBIAN_PYTHON, ['-c', 'import sklearn, pandas'], process.env);
-  if (probe.code !== 0) return { ok: false, reason: 'python3-sklearn or python3-pandas not installed (apt-get install python3-sklearn python3-pandas)' };
+  if (probe.code !== 0)
+    return {
+      ok: false,
+      reason: 'python3-sklearn or python3-pandas not installed (apt-get install python3-sklearn python3-pandas)',
+    };
 
   const dir = mkdtempSync(join(tmpdir(), 'wuwei-sklearn-'));
   try {
@@ -43,7 +51,10 @@ export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: n
     const run = await spawnCollect(DEBIAN_PYTHON, [SCRIPT, csv], process.env);
     if (run.code !== 0) return { ok: false, reason: `sklearn peer failed: ${run.stderr.trim().split('\n').at(-1)}` };
     const raw = JSON.parse(run.stdout) as Record<string, any>;
-    const peer = (entry: { fit_seconds: number; holdout_auc: number }) => ({ fitSeconds: entry.fit_seconds, holdoutAuc: entry.holdout_auc });
+    const peer = (entry: { fit_seconds: number; holdout_auc: number }) => ({
+      fitSeconds: entry.fit_seconds,
+      holdoutAuc: entry.holdout_auc,
+    });
     return {
       ok: true,
       result: {
@@ -52,8 +63,12 @@ export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: n
         features: raw.features,
         histGradientBoosting: peer(raw.hist_gradient_boosting),
         logisticRegression: peer(raw.logistic_regression),
-        ...(raw.hist_gradient_boosting_features_and_raw ? { histGradientBoostingFeaturesAndRaw: peer(raw.hist_gradient_boosting_features_and_raw) } : {}),
-        ...(raw.hist_gradient_boosting_raw_only ? { histGradientBoostingRawOnly: peer(raw.hist_gradient_boosting_raw_only) } : {}),
+        ...(raw.hist_gradient_boosting_features_and_raw
+          ? { histGradientBoostingFeaturesAndRaw: peer(raw.hist_gradient_boosting_features_and_raw) }
+          : {}),
+        ...(raw.hist_gradient_boosting_raw_only
+          ? { histGradientBoostingRawOnly: peer(raw.hist_gradient_boosting_raw_only) }
+          : {}),
       },
     };
   } finally {
@@ -66,10 +81,16 @@ export async function runSklearnPeer(dbPath: string, split: { holdoutFraction: n
  * raw export columns known at creation (raw-columns.ts) on the same observation rows; with
  * `scoreCsv`, the open deals' rows (features_score) with the same columns too.
  */
-export async function exportWithSplit(dbPath: string, csv: string, options: { holdoutFraction: number; validationFraction: number; scoreCsv?: string }): Promise<{ leaky: string[] }> {
+export async function exportWithSplit(
+  dbPath: string,
+  csv: string,
+  options: { holdoutFraction: number; validationFraction: number; scoreCsv?: string },
+): Promise<{ leaky: string[] }> {
   return withDatabase(dbPath, async (conn) => {
     // the same sampled history Wuwei trains on past models.maxTrainingDeals
-    const data = await readClosedObservations(conn, 'features_train', FEATURE_NAMES, { maxDeals: DEFAULT_MAX_TRAINING_DEALS });
+    const data = await readClosedObservations(conn, 'features_train', FEATURE_NAMES, {
+      maxDeals: DEFAULT_MAX_TRAINING_DEALS,
+    });
     const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, options);
     await conn.run('CREATE OR REPLACE TEMP TABLE bench_split (opportunity_id VARCHAR, part VARCHAR)');
     const appender = await conn.createAppender('bench_split', 'main', 'temp');
@@ -94,7 +115,9 @@ export async function exportWithSplit(dbPath: string, csv: string, options: { ho
         ORDER BY f.opportunity_id, f.as_of
       ) TO ${quoteLiteral(csv)} (HEADER, DELIMITER ',')`);
     if (options.scoreCsv) {
-      await conn.run(`COPY (SELECT f.opportunity_id, ${columns}, ${raw.select.join(', ')} FROM features_score AS f ${raw.joins} ORDER BY 1) TO ${quoteLiteral(options.scoreCsv)} (HEADER, DELIMITER ',')`);
+      await conn.run(
+        `COPY (SELECT f.opportunity_id, ${columns}, ${raw.select.join(', ')} FROM features_score AS f ${raw.joins} ORDER BY 1) TO ${quoteLiteral(options.scoreCsv)} (HEADER, DELIMITER ',')`,
+      );
     }
     return { leaky: raw.leaky };
   });

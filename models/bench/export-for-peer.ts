@@ -22,9 +22,14 @@ mkdirSync(values.out, { recursive: true });
 await withDatabase(values.db, async (conn) => {
   const discovered = await featureColumnsOf(conn, 'features_train', FEATURE_NAMES);
   const data = await readClosedObservations(conn, 'features_train', discovered);
-  const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, { holdoutFraction: 0.2, validationFraction: 0.15 });
+  const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, {
+    holdoutFraction: 0.2,
+    validationFraction: 0.15,
+  });
   const weights = timeWeights(data);
-  await conn.run('CREATE OR REPLACE TEMP TABLE peer_rows (opportunity_id VARCHAR, close_day DOUBLE, days_to_close DOUBLE, split VARCHAR, weight DOUBLE)');
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE peer_rows (opportunity_id VARCHAR, close_day DOUBLE, days_to_close DOUBLE, split VARCHAR, weight DOUBLE)',
+  );
   const appender = await conn.createAppender('peer_rows', 'main', 'temp');
   for (const [name, part] of Object.entries(split)) {
     for (const i of part.rows) {
@@ -44,5 +49,7 @@ await withDatabase(values.db, async (conn) => {
       FROM peer_rows p JOIN features_train f
         ON f.opportunity_id = p.opportunity_id AND date_diff('day', f.as_of, f.final_close_date) = p.days_to_close
     ) TO ${quoteLiteral(join(values.out!, 'train.csv'))} (HEADER)`);
-  await conn.run(`COPY (SELECT f.opportunity_id, ${columns} FROM features_score f) TO ${quoteLiteral(join(values.out!, 'score.csv'))} (HEADER)`);
+  await conn.run(
+    `COPY (SELECT f.opportunity_id, ${columns} FROM features_score f) TO ${quoteLiteral(join(values.out!, 'score.csv'))} (HEADER)`,
+  );
 });

@@ -46,7 +46,9 @@ await withDatabase(values.db, async (conn) => {
   if (values.attributes) {
     // experiment: the deal's fixed attributes from the export, as the mart could carry them
     for (const table of ['features_train', 'features_score']) {
-      await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT f.*, o.product_line, o.lead_source, a.segment FROM ${table} f JOIN opportunities o USING (opportunity_id) LEFT JOIN accounts a ON a.account_id = o.account_id`);
+      await conn.run(
+        `CREATE OR REPLACE TABLE ${table} AS SELECT f.*, o.product_line, o.lead_source, a.segment FROM ${table} f JOIN opportunities o USING (opportunity_id) LEFT JOIN accounts a ON a.account_id = o.account_id`,
+      );
     }
   }
   const started = performance.now();
@@ -72,7 +74,16 @@ await withDatabase(values.db, async (conn) => {
   const predictions = await predictOpenDeals(conn, { modelsDir, log: stderrLogger, explain: !values['no-explain'] });
   const scoreSeconds = (performance.now() - scoreStart) / 1000;
 
-  const truth = await queryRows<{ opportunity_id: string; won: number; oracle: number; final_amount: number | null; days: number | null; stage_probability: number; amount: number; rep_days: number }>(
+  const truth = await queryRows<{
+    opportunity_id: string;
+    won: number;
+    oracle: number;
+    final_amount: number | null;
+    days: number | null;
+    stage_probability: number;
+    amount: number;
+    rep_days: number;
+  }>(
     conn,
     `SELECT t.opportunity_id, (t.final_outcome = 'won')::INTEGER AS won, t.true_win_probability::DOUBLE AS oracle,
             t.final_amount::DOUBLE AS final_amount, date_diff('day', f.as_of, t.final_close_date::DATE)::DOUBLE AS days,
@@ -86,7 +97,9 @@ await withDatabase(values.db, async (conn) => {
   const labels = rows.map((r) => r.won);
   const model = rows.map((r) => predictions.winProbabilities[at(r)]!);
   if (values.dump) {
-    const lines = rows.map((r) => [r.opportunity_id, predictions.winProbabilities[at(r)], r.oracle, r.won, r.stage_probability].join(','));
+    const lines = rows.map((r) =>
+      [r.opportunity_id, predictions.winProbabilities[at(r)], r.oracle, r.won, r.stage_probability].join(','),
+    );
     writeFileSync(values.dump, ['opportunity_id,model,oracle,won,stage_probability', ...lines].join('\n') + '\n');
   }
   const won = rows.filter((r) => r.won === 1 && r.final_amount);
@@ -97,23 +110,60 @@ await withDatabase(values.db, async (conn) => {
     trainSeconds: Number(trainSeconds.toFixed(1)),
     scoreSeconds: Number(scoreSeconds.toFixed(2)),
     openDealsJudged: rows.length,
-    holdout: trained.status === 'trained' ? { auc: trained.metrics.auc, baselineAuc: trained.metrics.baselineAuc, ece: trained.metrics.ece, amount: trained.amount, close: trained.close } : null,
+    holdout:
+      trained.status === 'trained'
+        ? {
+            auc: trained.metrics.auc,
+            baselineAuc: trained.metrics.baselineAuc,
+            ece: trained.metrics.ece,
+            amount: trained.amount,
+            close: trained.close,
+          }
+        : null,
     openDeals: {
       aucModel: auc(model, labels),
-      aucStage: auc(rows.map((r) => r.stage_probability), labels),
-      aucOracle: auc(rows.map((r) => r.oracle), labels),
+      aucStage: auc(
+        rows.map((r) => r.stage_probability),
+        labels,
+      ),
+      aucOracle: auc(
+        rows.map((r) => r.oracle),
+        labels,
+      ),
       eceModel: expectedCalibrationError(model, labels),
-      eceOracle: expectedCalibrationError(rows.map((r) => r.oracle), labels),
+      eceOracle: expectedCalibrationError(
+        rows.map((r) => r.oracle),
+        labels,
+      ),
       // Against the oracle's probabilities rather than the outcomes: free of the outcomes' coin-flip noise,
       // which on a few hundred open deals alone is an ECE of about 0.05 (eceOracle).
-      eceModelVsOracle: expectedCalibrationError(model, rows.map((r) => r.oracle)),
+      eceModelVsOracle: expectedCalibrationError(
+        model,
+        rows.map((r) => r.oracle),
+      ),
       meanOracle: rows.reduce((a, r) => a + r.oracle, 0) / rows.length,
       meanPredicted: model.reduce((a, b) => a + b, 0) / model.length,
       winRate: labels.reduce((a, b) => a + b, 0) / labels.length,
-      amountWape: predictions.expectedAmounts ? amountMetrics(won.map((r) => predictions.expectedAmounts![at(r)]!), won.map((r) => r.final_amount!)) : null,
-      repAmountWape: amountMetrics(won.map((r) => r.amount), won.map((r) => r.final_amount!)),
-      closeMae: predictions.closeDays ? durationMetrics(closed.map((r) => predictions.closeDays!.median[at(r)]!), closed.map((r) => r.days!)) : null,
-      repCloseMae: durationMetrics(closed.map((r) => r.rep_days), closed.map((r) => r.days!)),
+      amountWape: predictions.expectedAmounts
+        ? amountMetrics(
+            won.map((r) => predictions.expectedAmounts![at(r)]!),
+            won.map((r) => r.final_amount!),
+          )
+        : null,
+      repAmountWape: amountMetrics(
+        won.map((r) => r.amount),
+        won.map((r) => r.final_amount!),
+      ),
+      closeMae: predictions.closeDays
+        ? durationMetrics(
+            closed.map((r) => predictions.closeDays!.median[at(r)]!),
+            closed.map((r) => r.days!),
+          )
+        : null,
+      repCloseMae: durationMetrics(
+        closed.map((r) => r.rep_days),
+        closed.map((r) => r.days!),
+      ),
     },
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

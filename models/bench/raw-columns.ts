@@ -28,8 +28,13 @@ export async function rawColumns(conn: DuckDBConnection): Promise<RawColumns> {
     ...CONTRACT_COLUMNS.accounts.map((c) => `a.${quoteIdent(c)} AS ${quoteIdent(`raw_account_${c}`)}`),
   ];
   const leaky: string[] = [];
-  for (const [table, alias, prefix] of [['opportunity_custom_attributes', 'oc', 'raw_custom_'], ['account_custom_attributes', 'ac', 'raw_account_custom_']] as const) {
-    const columns = (await queryRows<{ column_name: string }>(conn, `DESCRIBE ${table}`)).map((c) => c.column_name).filter((c) => c !== 'opportunity_id' && c !== 'account_id');
+  for (const [table, alias, prefix] of [
+    ['opportunity_custom_attributes', 'oc', 'raw_custom_'],
+    ['account_custom_attributes', 'ac', 'raw_account_custom_'],
+  ] as const) {
+    const columns = (await queryRows<{ column_name: string }>(conn, `DESCRIBE ${table}`))
+      .map((c) => c.column_name)
+      .filter((c) => c !== 'opportunity_id' && c !== 'account_id');
     for (const column of columns) {
       const [share] = await queryRows<{ open: number | null; closed: number | null }>(
         conn,
@@ -41,7 +46,9 @@ export async function rawColumns(conn: DuckDBConnection): Promise<RawColumns> {
         leaky.push(column);
         continue;
       }
-      select.push(`${alias}.${quoteIdent(column)} AS ${quoteIdent(`${prefix}${column.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`)}`);
+      select.push(
+        `${alias}.${quoteIdent(column)} AS ${quoteIdent(`${prefix}${column.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`)}`,
+      );
     }
   }
   const joins = `JOIN opportunities AS o ON o.opportunity_id = f.opportunity_id

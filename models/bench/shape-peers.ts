@@ -36,9 +36,21 @@ const split = { holdoutFraction: 0.2, validationFraction: 0.15 };
 const wuwei = await withDatabase(values.db, async (conn) => {
   const modelsDir = mkdtempSync(join(tmpdir(), 'wuwei-shape-peers-'));
   try {
-    const trained = await trainModels(conn, { featureNames: FEATURE_NAMES, modelsDir, heads: false, seed: Number(values.seed), force: true, importanceRepeats: 0, log: stderrLogger, ...split });
+    const trained = await trainModels(conn, {
+      featureNames: FEATURE_NAMES,
+      modelsDir,
+      heads: false,
+      seed: Number(values.seed),
+      force: true,
+      importanceRepeats: 0,
+      log: stderrLogger,
+      ...split,
+    });
     const predictions = await predictOpenDeals(conn, { modelsDir, log: stderrLogger, explain: false });
-    return { holdoutAuc: trained.status === 'trained' ? trained.metrics.auc : null, open: new Map(predictions.opportunityIds.map((id, i) => [id, predictions.winProbabilities[i]!])) };
+    return {
+      holdoutAuc: trained.status === 'trained' ? trained.metrics.auc : null,
+      open: new Map(predictions.opportunityIds.map((id, i) => [id, predictions.winProbabilities[i]!])),
+    };
   } finally {
     rmSync(modelsDir, { recursive: true, force: true });
   }
@@ -46,9 +58,15 @@ const wuwei = await withDatabase(values.db, async (conn) => {
 
 const dir = mkdtempSync(join(tmpdir(), 'wuwei-shape-peers-'));
 try {
-  const [trainCsv, scoreCsv, predictionsCsv] = ['train.csv', 'score.csv', 'predictions.csv'].map((name) => join(dir, name)) as [string, string, string];
+  const [trainCsv, scoreCsv, predictionsCsv] = ['train.csv', 'score.csv', 'predictions.csv'].map((name) =>
+    join(dir, name),
+  ) as [string, string, string];
   const { leaky } = await exportWithSplit(values.db, trainCsv, { ...split, scoreCsv });
-  const run = await spawnCollect('/usr/bin/python3', [join(import.meta.dirname, '../../bench/peers/sklearn_peer.py'), trainCsv, scoreCsv, predictionsCsv], process.env);
+  const run = await spawnCollect(
+    '/usr/bin/python3',
+    [join(import.meta.dirname, '../../bench/peers/sklearn_peer.py'), trainCsv, scoreCsv, predictionsCsv],
+    process.env,
+  );
   if (run.code !== 0) throw new Error(`sklearn peer failed: ${run.stderr}`);
   const peers = JSON.parse(run.stdout) as Record<string, any>;
   const judged = await withDatabase(':memory:', (conn) =>
@@ -60,19 +78,38 @@ try {
   );
   const labels = judged.map((r) => r['won'] as number);
   const names = Object.keys(judged[0] ?? {}).filter((k) => k !== 'opportunity_id' && k !== 'won');
-  const openAuc = Object.fromEntries(names.map((name) => [name, auc(judged.map((r) => r[name] as number), labels)]));
-  const wuweiOpen = auc(judged.map((r) => wuwei.open.get(r['opportunity_id'])!), labels);
+  const openAuc = Object.fromEntries(
+    names.map((name) => [
+      name,
+      auc(
+        judged.map((r) => r[name] as number),
+        labels,
+      ),
+    ]),
+  );
+  const wuweiOpen = auc(
+    judged.map((r) => wuwei.open.get(r['opportunity_id'])!),
+    labels,
+  );
   const best = Object.entries(openAuc).sort((a, b) => b[1] - a[1])[0]!;
   const summary = {
     openDeals: judged.length,
     leakyColumnsLeftOut: leaky,
     wuwei: { holdoutAuc: wuwei.holdoutAuc, openAuc: wuweiOpen },
-    peers: Object.fromEntries(names.map((name) => [name, { holdoutAuc: peers[name]?.holdout_auc, openAuc: openAuc[name] }])),
+    peers: Object.fromEntries(
+      names.map((name) => [name, { holdoutAuc: peers[name]?.holdout_auc, openAuc: openAuc[name] }]),
+    ),
     bestPeer: { name: best[0], openAuc: best[1] },
     wuweiMinusBestPeer: wuweiOpen - best[1],
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  if (values.record) recordShapePeers(values.record, Number(values.opportunities ?? 0), values.command ?? 'models/bench/shape-peers.ts', summary);
+  if (values.record)
+    recordShapePeers(
+      values.record,
+      Number(values.opportunities ?? 0),
+      values.command ?? 'models/bench/shape-peers.ts',
+      summary,
+    );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

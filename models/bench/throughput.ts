@@ -9,7 +9,9 @@ import { stderrLogger } from '../../pipeline/base/log.ts';
 import { selectBackend } from '../backend.ts';
 import { predictOpenDeals } from '../predict-open.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, models: { type: 'string' }, deals: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { db: { type: 'string' }, models: { type: 'string' }, deals: { type: 'string', default: '100000' } },
+});
 if (!values.db || !values.models) throw new Error('--db and --models are required');
 const deals = Number(values.deals);
 
@@ -22,9 +24,17 @@ await withDatabase(values.db, async (conn) => {
   const result: Record<string, unknown> = { backend, deals };
   for (const explain of [false, true]) {
     const start = performance.now();
-    const predictions = await predictOpenDeals(conn, { modelsDir: values.models!, table: 'throughput_deals', explain, log: stderrLogger });
+    const predictions = await predictOpenDeals(conn, {
+      modelsDir: values.models!,
+      table: 'throughput_deals',
+      explain,
+      log: stderrLogger,
+    });
     const seconds = (performance.now() - start) / 1000;
-    result[explain ? 'withExplanations' : 'withoutExplanations'] = { seconds: Number(seconds.toFixed(2)), dealsPerSecond: Math.round(predictions.opportunityIds.length / seconds) };
+    result[explain ? 'withExplanations' : 'withoutExplanations'] = {
+      seconds: Number(seconds.toFixed(2)),
+      dealsPerSecond: Math.round(predictions.opportunityIds.length / seconds),
+    };
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 });

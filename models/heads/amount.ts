@@ -51,7 +51,11 @@ export function amountsFromOutputs(reference: ArrayLike<number>, outputs: ArrayL
   return Float64Array.from({ length: reference.length }, (_, r) => reference[r]! * Math.exp(outputs[r]!));
 }
 
-export function evaluateAmounts(predicted: ArrayLike<number>, data: ClosedObservations, rows: Int32Array): AmountEvaluation {
+export function evaluateAmounts(
+  predicted: ArrayLike<number>,
+  data: ClosedObservations,
+  rows: Int32Array,
+): AmountEvaluation {
   const actual = Float64Array.from(rows, (i) => data.finalAmount[i]!);
   const rep = Float64Array.from(rows, (i) => data.repAmount[i]!);
   return { model: amountMetrics(predicted, actual), baseline: amountMetrics(rep, actual) };

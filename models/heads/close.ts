@@ -40,7 +40,12 @@ export function probabilityWithin(days: number, mu: number, sigma: number): numb
   return normalCdf((Math.log(Math.max(days, 1e-9)) - mu) / sigma);
 }
 
-export function evaluateClose(outputs: ArrayLike<number>, sigma: number, data: ClosedObservations, rows: Int32Array): CloseEvaluation {
+export function evaluateClose(
+  outputs: ArrayLike<number>,
+  sigma: number,
+  data: ClosedObservations,
+  rows: Int32Array,
+): CloseEvaluation {
   const actual = Float64Array.from(rows, (i) => data.daysToClose[i]!);
   const medians = Float64Array.from(outputs, (mu) => Math.exp(mu));
   const rep = Float64Array.from(rows, (i) => Math.max(0, data.repCloseDays[i]!));
@@ -63,6 +68,8 @@ export function evaluateClose(outputs: ArrayLike<number>, sigma: number, data: C
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }

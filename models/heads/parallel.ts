@@ -21,7 +21,13 @@ export interface HeadWorkerRequest {
 
 export type HeadWorkerMessage =
   | { type: 'log'; level: 'info' | 'warn'; text: string }
-  | { type: 'done'; trained: { metadata: Trained<unknown, unknown>['metadata']; weights: { shape: number[]; values: Float32Array }[] } | null }
+  | {
+      type: 'done';
+      trained: {
+        metadata: Trained<unknown, unknown>['metadata'];
+        weights: { shape: number[]; values: Float32Array }[];
+      } | null;
+    }
   | { type: 'error'; message: string };
 
 /**
@@ -31,7 +37,11 @@ export type HeadWorkerMessage =
 const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
 
 /** Trains one head in a worker; `signal` stops the worker (the caller failed and no longer waits for it). */
-export function trainHeadInWorker<H, E>(kind: HeadKind, given: HeadInputs, signal?: AbortSignal): Promise<Trained<H, E> | undefined> {
+export function trainHeadInWorker<H, E>(
+  kind: HeadKind,
+  given: HeadInputs,
+  signal?: AbortSignal,
+): Promise<Trained<H, E> | undefined> {
   const { log, ...inputs } = given;
   const request: HeadWorkerRequest = { kind, inputs };
   return new Promise((resolve, reject) => {
@@ -49,12 +59,21 @@ export function trainHeadInWorker<H, E>(kind: HeadKind, given: HeadInputs, signa
       else settle(() => resolve(message.trained ? (rebuild(message.trained, given) as Trained<H, E>) : undefined));
     });
     worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`${kind} model worker exited with ${code} before it finished`))));
-    signal?.addEventListener('abort', () => settle(() => reject(new Error(`${kind} model worker stopped: the training it belonged to ended`))), { once: true });
+    worker.on('exit', (code) =>
+      settle(() => reject(new Error(`${kind} model worker exited with ${code} before it finished`))),
+    );
+    signal?.addEventListener(
+      'abort',
+      () => settle(() => reject(new Error(`${kind} model worker stopped: the training it belonged to ended`))),
+      { once: true },
+    );
   });
 }
 
-function rebuild(trained: NonNullable<Extract<HeadWorkerMessage, { type: 'done' }>['trained']>, given: HeadInputs): Trained<unknown, unknown> {
+function rebuild(
+  trained: NonNullable<Extract<HeadWorkerMessage, { type: 'done' }>['trained']>,
+  given: HeadInputs,
+): Trained<unknown, unknown> {
   const network = buildWinNetwork(given.width, given.network, given.seed);
   const tensors = trained.weights.map((w) => tf.tensor(w.values, w.shape));
   network.setWeights(tensors);

@@ -27,7 +27,15 @@ export async function fitRegression(
 ): Promise<{ network: tf.LayersModel; result: FitResult }> {
   const model = buildWinNetwork(width, network, seed);
   try {
-    const result = await fitWinNetwork(model, { ...fit, columns: width }, { ...validation, columns: width }, config, seed, log, 'squared');
+    const result = await fitWinNetwork(
+      model,
+      { ...fit, columns: width },
+      { ...validation, columns: width },
+      config,
+      seed,
+      log,
+      'squared',
+    );
     return { network: model, result };
   } catch (error) {
     model.dispose();

@@ -11,7 +11,15 @@ import type { FitConfig } from '../win/fit.ts';
 import type { WinNetworkConfig } from '../win/model.ts';
 import { transform, type FeatureColumns, type Preprocessing } from '../win/preprocess.ts';
 import type { TimeSplit } from '../win/split.ts';
-import { amountsFromOutputs, amountTargets, evaluateAmounts, fallbackAmountOf, referenceAmounts, wonRowsWithAmount, type AmountEvaluation } from './amount.ts';
+import {
+  amountsFromOutputs,
+  amountTargets,
+  evaluateAmounts,
+  fallbackAmountOf,
+  referenceAmounts,
+  wonRowsWithAmount,
+  type AmountEvaluation,
+} from './amount.ts';
 import { closeTargets, evaluateClose, residualSigma, type CloseEvaluation } from './close.ts';
 import { fitRegression, meanOf, predictRegression } from './regression.ts';
 
@@ -28,7 +36,11 @@ const HEAD_PATIENCE = 4;
 const HEAD_ROWS_PER_EPOCH = 131_072;
 
 function headConfig(fitConfig: FitConfig): FitConfig {
-  return { ...fitConfig, patience: Math.min(fitConfig.patience, HEAD_PATIENCE), maxRowsPerEpoch: Math.max(fitConfig.maxRowsPerEpoch, HEAD_ROWS_PER_EPOCH) };
+  return {
+    ...fitConfig,
+    patience: Math.min(fitConfig.patience, HEAD_PATIENCE),
+    maxRowsPerEpoch: Math.max(fitConfig.maxRowsPerEpoch, HEAD_ROWS_PER_EPOCH),
+  };
 }
 
 export interface Trained<H, E> {
@@ -60,13 +72,21 @@ interface HeadRecipe<H, E> {
   prepare: (fitRows: Int32Array) => {
     targets: (rows: Int32Array) => Float32Array;
     head: (offset: number, logSigma: number) => H;
-    judge: (holdoutOutputs: Float32Array, logSigma: number, holdoutRows: Int32Array) => { evaluation: E; summary: string };
+    judge: (
+      holdoutOutputs: Float32Array,
+      logSigma: number,
+      holdoutRows: Int32Array,
+    ) => { evaluation: E; summary: string };
   };
 }
 
 async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Promise<Trained<H, E> | undefined> {
   const { split, preprocessing, inputs, width, sampleWeights, log } = given;
-  const rows = { fit: recipe.rows(split.fit.rows), validation: recipe.rows(split.validation.rows), holdout: recipe.rows(split.holdout.rows) };
+  const rows = {
+    fit: recipe.rows(split.fit.rows),
+    validation: recipe.rows(split.validation.rows),
+    holdout: recipe.rows(split.holdout.rows),
+  };
   if (rows.fit.length < MIN_HEAD_ROWS || rows.validation.length === 0 || rows.holdout.length === 0) {
     log.warn(recipe.tooFew(rows.fit.length));
     return undefined;
@@ -84,10 +104,23 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   const validationTargets = targets(rows.validation);
   const config = headConfig(given.fitConfig);
   const validation = part(rows.validation, validationTargets); // its inputs serve both early stopping and sigma
-  const { network: model, result } = await fitRegression(width, part(rows.fit, fitTargets), validation, given.network, config, given.seed + recipe.seedOffset, log);
+  const { network: model, result } = await fitRegression(
+    width,
+    part(rows.fit, fitTargets),
+    validation,
+    given.network,
+    config,
+    given.seed + recipe.seedOffset,
+    log,
+  );
   const validationOutputs = await predictRegression(model, validation.x, width);
-  const logSigma = residualSigma(validationTargets, validationOutputs.map((o) => o + offset));
-  const holdoutOutputs = (await predictRegression(model, transform(preprocessing, inputs, rows.holdout), width)).map((o) => o + offset);
+  const logSigma = residualSigma(
+    validationTargets,
+    validationOutputs.map((o) => o + offset),
+  );
+  const holdoutOutputs = (await predictRegression(model, transform(preprocessing, inputs, rows.holdout), width)).map(
+    (o) => o + offset,
+  );
   const { evaluation, summary } = judge(holdoutOutputs, logSigma, rows.holdout);
   log.info(summary);
   return {
@@ -95,7 +128,13 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
     metadata: {
       head: head(offset, logSigma),
       network: given.network,
-      training: { ...config, epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValidationLoss: result.bestValidationLoss, history: result.history },
+      training: {
+        ...config,
+        epochsRun: result.epochsRun,
+        bestEpoch: result.bestEpoch,
+        bestValidationLoss: result.bestValidationLoss,
+        history: result.history,
+      },
       data: { fitRows: rows.fit.length, validationRows: rows.validation.length, holdoutRows: rows.holdout.length },
       holdout: evaluation,
       trainSeconds: (performance.now() - started) / 1000,
@@ -108,7 +147,8 @@ export function trainAmountModel(given: HeadInputs): Promise<Trained<AmountModel
   const { data } = given;
   return trainHead(
     {
-      tooFew: (fitRows) => `deal-size model not trained: too few won deals with a final amount (${fitRows} fit observations); expected amounts stay the rep's`,
+      tooFew: (fitRows) =>
+        `deal-size model not trained: too few won deals with a final amount (${fitRows} fit observations); expected amounts stay the rep's`,
       rows: (part) => wonRowsWithAmount(data, part),
       seedOffset: 1000,
       prepare: (fitRows) => {
@@ -117,9 +157,14 @@ export function trainAmountModel(given: HeadInputs): Promise<Trained<AmountModel
           targets: (rows) => amountTargets(data, rows, fallbackAmount),
           head: (offset, logSigma) => ({ fallbackAmount, logSigma, offset }),
           judge: (outputs, _logSigma, rows) => {
-            const evaluation = evaluateAmounts(amountsFromOutputs(referenceAmounts(data, rows, fallbackAmount), outputs), data, rows);
+            const evaluation = evaluateAmounts(
+              amountsFromOutputs(referenceAmounts(data, rows, fallbackAmount), outputs),
+              data,
+              rows,
+            );
             // an export without rep amounts (a flat report, amounts left at 0) has no baseline: say so rather than print NaN
-            const baseline = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : 'no rep amounts to compare');
+            const baseline = (value: number) =>
+              Number.isFinite(value) ? value.toFixed(3) : 'no rep amounts to compare';
             const summary =
               `deal size on ${rows.length} won holdout observations: WAPE ${evaluation.model.wape.toFixed(3)} (rep amount ${baseline(evaluation.baseline.wape)}), ` +
               `median APE ${evaluation.model.medianApe.toFixed(3)} (${baseline(evaluation.baseline.medianApe)})`;
@@ -141,7 +186,8 @@ export function trainCloseModel(given: HeadInputs): Promise<Trained<CloseModelHe
   const { data } = given;
   return trainHead(
     {
-      tooFew: (fitRows) => `close-timing model not trained: too few won observations (${fitRows}); close dates stay the rep's`,
+      tooFew: (fitRows) =>
+        `close-timing model not trained: too few won observations (${fitRows}); close dates stay the rep's`,
       rows: (part) => part.filter((i) => data.labels[i] === 1 && Number.isFinite(data.daysToClose[i]!)),
       seedOffset: 2000,
       prepare: () => ({

@@ -11,9 +11,15 @@ import { trainAmountModel, trainCloseModel, type Trained } from './train.ts';
 
 const port = parentPort!;
 const post = (message: HeadWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-const log: Logger = { info: (text) => post({ type: 'log', level: 'info', text }), warn: (text) => post({ type: 'log', level: 'warn', text }) };
+const log: Logger = {
+  info: (text) => post({ type: 'log', level: 'info', text }),
+  warn: (text) => post({ type: 'log', level: 'warn', text }),
+};
 
-const trainers: Record<HeadKind, (given: Parameters<typeof trainAmountModel>[0]) => Promise<Trained<unknown, unknown> | undefined>> = {
+const trainers: Record<
+  HeadKind,
+  (given: Parameters<typeof trainAmountModel>[0]) => Promise<Trained<unknown, unknown> | undefined>
+> = {
   amount: trainAmountModel,
   close: trainCloseModel,
 };
@@ -24,9 +30,14 @@ try {
   const trained = await trainers[request.kind]({ ...request.inputs, log });
   if (!trained) post({ type: 'done', trained: null });
   else {
-    const weights = trained.network.getWeights().map((tensor) => ({ shape: tensor.shape, values: tensor.dataSync() as Float32Array }));
+    const weights = trained.network
+      .getWeights()
+      .map((tensor) => ({ shape: tensor.shape, values: tensor.dataSync() as Float32Array }));
     trained.network.dispose();
-    post({ type: 'done', trained: { metadata: trained.metadata, weights } }, weights.map((w) => w.values.buffer as ArrayBuffer));
+    post(
+      { type: 'done', trained: { metadata: trained.metadata, weights } },
+      weights.map((w) => w.values.buffer as ArrayBuffer),
+    );
   }
 } catch (error) {
   post({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

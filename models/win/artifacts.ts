@@ -79,7 +79,13 @@ export interface WinMetadata {
   /** Fingerprint of the training table: the same data gives the same fingerprint. */
   dataFingerprint: string;
   featureImportance: FeatureImportance[];
-  timings: { readSeconds: number; trainSeconds: number; evaluateSeconds: number; importanceSeconds: number; totalSeconds: number };
+  timings: {
+    readSeconds: number;
+    trainSeconds: number;
+    evaluateSeconds: number;
+    importanceSeconds: number;
+    totalSeconds: number;
+  };
 }
 
 /** A model ready to predict: the win network and, when trained, the deal-size and close-timing networks. */
@@ -150,15 +156,18 @@ export async function saveModel(
 export async function loadModel(path: string, log: Logger = quietLogger): Promise<WinModel> {
   const folder = resolve(path);
   for (const file of [MODEL_FILE, PREPROCESS_FILE, METADATA_FILE]) {
-    if (!existsSync(join(folder, file))) throw new WuweiError('no_model', `model folder ${folder} has no ${file}: train again (\`wuwei train\`)`);
+    if (!existsSync(join(folder, file)))
+      throw new WuweiError('no_model', `model folder ${folder} has no ${file}: train again (\`wuwei train\`)`);
   }
   await selectBackend(log);
   const network = await readNetwork(folder);
   const preprocessing = JSON.parse(readFileSync(join(folder, PREPROCESS_FILE), 'utf8')) as Preprocessing;
   const metadata = JSON.parse(readFileSync(join(folder, METADATA_FILE), 'utf8')) as WinMetadata;
   const model: WinModel = { version: metadata.version, path: folder, network, preprocessing, metadata };
-  if (metadata.amount && existsSync(join(folder, 'amount', MODEL_FILE))) model.amount = { network: await readNetwork(join(folder, 'amount')), head: metadata.amount.head };
-  if (metadata.close && existsSync(join(folder, 'close', MODEL_FILE))) model.close = { network: await readNetwork(join(folder, 'close')), head: metadata.close.head };
+  if (metadata.amount && existsSync(join(folder, 'amount', MODEL_FILE)))
+    model.amount = { network: await readNetwork(join(folder, 'amount')), head: metadata.amount.head };
+  if (metadata.close && existsSync(join(folder, 'close', MODEL_FILE)))
+    model.close = { network: await readNetwork(join(folder, 'close')), head: metadata.close.head };
   return model;
 }
 

@@ -22,7 +22,11 @@ export async function calibrateModel(
   const folds = options.folds ?? (train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
   if (folds < 2) {
     const logits = await predictLogits(model, validationData.x, width);
-    preprocessing.calibration = fitPlatt(logits, validationData.y, validationData.w ? { weights: validationData.w } : {});
+    preprocessing.calibration = fitPlatt(
+      logits,
+      validationData.y,
+      validationData.w ? { weights: validationData.w } : {},
+    );
     return;
   }
   const crossFit = await crossFittedPlatt({
@@ -47,7 +51,15 @@ export async function calibrateModel(
   if (stages && options.stageShrinkage) {
     const { foldOf, probabilities, weights } = crossFit.outOfFold;
     const opportunityIds = Array.from(train.rows, (r) => inputs.data.opportunityIds[r]!);
-    preprocessing.shrinkage = fitStageShrinkage({ ...stages, labels: crossFit.matrix.y, weights, opportunityIds, outOfFold: probabilities, foldOf, folds });
+    preprocessing.shrinkage = fitStageShrinkage({
+      ...stages,
+      labels: crossFit.matrix.y,
+      weights,
+      opportunityIds,
+      outOfFold: probabilities,
+      foldOf,
+      folds,
+    });
     log.info(`shrinkage towards the stage baseline: prior strength ${preprocessing.shrinkage.strength} deals`);
   }
 }

@@ -56,7 +56,12 @@ export async function crossFittedPlatt(inputs: CrossFitInputs): Promise<CrossFit
   const logits = new Float32Array(rows.length);
   // A fixed number of epochs: minDelta = Infinity never counts an epoch as better, so the held-out
   // fold only receives predictions and never chooses weights.
-  const fixed: FitConfig = { ...inputs.fitConfig, epochs: Math.max(1, inputs.epochs), patience: Math.max(1, inputs.epochs), minDelta: Number.POSITIVE_INFINITY };
+  const fixed: FitConfig = {
+    ...inputs.fitConfig,
+    epochs: Math.max(1, inputs.epochs),
+    patience: Math.max(1, inputs.epochs),
+    minDelta: Number.POSITIVE_INFINITY,
+  };
   const quiet = { info: () => {}, warn: inputs.log.warn };
   const members: tf.LayersModel[] = [];
   for (let k = 0; k < folds; k++) {
@@ -75,21 +80,33 @@ export async function crossFittedPlatt(inputs: CrossFitInputs): Promise<CrossFit
   const weights = calibrationWeights(all.w, inputs.closeDays);
   const single = fitPlatt(logits, all.y, { weights });
   const scaling = await forTheEnsemble(single, logits, members, all.x, inputs.width);
-  inputs.log.info(`calibration cross-fitted over ${folds} folds of the training deals (${rows.length} out-of-fold observations, ${inputs.epochs} epochs each): a ${single.a.toFixed(3)}, b ${single.b.toFixed(3)}; for the average of the ${members.length} fold networks: a ${scaling.a.toFixed(3)}, b ${scaling.b.toFixed(3)}`);
-  return { scaling, outOfFold: { foldOf, probabilities: applyPlatt(single, logits), weights }, matrix: all, members, rows: rows.length };
+  inputs.log.info(
+    `calibration cross-fitted over ${folds} folds of the training deals (${rows.length} out-of-fold observations, ${inputs.epochs} epochs each): a ${single.a.toFixed(3)}, b ${single.b.toFixed(3)}; for the average of the ${members.length} fold networks: a ${scaling.a.toFixed(3)}, b ${scaling.b.toFixed(3)}`,
+  );
+  return {
+    scaling,
+    outOfFold: { foldOf, probabilities: applyPlatt(single, logits), weights },
+    matrix: all,
+    members,
+    rows: rows.length,
+  };
 }
 
 /** Days over which a closed deal's weight in the calibration halves: the win rate drifts (the mix of new and repeat business, the market). */
 export const CALIBRATION_HALF_LIFE_DAYS = 365;
 
 /** The training rows' weights (deal-days), times a recency factor that halves every CALIBRATION_HALF_LIFE_DAYS before the newest close. */
-function calibrationWeights(sampleWeights: Float32Array | undefined, closeDays: ArrayLike<number> | undefined): Float32Array {
+function calibrationWeights(
+  sampleWeights: Float32Array | undefined,
+  closeDays: ArrayLike<number> | undefined,
+): Float32Array {
   const n = closeDays?.length ?? sampleWeights?.length ?? 0;
   const weights = sampleWeights ? Float32Array.from(sampleWeights) : new Float32Array(n).fill(1);
   if (!closeDays) return weights;
   let newest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < closeDays.length; i++) newest = Math.max(newest, closeDays[i]!);
-  for (let i = 0; i < weights.length; i++) weights[i]! *= 0.5 ** ((newest - closeDays[i]!) / CALIBRATION_HALF_LIFE_DAYS);
+  for (let i = 0; i < weights.length; i++)
+    weights[i]! *= 0.5 ** ((newest - closeDays[i]!) / CALIBRATION_HALF_LIFE_DAYS);
   return weights;
 }
 
@@ -102,7 +119,13 @@ function calibrationWeights(sampleWeights: Float32Array | undefined, closeDays: 
  * var(out-of-fold logit) / var(ensemble logit) on the training rows, and the intercept keeps the
  * calibrated mean logit where it was.
  */
-async function forTheEnsemble(single: PlattScaling, outOfFold: Float32Array, members: tf.LayersModel[], x: Float32Array, width: number): Promise<PlattScaling> {
+async function forTheEnsemble(
+  single: PlattScaling,
+  outOfFold: Float32Array,
+  members: tf.LayersModel[],
+  x: Float32Array,
+  width: number,
+): Promise<PlattScaling> {
   if (members.length < 2) return single;
   const ensemble = new Float32Array(outOfFold.length);
   for (const member of members) {

@@ -59,10 +59,21 @@ export async function readClosedObservations(
   options: { maxDeals?: number } = {},
 ): Promise<ClosedObservations & { sample: HistorySample }> {
   const selection = asSelection(features);
-  const present = await checkTable(conn, table, ['opportunity_id', 'as_of', 'label_won', 'final_close_date', 'stage_probability', ...selection.numeric, ...(selection.categorical ?? [])]);
+  const present = await checkTable(conn, table, [
+    'opportunity_id',
+    'as_of',
+    'label_won',
+    'final_close_date',
+    'stage_probability',
+    ...selection.numeric,
+    ...(selection.categorical ?? []),
+  ]);
   const finalAmount = present.has('final_amount') ? 'final_amount::DOUBLE' : 'NULL::DOUBLE';
   const closed = `FROM ${quoteIdent(table)} WHERE label_won IS NOT NULL AND final_close_date IS NOT NULL`;
-  const [{ deals: closedDeals }] = (await queryRows<{ deals: number }>(conn, `SELECT count(DISTINCT opportunity_id)::INTEGER AS deals ${closed}`)) as [{ deals: number }];
+  const [{ deals: closedDeals }] = (await queryRows<{ deals: number }>(
+    conn,
+    `SELECT count(DISTINCT opportunity_id)::INTEGER AS deals ${closed}`,
+  )) as [{ deals: number }];
   const maxDeals = options.maxDeals ?? Number.POSITIVE_INFINITY;
   const sampled = closedDeals > maxDeals;
   const drawn = sampled
@@ -80,7 +91,15 @@ export async function readClosedObservations(
         ${featureSelect(selection)}
     ${closed} ${drawn}
     ORDER BY final_close_date, opportunity_id, as_of`,
-    { opportunity_id: 'text', label_won: 'float32', close_day: 'float64', days_to_close: 'float32', final_amount: 'float32', ...crmSchema, ...featureSchema(selection) },
+    {
+      opportunity_id: 'text',
+      label_won: 'float32',
+      close_day: 'float64',
+      days_to_close: 'float32',
+      final_amount: 'float32',
+      ...crmSchema,
+      ...featureSchema(selection),
+    },
   );
   return {
     ...observationsOf(rowCount, columns, selection),
@@ -93,9 +112,18 @@ export async function readClosedObservations(
 }
 
 /** Observations to score (any label), ordered by opportunity and date. */
-export async function readObservations(conn: DuckDBConnection, table: string, features: readonly string[] | FeatureSelection): Promise<Observations> {
+export async function readObservations(
+  conn: DuckDBConnection,
+  table: string,
+  features: readonly string[] | FeatureSelection,
+): Promise<Observations> {
   const selection = asSelection(features);
-  const present = await checkTable(conn, table, ['opportunity_id', 'as_of', ...selection.numeric, ...(selection.categorical ?? [])]);
+  const present = await checkTable(conn, table, [
+    'opportunity_id',
+    'as_of',
+    ...selection.numeric,
+    ...(selection.categorical ?? []),
+  ]);
   const { rowCount, columns } = await readColumns(
     conn,
     `SELECT opportunity_id, ${crmSelect(present)}, ${featureSelect(selection)} FROM ${quoteIdent(table)} ORDER BY opportunity_id, as_of`,
@@ -109,9 +137,13 @@ const crmSchema = { stage_probability: 'float32', rep_amount: 'float32', rep_clo
 /** The CRM's own columns, NULL where the table lacks them. */
 function crmSelect(present: Set<string>): string {
   return [
-    present.has('stage_probability') ? 'stage_probability::DOUBLE AS stage_probability' : 'NULL::DOUBLE AS stage_probability',
+    present.has('stage_probability')
+      ? 'stage_probability::DOUBLE AS stage_probability'
+      : 'NULL::DOUBLE AS stage_probability',
     present.has('amount') ? 'amount::DOUBLE AS rep_amount' : 'NULL::DOUBLE AS rep_amount',
-    present.has('expected_close_date') ? `date_diff('day', as_of, expected_close_date)::DOUBLE AS rep_close_days` : 'NULL::DOUBLE AS rep_close_days',
+    present.has('expected_close_date')
+      ? `date_diff('day', as_of, expected_close_date)::DOUBLE AS rep_close_days`
+      : 'NULL::DOUBLE AS rep_close_days',
   ].join(', ');
 }
 
@@ -132,7 +164,9 @@ function observationsOf(rowCount: number, columns: object, selection: FeatureSel
 }
 
 function asSelection(features: readonly string[] | FeatureSelection): FeatureSelection {
-  return Array.isArray(features) ? { numeric: features as readonly string[], categorical: [] } : (features as FeatureSelection);
+  return Array.isArray(features)
+    ? { numeric: features as readonly string[], categorical: [] }
+    : (features as FeatureSelection);
 }
 
 // Features are aliased f0, f1, ... (text ones c0, c1, ...) so that any column name (quotes, case, clashes with our own aliases) reads back safely.
@@ -152,7 +186,10 @@ function featureSchema(selection: FeatureSelection): Record<string, 'float32' | 
 
 async function checkTable(conn: DuckDBConnection, table: string, needed: readonly string[]): Promise<Set<string>> {
   if (!(await tableExists(conn, table))) {
-    throw new WuweiError('not_enough_data', `table ${table} does not exist: build the features first (\`wuwei features\`)`);
+    throw new WuweiError(
+      'not_enough_data',
+      `table ${table} does not exist: build the features first (\`wuwei features\`)`,
+    );
   }
   const present = new Set(await tableColumns(conn, table));
   const missing = needed.filter((name) => !present.has(name));

@@ -13,7 +13,11 @@ export function buildEnsemble(members: tf.LayersModel[], inputSize: number, conf
     for (const layer of member.layers) {
       if (layer.getClassName() !== 'Dense') continue; // dropout is inactive at prediction
       const dense = layer as unknown as { units: number; activation: { getClassName(): string } };
-      const copy = tf.layers.dense({ name: `m${m + 1}_${layer.name}`, units: dense.units, activation: layer.name === 'logit' ? 'linear' : config.activation });
+      const copy = tf.layers.dense({
+        name: `m${m + 1}_${layer.name}`,
+        units: dense.units,
+        activation: layer.name === 'logit' ? 'linear' : config.activation,
+      });
       x = copy.apply(x) as tf.SymbolicTensor;
       copy.setWeights(layer.getWeights());
     }

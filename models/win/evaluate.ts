@@ -2,7 +2,12 @@
  * Judging a model: the same metrics and curves for the model and for the CRM's stage probability
  * (the baseline every forecast already has), on the same rows.
  */
-import { calibrationTable, classificationMetrics, rocCurve, type ClassificationMetrics } from '../../pipeline/base/metrics.ts';
+import {
+  calibrationTable,
+  classificationMetrics,
+  rocCurve,
+  type ClassificationMetrics,
+} from '../../pipeline/base/metrics.ts';
 
 export type CurveModel = 'wuwei' | 'stage_baseline';
 
@@ -22,7 +27,11 @@ export interface Evaluation {
   curves: CurveRow[];
 }
 
-export function evaluate(probabilities: ArrayLike<number>, baselineProbabilities: ArrayLike<number>, labels: ArrayLike<number>): Evaluation {
+export function evaluate(
+  probabilities: ArrayLike<number>,
+  baselineProbabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): Evaluation {
   return {
     model: classificationMetrics(probabilities, labels),
     baseline: classificationMetrics(baselineProbabilities, labels),
@@ -32,7 +41,9 @@ export function evaluate(probabilities: ArrayLike<number>, baselineProbabilities
 
 /** ROC points (at most 200) and the non-empty bins of the 10-bin calibration table. */
 export function curvesOf(model: CurveModel, probabilities: ArrayLike<number>, labels: ArrayLike<number>): CurveRow[] {
-  const roc = rocCurve(probabilities, labels, 200).map((point): CurveRow => ({ model, curve: 'roc', x: point.x, y: point.y, n: null }));
+  const roc = rocCurve(probabilities, labels, 200).map(
+    (point): CurveRow => ({ model, curve: 'roc', x: point.x, y: point.y, n: null }),
+  );
   const calibration = calibrationTable(probabilities, labels, 10)
     .filter((bin) => bin.n > 0)
     .map((bin): CurveRow => ({ model, curve: 'calibration', x: bin.meanPredicted, y: bin.observedRate, n: bin.n }));
@@ -43,7 +54,11 @@ export function curvesOf(model: CurveModel, probabilities: ArrayLike<number>, la
  * The baseline's probability per row: the stage probability, clipped to [0, 1]; where the CRM gave
  * none, the training win rate (a forecast with no information about the deal).
  */
-export function baselineProbabilities(stageProbability: Float32Array, rows: Int32Array, fallback: number): Float32Array {
+export function baselineProbabilities(
+  stageProbability: Float32Array,
+  rows: Int32Array,
+  fallback: number,
+): Float32Array {
   const out = new Float32Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const p = stageProbability[rows[r]!]!;

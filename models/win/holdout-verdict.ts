@@ -28,7 +28,10 @@ export async function judgeOnHoldout(networks: Networks, inputs: TrainingInputs)
   const holdout = evaluate(holdoutProbabilities, holdoutBaseline, holdoutData.y);
   const validation = {
     model: classificationMetrics(await predictProbabilities(scorer, validationData.x), validationData.y),
-    baseline: classificationMetrics(baselineProbabilities(data.stageProbability, split.validation.rows, trainRate), validationData.y),
+    baseline: classificationMetrics(
+      baselineProbabilities(data.stageProbability, split.validation.rows, trainRate),
+      validationData.y,
+    ),
   };
   const evaluateSeconds = (performance.now() - started) / 1000;
   const { model, baseline } = holdout;
@@ -52,14 +55,31 @@ export async function judgeOnHoldout(networks: Networks, inputs: TrainingInputs)
 }
 
 /** Permutation importance on the holdout; `repeats` 0 skips it. */
-export async function holdoutImportance(networks: Networks, inputs: TrainingInputs, repeats: number): Promise<{ importances: FeatureImportance[]; importanceSeconds: number }> {
+export async function holdoutImportance(
+  networks: Networks,
+  inputs: TrainingInputs,
+  repeats: number,
+): Promise<{ importances: FeatureImportance[]; importanceSeconds: number }> {
   const started = performance.now();
   const scorer = { network: networks.model!, preprocessing: inputs.preprocessing };
   const { holdoutData, preprocessing, seed, log } = inputs;
   const importances =
-    repeats > 0 ? await permutationImportance((matrix) => predictProbabilities(scorer, matrix), holdoutData.x, holdoutData.y, preprocessing, { seed, repeats }) : [];
+    repeats > 0
+      ? await permutationImportance(
+          (matrix) => predictProbabilities(scorer, matrix),
+          holdoutData.x,
+          holdoutData.y,
+          preprocessing,
+          { seed, repeats },
+        )
+      : [];
   if (importances.length > 0) {
-    log.info(`most important on the holdout: ${importances.slice(0, 5).map((f) => `${f.feature} ${f.importance.toFixed(3)}`).join(', ')}`);
+    log.info(
+      `most important on the holdout: ${importances
+        .slice(0, 5)
+        .map((f) => `${f.feature} ${f.importance.toFixed(3)}`)
+        .join(', ')}`,
+    );
   }
   return { importances, importanceSeconds: (performance.now() - started) / 1000 };
 }

@@ -16,7 +16,13 @@ export interface FeatureImportance {
 /** Rows used for permutation importance at most. */
 export const MAX_IMPORTANCE_ROWS = 20_000;
 
-function sampleRows(matrix: Float32Array, labels: ArrayLike<number>, width: number, maxRows: number, seed: number): { matrix: Float32Array; labels: ArrayLike<number> } {
+function sampleRows(
+  matrix: Float32Array,
+  labels: ArrayLike<number>,
+  width: number,
+  maxRows: number,
+  seed: number,
+): { matrix: Float32Array; labels: ArrayLike<number> } {
   const rows = matrix.length / width;
   if (rows <= maxRows) return { matrix, labels };
   const chosen = new Random(seed ^ 0x5eed).permutation(rows).subarray(0, maxRows).sort();

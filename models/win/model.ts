@@ -28,12 +28,16 @@ export function buildWinNetwork(inputSize: number, config: WinNetworkConfig, see
         name: `hidden_${k + 1}`,
         units,
         activation: config.activation,
-        kernelInitializer: config.activation === 'relu' ? tf.initializers.heNormal({ seed: random.nextSeed() }) : tf.initializers.glorotUniform({ seed: random.nextSeed() }),
+        kernelInitializer:
+          config.activation === 'relu'
+            ? tf.initializers.heNormal({ seed: random.nextSeed() })
+            : tf.initializers.glorotUniform({ seed: random.nextSeed() }),
         biasInitializer: 'zeros',
         ...(k === 0 ? { inputShape: [inputSize] } : {}),
       }),
     );
-    if (config.dropout > 0) network.add(tf.layers.dropout({ name: `dropout_${k + 1}`, rate: config.dropout, seed: random.nextSeed() }));
+    if (config.dropout > 0)
+      network.add(tf.layers.dropout({ name: `dropout_${k + 1}`, rate: config.dropout, seed: random.nextSeed() }));
   });
   network.add(
     tf.layers.dense({
@@ -50,7 +54,9 @@ export function buildWinNetwork(inputSize: number, config: WinNetworkConfig, see
 
 /** The dense kernels (not the biases): what the L2 penalty applies to. */
 export function kernelsOf(network: tf.LayersModel): tf.Tensor[] {
-  return network.layers.filter((layer) => layer.getClassName() === 'Dense').map((layer) => layer.trainableWeights[0]!.read());
+  return network.layers
+    .filter((layer) => layer.getClassName() === 'Dense')
+    .map((layer) => layer.trainableWeights[0]!.read());
 }
 
 /**

@@ -21,19 +21,32 @@ export interface WinPredictions {
 }
 
 /** Scores every row of a feature table (default `features_score`) with the model's calibrated probability. */
-export async function predictWin(model: WinModel, conn: DuckDBConnection, table = 'features_score'): Promise<WinPredictions> {
+export async function predictWin(
+  model: WinModel,
+  conn: DuckDBConnection,
+  table = 'features_score',
+): Promise<WinPredictions> {
   const observations = await readObservations(conn, table, selectionOf(model.preprocessing));
-  const matrix = transform(model.preprocessing, { numeric: observations.features, categorical: observations.categories });
+  const matrix = transform(model.preprocessing, {
+    numeric: observations.features,
+    categorical: observations.categories,
+  });
   return { opportunityIds: observations.opportunityIds, probabilities: await predictProbabilities(model, matrix) };
 }
 
 /** The columns a model reads. */
 export function selectionOf(preprocessing: Preprocessing): FeatureSelection {
-  return { numeric: preprocessing.features.map((feature) => feature.name), categorical: (preprocessing.categorical ?? []).map((encoding) => encoding.name) };
+  return {
+    numeric: preprocessing.features.map((feature) => feature.name),
+    categorical: (preprocessing.categorical ?? []).map((encoding) => encoding.name),
+  };
 }
 
 /** Calibrated probabilities for a preprocessed input matrix (row-major). */
-export async function predictProbabilities(model: Pick<WinModel, 'network' | 'preprocessing'>, matrix: Float32Array): Promise<Float32Array> {
+export async function predictProbabilities(
+  model: Pick<WinModel, 'network' | 'preprocessing'>,
+  matrix: Float32Array,
+): Promise<Float32Array> {
   const logits = await predictLogits(model.network, matrix, inputColumnNames(model.preprocessing).length);
   const probabilities = applyPlatt(model.preprocessing.calibration, logits);
   const shrinkage = model.preprocessing.shrinkage;
@@ -42,12 +55,21 @@ export async function predictProbabilities(model: Pick<WinModel, 'network' | 'pr
 }
 
 /** The network's raw logit per row of a row-major matrix with `columns` columns. */
-export async function predictLogits(network: tf.LayersModel, matrix: Float32Array, columns: number): Promise<Float32Array> {
+export async function predictLogits(
+  network: tf.LayersModel,
+  matrix: Float32Array,
+  columns: number,
+): Promise<Float32Array> {
   const rows = columns > 0 ? matrix.length / columns : 0;
   const logits = new Float32Array(rows);
   for (let start = 0; start < rows; start += CHUNK_ROWS) {
     const end = Math.min(rows, start + CHUNK_ROWS);
-    const output = tf.tidy(() => network.predict(tf.tensor2d(matrix.subarray(start * columns, end * columns), [end - start, columns]), { batchSize: end - start }) as tf.Tensor);
+    const output = tf.tidy(
+      () =>
+        network.predict(tf.tensor2d(matrix.subarray(start * columns, end * columns), [end - start, columns]), {
+          batchSize: end - start,
+        }) as tf.Tensor,
+    );
     logits.set(await output.data(), start);
     output.dispose();
   }

@@ -64,7 +64,12 @@ export function fitPreprocessing(
   columns: readonly Float32Array[],
   rows: Int32Array,
   clip = 5,
-  categorical: { names: readonly string[]; columns: readonly (readonly (string | null)[])[]; minLevelCount?: number; minLevelShare?: number } = { names: [], columns: [] },
+  categorical: {
+    names: readonly string[];
+    columns: readonly (readonly (string | null)[])[];
+    minLevelCount?: number;
+    minLevelShare?: number;
+  } = { names: [], columns: [] },
 ): Preprocessing {
   const features = featureNames.map((name, j): FeatureScaling => {
     const column = columns[j]!;
@@ -93,7 +98,10 @@ export function fitPreprocessing(
       missingIndicator: missing > 0,
     };
   });
-  const minLevelCount = Math.max(categorical.minLevelCount ?? DEFAULT_MIN_LEVEL_COUNT, Math.ceil((categorical.minLevelShare ?? DEFAULT_MIN_LEVEL_SHARE) * rows.length));
+  const minLevelCount = Math.max(
+    categorical.minLevelCount ?? DEFAULT_MIN_LEVEL_COUNT,
+    Math.ceil((categorical.minLevelShare ?? DEFAULT_MIN_LEVEL_SHARE) * rows.length),
+  );
   const encodings = categorical.names.map((name, k): CategoricalEncoding => {
     const counts = new Map<string, number>();
     for (const i of rows) {
@@ -111,14 +119,21 @@ export function fitPreprocessing(
 export function inputColumnNames(preprocessing: Preprocessing): string[] {
   return [
     ...preprocessing.features.map((feature) => feature.name),
-    ...preprocessing.features.filter((feature) => feature.missingIndicator).map((feature) => feature.name + MISSING_SUFFIX),
-    ...categoricalOf(preprocessing).flatMap((encoding) => [...encoding.levels, OTHER_LEVEL].map((level) => `${encoding.name}=${level}`)),
+    ...preprocessing.features
+      .filter((feature) => feature.missingIndicator)
+      .map((feature) => feature.name + MISSING_SUFFIX),
+    ...categoricalOf(preprocessing).flatMap((encoding) =>
+      [...encoding.levels, OTHER_LEVEL].map((level) => `${encoding.name}=${level}`),
+    ),
   ];
 }
 
 /** Every feature, numeric then categorical, by name: the units explanations and importance work on. */
 export function featureUnitNames(preprocessing: Preprocessing): string[] {
-  return [...preprocessing.features.map((feature) => feature.name), ...categoricalOf(preprocessing).map((encoding) => encoding.name)];
+  return [
+    ...preprocessing.features.map((feature) => feature.name),
+    ...categoricalOf(preprocessing).map((encoding) => encoding.name),
+  ];
 }
 
 /**
@@ -144,12 +159,20 @@ export function inputColumnsOf(preprocessing: Preprocessing, unitIndex: number):
  * (all rows when omitted). Numeric columns follow the preprocessing's feature order, categorical
  * columns its categorical order.
  */
-export function transform(preprocessing: Preprocessing, columns: readonly Float32Array[] | FeatureColumns, rows?: Int32Array): Float32Array {
+export function transform(
+  preprocessing: Preprocessing,
+  columns: readonly Float32Array[] | FeatureColumns,
+  rows?: Int32Array,
+): Float32Array {
   const input: FeatureColumns = isFeatureColumns(columns) ? columns : { numeric: columns };
   const { features, clip } = preprocessing;
   const encodings = categoricalOf(preprocessing);
-  if (input.numeric.length !== features.length) throw new RangeError(`transform: ${input.numeric.length} columns for ${features.length} features`);
-  if ((input.categorical?.length ?? 0) !== encodings.length) throw new RangeError(`transform: ${input.categorical?.length ?? 0} text columns for ${encodings.length} categorical features`);
+  if (input.numeric.length !== features.length)
+    throw new RangeError(`transform: ${input.numeric.length} columns for ${features.length} features`);
+  if ((input.categorical?.length ?? 0) !== encodings.length)
+    throw new RangeError(
+      `transform: ${input.categorical?.length ?? 0} text columns for ${encodings.length} categorical features`,
+    );
   const n = rows ? rows.length : (input.numeric[0]?.length ?? input.categorical?.[0]?.length ?? 0);
   const width = inputColumnNames(preprocessing).length;
   const indicators = indicatorIndices(preprocessing);
@@ -186,12 +209,16 @@ export function typicalInputs(preprocessing: Preprocessing, unitIndex: number): 
   const numericCount = preprocessing.features.length;
   if (unitIndex < numericCount) {
     const feature = preprocessing.features[unitIndex]!;
-    const scaled = Number.isFinite(feature.median) ? Math.min(preprocessing.clip, Math.max(-preprocessing.clip, (feature.median - feature.mean) / feature.std)) : 0;
+    const scaled = Number.isFinite(feature.median)
+      ? Math.min(preprocessing.clip, Math.max(-preprocessing.clip, (feature.median - feature.mean) / feature.std))
+      : 0;
     return feature.missingIndicator ? [scaled, 0] : [scaled];
   }
   const encoding = categoricalOf(preprocessing)[unitIndex - numericCount]!;
   const hot = encoding.levels.indexOf(encoding.mode);
-  return Array.from({ length: encoding.levels.length + 1 }, (_, c) => (c === (hot >= 0 ? hot : encoding.levels.length) ? 1 : 0));
+  return Array.from({ length: encoding.levels.length + 1 }, (_, c) =>
+    c === (hot >= 0 ? hot : encoding.levels.length) ? 1 : 0,
+  );
 }
 
 /** For each feature, the index of its indicator column, or -1. */
@@ -202,7 +229,8 @@ function indicatorIndices(preprocessing: Preprocessing): number[] {
 
 /** For each categorical feature, the index of its first one-hot column. */
 function oneHotStarts(preprocessing: Preprocessing): number[] {
-  let next = preprocessing.features.length + preprocessing.features.filter((feature) => feature.missingIndicator).length;
+  let next =
+    preprocessing.features.length + preprocessing.features.filter((feature) => feature.missingIndicator).length;
   return categoricalOf(preprocessing).map((encoding) => {
     const start = next;
     next += encoding.levels.length + 1;

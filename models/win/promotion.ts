@@ -12,7 +12,11 @@ export interface Promotion {
   promotion: string;
 }
 
-export async function decidePromotion(conn: DuckDBConnection, auc: number, options: { promoteRatio: number; force: boolean; log: Logger }): Promise<Promotion> {
+export async function decidePromotion(
+  conn: DuckDBConnection,
+  auc: number,
+  options: { promoteRatio: number; force: boolean; log: Logger },
+): Promise<Promotion> {
   const { promoteRatio, force, log } = options;
   const current = await activeModelAuc(conn);
   const active = force || current === null || !(auc < promoteRatio * current.auc);

@@ -78,7 +78,10 @@ export async function quickEvaluate(
   const readStart = performance.now();
   // the columns `wuwei train` uses: the supported catalog features, numeric custom columns, categorical ones
   const discovered = await featureColumnsOf(conn, table, []);
-  const numeric = [...options.featureNames, ...discovered.numeric.filter((name) => !options.featureNames.includes(name))];
+  const numeric = [
+    ...options.featureNames,
+    ...discovered.numeric.filter((name) => !options.featureNames.includes(name)),
+  ];
   const data = await readClosedObservations(conn, table, { numeric, categorical: discovered.categorical });
   const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, {
     holdoutFraction: options.holdoutFraction ?? 0.2,
@@ -86,7 +89,10 @@ export async function quickEvaluate(
   });
   for (const [name, part] of Object.entries(split)) {
     if (part.wonDeals === 0 || part.lostDeals === 0) {
-      throw new WuweiError('not_enough_data', `the ${name} split (by close date) has ${part.wonDeals} won and ${part.lostDeals} lost deals: it needs both outcomes`);
+      throw new WuweiError(
+        'not_enough_data',
+        `the ${name} split (by close date) has ${part.wonDeals} won and ${part.lostDeals} lost deals: it needs both outcomes`,
+      );
     }
   }
   // computed once on every feature, so that leaving the timing features out does not change the weights
@@ -101,19 +107,31 @@ export async function quickEvaluate(
   };
   const labelsOf = (part: SplitPart) => Float32Array.from(part.rows, (i) => data.labels[i]!);
   const trainRate = mean(labelsOf(split.fit));
-  const baseline = classificationMetrics(baselineProbabilities(data.stageProbability, split.holdout.rows, trainRate), labelsOf(split.holdout));
+  const baseline = classificationMetrics(
+    baselineProbabilities(data.stageProbability, split.holdout.rows, trainRate),
+    labelsOf(split.holdout),
+  );
 
   // each feature's scaling depends on that feature alone: fitted once, then each set keeps its own
-  const fitted = fitPreprocessing(data.featureNames, data.features, split.fit.rows, 5, { names: data.categoricalNames, columns: data.categories });
+  const fitted = fitPreprocessing(data.featureNames, data.features, split.fit.rows, 5, {
+    names: data.categoricalNames,
+    columns: data.categories,
+  });
 
   const sets: QuickEvaluation[] = [];
   for (const set of options.sets) {
     const start = performance.now();
     const kept = data.featureNames.map((name, j) => ({ name, j })).filter(({ name }) => !set.without.includes(name));
     const columns = kept.map(({ j }) => data.features[j]!);
-    const keptText = data.categoricalNames.map((name, k) => ({ name, k })).filter(({ name }) => !set.without.includes(name));
+    const keptText = data.categoricalNames
+      .map((name, k) => ({ name, k }))
+      .filter(({ name }) => !set.without.includes(name));
     const categories = keptText.map(({ k }) => data.categories[k]!);
-    const preprocessing: Preprocessing = { ...fitted, features: kept.map(({ j }) => fitted.features[j]!), categorical: keptText.map(({ k }) => fitted.categorical[k]!) };
+    const preprocessing: Preprocessing = {
+      ...fitted,
+      features: kept.map(({ j }) => fitted.features[j]!),
+      categorical: keptText.map(({ k }) => fitted.categorical[k]!),
+    };
     const width = inputColumnNames(preprocessing).length;
     const matrixOf = (part: SplitPart): LabelledMatrix => ({
       x: transform(preprocessing, { numeric: columns, categorical: categories }, part.rows),
@@ -130,15 +148,31 @@ export async function quickEvaluate(
       const network = buildWinNetwork(width, DEFAULT_NETWORK, seed);
       try {
         const fit = await fitWinNetwork(network, fitData, validationData, fitConfig, seed, options.log);
-        const calibrated = { ...preprocessing, calibration: fitPlatt(await predictLogits(network, validationData.x, width), validationData.y, { weights: validationData.w! }) };
+        const calibrated = {
+          ...preprocessing,
+          calibration: fitPlatt(await predictLogits(network, validationData.x, width), validationData.y, {
+            weights: validationData.w!,
+          }),
+        };
         const probabilities = await predictProbabilities({ network, preprocessing: calibrated }, holdoutData.x);
-        runs.push({ seed, holdout: classificationMetrics(probabilities, holdoutData.y), epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch });
+        runs.push({
+          seed,
+          holdout: classificationMetrics(probabilities, holdoutData.y),
+          epochsRun: fit.epochsRun,
+          bestEpoch: fit.bestEpoch,
+        });
       } finally {
         network.dispose();
       }
     }
     const holdout = meanMetrics(runs.map((run) => run.holdout));
-    const evaluation = { name: set.name, features: kept.length, holdout, runs, seconds: (performance.now() - start) / 1000 };
+    const evaluation = {
+      name: set.name,
+      features: kept.length,
+      holdout,
+      runs,
+      seconds: (performance.now() - start) / 1000,
+    };
     options.log.info(
       `quick model, ${set.name}: holdout AUC ${holdout.auc.toFixed(3)}, log loss ${holdout.logLoss.toFixed(3)}, ECE ${holdout.ece.toFixed(3)}` +
         `${runs.length > 1 ? ` (mean of ${runs.length} seeds)` : ''} (${evaluation.seconds.toFixed(1)} s)`,
@@ -147,8 +181,18 @@ export async function quickEvaluate(
   }
   return {
     backend,
-    fit: { epochs: fitConfig.epochs, maxRowsPerEpoch: fitConfig.maxRowsPerEpoch, patience: fitConfig.patience, seeds: [...options.seeds] },
-    split: { fitDeals: split.fit.deals, validationDeals: split.validation.deals, holdoutDeals: split.holdout.deals, holdoutObservations: split.holdout.rows.length },
+    fit: {
+      epochs: fitConfig.epochs,
+      maxRowsPerEpoch: fitConfig.maxRowsPerEpoch,
+      patience: fitConfig.patience,
+      seeds: [...options.seeds],
+    },
+    split: {
+      fitDeals: split.fit.deals,
+      validationDeals: split.validation.deals,
+      holdoutDeals: split.holdout.deals,
+      holdoutObservations: split.holdout.rows.length,
+    },
     baseline,
     sets,
     readSeconds,
@@ -157,7 +201,13 @@ export async function quickEvaluate(
 
 function meanMetrics(all: ClassificationMetrics[]): ClassificationMetrics {
   const average = (key: keyof ClassificationMetrics) => all.reduce((total, m) => total + m[key], 0) / all.length;
-  return { auc: average('auc'), prAuc: average('prAuc'), logLoss: average('logLoss'), brier: average('brier'), ece: average('ece') };
+  return {
+    auc: average('auc'),
+    prAuc: average('prAuc'),
+    logLoss: average('logLoss'),
+    brier: average('brier'),
+    ece: average('ece'),
+  };
 }
 
 function mean(values: Float32Array): number {

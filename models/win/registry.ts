@@ -44,18 +44,26 @@ export interface ModelVersionRow {
 
 /** Creates the registry tables from the contract (pipeline/contract/output-tables.ts); older databases gain the columns added since. */
 export async function createModelTables(conn: DuckDBConnection): Promise<void> {
-  for (const table of ['model_versions', 'model_curves', 'model_feature_importance']) await ensureTable(conn, outputTable(table));
+  for (const table of ['model_versions', 'model_curves', 'model_feature_importance'])
+    await ensureTable(conn, outputTable(table));
 }
 
 /** Records a new version with its curves and importances and, when `active`, makes it the active one, all in one transaction. */
-export async function registerModelVersion(conn: DuckDBConnection, row: ModelVersionRow, curves: CurveRow[], importances: FeatureImportance[], active = true): Promise<void> {
+export async function registerModelVersion(
+  conn: DuckDBConnection,
+  row: ModelVersionRow,
+  curves: CurveRow[],
+  importances: FeatureImportance[],
+  active = true,
+): Promise<void> {
   await createModelTables(conn);
   const version = quoteLiteral(row.version);
   const m = row.model;
   const b = row.baseline;
   await conn.run('BEGIN TRANSACTION');
   try {
-    for (const table of ['model_versions', 'model_curves', 'model_feature_importance']) await conn.run(`DELETE FROM ${table} WHERE version = ${version}`);
+    for (const table of ['model_versions', 'model_curves', 'model_feature_importance'])
+      await conn.run(`DELETE FROM ${table} WHERE version = ${version}`);
     if (active) await conn.run('UPDATE model_versions SET active = false WHERE active');
     const amount = row.amount;
     const close = row.close;
@@ -75,7 +83,10 @@ export async function registerModelVersion(conn: DuckDBConnection, row: ModelVer
         ${num(row.trainSeconds)}, ${quoteLiteral(row.path)}, ${active},
         ${[amount?.model.wape, amount?.baseline.wape, amount?.model.medianApe, amount?.baseline.medianApe, close?.model.maeDays, close?.baseline.maeDays].map((v) => num(v ?? Number.NaN)).join(', ')})`);
     if (curves.length > 0) {
-      const values = curves.map((c) => `(${version}, ${quoteLiteral(c.model)}, ${quoteLiteral(c.curve)}, ${num(c.x)}, ${num(c.y)}, ${c.n === null ? 'NULL' : Math.round(c.n)})`);
+      const values = curves.map(
+        (c) =>
+          `(${version}, ${quoteLiteral(c.model)}, ${quoteLiteral(c.curve)}, ${num(c.x)}, ${num(c.y)}, ${c.n === null ? 'NULL' : Math.round(c.n)})`,
+      );
       await conn.run(`INSERT INTO model_curves VALUES ${values.join(',\n')}`);
     }
     if (importances.length > 0) {
@@ -93,7 +104,11 @@ export async function registerModelVersion(conn: DuckDBConnection, row: ModelVer
  * The active model, or null when none was trained yet. Its files are looked up under `modelsDir`
  * when given (so a moved data folder still works), else at the path recorded when it was trained.
  */
-export async function loadActiveModel(conn: DuckDBConnection, modelsDir?: string, log: Logger = quietLogger): Promise<WinModel | null> {
+export async function loadActiveModel(
+  conn: DuckDBConnection,
+  modelsDir?: string,
+  log: Logger = quietLogger,
+): Promise<WinModel | null> {
   if (!(await tableExists(conn, 'model_versions'))) return null;
   const { rowCount, columns } = await readColumns(
     conn,
@@ -110,10 +125,14 @@ export async function loadActiveModel(conn: DuckDBConnection, modelsDir?: string
 /** The active version and its holdout AUC, or null when there is none. */
 export async function activeModelAuc(conn: DuckDBConnection): Promise<{ version: string; auc: number } | null> {
   if (!(await tableExists(conn, 'model_versions'))) return null;
-  const { rowCount, columns } = await readColumns(conn, `SELECT version, coalesce(auc, 0)::DOUBLE AS auc FROM model_versions WHERE active ORDER BY trained_at DESC, rowid DESC LIMIT 1`, {
-    version: 'text',
-    auc: 'float64',
-  });
+  const { rowCount, columns } = await readColumns(
+    conn,
+    `SELECT version, coalesce(auc, 0)::DOUBLE AS auc FROM model_versions WHERE active ORDER BY trained_at DESC, rowid DESC LIMIT 1`,
+    {
+      version: 'text',
+      auc: 'float64',
+    },
+  );
   return rowCount === 0 ? null : { version: columns.version[0]!, auc: columns.auc[0]! };
 }
 
@@ -140,7 +159,18 @@ export async function listModels(conn: DuckDBConnection): Promise<ModelListing[]
             auc::DOUBLE AS auc, baseline_auc::DOUBLE AS baseline_auc, ece::DOUBLE AS ece,
             amount_wape::DOUBLE AS amount_wape, close_mae_days::DOUBLE AS close_mae_days, n_train_deals::DOUBLE AS n_train_deals
      FROM model_versions ORDER BY trained_at DESC, rowid DESC`,
-    { version: 'text', trained_at: 'text', active: 'float64', backend: 'text', auc: 'float64', baseline_auc: 'float64', ece: 'float64', amount_wape: 'float64', close_mae_days: 'float64', n_train_deals: 'float64' },
+    {
+      version: 'text',
+      trained_at: 'text',
+      active: 'float64',
+      backend: 'text',
+      auc: 'float64',
+      baseline_auc: 'float64',
+      ece: 'float64',
+      amount_wape: 'float64',
+      close_mae_days: 'float64',
+      n_train_deals: 'float64',
+    },
   );
   const orNull = (x: number) => (Number.isNaN(x) ? null : x);
   return Array.from({ length: rowCount }, (_, i) => ({
@@ -161,12 +191,22 @@ export async function listModels(conn: DuckDBConnection): Promise<ModelListing[]
 export async function activateModel(conn: DuckDBConnection, version: string, modelsDir?: string): Promise<void> {
   const known = await listModels(conn);
   if (!known.some((model) => model.version === version)) {
-    throw new WuweiError('bad_option', `no model version ${version}; \`wuwei models list\` shows ${known.length === 0 ? 'none yet' : known.map((m) => m.version).join(', ')}`);
+    throw new WuweiError(
+      'bad_option',
+      `no model version ${version}; \`wuwei models list\` shows ${known.length === 0 ? 'none yet' : known.map((m) => m.version).join(', ')}`,
+    );
   }
-  const { columns } = await readColumns(conn, `SELECT path FROM model_versions WHERE version = ${quoteLiteral(version)}`, { path: 'text' });
+  const { columns } = await readColumns(
+    conn,
+    `SELECT path FROM model_versions WHERE version = ${quoteLiteral(version)}`,
+    { path: 'text' },
+  );
   const inModelsDir = modelsDir ? versionFolder(modelsDir, version) : undefined;
   if (!(inModelsDir && existsSync(inModelsDir)) && !existsSync(columns.path[0] ?? '')) {
-    throw new WuweiError('no_model', `the files of model ${version} are gone (${inModelsDir ?? columns.path[0]}): it cannot be activated`);
+    throw new WuweiError(
+      'no_model',
+      `the files of model ${version} are gone (${inModelsDir ?? columns.path[0]}): it cannot be activated`,
+    );
   }
   await conn.run('BEGIN TRANSACTION');
   try {

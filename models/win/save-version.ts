@@ -36,10 +36,21 @@ export interface TrainedVersion {
   close: Awaited<ReturnType<typeof trainCloseModel>>;
   active: boolean;
   /** Seconds spent in each step, and in all (the metadata keeps them). */
-  timings: { readSeconds: number; trainSeconds: number; evaluateSeconds: number; importanceSeconds: number; totalSeconds: number };
+  timings: {
+    readSeconds: number;
+    trainSeconds: number;
+    evaluateSeconds: number;
+    importanceSeconds: number;
+    totalSeconds: number;
+  };
 }
 
-export async function saveVersion(conn: DuckDBConnection, modelsDir: string, networks: Networks, trained: TrainedVersion): Promise<{ version: string; path: string }> {
+export async function saveVersion(
+  conn: DuckDBConnection,
+  modelsDir: string,
+  networks: Networks,
+  trained: TrainedVersion,
+): Promise<{ version: string; path: string }> {
   const { training, inputs, verdict, amount, close, seed, backend } = trained;
   const { data, split, train } = training;
   const { preprocessing, holdoutData } = inputs;
@@ -77,7 +88,10 @@ export async function saveVersion(conn: DuckDBConnection, modelsDir: string, net
         model: calibrationTable(verdict.holdoutProbabilities, holdoutData.y),
         baseline: calibrationTable(verdict.holdoutBaseline, holdoutData.y),
       },
-      lift: { model: liftByDecile(verdict.holdoutProbabilities, holdoutData.y), baseline: liftByDecile(verdict.holdoutBaseline, holdoutData.y) },
+      lift: {
+        model: liftByDecile(verdict.holdoutProbabilities, holdoutData.y),
+        baseline: liftByDecile(verdict.holdoutBaseline, holdoutData.y),
+      },
     },
     ...(amount ? { amount: amount.metadata } : {}),
     ...(close ? { close: close.metadata } : {}),
@@ -85,7 +99,10 @@ export async function saveVersion(conn: DuckDBConnection, modelsDir: string, net
     featureImportance: trained.importances,
     timings: trained.timings,
   };
-  const heads = { ...(networks.amount ? { amount: networks.amount } : {}), ...(networks.close ? { close: networks.close } : {}) };
+  const heads = {
+    ...(networks.amount ? { amount: networks.amount } : {}),
+    ...(networks.close ? { close: networks.close } : {}),
+  };
   const path = await saveModel(modelsDir, model, preprocessing, metadata, heads);
   await registerModelVersion(
     conn,
@@ -125,10 +142,19 @@ function versionName(trainedAt: string, model: tf.LayersModel, preprocessing: ob
 /** sha256 over every array read from the training table, in order: same data, same fingerprint. */
 function fingerprint(data: ClosedObservations): string {
   const hash = createHash('sha256');
-  const add = (values: Float32Array | Float64Array) => hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  const add = (values: Float32Array | Float64Array) =>
+    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   hash.update(data.opportunityIds.join('\n'));
   hash.update(JSON.stringify([data.featureNames, data.categoricalNames, data.categories]));
-  const columns = [data.labels, data.closeDays, data.daysToClose, data.finalAmount, data.stageProbability, data.repAmount, data.repCloseDays];
+  const columns = [
+    data.labels,
+    data.closeDays,
+    data.daysToClose,
+    data.finalAmount,
+    data.stageProbability,
+    data.repAmount,
+    data.repCloseDays,
+  ];
   for (const column of [...columns, ...data.features]) add(column);
   return hash.digest('hex');
 }

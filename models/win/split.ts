@@ -32,7 +32,12 @@ export interface SplitOptions {
   validationFraction: number;
 }
 
-export function splitByCloseDate(dealIds: readonly string[], closeDays: ArrayLike<number>, labels: ArrayLike<number>, options: SplitOptions): TimeSplit {
+export function splitByCloseDate(
+  dealIds: readonly string[],
+  closeDays: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: SplitOptions,
+): TimeSplit {
   // one entry per deal: its close day and outcome (every observation of a deal shares both)
   const deals = new Map<string, { day: number; won: boolean }>();
   for (let i = 0; i < dealIds.length; i++) {
@@ -43,7 +48,8 @@ export function splitByCloseDate(dealIds: readonly string[], closeDays: ArrayLik
   const trainDays = days.filter((day) => day < holdoutFrom);
   const validationFrom = cutDay(trainDays, options.validationFraction);
 
-  const partOf = (day: number): 'fit' | 'validation' | 'holdout' => (day >= holdoutFrom ? 'holdout' : day >= validationFrom ? 'validation' : 'fit');
+  const partOf = (day: number): 'fit' | 'validation' | 'holdout' =>
+    day >= holdoutFrom ? 'holdout' : day >= validationFrom ? 'validation' : 'fit';
   const rows = { fit: [] as number[], validation: [] as number[], holdout: [] as number[] };
   for (let i = 0; i < dealIds.length; i++) rows[partOf(deals.get(dealIds[i]!)!.day)].push(i);
 

@@ -38,7 +38,11 @@ export interface ShrinkageInputs {
 }
 
 /** The one-hot level of each row of a preprocessed matrix, or null when the model has no `column` input. */
-export function levelsInMatrix(preprocessing: Preprocessing, matrix: Float32Array, column = SHRINKAGE_COLUMN): { levels: Int32Array; levelCount: number } | null {
+export function levelsInMatrix(
+  preprocessing: Preprocessing,
+  matrix: Float32Array,
+  column = SHRINKAGE_COLUMN,
+): { levels: Int32Array; levelCount: number } | null {
   const unit = featureUnitNames(preprocessing).indexOf(column);
   if (unit < preprocessing.features.length) return null;
   const block = inputColumnsOf(preprocessing, unit);
@@ -77,7 +81,11 @@ export function fitStageShrinkage(inputs: ShrinkageInputs, column = SHRINKAGE_CO
 }
 
 /** Applies the blend to calibrated probabilities, given each row's level (in place, returned). */
-export function applyStageShrinkage(shrinkage: StageShrinkage, probabilities: Float32Array, levels: Int32Array): Float32Array {
+export function applyStageShrinkage(
+  shrinkage: StageShrinkage,
+  probabilities: Float32Array,
+  levels: Int32Array,
+): Float32Array {
   if (shrinkage.strength <= 0) return probabilities;
   for (let i = 0; i < probabilities.length; i++) {
     const base = shrinkage.baselines[levels[i]!];
@@ -96,7 +104,11 @@ function blend(p: number, base: { rate: number; deals: number }, strength: numbe
  * Weighted win rate and distinct deals per level over the rows whose fold is not `exclude` (all rows
  * when `exclude` is -1). A level without rows takes the overall rate with 0 deals (all prior).
  */
-function levelBaselines(inputs: ShrinkageInputs, foldOf: Int32Array, exclude: number): { rate: number; deals: number }[] {
+function levelBaselines(
+  inputs: ShrinkageInputs,
+  foldOf: Int32Array,
+  exclude: number,
+): { rate: number; deals: number }[] {
   const weight = new Float64Array(inputs.levelCount);
   const won = new Float64Array(inputs.levelCount);
   const deals = Array.from({ length: inputs.levelCount }, () => new Set<string>());
@@ -113,5 +125,8 @@ function levelBaselines(inputs: ShrinkageInputs, foldOf: Int32Array, exclude: nu
     totalWon += w * inputs.labels[i]!;
   }
   const overall = totalWeight > 0 ? totalWon / totalWeight : Number.NaN;
-  return deals.map((set, level) => ({ rate: weight[level]! > 0 ? won[level]! / weight[level]! : overall, deals: weight[level]! > 0 ? set.size : 0 }));
+  return deals.map((set, level) => ({
+    rate: weight[level]! > 0 ? won[level]! / weight[level]! : overall,
+    deals: weight[level]! > 0 ? set.size : 0,
+  }));
 }

@@ -23,7 +23,12 @@ export interface EnsembleFit {
   trainSeconds: number;
 }
 
-export async function trainEnsemble(networks: Networks, inputs: TrainingInputs, ensembleSize: number, backend: BackendName): Promise<EnsembleFit> {
+export async function trainEnsemble(
+  networks: Networks,
+  inputs: TrainingInputs,
+  ensembleSize: number,
+  backend: BackendName,
+): Promise<EnsembleFit> {
   const { width, network, fitConfig, seed, log } = inputs;
   const started = performance.now();
   const fits: FitResult[] = [];
@@ -34,9 +39,15 @@ export async function trainEnsemble(networks: Networks, inputs: TrainingInputs, 
   }
   networks.model = ensembleSize === 1 ? networks.members[0]! : buildEnsemble(networks.members, width, network);
   const bestEpochs = fits.map((f) => f.bestEpoch);
-  const fitted = { ...fits[0]!, epochsRun: Math.max(...fits.map((f) => f.epochsRun)), bestEpoch: Math.round(bestEpochs.reduce((a, b) => a + b, 0) / fits.length) };
+  const fitted = {
+    ...fits[0]!,
+    epochsRun: Math.max(...fits.map((f) => f.epochsRun)),
+    bestEpoch: Math.round(bestEpochs.reduce((a, b) => a + b, 0) / fits.length),
+  };
   const trainSeconds = (performance.now() - started) / 1000;
-  log.info(`trained ${ensembleSize} network(s) on ${backend} in ${trainSeconds.toFixed(1)} s: best epochs ${bestEpochs.join(', ')} (${width} inputs, hidden [${network.hidden.join(', ')}])`);
+  log.info(
+    `trained ${ensembleSize} network(s) on ${backend} in ${trainSeconds.toFixed(1)} s: best epochs ${bestEpochs.join(', ')} (${width} inputs, hidden [${network.hidden.join(', ')}])`,
+  );
   return { fitted, trainSeconds };
 }
 

@@ -128,21 +128,51 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   const settings = trainSettings(options);
   const { table, seed, holdoutFraction, validationFraction, ensembleSize } = settings;
   const backend = await selectBackend(log);
-  const training = await readTrainingData(conn, { ...settings, featureNames: options.featureNames, categorical: options.categorical, log });
-  const inputs = prepareTrainingInputs(training, { ...settings, minLevelCount: options.minLevelCount, timeWeighting: options.timeWeighting !== false, log });
+  const training = await readTrainingData(conn, {
+    ...settings,
+    featureNames: options.featureNames,
+    categorical: options.categorical,
+    log,
+  });
+  const inputs = prepareTrainingInputs(training, {
+    ...settings,
+    minLevelCount: options.minLevelCount,
+    timeWeighting: options.timeWeighting !== false,
+    log,
+  });
   const networks: Networks = { members: [] };
   // deal size and close timing need only the inputs and split: they train in worker threads beside the win model
   const headsAbort = new AbortController(); // stops the workers if this training fails before it waits for them
-  const headsTraining = options.heads === false || options.headWorkers === false ? undefined : trainHeadsInWorkers(headInputsOf(inputs), headsAbort.signal);
+  const headsTraining =
+    options.heads === false || options.headWorkers === false
+      ? undefined
+      : trainHeadsInWorkers(headInputsOf(inputs), headsAbort.signal);
   headsTraining?.catch(() => {}); // awaited below; a failure must not surface as unhandled while the win model trains
   try {
     const fit = await trainEnsemble(networks, inputs, ensembleSize, backend);
-    await calibrateModel(networks, inputs, fit.fitted.bestEpoch, { folds: options.calibrationFolds, stageShrinkage: options.stageShrinkage === true });
+    await calibrateModel(networks, inputs, fit.fitted.bestEpoch, {
+      folds: options.calibrationFolds,
+      stageShrinkage: options.stageShrinkage === true,
+    });
     const verdict = await judgeOnHoldout(networks, inputs);
-    const { importances, importanceSeconds } = await holdoutImportance(networks, inputs, options.importanceRepeats ?? 1);
+    const { importances, importanceSeconds } = await holdoutImportance(
+      networks,
+      inputs,
+      options.importanceRepeats ?? 1,
+    );
     const trainedHeads = headsTraining ? await headsTraining : undefined;
-    const amount = options.heads === false ? undefined : trainedHeads ? trainedHeads.amount : await trainAmountModel(headInputsOf(inputs));
-    const close = options.heads === false ? undefined : trainedHeads ? trainedHeads.close : await trainCloseModel(headInputsOf(inputs));
+    const amount =
+      options.heads === false
+        ? undefined
+        : trainedHeads
+          ? trainedHeads.amount
+          : await trainAmountModel(headInputsOf(inputs));
+    const close =
+      options.heads === false
+        ? undefined
+        : trainedHeads
+          ? trainedHeads.close
+          : await trainCloseModel(headInputsOf(inputs));
     if (amount) networks.amount = amount.network;
     if (close) networks.close = close.network;
     const { active, promotion } = await decidePromotion(conn, verdict.holdout.model.auc, {
@@ -157,7 +187,23 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       importanceSeconds,
       totalSeconds: (performance.now() - started) / 1000,
     };
-    const trained = { backend, seed, table, holdoutFraction, validationFraction, ensembleSize, training, inputs, fit, verdict, importances, amount, close, active, timings };
+    const trained = {
+      backend,
+      seed,
+      table,
+      holdoutFraction,
+      validationFraction,
+      ensembleSize,
+      training,
+      inputs,
+      fit,
+      verdict,
+      importances,
+      amount,
+      close,
+      active,
+      timings,
+    };
     const { version, path } = await saveVersion(conn, options.modelsDir, networks, trained);
     log.info(`model ${version} saved to ${path}${active ? ' and made active' : ' (not active)'}`);
     return trainResult({ ...trained, version, path, promotion, totalSeconds: (performance.now() - started) / 1000 });
@@ -171,8 +217,10 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
 function trainSettings(options: TrainWinOptions) {
   const holdoutFraction = options.holdoutFraction ?? 0.2;
   const validationFraction = options.validationFraction ?? 0.15;
-  if (!(holdoutFraction > 0 && holdoutFraction < 1)) throw new WuweiError('bad_option', `holdoutFraction must be between 0 and 1, got ${holdoutFraction}`);
-  if (!(validationFraction > 0 && validationFraction < 1)) throw new WuweiError('bad_option', `validationFraction must be between 0 and 1, got ${validationFraction}`);
+  if (!(holdoutFraction > 0 && holdoutFraction < 1))
+    throw new WuweiError('bad_option', `holdoutFraction must be between 0 and 1, got ${holdoutFraction}`);
+  if (!(validationFraction > 0 && validationFraction < 1))
+    throw new WuweiError('bad_option', `validationFraction must be between 0 and 1, got ${validationFraction}`);
   const network: WinNetworkConfig = {
     hidden: options.hidden ?? DEFAULT_NETWORK.hidden,
     activation: options.activation ?? DEFAULT_NETWORK.activation,

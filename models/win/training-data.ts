@@ -36,9 +36,16 @@ export async function readTrainingData(conn: DuckDBConnection, options: Training
   const discovered = await featureColumnsOf(conn, table, []);
   const numeric = [...featureNames, ...discovered.numeric.filter((name) => !featureNames.includes(name))];
   const categorical = options.categorical ?? discovered.categorical;
-  const data = await readClosedObservations(conn, table, { numeric, categorical }, { maxDeals: options.maxTrainingDeals });
+  const data = await readClosedObservations(
+    conn,
+    table,
+    { numeric, categorical },
+    { maxDeals: options.maxTrainingDeals },
+  );
   if (data.sample.sampledDeals < data.sample.closedDeals) {
-    log.info(`history sampled: ${data.sample.sampledDeals} of ${data.sample.closedDeals} closed deals (models.maxTrainingDeals), drawn evenly over the whole history`);
+    log.info(
+      `history sampled: ${data.sample.sampledDeals} of ${data.sample.closedDeals} closed deals (models.maxTrainingDeals), drawn evenly over the whole history`,
+    );
   }
   const split = splitByCloseDate(data.opportunityIds, data.closeDays, data.labels, {
     holdoutFraction: options.holdoutFraction,
@@ -53,14 +60,22 @@ export async function readTrainingData(conn: DuckDBConnection, options: Training
   }
   for (const [name, part] of Object.entries(split)) {
     if (part.wonDeals === 0 || part.lostDeals === 0) {
-      throw new WuweiError('not_enough_data', `the ${name} split (by close date) has ${part.wonDeals} won and ${part.lostDeals} lost deals: it needs both outcomes`);
+      throw new WuweiError(
+        'not_enough_data',
+        `the ${name} split (by close date) has ${part.wonDeals} won and ${part.lostDeals} lost deals: it needs both outcomes`,
+      );
     }
   }
   log.info(
     `${table}: ${data.rowCount} observations of ${all.deals} closed deals (${all.wonDeals} won); ` +
       `fit ${describe(split.fit)}, validation ${describe(split.validation)}, holdout ${describe(split.holdout)}`,
   );
-  return { data, split, train: joinParts(split.fit, split.validation), readSeconds: (performance.now() - started) / 1000 };
+  return {
+    data,
+    split,
+    train: joinParts(split.fit, split.validation),
+    readSeconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** How many observations and deals the model learned from and was judged on, and their close dates. */

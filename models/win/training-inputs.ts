@@ -30,7 +30,10 @@ export interface TrainingInputOptions {
   log: Logger;
 }
 
-export function prepareTrainingInputs({ data, split, train }: TrainingData, options: TrainingInputOptions): TrainingInputs {
+export function prepareTrainingInputs(
+  { data, split, train }: TrainingData,
+  options: TrainingInputOptions,
+): TrainingInputs {
   const preprocessing = fitPreprocessing(data.featureNames, data.features, split.fit.rows, 5, {
     names: data.categoricalNames,
     columns: data.categories,

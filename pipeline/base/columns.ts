@@ -7,7 +7,11 @@ import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 
 export type ColumnKind = 'float32' | 'float64' | 'text';
 
-export type ColumnArray<K extends ColumnKind> = K extends 'float32' ? Float32Array : K extends 'float64' ? Float64Array : (string | null)[];
+export type ColumnArray<K extends ColumnKind> = K extends 'float32'
+  ? Float32Array
+  : K extends 'float64'
+    ? Float64Array
+    : (string | null)[];
 
 export type Columns<S extends Record<string, ColumnKind>> = { [name in keyof S]: ColumnArray<S[name]> };
 
@@ -29,10 +33,19 @@ export async function readColumns<S extends Record<string, ColumnKind>>(
     if (!kind) throw new Error(`readColumns: result column ${name} is not in the schema`);
     const typeId = result.columnTypeId(index);
     const expected = kind === 'text' ? DuckDBTypeId.VARCHAR : DuckDBTypeId.DOUBLE;
-    if (typeId !== expected) throw new Error(`readColumns: column ${name} is ${DuckDBTypeId[typeId]}, cast it to ${DuckDBTypeId[expected]} in SQL`);
-    columns[name] = kind === 'float32' ? new Float32Array(rowCount) : kind === 'float64' ? new Float64Array(rowCount) : new Array<string | null>(rowCount);
+    if (typeId !== expected)
+      throw new Error(
+        `readColumns: column ${name} is ${DuckDBTypeId[typeId]}, cast it to ${DuckDBTypeId[expected]} in SQL`,
+      );
+    columns[name] =
+      kind === 'float32'
+        ? new Float32Array(rowCount)
+        : kind === 'float64'
+          ? new Float64Array(rowCount)
+          : new Array<string | null>(rowCount);
   });
-  for (const name of Object.keys(schema)) if (!(name in columns)) throw new Error(`readColumns: the query returned no column ${name}`);
+  for (const name of Object.keys(schema))
+    if (!(name in columns)) throw new Error(`readColumns: the query returned no column ${name}`);
 
   let offset = 0;
   for (let c = 0; c < result.chunkCount; c++) {

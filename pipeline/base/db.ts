@@ -68,7 +68,8 @@ export async function queryRows<T = Record<string, unknown>>(
   sql: string,
   params?: readonly DuckDBValue[],
 ): Promise<T[]> {
-  const reader = params && params.length > 0 ? await conn.runAndReadAll(sql, [...params]) : await conn.runAndReadAll(sql);
+  const reader =
+    params && params.length > 0 ? await conn.runAndReadAll(sql, [...params]) : await conn.runAndReadAll(sql);
   return reader.getRowObjectsJS() as T[];
 }
 

@@ -33,7 +33,10 @@ export interface ClassificationMetrics {
 export const LOG_LOSS_EPSILON = 1e-6;
 
 /** All five headline metrics for one set of predictions. */
-export function classificationMetrics(probabilities: ArrayLike<number>, labels: ArrayLike<number>): ClassificationMetrics {
+export function classificationMetrics(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): ClassificationMetrics {
   return {
     auc: auc(probabilities, labels),
     prAuc: averagePrecision(probabilities, labels),
@@ -110,7 +113,11 @@ export function brierScore(probabilities: ArrayLike<number>, labels: ArrayLike<n
 }
 
 /** Reliability table over `bins` equal-width probability bins (the last bin includes 1). */
-export function calibrationTable(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): CalibrationBin[] {
+export function calibrationTable(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): CalibrationBin[] {
   checkLengths(probabilities, labels);
   const n = new Float64Array(bins);
   const predictedSum = new Float64Array(bins);
@@ -132,7 +139,11 @@ export function calibrationTable(probabilities: ArrayLike<number>, labels: Array
 }
 
 /** Expected calibration error: |mean predicted - observed rate| per bin, weighted by the bin's share of observations. */
-export function expectedCalibrationError(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): number {
+export function expectedCalibrationError(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): number {
   if (labels.length === 0) return Number.NaN;
   let ece = 0;
   for (const bin of calibrationTable(probabilities, labels, bins)) {
@@ -198,7 +209,8 @@ function ascendingOrder(scores: ArrayLike<number>): Int32Array {
 }
 
 function checkLengths(predictions: ArrayLike<number>, labels: ArrayLike<number>): void {
-  if (predictions.length !== labels.length) throw new RangeError(`metrics: ${predictions.length} predictions but ${labels.length} labels`);
+  if (predictions.length !== labels.length)
+    throw new RangeError(`metrics: ${predictions.length} predictions but ${labels.length} labels`);
 }
 
 export interface LiftBin {

@@ -48,7 +48,10 @@ export function periodContaining(iso: string, type: PeriodType, fiscalYearStartM
 }
 
 /** The periods a forecast covers: the current month and quarter and the next ones. */
-export function forecastPeriods(asOf: string, options: { months: number; quarters: number; fiscalYearStartMonth: number }): Period[] {
+export function forecastPeriods(
+  asOf: string,
+  options: { months: number; quarters: number; fiscalYearStartMonth: number },
+): Period[] {
   const periods: Period[] = [];
   for (let i = 0; i < options.months; i++) periods.push(monthContaining(asOf, i));
   for (let i = 0; i < options.quarters; i++) periods.push(quarterContaining(asOf, options.fiscalYearStartMonth, i));

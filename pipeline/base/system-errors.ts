@@ -13,7 +13,10 @@ const CAUSES: [RegExp, string][] = [
   [/EDQUOT|Disk quota exceeded/i, 'the disk quota is used up: free some space and run again'],
   [/EROFS|Read-only file system/i, 'the file system is read-only: give a folder that can be written'],
   [/EACCES|Permission denied/i, 'permission denied: give a folder this user can write, or fix its permissions'],
-  [/EPERM|Operation not permitted/i, 'operation not permitted (an immutable file or folder?): check `lsattr`, or give another folder'],
+  [
+    /EPERM|Operation not permitted/i,
+    'operation not permitted (an immutable file or folder?): check `lsattr`, or give another folder',
+  ],
 ];
 
 /** One clear line for an error of the machine, or null for anything else. */

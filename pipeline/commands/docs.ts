@@ -19,10 +19,10 @@ export function renderDataContract(): string {
     'One file per entity in the export folder, named `<file>.csv` (or `.parquet`, `.json`, `.ndjson`), with a header row.',
     'Rows that break the contract are quarantined in the `load_rejects` table with file, line, column, value and reason',
     '(missing required value, unparseable date/number, duplicate key, reference to a missing or rejected parent, negative amount, amount out of range,',
-    'close before creation; a stage the CRM\'s list lacks is kept as a stage of its own); the rest loads. A missing required file or column, an unreadable file, or more than',
+    "close before creation; a stage the CRM's list lacks is kept as a stage of its own); the rest loads. A missing required file or column, an unreadable file, or more than",
     '`--max-reject-rate` (else `max_reject_share` in the mapping, else `load.maxRejectShare` in the config, else 5%) of an entity rejected stops the load and changes nothing.',
     '',
-    'Each load is the snapshot of one as-of date (`--as-of`, else the date in the folder\'s `as_of.txt`, else today), kept in',
+    "Each load is the snapshot of one as-of date (`--as-of`, else the date in the folder's `as_of.txt`, else today), kept in",
     '`snapshots` and `snapshot_opportunities`; without an `opportunity_history` file, the history is derived from successive snapshots.',
     '',
   ];
@@ -32,7 +32,9 @@ export function renderDataContract(): string {
     if (spec.key.length > 0) lines.push(`Key: ${spec.key.map((k) => `\`${k}\``).join(' + ')}`, '');
     lines.push('| column | type | required | references | meaning |', '|---|---|---|---|---|');
     for (const [column, c] of Object.entries(spec.columns) as [string, ColumnSpec][]) {
-      lines.push(`| \`${column}\` | ${c.type.toLowerCase()} | ${c.required ? 'yes' : ''} | ${c.references ?? ''} | ${c.description} |`);
+      lines.push(
+        `| \`${column}\` | ${c.type.toLowerCase()} | ${c.required ? 'yes' : ''} | ${c.references ?? ''} | ${c.description} |`,
+      );
     }
     lines.push('');
   }
@@ -56,9 +58,14 @@ function renderOutputTables(): string[] {
     if (table.key.length > 0) lines.push(`Key: ${table.key.map((k) => `\`${k}\``).join(' + ')}`, '');
     lines.push('| column | type | personal | meaning |', '|---|---|---|---|');
     for (const column of table.columns) {
-      lines.push(`| \`${column.name}\` | ${column.type.toLowerCase()} | ${column.personal ? 'yes' : ''} | ${column.description} |`);
+      lines.push(
+        `| \`${column.name}\` | ${column.type.toLowerCase()} | ${column.personal ? 'yes' : ''} | ${column.description} |`,
+      );
     }
-    if (table.featureColumns) lines.push(`| *the features* | double | | ${FEATURES.length} columns, one per feature of [features.md](features.md). |`);
+    if (table.featureColumns)
+      lines.push(
+        `| *the features* | double | | ${FEATURES.length} columns, one per feature of [features.md](features.md). |`,
+      );
     if (table.extraColumns) lines.push(`| *more* | | | ${table.extraColumns}. |`);
     lines.push('');
   }
@@ -70,7 +77,7 @@ const BEYOND_THE_CONTRACT = [
   '',
   '- Other layouts (Salesforce, HubSpot, Dynamics 365) and mapping files for any other export: see [layouts.md](layouts.md).',
   '- **Custom attributes.** Columns of the opportunities and accounts files that the contract does not name are kept, typed as',
-  "  DuckDB infers them (boolean, integer, double, date, timestamp, else text), for the rows that loaded: every value in",
+  '  DuckDB infers them (boolean, integer, double, date, timestamp, else text), for the rows that loaded: every value in',
   '  `custom_attributes` (entity, record_id, name, type, value as text); one typed row per record in `opportunity_custom_attributes`',
   '  and `account_custom_attributes`; the registry `custom_attribute_columns` (name, feature name, type, numeric or not); and the',
   '  view `opportunity_custom_features`: `opportunity_id` plus every numeric or yes/no attribute of the deal (`custom_<name>`)',
@@ -80,7 +87,7 @@ const BEYOND_THE_CONTRACT = [
   '  dates as their age in days at the observation) unless the leakage guard finds one filled or changed once deals close;',
   '  `export_columns` lists each with its encoding, whether the models use it and why not (see docs/features.md).',
   '- **Currency.** `opportunities.currency` names the currency of `amount`. Amounts (opportunities, their history, line-item',
-  '  prices) are converted to one reporting currency: `--reporting-currency`, else the mapping\'s `reporting_currency`, else the',
+  "  prices) are converted to one reporting currency: `--reporting-currency`, else the mapping's `reporting_currency`, else the",
   '  most common currency of the deals. Rates come from `currency_rates.csv` (or .parquet, .json) in the export:',
   '  `currency`, `rate_to_reporting` (reporting units per unit of the currency) and optionally `valid_from` (a rate applies from',
   "  that date to the record's own date: creation for deals, change date for history). A deal in a currency without a rate is",
@@ -106,10 +113,20 @@ export function renderFeatureCatalog(): string {
   ];
   const bound = (value: number | null) => (value === null ? '' : String(value));
   for (const [family, label] of Object.entries(FAMILY_LABELS)) {
-    lines.push(`## ${label}`, '', '| feature | definition | unit | range | effect | empty when | needs |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      `## ${label}`,
+      '',
+      '| feature | definition | unit | range | effect | empty when | needs |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const feature of FEATURES.filter((f) => f.family === (family as FeatureFamily))) {
-      const range = feature.range[0] === null && feature.range[1] === null ? 'any' : `${bound(feature.range[0])}..${bound(feature.range[1])}`;
-      lines.push(`| \`${feature.name}\` | ${feature.definition} | ${feature.unit} | ${range} | ${feature.direction} | ${feature.nullWhen ?? ''} | ${feature.needs.join(', ')} |`);
+      const range =
+        feature.range[0] === null && feature.range[1] === null
+          ? 'any'
+          : `${bound(feature.range[0])}..${bound(feature.range[1])}`;
+      lines.push(
+        `| \`${feature.name}\` | ${feature.definition} | ${feature.unit} | ${range} | ${feature.direction} | ${feature.nullWhen ?? ''} | ${feature.needs.join(', ')} |`,
+      );
     }
     lines.push('');
   }

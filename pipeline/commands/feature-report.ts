@@ -30,12 +30,20 @@ export const PLANTED_SIGNALS: { planted: string; feature: string; higherWins: bo
   { planted: 'competitors -0.15 each and their strength', feature: 'ecm_competitor_count', higherWins: false },
   { planted: 'renewal +0.9', feature: 'pbm_things_is_renewal', higherWins: true },
   { planted: 'upsell +0.45', feature: 'pbm_things_is_upsell', higherWins: true },
-  { planted: 'lead source (referral +0.4 ... outbound -0.15)', feature: 'pbm_similar_source_win_rate', higherWins: true },
+  {
+    planted: 'lead source (referral +0.4 ... outbound -0.15)',
+    feature: 'pbm_similar_source_win_rate',
+    higherWins: true,
+  },
   { planted: 'rep skill', feature: 'ecm_employee_owner_win_rate', higherWins: true },
   { planted: 'account affinity (past results)', feature: 'ecm_account_win_rate', higherWins: true },
   { planted: 'account affinity (deal-less touches)', feature: 'ecm_company_account_touches', higherWins: true },
   { planted: 'relationship quality q (activity rate)', feature: 'ecm_key_person_total_strength', higherWins: true },
-  { planted: 'relationship quality q (customer-initiated share)', feature: 'pbm_sentiment_inbound_share', higherWins: true },
+  {
+    planted: 'relationship quality q (customer-initiated share)',
+    feature: 'pbm_sentiment_inbound_share',
+    higherWins: true,
+  },
   { planted: 'relationship quality q (supporter stances)', feature: 'pbm_sentiment_supporter_share', higherWins: true },
   { planted: '-0.25 ln(need / segment median)', feature: 'pbm_money_amount_vs_segment', higherWins: false },
   { planted: 'deals that will be lost stall in stage (x1.8)', feature: 'pbm_timing_stage_vs_norm', higherWins: false },
@@ -103,12 +111,19 @@ export function renderFeatureReport(
     const ok = aucSide && rateSide;
     if (ok) found++;
     const rateText = rates ? `${pct(rates.present)} / ${pct(rates.absent)}` : '';
-    lines.push(`| ${signal.planted} | \`${signal.feature}\` | ${fmt(auc)} | ${fmt(controlledByName.get(signal.feature)?.auc)} | ${rateText} | ${ok ? 'yes' : 'no'} |`);
+    lines.push(
+      `| ${signal.planted} | \`${signal.feature}\` | ${fmt(auc)} | ${fmt(controlledByName.get(signal.feature)?.auc)} | ${rateText} | ${ok ? 'yes' : 'no'} |`,
+    );
   }
   lines.push('', `${found} of ${PLANTED_SIGNALS.length} planted signals found.`, '');
 
   for (const [family, label] of Object.entries(FAMILY_LABELS)) {
-    lines.push(`## ${label}`, '', '| feature | AUC | AUC at same stage and age | coverage | expected effect | as expected |', '|---|---|---|---|---|---|');
+    lines.push(
+      `## ${label}`,
+      '',
+      '| feature | AUC | AUC at same stage and age | coverage | expected effect | as expected |',
+      '|---|---|---|---|---|---|',
+    );
     for (const feature of FEATURES.filter((f) => f.family === (family as FeatureFamily))) {
       const a = byName.get(feature.name)!;
       const expected =
@@ -117,7 +132,9 @@ export function renderFeatureReport(
           : (feature.direction === 'higher is better') === a.auc > 0.5
             ? 'yes'
             : 'no';
-      lines.push(`| \`${feature.name}\` | ${fmt(a.auc)} | ${fmt(controlledByName.get(feature.name)?.auc)} | ${pct(a.coverage)} | ${feature.direction} | ${expected} |`);
+      lines.push(
+        `| \`${feature.name}\` | ${fmt(a.auc)} | ${fmt(controlledByName.get(feature.name)?.auc)} | ${pct(a.coverage)} | ${feature.direction} | ${expected} |`,
+      );
     }
     lines.push('');
   }
@@ -136,33 +153,63 @@ function exportColumnLines(columns: ExportColumnReport[], fmt: (x: number | unde
     '| column | feature | as | used | AUC | why left out |',
     '|---|---|---|---|---|---|',
   );
-  for (const c of columns) lines.push(`| ${c.source} | \`${c.feature}\` | ${c.encoding} | ${c.used ? 'yes' : 'no'} | ${c.used ? fmt(c.auc) : ''} | ${c.reason} |`);
+  for (const c of columns)
+    lines.push(
+      `| ${c.source} | \`${c.feature}\` | ${c.encoding} | ${c.used ? 'yes' : 'no'} | ${c.used ? fmt(c.auc) : ''} | ${c.reason} |`,
+    );
   return [...lines, ''];
 }
 
 /** Builds the features of `conn`'s loaded export and returns the report. */
-export async function featureReport(conn: DuckDBConnection, options: { asOf: string; source: string; log: Logger }): Promise<string> {
+export async function featureReport(
+  conn: DuckDBConnection,
+  options: { asOf: string; source: string; log: Logger },
+): Promise<string> {
   const summary = await buildFeatures(conn, { asOf: options.asOf, log: options.log });
   const names = FEATURES.map((f) => f.name);
   const aucs = await univariateAuc(conn, 'features_train', 'won', names);
-  const controlled = await univariateAuc(conn, 'features_train', 'won', names, { strata: `stage || '/' || (pbm_timing_deal_age_days // 30)` });
-  const flags = PLANTED_SIGNALS.map((s) => s.feature).filter((name) => FEATURES.find((f) => f.name === name)?.unit === 'yes = 1' || name === 'ecm_chain_blockers' || name === 'ecm_competitor_count');
+  const controlled = await univariateAuc(conn, 'features_train', 'won', names, {
+    strata: `stage || '/' || (pbm_timing_deal_age_days // 30)`,
+  });
+  const flags = PLANTED_SIGNALS.map((s) => s.feature).filter(
+    (name) =>
+      FEATURES.find((f) => f.name === name)?.unit === 'yes = 1' ||
+      name === 'ecm_chain_blockers' ||
+      name === 'ecm_competitor_count',
+  );
   const flagRates = await queryRows<FlagWinRates>(
     conn,
-    flags.map((name) => `SELECT '${name}' AS feature, avg(won) FILTER (WHERE ${name} > 0)::DOUBLE AS present, avg(won) FILTER (WHERE ${name} = 0)::DOUBLE AS absent FROM features_train`).join(' UNION ALL '),
+    flags
+      .map(
+        (name) =>
+          `SELECT '${name}' AS feature, avg(won) FILTER (WHERE ${name} > 0)::DOUBLE AS present, avg(won) FILTER (WHERE ${name} = 0)::DOUBLE AS absent FROM features_train`,
+      )
+      .join(' UNION ALL '),
   );
   const exportColumns = await queryRows<Omit<ExportColumnReport, 'auc'> & { source_column: string }>(
     conn,
     `SELECT feature, source_column, encoding, used, reason FROM ${EXPORT_COLUMNS_TABLE} ORDER BY position`,
   );
-  const exportAucs = await univariateAuc(conn, 'features_train', 'won', exportColumns.filter((c) => c.used && c.encoding !== 'category').map((c) => c.feature));
-  const reported = exportColumns.map((c) => ({ ...c, source: c.source_column, auc: exportAucs.find((a) => a.feature === c.feature)?.auc ?? Number.NaN }));
+  const exportAucs = await univariateAuc(
+    conn,
+    'features_train',
+    'won',
+    exportColumns.filter((c) => c.used && c.encoding !== 'category').map((c) => c.feature),
+  );
+  const reported = exportColumns.map((c) => ({
+    ...c,
+    source: c.source_column,
+    auc: exportAucs.find((a) => a.feature === c.feature)?.auc ?? Number.NaN,
+  }));
   return renderFeatureReport(aucs, controlled, flagRates, { summary, source: options.source, exportColumns: reported });
 }
 
 async function main(): Promise<void> {
   const outIndex = process.argv.indexOf('--out');
-  const out = outIndex > 0 ? process.argv[outIndex + 1]! : fileURLToPath(new URL('../../docs/feature-report.md', import.meta.url));
+  const out =
+    outIndex > 0
+      ? process.argv[outIndex + 1]!
+      : fileURLToPath(new URL('../../docs/feature-report.md', import.meta.url));
   const start = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'wuwei-feature-report-'));
   try {
@@ -170,7 +217,11 @@ async function main(): Promise<void> {
     await generate({ out: dir, opportunities, seed, asOf, start: from, log: quietLogger });
     const report = await withDatabase(':memory:', async (conn) => {
       await loadExports(conn, { source: dir, log: quietLogger });
-      return featureReport(conn, { asOf, source: `the synthetic CRM of \`wuwei generate\` (${opportunities} opportunities, seed ${seed}, cut ${asOf})`, log: quietLogger });
+      return featureReport(conn, {
+        asOf,
+        source: `the synthetic CRM of \`wuwei generate\` (${opportunities} opportunities, seed ${seed}, cut ${asOf})`,
+        log: quietLogger,
+      });
     });
     writeFileSync(out, report);
     stderrLogger.info(`feature report written to ${out} in ${((performance.now() - start) / 1000).toFixed(1)} s`);

@@ -58,8 +58,12 @@ export const QUICK_AUC_TOLERANCE = 0.01;
 export async function iterateStage(paths: RunPaths, options: IterateOptions): Promise<IterateSummary> {
   if (options.family !== EXPORT_FAMILY) parseFamily(options.family);
   const config = options.config ?? defaultConfig();
-  const features = Object.fromEntries(Object.entries(config.features).filter(([, value]) => value !== undefined)) as FeatureOptions;
-  return withDatabase(paths.db, (conn) => iterate(conn, { ...options, features, seed: options.seed ?? config.models.seed }));
+  const features = Object.fromEntries(
+    Object.entries(config.features).filter(([, value]) => value !== undefined),
+  ) as FeatureOptions;
+  return withDatabase(paths.db, (conn) =>
+    iterate(conn, { ...options, features, seed: options.seed ?? config.models.seed }),
+  );
 }
 
 export async function iterate(
@@ -70,18 +74,30 @@ export async function iterate(
   const rebuild =
     options.family === EXPORT_FAMILY
       ? await exportColumnsFamily(conn)
-      : await rebuildFamily(conn, { family: parseFamily(options.family), ...(options.features ? { config: options.features } : {}), log: options.log });
+      : await rebuildFamily(conn, {
+          family: parseFamily(options.family),
+          ...(options.features ? { config: options.features } : {}),
+          log: options.log,
+        });
   const family = rebuild.family;
   // univariate AUC orders numbers; categories are judged by the quick models only
   const categorical = new Set((await featureColumnsOf(conn, 'features_train', [])).categorical);
-  const univariate = await univariateAuc(conn, 'features_train', 'label_won', rebuild.features.filter((name) => !categorical.has(name)));
+  const univariate = await univariateAuc(
+    conn,
+    'features_train',
+    'label_won',
+    rebuild.features.filter((name) => !categorical.has(name)),
+  );
   const activeModel = await activeModelMetrics(conn);
 
   const supported = await supportedFeatureNames(conn);
   const ablation = options.ablation !== false;
   const quick = await quickEvaluate(conn, {
     featureNames: supported,
-    sets: [{ name: 'all features', without: [] }, ...(ablation ? [{ name: `without ${family}`, without: rebuild.features }] : [])],
+    sets: [
+      { name: 'all features', without: [] },
+      ...(ablation ? [{ name: `without ${family}`, without: rebuild.features }] : []),
+    ],
     seeds: Array.from({ length: Math.max(1, Math.trunc(options.repeats ?? 1)) }, (_, k) => options.seed + k),
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     ...(options.rowsPerEpoch !== undefined ? { maxRowsPerEpoch: options.rowsPerEpoch } : {}),
@@ -90,7 +106,9 @@ export async function iterate(
   const pick = (m: ClassificationMetrics): Metrics => ({ auc: m.auc, logLoss: m.logLoss, ece: m.ece });
   const withFamily = pick(quick.sets[0]!.holdout);
   const withoutFamily = quick.sets[1] ? pick(quick.sets[1].holdout) : null;
-  const pairedAuc = quick.sets[1] ? quick.sets[0]!.runs.map((run, k) => run.holdout.auc - quick.sets[1]!.runs[k]!.holdout.auc) : [];
+  const pairedAuc = quick.sets[1]
+    ? quick.sets[0]!.runs.map((run, k) => run.holdout.auc - quick.sets[1]!.runs[k]!.holdout.auc)
+    : [];
   const quickVsActiveAuc = activeModel ? withFamily.auc - activeModel.auc : null;
   if (quickVsActiveAuc !== null && Math.abs(quickVsActiveAuc) > QUICK_AUC_TOLERANCE) {
     options.log.warn(
@@ -105,7 +123,11 @@ export async function iterate(
     withFamily,
     withoutFamily,
     contribution: withoutFamily
-      ? { auc: withFamily.auc - withoutFamily.auc, logLoss: withFamily.logLoss - withoutFamily.logLoss, ece: withFamily.ece - withoutFamily.ece }
+      ? {
+          auc: withFamily.auc - withoutFamily.auc,
+          logLoss: withFamily.logLoss - withoutFamily.logLoss,
+          ece: withFamily.ece - withoutFamily.ece,
+        }
       : null,
     contributionAucRange: pairedAuc.length > 0 ? [Math.min(...pairedAuc), Math.max(...pairedAuc)] : null,
     quickVsActiveAuc,
@@ -128,20 +150,28 @@ export function formatIterate(summary: IterateSummary): string {
   const { rebuild, quick } = summary;
   const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
   const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(3)}` : '  -  ');
-  const row = (name: string, m: Metrics, format = f3) => `  ${name.padEnd(44)} ${format(m.auc).padStart(7)} ${format(m.logLoss).padStart(9)} ${format(m.ece).padStart(7)}`;
+  const row = (name: string, m: Metrics, format = f3) =>
+    `  ${name.padEnd(44)} ${format(m.auc).padStart(7)} ${format(m.logLoss).padStart(9)} ${format(m.ece).padStart(7)}`;
   const lines = [
     `${rebuild.label} (${rebuild.family}): ${rebuild.features.length} features rebuilt as of ${rebuild.asOf} from ${rebuild.models.length} SQL models in ${rebuild.seconds.toFixed(1)} s`,
     '',
     `  univariate AUC (closed-deal observations; 0.5 = no signal, below 0.5 = higher loses)`,
-    ...summary.univariate.map((u) => `  ${u.feature.padEnd(44)} ${f3(u.auc).padStart(7)}${u.coverage < 1 ? `  (${(u.coverage * 100).toFixed(0)}% have a value)` : ''}`),
+    ...summary.univariate.map(
+      (u) =>
+        `  ${u.feature.padEnd(44)} ${f3(u.auc).padStart(7)}${u.coverage < 1 ? `  (${(u.coverage * 100).toFixed(0)}% have a value)` : ''}`,
+    ),
     '',
     `  holdout (${quick.split.holdoutDeals} deals closed last)${' '.repeat(Math.max(0, 21 - String(quick.split.holdoutDeals).length))}     AUC  log loss     ECE`,
-    ...(summary.activeModel ? [row(`active model ${summary.activeModel.version}`, summary.activeModel)] : [`  (no active model registered)`]),
+    ...(summary.activeModel
+      ? [row(`active model ${summary.activeModel.version}`, summary.activeModel)]
+      : [`  (no active model registered)`]),
     row('stage probability (CRM baseline)', quick.baseline),
     ...quick.sets.map((set) => row(`quick model, ${set.name}`, set.holdout)),
     ...(summary.contribution ? [row(`${rebuild.family} adds`, summary.contribution, signed)] : []),
     ...(summary.contributionAucRange && quick.fit.seeds.length > 1
-      ? [`  ${''.padEnd(44)} AUC added per seed: ${signed(summary.contributionAucRange[0])} to ${signed(summary.contributionAucRange[1])}`]
+      ? [
+          `  ${''.padEnd(44)} AUC added per seed: ${signed(summary.contributionAucRange[0])} to ${signed(summary.contributionAucRange[1])}`,
+        ]
       : []),
     '',
     `  quick model: ${quick.fit.epochs} epochs at most of ${quick.fit.maxRowsPerEpoch} rows, ${quick.fit.seeds.length > 1 ? `mean of seeds ${quick.fit.seeds.join(', ')}` : `seed ${quick.fit.seeds[0]}`}, no deal-size/close heads, no importance (${quick.backend})`,
@@ -149,7 +179,9 @@ export function formatIterate(summary: IterateSummary): string {
       ? [`  one seed: a difference of a few thousandths of AUC may be noise; --repeats 3 trains each set with 3 seeds`]
       : []),
     ...(summary.quickVsActiveAuc !== null && Math.abs(summary.quickVsActiveAuc) > QUICK_AUC_TOLERANCE
-      ? [`  note: the quick AUC is ${signed(summary.quickVsActiveAuc)} from the active model's: compare quick runs with each other, confirm with \`wuwei train\``]
+      ? [
+          `  note: the quick AUC is ${signed(summary.quickVsActiveAuc)} from the active model's: compare quick runs with each other, confirm with \`wuwei train\``,
+        ]
       : []),
     `  nothing registered or activated; scores and site unchanged (${summary.seconds.toFixed(1)} s)`,
   ];

@@ -57,7 +57,10 @@ export async function acquireRunLock(dbPath: string, options: LockOptions): Prom
     }
     const holder = describeOwner(readOwner(file));
     if (Date.now() >= deadline) {
-      throw new WuweiError('locked', `another wuwei run is using ${dbPath}: ${holder}; try again later or pass --wait SECONDS`);
+      throw new WuweiError(
+        'locked',
+        `another wuwei run is using ${dbPath}: ${holder}; try again later or pass --wait SECONDS`,
+      );
     }
     if (!announced) {
       options.log.info(`waiting for ${holder} to finish with ${dbPath}`);
@@ -83,7 +86,9 @@ async function tryLock(file: string, log: Logger): Promise<DuckDBInstance | null
     }
     const system = systemErrorMessage(error);
     if (system) throw new WuweiError('cannot_write', system, { cause: error });
-    throw new WuweiError('locked', `cannot take the run lock ${file}: ${message.replace(/^IO Error: /, '')}`, { cause: error });
+    throw new WuweiError('locked', `cannot take the run lock ${file}: ${message.replace(/^IO Error: /, '')}`, {
+      cause: error,
+    });
   }
 }
 
@@ -107,7 +112,12 @@ function readOwner(file: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(ownerFile(file), 'utf8')) as Partial<LockOwner>;
     if (typeof owner.pid !== 'number' || typeof owner.command !== 'string') return null;
-    return { pid: owner.pid, host: String(owner.host ?? '?'), command: owner.command, startedAt: String(owner.startedAt ?? '?') };
+    return {
+      pid: owner.pid,
+      host: String(owner.host ?? '?'),
+      command: owner.command,
+      startedAt: String(owner.startedAt ?? '?'),
+    };
   } catch {
     return null;
   }

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { WuweiError } from '../base/errors.ts';
 import { join } from 'node:path';
 import type { WuweiConfig } from '../config/config.ts';
@@ -11,7 +21,10 @@ import type { LoadOptions } from '../load/index.ts';
 
 /** The load's options as the command line gives them (see LoadOptions), and the night's own. */
 export interface RunOptions
-  extends Pick<LoadOptions, 'source' | 'layout' | 'mapping' | 'reportingCurrency' | 'asOf' | 'maxRejectRate' | 'configMaxRejectRate'> {
+  extends Pick<
+    LoadOptions,
+    'source' | 'layout' | 'mapping' | 'reportingCurrency' | 'asOf' | 'maxRejectRate' | 'configMaxRejectRate'
+  > {
   seed?: number;
   /** Train tonight whatever the retraining policy says. */
   retrain?: boolean;
@@ -52,7 +65,10 @@ export interface RunRecord {
   modelVersion?: string;
   metrics?: unknown;
   /** What the feature build warned of: export columns left out (leakage), dead inputs, train/serve skew, flat history. */
-  featureChecks?: Pick<FeatureSummary, 'dealState' | 'deadFeatures'> & { leftOut: Record<string, string>; skew: string[] };
+  featureChecks?: Pick<FeatureSummary, 'dealState' | 'deadFeatures'> & {
+    leftOut: Record<string, string>;
+    skew: string[];
+  };
   stages: Record<string, StageRecord>;
   recordFile: string;
 }
@@ -64,7 +80,16 @@ export interface RunRecord {
  */
 export async function runPipeline(paths: RunPaths, options: RunOptions): Promise<RunRecord> {
   // imported here, not at the top: `wuwei runs` reads run records without loading the stages
-  const { featuresStage, forecastStage, loadStage, movesStage, reportStage, retrainDecisionStage, scoreStage, trainStage } = await import('./stages.ts');
+  const {
+    featuresStage,
+    forecastStage,
+    loadStage,
+    movesStage,
+    reportStage,
+    retrainDecisionStage,
+    scoreStage,
+    trainStage,
+  } = await import('./stages.ts');
   const config = options.config ?? defaultConfig();
   const startedAt = new Date();
   mkdirSync(paths.runs, { recursive: true });
@@ -101,7 +126,11 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
         ...(options.mapping ? { mapping: options.mapping } : {}),
         ...(options.reportingCurrency ? { reportingCurrency: options.reportingCurrency } : {}),
         ...(options.maxRejectRate !== undefined ? { maxRejectRate: options.maxRejectRate } : {}),
-        ...(options.configMaxRejectRate !== undefined ? { configMaxRejectRate: options.configMaxRejectRate } : config.load.maxRejectShare !== undefined ? { configMaxRejectRate: config.load.maxRejectShare } : {}),
+        ...(options.configMaxRejectRate !== undefined
+          ? { configMaxRejectRate: options.configMaxRejectRate }
+          : config.load.maxRejectShare !== undefined
+            ? { configMaxRejectRate: config.load.maxRejectShare }
+            : {}),
         config,
       }),
     );
@@ -111,14 +140,23 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
       if (counts.rejected > 0) record.rejects[entity] = counts.rejected;
     }
     // the open deals' features first: the training observations (most of the work) only on a night that retrains
-    const features = await stage('features', () => featuresStage(paths, { asOf: loaded.asOf, training: options.retrain === true, log: options.log, config }));
+    const features = await stage('features', () =>
+      featuresStage(paths, { asOf: loaded.asOf, training: options.retrain === true, log: options.log, config }),
+    );
     const decision = await retrainDecisionStage(paths, { asOf: loaded.asOf, force: options.retrain ?? false, config });
     record.retrain = decision;
     options.log.info(`train: ${decision.due ? 'due' : 'not due'}: ${decision.reason}`);
     if (decision.due) {
-      if (!features.training) await stage('training features', () => featuresStage(paths, { asOf: loaded.asOf, training: true, log: options.log, config }));
-      record.featureChecks = featureChecks((record.stages['training features']?.summary as FeatureSummary | undefined) ?? features);
-      const trained = await stage('train', () => trainStage(paths, { log: options.log, config, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
+      if (!features.training)
+        await stage('training features', () =>
+          featuresStage(paths, { asOf: loaded.asOf, training: true, log: options.log, config }),
+        );
+      record.featureChecks = featureChecks(
+        (record.stages['training features']?.summary as FeatureSummary | undefined) ?? features,
+      );
+      const trained = await stage('train', () =>
+        trainStage(paths, { log: options.log, config, ...(options.seed !== undefined ? { seed: options.seed } : {}) }),
+      );
       if (trained.status === 'trained') record.metrics = trained.metrics;
     }
     record.featureChecks ??= featureChecks(features);
@@ -126,7 +164,14 @@ export async function runPipeline(paths: RunPaths, options: RunOptions): Promise
     record.modelVersion = scored.modelVersion;
     await stage('moves', () => movesStage(paths, { log: options.log, config }));
     await stage('forecast', () => forecastStage(paths, { log: options.log, config }));
-    if (options.report ?? true) await stage('report', () => reportStage(paths, { log: options.log, showPersonalData: config.report.showPersonalData, grades: config.grades }));
+    if (options.report ?? true)
+      await stage('report', () =>
+        reportStage(paths, {
+          log: options.log,
+          showPersonalData: config.report.showPersonalData,
+          grades: config.grades,
+        }),
+      );
     record.outcome = 'succeeded';
     return record;
   } catch (error) {
@@ -160,7 +205,12 @@ export function writeRunRecord(record: RunRecord, log?: Logger): void {
 }
 
 function featureChecks(summary: FeatureSummary): NonNullable<RunRecord['featureChecks']> {
-  return { dealState: summary.dealState, leftOut: summary.exportColumns.leftOut, deadFeatures: summary.deadFeatures, skew: summary.skew.worst };
+  return {
+    dealState: summary.dealState,
+    leftOut: summary.exportColumns.leftOut,
+    deadFeatures: summary.deadFeatures,
+    skew: summary.skew.worst,
+  };
 }
 
 async function describeInputs(sources: string | string[]): Promise<InputRecord[]> {
@@ -251,20 +301,49 @@ function readRecord(path: string): Partial<RunRecord> | null {
 function brokenListing(file: string, path: string): RunListing {
   const named = file.replace(/\.json$/, '').replace(/T(\d{2})-(\d{2})-(\d{2})/, 'T$1:$2:$3');
   return {
-    startedAt: Number.isNaN(Date.parse(named)) ? '' : named, outcome: 'broken', asOf: null, trained: false, modelVersion: null,
-    opportunities: null, rejects: 0, seconds: 0, error: `unreadable run record (${statSync(path).size} bytes): delete it or look at it`, recordFile: path,
+    startedAt: Number.isNaN(Date.parse(named)) ? '' : named,
+    outcome: 'broken',
+    asOf: null,
+    trained: false,
+    modelVersion: null,
+    opportunities: null,
+    rejects: 0,
+    seconds: 0,
+    error: `unreadable run record (${statSync(path).size} bytes): delete it or look at it`,
+    recordFile: path,
   };
 }
 
 /** The run listing as a plain-text table. */
 export function formatRuns(runs: RunListing[]): string {
   if (runs.length === 0) return 'no runs yet\n';
-  const header = ['started (UTC)', 'outcome', 'as of', 'trained', 'model', 'opportunities', 'rejects', 'seconds', 'error'];
+  const header = [
+    'started (UTC)',
+    'outcome',
+    'as of',
+    'trained',
+    'model',
+    'opportunities',
+    'rejects',
+    'seconds',
+    'error',
+  ];
   const rows = runs.map((r) => [
-    r.startedAt.slice(0, 19).replace('T', ' '), r.outcome, r.asOf ?? '', r.trained ? 'yes' : 'no', r.modelVersion ?? '',
-    r.opportunities === null ? '' : String(r.opportunities), String(r.rejects), r.seconds.toFixed(1), r.error ?? '',
+    r.startedAt.slice(0, 19).replace('T', ' '),
+    r.outcome,
+    r.asOf ?? '',
+    r.trained ? 'yes' : 'no',
+    r.modelVersion ?? '',
+    r.opportunities === null ? '' : String(r.opportunities),
+    String(r.rejects),
+    r.seconds.toFixed(1),
+    r.error ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }

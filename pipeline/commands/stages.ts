@@ -34,11 +34,28 @@ import {
 import { buildReport } from '../../reports/build.ts';
 
 export async function generateStage(
-  options: { out: string; opportunities?: number; seed?: number; asOf?: string; layout?: string; untidyReps?: boolean; log: Logger } & Pick<GenerateOptions, 'shape' | 'customColumns' | 'zeroAmountShare' | 'snapshots'>,
+  options: {
+    out: string;
+    opportunities?: number;
+    seed?: number;
+    asOf?: string;
+    layout?: string;
+    untidyReps?: boolean;
+    log: Logger;
+  } & Pick<GenerateOptions, 'shape' | 'customColumns' | 'zeroAmountShare' | 'snapshots'>,
 ): Promise<GenerateSummary> {
   if (options.layout && options.layout !== 'canonical') {
-    if (options.shape === 'snapshots') throw new WuweiError('bad_option', `--shape snapshots writes the canonical layout only (got --layout ${options.layout})`);
-    return generateInLayout(options.layout, options.out, (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }), options.log);
+    if (options.shape === 'snapshots')
+      throw new WuweiError(
+        'bad_option',
+        `--shape snapshots writes the canonical layout only (got --layout ${options.layout})`,
+      );
+    return generateInLayout(
+      options.layout,
+      options.out,
+      (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }),
+      options.log,
+    );
   }
   return generate({
     out: options.out,
@@ -57,7 +74,10 @@ export async function generateStage(
 
 export async function loadStage(
   paths: RunPaths,
-  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'configuredStages'> & { asOf?: string | undefined; config?: WuweiConfig },
+  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'configuredStages'> & {
+    asOf?: string | undefined;
+    config?: WuweiConfig;
+  },
 ): Promise<LoadStageSummary> {
   const { asOf, config = defaultConfig(), ...rest } = options;
   const stages = configuredStages(config);
@@ -88,12 +108,19 @@ export type LoadStageSummary = LoadSummary & { unsupportedFamilies: Record<strin
 function configuredStages(config: WuweiConfig): LoadOptions['configuredStages'] {
   const { stages, wonStages, lostStages } = config.features;
   const declared = { stages, wonStages, lostStages };
-  const builtIn = { stages: DEFAULTS.features.stages, wonStages: DEFAULTS.features.wonStages, lostStages: DEFAULTS.features.lostStages };
+  const builtIn = {
+    stages: DEFAULTS.features.stages,
+    wonStages: DEFAULTS.features.wonStages,
+    lostStages: DEFAULTS.features.lostStages,
+  };
   return isDeepStrictEqual(declared, builtIn) ? undefined : declared;
 }
 
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */
-export async function featuresStage(paths: RunPaths, options: { asOf?: string; training?: boolean; log: Logger; config?: WuweiConfig }): Promise<FeatureSummary> {
+export async function featuresStage(
+  paths: RunPaths,
+  options: { asOf?: string; training?: boolean; log: Logger; config?: WuweiConfig },
+): Promise<FeatureSummary> {
   const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) =>
     buildFeatures(conn, {
@@ -105,10 +132,21 @@ export async function featuresStage(paths: RunPaths, options: { asOf?: string; t
   );
 }
 
-export async function trainStage(paths: RunPaths, options: { seed?: number; force?: boolean; log: Logger; config?: WuweiConfig }): Promise<TrainOutcome> {
+export async function trainStage(
+  paths: RunPaths,
+  options: { seed?: number; force?: boolean; log: Logger; config?: WuweiConfig },
+): Promise<TrainOutcome> {
   const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
-    const outcome = await trainModels(conn, await trainOptions(conn, config, { modelsDir: paths.models, force: options.force === true, log: options.log, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
+    const outcome = await trainModels(
+      conn,
+      await trainOptions(conn, config, {
+        modelsDir: paths.models,
+        force: options.force === true,
+        log: options.log,
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      }),
+    );
     if (outcome.status === 'trained') await recordTrainingSnapshot(conn, outcome.version, await loadedAsOf(conn));
     return outcome;
   });
@@ -118,36 +156,62 @@ export async function modelsListStage(paths: RunPaths): Promise<ModelListing[]> 
   return withDatabase(paths.db, (conn) => listModels(conn));
 }
 
-export async function modelsActivateStage(paths: RunPaths, options: { version: string; log: Logger }): Promise<{ active: string }> {
+export async function modelsActivateStage(
+  paths: RunPaths,
+  options: { version: string; log: Logger },
+): Promise<{ active: string }> {
   await withDatabase(paths.db, (conn) => activateModel(conn, options.version, paths.models));
   options.log.info(`model ${options.version} is now active`);
   return { active: options.version };
 }
 
 /** Whether the nightly run should train tonight (see ./retrain.ts). */
-export async function retrainDecisionStage(paths: RunPaths, options: { asOf: string; force: boolean; config: WuweiConfig }): Promise<RetrainDecision> {
-  return withDatabase(paths.db, (conn) => decideRetrain(conn, { asOf: options.asOf, policy: options.config.retrain, force: options.force }));
+export async function retrainDecisionStage(
+  paths: RunPaths,
+  options: { asOf: string; force: boolean; config: WuweiConfig },
+): Promise<RetrainDecision> {
+  return withDatabase(paths.db, (conn) =>
+    decideRetrain(conn, { asOf: options.asOf, policy: options.config.retrain, force: options.force }),
+  );
 }
 
-export async function scoreStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<ScoreSummary> {
+export async function scoreStage(
+  paths: RunPaths,
+  options: { log: Logger; config?: WuweiConfig },
+): Promise<ScoreSummary> {
   const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
     const asOf = await loadedAsOf(conn);
     const predictions = await predictOpenDeals(conn, { modelsDir: paths.models, log: options.log });
     const outlook = await dealOutlook(conn, predictions, { asOf, factors: config.scores.factors });
     const summary = await writeScores(conn, outlook, { outDir: paths.out, config, log: options.log });
-    if (config.writeback.formats.length > 0) await writeBack(conn, { asOf, formats: config.writeback.formats, outDir: paths.out, log: options.log });
+    if (config.writeback.formats.length > 0)
+      await writeBack(conn, { asOf, formats: config.writeback.formats, outDir: paths.out, log: options.log });
     return summary;
   });
 }
 
 /** After scoring: each open deal's moves priced by the model, and the allocation of our executives and solutions engineers. */
-export async function movesStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<MovesSummary> {
+export async function movesStage(
+  paths: RunPaths,
+  options: { log: Logger; config?: WuweiConfig },
+): Promise<MovesSummary> {
   const config = options.config ?? defaultConfig();
-  return withDatabase(paths.db, async (conn) => writeMoves(conn, { asOf: await loadedAsOf(conn), config, modelsDir: paths.models, outDir: paths.out, log: options.log }));
+  return withDatabase(paths.db, async (conn) =>
+    writeMoves(conn, {
+      asOf: await loadedAsOf(conn),
+      config,
+      modelsDir: paths.models,
+      outDir: paths.out,
+      log: options.log,
+    }),
+  );
 }
 
-export async function forecastStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig }): Promise<ForecastSummary> {
+export async function forecastStage(
+  paths: RunPaths,
+  options: { log: Logger; config?: WuweiConfig },
+): Promise<ForecastSummary> {
   const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
     const asOf = await loadedAsOf(conn);
@@ -155,16 +219,31 @@ export async function forecastStage(paths: RunPaths, options: { log: Logger; con
   });
 }
 
-export async function backtestStage(paths: RunPaths, options: { log: Logger; config?: WuweiConfig; seed?: number }): Promise<BacktestSummary> {
+export async function backtestStage(
+  paths: RunPaths,
+  options: { log: Logger; config?: WuweiConfig; seed?: number },
+): Promise<BacktestSummary> {
   const config = options.config ?? defaultConfig();
   return runBacktest({ dbPath: paths.db, config, log: options.log, seed: options.seed ?? config.models.seed });
 }
 
 export async function writebackStage(paths: RunPaths, options: { log: Logger; formats: WritebackFormat[] }) {
-  return withDatabase(paths.db, async (conn) => writeBack(conn, { asOf: await loadedAsOf(conn), formats: options.formats, outDir: paths.out, log: options.log }));
+  return withDatabase(paths.db, async (conn) =>
+    writeBack(conn, { asOf: await loadedAsOf(conn), formats: options.formats, outDir: paths.out, log: options.log }),
+  );
 }
 
-export async function reportStage(paths: RunPaths, options: { log: Logger; showPersonalData?: boolean; grades?: GradeBands }) {
+export async function reportStage(
+  paths: RunPaths,
+  options: { log: Logger; showPersonalData?: boolean; grades?: GradeBands },
+) {
   const grades = options.grades ?? DEFAULTS.grades;
-  return buildReport({ dbPath: paths.db, siteDir: paths.site, runsDir: paths.runs, showPersonalData: options.showPersonalData ?? false, grades, log: options.log });
+  return buildReport({
+    dbPath: paths.db,
+    siteDir: paths.site,
+    runsDir: paths.runs,
+    showPersonalData: options.showPersonalData ?? false,
+    grades,
+    log: options.log,
+  });
 }

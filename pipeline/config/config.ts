@@ -137,9 +137,7 @@ const featuresSchema = z.strictObject({
   blockerRoles: z.array(z.string()).default(['blocker']),
   executiveRole: z.string().default('executive'),
   engineerRole: z.string().default('sales_engineer'),
-  similar: z
-    .strictObject({ k: positiveInt.default(20), candidatePool: positiveInt.default(100) })
-    .prefault({}),
+  similar: z.strictObject({ k: positiveInt.default(20), candidatePool: positiveInt.default(100) }).prefault({}),
 });
 
 const modelsSchema = z.strictObject({
@@ -265,12 +263,26 @@ export function loadConfig(options: { file?: string; db: string }): { config: Wu
       output: config.output === undefined ? undefined : configWriteFolder(base, config.output, `${file}: output`),
       sources: { ...config.sources, dir: within(config.sources.dir), mapping: within(config.sources.mapping) },
       forecast: { ...config.forecast, targets: within(config.forecast.targets) },
-      report: { ...config.report, site: config.report.site === undefined ? undefined : configWriteFolder(base, config.report.site, `${file}: report.site`) },
-      duckdb: { ...config.duckdb, tempDirectory: config.duckdb.tempDirectory === null ? null : configWriteFolder(base, config.duckdb.tempDirectory, `${file}: duckdb.tempDirectory`) },
+      report: {
+        ...config.report,
+        site:
+          config.report.site === undefined
+            ? undefined
+            : configWriteFolder(base, config.report.site, `${file}: report.site`),
+      },
+      duckdb: {
+        ...config.duckdb,
+        tempDirectory:
+          config.duckdb.tempDirectory === null
+            ? null
+            : configWriteFolder(base, config.duckdb.tempDirectory, `${file}: duckdb.tempDirectory`),
+      },
     },
   };
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`)).join('');
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`))
+    .join('');
 }

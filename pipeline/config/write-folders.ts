@@ -20,17 +20,31 @@ export function configWriteFolder(base: string, path: string, key: string): stri
   if (isAbsolute(path)) return path;
   const resolved = resolve(base, path);
   if (!isInside(resolved, base)) {
-    throw new WuweiError('bad_option', `${key}: '${path}' leaves the config file's folder (${base}); give a folder below it, or an absolute path if that is really meant`);
+    throw new WuweiError(
+      'bad_option',
+      `${key}: '${path}' leaves the config file's folder (${base}); give a folder below it, or an absolute path if that is really meant`,
+    );
   }
   return resolved;
 }
 
 /** Refuses write folders that would overwrite or delete what Wuwei reads or keeps. */
-export function checkWriteFolders(paths: RunPaths, protect: { configFile?: string | null; sources?: string[] } = {}): void {
-  const folders: [string, string][] = [['output', paths.out], ['site', paths.site], ['models', paths.models], ['runs', paths.runs]];
+export function checkWriteFolders(
+  paths: RunPaths,
+  protect: { configFile?: string | null; sources?: string[] } = {},
+): void {
+  const folders: [string, string][] = [
+    ['output', paths.out],
+    ['site', paths.site],
+    ['models', paths.models],
+    ['runs', paths.runs],
+  ];
   for (const [key, folder] of folders) {
     if (parse(folder).root === folder || folder === homedir()) {
-      throw new WuweiError('bad_option', `${key}: ${folder} is ${folder === homedir() ? 'the home folder' : 'the root folder'}: Wuwei needs a folder of its own to write to`);
+      throw new WuweiError(
+        'bad_option',
+        `${key}: ${folder} is ${folder === homedir() ? 'the home folder' : 'the root folder'}: Wuwei needs a folder of its own to write to`,
+      );
     }
   }
   const kept: [string, string][] = [
@@ -43,7 +57,10 @@ export function checkWriteFolders(paths: RunPaths, protect: { configFile?: strin
   ];
   for (const [what, path] of kept) {
     if (isInside(path, paths.site)) {
-      throw new WuweiError('bad_option', `site: ${paths.site} holds ${what} (${path}): publishing the report replaces the site folder; give the site a folder of its own`);
+      throw new WuweiError(
+        'bad_option',
+        `site: ${paths.site} holds ${what} (${path}): publishing the report replaces the site folder; give the site a folder of its own`,
+      );
     }
   }
   checkSiteFolder(paths.site);
@@ -54,7 +71,10 @@ export const SITE_MARKER = '.wuwei-site';
 
 /** Marks a built site as Wuwei's own, so a later publish may replace it. */
 export function markSite(folder: string, builtFrom: string): void {
-  writeFileSync(join(folder, SITE_MARKER), `${JSON.stringify({ madeBy: 'wuwei', builtAt: new Date().toISOString(), builtFrom })}\n`);
+  writeFileSync(
+    join(folder, SITE_MARKER),
+    `${JSON.stringify({ madeBy: 'wuwei', builtAt: new Date().toISOString(), builtFrom })}\n`,
+  );
 }
 
 /**
@@ -66,18 +86,23 @@ export function markSite(folder: string, builtFrom: string): void {
 export function checkSiteFolder(site: string): void {
   if (!existsSync(site) && !isLink(site)) return;
   const refuse = (why: string): never => {
-    throw new WuweiError('bad_option', `site: ${site} ${why}: publishing the report would replace it; give the site a new or empty folder`);
+    throw new WuweiError(
+      'bad_option',
+      `site: ${site} ${why}: publishing the report would replace it; give the site a new or empty folder`,
+    );
   };
   if (isLink(site)) {
     const target = resolve(dirname(site), readlinkSync(site));
     if (isInside(target, `${site}.versions`) || !existsSync(target)) return;
     if (!statSync(target).isDirectory()) refuse(`links to a file (${target})`);
-    if (!readdirSync(target).includes(SITE_MARKER)) refuse(`links to a folder Wuwei did not make (${target} has no ${SITE_MARKER})`);
+    if (!readdirSync(target).includes(SITE_MARKER))
+      refuse(`links to a folder Wuwei did not make (${target} has no ${SITE_MARKER})`);
     return;
   }
   if (!lstatSync(site).isDirectory()) refuse('is a file');
   const entries = readdirSync(site);
-  if (entries.length > 0 && !entries.includes(SITE_MARKER)) refuse(`is a folder Wuwei did not make (it has other files and no ${SITE_MARKER})`);
+  if (entries.length > 0 && !entries.includes(SITE_MARKER))
+    refuse(`is a folder Wuwei did not make (it has other files and no ${SITE_MARKER})`);
 }
 
 function isLink(path: string): boolean {

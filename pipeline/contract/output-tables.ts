@@ -162,7 +162,8 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     stage: 'load',
     kind: 'table',
     key: ['stage'],
-    description: "The CRM's stages, from its stage file, the config or inferred from the export: order and open/won/lost.",
+    description:
+      "The CRM's stages, from its stage file, the config or inferred from the export: order and open/won/lost.",
     columns: [
       col('stage', 'VARCHAR', 'The stage as Wuwei stores it (closed stages as `Closed Won` / `Closed Lost`).'),
       col('crm_stage', 'VARCHAR', 'The name the CRM wrote.'),
@@ -191,7 +192,7 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     stage: 'load',
     kind: 'table',
     key: ['entity', 'name'],
-    description: "Export columns the mapping declares `known_at: creation` or `close` (overrules the leakage guard).",
+    description: 'Export columns the mapping declares `known_at: creation` or `close` (overrules the leakage guard).',
     columns: [
       col('entity', 'VARCHAR', '`opportunities` or `accounts`.'),
       col('name', 'VARCHAR', "The column's name in the export."),
@@ -204,7 +205,8 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     stage: 'features',
     kind: 'table',
     key: ['feature'],
-    description: "The export's own columns as model inputs: how each is encoded, and whether the leakage guard left it out.",
+    description:
+      "The export's own columns as model inputs: how each is encoded, and whether the leakage guard left it out.",
     columns: [
       col('position', 'INTEGER', 'Order of the input.'),
       col('feature', 'VARCHAR', 'The input column (`custom_*`).'),
@@ -448,7 +450,11 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('account_id', 'VARCHAR', "The deal's account."),
       col('owner_id', 'VARCHAR', "The deal's owner, who makes the move unless a resource is needed."),
       col('region', 'VARCHAR', "The deal's region."),
-      col('move_kind', 'VARCHAR', 'engage_role, introduction, multi_thread, executive_sponsor, solutions_engineer or reengage.'),
+      col(
+        'move_kind',
+        'VARCHAR',
+        'engage_role, introduction, multi_thread, executive_sponsor, solutions_engineer or reengage.',
+      ),
       col('role', 'VARCHAR', 'The buying-group role the move engages (NULL: none).'),
       col('contact_id', 'VARCHAR', 'The customer contact it reaches (an identifier).'),
       col('via_user_id', 'VARCHAR', 'Introductions: the colleague who knows the contact.'),
@@ -457,7 +463,11 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('resource', 'VARCHAR', '`executive` or `solutions_engineer` when the move needs one (see move_allocation).'),
       col('truth_key', 'VARCHAR', "The generator's name for the move (ground_truth_moves.csv), for the truth check."),
       col('win_probability', 'DOUBLE', "The model's win probability tonight."),
-      col('win_probability_after', 'DOUBLE', 'What the model expects if the move happens (counterfactual feature row).'),
+      col(
+        'win_probability_after',
+        'DOUBLE',
+        'What the model expects if the move happens (counterfactual feature row).',
+      ),
       col('delta_win_probability', 'DOUBLE', 'The difference: an expectation of the model, not a promise of cause.'),
       col('expected_value', 'DOUBLE', 'Win probability × expected amount tonight.'),
       col('expected_value_after', 'DOUBLE', 'The same with the move.'),

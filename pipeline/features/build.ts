@@ -83,24 +83,40 @@ export async function buildFeatures(
     }
   }
   await checkMartMatchesCatalog(conn);
-  await runDataTests(conn, models.map((model) => model.name));
+  await runDataTests(
+    conn,
+    models.map((model) => model.name),
+  );
 
   const unsupportedFeatures = await findUnsupportedFeatures(conn);
   const blanked = Object.keys(unsupportedFeatures).map((name) => `NULL::DOUBLE AS ${quoteIdent(name)}`);
   const replace = blanked.length > 0 ? ` REPLACE (${blanked.join(', ')})` : '';
   const keys = 'opportunity_id, as_of';
-  for (const [table, purpose] of [['features_train', 'train'], ['features_score', 'score']] as const) {
+  for (const [table, purpose] of [
+    ['features_train', 'train'],
+    ['features_score', 'score'],
+  ] as const) {
     if (purpose === 'train' && !training) continue;
-    await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (purpose)${replace} FROM fct_opportunity_features WHERE purpose = '${purpose}' ORDER BY ${keys}`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (purpose)${replace} FROM fct_opportunity_features WHERE purpose = '${purpose}' ORDER BY ${keys}`,
+    );
   }
   const exportColumns = await addExportColumns(conn, { training, log: options.log });
   await writeFeatureSupport(conn, unsupportedFeatures);
   await recordBuild(conn, training, maxTrainingDeals);
-  const supportedNames = FEATURES.filter((feature) => !(feature.name in unsupportedFeatures)).map((feature) => feature.name);
+  const supportedNames = FEATURES.filter((feature) => !(feature.name in unsupportedFeatures)).map(
+    (feature) => feature.name,
+  );
   const health = await checkFeatureHealth(conn, options.log);
   const skew = await checkTrainServeSkew(conn, supportedNames, options.log);
-  const [state] = await queryRows<{ flat: boolean | null }>(conn, `SELECT bool_or(flat_history) AS flat FROM int_deal_state`);
-  if (state?.flat) options.log.warn('the history does not show closed deals while they were open (a flat export): every observation, training and scoring, takes the amount as exported, and no stage or expected close');
+  const [state] = await queryRows<{ flat: boolean | null }>(
+    conn,
+    `SELECT bool_or(flat_history) AS flat FROM int_deal_state`,
+  );
+  if (state?.flat)
+    options.log.warn(
+      'the history does not show closed deals while they were open (a flat export): every observation, training and scoring, takes the amount as exported, and no stage or expected close',
+    );
 
   const [counts] = await queryRows<{ train: number; deals: number; score: number; ties: number; closed: number }>(
     conn,
@@ -118,9 +134,13 @@ export async function buildFeatures(
     featuresPerFamily[family] = { features: features.length, supported: features.length - unsupported.length };
     if (features.length > 0 && unsupported.length === features.length) {
       unsupportedFamilies[family] = [...new Set(unsupported.flatMap((feature) => unsupportedFeatures[feature.name]!))];
-      options.log.warn(`${FAMILY_LABELS[family]}: cannot be computed without ${unsupportedFamilies[family]!.join(', ')} (its features are empty, not zero)`);
+      options.log.warn(
+        `${FAMILY_LABELS[family]}: cannot be computed without ${unsupportedFamilies[family]!.join(', ')} (its features are empty, not zero)`,
+      );
     } else if (unsupported.length > 0) {
-      options.log.warn(`${FAMILY_LABELS[family]}: ${unsupported.map((feature) => feature.name).join(', ')} left empty (no ${[...new Set(unsupported.flatMap((feature) => unsupportedFeatures[feature.name]!))].join(', ')})`);
+      options.log.warn(
+        `${FAMILY_LABELS[family]}: ${unsupported.map((feature) => feature.name).join(', ')} left empty (no ${[...new Set(unsupported.flatMap((feature) => unsupportedFeatures[feature.name]!))].join(', ')})`,
+      );
     }
   }
   const summary: FeatureSummary = {
@@ -138,7 +158,11 @@ export async function buildFeatures(
     dealState: state?.flat ? 'flat export: amount as exported, no stage or expected close for any row' : 'history',
     closedDealsNotObserved: training ? Math.max(0, counts!.closed - counts!.deals) : 0,
     exportColumns,
-    deadFeatures: Object.fromEntries(health.filter((h) => h.status !== 'ok').map((h) => [h.feature, `${h.status}${h.needs ? `; needs ${h.needs}` : ''}`])),
+    deadFeatures: Object.fromEntries(
+      health
+        .filter((h) => h.status !== 'ok')
+        .map((h) => [h.feature, `${h.status}${h.needs ? `; needs ${h.needs}` : ''}`]),
+    ),
     skew,
   };
   const supported = FEATURES.length - Object.keys(unsupportedFeatures).length;
@@ -150,13 +174,25 @@ export async function buildFeatures(
 
 /** The features the models may use: those the last build could compute (read from `feature_support`). */
 export async function supportedFeatureNames(conn: DuckDBConnection): Promise<string[]> {
-  const [built] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'feature_support'`);
+  const [built] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'feature_support'`,
+  );
   if (built!.n === 0) throw new WuweiError('not_enough_data', 'no features built yet: run `wuwei features` first');
-  const rows = await queryRows<{ feature: string }>(conn, `SELECT feature FROM feature_support WHERE supported ORDER BY position`);
+  const rows = await queryRows<{ feature: string }>(
+    conn,
+    `SELECT feature FROM feature_support WHERE supported ORDER BY position`,
+  );
   return rows.map((row) => row.feature);
 }
 
-export async function setVariables(conn: DuckDBConnection, asOf: string, config: FeatureConfig, training = true, maxTrainingDeals = DEFAULTS.models.maxTrainingDeals): Promise<void> {
+export async function setVariables(
+  conn: DuckDBConnection,
+  asOf: string,
+  config: FeatureConfig,
+  training = true,
+  maxTrainingDeals = DEFAULTS.models.maxTrainingDeals,
+): Promise<void> {
   requireIsoDate(asOf, '--as-of');
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   const variables: Record<string, string> = {
@@ -183,31 +219,52 @@ export async function createSeeds(conn: DuckDBConnection, config: FeatureConfig)
   const insert = async (table: string, columns: string, rows: unknown[][]) => {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns})`);
     if (rows.length === 0) return;
-    const values = rows.map((row) => `(${row.map((v) => (typeof v === 'string' ? quoteLiteral(v) : String(v))).join(', ')})`).join(', ');
+    const values = rows
+      .map((row) => `(${row.map((v) => (typeof v === 'string' ? quoteLiteral(v) : String(v))).join(', ')})`)
+      .join(', ');
     await conn.run(`INSERT INTO ${table} VALUES ${values}`);
   };
-  await insert('seed_stages', 'stage VARCHAR, stage_index INTEGER, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN', [
-    ...config.stages.map((s, i) => [s.name, i + 1, s.probability, false, false]),
-    ...config.wonStages.map((name) => [name, config.stages.length + 1, 1, true, true]),
-    ...config.lostStages.map((name) => [name, config.stages.length + 1, 0, true, false]),
-  ]);
+  await insert(
+    'seed_stages',
+    'stage VARCHAR, stage_index INTEGER, probability DOUBLE, is_closed BOOLEAN, is_won BOOLEAN',
+    [
+      ...config.stages.map((s, i) => [s.name, i + 1, s.probability, false, false]),
+      ...config.wonStages.map((name) => [name, config.stages.length + 1, 1, true, true]),
+      ...config.lostStages.map((name) => [name, config.stages.length + 1, 0, true, false]),
+    ],
+  );
   // The load's stage list (the export's own stages, pipeline/load/mapping/stage-list.ts) when there is one.
-  const [loaded] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'crm_stages'`);
+  const [loaded] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'crm_stages'`,
+  );
   if (loaded!.n > 0) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE seed_stages AS SELECT stage, min(stage_index) AS stage_index, any_value(probability) AS probability, bool_or(is_closed) AS is_closed, bool_or(is_won) AS is_won FROM crm_stages GROUP BY stage`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE seed_stages AS SELECT stage, min(stage_index) AS stage_index, any_value(probability) AS probability, bool_or(is_closed) AS is_closed, bool_or(is_won) AS is_won FROM crm_stages GROUP BY stage`,
+    );
   }
   await insert('seed_activity_weights', 'type VARCHAR, weight DOUBLE', Object.entries(config.activityWeights));
   await insert(
     'seed_seniority',
     'seniority VARCHAR, weight DOUBLE, rank INTEGER',
     // every seniority named by either setting: an unlisted weight is 1, an unlisted rank 0
-    [...new Set([...Object.keys(config.seniorityWeights), ...Object.keys(config.seniorityRanks)])].map((s) => [s, config.seniorityWeights[s] ?? 1, config.seniorityRanks[s] ?? 0]),
+    [...new Set([...Object.keys(config.seniorityWeights), ...Object.keys(config.seniorityRanks)])].map((s) => [
+      s,
+      config.seniorityWeights[s] ?? 1,
+      config.seniorityRanks[s] ?? 0,
+    ]),
   );
-  await insert('seed_required_roles', 'role VARCHAR', config.requiredRoles.map((r) => [r]));
+  await insert(
+    'seed_required_roles',
+    'role VARCHAR',
+    config.requiredRoles.map((r) => [r]),
+  );
 }
 
 async function checkMartMatchesCatalog(conn: DuckDBConnection): Promise<void> {
-  const columns = new Set((await queryRows<{ column_name: string }>(conn, `DESCRIBE fct_opportunity_features`)).map((r) => r.column_name));
+  const columns = new Set(
+    (await queryRows<{ column_name: string }>(conn, `DESCRIBE fct_opportunity_features`)).map((r) => r.column_name),
+  );
   const missing = FEATURES.filter((feature) => !columns.has(feature.name)).map((feature) => feature.name);
   if (missing.length > 0) throw new Error(`features in the catalog but not in the mart: ${missing.join(', ')}`);
 }
@@ -216,7 +273,10 @@ async function checkMartMatchesCatalog(conn: DuckDBConnection): Promise<void> {
 export async function findUnsupportedFeatures(conn: DuckDBConnection): Promise<Record<string, string[]>> {
   const counts = await queryRows<{ entity: string; n: number }>(
     conn,
-    ENTITY_NAMES.map((entity) => `SELECT ${quoteLiteral(entity)} AS entity, (SELECT count(*) FROM ${quoteIdent(entity)})::INTEGER AS n`).join(' UNION ALL '),
+    ENTITY_NAMES.map(
+      (entity) =>
+        `SELECT ${quoteLiteral(entity)} AS entity, (SELECT count(*) FROM ${quoteIdent(entity)})::INTEGER AS n`,
+    ).join(' UNION ALL '),
   );
   const empty = new Set(counts.filter((row) => row.n === 0).map((row) => row.entity));
   const unsupported: Record<string, string[]> = {};
@@ -260,7 +320,11 @@ async function writeFeatureSupport(conn: DuckDBConnection, unsupported: Record<s
 async function modelFailure(conn: DuckDBConnection, model: SqlModel, error: unknown): Promise<WuweiError> {
   const message = String(error instanceof Error ? error.message : error).split('\n')[0]!;
   const failing = model.name === FEATURE_MART ? await failingColumn(conn) : null;
-  return new WuweiError('bad_input', `feature model ${model.layer}/${model.name}.sql${failing ? `, column ${failing}` : ''} failed: ${message}`, { cause: error });
+  return new WuweiError(
+    'bad_input',
+    `feature model ${model.layer}/${model.name}.sql${failing ? `, column ${failing}` : ''} failed: ${message}`,
+    { cause: error },
+  );
 }
 
 async function failingColumn(conn: DuckDBConnection): Promise<string | null> {

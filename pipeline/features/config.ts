@@ -58,16 +58,33 @@ export function resolveFeatureConfig(overrides: FeatureOptions = {}): FeatureCon
     ...withoutUndefined(overrides),
     similar: { ...DEFAULT_FEATURE_CONFIG.similar, ...withoutUndefined(overrides.similar ?? {}) },
   };
-  const positive = { halfLifeDays: config.halfLifeDays, spacingDays: config.spacingDays, 'similar.k': config.similar.k, 'similar.candidatePool': config.similar.candidatePool };
+  const positive = {
+    halfLifeDays: config.halfLifeDays,
+    spacingDays: config.spacingDays,
+    'similar.k': config.similar.k,
+    'similar.candidatePool': config.similar.candidatePool,
+  };
   for (const [name, value] of Object.entries(positive)) {
-    if (!(Number.isFinite(value) && value > 0)) throw new WuweiError('bad_option', `feature setting ${name} must be a positive number, got ${value}`);
+    if (!(Number.isFinite(value) && value > 0))
+      throw new WuweiError('bad_option', `feature setting ${name} must be a positive number, got ${value}`);
   }
-  if (!(Number.isInteger(config.firstLookDays) && config.firstLookDays >= 0)) throw new WuweiError('bad_option', `feature setting firstLookDays must be a whole number of days >= 0, got ${config.firstLookDays}`);
-  const weights = { inboundWeight: config.inboundWeight, otherActivityWeight: config.otherActivityWeight, ...prefixed('activityWeights', config.activityWeights), ...prefixed('seniorityWeights', config.seniorityWeights) };
+  if (!(Number.isInteger(config.firstLookDays) && config.firstLookDays >= 0))
+    throw new WuweiError(
+      'bad_option',
+      `feature setting firstLookDays must be a whole number of days >= 0, got ${config.firstLookDays}`,
+    );
+  const weights = {
+    inboundWeight: config.inboundWeight,
+    otherActivityWeight: config.otherActivityWeight,
+    ...prefixed('activityWeights', config.activityWeights),
+    ...prefixed('seniorityWeights', config.seniorityWeights),
+  };
   for (const [name, value] of Object.entries(weights)) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new WuweiError('bad_option', `feature setting ${name} must be a number >= 0, got ${value}`);
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new WuweiError('bad_option', `feature setting ${name} must be a number >= 0, got ${value}`);
   }
-  if (config.stages.length === 0) throw new WuweiError('bad_option', 'feature setting stages must list at least one open stage');
+  if (config.stages.length === 0)
+    throw new WuweiError('bad_option', 'feature setting stages must list at least one open stage');
   return config;
 }
 

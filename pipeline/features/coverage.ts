@@ -11,11 +11,15 @@ export function unsupportedFamilies(emptyEntities: Iterable<EntityName>): Record
   const result: Record<string, string[]> = {};
   for (const family of Object.keys(FAMILY_LABELS) as FeatureFamily[]) {
     const blocked = FEATURES.filter((f) => f.family === family).map((f) => f.needs.filter((need) => empty.has(need)));
-    if (blocked.length > 0 && blocked.every((missing) => missing.length > 0)) result[family] = [...new Set(blocked.flat())];
+    if (blocked.length > 0 && blocked.every((missing) => missing.length > 0))
+      result[family] = [...new Set(blocked.flat())];
   }
   return result;
 }
 
 export function describeUnsupported(families: Record<string, string[]>): string[] {
-  return Object.entries(families).map(([family, missing]) => `${FAMILY_LABELS[family as FeatureFamily]} cannot be computed: the export has no ${missing.join(', ')}`);
+  return Object.entries(families).map(
+    ([family, missing]) =>
+      `${FAMILY_LABELS[family as FeatureFamily]} cannot be computed: the export has no ${missing.join(', ')}`,
+  );
 }

@@ -89,7 +89,8 @@ export async function addExportColumns(
       ORDER BY features.opportunity_id, features.as_of`);
   }
   const left = columns.filter((column) => !column.used);
-  for (const c of left) options.log.warn(`export column '${c.source}' (${c.entity}) left out of the models: ${c.reason}`);
+  for (const c of left)
+    options.log.warn(`export column '${c.source}' (${c.entity}) left out of the models: ${c.reason}`);
   if (used.length > 0) {
     options.log.info(`export columns used by the models: ${used.map((c) => `${c.source} (${c.encoding})`).join(', ')}`);
   }
@@ -104,7 +105,11 @@ async function candidates(conn: DuckDBConnection): Promise<Candidate[]> {
     ? `(SELECT known_at FROM custom_attribute_known_at k
         WHERE k.name = c.name AND (k.entity IS NULL OR k.entity = c.entity) LIMIT 1)`
     : 'NULL::VARCHAR';
-  type Row = Pick<ExportColumn, 'entity' | 'type'> & { name: string; feature_name: string; known_at: ExportColumn['knownAt'] };
+  type Row = Pick<ExportColumn, 'entity' | 'type'> & {
+    name: string;
+    feature_name: string;
+    known_at: ExportColumn['knownAt'];
+  };
   const rows = await queryRows<Row>(
     conn,
     `SELECT entity, name, feature_name, type, ${declared} AS known_at FROM custom_attribute_columns c ORDER BY entity DESC, rowid`,
@@ -140,7 +145,8 @@ function featureExpression(column: ExportColumn, asOf: string): string {
 /** The value the leakage guard compares: dates as days after the deal's creation (the same for old and new deals). */
 function guardExpression(column: Candidate): string {
   if (column.encoding === 'category') return `nullif(trim(CAST(${raw(column)} AS VARCHAR)), '')`;
-  if (column.encoding === 'age in days') return `datediff('day', deals.created_date, CAST(${raw(column)} AS DATE))::DOUBLE`;
+  if (column.encoding === 'age in days')
+    return `datediff('day', deals.created_date, CAST(${raw(column)} AS DATE))::DOUBLE`;
   return `CAST(${raw(column)} AS DOUBLE)`;
 }
 
@@ -254,7 +260,12 @@ function separation(values: Float64Array | (string | null)[], rows: number[], la
       const source = entry.n < LEAKAGE.minLevelDeals ? pooled : entry;
       return source.positive / source.n;
     };
-    return Math.abs(auc(rows.map((i) => rate(levelOf(i))), labels) - 0.5);
+    return Math.abs(
+      auc(
+        rows.map((i) => rate(levelOf(i))),
+        labels,
+      ) - 0.5,
+    );
   }
   const low = rows.map((i) => (Number.isFinite(values[i]!) ? values[i]! : Number.NEGATIVE_INFINITY));
   const high = rows.map((i) => (Number.isFinite(values[i]!) ? values[i]! : Number.POSITIVE_INFINITY));
@@ -268,7 +279,9 @@ async function writeDecisions(conn: DuckDBConnection, columns: ExportColumn[]): 
   if (columns.length === 0) return;
   const text = (value: string | null) => (value === null ? 'NULL' : quoteLiteral(value));
   const rows = columns.map((c, i) =>
-    [i + 1, ...[c.feature, c.entity, c.source, c.type, c.encoding, c.knownAt].map(text), c.used, text(c.reason)].join(', '),
+    [i + 1, ...[c.feature, c.entity, c.source, c.type, c.encoding, c.knownAt].map(text), c.used, text(c.reason)].join(
+      ', ',
+    ),
   );
   await conn.run(`INSERT INTO ${EXPORT_COLUMNS_TABLE} VALUES (${rows.join('), (')})`);
 }

@@ -22,7 +22,10 @@ export interface FamilySlice {
 /** The family named on the command line, or a one-line error listing the valid ones. */
 export function parseFamily(name: string): FeatureFamily {
   if (Object.hasOwn(FAMILY_LABELS, name)) return name as FeatureFamily;
-  throw new WuweiError('bad_option', `unknown feature family '${name}': choose one of ${Object.keys(FAMILY_LABELS).join(', ')}, or custom (the export's own columns)`);
+  throw new WuweiError(
+    'bad_option',
+    `unknown feature family '${name}': choose one of ${Object.keys(FAMILY_LABELS).join(', ')}, or custom (the export's own columns)`,
+  );
 }
 
 /** The family's slice; with `only`, just those of its features (to find the one column that fails). */
@@ -30,13 +33,18 @@ export function familySlice(family: FeatureFamily, models: SqlModel[], only?: re
   const mart = models.find((model) => model.name === FEATURE_MART);
   if (!mart) throw new Error(`no SQL model ${FEATURE_MART}`);
   const shape = parseMart(mart.sql);
-  const features = FEATURES.filter((feature) => feature.family === family && (!only || only.includes(feature.name))).map((feature) => feature.name);
+  const features = FEATURES.filter(
+    (feature) => feature.family === family && (!only || only.includes(feature.name)),
+  ).map((feature) => feature.name);
 
   const aliases = new Set<string>();
   const columns = features.map((name) => {
     const expression = shape.expressions.get(name);
     if (expression === undefined) {
-      throw new WuweiError('bad_input', `${FEATURE_MART}.sql: feature ${name} must be one line '<expression> as ${name},' in the final select`);
+      throw new WuweiError(
+        'bad_input',
+        `${FEATURE_MART}.sql: feature ${name} must be one line '<expression> as ${name},' in the final select`,
+      );
     }
     for (const alias of referencedAliases(expression, name, shape)) aliases.add(alias);
     return `        ${expression} as ${name}`;
@@ -44,7 +52,11 @@ export function familySlice(family: FeatureFamily, models: SqlModel[], only?: re
   aliases.delete(shape.base);
   const joins = [...aliases].map((alias) => {
     const using = shape.joins.get(alias);
-    if (!using) throw new WuweiError('bad_input', `${FEATURE_MART}.sql: '${alias}' is read by ${family} but not joined with 'left join ${alias} using (...)'`);
+    if (!using)
+      throw new WuweiError(
+        'bad_input',
+        `${FEATURE_MART}.sql: '${alias}' is read by ${family} but not joined with 'left join ${alias} using (...)'`,
+      );
     return `left join ${alias} using (${using})`;
   });
   const imports = [shape.base, ...aliases].map((alias) => `${alias} as (select * from ${shape.imports.get(alias)})`);
@@ -59,7 +71,10 @@ export function familySlice(family: FeatureFamily, models: SqlModel[], only?: re
     ...joins,
   ].join('\n');
 
-  const needed = neededModels([shape.base, ...aliases].map((alias) => shape.imports.get(alias)!), models);
+  const needed = neededModels(
+    [shape.base, ...aliases].map((alias) => shape.imports.get(alias)!),
+    models,
+  );
   return { family, features, models: models.filter((model) => needed.has(model.name)), sql };
 }
 
@@ -76,11 +91,19 @@ interface MartShape {
 
 function parseMart(sql: string): MartShape {
   const text = sql.replace(/--.*$/gm, '');
-  const imports = new Map([...text.matchAll(/^\s*(\w+) as \(select \* from (\w+)\),?\s*$/gim)].map((m) => [m[1]!, m[2]!]));
-  const joins = new Map([...text.matchAll(/^\s*left join (\w+) using \(([^)]*)\)\s*$/gim)].map((m) => [m[1]!, m[2]!.trim()]));
+  const imports = new Map(
+    [...text.matchAll(/^\s*(\w+) as \(select \* from (\w+)\),?\s*$/gim)].map((m) => [m[1]!, m[2]!]),
+  );
+  const joins = new Map(
+    [...text.matchAll(/^\s*left join (\w+) using \(([^)]*)\)\s*$/gim)].map((m) => [m[1]!, m[2]!.trim()]),
+  );
   const expressions = new Map([...text.matchAll(/^\s*(\S.*?)\s+as\s+(\w+),?\s*$/gim)].map((m) => [m[2]!, m[1]!]));
   const base = /^\s*from (\w+)\s*$/im.exec(text)?.[1];
-  if (!base || !imports.has(base)) throw new WuweiError('bad_input', `${FEATURE_MART}.sql: the final select must read 'from <import>' on its own line`);
+  if (!base || !imports.has(base))
+    throw new WuweiError(
+      'bad_input',
+      `${FEATURE_MART}.sql: the final select must read 'from <import>' on its own line`,
+    );
   return { imports, base, joins, expressions };
 }
 
@@ -88,7 +111,11 @@ function parseMart(sql: string): MartShape {
 function referencedAliases(expression: string, feature: string, shape: MartShape): string[] {
   const qualifiers = [...expression.replace(/'[^']*'/g, "''").matchAll(/\b([a-z_]\w*)\./gi)].map((m) => m[1]!);
   const unknown = qualifiers.filter((alias) => !shape.imports.has(alias));
-  if (unknown.length > 0) throw new WuweiError('bad_input', `${FEATURE_MART}.sql: ${feature} reads ${unknown.join(', ')}, which is not an import CTE of the mart`);
+  if (unknown.length > 0)
+    throw new WuweiError(
+      'bad_input',
+      `${FEATURE_MART}.sql: ${feature} reads ${unknown.join(', ')}, which is not an import CTE of the mart`,
+    );
   return [...new Set(qualifiers)];
 }
 

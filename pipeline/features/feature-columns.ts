@@ -11,17 +11,30 @@ import { readColumns } from '../base/columns.ts';
 
 export const CUSTOM_PREFIX = 'custom_';
 /** Text columns that are features in their own right (one-hot encoded) wherever a feature table carries them. */
-export const CATEGORICAL_COLUMNS = ['stage', 'segment', 'product_line', 'lead_source', 'type', 'industry', 'region'] as const;
+export const CATEGORICAL_COLUMNS = [
+  'stage',
+  'segment',
+  'product_line',
+  'lead_source',
+  'type',
+  'industry',
+  'region',
+] as const;
 
 export interface FeatureColumnSpec {
   numeric: string[];
   categorical: string[];
 }
 
-const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
+const NUMERIC_TYPES =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
 const TEXT_TYPES = /^(VARCHAR|ENUM.*)$/;
 
-export async function featureColumnsOf(conn: DuckDBConnection, table: string, catalogFeatures: readonly string[]): Promise<FeatureColumnSpec> {
+export async function featureColumnsOf(
+  conn: DuckDBConnection,
+  table: string,
+  catalogFeatures: readonly string[],
+): Promise<FeatureColumnSpec> {
   const { columns } = await readColumns(
     conn,
     `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ${quoteLiteral(table)} ORDER BY column_index`,

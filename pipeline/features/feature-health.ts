@@ -41,7 +41,8 @@ const ATTRIBUTE_FIELDS: Record<string, string> = {
 export async function checkFeatureHealth(conn: DuckDBConnection, log: Logger): Promise<FeatureHealth[]> {
   const inputs = await featureColumnsOf(conn, 'features_train', FEATURE_NAMES);
   const needs = await neededFields(conn);
-  const finite = (name: string) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`;
+  const finite = (name: string) =>
+    `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`;
   const aggregates = [
     ...inputs.numeric.map((name) => [name, 'number', finite(name)] as const),
     ...inputs.categorical.map((name) => [name, 'category', `${quoteIdent(name)}::VARCHAR`] as const),
@@ -51,9 +52,13 @@ export async function checkFeatureHealth(conn: DuckDBConnection, log: Logger): P
   for (let start = 0; start < aggregates.length; start += 16) {
     const batch = aggregates.slice(start, start + 16);
     const columns = batch.map(
-      ([, , v], j) => `count(${v})::DOUBLE AS f${j}, (min(${v}) = max(${v}))::DOUBLE AS c${j}, approx_count_distinct(${v})::DOUBLE AS d${j}`,
+      ([, , v], j) =>
+        `count(${v})::DOUBLE AS f${j}, (min(${v}) = max(${v}))::DOUBLE AS c${j}, approx_count_distinct(${v})::DOUBLE AS d${j}`,
     );
-    const [row] = await queryRows<Record<string, number | null>>(conn, `SELECT count(*)::DOUBLE AS n, ${columns.join(', ')} FROM features_train`);
+    const [row] = await queryRows<Record<string, number | null>>(
+      conn,
+      `SELECT count(*)::DOUBLE AS n, ${columns.join(', ')} FROM features_train`,
+    );
     batch.forEach(([name, kind], j) => {
       const n = row!['n']!;
       const filled = row![`f${j}`]!;
@@ -61,13 +66,21 @@ export async function checkFeatureHealth(conn: DuckDBConnection, log: Logger): P
       const status: FeatureStatus = filled === 0 ? 'empty' : row![`c${j}`] === 1 && filled === n ? 'constant' : 'ok';
       const distinctValues = row![`c${j}`] === 1 ? 1 : Math.max(2, Math.round(row![`d${j}`] ?? 0));
       const filledShare = n > 0 ? filled / n : 0;
-      health.push({ feature: name, kind, status, filledShare, distinctValues: filled === 0 ? 0 : distinctValues, needs: needs.get(name) ?? '' });
+      health.push({
+        feature: name,
+        kind,
+        status,
+        filledShare,
+        distinctValues: filled === 0 ? 0 : distinctValues,
+        needs: needs.get(name) ?? '',
+      });
     });
   }
   await conn.run(`CREATE OR REPLACE TABLE ${FEATURE_HEALTH_TABLE}
     (feature VARCHAR, kind VARCHAR, status VARCHAR, filled_share DOUBLE, distinct_values INTEGER, needs VARCHAR)`);
   const values = health.map(
-    (h) => `(${quoteLiteral(h.feature)}, '${h.kind}', '${h.status}', ${h.filledShare}, ${h.distinctValues}, ${quoteLiteral(h.needs)})`,
+    (h) =>
+      `(${quoteLiteral(h.feature)}, '${h.kind}', '${h.status}', ${h.filledShare}, ${h.distinctValues}, ${quoteLiteral(h.needs)})`,
   );
   if (values.length > 0) await conn.run(`INSERT INTO ${FEATURE_HEALTH_TABLE} VALUES ${values.join(', ')}`);
   const dead = health.filter((h) => h.status !== 'ok');

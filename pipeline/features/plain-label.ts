@@ -20,6 +20,7 @@ export function plainLabel(feature: string): string {
   const definition = DEFINITIONS.get(feature) ?? EXTRA_LABELS[feature];
   if (definition) return definition.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '');
   const words = (name: string) => name.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
-  if (feature.startsWith('custom_account_')) return `Account: ${words(feature.slice('custom_account_'.length)).toLowerCase()}`;
+  if (feature.startsWith('custom_account_'))
+    return `Account: ${words(feature.slice('custom_account_'.length)).toLowerCase()}`;
   return feature.startsWith('custom_') ? words(feature.slice('custom_'.length)) : feature.replaceAll('_', ' ');
 }

@@ -65,7 +65,10 @@ export async function exportColumnsFamily(conn: DuckDBConnection): Promise<Famil
 }
 const KEYS = 'opportunity_id, as_of';
 
-export async function rebuildFamily(conn: DuckDBConnection, options: { family: FeatureFamily; config?: FeatureOptions; log: Logger }): Promise<FamilyRebuild> {
+export async function rebuildFamily(
+  conn: DuckDBConnection,
+  options: { family: FeatureFamily; config?: FeatureOptions; log: Logger },
+): Promise<FamilyRebuild> {
   const start = performance.now();
   const config = resolveFeatureConfig(options.config);
   const slice = familySlice(options.family, readSqlModels());
@@ -80,7 +83,9 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
     try {
       await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(model.name)} AS ${model.sql}`);
     } catch (error) {
-      throw new WuweiError('bad_input', `feature model ${model.layer}/${model.name}.sql failed: ${firstLines(error)}`, { cause: error });
+      throw new WuweiError('bad_input', `feature model ${model.layer}/${model.name}.sql failed: ${firstLines(error)}`, {
+        cause: error,
+      });
     }
   }
   const modelsSeconds = lap();
@@ -89,7 +94,11 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
     // their rows in sequence whichever side of the join DuckDB builds (in any other order, ~20x slower at 100k)
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${FAMILY_TABLE} AS SELECT * FROM (${slice.sql}) ORDER BY ${KEYS}`);
   } catch (error) {
-    throw new WuweiError('bad_input', `${FEATURE_MART}.sql, the ${options.family} columns, failed: ${firstLines(error)}`, { cause: error });
+    throw new WuweiError(
+      'bad_input',
+      `${FEATURE_MART}.sql, the ${options.family} columns, failed: ${firstLines(error)}`,
+      { cause: error },
+    );
   }
   await checkSameRows(conn);
 
@@ -98,12 +107,21 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
   const missing = await findUnsupportedFeatures(conn);
   const unsupported = slice.features.filter((name) => name in missing);
   const assignments = (blank: boolean) =>
-    slice.features.map((name) => `${quoteIdent(name)} = ${blank && unsupported.includes(name) ? 'NULL' : `${FAMILY_TABLE}.${quoteIdent(name)}`}`).join(', ');
+    slice.features
+      .map(
+        (name) =>
+          `${quoteIdent(name)} = ${blank && unsupported.includes(name) ? 'NULL' : `${FAMILY_TABLE}.${quoteIdent(name)}`}`,
+      )
+      .join(', ');
   await conn.run('BEGIN TRANSACTION');
   try {
     // UPDATE writes only the family's columns (CREATE TABLE AS would copy every column).
     // The mart keeps every value, as the full build leaves it; the model tables blank unsupported features.
-    for (const [table, blank] of [[FEATURE_MART, false], ['features_train', true], ['features_score', true]] as const) {
+    for (const [table, blank] of [
+      [FEATURE_MART, false],
+      ['features_train', true],
+      ['features_score', true],
+    ] as const) {
       await conn.run(
         `UPDATE ${table} SET ${assignments(blank)} FROM ${FAMILY_TABLE} WHERE ${table}.opportunity_id = ${FAMILY_TABLE}.opportunity_id AND ${table}.as_of = ${FAMILY_TABLE}.as_of`,
       );
@@ -141,7 +159,8 @@ export async function rebuildFamily(conn: DuckDBConnection, options: { family: F
     `${summary.label}: ${slice.features.length} features rebuilt as of ${asOf} from ${summary.models.length} SQL models (${summary.models.join(', ')}) in ${summary.seconds.toFixed(1)} s ` +
       `(models ${modelsSeconds.toFixed(1)} s, family columns ${familySeconds.toFixed(1)} s, writing them ${writeSeconds.toFixed(1)} s)`,
   );
-  if (unsupported.length > 0) options.log.warn(`${summary.label}: ${unsupported.join(', ')} left empty (an export they need is empty)`);
+  if (unsupported.length > 0)
+    options.log.warn(`${summary.label}: ${unsupported.join(', ')} left empty (an export they need is empty)`);
   return summary;
 }
 
@@ -169,7 +188,11 @@ async function checkSameRows(conn: DuckDBConnection): Promise<void> {
             (SELECT count(*) FROM (SELECT DISTINCT ${KEYS} FROM ${FAMILY_TABLE}))::INTEGER AS distinct_keys,
             (SELECT count(*) FROM ${FEATURE_MART} JOIN ${FAMILY_TABLE} USING (${KEYS}))::INTEGER AS matched`,
   );
-  if (check!.distinct_keys !== check!.family) throw new WuweiError('bad_input', `${FEATURE_MART}.sql: the ${check!.family} rebuilt rows repeat an (opportunity_id, as_of): a join in the family's models is not one row per observation`);
+  if (check!.distinct_keys !== check!.family)
+    throw new WuweiError(
+      'bad_input',
+      `${FEATURE_MART}.sql: the ${check!.family} rebuilt rows repeat an (opportunity_id, as_of): a join in the family's models is not one row per observation`,
+    );
   if (check!.mart !== check!.family || check!.matched !== check!.mart) {
     throw new WuweiError(
       'bad_input',
@@ -181,9 +204,15 @@ async function checkSameRows(conn: DuckDBConnection): Promise<void> {
 /** A feature new to the catalog has no column yet: only the full build adds columns. */
 async function checkColumnsExist(conn: DuckDBConnection, features: string[]): Promise<void> {
   for (const table of [FEATURE_MART, 'features_train', 'features_score']) {
-    const columns = new Set((await queryRows<{ column_name: string }>(conn, `DESCRIBE ${table}`)).map((row) => row.column_name));
+    const columns = new Set(
+      (await queryRows<{ column_name: string }>(conn, `DESCRIBE ${table}`)).map((row) => row.column_name),
+    );
     const absent = features.filter((name) => !columns.has(name));
-    if (absent.length > 0) throw new WuweiError('bad_input', `${table} has no column ${absent.join(', ')} yet: run \`wuwei features\` once to add new features`);
+    if (absent.length > 0)
+      throw new WuweiError(
+        'bad_input',
+        `${table} has no column ${absent.join(', ')} yet: run \`wuwei features\` once to add new features`,
+      );
   }
 }
 
@@ -199,7 +228,10 @@ function stopwatch(): () => number {
 }
 
 function firstLines(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n').slice(0, 3).join(' ');
+  return String(error instanceof Error ? error.message : error)
+    .split('\n')
+    .slice(0, 3)
+    .join(' ');
 }
 
 /**
@@ -208,7 +240,14 @@ function firstLines(error: unknown): string {
  */
 async function fullBuildTrainingSample(conn: DuckDBConnection): Promise<number | undefined> {
   if (!(await tableExists(conn, 'feature_build'))) return undefined;
-  const [build] = await queryRows<{ training: boolean; max_training_deals: number }>(conn, 'SELECT training, max_training_deals FROM feature_build');
-  if (build && !build.training) throw new WuweiError('not_enough_data', 'the last feature build was for scoring only (a night without retraining): run `wuwei features` first');
+  const [build] = await queryRows<{ training: boolean; max_training_deals: number }>(
+    conn,
+    'SELECT training, max_training_deals FROM feature_build',
+  );
+  if (build && !build.training)
+    throw new WuweiError(
+      'not_enough_data',
+      'the last feature build was for scoring only (a night without retraining): run `wuwei features` first',
+    );
   return build?.max_training_deals;
 }

@@ -24,7 +24,9 @@ export function readSqlModels(): SqlModel[] {
   const names = new Set(models.map((m) => m.name));
   const withDeps = models.map((model) => ({
     ...model,
-    dependsOn: [...names].filter((other) => other !== model.name && new RegExp(`\\b${other}\\b`).test(stripComments(model.sql))),
+    dependsOn: [...names].filter(
+      (other) => other !== model.name && new RegExp(`\\b${other}\\b`).test(stripComments(model.sql)),
+    ),
   }));
   return topologicalOrder(withDeps);
 }
@@ -35,7 +37,8 @@ function topologicalOrder(models: SqlModel[]): SqlModel[] {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (model: SqlModel, path: string[]) => {
     if (state.get(model.name) === 'done') return;
-    if (state.get(model.name) === 'visiting') throw new Error(`SQL models depend on each other in a cycle: ${[...path, model.name].join(' -> ')}`);
+    if (state.get(model.name) === 'visiting')
+      throw new Error(`SQL models depend on each other in a cycle: ${[...path, model.name].join(' -> ')}`);
     state.set(model.name, 'visiting');
     for (const dep of model.dependsOn) visit(byName.get(dep)!, [...path, model.name]);
     state.set(model.name, 'done');

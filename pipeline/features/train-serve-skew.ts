@@ -45,15 +45,25 @@ export interface SkewSummary {
 }
 
 /** Compares the inputs the models would use (the supported catalog features, deal attributes and export columns). */
-export async function checkTrainServeSkew(conn: DuckDBConnection, supportedFeatures: readonly string[], log: Logger): Promise<SkewSummary> {
+export async function checkTrainServeSkew(
+  conn: DuckDBConnection,
+  supportedFeatures: readonly string[],
+  log: Logger,
+): Promise<SkewSummary> {
   // the inputs both tables carry (a scoring-only build keeps an older training table)
   const scoring = new Set(await tableColumns(conn, 'features_score'));
   const all = await featureColumnsOf(conn, 'features_train', supportedFeatures);
-  const inputs = { numeric: all.numeric.filter((name) => scoring.has(name)), categorical: all.categorical.filter((name) => scoring.has(name)) };
+  const inputs = {
+    numeric: all.numeric.filter((name) => scoring.has(name)),
+    categorical: all.categorical.filter((name) => scoring.has(name)),
+  };
   const recent = `(SELECT * FROM features_train WHERE as_of > (SELECT max(as_of) FROM features_score) - ${RECENT_DAYS})`;
   const [count] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${recent}`);
   const train = count!.n >= MIN_RECENT_ROWS ? recent : 'features_train';
-  const skews = [...(await numericSkews(conn, train, inputs.numeric)), ...(await categoricalSkews(conn, train, inputs.categorical))];
+  const skews = [
+    ...(await numericSkews(conn, train, inputs.numeric)),
+    ...(await categoricalSkews(conn, train, inputs.categorical)),
+  ];
   skews.sort((a, b) => b.severity - a.severity || a.feature.localeCompare(b.feature));
   await conn.run(
     `CREATE OR REPLACE TABLE ${FEATURE_SKEW_TABLE} (feature VARCHAR, kind VARCHAR, train_missing_share DOUBLE, score_missing_share DOUBLE, smd DOUBLE, psi DOUBLE, severity DOUBLE, skewed BOOLEAN)`,
@@ -62,14 +72,19 @@ export async function checkTrainServeSkew(conn: DuckDBConnection, supportedFeatu
   if (skews.length > 0) {
     await conn.run(
       `INSERT INTO ${FEATURE_SKEW_TABLE} VALUES ${skews
-        .map((s) => `(${quoteLiteral(s.feature)}, '${s.kind}', ${num(s.trainMissingShare)}, ${num(s.scoreMissingShare)}, ${num(s.smd)}, ${num(s.psi)}, ${num(s.severity)}, ${s.severity >= 1})`)
+        .map(
+          (s) =>
+            `(${quoteLiteral(s.feature)}, '${s.kind}', ${num(s.trainMissingShare)}, ${num(s.scoreMissingShare)}, ${num(s.smd)}, ${num(s.psi)}, ${num(s.severity)}, ${s.severity >= 1})`,
+        )
         .join(', ')}`,
     );
   }
   const skewed = skews.filter((s) => s.severity >= 1);
   const worst = skewed.slice(0, WORST).map(describe);
   if (skewed.length > 0) {
-    log.warn(`train/serve skew: ${skewed.length} of ${skews.length} inputs differ between training and scoring rows; worst: ${worst.join('; ')}`);
+    log.warn(
+      `train/serve skew: ${skewed.length} of ${skews.length} inputs differ between training and scoring rows; worst: ${worst.join('; ')}`,
+    );
   }
   return { worst, skewedInputs: skewed.length, inputs: skews.length };
 }
@@ -77,14 +92,25 @@ export async function checkTrainServeSkew(conn: DuckDBConnection, supportedFeatu
 function describe(skew: FeatureSkew): string {
   const pct = (x: number) => `${Math.round(100 * x)}%`;
   const missing = `missing ${pct(skew.trainMissingShare)} in training, ${pct(skew.scoreMissingShare)} in scoring`;
-  const shift = skew.kind === 'number' ? (Number.isFinite(skew.smd) ? `, mean shift ${skew.smd.toFixed(2)} sd` : '') : `, PSI ${skew.psi.toFixed(2)}`;
+  const shift =
+    skew.kind === 'number'
+      ? Number.isFinite(skew.smd)
+        ? `, mean shift ${skew.smd.toFixed(2)} sd`
+        : ''
+      : `, PSI ${skew.psi.toFixed(2)}`;
   return `${skew.feature} (${missing}${shift})`;
 }
 
-async function numericSkews(conn: DuckDBConnection, trainRows: string, names: readonly string[]): Promise<FeatureSkew[]> {
+async function numericSkews(
+  conn: DuckDBConnection,
+  trainRows: string,
+  names: readonly string[],
+): Promise<FeatureSkew[]> {
   if (names.length === 0) return [];
   const stats = async (table: string) => {
-    const values = names.map((name) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`);
+    const values = names.map(
+      (name) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`,
+    );
     const [row] = await queryRows<Record<string, number | null>>(
       conn,
       `SELECT count(*)::DOUBLE AS n, ${values.map((v, j) => `count(${v})::DOUBLE AS k${j}, avg(${v})::DOUBLE AS m${j}, var_pop(${v})::DOUBLE AS v${j}`).join(', ')} FROM ${table}`,
@@ -99,8 +125,18 @@ async function numericSkews(conn: DuckDBConnection, trainRows: string, names: re
     const pooled = Math.sqrt(((train[`v${j}`] ?? Number.NaN) + (score[`v${j}`] ?? Number.NaN)) / 2);
     const difference = (score[`m${j}`] ?? Number.NaN) - (train[`m${j}`] ?? Number.NaN);
     // a feature constant on both sides has no spread: equal means are no shift, different ones a full one
-    const smd = pooled > 1e-12 ? difference / pooled : Number.isFinite(difference) ? (Math.abs(difference) > 1e-12 ? Math.sign(difference) * 10 : 0) : Number.NaN;
-    const severity = Math.max(Math.abs(scoreMissingShare - trainMissingShare) / SKEW_LIMITS.missingShare, Number.isFinite(smd) ? Math.abs(smd) / SKEW_LIMITS.smd : 0);
+    const smd =
+      pooled > 1e-12
+        ? difference / pooled
+        : Number.isFinite(difference)
+          ? Math.abs(difference) > 1e-12
+            ? Math.sign(difference) * 10
+            : 0
+          : Number.NaN;
+    const severity = Math.max(
+      Math.abs(scoreMissingShare - trainMissingShare) / SKEW_LIMITS.missingShare,
+      Number.isFinite(smd) ? Math.abs(smd) / SKEW_LIMITS.smd : 0,
+    );
     return { feature, kind: 'number' as const, trainMissingShare, scoreMissingShare, smd, psi: Number.NaN, severity };
   });
 }
@@ -110,7 +146,11 @@ function missingShare(row: Record<string, number | null>, j: number): number {
   return n > 0 ? 1 - (row[`k${j}`] ?? 0) / n : Number.NaN;
 }
 
-async function categoricalSkews(conn: DuckDBConnection, trainRows: string, names: readonly string[]): Promise<FeatureSkew[]> {
+async function categoricalSkews(
+  conn: DuckDBConnection,
+  trainRows: string,
+  names: readonly string[],
+): Promise<FeatureSkew[]> {
   const skews: FeatureSkew[] = [];
   for (const feature of names) {
     const rows = await queryRows<{ level: string | null; train: number; score: number }>(
@@ -130,10 +170,14 @@ async function categoricalSkews(conn: DuckDBConnection, trainRows: string, names
       const q = Math.max(r.score, 0.5) / totalScore;
       psi += (q - p) * Math.log(q / p);
     }
-    const missing = (side: 'train' | 'score', total: number) => (rows.find((r) => r.level === null)?.[side] ?? 0) / total;
+    const missing = (side: 'train' | 'score', total: number) =>
+      (rows.find((r) => r.level === null)?.[side] ?? 0) / total;
     const trainMissingShare = missing('train', totalTrain);
     const scoreMissingShare = missing('score', totalScore);
-    const severity = Math.max(Math.abs(scoreMissingShare - trainMissingShare) / SKEW_LIMITS.missingShare, psi / SKEW_LIMITS.psi);
+    const severity = Math.max(
+      Math.abs(scoreMissingShare - trainMissingShare) / SKEW_LIMITS.missingShare,
+      psi / SKEW_LIMITS.psi,
+    );
     skews.push({ feature, kind: 'category', trainMissingShare, scoreMissingShare, smd: Number.NaN, psi, severity });
   }
   return skews;

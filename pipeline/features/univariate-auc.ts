@@ -45,7 +45,10 @@ export async function univariateAuc(
             sum(n1 + n0)::INTEGER AS n
      FROM strata GROUP BY feature`,
   );
-  const [all] = await queryRows<{ total: number }>(conn, `SELECT count(*)::INTEGER AS total FROM ${quoteIdent(table)} WHERE ${quoteIdent(outcome)} IS NOT NULL`);
+  const [all] = await queryRows<{ total: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS total FROM ${quoteIdent(table)} WHERE ${quoteIdent(outcome)} IS NOT NULL`,
+  );
   const byIndex = new Map(rows.map((row) => [row.i, row]));
   return features.map((feature, i) => {
     const row = byIndex.get(i);

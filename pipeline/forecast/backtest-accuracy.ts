@@ -37,12 +37,21 @@ export function methodAccuracy(method: string, pairs: JudgedPair[]): MethodAccur
   return {
     method,
     periods: judged.length,
-    accuracy: judged.reduce((sum, pair) => sum + (1 - Math.abs(pair.actual - pair.forecast) / pair.actual), 0) / judged.length,
+    accuracy:
+      judged.reduce((sum, pair) => sum + (1 - Math.abs(pair.actual - pair.forecast) / pair.actual), 0) / judged.length,
     bias: judged.reduce((sum, pair) => sum + (pair.forecast - pair.actual), 0) / totalActual,
     wape: judged.reduce((sum, pair) => sum + Math.abs(pair.actual - pair.forecast), 0) / totalActual,
-    hitRate10: judged.filter((pair) => Math.abs(pair.actual - pair.forecast) <= 0.1 * pair.actual).length / judged.length,
-    rangeCoverage: withRange.length > 0 ? withRange.filter((pair) => pair.p10! <= pair.actual && pair.actual <= pair.p90!).length / withRange.length : null,
-    rangeWidth: withRange.length > 0 ? withRange.reduce((sum, pair) => sum + (pair.p90! - pair.p10!), 0) / withRange.reduce((sum, pair) => sum + pair.actual, 0) : null,
+    hitRate10:
+      judged.filter((pair) => Math.abs(pair.actual - pair.forecast) <= 0.1 * pair.actual).length / judged.length,
+    rangeCoverage:
+      withRange.length > 0
+        ? withRange.filter((pair) => pair.p10! <= pair.actual && pair.actual <= pair.p90!).length / withRange.length
+        : null,
+    rangeWidth:
+      withRange.length > 0
+        ? withRange.reduce((sum, pair) => sum + (pair.p90! - pair.p10!), 0) /
+          withRange.reduce((sum, pair) => sum + pair.actual, 0)
+        : null,
   };
 }
 

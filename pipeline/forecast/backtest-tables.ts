@@ -12,9 +12,23 @@ import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { dayNumber } from '../base/dates.ts';
 
 const BACKTEST_NUMBERS = [
-  'actual', 'expected', 'p10', 'p50', 'p90', 'weighted_pipeline', 'rep_commit', 'rep_best_case', 'rep_pipeline', 'expected_open', 'expected_new',
+  'actual',
+  'expected',
+  'p10',
+  'p50',
+  'p90',
+  'weighted_pipeline',
+  'rep_commit',
+  'rep_best_case',
+  'rep_pipeline',
+  'expected_open',
+  'expected_new',
 ] as const satisfies readonly (keyof BacktestRow)[];
-const BACKTEST_ADDED_NUMBERS = ['won_to_date', 'actual_open', 'actual_new'] as const satisfies readonly (keyof BacktestRow)[];
+const BACKTEST_ADDED_NUMBERS = [
+  'won_to_date',
+  'actual_open',
+  'actual_new',
+] as const satisfies readonly (keyof BacktestRow)[];
 
 export async function saveBacktest(
   conn: DuckDBConnection,
@@ -44,9 +58,12 @@ export async function saveBacktest(
     }
     rows.closeSync();
 
-    const measures = 'periods INTEGER, accuracy DOUBLE, bias DOUBLE, wape DOUBLE, hit_rate_10 DOUBLE, range_coverage DOUBLE, range_width DOUBLE';
+    const measures =
+      'periods INTEGER, accuracy DOUBLE, bias DOUBLE, wape DOUBLE, hit_rate_10 DOUBLE, range_coverage DOUBLE, range_width DOUBLE';
     await conn.run(`CREATE OR REPLACE TABLE backtest_summary (method VARCHAR, ${measures})`);
-    await conn.run(`CREATE OR REPLACE TABLE backtest_accuracy (method VARCHAR, segment_type VARCHAR, weeks_into_period INTEGER, ${measures})`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE backtest_accuracy (method VARCHAR, segment_type VARCHAR, weeks_into_period INTEGER, ${measures})`,
+    );
     const summary = await conn.createAppender('backtest_summary');
     for (const m of result.methods) {
       summary.appendVarchar(m.method);

@@ -19,7 +19,13 @@ import { buildFeatures } from '../features/build.ts';
 import { ENTITY_NAMES } from '../load/schema.ts';
 import { dealOutlook } from '../outlook/deal-outlook.ts';
 import { featureBuildOptions, predictOpenDeals, trainModels, trainOptions, trainingSeed } from '../../models/index.ts';
-import { accuracyTable, BACKTEST_METHODS, methodAccuracy, type AccuracyRow, type MethodAccuracy } from './backtest-accuracy.ts';
+import {
+  accuracyTable,
+  BACKTEST_METHODS,
+  methodAccuracy,
+  type AccuracyRow,
+  type MethodAccuracy,
+} from './backtest-accuracy.ts';
 import { saveBacktest } from './backtest-tables.ts';
 import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
@@ -36,7 +42,16 @@ export interface QuarterBacktest {
 }
 
 export interface BacktestSummary {
-  quarters: { label: string; asOf: string; actual: number; expected: number; p10: number; p90: number; weightedPipeline: number; modelVersion: string }[];
+  quarters: {
+    label: string;
+    asOf: string;
+    actual: number;
+    expected: number;
+    p10: number;
+    p90: number;
+    weightedPipeline: number;
+    modelVersion: string;
+  }[];
   skipped: { label: string; reason: string }[];
   /** The company at quarter start, per method (the `backtest_summary` table). */
   methods: MethodAccuracy[];
@@ -51,7 +66,12 @@ export interface BacktestSummary {
  * The most recent `count` fiscal quarters that ended on or before `lastDate` and start at least
  * `minHistoryDays` after `firstDate`, oldest first.
  */
-export function pastQuarters(range: { firstDate: string; lastDate: string }, fiscalYearStartMonth: number, count: number, minHistoryDays: number): Period[] {
+export function pastQuarters(
+  range: { firstDate: string; lastDate: string },
+  fiscalYearStartMonth: number,
+  count: number,
+  minHistoryDays: number,
+): Period[] {
   const quarters: Period[] = [];
   const earliestStart = addDays(range.firstDate, minHistoryDays);
   for (let offset = 0; quarters.length < count; offset--) {
@@ -66,7 +86,8 @@ export function pastQuarters(range: { firstDate: string; lastDate: string }, fis
 export function backtestAsOfDates(quarter: Period, weekStep: number): { asOf: string; weeks: number }[] {
   const first = addDays(quarter.start, -1);
   const dates = [{ asOf: first, weeks: 0 }];
-  for (let weeks = weekStep; weekStep > 0 && addDays(first, 7 * weeks) < quarter.end; weeks += weekStep) dates.push({ asOf: addDays(first, 7 * weeks), weeks });
+  for (let weeks = weekStep; weekStep > 0 && addDays(first, 7 * weeks) < quarter.end; weeks += weekStep)
+    dates.push({ asOf: addDays(first, 7 * weeks), weeks });
   return dates;
 }
 
@@ -86,7 +107,13 @@ export async function backtestQuarter(
   const build = featureBuildOptions(config);
   await buildFeatures(conn, { asOf: dates[0]!.asOf, ...build, log: quietLogger });
   // The backtest trains as the nightly run does, and its model becomes the one scoring whatever the previous quarter's scored.
-  const training = await trainOptions(conn, config, { modelsDir: options.modelsDir, force: true, log: quietLogger, ...optional('seed', options.seed), ...optional('epochs', config.backtest.epochs) });
+  const training = await trainOptions(conn, config, {
+    modelsDir: options.modelsDir,
+    force: true,
+    log: quietLogger,
+    ...optional('seed', options.seed),
+    ...optional('epochs', config.backtest.epochs),
+  });
   const trained = await trainModels(conn, { ...training, importanceRepeats: 0 });
   if (trained.status !== 'trained') throw new WuweiError('not_enough_data', trained.message);
 
@@ -99,14 +126,24 @@ export async function backtestQuarter(
   const result: QuarterBacktest = { rows: [], deals: [] };
   for (const { asOf, weeks } of dates) {
     if (weeks > 0) await buildFeatures(conn, { asOf, ...build, training: false, log: quietLogger });
-    const predictions = await predictOpenDeals(conn, { modelsDir: options.modelsDir, explain: false, log: quietLogger });
+    const predictions = await predictOpenDeals(conn, {
+      modelsDir: options.modelsDir,
+      explain: false,
+      log: quietLogger,
+    });
     const outlook = await dealOutlook(conn, predictions, { asOf, factors: 0 });
     const forecast = await computeForecast(conn, outlook, { periods: [quarter], settings: config.forecast, stages });
     const actuals = await actualParts(conn, quarter, asOf);
     const none = { won_to_date: 0, actual_open: 0, actual_new: 0 };
     for (const row of forecast) {
       const actual = actuals.get(`${row.segment_type}|${row.segment}`) ?? none;
-      result.rows.push({ ...row, weeks_into_period: weeks, actual: actual.won_to_date + actual.actual_open + actual.actual_new, actual_open: actual.actual_open, actual_new: actual.actual_new });
+      result.rows.push({
+        ...row,
+        weeks_into_period: weeks,
+        actual: actual.won_to_date + actual.actual_open + actual.actual_new,
+        actual_open: actual.actual_open,
+        actual_new: actual.actual_new,
+      });
     }
     result.deals.push(...(await openDealParts(conn, outlook, quarter, weeks)));
   }
@@ -114,7 +151,11 @@ export async function backtestQuarter(
 }
 
 /** What was won in the quarter per segment: before the as-of date, after it by deals then open, and by deals created after it. */
-async function actualParts(conn: DuckDBConnection, quarter: Period, asOf: string): Promise<Map<string, { won_to_date: number; actual_open: number; actual_new: number }>> {
+async function actualParts(
+  conn: DuckDBConnection,
+  quarter: Period,
+  asOf: string,
+): Promise<Map<string, { won_to_date: number; actual_open: number; actual_new: number }>> {
   const asOfSql = `DATE ${quoteLiteral(asOf)}`;
   const rows = await queryRows<{ key: string; won_to_date: number; actual_open: number; actual_new: number }>(
     conn,
@@ -129,13 +170,25 @@ async function actualParts(conn: DuckDBConnection, quarter: Period, asOf: string
   return new Map(rows.map(({ key, ...parts }) => [key, parts]));
 }
 
-async function openDealParts(conn: DuckDBConnection, outlook: Awaited<ReturnType<typeof dealOutlook>>, quarter: Period, weeks: number): Promise<BacktestDeal[]> {
+async function openDealParts(
+  conn: DuckDBConnection,
+  outlook: Awaited<ReturnType<typeof dealOutlook>>,
+  quarter: Period,
+  weeks: number,
+): Promise<BacktestDeal[]> {
   const truth = new Map(
-    (await queryRows<{ opportunity_id: string; closed_on: string | null; won: boolean | null; final_amount: number | null }>(
-      conn,
-      `SELECT opportunity_id, strftime(closed_on, '%Y-%m-%d') AS closed_on, won, final_amount FROM backtest_truth
+    (
+      await queryRows<{
+        opportunity_id: string;
+        closed_on: string | null;
+        won: boolean | null;
+        final_amount: number | null;
+      }>(
+        conn,
+        `SELECT opportunity_id, strftime(closed_on, '%Y-%m-%d') AS closed_on, won, final_amount FROM backtest_truth
        WHERE segment_type = 'all' AND opportunity_id IN (SELECT opportunity_id FROM features_score)`,
-    )).map((row) => [row.opportunity_id, row]),
+      )
+    ).map((row) => [row.opportunity_id, row]),
   );
   const asOfDay = dayNumber(outlook.asOf);
   const fromDay = Math.max(1, dayNumber(quarter.start) - asOfDay);
@@ -174,7 +227,8 @@ export interface OpenDealFactors {
 export function openDealFactors(deals: BacktestDeal[]): OpenDealFactors {
   const known = deals.filter((deal) => deal.won !== null);
   const won = known.filter((deal) => deal.won);
-  const sum = (list: BacktestDeal[], value: (deal: BacktestDeal) => number) => list.reduce((total, deal) => total + value(deal), 0);
+  const sum = (list: BacktestDeal[], value: (deal: BacktestDeal) => number) =>
+    list.reduce((total, deal) => total + value(deal), 0);
   return {
     deals: known.length,
     probability: sum(known, (d) => d.winProbability) / won.length,
@@ -184,7 +238,12 @@ export function openDealFactors(deals: BacktestDeal[]): OpenDealFactors {
 }
 
 /** Runs the backtest over the past quarters of the loaded export and stores it beside the nightly tables. */
-export async function runBacktest(options: { dbPath: string; config: WuweiConfig; seed?: number; log: Logger }): Promise<BacktestSummary> {
+export async function runBacktest(options: {
+  dbPath: string;
+  config: WuweiConfig;
+  seed?: number;
+  log: Logger;
+}): Promise<BacktestSummary> {
   const started = performance.now();
   const config = options.config;
   const stages: ClosingStages = {
@@ -194,20 +253,49 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
   const modelsDir = mkdtempSync(join(tmpdir(), 'wuwei-backtest-'));
   const rows: BacktestRow[] = [];
   const deals: BacktestDeal[] = [];
-  const summary: BacktestSummary = { quarters: [], skipped: [], methods: [], accuracy: [], openDealFactors: openDealFactors([]), seconds: 0 };
+  const summary: BacktestSummary = {
+    quarters: [],
+    skipped: [],
+    methods: [],
+    accuracy: [],
+    openDealFactors: openDealFactors([]),
+    seconds: 0,
+  };
   const seed = trainingSeed(config, options.seed);
   try {
     await withDatabase(':memory:', async (conn) => {
       const range = await copyLoadedTables(conn, options.dbPath);
-      const quarters = pastQuarters(range, config.fiscal.yearStartMonth, config.backtest.quarters, config.backtest.minHistoryDays);
-      options.log.info(`backtest: ${quarters.length} quarters, training seed ${seed}, forecasts every ${config.backtest.weekStep || 'no'} week(s) into each quarter`);
+      const quarters = pastQuarters(
+        range,
+        config.fiscal.yearStartMonth,
+        config.backtest.quarters,
+        config.backtest.minHistoryDays,
+      );
+      options.log.info(
+        `backtest: ${quarters.length} quarters, training seed ${seed}, forecasts every ${config.backtest.weekStep || 'no'} week(s) into each quarter`,
+      );
       for (const quarter of quarters) {
         try {
-          const result = await backtestQuarter(conn, quarter, { config, seed, modelsDir, stages, weekStep: config.backtest.weekStep });
+          const result = await backtestQuarter(conn, quarter, {
+            config,
+            seed,
+            modelsDir,
+            stages,
+            weekStep: config.backtest.weekStep,
+          });
           rows.push(...result.rows);
           deals.push(...result.deals);
           const total = result.rows.find((row) => row.segment_type === 'all' && row.weeks_into_period === 0)!;
-          summary.quarters.push({ label: quarter.label, asOf: total.as_of, actual: total.actual, expected: total.expected, p10: total.p10, p90: total.p90, weightedPipeline: total.weighted_pipeline, modelVersion: total.model_version });
+          summary.quarters.push({
+            label: quarter.label,
+            asOf: total.as_of,
+            actual: total.actual,
+            expected: total.expected,
+            p10: total.p10,
+            p90: total.p90,
+            weightedPipeline: total.weighted_pipeline,
+            modelVersion: total.model_version,
+          });
           options.log.info(
             `backtest ${quarter.label} (as of ${total.as_of}): actual ${Math.round(total.actual)} (open deals ${Math.round(total.actual_open)}, new ${Math.round(total.actual_new)}), ` +
               `Wuwei ${Math.round(total.expected)} (open ${Math.round(total.expected_open)}, new ${Math.round(total.expected_new)}) [P10 ${Math.round(total.p10)}, P90 ${Math.round(total.p90)}], ` +
@@ -224,23 +312,34 @@ export async function runBacktest(options: { dbPath: string; config: WuweiConfig
     rmSync(modelsDir, { recursive: true, force: true });
   }
   if (summary.quarters.length === 0) {
-    throw new WuweiError('not_enough_data', `no past quarter has enough history to backtest (backtest.minHistoryDays: ${config.backtest.minHistoryDays}${summary.skipped.length ? `; skipped ${summary.skipped.map((s) => s.label).join(', ')}` : ''})`);
+    throw new WuweiError(
+      'not_enough_data',
+      `no past quarter has enough history to backtest (backtest.minHistoryDays: ${config.backtest.minHistoryDays}${summary.skipped.length ? `; skipped ${summary.skipped.map((s) => s.label).join(', ')}` : ''})`,
+    );
   }
 
   const atStart = rows.filter((row) => row.segment_type === 'all' && row.weeks_into_period === 0);
-  summary.methods = ['wuwei', 'weighted_pipeline', 'rep_commit', 'rep_best_case'].map((method) => methodAccuracy(method, atStart.map(BACKTEST_METHODS[method]!)));
+  summary.methods = ['wuwei', 'weighted_pipeline', 'rep_commit', 'rep_best_case'].map((method) =>
+    methodAccuracy(method, atStart.map(BACKTEST_METHODS[method]!)),
+  );
   summary.accuracy = accuracyTable(rows);
   summary.openDealFactors = openDealFactors(deals.filter((deal) => deal.weeksIntoPeriod === 0));
-  await withDatabase(options.dbPath, (conn) => saveBacktest(conn, { rows, deals, methods: summary.methods, accuracy: summary.accuracy }));
+  await withDatabase(options.dbPath, (conn) =>
+    saveBacktest(conn, { rows, deals, methods: summary.methods, accuracy: summary.accuracy }),
+  );
   summary.seconds = (performance.now() - started) / 1000;
   for (const m of summary.accuracy.filter((a) => a.segmentType === 'all' && a.weeksIntoPeriod === 0)) {
     options.log.info(
       `backtest ${m.method}: ${m.periods} quarters, WAPE ${pct(m.wape)}, bias ${pct(m.bias)}, accuracy ${pct(m.accuracy)}, within ±10% ${pct(m.hitRate10, 0)}` +
-        (m.rangeCoverage === null ? '' : `, P10–P90 holds the actual ${pct(m.rangeCoverage, 0)} (width ${pct(m.rangeWidth!, 0)} of the actual)`),
+        (m.rangeCoverage === null
+          ? ''
+          : `, P10–P90 holds the actual ${pct(m.rangeCoverage, 0)} (width ${pct(m.rangeWidth!, 0)} of the actual)`),
     );
   }
   const f = summary.openDealFactors;
-  options.log.info(`backtest open deals at quarter start (${f.deals} with a known outcome): win probability ×${f.probability.toFixed(3)}, amount ×${f.amount.toFixed(3)}, timing ×${f.timing.toFixed(3)} against what happened`);
+  options.log.info(
+    `backtest open deals at quarter start (${f.deals} with a known outcome): win probability ×${f.probability.toFixed(3)}, amount ×${f.amount.toFixed(3)}, timing ×${f.timing.toFixed(3)} against what happened`,
+  );
   return summary;
 }
 
@@ -253,17 +352,23 @@ function optional<K extends string>(key: K, value: number | undefined): Partial<
 }
 
 /** Copies the loaded export tables into the scratch database; returns the export's first and as-of dates. */
-async function copyLoadedTables(conn: DuckDBConnection, dbPath: string): Promise<{ firstDate: string; lastDate: string }> {
+async function copyLoadedTables(
+  conn: DuckDBConnection,
+  dbPath: string,
+): Promise<{ firstDate: string; lastDate: string }> {
   await conn.run(`ATTACH ${quoteLiteral(dbPath)} AS loaded (READ_ONLY)`);
   try {
-    for (const entity of ENTITY_NAMES) await conn.run(`CREATE TABLE ${quoteIdent(entity)} AS SELECT * FROM loaded.${quoteIdent(entity)}`);
+    for (const entity of ENTITY_NAMES)
+      await conn.run(`CREATE TABLE ${quoteIdent(entity)} AS SELECT * FROM loaded.${quoteIdent(entity)}`);
     const [meta] = await queryRows<{ first: string; last: string }>(
       conn,
       `SELECT strftime((SELECT min(created_date) FROM opportunities), '%Y-%m-%d') AS first, strftime(as_of, '%Y-%m-%d') AS last FROM loaded.wuwei_meta`,
     );
     return { firstDate: meta!.first, lastDate: meta!.last };
   } catch (error) {
-    throw new WuweiError('missing_input', `nothing loaded in ${dbPath}: run \`wuwei load --source DIR\` first`, { cause: error });
+    throw new WuweiError('missing_input', `nothing loaded in ${dbPath}: run \`wuwei load --source DIR\` first`, {
+      cause: error,
+    });
   } finally {
     await conn.run('DETACH loaded');
   }

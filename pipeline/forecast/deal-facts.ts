@@ -14,7 +14,10 @@ export interface ClosingStages {
   lostStages: readonly string[];
 }
 
-export const DEFAULT_CLOSING_STAGES: ClosingStages = { wonStages: DEFAULT_FEATURE_CONFIG.wonStages, lostStages: DEFAULT_FEATURE_CONFIG.lostStages };
+export const DEFAULT_CLOSING_STAGES: ClosingStages = {
+  wonStages: DEFAULT_FEATURE_CONFIG.wonStages,
+  lostStages: DEFAULT_FEATURE_CONFIG.lostStages,
+};
 
 const list = (values: readonly string[]) => (values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL');
 

@@ -53,13 +53,50 @@ export interface ForecastRow {
 
 /** The forecast.csv columns, in order (also the `forecasts` table's, after nothing else). */
 export const FORECAST_COLUMNS: (keyof ForecastRow)[] = [
-  'as_of', 'period_type', 'period_label', 'period_start', 'period_end', 'segment_type', 'segment', 'won_to_date', 'expected_open',
-  'expected_new', 'expected', 'p10', 'p50', 'p90', 'weighted_pipeline', 'rep_commit', 'rep_best_case', 'rep_pipeline', 'open_deals',
-  'target', 'attainment', 'forecast_attainment', 'coverage', 'model_version', 'amount_source', 'timing_source',
+  'as_of',
+  'period_type',
+  'period_label',
+  'period_start',
+  'period_end',
+  'segment_type',
+  'segment',
+  'won_to_date',
+  'expected_open',
+  'expected_new',
+  'expected',
+  'p10',
+  'p50',
+  'p90',
+  'weighted_pipeline',
+  'rep_commit',
+  'rep_best_case',
+  'rep_pipeline',
+  'open_deals',
+  'target',
+  'attainment',
+  'forecast_attainment',
+  'coverage',
+  'model_version',
+  'amount_source',
+  'timing_source',
 ];
-const TEXT_COLUMNS = new Set<keyof ForecastRow>(['as_of', 'period_type', 'period_label', 'period_start', 'period_end', 'segment_type', 'segment', 'model_version', 'amount_source', 'timing_source']);
+const TEXT_COLUMNS = new Set<keyof ForecastRow>([
+  'as_of',
+  'period_type',
+  'period_label',
+  'period_start',
+  'period_end',
+  'segment_type',
+  'segment',
+  'model_version',
+  'amount_source',
+  'timing_source',
+]);
 
-export type ForecastSettings = Pick<WuweiConfig['forecast'], 'simulations' | 'seed' | 'newDeals' | 'newDealsLookback' | 'levelUncertainty'>;
+export type ForecastSettings = Pick<
+  WuweiConfig['forecast'],
+  'simulations' | 'seed' | 'newDeals' | 'newDealsLookback' | 'levelUncertainty'
+>;
 
 export interface ForecastOptions {
   periods: Period[];
@@ -72,7 +109,11 @@ export interface ForecastOptions {
  * Computes the forecast as of `outlook.asOf` for the given periods. Reads `features_score` (the open
  * deals as of that date), and the loaded tables only through records stamped on or before it.
  */
-export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlook, options: ForecastOptions): Promise<ForecastRow[]> {
+export async function computeForecast(
+  conn: DuckDBConnection,
+  outlook: DealOutlook,
+  options: ForecastOptions,
+): Promise<ForecastRow[]> {
   const asOf = outlook.asOf;
   const asOfSql = `DATE ${quoteLiteral(asOf)}`;
   const periods = options.periods;
@@ -105,8 +146,18 @@ export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlo
   }
 
   // The CRM's view per period x segment: won so far, weighted pipeline and rep categories by rep close date.
-  const periodValues = periods.map((p, k) => `(${k}, DATE ${quoteLiteral(p.start)}, DATE ${quoteLiteral(p.end)})`).join(', ');
-  const crm = await queryRows<{ period: number; key: string; weighted: number; commit: number; best_case: number; pipeline: number; open_deals: number }>(
+  const periodValues = periods
+    .map((p, k) => `(${k}, DATE ${quoteLiteral(p.start)}, DATE ${quoteLiteral(p.end)})`)
+    .join(', ');
+  const crm = await queryRows<{
+    period: number;
+    key: string;
+    weighted: number;
+    commit: number;
+    best_case: number;
+    pipeline: number;
+    open_deals: number;
+  }>(
     conn,
     `WITH periods(period, start_date, end_date) AS (VALUES ${periodValues}),
      categories AS (
@@ -143,21 +194,33 @@ export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlo
 
   // Open deals: expected bookings per period x segment.
   const asOfDay = dayNumber(asOf);
-  const windows = periods.map((p) => ({ fromDay: Math.max(1, dayNumber(p.start) - asOfDay), toDay: dayNumber(p.end) - asOfDay }));
+  const windows = periods.map((p) => ({
+    fromDay: Math.max(1, dayNumber(p.start) - asOfDay),
+    toDay: dayNumber(p.end) - asOfDay,
+  }));
   const expectedOpen = new Float64Array(cells);
   for (let i = 0; i < outlook.opportunityIds.length; i++) {
     const value = outlook.winProbability[i]! * outlook.expectedAmount[i]!;
     if (value === 0) continue;
     windows.forEach((w, k) => {
       const share = probabilityCloseBetween(outlook.closeMedianDays[i]!, outlook.closeLogSigma[i]!, w.fromDay, w.toDay);
-      for (let g = 0; g < perDeal; g++) expectedOpen[k * segments.length + dealSegments[i * perDeal + g]!]! += value * share;
+      for (let g = 0; g < perDeal; g++)
+        expectedOpen[k * segments.length + dealSegments[i * perDeal + g]!]! += value * share;
     });
   }
 
   // Deals not created yet: their run rate on analog windows of the past.
-  const [earliest] = await queryRows<{ first: string | null }>(conn, `SELECT strftime(min(created_date), '%Y-%m-%d') AS first FROM deal_segments`);
+  const [earliest] = await queryRows<{ first: string | null }>(
+    conn,
+    `SELECT strftime(min(created_date), '%Y-%m-%d') AS first FROM deal_segments`,
+  );
   const runRate = options.settings.newDeals
-    ? await newDealRunRate(conn, analogWindows(asOf, periods, options.settings.newDealsLookback, earliest?.first ?? asOf), segmentIndex, periods.length)
+    ? await newDealRunRate(
+        conn,
+        analogWindows(asOf, periods, options.settings.newDealsLookback, earliest?.first ?? asOf),
+        segmentIndex,
+        periods.length,
+      )
     : { mean: new Float64Array(cells), sd: new Float64Array(cells) };
 
   const range = simulateBookings({
@@ -184,7 +247,8 @@ export async function computeForecast(conn: DuckDBConnection, outlook: DealOutlo
       const baseline = crmByCell.get(c);
       const expected = wonToDate[c]! + expectedOpen[c]! + runRate.mean[c]!;
       if (segment.segment_type !== 'all' && expected === 0 && !baseline) return; // a segment with nothing in this period
-      const target = options.targets?.get(`${period.type}|${period.start}|${segment.segment_type}|${segment.segment}`) ?? null;
+      const target =
+        options.targets?.get(`${period.type}|${period.start}|${segment.segment_type}|${segment.segment}`) ?? null;
       const remaining = target === null ? null : target - wonToDate[c]!;
       rows.push({
         as_of: asOf,
@@ -235,9 +299,16 @@ export async function writeForecast(
 ): Promise<ForecastSummary> {
   const { forecast, fiscal, features } = options.config;
   const rows = await computeForecast(conn, outlook, {
-    periods: forecastPeriods(outlook.asOf, { months: forecast.months, quarters: forecast.quarters, fiscalYearStartMonth: fiscal.yearStartMonth }),
+    periods: forecastPeriods(outlook.asOf, {
+      months: forecast.months,
+      quarters: forecast.quarters,
+      fiscalYearStartMonth: fiscal.yearStartMonth,
+    }),
     settings: forecast,
-    stages: { wonStages: features.wonStages ?? DEFAULT_CLOSING_STAGES.wonStages, lostStages: features.lostStages ?? DEFAULT_CLOSING_STAGES.lostStages },
+    stages: {
+      wonStages: features.wonStages ?? DEFAULT_CLOSING_STAGES.wonStages,
+      lostStages: features.lostStages ?? DEFAULT_CLOSING_STAGES.lostStages,
+    },
     targets: await readTargets(conn, forecast.targets),
   });
   await saveForecastRows(conn, 'forecasts', outlook.asOf, rows);
@@ -255,16 +326,33 @@ export async function writeForecast(
 
   const totals = rows
     .filter((row) => row.segment_type === 'all')
-    .map((row) => ({ period: row.period_label, wonToDate: row.won_to_date, expected: row.expected, p10: row.p10, p90: row.p90, weightedPipeline: row.weighted_pipeline }));
+    .map((row) => ({
+      period: row.period_label,
+      wonToDate: row.won_to_date,
+      expected: row.expected,
+      p10: row.p10,
+      p90: row.p90,
+      weightedPipeline: row.weighted_pipeline,
+    }));
   for (const t of totals) {
-    options.log.info(`forecast ${t.period}: expected ${Math.round(t.expected)} (P10 ${Math.round(t.p10)}, P90 ${Math.round(t.p90)}; won so far ${Math.round(t.wonToDate)}; weighted pipeline ${Math.round(t.weightedPipeline)})`);
+    options.log.info(
+      `forecast ${t.period}: expected ${Math.round(t.expected)} (P10 ${Math.round(t.p10)}, P90 ${Math.round(t.p90)}; won so far ${Math.round(t.wonToDate)}; weighted pipeline ${Math.round(t.weightedPipeline)})`,
+    );
   }
   return { asOf: outlook.asOf, rows: rows.length, forecastCsv: csv, totals };
 }
 
 /** Replaces one as-of date's rows of a forecast table (created on first use), in one transaction. */
-export async function saveForecastRows(conn: DuckDBConnection, table: string, asOf: string, rows: ForecastRow[]): Promise<void> {
-  const columns = FORECAST_COLUMNS.map((name) => `${name} ${name === 'as_of' || name === 'period_start' || name === 'period_end' ? 'DATE' : TEXT_COLUMNS.has(name) ? 'VARCHAR' : name === 'open_deals' ? 'INTEGER' : 'DOUBLE'}`);
+export async function saveForecastRows(
+  conn: DuckDBConnection,
+  table: string,
+  asOf: string,
+  rows: ForecastRow[],
+): Promise<void> {
+  const columns = FORECAST_COLUMNS.map(
+    (name) =>
+      `${name} ${name === 'as_of' || name === 'period_start' || name === 'period_end' ? 'DATE' : TEXT_COLUMNS.has(name) ? 'VARCHAR' : name === 'open_deals' ? 'INTEGER' : 'DOUBLE'}`,
+  );
   await conn.run(`CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')})`);
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -274,7 +362,8 @@ export async function saveForecastRows(conn: DuckDBConnection, table: string, as
       for (const name of FORECAST_COLUMNS) {
         const value = row[name];
         if (value === null) appender.appendNull();
-        else if (name === 'as_of' || name === 'period_start' || name === 'period_end') appender.appendDate(dateValue(dayNumber(String(value))));
+        else if (name === 'as_of' || name === 'period_start' || name === 'period_end')
+          appender.appendDate(dateValue(dayNumber(String(value))));
         else if (TEXT_COLUMNS.has(name)) appender.appendVarchar(String(value));
         else if (name === 'open_deals') appender.appendInteger(Number(value));
         else appender.appendDouble(Number(value));

@@ -61,7 +61,10 @@ export async function newDealRunRate(
   if (windows.length === 0) return { mean, sd, analogs };
   for (const window of windows) analogs[window.period]! += 1;
 
-  const values = windows.map((w, i) => `(${w.period}, ${i}, DATE ${quoteLiteral(w.asOf)}, DATE ${quoteLiteral(w.start)}, DATE ${quoteLiteral(w.end)})`);
+  const values = windows.map(
+    (w, i) =>
+      `(${w.period}, ${i}, DATE ${quoteLiteral(w.asOf)}, DATE ${quoteLiteral(w.start)}, DATE ${quoteLiteral(w.end)})`,
+  );
   const rows = await queryRows<{ period: number; analog: number; segment_key: string; won: number }>(
     conn,
     `WITH windows(period, analog, as_of, start_date, end_date) AS (VALUES ${values.join(', ')})

@@ -51,7 +51,9 @@ export function simulateBookings(input: SimulationInput): SimulationResult {
   // fixed set of periods (a day in July counts for July and for Q3).
   const edges = [...new Set(periods.flatMap((p) => [p.fromDay, p.toDay + 1]))].sort((a, b) => a - b);
   const buckets = edges.slice(0, -1).map((from, j) => ({ from, to: edges[j + 1]! - 1 }));
-  const periodsOfBucket = buckets.map((b) => periods.flatMap((p, k) => (b.from >= p.fromDay && b.to <= p.toDay ? [k] : [])));
+  const periodsOfBucket = buckets.map((b) =>
+    periods.flatMap((p, k) => (b.from >= p.fromDay && b.to <= p.toDay ? [k] : [])),
+  );
   const bucketCount = buckets.length;
   // Flat: bucket j's period rows (period * segmentCount) are bucketRows[bucketStart[j]..bucketStart[j + 1]).
   const bucketStart = new Int32Array(bucketCount + 1);
@@ -64,7 +66,12 @@ export function simulateBookings(input: SimulationInput): SimulationResult {
   for (let i = 0; i < deals; i++) {
     let cumulative = 0;
     for (let j = 0; j < bucketCount; j++) {
-      cumulative += probabilityCloseBetween(input.closeMedianDays[i]!, input.closeLogSigma[i]!, buckets[j]!.from, buckets[j]!.to);
+      cumulative += probabilityCloseBetween(
+        input.closeMedianDays[i]!,
+        input.closeLogSigma[i]!,
+        buckets[j]!.from,
+        buckets[j]!.to,
+      );
       closeBy[i * bucketCount + j] = cumulative;
     }
   }

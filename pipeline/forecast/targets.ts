@@ -16,9 +16,18 @@ export async function readTargets(conn: DuckDBConnection, file: string | undefin
   if (!existsSync(file)) throw new WuweiError('missing_input', `${file}: targets file not found`);
   let rows: { key: string; target: number | null }[];
   try {
-    const columns = (await queryRows<{ column_name: string }>(conn, `DESCRIBE SELECT * FROM read_csv(${quoteLiteral(file)}, header = true)`)).map((c) => c.column_name);
+    const columns = (
+      await queryRows<{ column_name: string }>(
+        conn,
+        `DESCRIBE SELECT * FROM read_csv(${quoteLiteral(file)}, header = true)`,
+      )
+    ).map((c) => c.column_name);
     const missing = TARGET_COLUMNS.filter((column) => !columns.includes(column));
-    if (missing.length > 0) throw new WuweiError('bad_input', `${file}: missing column ${missing.join(', ')} (expected ${TARGET_COLUMNS.join(', ')})`);
+    if (missing.length > 0)
+      throw new WuweiError(
+        'bad_input',
+        `${file}: missing column ${missing.join(', ')} (expected ${TARGET_COLUMNS.join(', ')})`,
+      );
     rows = await queryRows(
       conn,
       `SELECT period_type || '|' || strftime(period_start::DATE, '%Y-%m-%d') || '|' || segment_type || '|' || segment AS key, try_cast(target AS DOUBLE) AS target
@@ -26,7 +35,10 @@ export async function readTargets(conn: DuckDBConnection, file: string | undefin
     );
   } catch (error) {
     if (error instanceof WuweiError) throw error;
-    throw new WuweiError('bad_input', `${file}: cannot read targets: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+    throw new WuweiError(
+      'bad_input',
+      `${file}: cannot read targets: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`,
+    );
   }
   const bad = rows.find((row) => row.target === null);
   if (bad) throw new WuweiError('bad_input', `${file}: target for ${bad.key.replaceAll('|', ' ')} is not a number`);

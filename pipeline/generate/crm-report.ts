@@ -24,7 +24,10 @@ export async function writeCrmReport(generated: string, out: string): Promise<vo
   mkdirSync(out, { recursive: true });
   const read = (file: string) => `read_csv(${quoteLiteral(join(generated, file))})`;
   const to = (file: string) => quoteLiteral(join(out, file));
-  const stage = Object.entries(CRM_STAGE_NAMES).reduce((sql, [from, name]) => `replace(${sql}, ${quoteLiteral(from)}, ${quoteLiteral(name)})`, 'stage');
+  const stage = Object.entries(CRM_STAGE_NAMES).reduce(
+    (sql, [from, name]) => `replace(${sql}, ${quoteLiteral(from)}, ${quoteLiteral(name)})`,
+    'stage',
+  );
   await withDatabase(':memory:', async (conn) => {
     await conn.run(
       `COPY (SELECT opportunity_id AS "Deal ID", account_id AS "Company ID", owner_id AS "Deal Owner", name AS "Deal Name",

@@ -75,8 +75,7 @@ function formatRow(row: readonly CsvValue[]): string {
     if (typeof value === 'string') {
       const text = spreadsheetSafe(value);
       line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-    }
-    else if (typeof value === 'boolean') line += value ? 'true' : 'false';
+    } else if (typeof value === 'boolean') line += value ? 'true' : 'false';
     else line += String(value);
   }
   return `${line}\n`;

@@ -73,7 +73,9 @@ export class CustomColumns {
     let columns = this.accounts.get(accountId);
     if (!columns) {
       const [band, , bandEffect] = this.random.weighted(CUSTOM_EFFECTS.revenueBands.map((b) => [b, b[1]] as const));
-      const billed = this.random.bernoulli(CUSTOM_EFFECTS.billedShare) ? Math.round(SEGMENTS[segment].medianNeed * this.random.logNormal(0.5, 0.8) / 100) * 100 : 0;
+      const billed = this.random.bernoulli(CUSTOM_EFFECTS.billedShare)
+        ? Math.round((SEGMENTS[segment].medianNeed * this.random.logNormal(0.5, 0.8)) / 100) * 100
+        : 0;
       columns = { band, bandEffect, billed };
       this.accounts.set(accountId, columns);
     }
@@ -89,7 +91,9 @@ export class CustomColumns {
   deal(accountId: string, segment: Segment): DealColumns {
     const account = this.account(accountId, segment);
     const tender = this.random.bernoulli(CUSTOM_EFFECTS.tenderShare);
-    const budget = this.random.bernoulli(CUSTOM_EFFECTS.budgetShare) ? Math.round(SEGMENTS[segment].medianNeed * this.random.logNormal(0, 0.5) / 100) * 100 : null;
+    const budget = this.random.bernoulli(CUSTOM_EFFECTS.budgetShare)
+      ? Math.round((SEGMENTS[segment].medianNeed * this.random.logNormal(0, 0.5)) / 100) * 100
+      : null;
     const marketingScore = this.random.int(0, 100);
     const lossReason = this.random.pick(CUSTOM_EFFECTS.lossReasons);
     const effect =

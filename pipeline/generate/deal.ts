@@ -34,7 +34,13 @@ export interface SimulatedDeal {
   finalAmount: number;
   amountChanges: { day: number; amount: number }[];
   closeDateChanges: { day: number; expectedClose: number }[];
-  roles: { contact: ContactRef; role: string; stance: 'supporter' | 'neutral' | 'opponent'; isPrimary: boolean; day: number }[];
+  roles: {
+    contact: ContactRef;
+    role: string;
+    stance: 'supporter' | 'neutral' | 'opponent';
+    isPrimary: boolean;
+    day: number;
+  }[];
   competitors: { name: string; incumbent: boolean; day: number }[];
   activities: SimulatedActivity[];
   lineItems: { product: string; quantity: number; unitPrice: number; discount: number; day: number }[];
@@ -62,13 +68,26 @@ export interface AccountHistory {
 
 /** `customEffect`: what the company-specific columns (custom-columns.ts) add to z; 0 without them. */
 export function simulateDeal(
-  random: Random, world: World, id: string, account: Account, createdDay: number, history: AccountHistory, habits?: RepHabits, customEffect = 0,
+  random: Random,
+  world: World,
+  id: string,
+  account: Account,
+  createdDay: number,
+  history: AccountHistory,
+  habits?: RepHabits,
+  customEffect = 0,
 ): SimulatedDeal {
   const segment = SEGMENTS[account.segment];
   const reps = world.repsByRegion.get(account.region)!;
   const owner = random.bernoulli(0.75) ? reps.find((r) => r.id === account.ownerId)! : random.pick(reps);
   const isCustomer = history.wonCloseDays.some((day) => day < createdDay);
-  const type: DealType = isCustomer ? random.weighted([['new', 0.3], ['upsell', 0.4], ['renewal', 0.3]] as const) : 'new';
+  const type: DealType = isCustomer
+    ? random.weighted([
+        ['new', 0.3],
+        ['upsell', 0.4],
+        ['renewal', 0.3],
+      ] as const)
+    : 'new';
   const [leadSource, , sourceEffect] = random.weighted(LEAD_SOURCES.map((s) => [s, s[1]] as const));
   const [productLine, , productSize] = random.weighted(PRODUCT_LINES.map((p) => [p, p[1]] as const));
   const plannedCycle = OPEN_STAGES.reduce((sum, stage) => sum + stage.medianDays, 0) * segment.cycleFactor;
@@ -86,7 +105,12 @@ export function simulateDeal(
     if (!contact) continue;
     roleEffect += spec.effect;
     const day = createdDay + spec.engagedAtCycle * plannedCycle * random.uniform(0.4, 1.4);
-    const stance = spec.role === 'champion' ? 'supporter' : random.bernoulli(sigmoid(-0.3 + 0.8 * quality)) ? 'supporter' : 'neutral';
+    const stance =
+      spec.role === 'champion'
+        ? 'supporter'
+        : random.bernoulli(sigmoid(-0.3 + 0.8 * quality))
+          ? 'supporter'
+          : 'neutral';
     roles.push({ contact, role: spec.role, stance, isPrimary: false, day });
   }
   if (roles.length === 0) {
@@ -100,9 +124,18 @@ export function simulateDeal(
   const hasBlocker = random.bernoulli(sigmoid(Z.blockerIntercept - 0.5 * quality));
   if (hasBlocker) {
     const contact = pickContact(random, account, ['vp', 'director', 'manager'], used);
-    if (contact) roles.push({ contact, role: 'blocker', stance: 'opponent', isPrimary: false, day: createdDay + random.uniform(0.15, 0.6) * plannedCycle });
+    if (contact)
+      roles.push({
+        contact,
+        role: 'blocker',
+        stance: 'opponent',
+        isPrimary: false,
+        day: createdDay + random.uniform(0.15, 0.6) * plannedCycle,
+      });
   }
-  const hasSponsor = random.bernoulli(sigmoid(Z.sponsorIntercept + (account.segment === 'enterprise' ? 0.9 : 0) + 0.5 * quality));
+  const hasSponsor = random.bernoulli(
+    sigmoid(Z.sponsorIntercept + (account.segment === 'enterprise' ? 0.9 : 0) + 0.5 * quality),
+  );
   const sponsorFrom = createdDay + random.uniform(0.2, 0.6) * plannedCycle;
   const sponsor = random.pick(world.executives);
 
@@ -117,7 +150,11 @@ export function simulateDeal(
     competitors.push({ name, incumbent, day: createdDay + random.uniform(0, 0.4) * plannedCycle });
   }
 
-  const need = segment.medianNeed * productSize * Math.pow(account.employees / segment.employees, 0.3) * random.logNormal(0, AMOUNT.needSigma);
+  const need =
+    segment.medianNeed *
+    productSize *
+    Math.pow(account.employees / segment.employees, 0.3) *
+    random.logNormal(0, AMOUNT.needSigma);
   const z =
     Z.centre +
     DEAL_TYPES[type] +
@@ -148,10 +185,19 @@ export function simulateDeal(
   const closeDay = Math.floor(day);
 
   // Amounts: the rep's first guess, a revision at Proposal, the amount it closes at.
-  const finalIfWon = roundMoney(need * Math.exp(AMOUNT.finalQualityEffect * quality + AMOUNT.finalPerCompetitor * competitors.length + random.normal(0, AMOUNT.finalSigma)));
+  const finalIfWon = roundMoney(
+    need *
+      Math.exp(
+        AMOUNT.finalQualityEffect * quality +
+          AMOUNT.finalPerCompetitor * competitors.length +
+          random.normal(0, AMOUNT.finalSigma),
+      ),
+  );
   // (An untidy rep's numbers replace the tidy ones after they are drawn, so both variants draw the same deals.)
   const firstAmount = roundMoney(need * Math.exp(AMOUNT.repBias + random.normal(0, AMOUNT.repSigma)));
-  const amountChanges = [{ day: createdDay, amount: habits ? roundMoney(need * Math.exp(habits.firstAmountLog)) : firstAmount }];
+  const amountChanges = [
+    { day: createdDay, amount: habits ? roundMoney(need * Math.exp(habits.firstAmountLog)) : firstAmount },
+  ];
   const proposalDay = stageEntries[3];
   if (proposalDay !== undefined) {
     const revised = roundMoney(finalIfWon * random.logNormal(0, AMOUNT.proposalSigma));
@@ -160,11 +206,26 @@ export function simulateDeal(
   const finalAmount = won ? finalIfWon : amountChanges[amountChanges.length - 1]!.amount;
 
   // The rep's expected close date: optimistic, pushed by a month or two each time it passes.
-  const tidyCloseDates = expectedCloseDates(createdDay + plannedCycle * random.logNormal(-0.15, 0.3), closeDay, () => random.uniform(25, 60));
-  const closeDateChanges = habits ? expectedCloseDates(createdDay + plannedCycle * habits.firstCloseShare, closeDay, habits.pushDays) : tidyCloseDates;
+  const tidyCloseDates = expectedCloseDates(createdDay + plannedCycle * random.logNormal(-0.15, 0.3), closeDay, () =>
+    random.uniform(25, 60),
+  );
+  const closeDateChanges = habits
+    ? expectedCloseDates(createdDay + plannedCycle * habits.firstCloseShare, closeDay, habits.pushDays)
+    : tidyCloseDates;
   closeDateChanges[0]!.day = createdDay;
 
-  const activities = simulateActivities(random, world, id, account, owner, createdDay, closeDay, quality, roles, hasSponsor ? { user: sponsor, from: sponsorFrom } : undefined);
+  const activities = simulateActivities(
+    random,
+    world,
+    id,
+    account,
+    owner,
+    createdDay,
+    closeDay,
+    quality,
+    roles,
+    hasSponsor ? { user: sponsor, from: sponsorFrom } : undefined,
+  );
 
   const lineItems: SimulatedDeal['lineItems'] = [];
   if (proposalDay !== undefined) {
@@ -173,7 +234,13 @@ export function simulateDeal(
     for (let i = 0; i < items; i++) {
       const discount = Math.round(random.uniform(0, 0.25) * 100) / 100;
       const quantity = random.int(1, 50);
-      lineItems.push({ product: `${productLine} ${['Core', 'Plus', 'Premium'][i]}`, quantity, unitPrice: Math.round((total / items / quantity / (1 - discount)) * 100) / 100, discount, day: proposalDay });
+      lineItems.push({
+        product: `${productLine} ${['Core', 'Plus', 'Premium'][i]}`,
+        quantity,
+        unitPrice: Math.round((total / items / quantity / (1 - discount)) * 100) / 100,
+        discount,
+        day: proposalDay,
+      });
     }
   }
 
@@ -202,7 +269,11 @@ export function simulateDeal(
 }
 
 /** The rep's expected close dates: `first`, then each time it lapses with the deal open, pushed by `push()` days. */
-function expectedCloseDates(first: number, closeDay: number, push: () => number): { day: number; expectedClose: number }[] {
+function expectedCloseDates(
+  first: number,
+  closeDay: number,
+  push: () => number,
+): { day: number; expectedClose: number }[] {
   const dates = [{ day: Number.NaN, expectedClose: first }];
   for (let lapsed = first; lapsed < closeDay; ) {
     const expectedClose = lapsed + push();
@@ -213,7 +284,12 @@ function expectedCloseDates(first: number, closeDay: number, push: () => number)
 }
 
 /** Log-normal parameters of the time spent in stage `s`, given whether the deal advances from it. */
-export function stageDuration(s: number, z: number, cycleFactor: number, advances: boolean): { mu: number; sigma: number } {
+export function stageDuration(
+  s: number,
+  z: number,
+  cycleFactor: number,
+  advances: boolean,
+): { mu: number; sigma: number } {
   const median = OPEN_STAGES[s]!.medianDays * cycleFactor;
   return advances
     ? { mu: Math.log(median * Math.exp(-STAGE_DURATION.speedPerZ * z)), sigma: STAGE_DURATION.advanceSigma }
@@ -236,7 +312,8 @@ export function trueWinProbability(deal: SimulatedDeal, day: number): number {
   const stillAdvancing = q * logNormalSurvival(elapsed, adv.mu, adv.sigma);
   const stillLosing = (1 - q) * logNormalSurvival(elapsed, lose.mu, lose.sigma);
   let p = stillAdvancing / (stillAdvancing + stillLosing);
-  for (let later = s + 1; later < OPEN_STAGES.length; later++) p *= sigmoid(OPEN_STAGES[later]!.advanceIntercept + deal.z);
+  for (let later = s + 1; later < OPEN_STAGES.length; later++)
+    p *= sigmoid(OPEN_STAGES[later]!.advanceIntercept + deal.z);
   return p;
 }
 
@@ -252,7 +329,9 @@ function simulateActivities(
   roles: SimulatedDeal['roles'],
   sponsor: { user: User; from: number } | undefined,
 ): SimulatedActivity[] {
-  const perDay = (SEGMENTS[account.segment].activitiesPerWeek / 7) * Math.exp(ACTIVITY.qualityOnRate * quality + ACTIVITY.affinityOnRate * account.affinity);
+  const perDay =
+    (SEGMENTS[account.segment].activitiesPerWeek / 7) *
+    Math.exp(ACTIVITY.qualityOnRate * quality + ACTIVITY.affinityOnRate * account.affinity);
   const count = random.poisson(perDay * Math.max(1, toDay - fromDay));
   const inbound = sigmoid(ACTIVITY.inboundIntercept + ACTIVITY.inboundPerQuality * quality);
   const engineers = world.engineersByRegion.get(account.region)!;
@@ -267,11 +346,14 @@ function simulateActivities(
     const known = engaged.filter((r) => r.day <= day);
     const reachable = known.length > 0 ? known : engaged.slice(0, 1);
     const contacts = [random.pick(reachable).contact.id];
-    if (type !== 'email' && reachable.length > 1 && random.bernoulli(0.4)) contacts.push(random.pick(reachable).contact.id);
+    if (type !== 'email' && reachable.length > 1 && random.bernoulli(0.4))
+      contacts.push(random.pick(reachable).contact.id);
     activities.push({
       day,
       type,
-      direction: random.bernoulli(type === 'email' || type === 'call' ? inbound : inbound * 0.5) ? 'inbound' : 'outbound',
+      direction: random.bernoulli(type === 'email' || type === 'call' ? inbound : inbound * 0.5)
+        ? 'inbound'
+        : 'outbound',
       durationMinutes: minutes === 0 ? 0 : Math.round(minutes * random.logNormal(0, 0.3)),
       accountId: account.id,
       opportunityId,
@@ -282,7 +364,12 @@ function simulateActivities(
   return activities.sort((a, b) => a.day - b.day);
 }
 
-function pickContact(random: Random, account: Account, seniorities: readonly string[], used: Set<string>): ContactRef | undefined {
+function pickContact(
+  random: Random,
+  account: Account,
+  seniorities: readonly string[],
+  used: Set<string>,
+): ContactRef | undefined {
   const free = account.contacts.filter((c) => !used.has(c.id));
   const fitting = free.filter((c) => seniorities.includes(c.seniority));
   const pool = fitting.length > 0 ? fitting : free;

@@ -14,7 +14,11 @@ export type ExportShape = (typeof EXPORT_SHAPES)[number];
 export const DEFAULT_SNAPSHOTS = { count: 8, everyDays: 7 } as const;
 
 /** The cut days of the folders to write, oldest first; the last is the export's as-of date. */
-export function cutDaysOf(shape: ExportShape, asOfDay: number, snapshots: { count: number; everyDays: number } = DEFAULT_SNAPSHOTS): number[] {
+export function cutDaysOf(
+  shape: ExportShape,
+  asOfDay: number,
+  snapshots: { count: number; everyDays: number } = DEFAULT_SNAPSHOTS,
+): number[] {
   if (shape !== 'snapshots') return [asOfDay];
   return Array.from({ length: snapshots.count }, (_, i) => asOfDay - (snapshots.count - 1 - i) * snapshots.everyDays);
 }

@@ -51,11 +51,56 @@ export interface GenerateSummary {
 
 /** The export files and their columns: the canonical layout Wuwei loads. */
 export const EXPORT_FILES = {
-  accounts: ['account_id', 'name', 'industry', 'region', 'segment', 'employees', 'annual_revenue', 'owner_id', 'created_date'],
+  accounts: [
+    'account_id',
+    'name',
+    'industry',
+    'region',
+    'segment',
+    'employees',
+    'annual_revenue',
+    'owner_id',
+    'created_date',
+  ],
   users: ['user_id', 'name', 'title', 'role', 'team', 'region', 'manager_id', 'hire_date'],
-  contacts: ['contact_id', 'account_id', 'first_name', 'last_name', 'email', 'title', 'seniority', 'department', 'created_date'],
-  opportunities: ['opportunity_id', 'account_id', 'owner_id', 'name', 'type', 'lead_source', 'product_line', 'currency', 'created_date', 'close_date', 'stage', 'probability', 'forecast_category', 'is_closed', 'is_won', 'amount'],
-  opportunity_history: ['opportunity_id', 'changed_at', 'stage', 'amount', 'close_date', 'probability', 'forecast_category'],
+  contacts: [
+    'contact_id',
+    'account_id',
+    'first_name',
+    'last_name',
+    'email',
+    'title',
+    'seniority',
+    'department',
+    'created_date',
+  ],
+  opportunities: [
+    'opportunity_id',
+    'account_id',
+    'owner_id',
+    'name',
+    'type',
+    'lead_source',
+    'product_line',
+    'currency',
+    'created_date',
+    'close_date',
+    'stage',
+    'probability',
+    'forecast_category',
+    'is_closed',
+    'is_won',
+    'amount',
+  ],
+  opportunity_history: [
+    'opportunity_id',
+    'changed_at',
+    'stage',
+    'amount',
+    'close_date',
+    'probability',
+    'forecast_category',
+  ],
   opportunity_contact_roles: ['opportunity_id', 'contact_id', 'role', 'stance', 'is_primary', 'created_date'],
   activities: ['activity_id', 'account_id', 'opportunity_id', 'type', 'direction', 'occurred_at', 'duration_minutes'],
   activity_participants: ['activity_id', 'participant_type', 'participant_id'],
@@ -67,7 +112,14 @@ export type ExportName = keyof typeof EXPORT_FILES;
 
 /** Each open deal's true win probability with each move applied (./move-truth.ts). */
 export const MOVE_TRUTH_FILE = 'ground_truth_moves.csv';
-const GROUND_TRUTH_COLUMNS = ['opportunity_id', 'open_at_cut', 'true_win_probability', 'final_outcome', 'final_amount', 'final_close_date'];
+const GROUND_TRUTH_COLUMNS = [
+  'opportunity_id',
+  'open_at_cut',
+  'true_win_probability',
+  'final_outcome',
+  'final_amount',
+  'final_close_date',
+];
 
 /** One export folder cut at one date, with its open file writers (the history file only where the shape has one). */
 interface Cut {
@@ -91,14 +143,20 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   const custom = options.customColumns ? new CustomColumns(options.seed) : null;
   const zeroAmounts = new ZeroAmounts(options.seed, options.zeroAmountShare ?? 0);
   const columnsOf = (name: ExportName): readonly string[] =>
-    custom && (name === 'opportunities' || name === 'accounts') ? [...EXPORT_FILES[name], ...CUSTOM_COLUMNS[name]] : EXPORT_FILES[name];
+    custom && (name === 'opportunities' || name === 'accounts')
+      ? [...EXPORT_FILES[name], ...CUSTOM_COLUMNS[name]]
+      : EXPORT_FILES[name];
   const cuts: Cut[] = cutDaysOf(shape, cutDay, options.snapshots).map((day) => {
     const out = shape === 'snapshots' ? join(options.out, isoDate(day)) : options.out;
     mkdirSync(out, { recursive: true });
     // The export states its own cut, so loading it stamps the snapshot with that date rather than today.
     writeFileSync(join(out, AS_OF_FILE), `${isoDate(day)}\n`);
-    const names = (Object.keys(EXPORT_FILES) as ExportName[]).filter((name) => name !== 'opportunity_history' || shape === 'history');
-    const writers = Object.fromEntries(names.map((name) => [name, new CsvWriter(join(out, `${name}.csv`), columnsOf(name))]));
+    const names = (Object.keys(EXPORT_FILES) as ExportName[]).filter(
+      (name) => name !== 'opportunity_history' || shape === 'history',
+    );
+    const writers = Object.fromEntries(
+      names.map((name) => [name, new CsvWriter(join(out, `${name}.csv`), columnsOf(name))]),
+    );
     // A record belongs to the export if it happened on or before the cut date.
     return { day, out, writers, exported: (d: number) => d < day + 1 };
   });
@@ -110,18 +168,51 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   const world = await buildWorld(random, options.opportunities, startDay, Z.repSkillSd, async (account, contacts) => {
     const extra = custom ? custom.accountRow(account.id, account.segment) : [];
     for (const { writers } of cuts) {
-      writers.accounts!.write([account.id, account.name, account.industry, account.region, account.segment, account.employees, account.annualRevenue, account.ownerId, isoDate(account.createdDay), ...extra]);
+      writers.accounts!.write([
+        account.id,
+        account.name,
+        account.industry,
+        account.region,
+        account.segment,
+        account.employees,
+        account.annualRevenue,
+        account.ownerId,
+        isoDate(account.createdDay),
+        ...extra,
+      ]);
       for (const c of contacts) {
-        writers.contacts!.write([c.id, c.accountId, c.firstName, c.lastName, contactEmail(c, account), c.title, c.seniority, c.department, isoDate(c.createdDay)]);
+        writers.contacts!.write([
+          c.id,
+          c.accountId,
+          c.firstName,
+          c.lastName,
+          contactEmail(c, account),
+          c.title,
+          c.seniority,
+          c.department,
+          isoDate(c.createdDay),
+        ]);
       }
     }
     await drainAll(allWriters);
   });
   for (const user of world.users) {
-    for (const { writers } of cuts) writers.users!.write([user.id, user.name, user.title, user.role, user.team, user.region, user.managerId, isoDate(user.hireDay)]);
+    for (const { writers } of cuts)
+      writers.users!.write([
+        user.id,
+        user.name,
+        user.title,
+        user.role,
+        user.team,
+        user.region,
+        user.managerId,
+        isoDate(user.hireDay),
+      ]);
   }
 
-  const createdDays = Array.from({ length: options.opportunities }, () => random.int(startDay, cutDay)).sort((a, b) => a - b);
+  const createdDays = Array.from({ length: options.opportunities }, () => random.int(startDay, cutDay)).sort(
+    (a, b) => a - b,
+  );
   const histories = new Map<string, AccountHistory>();
   const habitsOf = options.untidyReps ? untidyHabits(options.seed) : undefined;
   let activitySeq = 0;
@@ -131,7 +222,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     const history = histories.get(account.id) ?? { wonCloseDays: [] };
     histories.set(account.id, history);
     const columns = custom?.deal(account.id, account.segment);
-    const deal = simulateDeal(random, world, `O${String(i + 1).padStart(7, '0')}`, account, createdDays[i]!, history, habitsOf?.(), columns?.effect);
+    const deal = simulateDeal(
+      random,
+      world,
+      `O${String(i + 1).padStart(7, '0')}`,
+      account,
+      createdDays[i]!,
+      history,
+      habitsOf?.(),
+      columns?.effect,
+    );
     if (deal.won) history.wonCloseDays.push(deal.closeDay);
     const closedAtCut = finalCut.exported(deal.closeDay);
     if (!closedAtCut) summary.openAtCut += 1;
@@ -143,7 +243,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     for (const cut of cuts) {
       if (!cut.exported(deal.createdDay)) continue;
       const lostAtCut = cut.exported(deal.closeDay) && !deal.won;
-      writeDeal(deal, cut.day, cut.writers, cut.exported, { hideAmount, extra: columns ? dealRow(columns, lostAtCut) : [] });
+      writeDeal(deal, cut.day, cut.writers, cut.exported, {
+        hideAmount,
+        extra: columns ? dealRow(columns, lostAtCut) : [],
+      });
       // Activity ids are the same in every cut: the nth activity of the whole simulation.
       activitySeq = firstActivity - 1;
       for (const activity of deal.activities) {
@@ -185,7 +288,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         users: [account.ownerId],
         contacts: [random.pick(account.contacts).id],
       };
-      for (const cut of cuts) if (cut.exported(day)) writeActivity(cut.writers, `T${String(activitySeq).padStart(9, '0')}`, touch);
+      for (const cut of cuts)
+        if (cut.exported(day)) writeActivity(cut.writers, `T${String(activitySeq).padStart(9, '0')}`, touch);
     }
     await drainAll(allWriters);
   }
@@ -194,9 +298,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   const files = Object.fromEntries(Object.entries(finalCut.writers).map(([name, w]) => [name, w.rows]));
   options.log.info(
     `generated ${options.opportunities} opportunities (${summary.openAtCut} open, ${summary.wonAtCut} won, ${summary.lostAtCut} lost at ${options.asOf}) and ${files['activities']} activities in ${options.out}` +
-      (shape === 'history' ? '' : ` (${shape} shape${shape === 'snapshots' ? `: ${cuts.length} nightly folders` : ''})`),
+      (shape === 'history'
+        ? ''
+        : ` (${shape} shape${shape === 'snapshots' ? `: ${cuts.length} nightly folders` : ''})`),
   );
-  return { out: options.out, asOf: options.asOf, seed: options.seed, shape, folders: cuts.map((cut) => cut.out), files, ...summary };
+  return {
+    out: options.out,
+    asOf: options.asOf,
+    seed: options.seed,
+    shape,
+    folders: cuts.map((cut) => cut.out),
+    files,
+    ...summary,
+  };
 }
 
 /** The deal as the CRM shows it at the cut, and every change to it up to then. */
@@ -207,7 +321,8 @@ function writeDeal(
   exported: (day: number) => boolean,
   shown: { hideAmount: ZeroAmount; extra: CsvValue[] },
 ): void {
-  const amountShown = (amount: number): number | null => (shown.hideAmount === 'zero' ? 0 : shown.hideAmount === 'missing' ? null : amount);
+  const amountShown = (amount: number): number | null =>
+    shown.hideAmount === 'zero' ? 0 : shown.hideAmount === 'missing' ? null : amount;
   const closed = exported(deal.closeDay);
   // History: the state after each change, one row per change.
   const changes: { day: number; stage?: number; amount?: number; expectedClose?: number }[] = [
@@ -227,11 +342,27 @@ function writeDeal(
     const next = changes[i + 1];
     if (next && Math.floor(next.day) === Math.floor(change.day) && next.day < deal.closeDay) continue;
     const spec = OPEN_STAGES[shownStage(stage, deal.habits)]!;
-    writers.opportunity_history?.write([deal.id, isoDate(change.day), spec.name, amountShown(amount), isoDate(expectedClose), spec.probability, spec.forecastCategory]);
+    writers.opportunity_history?.write([
+      deal.id,
+      isoDate(change.day),
+      spec.name,
+      amountShown(amount),
+      isoDate(expectedClose),
+      spec.probability,
+      spec.forecastCategory,
+    ]);
   }
   if (closed) {
     amount = deal.finalAmount;
-    writers.opportunity_history?.write([deal.id, isoDate(deal.closeDay), deal.won ? WON_STAGE : LOST_STAGE, amountShown(amount), isoDate(deal.closeDay), deal.won ? 1 : 0, deal.won ? 'closed' : 'omitted']);
+    writers.opportunity_history?.write([
+      deal.id,
+      isoDate(deal.closeDay),
+      deal.won ? WON_STAGE : LOST_STAGE,
+      amountShown(amount),
+      isoDate(deal.closeDay),
+      deal.won ? 1 : 0,
+      deal.won ? 'closed' : 'omitted',
+    ]);
   }
   const spec = OPEN_STAGES[shownStage(stage, deal.habits)]!;
   writers.opportunities!.write([
@@ -254,18 +385,40 @@ function writeDeal(
     ...shown.extra,
   ]);
   for (const r of deal.roles) {
-    if (exported(r.day) && r.day < deal.closeDay) writers.opportunity_contact_roles!.write([deal.id, r.contact.id, r.role, r.stance, r.isPrimary, isoDate(r.day)]);
+    if (exported(r.day) && r.day < deal.closeDay)
+      writers.opportunity_contact_roles!.write([deal.id, r.contact.id, r.role, r.stance, r.isPrimary, isoDate(r.day)]);
   }
   for (const c of deal.competitors) {
-    if (exported(c.day) && c.day < deal.closeDay) writers.opportunity_competitors!.write([deal.id, c.name, c.incumbent, isoDate(c.day)]);
+    if (exported(c.day) && c.day < deal.closeDay)
+      writers.opportunity_competitors!.write([deal.id, c.name, c.incumbent, isoDate(c.day)]);
   }
   for (const item of deal.lineItems) {
-    if (exported(item.day)) writers.opportunity_line_items!.write([deal.id, item.product, item.quantity, item.unitPrice, item.discount, isoDate(item.day)]);
+    if (exported(item.day))
+      writers.opportunity_line_items!.write([
+        deal.id,
+        item.product,
+        item.quantity,
+        item.unitPrice,
+        item.discount,
+        isoDate(item.day),
+      ]);
   }
 }
 
-function writeActivity(writers: Partial<Record<ExportName, CsvWriter>>, id: string, activity: SimulatedDeal['activities'][number]): void {
-  writers.activities!.write([id, activity.accountId, activity.opportunityId, activity.type, activity.direction, isoTimestamp(activity.day), activity.durationMinutes]);
+function writeActivity(
+  writers: Partial<Record<ExportName, CsvWriter>>,
+  id: string,
+  activity: SimulatedDeal['activities'][number],
+): void {
+  writers.activities!.write([
+    id,
+    activity.accountId,
+    activity.opportunityId,
+    activity.type,
+    activity.direction,
+    isoTimestamp(activity.day),
+    activity.durationMinutes,
+  ]);
   for (const user of activity.users) writers.activity_participants!.write([id, 'user', user]);
   for (const contact of activity.contacts) writers.activity_participants!.write([id, 'contact', contact]);
 }

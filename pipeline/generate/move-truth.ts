@@ -13,7 +13,9 @@ import { trueWinProbability, type SimulatedDeal } from './deal.ts';
 import { BUYING_ROLES, Z } from './process.ts';
 
 /** What a move does, as the truth sees it: a buying-group role engaged, or one of our people brought in. */
-export type TruthMove = { role: (typeof BUYING_ROLES)[number]['role'] } | { kind: 'executive_sponsor' | 'solutions_engineer' | 'reengage' };
+export type TruthMove =
+  | { role: (typeof BUYING_ROLES)[number]['role'] }
+  | { kind: 'executive_sponsor' | 'solutions_engineer' | 'reengage' };
 
 /** The moves the truth file lists for each open deal, keyed as pipeline/moves/ names them (`truth_key`). */
 export const TRUTH_MOVES: readonly { key: string; move: TruthMove }[] = [
@@ -44,5 +46,10 @@ export function trueWinProbabilityWithMove(deal: SimulatedDeal, day: number, mov
 /** The truth file's rows for one deal open at the cut: one per move, before and after. */
 export function moveTruthRows(deal: SimulatedDeal, day: number): string[][] {
   const before = trueWinProbability(deal, day).toFixed(6);
-  return TRUTH_MOVES.map(({ key, move }) => [deal.id, key, before, trueWinProbabilityWithMove(deal, day, move).toFixed(6)]);
+  return TRUTH_MOVES.map(({ key, move }) => [
+    deal.id,
+    key,
+    before,
+    trueWinProbabilityWithMove(deal, day, move).toFixed(6),
+  ]);
 }

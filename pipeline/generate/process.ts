@@ -34,9 +34,33 @@ export const STAGE_DURATION = {
 
 export type Segment = 'enterprise' | 'mid_market' | 'smb';
 
-export const SEGMENTS: Record<Segment, { share: number; medianNeed: number; cycleFactor: number; contacts: [number, number]; activitiesPerWeek: number; employees: number }> = {
-  enterprise: { share: 0.2, medianNeed: 160_000, cycleFactor: 1.7, contacts: [10, 24], activitiesPerWeek: 2.0, employees: 8000 },
-  mid_market: { share: 0.4, medianNeed: 45_000, cycleFactor: 1.0, contacts: [5, 12], activitiesPerWeek: 1.4, employees: 900 },
+export const SEGMENTS: Record<
+  Segment,
+  {
+    share: number;
+    medianNeed: number;
+    cycleFactor: number;
+    contacts: [number, number];
+    activitiesPerWeek: number;
+    employees: number;
+  }
+> = {
+  enterprise: {
+    share: 0.2,
+    medianNeed: 160_000,
+    cycleFactor: 1.7,
+    contacts: [10, 24],
+    activitiesPerWeek: 2.0,
+    employees: 8000,
+  },
+  mid_market: {
+    share: 0.4,
+    medianNeed: 45_000,
+    cycleFactor: 1.0,
+    contacts: [5, 12],
+    activitiesPerWeek: 1.4,
+    employees: 900,
+  },
   smb: { share: 0.4, medianNeed: 12_000, cycleFactor: 0.6, contacts: [2, 6], activitiesPerWeek: 1.0, employees: 90 },
 };
 
@@ -75,7 +99,13 @@ export const COMPETITORS = [
  */
 export const BUYING_ROLES = [
   { role: 'decision_maker', engage: -0.4, effect: 0.6, seniorities: ['c_level', 'vp'], engagedAtCycle: 0.55 },
-  { role: 'economic_buyer', engage: -0.8, effect: 0.35, seniorities: ['c_level', 'vp', 'director'], engagedAtCycle: 0.65 },
+  {
+    role: 'economic_buyer',
+    engage: -0.8,
+    effect: 0.35,
+    seniorities: ['c_level', 'vp', 'director'],
+    engagedAtCycle: 0.65,
+  },
   { role: 'champion', engage: 0.0, effect: 0.65, seniorities: ['director', 'manager'], engagedAtCycle: 0.2 },
   { role: 'technical_evaluator', engage: 0.8, effect: 0.15, seniorities: ['manager', 'staff'], engagedAtCycle: 0.35 },
   { role: 'user', engage: 0.3, effect: 0.1, seniorities: ['staff', 'manager'], engagedAtCycle: 0.4 },

@@ -38,12 +38,22 @@ export interface RealismFigures {
 }
 
 /** The figures of an export folder, all in DuckDB SQL over the exported CSV files. */
-export async function measureRealism(dir: string, generated: { deals: number; seed: number; asOf: string }): Promise<RealismFigures> {
+export async function measureRealism(
+  dir: string,
+  generated: { deals: number; seed: number; asOf: string },
+): Promise<RealismFigures> {
   const file = (name: string) => `read_csv(${quoteLiteral(join(dir, `${name}.csv`))}, header = true)`;
   return withDatabase(':memory:', async (conn) => {
-    await conn.run(`CREATE TEMP TABLE o AS SELECT o.*, a.segment FROM ${file('opportunities')} AS o JOIN ${file('accounts')} AS a USING (account_id)`);
-    await conn.run(`CREATE TEMP TABLE closed AS SELECT *, datediff('day', created_date, close_date) AS cycle_days FROM o WHERE is_closed`);
-    const [totals] = await queryRows<{ closed: number; win_rate: number }>(conn, `SELECT count(*)::INTEGER AS closed, avg(is_won::INTEGER)::DOUBLE AS win_rate FROM closed`);
+    await conn.run(
+      `CREATE TEMP TABLE o AS SELECT o.*, a.segment FROM ${file('opportunities')} AS o JOIN ${file('accounts')} AS a USING (account_id)`,
+    );
+    await conn.run(
+      `CREATE TEMP TABLE closed AS SELECT *, datediff('day', created_date, close_date) AS cycle_days FROM o WHERE is_closed`,
+    );
+    const [totals] = await queryRows<{ closed: number; win_rate: number }>(
+      conn,
+      `SELECT count(*)::INTEGER AS closed, avg(is_won::INTEGER)::DOUBLE AS win_rate FROM closed`,
+    );
 
     const stageIndex = OPEN_STAGES.map((s, i) => `WHEN ${quoteLiteral(s.name)} THEN ${i}`).join(' ');
     const funnelRows = await queryRows<{ furthest: number; n: number }>(
@@ -62,7 +72,10 @@ export async function measureRealism(dir: string, generated: { deals: number; se
       `count(*)::INTEGER AS n, round(quantile_cont(${expression}, 0.5))::INTEGER AS median, round(avg(${expression}))::INTEGER AS mean,
        round(quantile_cont(${expression}, 0.9))::INTEGER AS p90, round(quantile_cont(${expression}, 0.99))::INTEGER AS p99, max(${expression})::INTEGER AS max`;
     const bySegment = `CASE segment WHEN 'enterprise' THEN 1 WHEN 'mid_market' THEN 2 ELSE 3 END`;
-    const cycle = await queryRows<Row>(conn, `SELECT segment, ${quantiles('cycle_days')} FROM closed GROUP BY segment ORDER BY ${bySegment}`);
+    const cycle = await queryRows<Row>(
+      conn,
+      `SELECT segment, ${quantiles('cycle_days')} FROM closed GROUP BY segment ORDER BY ${bySegment}`,
+    );
     const dealSize = await queryRows<Row>(
       conn,
       `SELECT * FROM (
@@ -131,7 +144,11 @@ export function renderRealism(f: RealismFigures): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const money = (x: number | string) => Number(x).toLocaleString('en-US');
   const table = (header: string[], rows: (string | number)[][]) =>
-    [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    [
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n');
   const t = f.activityTiming;
   return [
     `Measured by [\`realism.ts\`](realism.ts) on \`wuwei generate --opportunities ${f.deals} --seed ${f.seed}\` (cut ${f.asOf}); regenerate with \`npx tsx pipeline/generate/realism.ts\`.`,
@@ -140,23 +157,58 @@ export function renderRealism(f: RealismFigures): string {
     '',
     '**Stage funnel** (closed deals that reached each stage):',
     '',
-    table(['stage', 'deals', 'share of closed', 'from previous stage'], f.funnel.map((s, i) => [s.stage, money(s.reached), pct(s.share), i === 0 ? '' : pct(s.reached / Math.max(1, f.funnel[i - 1]!.reached))])),
+    table(
+      ['stage', 'deals', 'share of closed', 'from previous stage'],
+      f.funnel.map((s, i) => [
+        s.stage,
+        money(s.reached),
+        pct(s.share),
+        i === 0 ? '' : pct(s.reached / Math.max(1, f.funnel[i - 1]!.reached)),
+      ]),
+    ),
     '',
     '**Cycle length** in days, creation to close, closed deals (right-skewed: log-normal time in each stage; the p99 is about three times the median):',
     '',
-    table(['segment', 'deals', 'median', 'mean', 'p90', 'p99', 'max'], f.cycle.map((r) => [r['segment']!, money(r['n']!), r['median']!, r['mean']!, r['p90']!, r['p99']!, r['max']!])),
+    table(
+      ['segment', 'deals', 'median', 'mean', 'p90', 'p99', 'max'],
+      f.cycle.map((r) => [r['segment']!, money(r['n']!), r['median']!, r['mean']!, r['p90']!, r['p99']!, r['max']!]),
+    ),
     '',
     '**Deal size** of won deals (heavy-tailed: log-normal need times segment and product-line size):',
     '',
-    table(['segment', 'won deals', 'median', 'mean', 'p90', 'p99', 'max'], f.dealSize.map((r) => [r['segment']!, money(r['n']!), money(r['median']!), money(r['mean']!), money(r['p90']!), money(r['p99']!), money(r['max']!)])),
+    table(
+      ['segment', 'won deals', 'median', 'mean', 'p90', 'p99', 'max'],
+      f.dealSize.map((r) => [
+        r['segment']!,
+        money(r['n']!),
+        money(r['median']!),
+        money(r['mean']!),
+        money(r['p90']!),
+        money(r['p99']!),
+        money(r['max']!),
+      ]),
+    ),
     '',
     '**Contacts per account**:',
     '',
-    table(['segment', 'accounts', 'min', 'mean', 'max'], f.contactsPerAccount.map((r) => [r['segment']!, money(r['accounts']!), r['min']!, r['mean']!, r['max']!])),
+    table(
+      ['segment', 'accounts', 'min', 'mean', 'max'],
+      f.contactsPerAccount.map((r) => [r['segment']!, money(r['accounts']!), r['min']!, r['mean']!, r['max']!]),
+    ),
     '',
     '**Activities per closed deal** (won deals see more, and more per week: relationship quality drives both):',
     '',
-    table(['segment', 'outcome', 'deals', 'median', 'mean', 'per week'], f.activitiesPerDeal.map((r) => [r['segment']!, r['outcome']!, money(r['deals']!), r['median']!, r['mean']!, r['per_week']!])),
+    table(
+      ['segment', 'outcome', 'deals', 'median', 'mean', 'per week'],
+      f.activitiesPerDeal.map((r) => [
+        r['segment']!,
+        r['outcome']!,
+        money(r['deals']!),
+        r['median']!,
+        r['mean']!,
+        r['per_week']!,
+      ]),
+    ),
     '',
     `**The oracle**: ground_truth.csv's \`true_win_probability\` ranks the ${money(f.openAtCut)} deals open at the cut by how they really ended with AUC **${f.oracleAuc.toFixed(3)}**, the ceiling for any model on this data.`,
     '',
@@ -181,8 +233,19 @@ export function withFigures(readme: string, figures: string): string {
 export async function measureDefault(): Promise<RealismFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'wuwei-realism-'));
   try {
-    await generate({ out: dir, opportunities: GENERATE_DEFAULTS.opportunities, seed: GENERATE_DEFAULTS.seed, asOf: GENERATE_DEFAULTS.asOf, start: GENERATE_DEFAULTS.start, log: quietLogger });
-    return await measureRealism(dir, { deals: GENERATE_DEFAULTS.opportunities, seed: GENERATE_DEFAULTS.seed, asOf: GENERATE_DEFAULTS.asOf });
+    await generate({
+      out: dir,
+      opportunities: GENERATE_DEFAULTS.opportunities,
+      seed: GENERATE_DEFAULTS.seed,
+      asOf: GENERATE_DEFAULTS.asOf,
+      start: GENERATE_DEFAULTS.start,
+      log: quietLogger,
+    });
+    return await measureRealism(dir, {
+      deals: GENERATE_DEFAULTS.opportunities,
+      seed: GENERATE_DEFAULTS.seed,
+      asOf: GENERATE_DEFAULTS.asOf,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

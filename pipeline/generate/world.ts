@@ -4,7 +4,16 @@ import type { Random } from '../base/random.ts';
 /** The people and companies a simulated CRM holds before any deal is created. */
 
 export const REGIONS = ['North America', 'EMEA', 'APAC'] as const;
-const INDUSTRIES = ['Manufacturing', 'Financial Services', 'Healthcare', 'Retail', 'Technology', 'Energy', 'Logistics', 'Public Sector'];
+const INDUSTRIES = [
+  'Manufacturing',
+  'Financial Services',
+  'Healthcare',
+  'Retail',
+  'Technology',
+  'Energy',
+  'Logistics',
+  'Public Sector',
+];
 const SENIORITY_MIX = [
   ['c_level', 0.08],
   ['vp', 0.14],
@@ -13,9 +22,73 @@ const SENIORITY_MIX = [
   ['staff', 0.28],
 ] as const;
 const DEPARTMENTS = ['IT', 'Finance', 'Operations', 'Procurement', 'Sales', 'Engineering'];
-const FIRST_NAMES = ['Ana', 'Ben', 'Chen', 'Dara', 'Eli', 'Fatima', 'Goran', 'Hana', 'Ivan', 'Jia', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Vik', 'Wen', 'Yara', 'Zoe'];
-const LAST_NAMES = ['Abe', 'Berg', 'Costa', 'Diaz', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jensen', 'Kim', 'Li', 'Moreau', 'Novak', 'Okafor', 'Patel', 'Rossi', 'Silva', 'Tanaka', 'Weber'];
-const NAME_PARTS = ['Nordic', 'Atlas', 'Vertex', 'Helix', 'Summit', 'Quantum', 'Harbor', 'Pioneer', 'Granite', 'Lumen', 'Cedar', 'Orion', 'Apex', 'Meridian', 'Crescent', 'Falcon'];
+const FIRST_NAMES = [
+  'Ana',
+  'Ben',
+  'Chen',
+  'Dara',
+  'Eli',
+  'Fatima',
+  'Goran',
+  'Hana',
+  'Ivan',
+  'Jia',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Vik',
+  'Wen',
+  'Yara',
+  'Zoe',
+];
+const LAST_NAMES = [
+  'Abe',
+  'Berg',
+  'Costa',
+  'Diaz',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kim',
+  'Li',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Patel',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Weber',
+];
+const NAME_PARTS = [
+  'Nordic',
+  'Atlas',
+  'Vertex',
+  'Helix',
+  'Summit',
+  'Quantum',
+  'Harbor',
+  'Pioneer',
+  'Granite',
+  'Lumen',
+  'Cedar',
+  'Orion',
+  'Apex',
+  'Meridian',
+  'Crescent',
+  'Falcon',
+];
 const NAME_KINDS = ['Industries', 'Group', 'Holdings', 'Systems', 'Partners', 'Labs', 'Works', 'Logistics'];
 
 export type Seniority = (typeof SENIORITY_MIX)[number][0];
@@ -113,7 +186,9 @@ export async function buildWorld(
   const repsPerRegion = Math.max(3, Math.round(opportunities / 150 / REGIONS.length));
   for (const region of REGIONS) {
     const manager = newUser('sales_manager', 'Regional Sales Director', `${region} Sales`, region, executives[1]!.id);
-    const reps = Array.from({ length: repsPerRegion }, () => newUser('account_executive', 'Account Executive', `${region} Sales`, region, manager.id));
+    const reps = Array.from({ length: repsPerRegion }, () =>
+      newUser('account_executive', 'Account Executive', `${region} Sales`, region, manager.id),
+    );
     const engineers = Array.from({ length: Math.max(1, Math.round(repsPerRegion / 3)) }, () =>
       newUser('sales_engineer', 'Solutions Engineer', `${region} Presales`, region, manager.id),
     );
@@ -187,4 +262,3 @@ export function contactEmail(contact: Contact, account: Account): string {
   const domain = account.name.split(' ')[0]!.toLowerCase();
   return `${contact.firstName}.${contact.lastName}.${contact.id.slice(-4)}@${domain}.example`.toLowerCase();
 }
-

@@ -15,9 +15,15 @@ export const AS_OF_FILE = 'as_of.txt';
  * A date after tomorrow is refused: loaded once, it would make every real export after it "older
  * than the last snapshot". Tomorrow is allowed, for an export cut east of UTC.
  */
-export function resolveAsOf(source: string | string[], option: string | undefined, today: Date = new Date()): { asOf: string; from: 'option' | 'export' | 'today' } {
+export function resolveAsOf(
+  source: string | string[],
+  option: string | undefined,
+  today: Date = new Date(),
+): { asOf: string; from: 'option' | 'export' | 'today' } {
   if (option) return { asOf: checkAsOf(option, '--as-of', today), from: 'option' };
-  const folders = (Array.isArray(source) ? source : [source]).map((path) => (existsSync(path) && statSync(path).isFile() ? dirname(path) : path));
+  const folders = (Array.isArray(source) ? source : [source]).map((path) =>
+    existsSync(path) && statSync(path).isFile() ? dirname(path) : path,
+  );
   const file = folders.map((folder) => join(folder, AS_OF_FILE)).find((candidate) => existsSync(candidate));
   if (file) return { asOf: checkAsOf(readFileSync(file, 'utf8').trim(), file, today), from: 'export' };
   return { asOf: today.toISOString().slice(0, 10), from: 'today' };
@@ -25,9 +31,14 @@ export function resolveAsOf(source: string | string[], option: string | undefine
 
 function checkAsOf(value: string, where: string, today: Date): string {
   const date = checkDate(value, where);
-  const tomorrow = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1)).toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1))
+    .toISOString()
+    .slice(0, 10);
   if (date > tomorrow) {
-    throw new WuweiError('bad_input', `${where}: ${date} is in the future (after ${tomorrow}): an export cannot be cut after tonight; check the date`);
+    throw new WuweiError(
+      'bad_input',
+      `${where}: ${date} is in the future (after ${tomorrow}): an export cannot be cut after tonight; check the date`,
+    );
   }
   return date;
 }
@@ -45,7 +56,10 @@ export function checkDate(value: string, where: string): string {
  * the date is a mistake (a mistyped year, a wrong as_of.txt), not a cut of this export.
  */
 export async function checkAsOfNotBeforeExport(conn: DuckDBConnection, asOf: string, source: string): Promise<void> {
-  const [oldest] = await queryRows<{ created: string | null }>(conn, `SELECT strftime(min(created_date), '%Y-%m-%d') AS created FROM opportunities`);
+  const [oldest] = await queryRows<{ created: string | null }>(
+    conn,
+    `SELECT strftime(min(created_date), '%Y-%m-%d') AS created FROM opportunities`,
+  );
   if (oldest?.created && asOf < oldest.created) {
     throw new WuweiError(
       'bad_input',

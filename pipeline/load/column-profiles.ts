@@ -32,7 +32,9 @@ export async function checkThousandsSeparators(
   definitions: readonly SourceDefinition[],
 ): Promise<void> {
   if (definitions.some((d) => d.decimal_separator !== undefined)) return;
-  const numeric = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).filter(([, c]) => c.type === 'DOUBLE' || c.type === 'INTEGER');
+  const numeric = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).filter(
+    ([, c]) => c.type === 'DOUBLE' || c.type === 'INTEGER',
+  );
   if (numeric.length === 0) return;
   const profile = numeric.map(([column]) => {
     const v = quoteIdent(column);
@@ -40,7 +42,10 @@ export async function checkThousandsSeparators(
       count(*) FILTER (contains(${v}, '.') AND NOT regexp_full_match(${v}, '${DOT_THOUSANDS}'))::INTEGER AS ${quoteIdent(`${column}:decimal`)},
       min(CASE WHEN regexp_full_match(${v}, '${DOT_THOUSANDS}') THEN __file || chr(0) || __line || chr(0) || ${v} END) AS ${quoteIdent(`${column}:example`)}`;
   });
-  const [counts] = await queryRows<Record<string, number | string | null>>(conn, `SELECT ${profile.join(', ')} FROM ${quoteIdent(rawTable)}`);
+  const [counts] = await queryRows<Record<string, number | string | null>>(
+    conn,
+    `SELECT ${profile.join(', ')} FROM ${quoteIdent(rawTable)}`,
+  );
   for (const [column] of numeric) {
     if (!(Number(counts![`${column}:grouped`]) > 0 && Number(counts![`${column}:decimal`]) === 0)) continue;
     const [file, line, value] = String(counts![`${column}:example`]).split('\0');
@@ -58,7 +63,11 @@ export async function checkThousandsSeparators(
  * The share columns of an entity that its export writes as percentages: some value above 1 and
  * none above 100. They are divided by 100; whatever is then outside 0..1 is a row reject.
  */
-export async function percentageColumns(conn: DuckDBConnection, entity: EntityName, rawTable: string): Promise<Set<string>> {
+export async function percentageColumns(
+  conn: DuckDBConnection,
+  entity: EntityName,
+  rawTable: string,
+): Promise<Set<string>> {
   const columns = SHARE_COLUMNS[entity] ?? [];
   if (columns.length === 0) return new Set();
   const number = (column: string) => `TRY_CAST(${quoteIdent(column)} AS DOUBLE)`;

@@ -27,36 +27,65 @@ export const DEFAULT_RATES_FILE = 'currency_rates';
  */
 export async function convertCurrency(
   conn: DuckDBConnection,
-  options: { source: string | string[]; reportingCurrency?: string; ratesFile?: string; ratesFileRequired?: boolean; log: Logger },
+  options: {
+    source: string | string[];
+    reportingCurrency?: string;
+    ratesFile?: string;
+    ratesFileRequired?: boolean;
+    log: Logger;
+  },
 ): Promise<CurrencySummary> {
   const opportunities = quoteIdent(rawTable('opportunities'));
   await conn.run(`UPDATE ${opportunities} SET currency = upper(trim(currency)) WHERE currency IS NOT NULL`);
-  const counts = await queryRows<{ currency: string; n: number }>(conn, `SELECT currency, count(*)::INTEGER AS n FROM ${opportunities} WHERE currency IS NOT NULL GROUP BY ALL ORDER BY n DESC, currency`);
+  const counts = await queryRows<{ currency: string; n: number }>(
+    conn,
+    `SELECT currency, count(*)::INTEGER AS n FROM ${opportunities} WHERE currency IS NOT NULL GROUP BY ALL ORDER BY n DESC, currency`,
+  );
   const reporting = (options.reportingCurrency ?? counts[0]?.currency ?? 'USD').toUpperCase();
-  if (!/^[A-Z]{3}$/.test(reporting)) throw new WuweiError('bad_option', `reporting currency must be a three-letter code, got '${reporting}'`);
+  if (!/^[A-Z]{3}$/.test(reporting))
+    throw new WuweiError('bad_option', `reporting currency must be a three-letter code, got '${reporting}'`);
 
-  await conn.run(`CREATE OR REPLACE TEMP TABLE currency_rates (currency VARCHAR, rate_to_reporting DOUBLE, valid_from DATE)`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE currency_rates (currency VARCHAR, rate_to_reporting DOUBLE, valid_from DATE)`,
+  );
   await conn.run(`INSERT INTO currency_rates VALUES (${quoteLiteral(reporting)}, 1, NULL)`);
   const file = findSourceFile(listSourceFiles(options.source), options.ratesFile ?? DEFAULT_RATES_FILE);
   // A built-in layout's rates object (Salesforce CurrencyType) exists in multi-currency orgs only.
-  if (!file && options.ratesFile && options.ratesFileRequired !== false) throw new WuweiError('missing_input', `no rates file '${options.ratesFile}' in the source`);
+  if (!file && options.ratesFile && options.ratesFileRequired !== false)
+    throw new WuweiError('missing_input', `no rates file '${options.ratesFile}' in the source`);
   if (file) {
     const names = new Set((await describeColumns(conn, file)).map((c) => c.name));
     if (isSalesforceRates(names)) {
       await conn.run(`INSERT INTO currency_rates ${salesforceRatesSql(file.textReader, names, reporting)}`);
     }
     for (const column of isSalesforceRates(names) ? [] : ['currency', 'rate_to_reporting']) {
-      if (!names.has(column)) throw new WuweiError('bad_input', `${file.path}, line 1: missing required column '${column}' (found: ${[...names].join(', ')})`);
+      if (!names.has(column))
+        throw new WuweiError(
+          'bad_input',
+          `${file.path}, line 1: missing required column '${column}' (found: ${[...names].join(', ')})`,
+        );
     }
     const validFrom = names.has('valid_from') ? `TRY_CAST(nullif(trim(valid_from), '') AS DATE)` : 'NULL::DATE';
-    if (!isSalesforceRates(names)) await conn.run(`INSERT INTO currency_rates SELECT upper(trim(currency)), TRY_CAST(replace(trim(rate_to_reporting), ',', '.') AS DOUBLE), ${validFrom} FROM ${file.textReader} WHERE upper(trim(currency)) <> ${quoteLiteral(reporting)}`);
-    const [bad] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM currency_rates WHERE rate_to_reporting IS NULL OR rate_to_reporting <= 0 OR currency !~ '^[A-Z]{3}$'`);
-    if (bad!.n > 0) throw new WuweiError('bad_input', `${file.path}: ${bad!.n} rates are not a currency code with a positive number`);
+    if (!isSalesforceRates(names))
+      await conn.run(
+        `INSERT INTO currency_rates SELECT upper(trim(currency)), TRY_CAST(replace(trim(rate_to_reporting), ',', '.') AS DOUBLE), ${validFrom} FROM ${file.textReader} WHERE upper(trim(currency)) <> ${quoteLiteral(reporting)}`,
+      );
+    const [bad] = await queryRows<{ n: number }>(
+      conn,
+      `SELECT count(*)::INTEGER AS n FROM currency_rates WHERE rate_to_reporting IS NULL OR rate_to_reporting <= 0 OR currency !~ '^[A-Z]{3}$'`,
+    );
+    if (bad!.n > 0)
+      throw new WuweiError('bad_input', `${file.path}: ${bad!.n} rates are not a currency code with a positive number`);
   }
 
   // Every deal already in the reporting currency: every rate is 1, nothing to convert or reject.
   if (counts.every((c) => c.currency === reporting)) {
-    return { reportingCurrency: reporting, ratesFile: file?.path ?? null, currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])), converted: 0 };
+    return {
+      reportingCurrency: reporting,
+      ratesFile: file?.path ?? null,
+      currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])),
+      converted: 0,
+    };
   }
 
   // The rate for each deal as of its creation date; history and line items use their own dates.
@@ -74,17 +103,39 @@ export async function convertCurrency(
     SELECT 'opportunities', o.__file, o.__line, 'currency', o.currency, ${quoteLiteral(`no exchange rate to ${reporting}`)}
     FROM ${opportunities} o JOIN deal_rates USING (__row) WHERE deal_rates.rate IS NULL`);
   await conn.run(`DELETE FROM ${opportunities} WHERE __row IN (SELECT __row FROM deal_rates WHERE rate IS NULL)`);
-  await conn.run(`UPDATE ${opportunities} o SET amount = ${converted('o.amount', 'd.rate')} FROM deal_rates d WHERE d.__row = o.__row AND d.rate <> 1`);
+  await conn.run(
+    `UPDATE ${opportunities} o SET amount = ${converted('o.amount', 'd.rate')} FROM deal_rates d WHERE d.__row = o.__row AND d.rate <> 1`,
+  );
 
-  const dealCurrency = (alias: string) => `(SELECT any_value(currency) FROM ${opportunities} p WHERE trim(p.opportunity_id) = trim(${alias}.opportunity_id))`;
-  for (const [entity, column, date] of [['opportunity_history', 'amount', 'changed_at'], ['opportunity_line_items', 'unit_price', 'created_date']] as const) {
+  const dealCurrency = (alias: string) =>
+    `(SELECT any_value(currency) FROM ${opportunities} p WHERE trim(p.opportunity_id) = trim(${alias}.opportunity_id))`;
+  for (const [entity, column, date] of [
+    ['opportunity_history', 'amount', 'changed_at'],
+    ['opportunity_line_items', 'unit_price', 'created_date'],
+  ] as const) {
     const table = quoteIdent(rawTable(entity));
     await conn.run(`CREATE OR REPLACE TEMP TABLE row_rates AS ${rateAt(table, dealCurrency('t'), `t.${date}`)}`);
-    await conn.run(`UPDATE ${table} t SET ${column} = ${converted(`t.${column}`, 'r.rate')} FROM row_rates r WHERE r.__row = t.__row AND r.rate <> 1`);
+    await conn.run(
+      `UPDATE ${table} t SET ${column} = ${converted(`t.${column}`, 'r.rate')} FROM row_rates r WHERE r.__row = t.__row AND r.rate <> 1`,
+    );
   }
-  const [{ n: convertedDeals }] = (await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM deal_rates WHERE rate <> 1`)) as [{ n: number }];
-  const summary: CurrencySummary = { reportingCurrency: reporting, ratesFile: file?.path ?? null, currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])), converted: convertedDeals };
-  if (counts.length > 1 || convertedDeals > 0) options.log.info(`amounts in ${reporting}: ${convertedDeals} deals converted from ${counts.filter((c) => c.currency !== reporting).map((c) => c.currency).join(', ')}`);
+  const [{ n: convertedDeals }] = (await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM deal_rates WHERE rate <> 1`,
+  )) as [{ n: number }];
+  const summary: CurrencySummary = {
+    reportingCurrency: reporting,
+    ratesFile: file?.path ?? null,
+    currencies: Object.fromEntries(counts.map((c) => [c.currency, c.n])),
+    converted: convertedDeals,
+  };
+  if (counts.length > 1 || convertedDeals > 0)
+    options.log.info(
+      `amounts in ${reporting}: ${convertedDeals} deals converted from ${counts
+        .filter((c) => c.currency !== reporting)
+        .map((c) => c.currency)
+        .join(', ')}`,
+    );
   return summary;
 }
 

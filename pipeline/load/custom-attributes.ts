@@ -15,9 +15,16 @@ import type { CustomColumn, StagedEntity } from './mapping/stage.ts';
 const WIDE_TABLES = { opportunities: 'opportunity_custom_attributes', accounts: 'account_custom_attributes' } as const;
 const FEATURE_PREFIX = { opportunities: 'custom_', accounts: 'custom_account_' } as const;
 
-export async function storeCustomAttributes(conn: DuckDBConnection, staged: { opportunities?: StagedEntity; accounts?: StagedEntity }): Promise<{ opportunities: string[]; accounts: string[] }> {
-  await conn.run(`CREATE OR REPLACE TABLE custom_attributes (entity VARCHAR, record_id VARCHAR, name VARCHAR, type VARCHAR, value VARCHAR)`);
-  await conn.run(`CREATE OR REPLACE TABLE custom_attribute_columns (entity VARCHAR, name VARCHAR, feature_name VARCHAR, type VARCHAR, is_numeric BOOLEAN)`);
+export async function storeCustomAttributes(
+  conn: DuckDBConnection,
+  staged: { opportunities?: StagedEntity; accounts?: StagedEntity },
+): Promise<{ opportunities: string[]; accounts: string[] }> {
+  await conn.run(
+    `CREATE OR REPLACE TABLE custom_attributes (entity VARCHAR, record_id VARCHAR, name VARCHAR, type VARCHAR, value VARCHAR)`,
+  );
+  await conn.run(
+    `CREATE OR REPLACE TABLE custom_attribute_columns (entity VARCHAR, name VARCHAR, feature_name VARCHAR, type VARCHAR, is_numeric BOOLEAN)`,
+  );
   const result = { opportunities: [] as string[], accounts: [] as string[] };
   for (const entity of ['opportunities', 'accounts'] as const) {
     const stage = staged[entity];
@@ -35,12 +42,22 @@ export async function storeCustomAttributes(conn: DuckDBConnection, staged: { op
         ? `CREATE OR REPLACE TABLE ${wide} AS SELECT trim(${key}) AS ${key}, ${typed.join(', ')} FROM (${rows}) ORDER BY 1`
         : `CREATE OR REPLACE TABLE ${wide} (${key} VARCHAR)`,
     );
-    const names = featureNames(custom.map((c) => c.name), FEATURE_PREFIX[entity]);
+    const names = featureNames(
+      custom.map((c) => c.name),
+      FEATURE_PREFIX[entity],
+    );
     if (rows && custom.length > 0) {
       // One set-based statement per table, whatever the number of columns: time in proportion to the cells.
-      const registry = custom.map((c, i) => `(${quoteLiteral(entity)}, ${quoteLiteral(c.name)}, ${quoteLiteral(names[i]!)}, ${quoteLiteral(c.type)}, ${isNumeric(c)}, ${quoteLiteral(c.rawColumn)})`);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE __custom_columns AS SELECT * FROM (VALUES ${registry.join(', ')}) AS t(entity, name, feature_name, type, is_numeric, raw)`);
-      await conn.run(`INSERT INTO custom_attribute_columns SELECT entity, name, feature_name, type, is_numeric FROM __custom_columns`);
+      const registry = custom.map(
+        (c, i) =>
+          `(${quoteLiteral(entity)}, ${quoteLiteral(c.name)}, ${quoteLiteral(names[i]!)}, ${quoteLiteral(c.type)}, ${isNumeric(c)}, ${quoteLiteral(c.rawColumn)})`,
+      );
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE __custom_columns AS SELECT * FROM (VALUES ${registry.join(', ')}) AS t(entity, name, feature_name, type, is_numeric, raw)`,
+      );
+      await conn.run(
+        `INSERT INTO custom_attribute_columns SELECT entity, name, feature_name, type, is_numeric FROM __custom_columns`,
+      );
       // Staged custom columns are text; UNPIVOT leaves out the empty ones (NULL), as nothing is there to keep.
       const raws = custom.map((c) => quoteIdent(c.rawColumn)).join(', ');
       await conn.run(`INSERT INTO custom_attributes
@@ -51,17 +68,33 @@ export async function storeCustomAttributes(conn: DuckDBConnection, staged: { op
       result[entity].push(...custom.map((c) => c.name));
     }
   }
-  await createFeatureView(conn, { opportunities: staged.opportunities?.custom ?? [], accounts: staged.accounts?.custom ?? [] });
+  await createFeatureView(conn, {
+    opportunities: staged.opportunities?.custom ?? [],
+    accounts: staged.accounts?.custom ?? [],
+  });
   return result;
 }
 
 /** The numeric face of the custom attributes, one row per opportunity: what the models pick up. */
-async function createFeatureView(conn: DuckDBConnection, custom: { opportunities: CustomColumn[]; accounts: CustomColumn[] }): Promise<void> {
-  const oppNames = featureNames(custom.opportunities.map((c) => c.name), FEATURE_PREFIX.opportunities);
-  const accNames = featureNames(custom.accounts.map((c) => c.name), FEATURE_PREFIX.accounts);
+async function createFeatureView(
+  conn: DuckDBConnection,
+  custom: { opportunities: CustomColumn[]; accounts: CustomColumn[] },
+): Promise<void> {
+  const oppNames = featureNames(
+    custom.opportunities.map((c) => c.name),
+    FEATURE_PREFIX.opportunities,
+  );
+  const accNames = featureNames(
+    custom.accounts.map((c) => c.name),
+    FEATURE_PREFIX.accounts,
+  );
   const columns = [
-    ...custom.opportunities.flatMap((c, i) => (isNumeric(c) ? [`CAST(oca.${quoteIdent(c.name)} AS DOUBLE) AS ${quoteIdent(oppNames[i]!)}`] : [])),
-    ...custom.accounts.flatMap((c, i) => (isNumeric(c) ? [`CAST(aca.${quoteIdent(c.name)} AS DOUBLE) AS ${quoteIdent(accNames[i]!)}`] : [])),
+    ...custom.opportunities.flatMap((c, i) =>
+      isNumeric(c) ? [`CAST(oca.${quoteIdent(c.name)} AS DOUBLE) AS ${quoteIdent(oppNames[i]!)}`] : [],
+    ),
+    ...custom.accounts.flatMap((c, i) =>
+      isNumeric(c) ? [`CAST(aca.${quoteIdent(c.name)} AS DOUBLE) AS ${quoteIdent(accNames[i]!)}`] : [],
+    ),
   ];
   await conn.run(`CREATE OR REPLACE VIEW opportunity_custom_features AS
     SELECT o.opportunity_id${columns.map((c) => `, ${c}`).join('')}
@@ -78,7 +111,12 @@ function isNumeric(c: CustomColumn): boolean {
 export function featureNames(names: string[], prefix: string): string[] {
   const seen = new Set<string>();
   return names.map((name) => {
-    const base = `${prefix}${name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'attribute'}`;
+    const base = `${prefix}${
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '') || 'attribute'
+    }`;
     let candidate = base;
     for (let n = 2; seen.has(candidate); n++) candidate = `${base}_${n}`;
     seen.add(candidate);

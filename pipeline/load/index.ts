@@ -116,14 +116,33 @@ const { wonStages: DEFAULT_WON, lostStages: DEFAULT_LOST } = DEFAULTS.features;
  */
 export async function loadExports(conn: DuckDBConnection, options: LoadOptions): Promise<LoadSummary> {
   const mapping = resolveMapping(options);
-  const maxRejectRate = options.maxRejectRate ?? mapping.max_reject_share ?? options.configMaxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
-  if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new WuweiError('bad_option', `the maximum reject rate must be between 0 and 1 (0% and 100%), got ${maxRejectRate}`);
+  const maxRejectRate =
+    options.maxRejectRate ?? mapping.max_reject_share ?? options.configMaxRejectRate ?? DEFAULT_MAX_REJECT_RATE;
+  if (!(maxRejectRate >= 0 && maxRejectRate <= 1))
+    throw new WuweiError(
+      'bad_option',
+      `the maximum reject rate must be between 0 and 1 (0% and 100%), got ${maxRejectRate}`,
+    );
   const { asOf, from: asOfFrom } = resolveAsOf(options.source, options.asOf);
   const dateWindow = plausibleDateWindow(asOf, options.plausibleDates);
   const source = Array.isArray(options.source) ? options.source.join(', ') : options.source;
   const summary: LoadSummary = {
-    source, layout: mapping.name, asOf, asOfFrom, maxRejectRate, entities: {}, rejectReasons: {}, missingOptional: [], emptyEntities: [], currency: null,
-    customAttributes: { opportunities: [], accounts: [] }, snapshot: undefined!, stages: undefined!, derived: undefined!, warnings: [], unmapped: [], // set before the commit
+    source,
+    layout: mapping.name,
+    asOf,
+    asOfFrom,
+    maxRejectRate,
+    entities: {},
+    rejectReasons: {},
+    missingOptional: [],
+    emptyEntities: [],
+    currency: null,
+    customAttributes: { opportunities: [], accounts: [] },
+    snapshot: undefined!,
+    stages: undefined!,
+    derived: undefined!,
+    warnings: [],
+    unmapped: [], // set before the commit
   };
   const parentKeysTable = (entity: EntityName) => quoteIdent(`__keys_${entity}`);
   await conn.run('BEGIN TRANSACTION');
@@ -132,30 +151,55 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     await checkDateFormats(conn, mapping);
     // Staging reads every file first: a file-level problem stops the load before anything changes;
     // rows it cannot take (malformed CSV rows, deals without an exchange rate) wait in its rejects tables.
-    const staged = await timedStep(options.log, 'staging', () => stageSources(conn, { source: options.source, mapping, log: options.log }));
-    summary.currency = await timedStep(options.log, 'currency', () => convertCurrency(conn, {
-      source: options.source,
-      log: options.log,
-      ...(options.reportingCurrency ?? mapping.reporting_currency ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency } : {}),
-      ...(mapping.currency_rates ? { ratesFile: mapping.currency_rates, ratesFileRequired: options.mapping !== undefined } : {}),
-    }));
-    summary.stages = await timedStep(options.log, 'stages', () => resolveStages(conn, {
-      source: options.source,
-      mapping,
-      defaults: DEFAULTS.features,
-      ...(options.configuredStages ? { configured: options.configuredStages } : {}),
-      ...(staged.get('opportunity_history')!.files.length > 0 ? { historyTable: rawTable('opportunity_history') } : {}),
-    }));
+    const staged = await timedStep(options.log, 'staging', () =>
+      stageSources(conn, { source: options.source, mapping, log: options.log }),
+    );
+    summary.currency = await timedStep(options.log, 'currency', () =>
+      convertCurrency(conn, {
+        source: options.source,
+        log: options.log,
+        ...((options.reportingCurrency ?? mapping.reporting_currency)
+          ? { reportingCurrency: options.reportingCurrency ?? mapping.reporting_currency }
+          : {}),
+        ...(mapping.currency_rates
+          ? { ratesFile: mapping.currency_rates, ratesFileRequired: options.mapping !== undefined }
+          : {}),
+      }),
+    );
+    summary.stages = await timedStep(options.log, 'stages', () =>
+      resolveStages(conn, {
+        source: options.source,
+        mapping,
+        defaults: DEFAULTS.features,
+        ...(options.configuredStages ? { configured: options.configuredStages } : {}),
+        ...(staged.get('opportunity_history')!.files.length > 0
+          ? { historyTable: rawTable('opportunity_history') }
+          : {}),
+      }),
+    );
     summary.unmapped = [...staged.values()].flatMap((s) => s.unmapped);
-    const footers = new Map([...staged.values()].flatMap((s) => s.sources).flatMap((s) => (s.footer ? [[s.path, s.footer] as const] : [])));
-    summary.skipped = [...footers].map(([file, f]) => ({ file, firstLine: f.firstLine, lastLine: f.lastLine, reason: 'report footer' }));
+    const footers = new Map(
+      [...staged.values()].flatMap((s) => s.sources).flatMap((s) => (s.footer ? [[s.path, s.footer] as const] : [])),
+    );
+    summary.skipped = [...footers].map(([file, f]) => ({
+      file,
+      firstLine: f.firstLine,
+      lastLine: f.lastLine,
+      reason: 'report footer',
+    }));
     summary.derived = await deriveImplicitRows(conn, {
       participantsStaged: staged.get('activity_participants')!.files.length > 0,
       historyStaged: staged.get('opportunity_history')!.files.length > 0,
       changeFiles: staged.get('opportunity_history')!.changeFiles,
     });
-    await toPhysicalLines(conn, RECORD_REJECTS, [...staged.values()].flatMap((s) => s.sources));
-    await conn.run(`CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`);
+    await toPhysicalLines(
+      conn,
+      RECORD_REJECTS,
+      [...staged.values()].flatMap((s) => s.sources),
+    );
+    await conn.run(
+      `CREATE OR REPLACE TABLE load_rejects AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, * FROM (SELECT * FROM staging_rejects UNION ALL SELECT * FROM ${RECORD_REJECTS})`,
+    );
     const loadedParents = new Set<string>(ENTITY_NAMES.filter((entity) => staged.get(entity)!.files.length > 0));
     for (const entity of ENTITY_NAMES) {
       const stage = staged.get(entity)!;
@@ -163,8 +207,11 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const file = stage.files.length > 0 ? stage.files.join(', ') : null;
       if (!file) {
         summary.missingOptional.push(entity);
-        if (entity !== 'opportunity_history') options.log.warn(`the export has no ${entity}: features that need them cannot be computed`);
-        await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} (${columns.map(([c, s]) => `${quoteIdent(c)} ${s.type}`).join(', ')})`);
+        if (entity !== 'opportunity_history')
+          options.log.warn(`the export has no ${entity}: features that need them cannot be computed`);
+        await conn.run(
+          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} (${columns.map(([c, s]) => `${quoteIdent(c)} ${s.type}`).join(', ')})`,
+        );
         summary.entities[entity] = { file: null, loaded: 0, rejected: 0, reasons: {} };
         continue;
       }
@@ -176,14 +223,20 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const percentColumns = await percentageColumns(conn, entity, stage.table);
       // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
       await timedStep(options.log, `${entity}: validate`, () =>
-        conn.run(`CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { loadedParents, parentKeysTable, dateWindow, percentColumns })}`),
+        conn.run(
+          `CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { loadedParents, parentKeysTable, dateWindow, percentColumns })}`,
+        ),
       );
       await timedStep(options.log, `${entity}: store`, () =>
-        conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })}) ANTI JOIN ${REJECTED} USING (__row)`),
+        conn.run(
+          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })}) ANTI JOIN ${REJECTED} USING (__row)`,
+        ),
       );
       await timedStep(options.log, `${entity}: reject lines`, async () => {
         await toPhysicalLines(conn, REJECTED, stage.sources);
-        await conn.run(`INSERT INTO load_rejects SELECT DATE ${quoteLiteral(asOf)}, ${quoteLiteral(entity)}, file, line, column_name, value, reason FROM ${REJECTED} ORDER BY file, line`);
+        await conn.run(
+          `INSERT INTO load_rejects SELECT DATE ${quoteLiteral(asOf)}, ${quoteLiteral(entity)}, file, line, column_name, value, reason FROM ${REJECTED} ORDER BY file, line`,
+        );
       });
       if (keyColumn) {
         // At most one loaded row per key (later ones are duplicates); a key only rejected rows have is a rejected parent.
@@ -194,12 +247,19 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       }
       summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
       // Free the staged text now; custom attributes still read the staged opportunities and accounts.
-      if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)) await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stage.table)}`);
+      if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity))
+        await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stage.table)}`);
       await failOverThreshold(conn, entity, file, summary.entities[entity]!, maxRejectRate, options);
     }
-    const reasons = await queryRows<{ key: string; n: number }>(conn, `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`);
+    const reasons = await queryRows<{ key: string; n: number }>(
+      conn,
+      `SELECT entity || ': ' || reason AS key, count(*)::INTEGER AS n FROM load_rejects GROUP BY ALL ORDER BY n DESC, key`,
+    );
     summary.rejectReasons = Object.fromEntries(reasons.map((r) => [r.key, r.n]));
-    summary.customAttributes = await storeCustomAttributes(conn, { opportunities: staged.get('opportunities')!, accounts: staged.get('accounts')! });
+    summary.customAttributes = await storeCustomAttributes(conn, {
+      opportunities: staged.get('opportunities')!,
+      accounts: staged.get('accounts')!,
+    });
     await checkAsOfNotBeforeExport(conn, asOf, source);
     await recordKnownAt(conn, mapping.known_at ?? {});
 
@@ -209,16 +269,26 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     if (history === 'derived') {
       const closedStages = [...(options.closedStages ?? [...DEFAULT_WON, ...DEFAULT_LOST])];
       const historyColumns = Object.keys(SCHEMA.opportunity_history.columns).map(quoteIdent).join(', ');
-      await conn.run(`INSERT INTO opportunity_history BY NAME SELECT ${historyColumns} FROM (${derivedHistorySql(asOf, closedStages)})`);
+      await conn.run(
+        `INSERT INTO opportunity_history BY NAME SELECT ${historyColumns} FROM (${derivedHistorySql(asOf, closedStages)})`,
+      );
     }
-    const [historyRows] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM opportunity_history`);
+    const [historyRows] = await queryRows<{ n: number }>(
+      conn,
+      `SELECT count(*)::INTEGER AS n FROM opportunity_history`,
+    );
     summary.snapshot = { asOf, replaced, snapshots, history, historyRows: historyRows!.n };
     summary.warnings = loadWarnings(summary);
     // The data-quality page reads what this load could not know from here.
     await conn.run(`CREATE OR REPLACE TABLE load_warnings (as_of DATE, topic VARCHAR, message VARCHAR)`);
-    for (const w of summary.warnings) await conn.run(`INSERT INTO load_warnings VALUES (DATE ${quoteLiteral(asOf)}, ${quoteLiteral(w.topic)}, ${quoteLiteral(w.message)})`);
+    for (const w of summary.warnings)
+      await conn.run(
+        `INSERT INTO load_warnings VALUES (DATE ${quoteLiteral(asOf)}, ${quoteLiteral(w.topic)}, ${quoteLiteral(w.message)})`,
+      );
 
-    await conn.run(`CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE wuwei_meta AS SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(source)} AS source, ${quoteLiteral(mapping.name)} AS layout, ${quoteLiteral(summary.currency?.reportingCurrency ?? 'USD')} AS reporting_currency, now()::TIMESTAMP AS loaded_at`,
+    );
     await conn.run(`DROP TABLE IF EXISTS ${REJECTED}`);
     for (const entity of ENTITY_NAMES) {
       await conn.run(`DROP TABLE IF EXISTS ${parentKeysTable(entity)}`);
@@ -232,7 +302,10 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     throw error;
   }
   for (const [entity, counts] of Object.entries(summary.entities)) {
-    if (counts.file) options.log.info(`loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`);
+    if (counts.file)
+      options.log.info(
+        `loaded ${entity}: ${counts.loaded} rows${counts.rejected ? `, ${counts.rejected} rejected (${describeReasons(counts.reasons)}; see table load_rejects)` : ''}`,
+      );
   }
   logStages(summary.stages, options.log);
   logUnmapped(summary.unmapped, options.log);
@@ -259,7 +332,9 @@ function plausibleDateWindow(asOf: string, dates: LoadOptions['plausibleDates'] 
   // From the later of the as-of date and today: a mistyped as-of in the past is refused by its own check, with its own message.
   const today = new Date().toISOString().slice(0, 10);
   const [year, month, day] = (asOf > today ? asOf : today).split('-').map(Number) as [number, number, number];
-  const latest = new Date(Date.UTC(year + (dates.maxYearsAhead ?? DEFAULT_MAX_YEARS_AHEAD), month - 1, day)).toISOString().slice(0, 10);
+  const latest = new Date(Date.UTC(year + (dates.maxYearsAhead ?? DEFAULT_MAX_YEARS_AHEAD), month - 1, day))
+    .toISOString()
+    .slice(0, 10);
   return { earliest: dates.earliestDate ?? DEFAULT_EARLIEST_DATE, latest };
 }
 
@@ -267,10 +342,13 @@ function plausibleDateWindow(asOf: string, dates: LoadOptions['plausibleDates'] 
 function loadWarnings(summary: LoadSummary): LoadSummary['warnings'] {
   const s = summary.snapshot;
   if (s.history !== 'derived' || s.snapshots > 1) return [];
-  return [{
-    topic: 'history',
-    message: 'no usable history: the export has no stage history (Salesforce OpportunityHistory, HubSpot property history, Dynamics audit) and this is the first snapshot, so every deal is seen only as it is today; the models cannot know time in stage, stage regressions, close-date pushes or amount revisions, and closed deals look as they ended. Add the history export, or load nightly to build one.',
-  }];
+  return [
+    {
+      topic: 'history',
+      message:
+        'no usable history: the export has no stage history (Salesforce OpportunityHistory, HubSpot property history, Dynamics audit) and this is the first snapshot, so every deal is seen only as it is today; the models cannot know time in stage, stage regressions, close-date pushes or amount revisions, and closed deals look as they ended. Add the history export, or load nightly to build one.',
+    },
+  ];
 }
 
 /** An as-of date this many days past the newest record is most likely not the export's cut. */
@@ -303,8 +381,15 @@ async function timedStep<T>(log: Logger, name: string, step: () => Promise<T>): 
 /** Loaded and rejected rows of one entity, rejects by reason; staging's rejects (malformed rows, missing rates) count too. */
 async function countRows(conn: DuckDBConnection, entity: EntityName): Promise<Omit<EntityLoad, 'file'>> {
   const [loaded] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(entity)}`);
-  const rows = await queryRows<{ reason: string; n: number }>(conn, `SELECT reason, count(*)::INTEGER AS n FROM load_rejects WHERE entity = ${quoteLiteral(entity)} GROUP BY ALL ORDER BY n DESC, reason`);
-  return { loaded: loaded!.n, rejected: rows.reduce((sum, r) => sum + r.n, 0), reasons: Object.fromEntries(rows.map((r) => [r.reason, r.n])) };
+  const rows = await queryRows<{ reason: string; n: number }>(
+    conn,
+    `SELECT reason, count(*)::INTEGER AS n FROM load_rejects WHERE entity = ${quoteLiteral(entity)} GROUP BY ALL ORDER BY n DESC, reason`,
+  );
+  return {
+    loaded: loaded!.n,
+    rejected: rows.reduce((sum, r) => sum + r.n, 0),
+    reasons: Object.fromEntries(rows.map((r) => [r.reason, r.n])),
+  };
 }
 
 /** Stops the load when an entity lost more than the allowed share of its rows: training on a broken export is worse than not running. */
@@ -330,7 +415,12 @@ async function failOverThreshold(
     await writeRejectsCsv(conn, options.rejectsFileOnFailure, options.showPersonalData ?? false);
     saved = `; all rejects so far are in ${options.rejectsFileOnFailure}`;
   }
-  const shown = examples.map((e) => `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null || !loggable(entity, e.column_name, options.showPersonalData) ? '' : ` ('${e.value.slice(0, 40)}')`}`).join('; ');
+  const shown = examples
+    .map(
+      (e) =>
+        `line ${e.line}${e.column_name ? `, column ${e.column_name}` : ''}: ${e.reason}${e.value === null || !loggable(entity, e.column_name, options.showPersonalData) ? '' : ` ('${e.value.slice(0, 40)}')`}`,
+    )
+    .join('; ');
   throw new WuweiError(
     'bad_input',
     `${file}: ${counts.rejected} of ${total} ${entity} rows rejected (${percent(counts.rejected / total)}, more than the ${percent(maxRejectRate)} allowed by --max-reject-rate, the mapping or load.maxRejectShare): ${describeReasons(counts.reasons)}; e.g. ${shown}. Nothing was loaded${saved}.`,
@@ -340,7 +430,11 @@ async function failOverThreshold(
 /** `load_rejects` as CSV for people: spreadsheet-safe, personal values withheld unless allowed. */
 async function writeRejectsCsv(conn: DuckDBConnection, path: string, showPersonalData: boolean): Promise<void> {
   const withheld = `CASE WHEN value IS NOT NULL AND ${isPersonalSql('entity', 'column_name')} THEN ${quoteLiteral(WITHHELD)} ELSE value END AS value`;
-  await copyToSafeCsv(conn, `SELECT *${showPersonalData ? '' : ` REPLACE (${withheld})`} FROM load_rejects ORDER BY entity, file, line`, path);
+  await copyToSafeCsv(
+    conn,
+    `SELECT *${showPersonalData ? '' : ` REPLACE (${withheld})`} FROM load_rejects ORDER BY entity, file, line`,
+    path,
+  );
 }
 
 /**
@@ -366,8 +460,14 @@ function percent(share: number): string {
  * other failure (a damaged file, an I/O error) is reported as itself, not as an empty database.
  */
 export async function loadedAsOf(conn: DuckDBConnection): Promise<string> {
-  const [meta] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'wuwei_meta'`);
-  const [row] = meta!.n > 0 ? await queryRows<{ as_of: string | null }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM wuwei_meta`) : [];
+  const [meta] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'wuwei_meta'`,
+  );
+  const [row] =
+    meta!.n > 0
+      ? await queryRows<{ as_of: string | null }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM wuwei_meta`)
+      : [];
   if (!row?.as_of) throw new WuweiError('missing_input', 'nothing loaded yet: run `wuwei load --source DIR` first');
   return row.as_of;
 }

@@ -33,7 +33,9 @@ export function isPersonal(entity: string, column: string | null): boolean {
 /** The same rule as SQL over an entity and a column-name expression (e.g. `load_rejects`' columns). */
 export function isPersonalSql(entity: string, column: string): string {
   const list = (values: readonly string[]) => values.map(quoteLiteral).join(', ');
-  const ids = Object.entries(PERSON_ID_COLUMNS).map(([e, columns]) => `(${entity} = ${quoteLiteral(e)} AND (${column} IS NULL OR ${column} IN (${list(columns!)})))`);
+  const ids = Object.entries(PERSON_ID_COLUMNS).map(
+    ([e, columns]) => `(${entity} = ${quoteLiteral(e)} AND (${column} IS NULL OR ${column} IN (${list(columns!)})))`,
+  );
   return `(${entity} IN (${list(PERSONAL_ENTITIES)}) OR ${ids.join(' OR ')})`;
 }
 

@@ -13,9 +13,18 @@ import { LINE_SHIFTS, type StagedSource } from './mapping/stage.ts';
 const BREAKS = '__record_breaks';
 
 /** Rewrites `line` in `table` (columns `file`, `line`: record lines of CSV rows) to physical lines. */
-export async function toPhysicalLines(conn: DuckDBConnection, table: string, sources: readonly StagedSource[]): Promise<void> {
-  const files = await queryRows<{ file: string }>(conn, `SELECT DISTINCT file FROM ${quoteIdent(table)} WHERE file IS NOT NULL`);
-  const csv = files.map((f) => sources.find((s) => s.path === f.file)).filter((s): s is StagedSource => s?.format === 'csv');
+export async function toPhysicalLines(
+  conn: DuckDBConnection,
+  table: string,
+  sources: readonly StagedSource[],
+): Promise<void> {
+  const files = await queryRows<{ file: string }>(
+    conn,
+    `SELECT DISTINCT file FROM ${quoteIdent(table)} WHERE file IS NOT NULL`,
+  );
+  const csv = files
+    .map((f) => sources.find((s) => s.path === f.file))
+    .filter((s): s is StagedSource => s?.format === 'csv');
   if (csv.length === 0) return;
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${BREAKS} (file VARCHAR, line BIGINT, breaks BIGINT)`);
   for (const source of csv) {
@@ -41,7 +50,10 @@ export async function toPhysicalLines(conn: DuckDBConnection, table: string, sou
  */
 async function spansLines(conn: DuckDBConnection, source: StagedSource): Promise<boolean> {
   if (source.records === null) return true;
-  const [malformed] = await queryRows<{ n: number | null }>(conn, `SELECT max(j)::BIGINT AS n FROM ${LINE_SHIFTS} WHERE file = ${quoteLiteral(source.path)}`);
+  const [malformed] = await queryRows<{ n: number | null }>(
+    conn,
+    `SELECT max(j)::BIGINT AS n FROM ${LINE_SHIFTS} WHERE file = ${quoteLiteral(source.path)}`,
+  );
   const footer = source.footer ? source.footer.lastLine - source.footer.firstLine + 1 : 0;
   return physicalLineCount(source.path) !== source.headerLines + source.records + footer + Number(malformed?.n ?? 0);
 }
@@ -69,7 +81,9 @@ export function physicalLineCount(path: string): number {
 /** Reads the file again, as staging did, and notes the records that hold line breaks. */
 async function countBreaks(conn: DuckDBConnection, source: StagedSource): Promise<void> {
   if (source.columns.length === 0) return;
-  const breaks = source.columns.map((c) => `coalesce(length(${quoteIdent(c)}) - length(replace(${quoteIdent(c)}, chr(10), '')), 0)`).join(' + ');
+  const breaks = source.columns
+    .map((c) => `coalesce(length(${quoteIdent(c)}) - length(replace(${quoteIdent(c)}, chr(10), '')), 0)`)
+    .join(' + ');
   await conn.run(`
     INSERT INTO ${BREAKS}
     SELECT ${quoteLiteral(source.path)}, line, breaks

@@ -22,7 +22,12 @@ export interface EntitySpec {
   columns: Record<string, ColumnSpec>;
 }
 
-const id = (description: string, references?: string): ColumnSpec => ({ type: 'VARCHAR', required: true, description, ...(references ? { references } : {}) });
+const id = (description: string, references?: string): ColumnSpec => ({
+  type: 'VARCHAR',
+  required: true,
+  description,
+  ...(references ? { references } : {}),
+});
 const text = (description: string): ColumnSpec => ({ type: 'VARCHAR', description });
 
 export const SCHEMA = {
@@ -61,7 +66,7 @@ export const SCHEMA = {
   },
   contacts: {
     file: 'contacts',
-    description: "People at customer accounts. Name and e-mail are personal data and never reach a report.",
+    description: 'People at customer accounts. Name and e-mail are personal data and never reach a report.',
     key: ['contact_id'],
     // Optional: some exports (e.g. the Maven sample) have none; the relationship features then say so.
     required: false,
@@ -79,7 +84,8 @@ export const SCHEMA = {
   },
   opportunities: {
     file: 'opportunities',
-    description: 'Deals, in their state at the export. Only fields that never change are used as features; the changing ones come from history.',
+    description:
+      'Deals, in their state at the export. Only fields that never change are used as features; the changing ones come from history.',
     key: ['opportunity_id'],
     required: true,
     columns: {
@@ -92,18 +98,22 @@ export const SCHEMA = {
       product_line: text('Main product line.'),
       currency: text('Currency code of amount.'),
       created_date: { type: 'DATE', required: true, description: 'Created.' },
-      close_date: { type: 'DATE', description: "Expected close date while open, actual once closed." },
+      close_date: { type: 'DATE', description: 'Expected close date while open, actual once closed.' },
       stage: { type: 'VARCHAR', required: true, description: 'Current stage.' },
       probability: { type: 'DOUBLE', description: "The CRM's default probability of the stage, 0..1." },
       forecast_category: text('pipeline, best_case, commit, closed, omitted.'),
       is_closed: { type: 'BOOLEAN', description: 'Closed (won or lost).' },
       is_won: { type: 'BOOLEAN', description: 'Closed won.' },
-      amount: { type: 'DOUBLE', description: 'Amount as the rep entered it, in the reporting currency after the load (see below).' },
+      amount: {
+        type: 'DOUBLE',
+        description: 'Amount as the rep entered it, in the reporting currency after the load (see below).',
+      },
     },
   },
   opportunity_history: {
     file: 'opportunity_history',
-    description: 'Every change of stage, amount or expected close date, with the state after it. Optional: without it, changes are derived night by night from successive snapshots of opportunities.',
+    description:
+      'Every change of stage, amount or expected close date, with the state after it. Optional: without it, changes are derived night by night from successive snapshots of opportunities.',
     key: [],
     required: false,
     columns: {
@@ -118,7 +128,8 @@ export const SCHEMA = {
   },
   opportunity_contact_roles: {
     file: 'opportunity_contact_roles',
-    description: "Contacts' roles on deals: decision_maker, economic_buyer, champion, technical_evaluator, influencer, user, blocker.",
+    description:
+      "Contacts' roles on deals: decision_maker, economic_buyer, champion, technical_evaluator, influencer, user, blocker.",
     key: ['opportunity_id', 'contact_id', 'role'],
     required: false,
     columns: {
@@ -138,10 +149,16 @@ export const SCHEMA = {
     columns: {
       activity_id: id('Activity identifier.'),
       account_id: id('Account.', 'accounts'),
-      opportunity_id: { type: 'VARCHAR', references: 'opportunities', description: 'Deal, if the activity belongs to one.' },
+      opportunity_id: {
+        type: 'VARCHAR',
+        references: 'opportunities',
+        description: 'Deal, if the activity belongs to one.',
+      },
       type: { type: 'VARCHAR', required: true, description: 'email, call, meeting, demo.' },
       direction: text('inbound (customer-initiated) or outbound.'),
-      owner_id: text('Our employee who owns the activity (a Salesforce task or event owner); counted as one of its participants.'),
+      owner_id: text(
+        'Our employee who owns the activity (a Salesforce task or event owner); counted as one of its participants.',
+      ),
       occurred_at: { type: 'TIMESTAMP', required: true, description: 'When it happened.' },
       duration_minutes: { type: 'DOUBLE', description: 'Duration.' },
     },

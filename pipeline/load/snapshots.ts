@@ -27,10 +27,20 @@ const OPPORTUNITY_COLUMNS = Object.entries(SCHEMA.opportunities.columns) as [str
  * Refuses an export older than the newest snapshot: it would replace newer deals with older ones
  * and publish an old picture as tonight's. The newest night itself may be loaded again.
  */
-export async function checkNotOlderThanLastSnapshot(conn: DuckDBConnection, asOf: string, source: string): Promise<void> {
-  const [table] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'snapshots'`);
+export async function checkNotOlderThanLastSnapshot(
+  conn: DuckDBConnection,
+  asOf: string,
+  source: string,
+): Promise<void> {
+  const [table] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'snapshots'`,
+  );
   if (table!.n === 0) return;
-  const [last] = await queryRows<{ as_of: string | null }>(conn, `SELECT strftime(max(as_of), '%Y-%m-%d') AS as_of FROM snapshots`);
+  const [last] = await queryRows<{ as_of: string | null }>(
+    conn,
+    `SELECT strftime(max(as_of), '%Y-%m-%d') AS as_of FROM snapshots`,
+  );
   if (last?.as_of && asOf < last.as_of) {
     throw new WuweiError(
       'bad_input',
@@ -40,21 +50,35 @@ export async function checkNotOlderThanLastSnapshot(conn: DuckDBConnection, asOf
 }
 
 /** Stores the just-loaded `opportunities` table as the snapshot of `asOf`, replacing an earlier load of the same date. */
-export async function recordSnapshot(conn: DuckDBConnection, asOf: string, source: string): Promise<{ replaced: boolean; snapshots: number }> {
-  await conn.run(`CREATE TABLE IF NOT EXISTS snapshots (as_of DATE PRIMARY KEY, source VARCHAR, loaded_at TIMESTAMP, opportunities BIGINT)`);
+export async function recordSnapshot(
+  conn: DuckDBConnection,
+  asOf: string,
+  source: string,
+): Promise<{ replaced: boolean; snapshots: number }> {
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS snapshots (as_of DATE PRIMARY KEY, source VARCHAR, loaded_at TIMESTAMP, opportunities BIGINT)`,
+  );
   await conn.run(`CREATE TABLE IF NOT EXISTS snapshot_opportunities (as_of DATE)`);
   // A contract that gained columns since the first snapshot: older snapshots show them as NULL.
-  const existing = new Set((await queryRows<{ column_name: string }>(conn, `DESCRIBE snapshot_opportunities`)).map((r) => r.column_name));
+  const existing = new Set(
+    (await queryRows<{ column_name: string }>(conn, `DESCRIBE snapshot_opportunities`)).map((r) => r.column_name),
+  );
   for (const [column, spec] of OPPORTUNITY_COLUMNS) {
-    if (!existing.has(column)) await conn.run(`ALTER TABLE snapshot_opportunities ADD COLUMN ${quoteIdent(column)} ${spec.type}`);
+    if (!existing.has(column))
+      await conn.run(`ALTER TABLE snapshot_opportunities ADD COLUMN ${quoteIdent(column)} ${spec.type}`);
   }
   const date = `DATE ${quoteLiteral(asOf)}`;
-  const [before] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM snapshots WHERE as_of = ${date}`);
+  const [before] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM snapshots WHERE as_of = ${date}`,
+  );
   await conn.run(`DELETE FROM snapshot_opportunities WHERE as_of = ${date}`);
   await conn.run(`DELETE FROM snapshots WHERE as_of = ${date}`);
   const names = OPPORTUNITY_COLUMNS.map(([column]) => quoteIdent(column)).join(', ');
   await conn.run(`INSERT INTO snapshot_opportunities BY NAME SELECT ${date} AS as_of, ${names} FROM opportunities`);
-  await conn.run(`INSERT INTO snapshots SELECT ${date}, ${quoteLiteral(source)}, now()::TIMESTAMP, (SELECT count(*) FROM opportunities)`);
+  await conn.run(
+    `INSERT INTO snapshots SELECT ${date}, ${quoteLiteral(source)}, now()::TIMESTAMP, (SELECT count(*) FROM opportunities)`,
+  );
   const [after] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM snapshots`);
   return { replaced: before!.n > 0, snapshots: after!.n };
 }
@@ -69,7 +93,10 @@ export async function recordSnapshot(conn: DuckDBConnection, asOf: string, sourc
  * close date on. Before the first snapshot nothing is known of a deal's stages.
  */
 export function derivedHistorySql(asOf: string, closedStages: readonly string[]): string {
-  const closed = closedStages.length > 0 ? `coalesce(is_closed, stage IN (${closedStages.map(quoteLiteral).join(', ')}))` : 'coalesce(is_closed, false)';
+  const closed =
+    closedStages.length > 0
+      ? `coalesce(is_closed, stage IN (${closedStages.map(quoteLiteral).join(', ')}))`
+      : 'coalesce(is_closed, false)';
   return `
     WITH nights AS (
         SELECT
@@ -101,7 +128,14 @@ export function derivedHistorySql(asOf: string, closedStages: readonly string[])
  * Training observations and backtests have `as_of` columns too, but there it is a point inside the
  * history, not a night that was loaded: they are left alone.
  */
-export const NIGHTLY_TABLES = ['snapshots', 'snapshot_opportunities', 'load_rejects', 'features_score', 'scores', 'forecasts'] as const;
+export const NIGHTLY_TABLES = [
+  'snapshots',
+  'snapshot_opportunities',
+  'load_rejects',
+  'features_score',
+  'scores',
+  'forecasts',
+] as const;
 
 export interface SnapshotListing {
   asOf: string;
@@ -149,7 +183,10 @@ export async function dropSnapshot(conn: DuckDBConnection, asOf: string): Promis
   await inTransaction(conn, async () => {
     for (const table of NIGHTLY_TABLES) {
       if (!(await tableExists(conn, table))) continue;
-      const [deleted] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)} WHERE as_of = DATE ${quoteLiteral(asOf)}`);
+      const [deleted] = await queryRows<{ n: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS n FROM ${quoteIdent(table)} WHERE as_of = DATE ${quoteLiteral(asOf)}`,
+      );
       await conn.run(`DELETE FROM ${quoteIdent(table)} WHERE as_of = DATE ${quoteLiteral(asOf)}`);
       rows[table] = deleted!.n;
     }

@@ -43,8 +43,14 @@ const NON_NEGATIVE: Partial<Record<EntityName, string[]>> = {
 };
 
 /** References whose parent entity depends on another column's value: an activity participant is one of our users or a customer contact. */
-const TYPED_REFERENCES: Partial<Record<EntityName, { column: string; typeColumn: string; parents: Record<string, EntityName> }>> = {
-  activity_participants: { column: 'participant_id', typeColumn: 'participant_type', parents: { user: 'users', contact: 'contacts' } },
+const TYPED_REFERENCES: Partial<
+  Record<EntityName, { column: string; typeColumn: string; parents: Record<string, EntityName> }>
+> = {
+  activity_participants: {
+    column: 'participant_id',
+    typeColumn: 'participant_type',
+    parents: { user: 'users', contact: 'contacts' },
+  },
 };
 
 /** Dates a CRM record can plausibly carry; outside them a date is a typo (year 1, 1900) that would skew history. */
@@ -94,12 +100,14 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   // Each row gets the number of the first check it fails, a plain integer; the reason, column and
   // value are looked up from it for the few rows that fail (building them for every row is slow).
   const checks: { condition: string; reason: RejectReason; column: string }[] = [];
-  const problem = (condition: string, reason: RejectReason, column: string) => checks.push({ condition, reason, column });
+  const problem = (condition: string, reason: RejectReason, column: string) =>
+    checks.push({ condition, reason, column });
 
   // Rules in the order they are reported: the value itself, then what it points at, then business rules, then duplicates.
   for (const [column, c] of columns) {
     if (c.required) problem(`${text(column)} IS NULL`, REJECT_REASONS.missingValue, column);
-    if (c.type !== 'VARCHAR') problem(`${text(column)} IS NOT NULL AND ${cast(column, c.type)} IS NULL`, UNPARSEABLE[c.type], column);
+    if (c.type !== 'VARCHAR')
+      problem(`${text(column)} IS NOT NULL AND ${cast(column, c.type)} IS NULL`, UNPARSEABLE[c.type], column);
   }
   // References are LEFT JOINs to the parent's key table (hash joins), not IN subqueries per row.
   const joins: string[] = [];
@@ -116,7 +124,8 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   for (const [column, c] of columns) if (c.references) reference(column, c.references as EntityName);
   const typedReference = TYPED_REFERENCES[entity];
   if (typedReference) {
-    for (const [type, parent] of Object.entries(typedReference.parents)) reference(typedReference.column, parent, `${text(typedReference.typeColumn)} = ${quoteLiteral(type)}`);
+    for (const [type, parent] of Object.entries(typedReference.parents))
+      reference(typedReference.column, parent, `${text(typedReference.typeColumn)} = ${quoteLiteral(type)}`);
   }
   for (const column of NON_NEGATIVE[entity] ?? []) {
     problem(`${cast(column, 'DOUBLE')} < 0`, REJECT_REASONS.negativeAmount, column);
@@ -125,13 +134,21 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   for (const [column, c] of columns) {
     const window = context.dateWindow;
     if (!window || (c.type !== 'DATE' && c.type !== 'TIMESTAMP') || UNBOUNDED_DATES[entity]?.includes(column)) continue;
-    problem(`NOT (${cast(column, c.type)}::DATE BETWEEN DATE ${quoteLiteral(window.earliest)} AND DATE ${quoteLiteral(window.latest)})`, REJECT_REASONS.implausibleDate, column);
+    problem(
+      `NOT (${cast(column, c.type)}::DATE BETWEEN DATE ${quoteLiteral(window.earliest)} AND DATE ${quoteLiteral(window.latest)})`,
+      REJECT_REASONS.implausibleDate,
+      column,
+    );
   }
   for (const column of SHARE_COLUMNS[entity] ?? []) {
     problem(`NOT (${cast(column, 'DOUBLE')} BETWEEN 0 AND 1)`, REJECT_REASONS.shareOutOfRange, column);
   }
   if (entity === 'opportunities') {
-    problem(`${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`, REJECT_REASONS.closeBeforeCreation, 'close_date');
+    problem(
+      `${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`,
+      REJECT_REASONS.closeBeforeCreation,
+      'close_date',
+    );
   }
   // The first row with a key is kept; later rows with the same key are rejected. Rows whose key
   // hash occurs once cannot be duplicates; only the few others are sorted, by their exact key.

@@ -41,7 +41,10 @@ const solver = lpSolver as unknown as SolverAPI;
 
 /** Can this person make this move (kind and region)? */
 export function eligible(person: Person, move: AllocatableMove): boolean {
-  return person.resource === move.resource && (person.region === null || person.region === 'Global' || person.region === move.region);
+  return (
+    person.resource === move.resource &&
+    (person.region === null || person.region === 'Global' || person.region === move.region)
+  );
 }
 
 /** The assignment with the largest summed gain (moves with no gain are left out). */
@@ -62,8 +65,12 @@ export function allocateByGain(people: Person[], moves: AllocatableMove[]): Assi
   for (const [p, person] of people.entries()) constraints[`p${p}`] = { max: person.capacity };
   if (pairs.size === 0) return [];
   const ints = Object.fromEntries([...pairs.keys()].map((name) => [name, true]));
-  const result = solver.Solve({ optimize: 'gain', opType: 'max', constraints, variables, ints }) as Record<string, unknown>;
-  if (!result['feasible']) throw new Error('the allocation programme is infeasible, which an assignment with upper bounds cannot be');
+  const result = solver.Solve({ optimize: 'gain', opType: 'max', constraints, variables, ints }) as Record<
+    string,
+    unknown
+  >;
+  if (!result['feasible'])
+    throw new Error('the allocation programme is infeasible, which an assignment with upper bounds cannot be');
   return [...pairs].filter(([name]) => Number(result[name] ?? 0) > 0.5).map(([, assignment]) => assignment);
 }
 
@@ -87,7 +94,13 @@ export function allocateByDealSize(people: Person[], moves: AllocatableMove[]): 
  */
 export async function peopleWithCapacity(
   conn: DuckDBConnection,
-  options: { asOf: string; executiveRole: string; engineerRole: string; executiveCapacity?: number | undefined; engineerCapacity?: number | undefined },
+  options: {
+    asOf: string;
+    executiveRole: string;
+    engineerRole: string;
+    executiveCapacity?: number | undefined;
+    engineerCapacity?: number | undefined;
+  },
 ): Promise<Person[]> {
   const rows = await queryRows<{ user_id: string; role: string; region: string | null; deals: number }>(
     conn,
@@ -106,6 +119,11 @@ export async function peopleWithCapacity(
   return rows.map((row) => {
     const resource: Resource = row.role === options.executiveRole ? 'executive' : 'solutions_engineer';
     const configured = resource === 'executive' ? options.executiveCapacity : options.engineerCapacity;
-    return { userId: row.user_id, resource, region: row.region, capacity: configured ?? Math.max(1, Math.round(row.deals / WEEKS_OF_HISTORY)) };
+    return {
+      userId: row.user_id,
+      resource,
+      region: row.region,
+      capacity: configured ?? Math.max(1, Math.round(row.deals / WEEKS_OF_HISTORY)),
+    };
   });
 }

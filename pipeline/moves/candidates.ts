@@ -7,7 +7,13 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 
-export type MoveKind = 'engage_role' | 'introduction' | 'multi_thread' | 'executive_sponsor' | 'solutions_engineer' | 'reengage';
+export type MoveKind =
+  | 'engage_role'
+  | 'introduction'
+  | 'multi_thread'
+  | 'executive_sponsor'
+  | 'solutions_engineer'
+  | 'reengage';
 /** Who the allocation (./allocation.ts) must find for a move; the deal's owner makes the others. */
 export type Resource = 'executive' | 'solutions_engineer';
 
@@ -51,7 +57,10 @@ export interface CandidateOptions {
 /** Every candidate move for the open deals in `features_score`, in a stable order. */
 export async function candidateMoves(conn: DuckDBConnection, options: CandidateOptions): Promise<CandidateMove[]> {
   const roles = Object.entries(ROLE_SENIORITIES)
-    .map(([role, seniorities], i) => `(${quoteLiteral(role)}, ${i + 1}, [${seniorities.map(quoteLiteral).join(', ')}]::VARCHAR[])`)
+    .map(
+      ([role, seniorities], i) =>
+        `(${quoteLiteral(role)}, ${i + 1}, [${seniorities.map(quoteLiteral).join(', ')}]::VARCHAR[])`,
+    )
     .join(', ');
   const sql = `
     with
@@ -133,8 +142,17 @@ export async function candidateMoves(conn: DuckDBConnection, options: CandidateO
     from moves join deals using (opportunity_id)
     order by moves.opportunity_id, moves.k`;
   const rows = await queryRows<{
-    opportunity_id: string; account_id: string; owner_id: string; region: string | null; kind: MoveKind; role: string | null;
-    contact_id: string | null; via_user_id: string | null; tie_strength: number | null; last_interaction: string | null; truth_key: string;
+    opportunity_id: string;
+    account_id: string;
+    owner_id: string;
+    region: string | null;
+    kind: MoveKind;
+    role: string | null;
+    contact_id: string | null;
+    via_user_id: string | null;
+    tie_strength: number | null;
+    last_interaction: string | null;
+    truth_key: string;
   }>(conn, sql);
   return rows.map((row) => ({
     moveId: `${row.opportunity_id}:${row.truth_key}:${row.kind}`,
@@ -148,7 +166,8 @@ export async function candidateMoves(conn: DuckDBConnection, options: CandidateO
     viaUserId: row.via_user_id,
     tieStrength: row.kind === 'introduction' || row.kind === 'reengage' ? row.tie_strength : null,
     lastInteraction: row.kind === 'introduction' || row.kind === 'reengage' ? row.last_interaction : null,
-    resource: row.kind === 'executive_sponsor' ? 'executive' : row.kind === 'solutions_engineer' ? 'solutions_engineer' : null,
+    resource:
+      row.kind === 'executive_sponsor' ? 'executive' : row.kind === 'solutions_engineer' ? 'solutions_engineer' : null,
     truthKey: row.truth_key,
   }));
 }

@@ -34,14 +34,22 @@ const COUNTERFACTUAL_FEATURES = 'moves_counterfactual_features';
 const COUNTERFACTUAL_ROWS = 'moves_counterfactual_score';
 
 /** The model's outlook for every deal of a feature table (keyed by opportunity id). */
-export async function scoreTable(conn: DuckDBConnection, table: string, modelsDir: string, log: Logger): Promise<Map<string, DealOutlook>> {
+export async function scoreTable(
+  conn: DuckDBConnection,
+  table: string,
+  modelsDir: string,
+  log: Logger,
+): Promise<Map<string, DealOutlook>> {
   const predictions = await predictOpenDeals(conn, { modelsDir, table, explain: false, log });
   const amounts = predictions.expectedAmounts;
   const repAmounts = amounts ? null : await repAmountsOf(conn, table);
   return new Map(
     predictions.opportunityIds.map((id, i) => [
       id,
-      { winProbability: Number(predictions.winProbabilities[i]), expectedAmount: amounts ? Number(amounts[i]) : (repAmounts!.get(id) ?? 0) },
+      {
+        winProbability: Number(predictions.winProbabilities[i]),
+        expectedAmount: amounts ? Number(amounts[i]) : (repAmounts!.get(id) ?? 0),
+      },
     ]),
   );
 }
@@ -53,7 +61,13 @@ export async function scoreTable(conn: DuckDBConnection, table: string, modelsDi
 export async function counterfactualWorth(
   conn: DuckDBConnection,
   staged: StagedMove[],
-  options: { asOf: string; features: FeatureOptions; modelsDir: string; baseline: Map<string, DealOutlook>; log: Logger },
+  options: {
+    asOf: string;
+    features: FeatureOptions;
+    modelsDir: string;
+    baseline: Map<string, DealOutlook>;
+    log: Logger;
+  },
 ): Promise<Map<string, MoveWorth>> {
   const worth = new Map<string, MoveWorth>();
   const rounds = roundsByAccount(staged);
@@ -71,7 +85,9 @@ export async function counterfactualWorth(
     await conn.run(`DROP TABLE IF EXISTS temp.main.${COUNTERFACTUAL_FEATURES}`);
     await conn.run(`DROP TABLE IF EXISTS temp.main.${COUNTERFACTUAL_ROWS}`);
   }
-  options.log.info(`moves: ${staged.length} moves scored with the model in ${rounds.length} rounds of counterfactual feature rows`);
+  options.log.info(
+    `moves: ${staged.length} moves scored with the model in ${rounds.length} rounds of counterfactual feature rows`,
+  );
   return worth;
 }
 
@@ -103,7 +119,12 @@ export async function counterfactualOutlook(
  * table (the real one is kept). The models that follow the observations compute per observation,
  * so observing only the round's deals gives their rows unchanged at a fraction of the work.
  */
-async function buildScoringMart(conn: DuckDBConnection, asOf: string, features: FeatureOptions, dealList: string): Promise<void> {
+async function buildScoringMart(
+  conn: DuckDBConnection,
+  asOf: string,
+  features: FeatureOptions,
+  dealList: string,
+): Promise<void> {
   const config = resolveFeatureConfig(features);
   await setVariables(conn, asOf, config, false);
   await createSeeds(conn, config);
@@ -111,7 +132,8 @@ async function buildScoringMart(conn: DuckDBConnection, asOf: string, features: 
     if (model.layer === 'marts' && model.name !== FEATURE_MART) continue;
     const name = model.name === FEATURE_MART ? COUNTERFACTUAL_FEATURES : model.name;
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS ${model.sql}`);
-    if (model.name === OBSERVATIONS) await conn.run(`DELETE FROM temp.main.${OBSERVATIONS} WHERE opportunity_id NOT IN (${dealList})`);
+    if (model.name === OBSERVATIONS)
+      await conn.run(`DELETE FROM temp.main.${OBSERVATIONS} WHERE opportunity_id NOT IN (${dealList})`);
   }
 }
 
@@ -129,6 +151,9 @@ export function roundsByAccount(staged: StagedMove[]): StagedMove[][] {
 }
 
 async function repAmountsOf(conn: DuckDBConnection, table: string): Promise<Map<string, number>> {
-  const rows = await queryRows<{ id: string; amount: number | null }>(conn, `SELECT opportunity_id AS id, amount::DOUBLE AS amount FROM ${quoteIdent(table)}`);
+  const rows = await queryRows<{ id: string; amount: number | null }>(
+    conn,
+    `SELECT opportunity_id AS id, amount::DOUBLE AS amount FROM ${quoteIdent(table)}`,
+  );
   return new Map(rows.map((row) => [row.id, row.amount ?? 0]));
 }

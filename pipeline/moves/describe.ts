@@ -16,7 +16,10 @@ export function roleWords(role: string | null): string {
 
 export function describeMove(move: CandidateMove): string {
   const contact = move.contactId ? ` (contact ${move.contactId})` : '';
-  const tie = move.tieStrength !== null ? `tie strength ${move.tieStrength.toFixed(1)}${move.lastInteraction ? `, last ${move.lastInteraction}` : ''}` : '';
+  const tie =
+    move.tieStrength !== null
+      ? `tie strength ${move.tieStrength.toFixed(1)}${move.lastInteraction ? `, last ${move.lastInteraction}` : ''}`
+      : '';
   switch (move.kind) {
     case 'engage_role':
       return `Engage ${roleWords(move.role)}${contact}`;

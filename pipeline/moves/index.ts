@@ -16,7 +16,14 @@ import { STAGE_BASELINE_VERSION } from '../../models/index.ts';
 import { activeModelAuc } from '../../models/win/registry.ts';
 import { candidateMoves, type CandidateMove } from './candidates.ts';
 import { counterfactualWorth, scoreTable, type MoveWorth } from './counterfactual.ts';
-import { allocateByDealSize, allocateByGain, peopleWithCapacity, type AllocatableMove, type Assignment, type Person } from './allocation.ts';
+import {
+  allocateByDealSize,
+  allocateByGain,
+  peopleWithCapacity,
+  type AllocatableMove,
+  type Assignment,
+  type Person,
+} from './allocation.ts';
 import type { StagedMove } from './overlay.ts';
 import { describeMove } from './describe.ts';
 import { writeMoveFiles } from './move-files.ts';
@@ -42,13 +49,27 @@ export async function writeMoves(
   const features = config.features;
   await conn.run(createTableSql(outputTable('next_moves'), 'if not exists'));
   await conn.run(createTableSql(outputTable('move_allocation'), 'if not exists'));
-  const empty: MovesSummary = { asOf, deals: 0, moves: 0, positiveMoves: 0, allocation: { assigned: 0, gain: 0, byDealSizeAssigned: 0, byDealSizeGain: 0 }, files: [], seconds: 0 };
+  const empty: MovesSummary = {
+    asOf,
+    deals: 0,
+    moves: 0,
+    positiveMoves: 0,
+    allocation: { assigned: 0, gain: 0, byDealSizeAssigned: 0, byDealSizeGain: 0 },
+    files: [],
+    seconds: 0,
+  };
   if ((await activeModelAuc(conn)) === null) {
-    log.warn(`moves: no trained model (${STAGE_BASELINE_VERSION} scores do not depend on relationships), so no move can be priced tonight`);
+    log.warn(
+      `moves: no trained model (${STAGE_BASELINE_VERSION} scores do not depend on relationships), so no move can be priced tonight`,
+    );
     return empty;
   }
 
-  const candidates = await candidateMoves(conn, { executiveRole: features.executiveRole, engineerRole: features.engineerRole, quietDays: config.moves.quietDays });
+  const candidates = await candidateMoves(conn, {
+    executiveRole: features.executiveRole,
+    engineerRole: features.engineerRole,
+    quietDays: config.moves.quietDays,
+  });
   const people = await peopleWithCapacity(conn, {
     asOf,
     executiveRole: features.executiveRole,
@@ -58,14 +79,27 @@ export async function writeMoves(
   });
   const staged = await stageMoves(conn, candidates, people);
   const baseline = await scoreTable(conn, 'features_score', options.modelsDir, log);
-  const worth = await counterfactualWorth(conn, staged, { asOf, features: featureBuildOptions(config).config, modelsDir: options.modelsDir, baseline, log });
+  const worth = await counterfactualWorth(conn, staged, {
+    asOf,
+    features: featureBuildOptions(config).config,
+    modelsDir: options.modelsDir,
+    baseline,
+    log,
+  });
   const priced = staged.map(({ move }) => move).filter((move) => worth.has(move.moveId));
 
   const allocatable: AllocatableMove[] = priced
     .filter((move) => move.resource !== null)
     .map((move) => {
       const w = worth.get(move.moveId)!;
-      return { moveId: move.moveId, opportunityId: move.opportunityId, resource: move.resource!, region: move.region, gain: gainOf(w), dealSize: w.before.expectedAmount };
+      return {
+        moveId: move.moveId,
+        opportunityId: move.opportunityId,
+        resource: move.resource!,
+        region: move.region,
+        gain: gainOf(w),
+        dealSize: w.before.expectedAmount,
+      };
     });
   const optimal = allocateByGain(people, allocatable);
   const bySize = allocateByDealSize(people, allocatable);
@@ -75,7 +109,12 @@ export async function writeMoves(
     await writeAllocation(conn, asOf, { optimal, by_deal_size: bySize }, people, allocatable);
   });
   mkdirSync(options.outDir, { recursive: true });
-  const files = await writeMoveFiles(conn, { asOf, outDir: options.outDir, perDeal: config.moves.perDeal, formats: config.writeback.formats });
+  const files = await writeMoveFiles(conn, {
+    asOf,
+    outDir: options.outDir,
+    perDeal: config.moves.perDeal,
+    formats: config.writeback.formats,
+  });
 
   const gainOfAll = (assignments: Assignment[]) => {
     const byId = new Map(allocatable.map((move) => [move.moveId, move.gain]));
@@ -86,7 +125,12 @@ export async function writeMoves(
     deals: new Set(priced.map((move) => move.opportunityId)).size,
     moves: priced.length,
     positiveMoves: priced.filter((move) => gainOf(worth.get(move.moveId)!) > 0).length,
-    allocation: { assigned: optimal.length, gain: gainOfAll(optimal), byDealSizeAssigned: bySize.length, byDealSizeGain: gainOfAll(bySize) },
+    allocation: {
+      assigned: optimal.length,
+      gain: gainOfAll(optimal),
+      byDealSizeAssigned: bySize.length,
+      byDealSizeGain: gainOfAll(bySize),
+    },
     files,
     seconds: (performance.now() - start) / 1000,
   };
@@ -100,14 +144,20 @@ export async function writeMoves(
 
 /** The expected-value gain the allocation maximises. */
 export function gainOf(worth: MoveWorth): number {
-  return worth.after.winProbability * worth.after.expectedAmount - worth.before.winProbability * worth.before.expectedAmount;
+  return (
+    worth.after.winProbability * worth.after.expectedAmount - worth.before.winProbability * worth.before.expectedAmount
+  );
 }
 
 /**
  * Who takes part in each move's hypothetical activity: the owner, the introducing colleague, or one
  * of the resource's people of the deal's region; with the move's contact, else the deal's best-tied one.
  */
-export async function stageMoves(conn: DuckDBConnection, moves: CandidateMove[], people: Person[]): Promise<StagedMove[]> {
+export async function stageMoves(
+  conn: DuckDBConnection,
+  moves: CandidateMove[],
+  people: Person[],
+): Promise<StagedMove[]> {
   const rows = await queryRows<{ opportunity_id: string; contact_id: string }>(
     conn,
     `SELECT opportunity_id, arg_max(contact_id, strength) AS contact_id FROM rel_deal_contact_ties GROUP BY ALL`,
@@ -123,12 +173,21 @@ export async function stageMoves(conn: DuckDBConnection, moves: CandidateMove[],
       if (!person) continue; // nobody of that kind in the company: the move cannot be made
       users.push(person.userId);
     }
-    staged.push({ move, userIds: [...new Set(users)], contactId: move.contactId ?? bestContact.get(move.opportunityId) ?? null });
+    staged.push({
+      move,
+      userIds: [...new Set(users)],
+      contactId: move.contactId ?? bestContact.get(move.opportunityId) ?? null,
+    });
   }
   return staged;
 }
 
-async function writeNextMoves(conn: DuckDBConnection, asOf: string, moves: CandidateMove[], worth: Map<string, MoveWorth>): Promise<void> {
+async function writeNextMoves(
+  conn: DuckDBConnection,
+  asOf: string,
+  moves: CandidateMove[],
+  worth: Map<string, MoveWorth>,
+): Promise<void> {
   await conn.run(`DELETE FROM next_moves WHERE as_of = DATE ${quoteLiteral(asOf)}`);
   if (moves.length === 0) return;
   const text = (v: string | null) => (v === null ? 'NULL' : quoteLiteral(v));
@@ -136,10 +195,24 @@ async function writeNextMoves(conn: DuckDBConnection, asOf: string, moves: Candi
   const values = moves.map((move) => {
     const { before, after } = worth.get(move.moveId)!;
     return `(${[
-      text(move.moveId), text(move.opportunityId), text(move.accountId), text(move.ownerId), text(move.region), text(move.kind), text(move.role),
-      text(move.contactId), text(move.viaUserId), num(move.tieStrength), move.lastInteraction ? `DATE ${quoteLiteral(move.lastInteraction)}` : 'NULL',
-      text(move.resource), text(move.truthKey), num(before.winProbability), num(after.winProbability), num(before.expectedAmount),
-      num(after.expectedAmount), text(describeMove(move)),
+      text(move.moveId),
+      text(move.opportunityId),
+      text(move.accountId),
+      text(move.ownerId),
+      text(move.region),
+      text(move.kind),
+      text(move.role),
+      text(move.contactId),
+      text(move.viaUserId),
+      num(move.tieStrength),
+      move.lastInteraction ? `DATE ${quoteLiteral(move.lastInteraction)}` : 'NULL',
+      text(move.resource),
+      text(move.truthKey),
+      num(before.winProbability),
+      num(after.winProbability),
+      num(before.expectedAmount),
+      num(after.expectedAmount),
+      text(describeMove(move)),
     ].join(', ')})`;
   });
   await conn.run(`

@@ -12,46 +12,47 @@ import type { WritebackFormat } from '../score/writeback-formats.ts';
 export const NEXT_MOVES_FILE = 'next_moves.csv';
 
 /** Task import files, one per CRM, each defined column by column as SQL over the week's tasks. */
-export const TASK_FILES: Record<'salesforce' | 'dynamics' | 'hubspot', { file: string; columns: [string, string][] }> = {
-  salesforce: {
-    file: 'tasks_salesforce.csv',
-    columns: [
-      ['WhatId', 'opportunity_id'],
-      ['WhoId', "coalesce(contact_id, '')"],
-      ['OwnerId', 'user_id'],
-      ['Subject', "left('Wuwei: ' || description, 255)"],
-      ['Description', 'details'],
-      ['ActivityDate', 'due_date'],
-      ['Status', "'Not Started'"],
-      ['Priority', "CASE WHEN priority = 'high' THEN 'High' ELSE 'Normal' END"],
-    ],
-  },
-  dynamics: {
-    file: 'tasks_dynamics.csv',
-    columns: [
-      ['subject', "left('Wuwei: ' || description, 200)"],
-      ['description', 'details'],
-      ['regardingobjectid', 'opportunity_id'],
-      ['regardingobjecttypecode', "'opportunity'"],
-      ['ownerid', 'user_id'],
-      ['scheduledend', 'due_date'],
-      ['prioritycode', "CASE WHEN priority = 'high' THEN 2 ELSE 1 END"],
-    ],
-  },
-  hubspot: {
-    file: 'tasks_hubspot.csv',
-    columns: [
-      ['Task Title', "left('Wuwei: ' || description, 255)"],
-      ['Notes', 'details'],
-      ['Due Date', 'due_date'],
-      ['Priority', "CASE WHEN priority = 'high' THEN 'HIGH' ELSE 'MEDIUM' END"],
-      ['Task Type', "'TODO'"],
-      ['Assigned To', 'user_id'],
-      ['Deal ID', 'opportunity_id'],
-      ['Contact ID', "coalesce(contact_id, '')"],
-    ],
-  },
-};
+export const TASK_FILES: Record<'salesforce' | 'dynamics' | 'hubspot', { file: string; columns: [string, string][] }> =
+  {
+    salesforce: {
+      file: 'tasks_salesforce.csv',
+      columns: [
+        ['WhatId', 'opportunity_id'],
+        ['WhoId', "coalesce(contact_id, '')"],
+        ['OwnerId', 'user_id'],
+        ['Subject', "left('Wuwei: ' || description, 255)"],
+        ['Description', 'details'],
+        ['ActivityDate', 'due_date'],
+        ['Status', "'Not Started'"],
+        ['Priority', "CASE WHEN priority = 'high' THEN 'High' ELSE 'Normal' END"],
+      ],
+    },
+    dynamics: {
+      file: 'tasks_dynamics.csv',
+      columns: [
+        ['subject', "left('Wuwei: ' || description, 200)"],
+        ['description', 'details'],
+        ['regardingobjectid', 'opportunity_id'],
+        ['regardingobjecttypecode', "'opportunity'"],
+        ['ownerid', 'user_id'],
+        ['scheduledend', 'due_date'],
+        ['prioritycode', "CASE WHEN priority = 'high' THEN 2 ELSE 1 END"],
+      ],
+    },
+    hubspot: {
+      file: 'tasks_hubspot.csv',
+      columns: [
+        ['Task Title', "left('Wuwei: ' || description, 255)"],
+        ['Notes', 'details'],
+        ['Due Date', 'due_date'],
+        ['Priority', "CASE WHEN priority = 'high' THEN 'HIGH' ELSE 'MEDIUM' END"],
+        ['Task Type', "'TODO'"],
+        ['Assigned To', 'user_id'],
+        ['Deal ID', 'opportunity_id'],
+        ['Contact ID', "coalesce(contact_id, '')"],
+      ],
+    },
+  };
 
 /** This week's tasks: the optimal allocation's moves and each deal's best owner move that the model expects to help. */
 export function weekTasksSql(asOf: string): string {

@@ -43,9 +43,13 @@ export async function applyOverlay(conn: DuckDBConnection, moves: StagedMove[], 
     if (move.role !== null && move.contactId !== null && move.kind !== 'reengage') {
       // a champion is by definition on our side; anyone else is engaged, not yet won over
       const stance = move.role === 'champion' ? 'supporter' : 'neutral';
-      roles.push(`(${quoteLiteral(move.opportunityId)}, ${quoteLiteral(move.contactId)}, ${quoteLiteral(move.role)}, '${stance}', false, ${date})`);
+      roles.push(
+        `(${quoteLiteral(move.opportunityId)}, ${quoteLiteral(move.contactId)}, ${quoteLiteral(move.role)}, '${stance}', false, ${date})`,
+      );
     }
-    activities.push(`(${id}, ${quoteLiteral(move.accountId)}, ${quoteLiteral(move.opportunityId)}, ${quoteLiteral(ACTIVITY_TYPE[move.kind])}, 'outbound', ${date}::TIMESTAMP, 60)`);
+    activities.push(
+      `(${id}, ${quoteLiteral(move.accountId)}, ${quoteLiteral(move.opportunityId)}, ${quoteLiteral(ACTIVITY_TYPE[move.kind])}, 'outbound', ${date}::TIMESTAMP, 60)`,
+    );
     for (const user of userIds) participants.push(`(${id}, 'user', ${quoteLiteral(user)})`);
     if (contactId !== null) participants.push(`(${id}, 'contact', ${quoteLiteral(contactId)})`);
   });

@@ -23,7 +23,11 @@ export interface TruthCheck {
 }
 
 /** Reads next_moves of the night `asOf` and the truth file, and compares them. */
-export async function checkMovesAgainstTruth(conn: DuckDBConnection, asOf: string, truthCsv: string): Promise<TruthCheck> {
+export async function checkMovesAgainstTruth(
+  conn: DuckDBConnection,
+  asOf: string,
+  truthCsv: string,
+): Promise<TruthCheck> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE move_truth AS
     SELECT opportunity_id::VARCHAR AS opportunity_id, move AS truth_key,
            true_win_probability_after::DOUBLE - true_win_probability::DOUBLE AS true_delta

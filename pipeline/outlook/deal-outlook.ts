@@ -29,7 +29,11 @@ export interface DealOutlook {
 }
 
 /** Builds the outlook of every deal in `features_score` (as of `asOf`) from the predictions. */
-export async function dealOutlook(conn: DuckDBConnection, predictions: DealPredictions, options: { asOf: string; factors: number }): Promise<DealOutlook> {
+export async function dealOutlook(
+  conn: DuckDBConnection,
+  predictions: DealPredictions,
+  options: { asOf: string; factors: number },
+): Promise<DealOutlook> {
   const { rowCount, columns } = await readColumns(
     conn,
     `SELECT opportunity_id, stage, coalesce(amount, 0)::DOUBLE AS amount, datediff('day', DATE '${options.asOf}', expected_close_date)::DOUBLE AS rep_days
@@ -38,7 +42,11 @@ export async function dealOutlook(conn: DuckDBConnection, predictions: DealPredi
   );
   const position = new Map(predictions.opportunityIds.map((id, i) => [id, i]));
   const missing = columns.opportunity_id.filter((id) => !position.has(id!));
-  if (missing.length > 0) throw new WuweiError('no_model', `no prediction for ${missing.length} open deals (e.g. ${missing[0]}): score again after \`wuwei features\``);
+  if (missing.length > 0)
+    throw new WuweiError(
+      'no_model',
+      `no prediction for ${missing.length} open deals (e.g. ${missing[0]}): score again after \`wuwei features\``,
+    );
 
   const repDateTiming = predictions.closeDays ? null : await fitRepDateTiming(conn);
   const realization = predictions.expectedAmounts ? null : await fitAmountRealization(conn);
@@ -61,7 +69,9 @@ export async function dealOutlook(conn: DuckDBConnection, predictions: DealPredi
   for (let row = 0; row < rowCount; row++) {
     const i = position.get(outlook.opportunityIds[row]!)!;
     outlook.winProbability[row] = Math.min(1, Math.max(0, Number(predictions.winProbabilities[i])));
-    outlook.expectedAmount[row] = predictions.expectedAmounts ? Number(predictions.expectedAmounts[i]) : columns.amount[row]! * realization!.ratio;
+    outlook.expectedAmount[row] = predictions.expectedAmounts
+      ? Number(predictions.expectedAmounts[i])
+      : columns.amount[row]! * realization!.ratio;
     if (predictions.closeDays) {
       outlook.closeMedianDays[row] = Number(predictions.closeDays.median[i]);
       outlook.closeLogSigma[row] = Number(predictions.closeDays.logSigma[i]);
@@ -93,7 +103,10 @@ const MIN_REALIZATION_OBSERVATIONS = 100;
  * life (sum of final amounts over sum of the amounts the rep showed then). Reps' amounts drift from
  * what is finally signed; one ratio from history corrects the level until an amount model exists.
  */
-export async function fitAmountRealization(conn: DuckDBConnection, table = 'features_train'): Promise<AmountRealization> {
+export async function fitAmountRealization(
+  conn: DuckDBConnection,
+  table = 'features_train',
+): Promise<AmountRealization> {
   // Summed here in a fixed order (not in DuckDB's parallel aggregate) so the ratio is bit-identical run to run.
   const { rowCount, columns } = await readColumns(
     conn,
@@ -115,7 +128,9 @@ export async function fitAmountRealization(conn: DuckDBConnection, table = 'feat
 export function describeFactors(factors: readonly Factor[], count: number): string {
   return factors
     .slice(0, count)
-    .map((factor) => `${factor.label} (${factor.effect >= 0 ? '+' : '−'}${Math.abs(factor.effect * 100).toFixed(1)} pts)`)
+    .map(
+      (factor) => `${factor.label} (${factor.effect >= 0 ? '+' : '−'}${Math.abs(factor.effect * 100).toFixed(1)} pts)`,
+    )
     .join('; ');
 }
 
@@ -127,9 +142,22 @@ export async function outlookFromScores(conn: DuckDBConnection, asOf: string): P
             close_log_sigma::DOUBLE AS sigma, top_positive_factors AS positive, top_negative_factors AS negative,
             model_version, prediction_source, amount_source, timing_source
      FROM scores WHERE as_of = DATE '${asOf}' ORDER BY opportunity_id`,
-    { opportunity_id: 'text', p: 'float64', amount: 'float64', median: 'float64', sigma: 'float64', positive: 'text', negative: 'text', model_version: 'text', prediction_source: 'text', amount_source: 'text', timing_source: 'text' },
+    {
+      opportunity_id: 'text',
+      p: 'float64',
+      amount: 'float64',
+      median: 'float64',
+      sigma: 'float64',
+      positive: 'text',
+      negative: 'text',
+      model_version: 'text',
+      prediction_source: 'text',
+      amount_source: 'text',
+      timing_source: 'text',
+    },
   );
-  if (rowCount === 0) throw new WuweiError('missing_input', `no scores as of ${asOf}: run \`wuwei score\` before the forecast`);
+  if (rowCount === 0)
+    throw new WuweiError('missing_input', `no scores as of ${asOf}: run \`wuwei score\` before the forecast`);
   return {
     asOf,
     opportunityIds: columns.opportunity_id as string[],

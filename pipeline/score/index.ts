@@ -29,7 +29,6 @@ export interface ScoreSummary {
   trends: Record<string, number>;
 }
 
-
 /**
  * Writes one night's scores: the `scores` table keeps every night (a re-run of the same as-of date
  * replaces that night only, and its trend compares with the night before, so it comes out the
@@ -47,16 +46,20 @@ export async function writeScores(
   await ensureTable(conn, outputTable('scores'));
 
   const previous = new Map(
-    (await queryRows<{ opportunity_id: string; score: number }>(
-      conn,
-      `SELECT opportunity_id, score FROM scores WHERE as_of = (SELECT max(as_of) FROM scores WHERE as_of < ${asOfSql})`,
-    )).map((row) => [row.opportunity_id, row.score]),
+    (
+      await queryRows<{ opportunity_id: string; score: number }>(
+        conn,
+        `SELECT opportunity_id, score FROM scores WHERE as_of = (SELECT max(as_of) FROM scores WHERE as_of < ${asOfSql})`,
+      )
+    ).map((row) => [row.opportunity_id, row.score]),
   );
   const repDates = new Map(
-    (await queryRows<{ opportunity_id: string; rep_close_date: string | null }>(
-      conn,
-      `SELECT opportunity_id, strftime(expected_close_date, '%Y-%m-%d') AS rep_close_date FROM features_score`,
-    )).map((row) => [row.opportunity_id, row.rep_close_date]),
+    (
+      await queryRows<{ opportunity_id: string; rep_close_date: string | null }>(
+        conn,
+        `SELECT opportunity_id, strftime(expected_close_date, '%Y-%m-%d') AS rep_close_date FROM features_score`,
+      )
+    ).map((row) => [row.opportunity_id, row.rep_close_date]),
   );
 
   await conn.run(`
@@ -88,7 +91,9 @@ export async function writeScores(
     if (repDate === null) appender.appendNull();
     else {
       const period = periodContaining(repDate, options.config.scores.slipPeriod, options.config.fiscal.yearStartMonth);
-      appender.appendDouble(1 - probabilityCloseBetween(median, sigma, dayNumber(period.start) - asOfDay, dayNumber(period.end) - asOfDay));
+      appender.appendDouble(
+        1 - probabilityCloseBetween(median, sigma, dayNumber(period.start) - asOfDay, dayNumber(period.end) - asOfDay),
+      );
     }
     appender.appendVarchar(outlook.positiveFactors[i]!);
     appender.appendVarchar(outlook.negativeFactors[i]!);
@@ -118,9 +123,19 @@ export async function writeScores(
   const csv = join(options.outDir, 'scores.csv');
   await exportScores(conn, asOf, GENERIC_COLUMNS, csv);
 
-  const [stats] = await queryRows<{ n: number; mean: number }>(conn, `SELECT count(*)::INTEGER AS n, coalesce(avg(win_probability), 0)::DOUBLE AS mean FROM scores WHERE as_of = ${asOfSql}`);
+  const [stats] = await queryRows<{ n: number; mean: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n, coalesce(avg(win_probability), 0)::DOUBLE AS mean FROM scores WHERE as_of = ${asOfSql}`,
+  );
   const counts = async (column: string) =>
-    Object.fromEntries((await queryRows<{ k: string; n: number }>(conn, `SELECT ${column} AS k, count(*)::INTEGER AS n FROM scores WHERE as_of = ${asOfSql} GROUP BY 1 ORDER BY 1`)).map((r) => [r.k, r.n]));
+    Object.fromEntries(
+      (
+        await queryRows<{ k: string; n: number }>(
+          conn,
+          `SELECT ${column} AS k, count(*)::INTEGER AS n FROM scores WHERE as_of = ${asOfSql} GROUP BY 1 ORDER BY 1`,
+        )
+      ).map((r) => [r.k, r.n]),
+    );
   const summary: ScoreSummary = {
     asOf,
     scored: stats!.n,
@@ -133,6 +148,8 @@ export async function writeScores(
     grades: await counts('grade'),
     trends: await counts('trend'),
   };
-  options.log.info(`scored ${summary.scored} open deals as of ${asOf} (mean win probability ${summary.meanWinProbability.toFixed(3)}; grades ${JSON.stringify(summary.grades)}) -> ${csv}`);
+  options.log.info(
+    `scored ${summary.scored} open deals as of ${asOf} (mean win probability ${summary.meanWinProbability.toFixed(3)}; grades ${JSON.stringify(summary.grades)}) -> ${csv}`,
+  );
   return summary;
 }

@@ -51,20 +51,57 @@ export function fitted(sql: string, max: number, separator = '; '): string {
 /** The generic export: `scores.csv` every night, `scores.parquet` on request. */
 export const GENERIC_COLUMNS: ExportColumn[] = [
   { name: 'opportunity_id', sql: 'opportunity_id', meaning: 'The deal id from the export.' },
-  { name: 'win_probability', sql: 'round(win_probability, 6)', meaning: 'Calibrated probability that the deal is won, 0..1.' },
+  {
+    name: 'win_probability',
+    sql: 'round(win_probability, 6)',
+    meaning: 'Calibrated probability that the deal is won, 0..1.',
+  },
   { name: 'score', sql: 'score', meaning: 'Win probability as a whole number 0..100.' },
   { name: 'grade', sql: 'grade', meaning: 'A, B, C or D by the configured score bands (`grades` in the config).' },
-  { name: 'trend', sql: 'trend', meaning: 'improving, steady, declining (score moved by at least `scores.trendThreshold` points since the previous run) or new.' },
+  {
+    name: 'trend',
+    sql: 'trend',
+    meaning:
+      'improving, steady, declining (score moved by at least `scores.trendThreshold` points since the previous run) or new.',
+  },
   { name: 'previous_score', sql: 'previous_score', meaning: "The deal's score in the previous run; empty when new." },
-  { name: 'expected_amount', sql: 'round(expected_amount, 2)', meaning: "Amount expected if won; the rep's amount while no amount model is trained." },
-  { name: 'predicted_close_date', sql: 'predicted_close_date', meaning: 'Median predicted close date if the deal is won (the model\'s).' },
-  { name: 'slip_risk', sql: 'round(slip_risk, 4)', meaning: "Probability the deal does not close in the period (quarter by default) of the rep's close date." },
-  { name: 'top_positive_factors', sql: factors('top_positive_factors'), meaning: 'What raises the score most, strongest first, separated by "; "; empty while the model gives no factors.' },
-  { name: 'top_negative_factors', sql: factors('top_negative_factors'), meaning: 'What lowers the score most, as above.' },
+  {
+    name: 'expected_amount',
+    sql: 'round(expected_amount, 2)',
+    meaning: "Amount expected if won; the rep's amount while no amount model is trained.",
+  },
+  {
+    name: 'predicted_close_date',
+    sql: 'predicted_close_date',
+    meaning: "Median predicted close date if the deal is won (the model's).",
+  },
+  {
+    name: 'slip_risk',
+    sql: 'round(slip_risk, 4)',
+    meaning: "Probability the deal does not close in the period (quarter by default) of the rep's close date.",
+  },
+  {
+    name: 'top_positive_factors',
+    sql: factors('top_positive_factors'),
+    meaning: 'What raises the score most, strongest first, separated by "; "; empty while the model gives no factors.',
+  },
+  {
+    name: 'top_negative_factors',
+    sql: factors('top_negative_factors'),
+    meaning: 'What lowers the score most, as above.',
+  },
   { name: 'stage', sql: 'stage', meaning: 'Stage as of the run.' },
   { name: 'amount', sql: 'amount', meaning: "The rep's amount as of the run." },
-  { name: 'expected_close_date', sql: 'expected_close_date', meaning: "The rep's expected close date as of the run (the CRM's)." },
-  { name: 'prediction_source', sql: 'prediction_source', meaning: '`model`, or `stage_baseline` when too little history to train.' },
+  {
+    name: 'expected_close_date',
+    sql: 'expected_close_date',
+    meaning: "The rep's expected close date as of the run (the CRM's).",
+  },
+  {
+    name: 'prediction_source',
+    sql: 'prediction_source',
+    meaning: '`model`, or `stage_baseline` when too little history to train.',
+  },
   { name: 'model_version', sql: 'model_version', meaning: 'The model version that scored the deal.' },
   { name: 'scored_at', sql: 'scored_at', meaning: 'When the score was computed (UTC).' },
 ];
@@ -73,7 +110,7 @@ export const EXPORTS: Record<'generic' | Exclude<WritebackFormat, 'parquet'>, Ex
   generic: {
     title: 'Generic CSV / Parquet',
     file: 'scores.csv (every night) and scores.parquet (`writeback.formats: [parquet]`)',
-    howToImport: 'Any tool: one row per open deal, keyed by the export\'s opportunity id.',
+    howToImport: "Any tool: one row per open deal, keyed by the export's opportunity id.",
     columns: GENERIC_COLUMNS,
   },
   salesforce: {
@@ -82,16 +119,46 @@ export const EXPORTS: Record<'generic' | Exclude<WritebackFormat, 'parquet'>, Ex
     howToImport:
       'Create the custom fields below on Opportunity (number, text, date), then run an Update on Opportunity with Data Loader, matching by `Id`. The field API names map one to one, so no mapping file is needed.',
     columns: [
-      { name: 'Id', sql: 'opportunity_id', meaning: 'Opportunity Id (the export must carry the Salesforce Id as opportunity_id).' },
+      {
+        name: 'Id',
+        sql: 'opportunity_id',
+        meaning: 'Opportunity Id (the export must carry the Salesforce Id as opportunity_id).',
+      },
       { name: 'Wuwei_Score__c', sql: 'score', meaning: 'Number(3,0): score 0..100.' },
-      { name: 'Wuwei_Win_Probability__c', sql: 'round(100 * win_probability, 2)', meaning: 'Percent(5,2): calibrated win probability.' },
+      {
+        name: 'Wuwei_Win_Probability__c',
+        sql: 'round(100 * win_probability, 2)',
+        meaning: 'Percent(5,2): calibrated win probability.',
+      },
       { name: 'Wuwei_Grade__c', sql: 'grade', meaning: 'Text(1): A..D.', maxLength: 1 },
       { name: 'Wuwei_Trend__c', sql: 'trend', meaning: 'Text(10): improving, steady, declining, new.', maxLength: 10 },
-      { name: 'Wuwei_Expected_Amount__c', sql: 'round(expected_amount, 2)', meaning: 'Currency(16,2): amount expected if won.' },
-      { name: 'Wuwei_Expected_Close_Date__c', sql: 'predicted_close_date', meaning: 'Date: median predicted close date.' },
-      { name: 'Wuwei_Slip_Risk__c', sql: 'round(100 * slip_risk, 2)', meaning: "Percent(5,2): probability of not closing in the rep's period." },
-      { name: 'Wuwei_Top_Positive_Factors__c', sql: factors('top_positive_factors'), meaning: 'Text Area(255): top positive factors.', maxLength: 255 },
-      { name: 'Wuwei_Top_Negative_Factors__c', sql: factors('top_negative_factors'), meaning: 'Text Area(255): top negative factors.', maxLength: 255 },
+      {
+        name: 'Wuwei_Expected_Amount__c',
+        sql: 'round(expected_amount, 2)',
+        meaning: 'Currency(16,2): amount expected if won.',
+      },
+      {
+        name: 'Wuwei_Expected_Close_Date__c',
+        sql: 'predicted_close_date',
+        meaning: 'Date: median predicted close date.',
+      },
+      {
+        name: 'Wuwei_Slip_Risk__c',
+        sql: 'round(100 * slip_risk, 2)',
+        meaning: "Percent(5,2): probability of not closing in the rep's period.",
+      },
+      {
+        name: 'Wuwei_Top_Positive_Factors__c',
+        sql: factors('top_positive_factors'),
+        meaning: 'Text Area(255): top positive factors.',
+        maxLength: 255,
+      },
+      {
+        name: 'Wuwei_Top_Negative_Factors__c',
+        sql: factors('top_negative_factors'),
+        meaning: 'Text Area(255): top negative factors.',
+        maxLength: 255,
+      },
       { name: 'Wuwei_Model_Version__c', sql: 'model_version', meaning: 'Text(40): model version.', maxLength: 40 },
       { name: 'Wuwei_Scored_On__c', sql: 'as_of', meaning: 'Date: the as-of date of the scores.' },
     ],
@@ -100,14 +167,26 @@ export const EXPORTS: Record<'generic' | Exclude<WritebackFormat, 'parquet'>, Ex
     title: 'Dynamics 365 Sales (predictive score table `msdyn_predictivescore`)',
     file: 'dynamics_msdyn_predictivescore.csv',
     howToImport:
-      'Import into the Predictive Score table (Data Management > Imports, or Dataverse dataflows), one row per opportunity. Grade and trend are the table\'s option values.',
+      "Import into the Predictive Score table (Data Management > Imports, or Dataverse dataflows), one row per opportunity. Grade and trend are the table's option values.",
     columns: [
-      { name: 'msdyn_entityid', sql: 'opportunity_id', meaning: 'The opportunity id (the export must carry the Dataverse opportunityid).' },
+      {
+        name: 'msdyn_entityid',
+        sql: 'opportunity_id',
+        meaning: 'The opportunity id (the export must carry the Dataverse opportunityid).',
+      },
       { name: 'msdyn_entitytype', sql: `'opportunity'`, meaning: 'Always `opportunity`.' },
       { name: 'msdyn_name', sql: `'Wuwei ' || model_version`, meaning: 'Record name: the model that scored it.' },
       { name: 'msdyn_score', sql: 'score', meaning: 'Integer score 0..100.' },
-      { name: 'msdyn_grade', sql: `CASE grade WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 3 END`, meaning: 'Option value: 0 Grade A, 1 Grade B, 2 Grade C, 3 Grade D.' },
-      { name: 'msdyn_scoretrend', sql: `CASE trend WHEN 'improving' THEN 0 WHEN 'steady' THEN 1 WHEN 'declining' THEN 2 ELSE 3 END`, meaning: 'Option value: 0 Improving, 1 Steady, 2 Declining, 3 Not enough info (a new deal).' },
+      {
+        name: 'msdyn_grade',
+        sql: `CASE grade WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 3 END`,
+        meaning: 'Option value: 0 Grade A, 1 Grade B, 2 Grade C, 3 Grade D.',
+      },
+      {
+        name: 'msdyn_scoretrend',
+        sql: `CASE trend WHEN 'improving' THEN 0 WHEN 'steady' THEN 1 WHEN 'declining' THEN 2 ELSE 3 END`,
+        meaning: 'Option value: 0 Improving, 1 Steady, 2 Declining, 3 Not enough info (a new deal).',
+      },
       { name: 'msdyn_scoredon', sql: 'as_of', meaning: 'Date scored (the as-of date).' },
       {
         name: 'msdyn_scorereasons',
@@ -122,24 +201,47 @@ export const EXPORTS: Record<'generic' | Exclude<WritebackFormat, 'parquet'>, Ex
     howToImport:
       'Create the deal properties below (internal names as the headers), then Import > Deals > update existing records, matching on `Record ID`.',
     columns: [
-      { name: 'Record ID', sql: 'opportunity_id', meaning: 'HubSpot deal id (hs_object_id; the export must carry it as opportunity_id).' },
+      {
+        name: 'Record ID',
+        sql: 'opportunity_id',
+        meaning: 'HubSpot deal id (hs_object_id; the export must carry it as opportunity_id).',
+      },
       { name: 'wuwei_score', sql: 'score', meaning: 'Number: score 0..100.' },
       { name: 'wuwei_win_probability', sql: 'round(win_probability, 4)', meaning: 'Number: win probability 0..1.' },
       { name: 'wuwei_grade', sql: 'grade', meaning: 'Dropdown: A, B, C, D.' },
       { name: 'wuwei_trend', sql: 'trend', meaning: 'Dropdown: improving, steady, declining, new.' },
-      { name: 'wuwei_expected_amount', sql: 'round(expected_amount, 2)', meaning: 'Number (currency): amount expected if won.' },
+      {
+        name: 'wuwei_expected_amount',
+        sql: 'round(expected_amount, 2)',
+        meaning: 'Number (currency): amount expected if won.',
+      },
       { name: 'wuwei_expected_close_date', sql: 'predicted_close_date', meaning: 'Date: median predicted close date.' },
-      { name: 'wuwei_slip_risk', sql: 'round(slip_risk, 4)', meaning: "Number: probability of not closing in the rep's period, 0..1." },
-      { name: 'wuwei_top_factors', sql: `concat_ws(' | ', nullif(${factors('top_positive_factors')}, ''), nullif(${factors('top_negative_factors')}, ''))`, meaning: 'Multi-line text: top positive then negative factors.' },
+      {
+        name: 'wuwei_slip_risk',
+        sql: 'round(slip_risk, 4)',
+        meaning: "Number: probability of not closing in the rep's period, 0..1.",
+      },
+      {
+        name: 'wuwei_top_factors',
+        sql: `concat_ws(' | ', nullif(${factors('top_positive_factors')}, ''), nullif(${factors('top_negative_factors')}, ''))`,
+        meaning: 'Multi-line text: top positive then negative factors.',
+      },
       { name: 'wuwei_scored_on', sql: 'as_of', meaning: 'Date: the as-of date of the scores.' },
     ],
   },
 };
 
 /** Writes one night's scores in a spec's columns to `path` (CSV, or Parquet by extension), swapped in whole. */
-export async function exportScores(conn: DuckDBConnection, asOf: string, columns: ExportColumn[], path: string): Promise<void> {
+export async function exportScores(
+  conn: DuckDBConnection,
+  asOf: string,
+  columns: ExportColumn[],
+  path: string,
+): Promise<void> {
   const partial = `${path}.partial`;
-  const select = columns.map((c) => `${c.maxLength ? fitted(c.sql, c.maxLength) : c.sql} AS ${quoteIdent(c.name)}`).join(', ');
+  const select = columns
+    .map((c) => `${c.maxLength ? fitted(c.sql, c.maxLength) : c.sql} AS ${quoteIdent(c.name)}`)
+    .join(', ');
   const query = `SELECT ${select} FROM scores WHERE as_of = DATE ${quoteLiteral(asOf)} ORDER BY opportunity_id`;
   // Parquet keeps the raw values; CSV is opened in spreadsheets, so its text cells are made safe.
   if (path.endsWith('.parquet')) await conn.run(`COPY (${query}) TO ${quoteLiteral(partial)} (FORMAT parquet)`);
@@ -179,8 +281,20 @@ export function renderWritebackDoc(): string {
     '',
   ];
   for (const spec of Object.values(EXPORTS)) {
-    lines.push(`## ${spec.title}`, '', `File: \`${spec.file}\``, '', spec.howToImport, '', '| column | meaning |', '|---|---|');
-    for (const column of spec.columns) lines.push(`| \`${column.name}\` | ${column.meaning}${column.maxLength ? ` At most ${column.maxLength} characters: longer text keeps whole factors and ends in "…".` : ''} |`);
+    lines.push(
+      `## ${spec.title}`,
+      '',
+      `File: \`${spec.file}\``,
+      '',
+      spec.howToImport,
+      '',
+      '| column | meaning |',
+      '|---|---|',
+    );
+    for (const column of spec.columns)
+      lines.push(
+        `| \`${column.name}\` | ${column.meaning}${column.maxLength ? ` At most ${column.maxLength} characters: longer text keeps whole factors and ends in "…".` : ''} |`,
+      );
     lines.push('');
   }
   return lines.join('\n');

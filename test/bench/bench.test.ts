@@ -23,7 +23,14 @@ describe('npm run bench (small smoke)', () => {
     const { dir, cleanup } = tempDir('wuwei-bench-');
     try {
       const sectionsDir = join(dir, 'sections');
-      writeSection(sectionsDir, 'cli-start', { title: 'CLI start', order: 10, recordedAt: '2026-12-02', command: 'x', targets: [{ target: 'CLI start: help within 1 s', measured: '0.3 s CPU', met: true }], markdown: 'the recorded CLI table' });
+      writeSection(sectionsDir, 'cli-start', {
+        title: 'CLI start',
+        order: 10,
+        recordedAt: '2026-12-02',
+        command: 'x',
+        targets: [{ target: 'CLI start: help within 1 s', measured: '0.3 s CPU', met: true }],
+        markdown: 'the recorded CLI table',
+      });
       const options = {
         sizes: [OPPORTUNITIES],
         seed: 3,

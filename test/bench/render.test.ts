@@ -34,7 +34,15 @@ describe('BENCHMARKS.md sections', () => {
 
       const markdown = renderBenchmarks(results, null, readSections(dir));
       const headings = markdown.split('\n').filter((line) => line.startsWith('## '));
-      expect(headings).toEqual(['## Stages', '## Targets', '## Peers, same data, same run', '## Growth', '## CLI start', '## Scoring throughput', '## Forecast accuracy']);
+      expect(headings).toEqual([
+        '## Stages',
+        '## Targets',
+        '## Peers, same data, same run',
+        '## Growth',
+        '## CLI start',
+        '## Scoring throughput',
+        '## Forecast accuracy',
+      ]);
       expect(markdown).toContain('throughput body v2');
       expect(markdown).not.toContain('throughput body v1');
       expect(markdown).toContain('Recorded 2026-12-02; reproduce: `npx tsx bench/x.ts`.');
@@ -46,18 +54,20 @@ describe('BENCHMARKS.md sections', () => {
     }
   });
 
-  it('marks the issue\'s stage targets met or not from the stage run', () => {
+  it("marks the issue's stage targets met or not from the stage run", () => {
     const markdown = renderBenchmarks(results, null, []);
     const hundredK = results.sizes.find((size) => size.opportunities === 100_000)!;
     const over = hundredK.stages.load!.seconds / hundredK.peers.bareScan.seconds;
     expect(markdown).toContain(`| 100k: \`wuwei load\` ≤ 2× DuckDB's bare scan | ${over.toFixed(1)}× `);
-    expect(markdown).toMatch(new RegExp(`\\| 100k: \`wuwei load\` ≤ 2× DuckDB's bare scan \\| [^|]+ \\| ${over <= 2 ? 'yes' : 'no'} \\|`));
+    expect(markdown).toMatch(
+      new RegExp(`\\| 100k: \`wuwei load\` ≤ 2× DuckDB's bare scan \\| [^|]+ \\| ${over <= 2 ? 'yes' : 'no'} \\|`),
+    );
     expect(markdown).toMatch(/^\| 100k: nightly run with training ≤ 3 min \| [\d.]+ s \| (yes|no) \|$/m);
     expect(markdown).toMatch(/^\| 1M: nightly run with training ≤ 10 min \| [\d.]+ s \| (yes|no) \|$/m);
     expect(markdown).toMatch(/^\| 1M: report within about 10 s \| [\d.]+ s \| (yes|no) \|$/m);
   });
 
-  it('the repository\'s BENCHMARKS.md is the render of its recorded results', () => {
+  it("the repository's BENCHMARKS.md is the render of its recorded results", () => {
     const shapePeers = JSON.parse(readFileSync(join(repo, 'bench/shape-peers.json'), 'utf8'));
     const rendered = renderBenchmarks(results, shapePeers, readSections(join(repo, SECTIONS_DIR)));
     expect(readFileSync(join(repo, 'BENCHMARKS.md'), 'utf8')).toBe(rendered);

@@ -26,7 +26,9 @@ afterAll(() => {
 async function compiled(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const entry = pathToFileURL(join(OUT, 'cli.js')).href;
   const script = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(process.argv);`;
-  return run(process.execPath, ['--input-type=module', '-e', script, 'wuwei', ...args], { maxBuffer: 64 * 1024 * 1024 });
+  return run(process.execPath, ['--input-type=module', '-e', script, 'wuwei', ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 describe('the compiled CLI', () => {

@@ -6,7 +6,6 @@ import { CONFIG_FILE_NAME, defaultConfig, loadConfig, parseConfig } from '../../
 import { errorOf } from '../helpers/error-of.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-
 describe('config validation', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
@@ -24,7 +23,9 @@ describe('config validation', () => {
   });
 
   it('lists several problems in the same line', () => {
-    const error = errorOf(() => parseConfig({ retrain: { everyDays: 0 }, colour: 'blue', writeback: { formats: ['sap'] } }));
+    const error = errorOf(() =>
+      parseConfig({ retrain: { everyDays: 0 }, colour: 'blue', writeback: { formats: ['sap'] } }),
+    );
     expect(error.message).not.toContain('\n');
     expect(error.message).toContain('retrain.everyDays:');
     expect(error.message).toContain('colour: unknown key');
@@ -88,7 +89,9 @@ describe('config validation', () => {
 
   it('uses the defaults when there is no file, and fails clearly on a missing --config file', () => {
     expect(loadConfig({ db: join(tmp.dir, 'elsewhere', 'wuwei.duckdb') }).config).toEqual(defaultConfig());
-    expect(errorOf(() => loadConfig({ db: 'x.duckdb', file: join(tmp.dir, 'nope.yaml') })).message).toMatch(/nope\.yaml: config file not found$/);
+    expect(errorOf(() => loadConfig({ db: 'x.duckdb', file: join(tmp.dir, 'nope.yaml') })).message).toMatch(
+      /nope\.yaml: config file not found$/,
+    );
   });
 
   it('reports a file that is not YAML in one line', () => {
@@ -103,7 +106,19 @@ describe('config validation', () => {
     const example = parse(readFileSync(new URL('../../wuwei.config.example.yaml', import.meta.url), 'utf8'));
     const parsed = parseConfig(example, 'wuwei.config.example.yaml');
     const defaults = defaultConfig();
-    for (const section of ['fiscal', 'grades', 'scores', 'retrain', 'forecast', 'backtest', 'report', 'writeback', 'features', 'models', 'duckdb'] as const) {
+    for (const section of [
+      'fiscal',
+      'grades',
+      'scores',
+      'retrain',
+      'forecast',
+      'backtest',
+      'report',
+      'writeback',
+      'features',
+      'models',
+      'duckdb',
+    ] as const) {
       expect(parsed[section], section).toEqual(defaults[section]);
     }
   });

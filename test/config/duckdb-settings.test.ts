@@ -20,7 +20,11 @@ describe("the config's duckdb section", () => {
     expect(config.duckdb.tempDirectory).toBe(join(tmp.dir, 'spill'));
     const [got] = await withDatabase(
       join(tmp.dir, 'wuwei.duckdb'),
-      (conn) => queryRows<{ memory: string; threads: number; temp: string }>(conn, `SELECT current_setting('memory_limit') AS memory, current_setting('threads')::INTEGER AS threads, current_setting('temp_directory') AS temp`),
+      (conn) =>
+        queryRows<{ memory: string; threads: number; temp: string }>(
+          conn,
+          `SELECT current_setting('memory_limit') AS memory, current_setting('threads')::INTEGER AS threads, current_setting('temp_directory') AS temp`,
+        ),
       { settings: config.duckdb },
     );
     // DuckDB reports the limit in its own units (1GB = 1000^3 bytes = 953.6 MiB).
@@ -28,6 +32,8 @@ describe("the config's duckdb section", () => {
   });
 
   it('names a size it cannot read, in one line', () => {
-    expect(() => parseConfig({ duckdb: { memoryLimit: 'lots' } }, 'wuwei.config.yaml')).toThrow(/^wuwei\.config\.yaml: duckdb\.memoryLimit: expected a size such as '4GB' or '512MB'$/);
+    expect(() => parseConfig({ duckdb: { memoryLimit: 'lots' } }, 'wuwei.config.yaml')).toThrow(
+      /^wuwei\.config\.yaml: duckdb\.memoryLimit: expected a size such as '4GB' or '512MB'$/,
+    );
   });
 });

@@ -11,7 +11,14 @@ import { contractViolations, keyViolations, TABLES } from '../../pipeline/contra
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { runPaths } from '../../pipeline/config/paths.ts';
-import { featuresStage, forecastStage, loadStage, movesStage, scoreStage, trainStage } from '../../pipeline/commands/stages.ts';
+import {
+  featuresStage,
+  forecastStage,
+  loadStage,
+  movesStage,
+  scoreStage,
+  trainStage,
+} from '../../pipeline/commands/stages.ts';
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -7,7 +7,6 @@ import { checkSite } from '../helpers/browser.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-
 describe('wuwei demo, end to end', () => {
   const tmp = tempDir();
   const db = join(tmp.dir, 'data', 'wuwei.duckdb');
@@ -52,10 +51,21 @@ describe('wuwei demo, end to end', () => {
       { readOnly: true },
     );
     const labels = rows.map((r) => r.won);
-    const model = auc(rows.map((r) => r.win_probability), labels);
-    const stage = auc(rows.map((r) => r.stage_probability), labels);
-    const oracle = auc(rows.map((r) => r.oracle), labels);
-    console.info(`open-deal AUC against final outcome: model ${model.toFixed(3)}, stage baseline ${stage.toFixed(3)}, oracle ${oracle.toFixed(3)}`);
+    const model = auc(
+      rows.map((r) => r.win_probability),
+      labels,
+    );
+    const stage = auc(
+      rows.map((r) => r.stage_probability),
+      labels,
+    );
+    const oracle = auc(
+      rows.map((r) => r.oracle),
+      labels,
+    );
+    console.info(
+      `open-deal AUC against final outcome: model ${model.toFixed(3)}, stage baseline ${stage.toFixed(3)}, oracle ${oracle.toFixed(3)}`,
+    );
     expect(model).toBeGreaterThan(stage + 0.03);
     expect(model).toBeLessThanOrEqual(oracle + 0.02);
   });
@@ -69,8 +79,21 @@ describe('wuwei demo, end to end', () => {
 
   it('publishes a site whose pages render their charts in Chromium without errors or outside requests', async () => {
     const built: string[] = summary.run.stages.report.summary.pages;
-    expect(built).toEqual(expect.arrayContaining(['/', '/forecast', '/pipeline', '/relationships', '/deals', '/accounts', '/model', '/data-quality']));
-    const pages = await checkSite(join(tmp.dir, 'data', 'site'), built, { screenshotDir: join('test', 'artifacts', 'e2e') });
+    expect(built).toEqual(
+      expect.arrayContaining([
+        '/',
+        '/forecast',
+        '/pipeline',
+        '/relationships',
+        '/deals',
+        '/accounts',
+        '/model',
+        '/data-quality',
+      ]),
+    );
+    const pages = await checkSite(join(tmp.dir, 'data', 'site'), built, {
+      screenshotDir: join('test', 'artifacts', 'e2e'),
+    });
     expect(pages.map((page) => page.path)).toEqual(built);
     for (const page of pages) {
       expect(page.consoleErrors, page.path).toEqual([]);
@@ -80,13 +103,34 @@ describe('wuwei demo, end to end', () => {
   });
 
   it('prints help for every command and one clear line for a user mistake', async () => {
-    for (const command of ['generate', 'load', 'features', 'train', 'score', 'forecast', 'backtest', 'writeback', 'report', 'run', 'runs', 'demo', 'models list', 'models activate']) {
+    for (const command of [
+      'generate',
+      'load',
+      'features',
+      'train',
+      'score',
+      'forecast',
+      'backtest',
+      'writeback',
+      'report',
+      'run',
+      'runs',
+      'demo',
+      'models list',
+      'models activate',
+    ]) {
       const help = await wuwei([...command.split(' '), '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/--db <file>/);
       expect(help.stdout, command).toMatch(/--json/);
     }
-    const missing = await wuwei(['load', '--source', join(tmp.dir, 'no-such-folder'), '--db', join(tmp.dir, 'other.duckdb')]);
+    const missing = await wuwei([
+      'load',
+      '--source',
+      join(tmp.dir, 'no-such-folder'),
+      '--db',
+      join(tmp.dir, 'other.duckdb'),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n').at(-1)).toMatch(/^wuwei: .*no-such-folder.*opportunities|accounts/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);

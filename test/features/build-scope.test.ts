@@ -14,7 +14,9 @@ import { loadInto, smallExport, TEST_AS_OF } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 async function deals(conn: DuckDBConnection, table: string): Promise<string[]> {
-  return (await queryRows<{ id: string }>(conn, `SELECT DISTINCT opportunity_id AS id FROM ${table} ORDER BY id`)).map((r) => r.id);
+  return (await queryRows<{ id: string }>(conn, `SELECT DISTINCT opportunity_id AS id FROM ${table} ORDER BY id`)).map(
+    (r) => r.id,
+  );
 }
 
 /**
@@ -23,7 +25,9 @@ async function deals(conn: DuckDBConnection, table: string): Promise<string[]> {
  */
 async function contents(conn: DuckDBConnection, table: string): Promise<string> {
   const rows = await queryRows(conn, `SELECT * FROM ${table} ORDER BY ALL`);
-  return JSON.stringify(rows, (_, value) => (typeof value === 'bigint' ? value.toString() : typeof value === 'number' ? Number(value.toPrecision(12)) : value));
+  return JSON.stringify(rows, (_, value) =>
+    typeof value === 'bigint' ? value.toString() : typeof value === 'number' ? Number(value.toPrecision(12)) : value,
+  );
 }
 
 describe('scoring-only and sampled feature builds', () => {
@@ -47,11 +51,16 @@ describe('scoring-only and sampled feature builds', () => {
     expect(full.training).toBe(true);
     const fullScore = await contents(conn, 'features_score');
     const fullTrain = await contents(conn, 'features_train');
-    const [fullBuild] = await queryRows<{ training: boolean; closed_won: number; closed_lost: number }>(conn, 'SELECT training, closed_won, closed_lost FROM feature_build');
+    const [fullBuild] = await queryRows<{ training: boolean; closed_won: number; closed_lost: number }>(
+      conn,
+      'SELECT training, closed_won, closed_lost FROM feature_build',
+    );
 
     // a scoring-only build after the training table was deleted row by row: it must not be rebuilt
     await conn.run('CREATE TABLE kept AS SELECT * FROM features_train');
-    await conn.run('DELETE FROM features_train WHERE opportunity_id IN (SELECT opportunity_id FROM features_train ORDER BY opportunity_id LIMIT 10)');
+    await conn.run(
+      'DELETE FROM features_train WHERE opportunity_id IN (SELECT opportunity_id FROM features_train ORDER BY opportunity_id LIMIT 10)',
+    );
     const partialTrain = await contents(conn, 'features_train');
     const scoring = await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger, training: false });
 
@@ -59,7 +68,10 @@ describe('scoring-only and sampled feature builds', () => {
     expect(await contents(conn, 'features_score')).toBe(fullScore);
     expect(await contents(conn, 'features_train')).toBe(partialTrain);
     expect(partialTrain).not.toBe(fullTrain);
-    const [scoringBuild] = await queryRows<{ training: boolean; closed_won: number; closed_lost: number }>(conn, 'SELECT training, closed_won, closed_lost FROM feature_build');
+    const [scoringBuild] = await queryRows<{ training: boolean; closed_won: number; closed_lost: number }>(
+      conn,
+      'SELECT training, closed_won, closed_lost FROM feature_build',
+    );
     expect(scoringBuild).toEqual({ ...fullBuild, training: false });
     expect(fullBuild!.closed_won).toBeGreaterThan(0);
     expect(fullBuild!.closed_lost).toBeGreaterThan(0);
@@ -86,7 +98,10 @@ describe('scoring-only and sampled feature builds', () => {
     // the first deals in the draw order, not any 100 (a recent window or the oldest would fail this)
     expect(sampled).toEqual(allTrain.slice(0, sampled.length));
     expect(await deals(conn, 'features_score')).toEqual(allScore);
-    const [build] = await queryRows<{ max_training_deals: number }>(conn, 'SELECT max_training_deals FROM feature_build');
+    const [build] = await queryRows<{ max_training_deals: number }>(
+      conn,
+      'SELECT max_training_deals FROM feature_build',
+    );
     expect(build!.max_training_deals).toBe(100);
   });
 });

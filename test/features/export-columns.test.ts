@@ -23,7 +23,13 @@ import { formatIterate, iterate } from '../../pipeline/commands/iterate.ts';
 import { featureReport } from '../../pipeline/commands/feature-report.ts';
 import { FLAT_AS_OF, SHORT_DEAL, writeFlatExport } from './flat-export.ts';
 
-const USED = ['custom_tender_score', 'custom_noise_index', 'custom_kickoff_date', 'custom_budget_approved', 'custom_channel_tier'];
+const USED = [
+  'custom_tender_score',
+  'custom_noise_index',
+  'custom_kickoff_date',
+  'custom_budget_approved',
+  'custom_channel_tier',
+];
 
 describe('a flat export with custom columns, through the nightly run', () => {
   const tmp = tempDir('wuwei-export-columns-');
@@ -61,7 +67,10 @@ describe('a flat export with custom columns, through the nightly run', () => {
     expect(counts!.scored).toBe(counts!.open);
     // no infinite value anywhere in the model inputs
     const infinite = await db((conn) =>
-      queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM features_train WHERE ${FEATURE_NAMES.map((f) => `NOT isfinite(coalesce(${f}, 0))`).join(' OR ')}`),
+      queryRows<{ n: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS n FROM features_train WHERE ${FEATURE_NAMES.map((f) => `NOT isfinite(coalesce(${f}, 0))`).join(' OR ')}`,
+      ),
     );
     expect(infinite[0]!.n).toBe(0);
   });
@@ -74,7 +83,9 @@ describe('a flat export with custom columns, through the nightly run', () => {
       ),
     );
     for (const table of ['features_train', 'features_score']) {
-      const types = Object.fromEntries(columns.filter((c) => c.table_name === table).map((c) => [c.column_name, c.data_type]));
+      const types = Object.fromEntries(
+        columns.filter((c) => c.table_name === table).map((c) => [c.column_name, c.data_type]),
+      );
       expect(types).toMatchObject({
         custom_tender_score: 'DOUBLE',
         custom_noise_index: 'DOUBLE',
@@ -86,20 +97,33 @@ describe('a flat export with custom columns, through the nightly run', () => {
     }
     // the date is its age in days at the observation: a deal observed at creation sees a kickoff 0-20 days ahead
     const [ages] = await db((conn) =>
-      queryRows<{ low: number; high: number }>(conn, `SELECT min(custom_kickoff_date) AS low, max(custom_kickoff_date) AS high FROM features_train WHERE as_of = (SELECT created_date FROM opportunities o WHERE o.opportunity_id = features_train.opportunity_id)`),
+      queryRows<{ low: number; high: number }>(
+        conn,
+        `SELECT min(custom_kickoff_date) AS low, max(custom_kickoff_date) AS high FROM features_train WHERE as_of = (SELECT created_date FROM opportunities o WHERE o.opportunity_id = features_train.opportunity_id)`,
+      ),
     );
     expect(ages!.low).toBeGreaterThanOrEqual(-20);
     expect(ages!.high).toBeLessThanOrEqual(0);
 
-    const metadata = JSON.parse(readFileSync(join(paths.models, record.modelVersion!, 'metadata.json'), 'utf8')) as { featureNames: string[]; categoricalNames: string[] };
+    const metadata = JSON.parse(readFileSync(join(paths.models, record.modelVersion!, 'metadata.json'), 'utf8')) as {
+      featureNames: string[];
+      categoricalNames: string[];
+    };
     const inputs = [...metadata.featureNames, ...metadata.categoricalNames];
-    expect(inputs).toEqual(expect.arrayContaining([...USED, 'segment', 'product_line', 'lead_source', 'type', 'industry', 'region']));
+    expect(inputs).toEqual(
+      expect.arrayContaining([...USED, 'segment', 'product_line', 'lead_source', 'type', 'industry', 'region']),
+    );
     expect(inputs).not.toContain('custom_loss_reason');
     expect(features.exportColumns.used).toEqual(expect.arrayContaining(USED));
   });
 
   it('explains scores with the export columns in plain words ("Channel tier is gold")', async () => {
-    const rows = await db((conn) => queryRows<{ factors: string }>(conn, `SELECT top_positive_factors || '; ' || top_negative_factors AS factors FROM scores`));
+    const rows = await db((conn) =>
+      queryRows<{ factors: string }>(
+        conn,
+        `SELECT top_positive_factors || '; ' || top_negative_factors AS factors FROM scores`,
+      ),
+    );
     const text = rows.map((r) => r.factors).join('\n');
     expect(text).toMatch(/Channel tier is (gold|silver|bronze)/);
     expect(text).toMatch(/Tender score \([+−]/);
@@ -113,7 +137,12 @@ describe('a flat export with custom columns, through the nightly run', () => {
     expect(Object.keys(saved.featureChecks!.leftOut)).toEqual(['custom_loss_reason']);
     expect(saved.featureChecks!.deadFeatures).toHaveProperty('custom_legacy_flag');
     expect(saved.featureChecks!.dealState).toMatch(/^flat export/);
-    const rows = await db((conn) => queryRows<{ source_column: string; used: boolean; encoding: string }>(conn, `SELECT source_column, used, encoding FROM export_columns ORDER BY position`));
+    const rows = await db((conn) =>
+      queryRows<{ source_column: string; used: boolean; encoding: string }>(
+        conn,
+        `SELECT source_column, used, encoding FROM export_columns ORDER BY position`,
+      ),
+    );
     expect(rows.find((r) => r.source_column === 'Loss Reason')).toMatchObject({ used: false, encoding: 'category' });
     expect(rows.find((r) => r.source_column === 'Tender Score')).toMatchObject({ used: true, encoding: 'number' });
   });
@@ -127,13 +156,23 @@ describe('a flat export with custom columns, through the nightly run', () => {
       ),
     );
     const labels = rows.map((r) => r.won);
-    const oracle = auc(rows.map((r) => logits.get(r.id)!), labels);
-    const tenderAlone = auc(rows.map((r) => r.tender), labels);
+    const oracle = auc(
+      rows.map((r) => logits.get(r.id)!),
+      labels,
+    );
+    const tenderAlone = auc(
+      rows.map((r) => r.tender),
+      labels,
+    );
     const metrics = record.metrics as { auc: number; baselineAuc: number };
     expect(metrics.baselineAuc).toBeCloseTo(0.5, 5); // no stage in a flat export: the CRM baseline knows nothing
-    const importance = (record.stages['train']!.summary as { topFeatures: { feature: string }[] }).topFeatures.map((f) => f.feature);
+    const importance = (record.stages['train']!.summary as { topFeatures: { feature: string }[] }).topFeatures.map(
+      (f) => f.feature,
+    );
     // the planted signals are what the model leans on most; the noise column is not among them
-    expect(new Set(importance.slice(0, 3))).toEqual(new Set(['custom_tender_score', 'custom_channel_tier', 'custom_budget_approved']));
+    expect(new Set(importance.slice(0, 3))).toEqual(
+      new Set(['custom_tender_score', 'custom_channel_tier', 'custom_budget_approved']),
+    );
     expect(metrics.auc).toBeGreaterThan(oracle - 0.05);
     expect(metrics.auc).toBeGreaterThan(tenderAlone + 0.005);
   });
@@ -155,15 +194,27 @@ describe('a flat export with custom columns, through the nightly run', () => {
     expect(train.stage).toBe(1);
     expect(score.stage).toBe(1);
     // and the skew check finds no input missing in one and present in the other
-    const gaps = await db((conn) => queryRows<{ feature: string }>(conn, `SELECT feature FROM feature_skew WHERE abs(train_missing_share - score_missing_share) > 0.2`));
+    const gaps = await db((conn) =>
+      queryRows<{ feature: string }>(
+        conn,
+        `SELECT feature FROM feature_skew WHERE abs(train_missing_share - score_missing_share) > 0.2`,
+      ),
+    );
     expect(gaps).toEqual([]);
   });
 
   it('a deal closed two days after creation has a training row, and it weighs more than 0', async () => {
-    const rows = await db((conn) => queryRows<{ as_of: string }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM features_train WHERE opportunity_id = '${SHORT_DEAL}'`));
+    const rows = await db((conn) =>
+      queryRows<{ as_of: string }>(
+        conn,
+        `SELECT strftime(as_of, '%Y-%m-%d') AS as_of FROM features_train WHERE opportunity_id = '${SHORT_DEAL}'`,
+      ),
+    );
     expect(rows).toEqual([{ as_of: '2026-01-10' }]);
     expect(features.closedDealsNotObserved).toBe(0);
-    const data = await db((conn) => readClosedObservations(conn, 'features_train', ['pbm_timing_days_in_stage', 'pbm_timing_deal_age_days']));
+    const data = await db((conn) =>
+      readClosedObservations(conn, 'features_train', ['pbm_timing_days_in_stage', 'pbm_timing_deal_age_days']),
+    );
     const weights = timeWeights(data);
     const row = data.opportunityIds.indexOf(SHORT_DEAL);
     expect(weights[row]).toBeGreaterThan(0);
@@ -179,17 +230,33 @@ describe('a flat export with custom columns, through the nightly run', () => {
     expect(formatIterate(summary)).toContain('Export columns and deal attributes (custom)');
   });
 
-  it('the feature report lists the export columns with the guard\'s verdict', async () => {
-    const report = await db((conn) => featureReport(conn, { asOf: FLAT_AS_OF, source: 'the flat test export', log: quietLogger }));
+  it("the feature report lists the export columns with the guard's verdict", async () => {
+    const report = await db((conn) =>
+      featureReport(conn, { asOf: FLAT_AS_OF, source: 'the flat test export', log: quietLogger }),
+    );
     expect(report).toContain('## Export columns');
-    expect(report).toMatch(/\| Loss Reason \| `custom_loss_reason` \| category \| no \| {2}\| filled on \d+% of closed deals/);
+    expect(report).toMatch(
+      /\| Loss Reason \| `custom_loss_reason` \| category \| no \| {2}\| filled on \d+% of closed deals/,
+    );
     expect(report).toMatch(/\| Tender Score \| `custom_tender_score` \| number \| yes \| 0\.[6-9]\d\d \| {2}\|/);
   });
 
   it('names the dead inputs (the constant custom column, the stage a flat export cannot give) with the field they need', async () => {
-    const health = await db((conn) => queryRows<{ feature: string; status: string; needs: string }>(conn, `SELECT feature, status, needs FROM feature_health WHERE status <> 'ok'`));
-    expect(health).toContainEqual({ feature: 'custom_legacy_flag', status: 'constant', needs: 'opportunities.Legacy Flag' });
-    expect(health.find((h) => h.feature === 'pbm_timing_stage_index')).toMatchObject({ status: 'empty', needs: expect.stringContaining('opportunity_history.stage') });
+    const health = await db((conn) =>
+      queryRows<{ feature: string; status: string; needs: string }>(
+        conn,
+        `SELECT feature, status, needs FROM feature_health WHERE status <> 'ok'`,
+      ),
+    );
+    expect(health).toContainEqual({
+      feature: 'custom_legacy_flag',
+      status: 'constant',
+      needs: 'opportunities.Legacy Flag',
+    });
+    expect(health.find((h) => h.feature === 'pbm_timing_stage_index')).toMatchObject({
+      status: 'empty',
+      needs: expect.stringContaining('opportunity_history.stage'),
+    });
     expect(features.deadFeatures['custom_legacy_flag']).toMatch(/^constant/);
     const skew = await db((conn) => queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM feature_skew`));
     expect(skew[0]!.n).toBeGreaterThan(20);
@@ -204,7 +271,10 @@ describe('known_at in a mapping overrules the leakage guard', () => {
     const source = writeFlatExport(join(tmp.dir, 'export'), { opportunities: 600, seed: 4 }).dir;
     const same = (header: string) => Object.fromEntries(header.split(',').map((c) => [c, c]));
     const opportunities = readFileSync(join(source, 'opportunities.csv'), 'utf8').split('\n')[0]!;
-    const contract = opportunities.split(',').filter((c) => /^[a-z_]+$/.test(c)).join(',');
+    const contract = opportunities
+      .split(',')
+      .filter((c) => /^[a-z_]+$/.test(c))
+      .join(',');
     const mapping = {
       name: 'flat-crm',
       known_at: { 'Loss Reason': 'creation', 'Noise Index': 'close' },

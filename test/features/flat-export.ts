@@ -28,7 +28,10 @@ export interface FlatExportOptions {
 }
 
 /** Writes accounts.csv, users.csv and opportunities.csv into `dir`; returns it and each deal's true win log-odds (the oracle). */
-export function writeFlatExport(dir: string, options: FlatExportOptions = {}): { dir: string; logits: Map<string, number> } {
+export function writeFlatExport(
+  dir: string,
+  options: FlatExportOptions = {},
+): { dir: string; logits: Map<string, number> } {
   const logits = new Map<string, number>();
   const random = new Random(options.seed ?? 11);
   const n = options.opportunities ?? 2000;
@@ -41,11 +44,24 @@ export function writeFlatExport(dir: string, options: FlatExportOptions = {}): {
   const accounts = Array.from({ length: 150 }, (_, i) => ({ id: `A${i + 1}`, segment: segments[i % 3]! }));
   writeFileSync(
     join(dir, 'accounts.csv'),
-    ['account_id,name,industry,region,segment,created_date', ...accounts.map((a, i) => `${a.id},Account ${i + 1},${['Software', 'Retail', 'Banking'][i % 3]},${['EMEA', 'AMER'][i % 2]},${a.segment},2020-01-01`)].join('\n') + '\n',
+    [
+      'account_id,name,industry,region,segment,created_date',
+      ...accounts.map(
+        (a, i) =>
+          `${a.id},Account ${i + 1},${['Software', 'Retail', 'Banking'][i % 3]},${['EMEA', 'AMER'][i % 2]},${a.segment},2020-01-01`,
+      ),
+    ].join('\n') + '\n',
   );
-  writeFileSync(join(dir, 'users.csv'), ['user_id,name,role,hire_date', ...Array.from({ length: 10 }, (_, i) => `U${i + 1},Rep ${i + 1},account_executive,2020-01-01`)].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'users.csv'),
+    [
+      'user_id,name,role,hire_date',
+      ...Array.from({ length: 10 }, (_, i) => `U${i + 1},Rep ${i + 1},account_executive,2020-01-01`),
+    ].join('\n') + '\n',
+  );
 
-  const header = 'opportunity_id,account_id,owner_id,type,lead_source,product_line,created_date,close_date,stage,is_closed,is_won,amount,Tender Score,Noise Index,Loss Reason,Kickoff Date,Budget Approved,Channel Tier,Legacy Flag';
+  const header =
+    'opportunity_id,account_id,owner_id,type,lead_source,product_line,created_date,close_date,stage,is_closed,is_won,amount,Tender Score,Noise Index,Loss Reason,Kickoff Date,Budget Approved,Channel Tier,Legacy Flag';
   const openStages = ['Prospecting', 'Qualification', 'Discovery', 'Proposal', 'Negotiation'];
   const tiers = ['gold', 'silver', 'bronze'];
   const tierEffect: Record<string, number> = { gold: 0.7, silver: 0, bronze: -0.7, platinum: 0 };
@@ -63,7 +79,8 @@ export function writeFlatExport(dir: string, options: FlatExportOptions = {}): {
     const won = closed && random.bernoulli(1 / (1 + Math.exp(-logit)));
     logits.set(short ? SHORT_DEAL : `O${i + 1}`, logit);
     const gap = random.bernoulli(0.03) ? '0' : random.bernoulli(0.03) ? '' : null;
-    const amount = options.amountGaps !== false && gap !== null ? gap : String(Math.round(5000 + 195000 * random.next() ** 2));
+    const amount =
+      options.amountGaps !== false && gap !== null ? gap : String(Math.round(5000 + 195000 * random.next() ** 2));
     const lossReason = closed && !won ? ['price', 'timing', 'competitor'][random.int(0, 2)]! : '';
     const stage = closed ? (won ? 'Closed Won' : 'Closed Lost') : openStages[random.int(0, openStages.length - 1)]!;
     lines.push(

@@ -124,8 +124,15 @@ const EXPECTED: Record<FeatureFamily, Record<string, number | null>> = {
   },
 };
 
-async function featuresOf(conn: DuckDBConnection, table: string, opportunityId: string): Promise<Record<string, unknown>> {
-  const rows = await queryRows<Record<string, unknown>>(conn, `SELECT * FROM ${table} WHERE opportunity_id = '${opportunityId}'`);
+async function featuresOf(
+  conn: DuckDBConnection,
+  table: string,
+  opportunityId: string,
+): Promise<Record<string, unknown>> {
+  const rows = await queryRows<Record<string, unknown>>(
+    conn,
+    `SELECT * FROM ${table} WHERE opportunity_id = '${opportunityId}'`,
+  );
   expect(rows).toHaveLength(1);
   return rows[0]!;
 }
@@ -140,9 +147,12 @@ async function withTinyCrm<T>(work: (conn: DuckDBConnection) => Promise<T>, conf
 
 describe('hand-checked features of the tiny CRM', () => {
   it('every catalog feature has a hand-worked value', () => {
-    const covered = Object.values(EXPECTED).flatMap((family) => Object.keys(family)).sort();
+    const covered = Object.values(EXPECTED)
+      .flatMap((family) => Object.keys(family))
+      .sort();
     expect(covered).toEqual(FEATURES.map((f) => f.name).sort());
-    for (const family of Object.keys(FAMILY_LABELS)) expect(Object.keys(EXPECTED[family as FeatureFamily]).length).toBeGreaterThanOrEqual(3);
+    for (const family of Object.keys(FAMILY_LABELS))
+      expect(Object.keys(EXPECTED[family as FeatureFamily]).length).toBeGreaterThanOrEqual(3);
   });
 
   for (const [family, expected] of Object.entries(EXPECTED)) {
@@ -158,7 +168,10 @@ describe('hand-checked features of the tiny CRM', () => {
 
   it('who knows whom: every (employee, contact) tie as of T, and the ties on the open deal', async () => {
     await withTinyCrm(async (conn) => {
-      const ties = await queryRows<{ key: string; strength: number }>(conn, `SELECT account_id || ' ' || user_id || '-' || contact_id AS key, strength FROM rel_who_knows_whom ORDER BY key`);
+      const ties = await queryRows<{ key: string; strength: number }>(
+        conn,
+        `SELECT account_id || ' ' || user_id || '-' || contact_id AS key, strength FROM rel_who_knows_whom ORDER BY key`,
+      );
       expect(ties.map((t) => t.key)).toEqual(['A1 U1-C1', 'A1 U1-C2', 'A1 U2-C2', 'A1 U2-C3', 'A1 U3-C1']);
       const strength = Object.fromEntries(ties.map((t) => [t.key.slice(3), t.strength]));
       expect(strength['U1-C1']).toBeCloseTo(6, 9); // a1 meeting 3 x C-level 2
@@ -167,14 +180,28 @@ describe('hand-checked features of the tiny CRM', () => {
       expect(strength['U2-C3']).toBeCloseTo(0.4, 9);
       expect(strength['U3-C1']).toBeCloseTo(6, 9);
 
-      const onDeal = await queryRows<{ key: string; is_owner: boolean }>(conn, `SELECT opportunity_id || ' ' || user_id || '-' || contact_id AS key, is_owner FROM rel_deal_contact_ties ORDER BY key`);
-      expect(onDeal.map((t) => `${t.key}${t.is_owner ? ' owner' : ''}`)).toEqual(['O1 U1-C1 owner', 'O1 U1-C2 owner', 'O1 U2-C2', 'O1 U2-C3', 'O1 U3-C1']);
+      const onDeal = await queryRows<{ key: string; is_owner: boolean }>(
+        conn,
+        `SELECT opportunity_id || ' ' || user_id || '-' || contact_id AS key, is_owner FROM rel_deal_contact_ties ORDER BY key`,
+      );
+      expect(onDeal.map((t) => `${t.key}${t.is_owner ? ' owner' : ''}`)).toEqual([
+        'O1 U1-C1 owner',
+        'O1 U1-C2 owner',
+        'O1 U2-C2',
+        'O1 U2-C3',
+        'O1 U3-C1',
+      ]);
     });
   });
 
   it('relationship weights and half-life come from the options', async () => {
     // meeting 10, every other type 1 (the record replaces the default), no inbound bonus, 90-day half-life
-    const config: FeatureOptions = { activityWeights: { meeting: 10 }, inboundWeight: 1, halfLifeDays: 90, seniorityWeights: { c_level: 3 } };
+    const config: FeatureOptions = {
+      activityWeights: { meeting: 10 },
+      inboundWeight: 1,
+      halfLifeDays: 90,
+      seniorityWeights: { c_level: 3 },
+    };
     await withTinyCrm(async (conn) => {
       const row = await featuresOf(conn, 'features_score', 'O1');
       // C1: two meetings at T: 10 x 3 each; C2 (seniority now unlisted: 1): e-mail 1 x 2^-0.5 + call 1 x 2^-1; C3: call 1 x 2^-1
@@ -182,24 +209,45 @@ describe('hand-checked features of the tiny CRM', () => {
       expect(row['ecm_key_person_total_strength']).toBeCloseTo(60 + Math.SQRT1_2 + 0.5 + 0.5, 9);
       expect(row['ecm_chain_max_seniority']).toBe(5); // ranks are a separate setting, kept
 
-      const [tie] = await queryRows<{ strength: number }>(conn, `SELECT strength FROM rel_who_knows_whom WHERE user_id = 'U1' AND contact_id = 'C2'`);
+      const [tie] = await queryRows<{ strength: number }>(
+        conn,
+        `SELECT strength FROM rel_who_knows_whom WHERE user_id = 'U1' AND contact_id = 'C2'`,
+      );
       expect(tie!.strength).toBeCloseTo(Math.SQRT1_2 + 2 ** -1.5, 9); // e-mails at T-45 and T-135
     }, config);
   });
 
   it('the training set: closed deals observed during their life with the final outcome, the scoring set: deals open at T', async () => {
     await withTinyCrm(async (conn) => {
-      const train = await queryRows<{ id: string; as_of: string; won: number; final_amount: number; close_date: string; stage: string }>(
+      const train = await queryRows<{
+        id: string;
+        as_of: string;
+        won: number;
+        final_amount: number;
+        close_date: string;
+        stage: string;
+      }>(
         conn,
         `SELECT opportunity_id AS id, as_of::VARCHAR AS as_of, won, final_amount, close_date::VARCHAR AS close_date, stage FROM features_train WHERE opportunity_id = 'O2' ORDER BY as_of`,
       );
       // creation (a stage entry), creation + 7, creation + 30 (monthly), the Negotiation entry; all before the 2024-03-01 close
-      expect(train.map((r) => `${r.as_of} ${r.stage}`)).toEqual(['2024-01-01 Prospecting', '2024-01-08 Prospecting', '2024-01-31 Prospecting', '2024-02-01 Negotiation']);
+      expect(train.map((r) => `${r.as_of} ${r.stage}`)).toEqual([
+        '2024-01-01 Prospecting',
+        '2024-01-08 Prospecting',
+        '2024-01-31 Prospecting',
+        '2024-02-01 Negotiation',
+      ]);
       for (const r of train) expect([r.won, r.final_amount, r.close_date]).toEqual([1, 60000, '2024-03-01']);
 
-      const closedDeals = await queryRows<{ id: string }>(conn, `SELECT DISTINCT opportunity_id AS id FROM features_train ORDER BY id`);
+      const closedDeals = await queryRows<{ id: string }>(
+        conn,
+        `SELECT DISTINCT opportunity_id AS id FROM features_train ORDER BY id`,
+      );
       expect(closedDeals.map((r) => r.id)).toEqual(['O2', 'O3', 'O4', 'O6']);
-      const open = await queryRows<{ id: string; as_of: string; won: number | null }>(conn, `SELECT opportunity_id AS id, as_of::VARCHAR AS as_of, won FROM features_score ORDER BY id`);
+      const open = await queryRows<{ id: string; as_of: string; won: number | null }>(
+        conn,
+        `SELECT opportunity_id AS id, as_of::VARCHAR AS as_of, won FROM features_score ORDER BY id`,
+      );
       expect(open).toEqual([
         { id: 'O1', as_of: TINY_AS_OF, won: null },
         { id: 'O5', as_of: TINY_AS_OF, won: null },
@@ -208,9 +256,15 @@ describe('hand-checked features of the tiny CRM', () => {
   });
 
   it('observation dates follow the options: creation + k days and a spacing, without stage entries', async () => {
-    await withTinyCrm(async (conn) => {
-      const rows = await queryRows<{ as_of: string }>(conn, `SELECT as_of::VARCHAR AS as_of FROM features_train WHERE opportunity_id = 'O2' ORDER BY as_of`);
-      expect(rows.map((r) => r.as_of)).toEqual(['2024-01-15', '2024-01-21', '2024-02-10']);
-    }, { firstLookDays: 14, spacingDays: 20, stageEntries: false });
+    await withTinyCrm(
+      async (conn) => {
+        const rows = await queryRows<{ as_of: string }>(
+          conn,
+          `SELECT as_of::VARCHAR AS as_of FROM features_train WHERE opportunity_id = 'O2' ORDER BY as_of`,
+        );
+        expect(rows.map((r) => r.as_of)).toEqual(['2024-01-15', '2024-01-21', '2024-02-10']);
+      },
+      { firstLookDays: 14, spacingDays: 20, stageEntries: false },
+    );
   });
 });

@@ -49,8 +49,15 @@ describe('feature marts', () => {
   for (const [table, key] of Object.entries(KEYS)) {
     it(`${table}: rows keyed uniquely by ${key.join(' + ')}, keys never NULL`, async () => {
       expect(await count(conn, `SELECT count(*) FROM ${table}`)).toBeGreaterThan(0);
-      expect(await count(conn, `SELECT count(*) FROM (SELECT ${key.join(', ')} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`)).toBe(0);
-      expect(await count(conn, `SELECT count(*) FROM ${table} WHERE ${key.map((k) => `${k} IS NULL`).join(' OR ')}`)).toBe(0);
+      expect(
+        await count(
+          conn,
+          `SELECT count(*) FROM (SELECT ${key.join(', ')} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`,
+        ),
+      ).toBe(0);
+      expect(
+        await count(conn, `SELECT count(*) FROM ${table} WHERE ${key.map((k) => `${k} IS NULL`).join(' OR ')}`),
+      ).toBe(0);
     });
   }
 
@@ -59,24 +66,52 @@ describe('feature marts', () => {
     for (const table of ['features_train', 'features_score']) {
       for (const feature of FEATURES) {
         const [low, high] = feature.range;
-        const outside = [low !== null ? `${feature.name} < ${low}` : null, high !== null ? `${feature.name} > ${high}` : null, `NOT isfinite(${feature.name})`].filter(Boolean).join(' OR ');
+        const outside = [
+          low !== null ? `${feature.name} < ${low}` : null,
+          high !== null ? `${feature.name} > ${high}` : null,
+          `NOT isfinite(${feature.name})`,
+        ]
+          .filter(Boolean)
+          .join(' OR ');
         const [row] = await queryRows<{ nulls: number; outside: number; values: number }>(
           conn,
           `SELECT count(*) FILTER (WHERE ${feature.name} IS NULL)::INTEGER AS nulls, count(*) FILTER (WHERE ${outside})::INTEGER AS outside, count(${feature.name})::INTEGER AS values FROM ${table}`,
         );
         if (row!.nulls > 0 && !feature.nullWhen) problems.push(`${table}.${feature.name}: ${row!.nulls} NULLs`);
-        if (row!.outside > 0) problems.push(`${table}.${feature.name}: ${row!.outside} values outside ${JSON.stringify(feature.range)}`);
-        if (table === 'features_train' && row!.values === 0) problems.push(`${table}.${feature.name}: never has a value`);
+        if (row!.outside > 0)
+          problems.push(`${table}.${feature.name}: ${row!.outside} values outside ${JSON.stringify(feature.range)}`);
+        if (table === 'features_train' && row!.values === 0)
+          problems.push(`${table}.${feature.name}: never has a value`);
       }
     }
     expect(problems).toEqual([]);
   });
 
   it('training rows carry the outcome (won, final amount, close date after the observation); scoring rows do not', async () => {
-    expect(await count(conn, `SELECT count(*) FROM features_train WHERE won IS NULL OR won NOT IN (0, 1) OR final_amount IS NULL OR close_date IS NULL OR close_date <= as_of`)).toBe(0);
-    expect(await count(conn, `SELECT count(*) FROM features_train WHERE label_won IS DISTINCT FROM won OR final_close_date IS DISTINCT FROM close_date`)).toBe(0);
-    expect(await count(conn, `SELECT count(*) FROM features_train WHERE as_of < (SELECT created_date FROM opportunities o WHERE o.opportunity_id = features_train.opportunity_id)`)).toBe(0);
-    expect(await count(conn, `SELECT count(*) FROM features_score WHERE won IS NOT NULL OR final_amount IS NOT NULL OR close_date IS NOT NULL OR as_of <> DATE '${TEST_AS_OF}'`)).toBe(0);
+    expect(
+      await count(
+        conn,
+        `SELECT count(*) FROM features_train WHERE won IS NULL OR won NOT IN (0, 1) OR final_amount IS NULL OR close_date IS NULL OR close_date <= as_of`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        conn,
+        `SELECT count(*) FROM features_train WHERE label_won IS DISTINCT FROM won OR final_close_date IS DISTINCT FROM close_date`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        conn,
+        `SELECT count(*) FROM features_train WHERE as_of < (SELECT created_date FROM opportunities o WHERE o.opportunity_id = features_train.opportunity_id)`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        conn,
+        `SELECT count(*) FROM features_score WHERE won IS NOT NULL OR final_amount IS NOT NULL OR close_date IS NOT NULL OR as_of <> DATE '${TEST_AS_OF}'`,
+      ),
+    ).toBe(0);
     // both outcomes are present, and each closed deal is seen several times during its life
     expect(await count(conn, `SELECT count(DISTINCT won) FROM features_train`)).toBe(2);
     expect(summary.trainingRows / summary.trainingDeals).toBeGreaterThan(2);
@@ -93,13 +128,25 @@ describe('feature marts', () => {
   });
 
   it('who knows whom: strengths positive, every open deal tie points at a contact of the deal', async () => {
-    expect(await count(conn, `SELECT count(*) FROM rel_who_knows_whom WHERE NOT (strength > 0) OR interactions < 1 OR last_interaction > as_of`)).toBe(0);
-    expect(await count(conn, `SELECT count(DISTINCT opportunity_id) FROM rel_deal_contact_ties WHERE opportunity_id NOT IN (SELECT opportunity_id FROM features_score)`)).toBe(0);
+    expect(
+      await count(
+        conn,
+        `SELECT count(*) FROM rel_who_knows_whom WHERE NOT (strength > 0) OR interactions < 1 OR last_interaction > as_of`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        conn,
+        `SELECT count(DISTINCT opportunity_id) FROM rel_deal_contact_ties WHERE opportunity_id NOT IN (SELECT opportunity_id FROM features_score)`,
+      ),
+    ).toBe(0);
     expect(summary.whoKnowsWhomTies).toBe(await count(conn, `SELECT count(*) FROM rel_who_knows_whom`));
   });
 
   it('the k of similar past projects is a setting', async () => {
-    expect(await count(conn, `SELECT max(pbm_similar_deals) FROM features_train`)).toBe(DEFAULT_FEATURE_CONFIG.similar.k);
+    expect(await count(conn, `SELECT max(pbm_similar_deals) FROM features_train`)).toBe(
+      DEFAULT_FEATURE_CONFIG.similar.k,
+    );
     await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger, config: { similar: { k: 3 } } });
     expect(await count(conn, `SELECT max(pbm_similar_deals) FROM features_train`)).toBe(3);
     await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger });
@@ -134,12 +181,16 @@ describe('an export that cannot support a family', () => {
       const log: Logger = { info: () => {}, warn: (message) => warnings.push(message) };
       const summary = await buildFeatures(conn, { asOf: TEST_AS_OF, log });
 
-      const unsupported = FEATURES.filter((f) => f.needs.some((need) => ['activities', 'activity_participants', 'opportunity_competitors'].includes(need))).map((f) => f.name);
+      const unsupported = FEATURES.filter((f) =>
+        f.needs.some((need) => ['activities', 'activity_participants', 'opportunity_competitors'].includes(need)),
+      ).map((f) => f.name);
       expect(Object.keys(summary.unsupportedFeatures).sort()).toEqual([...unsupported].sort());
       expect(Object.keys(summary.unsupportedFamilies).sort()).toEqual(['ecm_competitor', 'ecm_key_person']);
       expect(summary.unsupportedFamilies['ecm_key_person']).toEqual(['activities', 'activity_participants']);
       expect(summary.featuresPerFamily['ecm_decision_chain']!.supported).toBe(3); // roles known, blockers, economic buyer known
-      expect(warnings.some((w) => w.startsWith('ECM key-person relationship: cannot be computed without activities'))).toBe(true);
+      expect(
+        warnings.some((w) => w.startsWith('ECM key-person relationship: cannot be computed without activities')),
+      ).toBe(true);
 
       for (const name of unsupported) {
         expect(await count(conn, `SELECT count(${name}) FROM features_train`), name).toBe(0);

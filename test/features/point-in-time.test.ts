@@ -12,11 +12,27 @@ import { Random } from '../../pipeline/base/random.ts';
 import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const OUTCOME_AND_CRM = ['stage', 'stage_probability', 'amount', 'expected_close_date', 'won', 'final_amount', 'close_date', 'label_won', 'final_close_date'];
+const OUTCOME_AND_CRM = [
+  'stage',
+  'stage_probability',
+  'amount',
+  'expected_close_date',
+  'won',
+  'final_amount',
+  'close_date',
+  'label_won',
+  'final_close_date',
+];
 const MARTS: Record<string, { key: string; columns: string[] }> = {
   features: { key: `opportunity_id || '@' || as_of`, columns: [...OUTCOME_AND_CRM, ...FEATURE_NAMES] },
-  rel_who_knows_whom: { key: `account_id || '/' || contact_id || '/' || user_id`, columns: ['strength', 'interactions', 'last_interaction'] },
-  rel_deal_contact_ties: { key: `opportunity_id || '/' || contact_id || '/' || user_id`, columns: ['is_owner', 'strength', 'interactions'] },
+  rel_who_knows_whom: {
+    key: `account_id || '/' || contact_id || '/' || user_id`,
+    columns: ['strength', 'interactions', 'last_interaction'],
+  },
+  rel_deal_contact_ties: {
+    key: `opportunity_id || '/' || contact_id || '/' || user_id`,
+    columns: ['is_owner', 'strength', 'interactions'],
+  },
 };
 
 type Snapshot = Map<string, Map<string, unknown[]>>;
@@ -27,9 +43,17 @@ async function snapshot(conn: DuckDBConnection, asOf: string): Promise<Snapshot>
   const result: Snapshot = new Map();
   for (const [mart, { key, columns }] of Object.entries(MARTS)) {
     const table = mart === 'features' ? `(SELECT * FROM features_train UNION ALL SELECT * FROM features_score)` : mart;
-    const select = columns.map((c) => `CASE WHEN typeof(${c}) IN ('DOUBLE', 'INTEGER', 'BIGINT', 'HUGEINT', 'DECIMAL') THEN ${c}::DOUBLE END AS "${c}#n", ${c}::VARCHAR AS "${c}#t"`).join(', ');
+    const select = columns
+      .map(
+        (c) =>
+          `CASE WHEN typeof(${c}) IN ('DOUBLE', 'INTEGER', 'BIGINT', 'HUGEINT', 'DECIMAL') THEN ${c}::DOUBLE END AS "${c}#n", ${c}::VARCHAR AS "${c}#t"`,
+      )
+      .join(', ');
     const rows = await queryRows<Record<string, unknown>>(conn, `SELECT ${key} AS __key, ${select} FROM ${table}`);
-    result.set(mart, new Map(rows.map((r) => [r['__key'] as string, columns.map((c) => r[`${c}#n`] ?? r[`${c}#t`] ?? null)])));
+    result.set(
+      mart,
+      new Map(rows.map((r) => [r['__key'] as string, columns.map((c) => r[`${c}#n`] ?? r[`${c}#t`] ?? null)])),
+    );
   }
   return result;
 }
@@ -54,7 +78,8 @@ function differences(before: Snapshot, after: Snapshot): string[] {
     for (const [key, values] of rows) {
       const changed = other.get(key)!;
       values.forEach((value, i) => {
-        if (!sameValue(value, changed[i])) found.push(`${mart} ${key} ${MARTS[mart]!.columns[i]}: ${value} -> ${changed[i]}`);
+        if (!sameValue(value, changed[i]))
+          found.push(`${mart} ${key} ${MARTS[mart]!.columns[i]}: ${value} -> ${changed[i]}`);
       });
     }
   }
@@ -74,7 +99,7 @@ function rewriteTheFuture(asOf: string, random: Random, salt: number): string[] 
     // delete some of each kind of record stamped after the date
     `DELETE FROM activity_participants WHERE activity_id IN (SELECT activity_id FROM activities WHERE occurred_at::DATE > ${d} AND ${pick('activity_id', share())})`,
     `DELETE FROM activities WHERE occurred_at::DATE > ${d} AND activity_id NOT IN (SELECT activity_id FROM activity_participants)`,
-    `DELETE FROM opportunity_history WHERE changed_at > ${d} AND ${pick("opportunity_id || changed_at::VARCHAR", share())}`,
+    `DELETE FROM opportunity_history WHERE changed_at > ${d} AND ${pick('opportunity_id || changed_at::VARCHAR', share())}`,
     `DELETE FROM opportunity_contact_roles WHERE created_date > ${d} AND ${pick('opportunity_id || contact_id || role', share())}`,
     `DELETE FROM opportunity_competitors WHERE created_date > ${d} AND ${pick('opportunity_id || competitor', share())}`,
     `DELETE FROM opportunity_line_items WHERE created_date > ${d} AND ${pick('opportunity_id || product', share())}`,
@@ -84,9 +109,9 @@ function rewriteTheFuture(asOf: string, random: Random, salt: number): string[] 
        occurred_at = occurred_at + to_days(${days('activity_id')}) WHERE occurred_at::DATE > ${d} AND ${pick('activity_id', share())}`,
     `UPDATE opportunity_history SET stage = CASE WHEN hash(opportunity_id) % 2 = 0 THEN 'Prospecting' ELSE 'Closed Won' END, amount = amount * 3 + 7, close_date = close_date + 40
        WHERE changed_at > ${d} AND ${pick("opportunity_id || 'h'", share())}`,
-    `UPDATE opportunity_contact_roles SET stance = 'opponent', role = 'decision_maker' WHERE created_date > ${d} AND ${pick("opportunity_id || contact_id", share())}`,
+    `UPDATE opportunity_contact_roles SET stance = 'opponent', role = 'decision_maker' WHERE created_date > ${d} AND ${pick('opportunity_id || contact_id', share())}`,
     `UPDATE opportunity_competitors SET is_incumbent = NOT coalesce(is_incumbent, false) WHERE created_date > ${d} AND ${pick('opportunity_id', share())}`,
-    `UPDATE opportunity_line_items SET discount = 0.5, quantity = quantity + 9 WHERE created_date > ${d} AND ${pick("opportunity_id || product", share())}`,
+    `UPDATE opportunity_line_items SET discount = 0.5, quantity = quantity + 9 WHERE created_date > ${d} AND ${pick('opportunity_id || product', share())}`,
     `UPDATE opportunities SET type = 'renewal', product_line = 'Platform', lead_source = 'referral', owner_id = (SELECT min(user_id) FROM users)
        WHERE created_date > ${d} AND ${pick("opportunity_id || 'o'", share())}`,
     `UPDATE contacts SET seniority = 'c_level', department = 'Board' WHERE created_date > ${d}`,
@@ -121,7 +146,9 @@ describe('point in time (leakage property)', () => {
   const random = new Random(20260630);
   const first = Date.parse('2024-02-15');
   const last = Date.parse('2026-06-20');
-  const dates = Array.from({ length: 6 }, () => new Date(first + random.next() * (last - first)).toISOString().slice(0, 10));
+  const dates = Array.from({ length: 6 }, () =>
+    new Date(first + random.next() * (last - first)).toISOString().slice(0, 10),
+  );
 
   dates.forEach((asOf, i) => {
     it(`features as of ${asOf} do not change when records after that date are deleted, changed or added`, async () => {
@@ -143,9 +170,15 @@ describe('point in time (leakage property)', () => {
       const asOf = '2025-09-30';
       const before = await snapshot(conn, asOf);
       // a meeting with every deal's contacts on the as-of date itself is in the past of that date
-      await conn.run(`INSERT INTO activities SELECT 'same-day-' || opportunity_id, account_id, opportunity_id, 'meeting', 'inbound', NULL, DATE '${asOf}'::TIMESTAMP, 30 FROM opportunities`);
-      await conn.run(`INSERT INTO activity_participants SELECT 'same-day-' || opportunity_id, 'contact', contact_id FROM opportunity_contact_roles`);
-      await conn.run(`INSERT INTO activity_participants SELECT 'same-day-' || opportunity_id, 'user', owner_id FROM opportunities`);
+      await conn.run(
+        `INSERT INTO activities SELECT 'same-day-' || opportunity_id, account_id, opportunity_id, 'meeting', 'inbound', NULL, DATE '${asOf}'::TIMESTAMP, 30 FROM opportunities`,
+      );
+      await conn.run(
+        `INSERT INTO activity_participants SELECT 'same-day-' || opportunity_id, 'contact', contact_id FROM opportunity_contact_roles`,
+      );
+      await conn.run(
+        `INSERT INTO activity_participants SELECT 'same-day-' || opportunity_id, 'user', owner_id FROM opportunities`,
+      );
       const after = await snapshot(conn, asOf);
       const changed = differences(before, after);
       expect(changed.some((line) => line.includes('ecm_key_person_max_strength'))).toBe(true);

@@ -40,14 +40,18 @@ async function count(conn: DuckDBConnection, sql: string): Promise<number> {
 }
 
 async function snapshot(conn: DuckDBConnection, tables: string[]): Promise<void> {
-  for (const table of tables) await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(`ref_${table}`)} AS SELECT * FROM ${quoteIdent(table)}`);
+  for (const table of tables)
+    await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(`ref_${table}`)} AS SELECT * FROM ${quoteIdent(table)}`);
 }
 
 /** Tables that differ from their snapshot: other columns, or any row not in both (NULLs compare equal). */
 async function differingTables(conn: DuckDBConnection, tables: string[]): Promise<string[]> {
   const differing: string[] = [];
   for (const table of tables) {
-    const columns = async (name: string) => (await queryRows<{ column_name: string }>(conn, `DESCRIBE ${quoteIdent(name)}`)).map((r) => r.column_name).join(',');
+    const columns = async (name: string) =>
+      (await queryRows<{ column_name: string }>(conn, `DESCRIBE ${quoteIdent(name)}`))
+        .map((r) => r.column_name)
+        .join(',');
     const [a, b] = [quoteIdent(table), quoteIdent(`ref_${table}`)];
     const same =
       (await columns(table)) === (await columns(`ref_${table}`)) &&
@@ -62,8 +66,11 @@ async function differingTables(conn: DuckDBConnection, tables: string[]): Promis
 /** Overwrites columns in every feature table with a value no build produces (and marks them unsupported). */
 async function spoil(conn: DuckDBConnection, columns: string[]): Promise<void> {
   const set = columns.map((name) => `${quoteIdent(name)} = -12345`).join(', ');
-  for (const table of ['fct_opportunity_features', 'features_train', 'features_score']) await conn.run(`UPDATE ${table} SET ${set}`);
-  await conn.run(`UPDATE feature_support SET supported = NOT supported WHERE feature IN (${columns.map((c) => `'${c}'`).join(', ')})`);
+  for (const table of ['fct_opportunity_features', 'features_train', 'features_score'])
+    await conn.run(`UPDATE ${table} SET ${set}`);
+  await conn.run(
+    `UPDATE feature_support SET supported = NOT supported WHERE feature IN (${columns.map((c) => `'${c}'`).join(', ')})`,
+  );
 }
 
 describe('rebuilding one feature family', () => {
@@ -80,14 +87,22 @@ describe('rebuilding one feature family', () => {
       await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger });
       await snapshot(conn, FEATURE_TABLES);
       const featureNames = FEATURES.map((f) => f.name);
-      const trained = await trainWinModel(conn, { featureNames, modelsDir, seed: 3, epochs: 3, heads: false, importanceRepeats: 0, log: quietLogger });
+      const trained = await trainWinModel(conn, {
+        featureNames,
+        modelsDir,
+        seed: 3,
+        epochs: 3,
+        heads: false,
+        importanceRepeats: 0,
+        log: quietLogger,
+      });
       activeVersion = trained.version;
       await snapshot(conn, REGISTRY_TABLES);
     });
   }, 180_000);
   afterAll(() => tmp.cleanup());
 
-  it('gives exactly the full build\'s feature tables, for every family and every column', async () => {
+  it("gives exactly the full build's feature tables, for every family and every column", async () => {
     await singleThreaded(db, async (conn) => {
       for (const family of FAMILIES) {
         await spoil(conn, featuresOf(family));
@@ -100,15 +115,19 @@ describe('rebuilding one feature family', () => {
     });
   }, 180_000);
 
-  it('replaces only the family\'s columns and runs only the models they need', async () => {
+  it("replaces only the family's columns and runs only the models they need", async () => {
     await singleThreaded(db, async (conn) => {
       const other = featuresOf('pbm_timing')[0]!;
       await spoil(conn, [...featuresOf('ecm_competitor'), other]);
       const rebuilt = await rebuildFamily(conn, { family: 'ecm_competitor', log: quietLogger });
       expect(rebuilt.models).toContain('int_competitor_history');
-      for (const heavy of ['int_account_history', 'int_similar_deals', 'int_deal_activity', 'int_buying_group']) expect(rebuilt.models).not.toContain(heavy);
+      for (const heavy of ['int_account_history', 'int_similar_deals', 'int_deal_activity', 'int_buying_group'])
+        expect(rebuilt.models).not.toContain(heavy);
       for (const table of ['fct_opportunity_features', 'features_train', 'features_score']) {
-        expect(await count(conn, `SELECT count(*) FROM ${table} WHERE ${other} IS DISTINCT FROM -12345`), `${table}.${other} kept`).toBe(0);
+        expect(
+          await count(conn, `SELECT count(*) FROM ${table} WHERE ${other} IS DISTINCT FROM -12345`),
+          `${table}.${other} kept`,
+        ).toBe(0);
       }
       await rebuildFamily(conn, { family: 'pbm_timing', log: quietLogger });
       expect(await differingTables(conn, FEATURE_TABLES)).toEqual([]);
@@ -119,7 +138,14 @@ describe('rebuilding one feature family', () => {
     const filesBefore = readdirSync(modelsDir, { recursive: true }).sort();
     let summary: IterateSummary | undefined;
     await singleThreaded(db, async (conn) => {
-      summary = await iterate(conn, { family: 'pbm_money', seed: 1, epochs: 2, rowsPerEpoch: 2048, repeats: 2, log: quietLogger });
+      summary = await iterate(conn, {
+        family: 'pbm_money',
+        seed: 1,
+        epochs: 2,
+        rowsPerEpoch: 2048,
+        repeats: 2,
+        log: quietLogger,
+      });
       expect(await differingTables(conn, [...REGISTRY_TABLES, ...FEATURE_TABLES])).toEqual([]);
     });
     expect(readdirSync(modelsDir, { recursive: true }).sort()).toEqual(filesBefore);
@@ -140,22 +166,45 @@ describe('rebuilding one feature family', () => {
     }
     expect(s.contribution!.auc).toBeCloseTo(s.withFamily.auc - s.withoutFamily!.auc, 12);
     const text = formatIterate(s);
-    for (const line of [`active model ${activeVersion}`, 'quick model, without pbm_money', 'pbm_money adds', 'AUC added per seed', 'nothing registered or activated']) expect(text).toContain(line);
+    for (const line of [
+      `active model ${activeVersion}`,
+      'quick model, without pbm_money',
+      'pbm_money adds',
+      'AUC added per seed',
+      'nothing registered or activated',
+    ])
+      expect(text).toContain(line);
   }, 180_000);
 
   it('the CLI: --json summary, registry untouched; an unknown family is one line naming the valid ones', async () => {
-    const run = await wuwei(['iterate', '--family', 'ecm_decision_chain', '--db', db, '--json', '--epochs', '1', '--rows-per-epoch', '1024', '--no-ablation']);
+    const run = await wuwei([
+      'iterate',
+      '--family',
+      'ecm_decision_chain',
+      '--db',
+      db,
+      '--json',
+      '--epochs',
+      '1',
+      '--rows-per-epoch',
+      '1024',
+      '--no-ablation',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as IterateSummary;
     expect(summary.rebuild.family).toBe('ecm_decision_chain');
     expect(summary.withoutFamily).toBeNull();
     expect(summary.quick.sets).toHaveLength(1);
-    await singleThreaded(db, async (conn) => expect(await differingTables(conn, [...REGISTRY_TABLES, ...FEATURE_TABLES])).toEqual([]));
+    await singleThreaded(db, async (conn) =>
+      expect(await differingTables(conn, [...REGISTRY_TABLES, ...FEATURE_TABLES])).toEqual([]),
+    );
 
     const unknown = await wuwei(['iterate', '--family', 'pbm_vibes', '--db', db]);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr.trim().split('\n')).toEqual([`wuwei: unknown feature family 'pbm_vibes': choose one of ${FAMILIES.join(', ')}, or custom (the export's own columns)`]);
+    expect(unknown.stderr.trim().split('\n')).toEqual([
+      `wuwei: unknown feature family 'pbm_vibes': choose one of ${FAMILIES.join(', ')}, or custom (the export's own columns)`,
+    ]);
   }, 180_000);
 });
 
@@ -202,7 +251,9 @@ describe('rebuilding before any full build', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      await expect(rebuildFamily(conn, { family: 'pbm_money', log: quietLogger })).rejects.toThrow('no features built yet: run `wuwei features` first');
+      await expect(rebuildFamily(conn, { family: 'pbm_money', log: quietLogger })).rejects.toThrow(
+        'no features built yet: run `wuwei features` first',
+      );
     } finally {
       conn.closeSync();
       instance.closeSync();

@@ -43,12 +43,72 @@ const ROWS: Record<string, Row[]> = {
     { contact_id: 'C4', account_id: 'A2', seniority: 'director', department: 'IT', created_date: '2020-01-01' },
   ],
   opportunities: [
-    { opportunity_id: 'O1', account_id: 'A1', owner_id: 'U1', type: 'upsell', lead_source: 'partner', product_line: 'Platform', created_date: '2025-04-01', stage: 'Discovery', amount: 120000 },
-    { opportunity_id: 'O2', account_id: 'A1', owner_id: 'U1', type: 'new', lead_source: 'inbound', product_line: 'Platform', created_date: '2024-01-01', stage: 'Closed Won', amount: 60000 },
-    { opportunity_id: 'O3', account_id: 'A1', owner_id: 'U2', type: 'new', lead_source: 'outbound', product_line: 'Analytics', created_date: '2024-06-01', stage: 'Closed Lost', amount: 30000 },
-    { opportunity_id: 'O4', account_id: 'A2', owner_id: 'U1', type: 'new', lead_source: 'partner', product_line: 'Platform', created_date: '2024-09-01', stage: 'Closed Won', amount: 20000 },
-    { opportunity_id: 'O5', account_id: 'A2', owner_id: 'U2', type: 'new', lead_source: 'inbound', product_line: 'Platform', created_date: '2025-05-01', stage: 'Closed Won', amount: 10000 },
-    { opportunity_id: 'O6', account_id: 'A2', owner_id: 'U2', type: 'new', lead_source: 'outbound', product_line: 'Analytics', created_date: '2024-12-01', stage: 'Closed Lost', amount: 15000 },
+    {
+      opportunity_id: 'O1',
+      account_id: 'A1',
+      owner_id: 'U1',
+      type: 'upsell',
+      lead_source: 'partner',
+      product_line: 'Platform',
+      created_date: '2025-04-01',
+      stage: 'Discovery',
+      amount: 120000,
+    },
+    {
+      opportunity_id: 'O2',
+      account_id: 'A1',
+      owner_id: 'U1',
+      type: 'new',
+      lead_source: 'inbound',
+      product_line: 'Platform',
+      created_date: '2024-01-01',
+      stage: 'Closed Won',
+      amount: 60000,
+    },
+    {
+      opportunity_id: 'O3',
+      account_id: 'A1',
+      owner_id: 'U2',
+      type: 'new',
+      lead_source: 'outbound',
+      product_line: 'Analytics',
+      created_date: '2024-06-01',
+      stage: 'Closed Lost',
+      amount: 30000,
+    },
+    {
+      opportunity_id: 'O4',
+      account_id: 'A2',
+      owner_id: 'U1',
+      type: 'new',
+      lead_source: 'partner',
+      product_line: 'Platform',
+      created_date: '2024-09-01',
+      stage: 'Closed Won',
+      amount: 20000,
+    },
+    {
+      opportunity_id: 'O5',
+      account_id: 'A2',
+      owner_id: 'U2',
+      type: 'new',
+      lead_source: 'inbound',
+      product_line: 'Platform',
+      created_date: '2025-05-01',
+      stage: 'Closed Won',
+      amount: 10000,
+    },
+    {
+      opportunity_id: 'O6',
+      account_id: 'A2',
+      owner_id: 'U2',
+      type: 'new',
+      lead_source: 'outbound',
+      product_line: 'Analytics',
+      created_date: '2024-12-01',
+      stage: 'Closed Lost',
+      amount: 15000,
+    },
   ],
   opportunity_history: [
     history('O1', '2025-04-01', 'Prospecting', 100000, '2025-06-15'),
@@ -70,10 +130,38 @@ const ROWS: Record<string, Row[]> = {
     history('O6', '2025-01-15', 'Closed Lost', 15000, '2025-01-15'),
   ],
   opportunity_contact_roles: [
-    { opportunity_id: 'O1', contact_id: 'C1', role: 'decision_maker', stance: 'supporter', is_primary: true, created_date: '2025-04-01' },
-    { opportunity_id: 'O1', contact_id: 'C2', role: 'champion', stance: 'supporter', is_primary: false, created_date: '2025-04-10' },
-    { opportunity_id: 'O1', contact_id: 'C3', role: 'blocker', stance: 'opponent', is_primary: false, created_date: '2025-05-01' },
-    { opportunity_id: 'O1', contact_id: 'C3', role: 'economic_buyer', stance: 'opponent', is_primary: false, created_date: '2025-07-05' }, // after T
+    {
+      opportunity_id: 'O1',
+      contact_id: 'C1',
+      role: 'decision_maker',
+      stance: 'supporter',
+      is_primary: true,
+      created_date: '2025-04-01',
+    },
+    {
+      opportunity_id: 'O1',
+      contact_id: 'C2',
+      role: 'champion',
+      stance: 'supporter',
+      is_primary: false,
+      created_date: '2025-04-10',
+    },
+    {
+      opportunity_id: 'O1',
+      contact_id: 'C3',
+      role: 'blocker',
+      stance: 'opponent',
+      is_primary: false,
+      created_date: '2025-05-01',
+    },
+    {
+      opportunity_id: 'O1',
+      contact_id: 'C3',
+      role: 'economic_buyer',
+      stance: 'opponent',
+      is_primary: false,
+      created_date: '2025-07-05',
+    }, // after T
   ],
   opportunity_competitors: [
     { opportunity_id: 'O1', competitor: 'Rival', is_incumbent: true, created_date: '2025-04-15' },
@@ -83,9 +171,30 @@ const ROWS: Record<string, Row[]> = {
     { opportunity_id: 'O6', competitor: 'Rival', is_incumbent: false, created_date: '2024-12-05' },
   ],
   opportunity_line_items: [
-    { opportunity_id: 'O1', product: 'Platform Core', quantity: 10, unit_price: 1000, discount: 0.1, created_date: '2025-06-01' },
-    { opportunity_id: 'O1', product: 'Platform Plus', quantity: 5, unit_price: 2000, discount: 0.2, created_date: '2025-06-02' },
-    { opportunity_id: 'O1', product: 'Platform Premium', quantity: 1, unit_price: 9000, discount: 0.9, created_date: '2025-07-02' }, // after T
+    {
+      opportunity_id: 'O1',
+      product: 'Platform Core',
+      quantity: 10,
+      unit_price: 1000,
+      discount: 0.1,
+      created_date: '2025-06-01',
+    },
+    {
+      opportunity_id: 'O1',
+      product: 'Platform Plus',
+      quantity: 5,
+      unit_price: 2000,
+      discount: 0.2,
+      created_date: '2025-06-02',
+    },
+    {
+      opportunity_id: 'O1',
+      product: 'Platform Premium',
+      quantity: 1,
+      unit_price: 9000,
+      discount: 0.9,
+      created_date: '2025-07-02',
+    }, // after T
   ],
   activities: [
     activity('a1', 'A1', 'O1', 'meeting', 'outbound', '2025-06-30 15:00:00'),
@@ -109,7 +218,14 @@ function history(opportunity_id: string, changed_at: string, stage: string, amou
   return { opportunity_id, changed_at, stage, amount, close_date };
 }
 
-function activity(activity_id: string, account_id: string, opportunity_id: string | null, type: string, direction: string, occurred_at: string): Row {
+function activity(
+  activity_id: string,
+  account_id: string,
+  opportunity_id: string | null,
+  type: string,
+  direction: string,
+  occurred_at: string,
+): Row {
   return { activity_id, account_id, opportunity_id, type, direction, occurred_at, duration_minutes: 30 };
 }
 
@@ -120,17 +236,26 @@ function participants(activity_id: string, users: string[], contacts: string[]):
   ];
 }
 
-const literal = (value: Row[string]) => (value === null || value === undefined ? 'NULL' : typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value));
+const literal = (value: Row[string]) =>
+  value === null || value === undefined
+    ? 'NULL'
+    : typeof value === 'string'
+      ? `'${value.replaceAll("'", "''")}'`
+      : String(value);
 
 /** Creates every table of the data contract and fills the tiny CRM; `leaveEmpty` tables stay empty. */
 export async function createTinyCrm(conn: DuckDBConnection, options: { leaveEmpty?: string[] } = {}): Promise<void> {
   for (const entity of ENTITY_NAMES) {
     const columns = Object.entries(SCHEMA[entity].columns) as [string, { type: string }][];
-    await conn.run(`CREATE OR REPLACE TABLE ${entity} (${columns.map(([name, spec]) => `${name} ${spec.type}`).join(', ')})`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${entity} (${columns.map(([name, spec]) => `${name} ${spec.type}`).join(', ')})`,
+    );
     const rows = options.leaveEmpty?.includes(entity) ? [] : (ROWS[entity] ?? []);
     for (const row of rows) {
       const names = Object.keys(row);
-      await conn.run(`INSERT INTO ${entity} (${names.join(', ')}) VALUES (${names.map((name) => literal(row[name]!)).join(', ')})`);
+      await conn.run(
+        `INSERT INTO ${entity} (${names.join(', ')}) VALUES (${names.map((name) => literal(row[name]!)).join(', ')})`,
+      );
     }
   }
 }

@@ -28,14 +28,19 @@ describe('an export with $0 and missing amounts', () => {
       const amount = `CASE WHEN hash(opportunity_id) % 10 = 0 THEN '0' WHEN hash(opportunity_id) % 15 = 1 THEN NULL ELSE amount END AS amount`;
       for (const file of ['opportunities', 'opportunity_history']) {
         const path = join(source, `${file}.csv`);
-        await conn.run(`CREATE TEMP TABLE rewritten AS SELECT * REPLACE (${amount}) FROM read_csv('${path}', all_varchar = true, header = true)`);
+        await conn.run(
+          `CREATE TEMP TABLE rewritten AS SELECT * REPLACE (${amount}) FROM read_csv('${path}', all_varchar = true, header = true)`,
+        );
         await conn.run(`COPY rewritten TO '${path}' (HEADER, DELIMITER ',')`);
         await conn.run('DROP TABLE rewritten');
       }
     });
     await withDatabase(':memory:', async (conn) => {
       await loadExports(conn, { source, log: quietLogger });
-      const [zeros] = await queryRows<{ won: number }>(conn, `SELECT count(*)::INTEGER AS won FROM opportunities WHERE amount = 0 AND is_won`);
+      const [zeros] = await queryRows<{ won: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS won FROM opportunities WHERE amount = 0 AND is_won`,
+      );
       expect(zeros!.won).toBeGreaterThan(5);
       await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger });
       for (const table of ['features_train', 'features_score']) {
@@ -46,7 +51,10 @@ describe('an export with $0 and missing amounts', () => {
         expect(row!.n, table).toBe(0);
       }
       // the money features are there (0 counts as 1 in logs and ratios), not blanked
-      const [money] = await queryRows<{ n: number }>(conn, `SELECT count(pbm_money_amount_vs_account)::INTEGER AS n FROM features_train`);
+      const [money] = await queryRows<{ n: number }>(
+        conn,
+        `SELECT count(pbm_money_amount_vs_account)::INTEGER AS n FROM features_train`,
+      );
       expect(money!.n).toBeGreaterThan(100);
       await recordTrainingSnapshot(conn, 'v-zero', TEST_AS_OF);
       await conn.run(`CREATE TABLE model_versions AS SELECT 'v-zero' AS version, true AS active, now() AS trained_at`);
@@ -60,7 +68,9 @@ describe('an export with $0 and missing amounts', () => {
     await withDatabase(':memory:', async (conn) => {
       await loadExports(conn, { source, log: quietLogger });
       await conn.run('DROP TABLE opportunity_line_items');
-      const failure = await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger }).catch((error: unknown) => error);
+      const failure = await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger }).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(WuweiError);
       const message = (failure as WuweiError).message;
       expect(message).toMatch(/^feature model intermediate\/int_line_items\.sql failed: .*opportunity_line_items/);

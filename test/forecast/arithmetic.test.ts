@@ -86,7 +86,8 @@ async function forecastRows(): Promise<ForecastRow[]> {
 describe('forecast arithmetic on a hand-computed fixture', () => {
   it('adds won to date and open deals weighted by win probability and the chance of closing in the period', async () => {
     const rows = await forecastRows();
-    const find = (period: string, type: string, segment: string) => rows.find((r) => r.period_start === period && r.segment_type === type && r.segment === segment)!;
+    const find = (period: string, type: string, segment: string) =>
+      rows.find((r) => r.period_start === period && r.segment_type === type && r.segment === segment)!;
     const company = find('2026-04-01', 'all', 'all');
     expect(company.period_end).toBe('2026-06-30');
     expect(company.won_to_date).toBe(500);

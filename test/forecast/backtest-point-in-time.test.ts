@@ -10,11 +10,17 @@ import { loadInto, smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { join } from 'node:path';
 
-const config: WuweiConfig = { ...defaultConfig(), backtest: { ...defaultConfig().backtest, epochs: 5, weekStep: 0 }, forecast: { ...defaultConfig().forecast, simulations: 500 } };
+const config: WuweiConfig = {
+  ...defaultConfig(),
+  backtest: { ...defaultConfig().backtest, epochs: 5, weekStep: 0 },
+  forecast: { ...defaultConfig().forecast, simulations: 500 },
+};
 
 /** The forecast side of a backtest row: everything but the actual and the (time-stamped) model version. */
 function forecastOf(rows: BacktestRow[]) {
-  return rows.map(({ actual: _actual, actual_open: _open, actual_new: _new, model_version: _version, ...forecast }) => forecast);
+  return rows.map(
+    ({ actual: _actual, actual_open: _open, actual_new: _new, model_version: _version, ...forecast }) => forecast,
+  );
 }
 
 /**
@@ -51,14 +57,23 @@ describe('backtest is point in time', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  for (const [quarterStart, seed] of [['2025-01-01', 1], ['2025-10-01', 2]] as const) {
+  for (const [quarterStart, seed] of [
+    ['2025-01-01', 1],
+    ['2025-10-01', 2],
+  ] as const) {
     it(`the forecast for the quarter from ${quarterStart} does not change when everything after the day before is rewritten`, async () => {
       const quarter = quarterContaining(quarterStart, 1);
       const run = (mutate: boolean) =>
         withDatabase(':memory:', async (conn) => {
           await loadInto(conn, source);
           if (mutate) await rewriteTheFuture(conn, addDays(quarter.start, -1), seed);
-          return (await backtestQuarter(conn, quarter, { config, seed: 42, modelsDir: join(tmp.dir, `models-${quarterStart}-${mutate}`) })).rows;
+          return (
+            await backtestQuarter(conn, quarter, {
+              config,
+              seed: 42,
+              modelsDir: join(tmp.dir, `models-${quarterStart}-${mutate}`),
+            })
+          ).rows;
         });
       const original = await run(false);
       const rewritten = await run(true);
@@ -75,9 +90,21 @@ describe('backtest is point in time', () => {
 describe('backtest bookkeeping', () => {
   it('picks complete past quarters with enough history, oldest first', () => {
     const quarters = pastQuarters({ firstDate: '2024-01-01', lastDate: '2026-06-30' }, 1, 8, 365);
-    expect(quarters.map((q) => q.start)).toEqual(['2025-01-01', '2025-04-01', '2025-07-01', '2025-10-01', '2026-01-01', '2026-04-01']);
-    expect(pastQuarters({ firstDate: '2024-01-01', lastDate: '2026-06-29' }, 1, 2, 365).map((q) => q.label)).toEqual(['FY2025 Q4', 'FY2026 Q1']);
-    expect(pastQuarters({ firstDate: '2024-01-01', lastDate: '2026-06-30' }, 4, 1, 365).map((q) => [q.start, q.label])).toEqual([['2026-04-01', 'FY2026 Q1']]);
+    expect(quarters.map((q) => q.start)).toEqual([
+      '2025-01-01',
+      '2025-04-01',
+      '2025-07-01',
+      '2025-10-01',
+      '2026-01-01',
+      '2026-04-01',
+    ]);
+    expect(pastQuarters({ firstDate: '2024-01-01', lastDate: '2026-06-29' }, 1, 2, 365).map((q) => q.label)).toEqual([
+      'FY2025 Q4',
+      'FY2026 Q1',
+    ]);
+    expect(
+      pastQuarters({ firstDate: '2024-01-01', lastDate: '2026-06-30' }, 4, 1, 365).map((q) => [q.start, q.label]),
+    ).toEqual([['2026-04-01', 'FY2026 Q1']]);
   });
 
   it('computes accuracy, bias, WAPE, hit rate and range coverage as defined', () => {

@@ -83,7 +83,14 @@ describe('the backtest runs the nightly recipe', () => {
       ),
     );
     const company = result.rows.filter((row) => row.segment_type === 'all');
-    expect(company.map(({ as_of, won_to_date, actual_open, actual_new }) => ({ as_of, won_to_date, actual_open, actual_new }))).toEqual(truth);
+    expect(
+      company.map(({ as_of, won_to_date, actual_open, actual_new }) => ({
+        as_of,
+        won_to_date,
+        actual_open,
+        actual_new,
+      })),
+    ).toEqual(truth);
     for (const row of company) expect(row.actual).toBeCloseTo(row.won_to_date + row.actual_open + row.actual_new, 6);
     // the open deals' part, deal by deal, adds up to the same actual
     for (const row of company) {

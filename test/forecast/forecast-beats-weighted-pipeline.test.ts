@@ -36,7 +36,11 @@ describe('the backtested forecast against the weighted pipeline, judged by the g
       await loadInto(conn, source);
       for (const start of QUARTER_STARTS) {
         const quarter = quarterContaining(start, 1);
-        const result = await backtestQuarter(conn, quarter, { config, modelsDir: join(tmp.dir, 'models'), weekStep: 0 });
+        const result = await backtestQuarter(conn, quarter, {
+          config,
+          modelsDir: join(tmp.dir, 'models'),
+          weekStep: 0,
+        });
         const [truth] = await queryRows<{ won: number }>(
           conn,
           `SELECT coalesce(sum(final_amount), 0)::DOUBLE AS won FROM read_csv('${join(source, 'ground_truth.csv')}')
@@ -55,11 +59,19 @@ describe('the backtested forecast against the weighted pipeline, judged by the g
   });
 
   it("is as accurate as the weighted pipeline and as unbiased as the deals' own randomness allows", () => {
-    const wuwei = methodAccuracy('wuwei', company.map((row) => ({ actual: row.truth, forecast: row.expected })));
-    const weighted = methodAccuracy('weighted_pipeline', company.map((row) => ({ actual: row.truth, forecast: row.won_to_date + row.weighted_pipeline })));
+    const wuwei = methodAccuracy(
+      'wuwei',
+      company.map((row) => ({ actual: row.truth, forecast: row.expected })),
+    );
+    const weighted = methodAccuracy(
+      'weighted_pipeline',
+      company.map((row) => ({ actual: row.truth, forecast: row.won_to_date + row.weighted_pipeline })),
+    );
     const total = company.reduce((sum, row) => sum + row.truth, 0);
     // what an exact forecast would still miss by: each open deal won in the quarter or not, independently
-    const sds = QUARTER_STARTS.map((_, k) => noiseSd(deals.filter((deal) => deal.periodLabel === company[k]!.period_label)));
+    const sds = QUARTER_STARTS.map((_, k) =>
+      noiseSd(deals.filter((deal) => deal.periodLabel === company[k]!.period_label)),
+    );
     const floor = sds.reduce((sum, sd) => sum + Math.sqrt(2 / Math.PI) * sd, 0) / total;
     expect(floor).toBeGreaterThan(0.01);
     expect(wuwei.wape).toBeLessThanOrEqual(weighted.wape + 2 * floor);
@@ -81,8 +93,10 @@ describe('the backtested forecast against the weighted pipeline, judged by the g
 
 /** sqrt(sum q(1 - q) a^2), q = P(won in the quarter), a = expected amount: the spread of the open deals' bookings. */
 function noiseSd(deals: BacktestDeal[]): number {
-  return Math.sqrt(deals.reduce((sum, deal) => {
-    const q = deal.winProbability * deal.closeInPeriod;
-    return sum + q * (1 - q) * deal.expectedAmount * deal.expectedAmount;
-  }, 0));
+  return Math.sqrt(
+    deals.reduce((sum, deal) => {
+      const q = deal.winProbability * deal.closeInPeriod;
+      return sum + q * (1 - q) * deal.expectedAmount * deal.expectedAmount;
+    }, 0),
+  );
 }

@@ -38,7 +38,9 @@ describe('CSV writer', () => {
     const writer = new CsvWriter(path, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
     for (const row of rows) writer.write(row);
     await writer.close();
-    const expected = stringify([['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], ...rows], { cast: { boolean: (value) => (value ? 'true' : 'false') } });
+    const expected = stringify([['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], ...rows], {
+      cast: { boolean: (value) => (value ? 'true' : 'false') },
+    });
     expect(readFileSync(path, 'utf8')).toBe(expected);
   });
 });

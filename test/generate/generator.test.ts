@@ -8,13 +8,25 @@ import { quietLogger } from '../../pipeline/base/log.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const AS_OF = '2026-06-30';
-const options = (out: string, seed: number) => ({ out, opportunities: 1200, seed, asOf: AS_OF, start: '2024-01-01', log: quietLogger });
+const options = (out: string, seed: number) => ({
+  out,
+  opportunities: 1200,
+  seed,
+  asOf: AS_OF,
+  start: '2024-01-01',
+  log: quietLogger,
+});
 
 function fingerprint(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)
       .sort()
-      .map((file) => [file, createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')]),
+      .map((file) => [
+        file,
+        createHash('sha256')
+          .update(readFileSync(join(dir, file)))
+          .digest('hex'),
+      ]),
   );
 }
 
@@ -35,7 +47,7 @@ describe('synthetic CRM generator', () => {
     expect(fingerprint(c)['opportunities.csv']).not.toEqual(fingerprint(a)['opportunities.csv']);
   });
 
-  it("writes ground truth consistent with the exported deals and their history", async () => {
+  it('writes ground truth consistent with the exported deals and their history', async () => {
     await withDatabase(':memory:', async (conn) => {
       const csv = (name: string) => `read_csv('${join(a, name)}.csv', header = true)`;
       const [check] = await queryRows<Record<string, number>>(

@@ -14,7 +14,14 @@ import { tempDir } from '../helpers/temp.ts';
 describe('the truth about moves', () => {
   const tmp = tempDir();
   beforeAll(async () => {
-    await generate({ out: tmp.dir, opportunities: 800, seed: 9, asOf: '2026-06-30', start: '2024-01-01', log: quietLogger });
+    await generate({
+      out: tmp.dir,
+      opportunities: 800,
+      seed: 9,
+      asOf: '2026-06-30',
+      start: '2024-01-01',
+      log: quietLogger,
+    });
   }, 120_000);
   afterAll(() => tmp.cleanup());
 

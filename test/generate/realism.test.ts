@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measureDefault, README_PATH, renderRealism, withFigures, type RealismFigures } from '../../pipeline/generate/realism.ts';
+import {
+  measureDefault,
+  README_PATH,
+  renderRealism,
+  withFigures,
+  type RealismFigures,
+} from '../../pipeline/generate/realism.ts';
 
 describe('generator realism, measured on the default data set', () => {
   let figures: RealismFigures;

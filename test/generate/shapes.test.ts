@@ -26,14 +26,25 @@ describe('generator export shapes, company-specific columns and hidden amounts',
 
   it('flat: the same export without the history file', () => {
     const flat = readdirSync(dir('flat')).sort();
-    expect(flat).toEqual(readdirSync(dir('history')).filter((f) => f !== 'opportunity_history.csv').sort());
+    expect(flat).toEqual(
+      readdirSync(dir('history'))
+        .filter((f) => f !== 'opportunity_history.csv')
+        .sort(),
+    );
     for (const file of flat) expect(hash(join(dir('flat'), file)), file).toEqual(hash(join(dir('history'), file)));
   });
 
   it('snapshots: one folder per night, the last equal to the flat export, earlier ones cut earlier', async () => {
-    expect(readdirSync(dir('snapshots')).sort()).toEqual(['2026-05-01', '2026-05-31', '2026-06-30', 'ground_truth.csv', 'ground_truth_moves.csv']);
+    expect(readdirSync(dir('snapshots')).sort()).toEqual([
+      '2026-05-01',
+      '2026-05-31',
+      '2026-06-30',
+      'ground_truth.csv',
+      'ground_truth_moves.csv',
+    ]);
     const last = join(dir('snapshots'), '2026-06-30');
-    for (const file of readdirSync(dir('flat')).filter((f) => !f.startsWith('ground_truth'))) expect(hash(join(last, file)), file).toEqual(hash(join(dir('flat'), file)));
+    for (const file of readdirSync(dir('flat')).filter((f) => !f.startsWith('ground_truth')))
+      expect(hash(join(last, file)), file).toEqual(hash(join(dir('flat'), file)));
     expect(existsSync(join(last, 'opportunity_history.csv'))).toBe(false);
     await withDatabase(':memory:', async (conn) => {
       const csv = (night: string, name: string) => `read_csv('${join(dir('snapshots'), night, name)}.csv')`;
@@ -51,14 +62,20 @@ describe('generator export shapes, company-specific columns and hidden amounts',
            (SELECT count(*) FROM ${csv('2026-05-01', 'activities')} AS a JOIN ${csv('2026-06-30', 'activities')} AS b USING (activity_id)
             WHERE a.occurred_at <> b.occurred_at)::INTEGER AS activity_id_moved`,
       );
-      expect(check).toMatchObject({ created_after_cut: 0, activity_after_cut: 0, closed_changed: 0, activity_id_moved: 0 });
+      expect(check).toMatchObject({
+        created_after_cut: 0,
+        activity_after_cut: 0,
+        closed_changed: 0,
+        activity_id_moved: 0,
+      });
       expect(check!['deals_first']).toBeLessThan(check!['deals_last']!);
     });
   });
 
   it('snapshots: loading the nights oldest first derives a history of what changed between them', async () => {
     await withDatabase(':memory:', async (conn) => {
-      for (const night of ['2026-05-31', '2026-06-30']) await loadExports(conn, { source: join(dir('snapshots'), night), log: quietLogger });
+      for (const night of ['2026-05-31', '2026-06-30'])
+        await loadExports(conn, { source: join(dir('snapshots'), night), log: quietLogger });
       const [check] = await queryRows<Record<string, number>>(
         conn,
         `SELECT count(DISTINCT as_of)::INTEGER AS nights,
@@ -107,7 +124,12 @@ describe('generator export shapes, company-specific columns and hidden amounts',
   it('custom columns keep the win rate of an export without them', async () => {
     await withDatabase(':memory:', async (conn) => {
       const rate = async (name: string) =>
-        (await queryRows<{ r: number }>(conn, `SELECT avg((final_outcome = 'won')::INTEGER) AS r FROM read_csv('${join(dir(name), 'ground_truth.csv')}')`))[0]!.r;
+        (
+          await queryRows<{ r: number }>(
+            conn,
+            `SELECT avg((final_outcome = 'won')::INTEGER) AS r FROM read_csv('${join(dir(name), 'ground_truth.csv')}')`,
+          )
+        )[0]!.r;
       expect(Math.abs((await rate('custom')) - (await rate('history')))).toBeLessThan(0.04);
     });
   });

@@ -23,7 +23,15 @@ describe('the untidy-reps generator', () => {
   beforeAll(async () => {
     for (const untidyReps of [false, true]) {
       const out = join(tmp.dir, String(untidyReps));
-      await generate({ out, opportunities: 1500, seed: 11, asOf: '2026-06-30', start: '2024-01-01', untidyReps, log: quietLogger });
+      await generate({
+        out,
+        opportunities: 1500,
+        seed: 11,
+        asOf: '2026-06-30',
+        start: '2024-01-01',
+        untidyReps,
+        log: quietLogger,
+      });
       const csv = (name: string) => `read_csv('${join(out, name)}.csv', header = true)`;
       const [view] = await withDatabase(':memory:', (conn) =>
         queryRows<RepView>(

@@ -92,7 +92,12 @@ export async function checkSite(siteDir: string, pages: string[], options: Check
 
 type Context = Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
 
-async function checkPage(context: Context, origin: string, page: string, options: CheckSiteOptions): Promise<PageCheck> {
+async function checkPage(
+  context: Context,
+  origin: string,
+  page: string,
+  options: CheckSiteOptions,
+): Promise<PageCheck> {
   // 'forecast', '/forecast' and '/forecast.html' name the same page.
   const path = (page.startsWith('/') ? page : `/${page}`).replace(/\.html$/, '').replace(/^\/index$/, '/');
   const url = `${origin}${path}`;
@@ -105,14 +110,17 @@ async function checkPage(context: Context, origin: string, page: string, options
   tab.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
   await tab.route('**/*', async (route) => {
     const requested = route.request().url();
-    if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+    if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:'))
+      return route.continue();
     externalRequests.push(requested);
     return route.abort('internetdisconnected');
   });
   try {
     await tab.goto(url, { waitUntil: 'networkidle', timeout: options.timeoutMs ?? 30_000 });
     const charts = await waitForCharts(tab, options.timeoutMs ?? 30_000);
-    const notAvailable = await tab.evaluate(() => Array.from(document.querySelectorAll('.wuwei-not-available'), (note) => note.textContent ?? ''));
+    const notAvailable = await tab.evaluate(() =>
+      Array.from(document.querySelectorAll('.wuwei-not-available'), (note) => note.textContent ?? ''),
+    );
     const figures = await tab.evaluate(() => {
       const found: Record<string, string[]> = {};
       for (const element of Array.from(document.querySelectorAll<HTMLElement>('[data-figure]'))) {
@@ -125,7 +133,18 @@ async function checkPage(context: Context, origin: string, page: string, options
     const name = path === '/' ? 'index' : path.slice(1).replaceAll('/', '-');
     const screenshot = join(options.screenshotDir, `${name}${options.screenshotSuffix ?? ''}.png`);
     await tab.screenshot({ path: screenshot, fullPage: true });
-    return { path, url, charts, svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0), notAvailable, consoleErrors, externalRequests, figures, overflow, screenshot };
+    return {
+      path,
+      url,
+      charts,
+      svgMarks: charts.reduce((sum, chart) => sum + chart.marks, 0),
+      notAvailable,
+      consoleErrors,
+      externalRequests,
+      figures,
+      overflow,
+      screenshot,
+    };
   } finally {
     await tab.close();
   }
@@ -149,7 +168,9 @@ function cutOrOverlapping(): string[] {
     if (abbreviated && element.closest('tbody')) continue;
     if (!abbreviated && style.overflowX === 'visible') continue;
     const cut = abbreviated ? ` "${(element.textContent ?? '').trim()}" cut:` : '';
-    found.push(`${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}${cut} ${element.scrollWidth} > ${element.clientWidth}`);
+    found.push(
+      `${element.tagName.toLowerCase()}.${element.getAttribute('class') || '-'}${cut} ${element.scrollWidth} > ${element.clientWidth}`,
+    );
   }
   // Vega shortens a label longer than its limit to "…"; the reader loses its end.
   for (const text of Array.from(main.querySelectorAll('.wuwei-chart svg text'))) {
@@ -167,7 +188,14 @@ function cutOrOverlapping(): string[] {
         const matrix = text.getScreenCTM();
         const angle = Number(/rotate\((-?[\d.]+)/.exec(text.getAttribute('transform') ?? '')?.[1] ?? 0);
         const size = parseFloat(getComputedStyle(text).fontSize);
-        return { text: text.textContent ?? '', box: text.getBoundingClientRect(), angle, x: matrix?.e ?? 0, y: matrix?.f ?? 0, size };
+        return {
+          text: text.textContent ?? '',
+          box: text.getBoundingClientRect(),
+          angle,
+          x: matrix?.e ?? 0,
+          y: matrix?.f ?? 0,
+          size,
+        };
       });
     for (let i = 0; i < labels.length; i++) {
       for (let j = i + 1; j < labels.length; j++) {
@@ -178,7 +206,9 @@ function cutOrOverlapping(): string[] {
         const radians = (a.angle * Math.PI) / 180;
         const across = Math.abs(-(b.x - a.x) * Math.sin(radians) + (b.y - a.y) * Math.cos(radians));
         const level = a.angle === 0 || a.angle !== b.angle;
-        const meet = level ? width > -2 && height > 1 : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
+        const meet = level
+          ? width > -2 && height > 1
+          : width > 1 && height > 1 && across < 0.8 * Math.min(a.size, b.size);
         if (meet) found.push(`labels overlap: "${a.text}" and "${b.text}"`);
       }
     }
@@ -215,10 +245,20 @@ async function waitForCharts(tab: Awaited<ReturnType<Context['newPage']>>, timeo
  * Opens each address of the site (a page with its query string, e.g. '/deals.html?list=stalled')
  * and returns the text of `selector` once the page has drawn it: what a reader sees after a filter.
  */
-export async function readOnPages(siteDir: string, addresses: string[], selector: string, options: { timeoutMs?: number; viewport?: { width: number; height: number } } = {}): Promise<Record<string, string>> {
+export async function readOnPages(
+  siteDir: string,
+  addresses: string[],
+  selector: string,
+  options: { timeoutMs?: number; viewport?: { width: number; height: number } } = {},
+): Promise<Record<string, string>> {
   const server = await serveSite(siteDir);
   const userDataDir = mkdtempSync(join(tmpdir(), 'wuwei-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: options.viewport ?? { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+  });
   try {
     const texts: Record<string, string> = {};
     for (const address of addresses) {

@@ -28,7 +28,11 @@ export async function wuwei(args: string[]): Promise<CliResult> {
  * Starts a command in its own process group, so that it can be killed together with the processes
  * it starts (the report's Framework build and data loaders), as a crash or an OOM kill would.
  */
-export function startWuwei(args: string[]): { child: ChildProcess; exited: Promise<number | null>; killHard: () => void } {
+export function startWuwei(args: string[]): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  killHard: () => void;
+} {
   const child = spawn(process.execPath, [WUWEI, ...args], { detached: true, stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const killHard = () => {

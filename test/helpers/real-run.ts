@@ -17,11 +17,22 @@ export interface RealRun {
 
 export const REAL_RUN_OPPORTUNITIES = 1500;
 
-export async function createRealRun(root: string, options: { opportunities?: number; seed?: number } = {}): Promise<RealRun> {
+export async function createRealRun(
+  root: string,
+  options: { opportunities?: number; seed?: number } = {},
+): Promise<RealRun> {
   const dbPath = join(root, 'data', 'wuwei.duckdb');
   const exportDir = join(root, 'export');
   const db = ['--db', dbPath];
-  await step(['generate', '--out', exportDir, '--opportunities', String(options.opportunities ?? REAL_RUN_OPPORTUNITIES), '--seed', String(options.seed ?? 3)]);
+  await step([
+    'generate',
+    '--out',
+    exportDir,
+    '--opportunities',
+    String(options.opportunities ?? REAL_RUN_OPPORTUNITIES),
+    '--seed',
+    String(options.seed ?? 3),
+  ]);
   const first = readFileSync(join(exportDir, 'as_of.txt'), 'utf8').trim();
   const second = new Date(Date.parse(`${first}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   await step(['run', '--source', exportDir, '--no-report', ...db]);

@@ -25,10 +25,26 @@ export const FIXTURE_BAD_ROWS = 3;
 export async function createReportFixture(dbPath: string): Promise<{ openDeals: number }> {
   const exportDir = mkdtempSync(join(tmpdir(), 'wuwei-report-export-'));
   try {
-    await generate({ out: exportDir, opportunities: FIXTURE_OPPORTUNITIES, seed: 11, asOf: FIXTURE_AS_OF, start: '2024-01-01', log: quietLogger });
-    appendFileSync(join(exportDir, 'opportunities.csv'), 'O9999998,A000001,U00001,Broken date,new,outbound,Analytics,USD,2024-13-45,2024-02-01,Prospecting,0.1,pipeline,false,false,1000\n');
-    appendFileSync(join(exportDir, 'opportunities.csv'), 'O9999999,A000001,U00001,Broken amount,new,outbound,Analytics,USD,2024-01-05,2024-02-01,Prospecting,0.1,pipeline,false,false,lots\n');
-    appendFileSync(join(exportDir, 'contacts.csv'), 'C9999999,A000001,Broken,Row,broken.row@example.invalid,Buyer,vp,Sales,not-a-date\n');
+    await generate({
+      out: exportDir,
+      opportunities: FIXTURE_OPPORTUNITIES,
+      seed: 11,
+      asOf: FIXTURE_AS_OF,
+      start: '2024-01-01',
+      log: quietLogger,
+    });
+    appendFileSync(
+      join(exportDir, 'opportunities.csv'),
+      'O9999998,A000001,U00001,Broken date,new,outbound,Analytics,USD,2024-13-45,2024-02-01,Prospecting,0.1,pipeline,false,false,1000\n',
+    );
+    appendFileSync(
+      join(exportDir, 'opportunities.csv'),
+      'O9999999,A000001,U00001,Broken amount,new,outbound,Analytics,USD,2024-01-05,2024-02-01,Prospecting,0.1,pipeline,false,false,lots\n',
+    );
+    appendFileSync(
+      join(exportDir, 'contacts.csv'),
+      'C9999999,A000001,Broken,Row,broken.row@example.invalid,Buyer,vp,Sales,not-a-date\n',
+    );
     mkdirSync(dirname(dbPath), { recursive: true });
     await withDatabase(dbPath, async (conn) => {
       await loadExports(conn, { source: exportDir, log: quietLogger });
@@ -39,7 +55,17 @@ export async function createReportFixture(dbPath: string): Promise<{ openDeals: 
     rmSync(exportDir, { recursive: true, force: true });
   }
   writeRunRecord(dirname(dbPath));
-  const openDeals = await withDatabase(dbPath, async (conn) => (await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM scores WHERE as_of = DATE '${FIXTURE_AS_OF}'`))[0]!.n, { readOnly: true });
+  const openDeals = await withDatabase(
+    dbPath,
+    async (conn) =>
+      (
+        await queryRows<{ n: number }>(
+          conn,
+          `SELECT count(*)::INTEGER AS n FROM scores WHERE as_of = DATE '${FIXTURE_AS_OF}'`,
+        )
+      )[0]!.n,
+    { readOnly: true },
+  );
   return { openDeals };
 }
 
@@ -89,7 +115,9 @@ async function createModelTables(conn: Conn): Promise<void> {
      DATE '2024-01-01', DATE '2025-11-30', DATE '2025-12-01', DATE '${FIXTURE_AS_OF}',
      0.812, 0.726, 0.498, 0.168, 0.031, 0.714, 0.588, 0.601, 0.204, 0.087, 12.6, 'models/${FIXTURE_VERSION}', true)`);
 
-  await conn.run(`CREATE TABLE model_curves (version VARCHAR, model VARCHAR, curve VARCHAR, x DOUBLE, y DOUBLE, n INTEGER)`);
+  await conn.run(
+    `CREATE TABLE model_curves (version VARCHAR, model VARCHAR, curve VARCHAR, x DOUBLE, y DOUBLE, n INTEGER)`,
+  );
   // ROC: y = x^k is a proper concave curve; a smaller k ranks better (Wuwei above the stage baseline).
   await conn.run(`
     INSERT INTO model_curves
@@ -107,7 +135,9 @@ async function createModelTables(conn: Conn): Promise<void> {
     FROM (VALUES (0.1, 1300), (0.2, 900), (0.4, 700), (0.6, 500), (0.8, 310)) AS t(p, n)`);
 
   await conn.run(`CREATE TABLE model_feature_importance (version VARCHAR, feature VARCHAR, importance DOUBLE)`);
-  const features = FEATURE_NAMES.filter((_, index) => index % 2 === 0).map((name, index) => `('${FIXTURE_VERSION}', '${name}', ${(((index * 37) % 25) * 0.0024 - 0.003).toFixed(4)})`);
+  const features = FEATURE_NAMES.filter((_, index) => index % 2 === 0).map(
+    (name, index) => `('${FIXTURE_VERSION}', '${name}', ${(((index * 37) % 25) * 0.0024 - 0.003).toFixed(4)})`,
+  );
   await conn.run(`INSERT INTO model_feature_importance VALUES ${features.join(', ')}`);
 }
 
@@ -123,7 +153,9 @@ function writeRunRecord(root: string): void {
       finishedAt: '2026-06-30T01:00:31.000Z',
       outcome: 'succeeded',
       stages: {
-        load: stage(1.9, { entities: { opportunities: { loaded: 700, rejected: 2 }, contacts: { loaded: 1200, rejected: 1 } } }),
+        load: stage(1.9, {
+          entities: { opportunities: { loaded: 700, rejected: 2 }, contacts: { loaded: 1200, rejected: 1 } },
+        }),
         features: stage(1.7),
         train: stage(14.5),
         score: stage(0.4),

@@ -108,7 +108,9 @@ function sourceHash(sources: string[]): string {
       hash.update(path).update('\0').update(readFileSync(full)).update('\0');
       return;
     }
-    const entries = readdirSync(full).filter((entry) => !SKIPPED.has(entry)).sort();
+    const entries = readdirSync(full)
+      .filter((entry) => !SKIPPED.has(entry))
+      .sort();
     for (const entry of entries) add(relative(ROOT, join(full, entry)));
   };
   for (const source of sources) add(source);

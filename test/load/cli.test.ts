@@ -23,13 +23,45 @@ async function wuwei(args: string[]): Promise<{ stdout: string; stderr: string; 
 describe('wuwei generate/load with layouts and mappings', () => {
   it('generates the HubSpot layout and loads it with --layout', async () => {
     const out = join(dir, 'hubspot');
-    const generated = await wuwei(['generate', '--out', out, '--opportunities', '120', '--layout', 'hubspot', '--json']);
+    const generated = await wuwei([
+      'generate',
+      '--out',
+      out,
+      '--opportunities',
+      '120',
+      '--layout',
+      'hubspot',
+      '--json',
+    ]);
     expect(generated.code).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({ layout: 'hubspot', out });
-    expect(readdirSync(out).sort()).toEqual(
-      ['calls.csv', 'companies.csv', 'contacts.csv', 'deal_competitors.csv', 'deal_contact_associations.csv', 'deal_property_history.csv', 'deals.csv', 'emails.csv', 'engagement_associations.csv', 'engagements.csv', 'ground_truth.csv', 'ground_truth_moves.csv', 'line_items.csv', 'meetings.csv', 'owners.csv'],
-    );
-    const loaded = await wuwei(['load', '--source', out, '--layout', 'hubspot', '--db', join(dir, 'hubspot.duckdb'), '--json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'calls.csv',
+      'companies.csv',
+      'contacts.csv',
+      'deal_competitors.csv',
+      'deal_contact_associations.csv',
+      'deal_property_history.csv',
+      'deals.csv',
+      'emails.csv',
+      'engagement_associations.csv',
+      'engagements.csv',
+      'ground_truth.csv',
+      'ground_truth_moves.csv',
+      'line_items.csv',
+      'meetings.csv',
+      'owners.csv',
+    ]);
+    const loaded = await wuwei([
+      'load',
+      '--source',
+      out,
+      '--layout',
+      'hubspot',
+      '--db',
+      join(dir, 'hubspot.duckdb'),
+      '--json',
+    ]);
     expect(loaded.code).toBe(0);
     const summary = JSON.parse(loaded.stdout);
     expect(summary.layout).toBe('hubspot');

@@ -15,11 +15,30 @@ function csv(lines: string[][]): string {
 /** The tiny export with extra columns the contract does not know, and deals in four currencies. */
 function exportWithExtras(name: string, rates?: string): string {
   const source = writeTinyExcelCsv(join(dir, name));
-  writeFileSync(join(source, 'accounts.csv'), csv([['account_id', 'name', 'Tier Rank', 'Key Account'], ['A1', 'Acme', '1', 'true'], ['A2', 'Small', '3', 'false']]));
+  writeFileSync(
+    join(source, 'accounts.csv'),
+    csv([
+      ['account_id', 'name', 'Tier Rank', 'Key Account'],
+      ['A1', 'Acme', '1', 'true'],
+      ['A2', 'Small', '3', 'false'],
+    ]),
+  );
   writeFileSync(
     join(source, 'opportunities.csv'),
     csv([
-      ['opportunity_id', 'account_id', 'owner_id', 'created_date', 'stage', 'amount', 'currency', 'Deal Score', 'Strategic', 'Region Code', 'a"; drop table x; --'],
+      [
+        'opportunity_id',
+        'account_id',
+        'owner_id',
+        'created_date',
+        'stage',
+        'amount',
+        'currency',
+        'Deal Score',
+        'Strategic',
+        'Region Code',
+        'a"; drop table x; --',
+      ],
       ['O1', 'A1', 'U1', '2025-03-01', 'Discovery', '1000', 'EUR', '7.5', 'true', 'N1', '1'],
       ['O2', 'A2', 'U2', '2025-03-05', 'Discovery', '500', 'USD', '2', 'false', 'S2', '2'],
       ['O3', 'A2', 'U2', '2025-06-05', 'Discovery', '100', 'eur', '', '', '', ''],
@@ -30,7 +49,12 @@ function exportWithExtras(name: string, rates?: string): string {
   );
   writeFileSync(
     join(source, 'opportunity_history.csv'),
-    csv([['opportunity_id', 'changed_at', 'stage', 'amount'], ['O1', '2025-03-01', 'Discovery', '1000'], ['O3', '2025-06-05', 'Discovery', '100'], ['O2', '2025-03-05', 'Discovery', '500']]),
+    csv([
+      ['opportunity_id', 'changed_at', 'stage', 'amount'],
+      ['O1', '2025-03-01', 'Discovery', '1000'],
+      ['O3', '2025-06-05', 'Discovery', '100'],
+      ['O2', '2025-03-05', 'Discovery', '500'],
+    ]),
   );
   if (rates) writeFileSync(join(source, 'currency_rates.csv'), rates);
   return source;
@@ -42,23 +66,45 @@ describe('custom attributes', () => {
     await withMemoryDb(async (conn) => {
       await conn.run('CREATE TABLE x (kept INTEGER)');
       const summary = await load(conn, { source });
-      expect(summary.customAttributes).toEqual({ opportunities: ['Deal Score', 'Strategic', 'Region Code', 'a"; drop table x; --'], accounts: ['Tier Rank', 'Key Account'] });
-      expect(await rows(conn, `SELECT name, feature_name, type, is_numeric FROM custom_attribute_columns WHERE entity = 'opportunities' ORDER BY name`)).toEqual([
+      expect(summary.customAttributes).toEqual({
+        opportunities: ['Deal Score', 'Strategic', 'Region Code', 'a"; drop table x; --'],
+        accounts: ['Tier Rank', 'Key Account'],
+      });
+      expect(
+        await rows(
+          conn,
+          `SELECT name, feature_name, type, is_numeric FROM custom_attribute_columns WHERE entity = 'opportunities' ORDER BY name`,
+        ),
+      ).toEqual([
         { name: 'Deal Score', feature_name: 'custom_deal_score', type: 'DOUBLE', is_numeric: true },
         { name: 'Region Code', feature_name: 'custom_region_code', type: 'VARCHAR', is_numeric: false },
         { name: 'Strategic', feature_name: 'custom_strategic', type: 'BOOLEAN', is_numeric: true },
         { name: 'a"; drop table x; --', feature_name: 'custom_a_drop_table_x', type: 'BIGINT', is_numeric: true },
       ]);
-      expect(await rows(conn, `SELECT opportunity_id, "Deal Score", "Strategic", "Region Code" FROM opportunity_custom_attributes ORDER BY 1 LIMIT 2`)).toEqual([
+      expect(
+        await rows(
+          conn,
+          `SELECT opportunity_id, "Deal Score", "Strategic", "Region Code" FROM opportunity_custom_attributes ORDER BY 1 LIMIT 2`,
+        ),
+      ).toEqual([
         { opportunity_id: 'O1', 'Deal Score': 7.5, Strategic: true, 'Region Code': 'N1' },
         { opportunity_id: 'O2', 'Deal Score': 2, Strategic: false, 'Region Code': 'S2' },
       ]);
       const features = await rows(conn, `SELECT * FROM opportunity_custom_features ORDER BY opportunity_id LIMIT 1`);
       expect(features).toEqual([
-        { opportunity_id: 'O1', custom_deal_score: 7.5, custom_strategic: 1, custom_a_drop_table_x: 1, custom_account_tier_rank: 1, custom_account_key_account: 1 },
+        {
+          opportunity_id: 'O1',
+          custom_deal_score: 7.5,
+          custom_strategic: 1,
+          custom_a_drop_table_x: 1,
+          custom_account_tier_rank: 1,
+          custom_account_key_account: 1,
+        },
       ]);
       // Nothing lost: the long table holds every non-empty value as the file wrote it.
-      expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM custom_attributes WHERE entity = 'opportunities'`)).toEqual([{ n: 20 }]);
+      expect(
+        await rows(conn, `SELECT count(*)::INTEGER AS n FROM custom_attributes WHERE entity = 'opportunities'`),
+      ).toEqual([{ n: 20 }]);
       expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM x`)).toEqual([{ n: 0 }]);
     });
   });
@@ -68,7 +114,11 @@ describe('custom attributes', () => {
     await withMemoryDb(async (conn) => {
       await load(conn, { source, maxRejectRate: 0.9 });
       // Without a rates file the EUR and JPY deals are rejected; their attributes are not kept either.
-      expect(await rows(conn, `SELECT opportunity_id FROM opportunity_custom_attributes ORDER BY 1`)).toEqual([{ opportunity_id: 'O2' }, { opportunity_id: 'O4' }, { opportunity_id: 'O6' }]);
+      expect(await rows(conn, `SELECT opportunity_id FROM opportunity_custom_attributes ORDER BY 1`)).toEqual([
+        { opportunity_id: 'O2' },
+        { opportunity_id: 'O4' },
+        { opportunity_id: 'O6' },
+      ]);
     });
   });
 });
@@ -78,7 +128,11 @@ describe('currency', () => {
     const source = exportWithExtras('rates', 'currency,rate_to_reporting,valid_from\nEUR,1.1,\nEUR,1.2,2025-06-01\n');
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source, maxRejectRate: 0.5 });
-      expect(summary.currency).toMatchObject({ reportingCurrency: 'USD', currencies: { USD: 3, EUR: 2, JPY: 1 }, converted: 2 });
+      expect(summary.currency).toMatchObject({
+        reportingCurrency: 'USD',
+        currencies: { USD: 3, EUR: 2, JPY: 1 },
+        converted: 2,
+      });
       expect(await rows(conn, `SELECT opportunity_id, amount, currency FROM opportunities ORDER BY 1`)).toEqual([
         { opportunity_id: 'O1', amount: 1100, currency: 'EUR' },
         { opportunity_id: 'O2', amount: 500, currency: 'USD' },
@@ -91,9 +145,12 @@ describe('currency', () => {
         { opportunity_id: 'O2', amount: 500 },
         { opportunity_id: 'O3', amount: 120 },
       ]);
-      expect(await rows(conn, `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = 'opportunities'`)).toEqual([
-        { line: 6, column_name: 'currency', value: 'JPY', reason: 'no exchange rate to USD' },
-      ]);
+      expect(
+        await rows(
+          conn,
+          `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = 'opportunities'`,
+        ),
+      ).toEqual([{ line: 6, column_name: 'currency', value: 'JPY', reason: 'no exchange rate to USD' }]);
       expect(summary.rejectReasons).toEqual({ 'opportunities: no exchange rate to USD': 1 });
       expect(summary.entities['opportunities']).toMatchObject({ loaded: 5, rejected: 1 });
     });
@@ -104,7 +161,12 @@ describe('currency', () => {
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source, reportingCurrency: 'EUR' });
       expect(summary.currency?.reportingCurrency).toBe('EUR');
-      expect(await rows(conn, `SELECT opportunity_id, amount FROM opportunities WHERE opportunity_id IN ('O1', 'O2', 'O5') ORDER BY 1`)).toEqual([
+      expect(
+        await rows(
+          conn,
+          `SELECT opportunity_id, amount FROM opportunities WHERE opportunity_id IN ('O1', 'O2', 'O5') ORDER BY 1`,
+        ),
+      ).toEqual([
         { opportunity_id: 'O1', amount: 1000 },
         { opportunity_id: 'O2', amount: 250 },
         { opportunity_id: 'O5', amount: 4.995 },
@@ -115,7 +177,9 @@ describe('currency', () => {
   it('stops on a rates file without the rate column', async () => {
     const source = exportWithExtras('bad-rates', 'currency,rate\nEUR,1.1\n');
     await withMemoryDb(async (conn) => {
-      await expect(load(conn, { source })).rejects.toThrow(/currency_rates\.csv, line 1: missing required column 'rate_to_reporting'/);
+      await expect(load(conn, { source })).rejects.toThrow(
+        /currency_rates\.csv, line 1: missing required column 'rate_to_reporting'/,
+      );
     });
   });
 });

@@ -14,12 +14,18 @@ const ENTITIES = Object.keys(TINY);
 
 async function snapshot(conn: Parameters<typeof rows>[0]) {
   return {
-    accounts: await rows(conn, `SELECT account_id, name, employees, strftime(created_date, '%Y-%m-%d') AS created FROM accounts ORDER BY 1`),
+    accounts: await rows(
+      conn,
+      `SELECT account_id, name, employees, strftime(created_date, '%Y-%m-%d') AS created FROM accounts ORDER BY 1`,
+    ),
     opportunities: await rows(
       conn,
       `SELECT opportunity_id, name, strftime(created_date, '%Y-%m-%d') AS created, strftime(close_date, '%Y-%m-%d') AS closes, is_closed, is_won, amount FROM opportunities ORDER BY 1`,
     ),
-    history: await rows(conn, `SELECT opportunity_id, strftime(changed_at, '%Y-%m-%d') AS changed, stage, amount FROM opportunity_history ORDER BY 1, 2`),
+    history: await rows(
+      conn,
+      `SELECT opportunity_id, strftime(changed_at, '%Y-%m-%d') AS changed, stage, amount FROM opportunity_history ORDER BY 1, 2`,
+    ),
   };
 }
 
@@ -35,8 +41,24 @@ describe('input formats', () => {
         { account_id: 'A2', name: 'Small Co', employees: 40, created: '2024-02-15' },
       ]);
       expect(got.opportunities).toEqual([
-        { opportunity_id: 'O1', name: 'First deal\r\nsecond line', created: '2025-03-01', closes: '2025-04-01', is_closed: true, is_won: true, amount: 1234.5 },
-        { opportunity_id: 'O2', name: 'Second', created: '2025-03-05', closes: '2025-05-15', is_closed: false, is_won: false, amount: 500 },
+        {
+          opportunity_id: 'O1',
+          name: 'First deal\r\nsecond line',
+          created: '2025-03-01',
+          closes: '2025-04-01',
+          is_closed: true,
+          is_won: true,
+          amount: 1234.5,
+        },
+        {
+          opportunity_id: 'O2',
+          name: 'Second',
+          created: '2025-03-05',
+          closes: '2025-05-15',
+          is_closed: false,
+          is_won: false,
+          amount: 500,
+        },
       ]);
       expect(got.history.map((h) => h['changed'])).toEqual(['2025-03-01', '2025-04-01', '2025-03-05']);
     });
@@ -55,7 +77,8 @@ describe('input formats', () => {
         await load(conn, { source: csv });
         const expected = await snapshot(conn);
         // The exports as a CRM would write them in this format: typed columns (dates, numbers, flags).
-        for (const entity of ENTITIES) await conn.run(`COPY ${entity} TO ${quoteLiteral(join(out, `${entity}.${extension}`))} ${copyOptions}`);
+        for (const entity of ENTITIES)
+          await conn.run(`COPY ${entity} TO ${quoteLiteral(join(out, `${entity}.${extension}`))} ${copyOptions}`);
         for (const entity of ENTITIES) await conn.run(`DROP TABLE ${entity}`);
         await load(conn, { source: out });
         expect(await snapshot(conn)).toEqual(expected);
@@ -67,12 +90,19 @@ describe('input formats', () => {
     const source = writeTinyExcelCsv(join(dir, 'malformed'));
     writeFileSync(
       join(source, 'accounts.csv'),
-      ['account_id,name,employees', 'A1,Acme,10', 'A9,Extra,1,2,3', 'A2,Small,5', 'A8', 'A3,Third,not many', ''].join('\n'),
+      ['account_id,name,employees', 'A1,Acme,10', 'A9,Extra,1,2,3', 'A2,Small,5', 'A8', 'A3,Third,not many', ''].join(
+        '\n',
+      ),
     );
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source, maxRejectRate: 0.9 });
       expect(summary.entities['accounts']).toMatchObject({ loaded: 2, rejected: 3 });
-      expect(await rows(conn, `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = 'accounts' ORDER BY line`)).toEqual([
+      expect(
+        await rows(
+          conn,
+          `SELECT line::INTEGER AS line, column_name, value, reason FROM load_rejects WHERE entity = 'accounts' ORDER BY line`,
+        ),
+      ).toEqual([
         { line: 3, column_name: null, value: 'A9,Extra,1,2,3', reason: 'malformed row: too many columns' },
         { line: 5, column_name: null, value: 'A8', reason: 'malformed row: missing columns' },
         { line: 6, column_name: 'employees', value: 'not many', reason: expect.any(String) },
@@ -106,9 +136,14 @@ describe('input formats', () => {
     const source = writeTinyExcelCsv(join(dir, 'no-stage'));
     const [header, ...body] = TINY.opportunities;
     const without = (row: readonly string[]) => row.filter((_, i) => header[i] !== 'stage');
-    writeFileSync(join(source, 'opportunities.csv'), [without(header), ...body.map(without)].map((r) => r.join(';')).join('\r\n'));
+    writeFileSync(
+      join(source, 'opportunities.csv'),
+      [without(header), ...body.map(without)].map((r) => r.join(';')).join('\r\n'),
+    );
     await withMemoryDb(async (conn) => {
-      await expect(load(conn, { source })).rejects.toThrow(/opportunities\.csv, line 1: missing required column 'stage'/);
+      await expect(load(conn, { source })).rejects.toThrow(
+        /opportunities\.csv, line 1: missing required column 'stage'/,
+      );
     });
   });
 

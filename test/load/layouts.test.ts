@@ -43,7 +43,13 @@ describe('export layouts', () => {
                     (SELECT count(*) FROM (SELECT * FROM expected_${entity} EXCEPT ALL SELECT * FROM ${entity}))::INTEGER AS missing,
                     (SELECT count(*) FROM (SELECT * FROM ${entity} EXCEPT ALL SELECT * FROM expected_${entity}))::INTEGER AS extra`,
           );
-          expect({ entity, ...counts }).toEqual({ entity, expected: counts!.expected, actual: counts!.expected, missing: 0, extra: 0 });
+          expect({ entity, ...counts }).toEqual({
+            entity,
+            expected: counts!.expected,
+            actual: counts!.expected,
+            missing: 0,
+            extra: 0,
+          });
           expect(counts!.expected).toBeGreaterThan(0);
         }
       });

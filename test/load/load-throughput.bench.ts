@@ -28,7 +28,8 @@ async function bareScan(dir: string, format: 'csv' | 'parquet'): Promise<{ rows:
     withDatabase(join(work, `bare-${format}.duckdb`), async (conn) => {
       for (const f of files) {
         const path = quoteLiteral(join(dir, f.replace(/\.csv$/, `.${format}`)));
-        const reader = format === 'csv' ? `read_csv(${path}, header = true, all_varchar = true)` : `read_parquet(${path})`;
+        const reader =
+          format === 'csv' ? `read_csv(${path}, header = true, all_varchar = true)` : `read_parquet(${path})`;
         // Materialise, as the load does, rather than count (which DuckDB can answer without parsing values).
         await conn.run(`CREATE OR REPLACE TABLE t AS SELECT * FROM ${reader}`);
         const [r] = await queryRows<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM t`);
@@ -40,7 +41,9 @@ async function bareScan(dir: string, format: 'csv' | 'parquet'): Promise<{ rows:
 }
 
 async function load(dir: string, format: string): Promise<{ seconds: number; rss: number }> {
-  const s = await seconds(() => withDatabase(join(work, `load-${format}.duckdb`), (conn) => loadExports(conn, { source: dir, log: quietLogger })));
+  const s = await seconds(() =>
+    withDatabase(join(work, `load-${format}.duckdb`), (conn) => loadExports(conn, { source: dir, log: quietLogger })),
+  );
   return { seconds: s, rss: process.memoryUsage().rss };
 }
 
@@ -48,12 +51,17 @@ const parquetDir = join(work, 'parquet');
 mkdirSync(parquetDir);
 await withDatabase(':memory:', async (conn) => {
   for (const f of [...files, 'as_of.txt'].filter((f) => f.endsWith('.csv'))) {
-    await conn.run(`COPY (SELECT * FROM read_csv(${quoteLiteral(join(source, f))}, header = true, all_varchar = true)) TO ${quoteLiteral(join(parquetDir, f.replace(/\.csv$/, '.parquet')))} (FORMAT parquet)`);
+    await conn.run(
+      `COPY (SELECT * FROM read_csv(${quoteLiteral(join(source, f))}, header = true, all_varchar = true)) TO ${quoteLiteral(join(parquetDir, f.replace(/\.csv$/, '.parquet')))} (FORMAT parquet)`,
+    );
   }
 });
 await import('node:fs').then((fs) => fs.copyFileSync(join(source, 'as_of.txt'), join(parquetDir, 'as_of.txt')));
 
-for (const [format, dir] of [['csv', source], ['parquet', parquetDir]] as const) {
+for (const [format, dir] of [
+  ['csv', source],
+  ['parquet', parquetDir],
+] as const) {
   const bare = await bareScan(dir, format);
   const loaded = await load(dir, format);
   process.stdout.write(

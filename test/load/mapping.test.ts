@@ -16,7 +16,7 @@ const HOSTILE = 'a"; drop table x; --';
 function otherCrmExport(name: string): string {
   const source = join(dir, name);
   mkdirSync(source, { recursive: true });
-  writeFileSync(join(source, 'firms.csv'), 'Firm No;Firm;Tier\nF1;Acme;Gold\nF2;O\'Brien & Sons;\n');
+  writeFileSync(join(source, 'firms.csv'), "Firm No;Firm;Tier\nF1;Acme;Gold\nF2;O'Brien & Sons;\n");
   writeFileSync(join(source, 'reps.csv'), 'Rep;Full name\nR1;Ana\n');
   writeFileSync(
     join(source, `${HOSTILE}.csv`),
@@ -34,10 +34,21 @@ function otherCrmExport(name: string): string {
 const MAPPING = {
   name: 'other-crm',
   entities: {
-    accounts: { file: 'firms', columns: { account_id: 'Firm No', name: 'Firm', segment: { column: 'Tier', map: { Gold: 'enterprise' }, default: 'smb' } } },
+    accounts: {
+      file: 'firms',
+      columns: {
+        account_id: 'Firm No',
+        name: 'Firm',
+        segment: { column: 'Tier', map: { Gold: 'enterprise' }, default: 'smb' },
+      },
+    },
     users: { file: 'reps.csv', columns: { user_id: 'Rep', name: 'Full name' } },
     // No history in this export: each deal's first state is taken from its creation.
-    opportunity_history: { file: HOSTILE, where: { Kind: ['Renewal', ''] }, columns: { opportunity_id: 'Deal', changed_at: 'Opened', stage: { value: 'Prospecting' } } },
+    opportunity_history: {
+      file: HOSTILE,
+      where: { Kind: ['Renewal', ''] },
+      columns: { opportunity_id: 'Deal', changed_at: 'Opened', stage: { value: 'Prospecting' } },
+    },
   },
 };
 
@@ -51,7 +62,10 @@ function opportunitiesSource(extra: Record<string, unknown> = {}) {
       account_id: 'Firm No',
       owner_id: 'Rep',
       name: { column: HOSTILE },
-      stage: { column: 'Phase', map: { '10': 'Prospecting', '20': 'Discovery', '90': 'Closed Won', '99': 'Closed Lost', [HOSTILE]: HOSTILE } },
+      stage: {
+        column: 'Phase',
+        map: { '10': 'Prospecting', '20': 'Discovery', '90': 'Closed Won', '99': 'Closed Lost', [HOSTILE]: HOSTILE },
+      },
       is_closed: { column: 'Phase', map: { '90': true, '99': true }, default: false },
       is_won: { column: 'Phase', map: { '90': true }, default: false },
       type: { column: 'Kind', map: { Renewal: 'renewal' }, default: 'new' },
@@ -73,7 +87,10 @@ function writeMapping(name: string, mapping: unknown, format: 'yaml' | 'json' = 
 describe('mapping files', () => {
   it('maps another export with value maps, defaults, first_of, filters and European numbers, hostile names included', async () => {
     const source = otherCrmExport('other');
-    const mapping = writeMapping('other', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource() } });
+    const mapping = writeMapping('other', {
+      ...MAPPING,
+      entities: { ...MAPPING.entities, opportunities: opportunitiesSource() },
+    });
     await withMemoryDb(async (conn) => {
       await conn.run('CREATE TABLE x (kept INTEGER)');
       const summary = await load(conn, { source, mapping });
@@ -83,11 +100,47 @@ describe('mapping files', () => {
         { account_id: 'F2', name: "O'Brien & Sons", segment: 'smb' },
       ]);
       expect(
-        await rows(conn, `SELECT opportunity_id, name, stage, is_closed, is_won, type, amount, strftime(created_date, '%Y-%m-%d') AS opened, strftime(close_date, '%Y-%m-%d') AS closes, currency FROM opportunities ORDER BY 1`),
+        await rows(
+          conn,
+          `SELECT opportunity_id, name, stage, is_closed, is_won, type, amount, strftime(created_date, '%Y-%m-%d') AS opened, strftime(close_date, '%Y-%m-%d') AS closes, currency FROM opportunities ORDER BY 1`,
+        ),
       ).toEqual([
-        { opportunity_id: 'D1', name: 'x', stage: 'Closed Won', is_closed: true, is_won: true, type: 'new', amount: 1234.5, opened: '2025-03-01', closes: '2025-04-30', currency: 'EUR' },
-        { opportunity_id: 'D2', name: 'y', stage: 'Discovery', is_closed: false, is_won: false, type: 'renewal', amount: 500, opened: '2025-03-05', closes: '2025-03-05', currency: 'EUR' },
-        { opportunity_id: 'D3', name: 'z', stage: 'Closed Lost', is_closed: true, is_won: false, type: 'new', amount: null, opened: '2025-03-06', closes: '2025-03-07', currency: 'EUR' },
+        {
+          opportunity_id: 'D1',
+          name: 'x',
+          stage: 'Closed Won',
+          is_closed: true,
+          is_won: true,
+          type: 'new',
+          amount: 1234.5,
+          opened: '2025-03-01',
+          closes: '2025-04-30',
+          currency: 'EUR',
+        },
+        {
+          opportunity_id: 'D2',
+          name: 'y',
+          stage: 'Discovery',
+          is_closed: false,
+          is_won: false,
+          type: 'renewal',
+          amount: 500,
+          opened: '2025-03-05',
+          closes: '2025-03-05',
+          currency: 'EUR',
+        },
+        {
+          opportunity_id: 'D3',
+          name: 'z',
+          stage: 'Closed Lost',
+          is_closed: true,
+          is_won: false,
+          type: 'new',
+          amount: null,
+          opened: '2025-03-06',
+          closes: '2025-03-07',
+          currency: 'EUR',
+        },
       ]);
       // The hostile file and column name reached SQL quoted: the table it names is still there.
       expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM x`)).toEqual([{ n: 0 }]);
@@ -96,7 +149,11 @@ describe('mapping files', () => {
 
   it('reads the same mapping as JSON', async () => {
     const source = otherCrmExport('other-json');
-    const mapping = writeMapping('other', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource() } }, 'json');
+    const mapping = writeMapping(
+      'other',
+      { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource() } },
+      'json',
+    );
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source, mapping });
       expect(summary.entities['opportunities']!.loaded).toBe(3);
@@ -104,16 +161,27 @@ describe('mapping files', () => {
   });
 
   it('rejects an unknown field with its place in the file', () => {
-    const path = writeMapping('typo', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: { ...opportunitiesSource(), colums: {} } } });
+    const path = writeMapping('typo', {
+      ...MAPPING,
+      entities: { ...MAPPING.entities, opportunities: { ...opportunitiesSource(), colums: {} } },
+    });
     expect(() => readMappingFile(path)).toThrow(WuweiError);
     expect(() => readMappingFile(path)).toThrow(`${path}: unknown field 'colums' at entities.opportunities`);
   });
 
   it('rejects a misspelt rule key and an unknown canonical column', () => {
-    const badRule = writeMapping('bad-rule', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ amount: { colum: 'Value' } }) } });
+    const badRule = writeMapping('bad-rule', {
+      ...MAPPING,
+      entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ amount: { colum: 'Value' } }) },
+    });
     expect(() => readMappingFile(badRule)).toThrow(/unknown field 'colum' at entities\.opportunities\.columns\.amount/);
-    const badColumn = writeMapping('bad-column', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ amount_eur: 'Value' }) } });
-    expect(() => readMappingFile(badColumn)).toThrow(/unknown canonical column 'amount_eur' at entities\.opportunities\[0\]\.columns/);
+    const badColumn = writeMapping('bad-column', {
+      ...MAPPING,
+      entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ amount_eur: 'Value' }) },
+    });
+    expect(() => readMappingFile(badColumn)).toThrow(
+      /unknown canonical column 'amount_eur' at entities\.opportunities\[0\]\.columns/,
+    );
     const noName = writeMapping('no-name', { entities: MAPPING.entities });
     expect(() => readMappingFile(noName)).toThrow(`${noName}: missing field 'name'`);
     const unknownEntity = writeMapping('bad-entity', { ...MAPPING, entities: { deals: opportunitiesSource() } });
@@ -122,16 +190,25 @@ describe('mapping files', () => {
 
   it('says which source column is missing for a required contract column', async () => {
     const source = otherCrmExport('missing');
-    const mapping = writeMapping('missing', { ...MAPPING, entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ stage: 'Stage Name' }) } });
+    const mapping = writeMapping('missing', {
+      ...MAPPING,
+      entities: { ...MAPPING.entities, opportunities: opportunitiesSource({ stage: 'Stage Name' }) },
+    });
     await withMemoryDb(async (conn) => {
-      await expect(load(conn, { source, mapping })).rejects.toThrow(/drop table x; --\.csv, line 1: missing required column 'Stage Name' \(for opportunities\.stage/);
+      await expect(load(conn, { source, mapping })).rejects.toThrow(
+        /drop table x; --\.csv, line 1: missing required column 'Stage Name' \(for opportunities\.stage/,
+      );
     });
   });
 
   it('refuses --layout together with --mapping, and an unknown layout', async () => {
     await withMemoryDb(async (conn) => {
-      await expect(load(conn, { source: dir, layout: 'salesforce', mapping: 'x.yaml' })).rejects.toThrow(/either --layout or --mapping/);
-      await expect(load(conn, { source: dir, layout: 'pipedrive' })).rejects.toThrow(/unknown layout 'pipedrive' \(known: canonical, dynamics, hubspot, salesforce/);
+      await expect(load(conn, { source: dir, layout: 'salesforce', mapping: 'x.yaml' })).rejects.toThrow(
+        /either --layout or --mapping/,
+      );
+      await expect(load(conn, { source: dir, layout: 'pipedrive' })).rejects.toThrow(
+        /unknown layout 'pipedrive' \(known: canonical, dynamics, hubspot, salesforce/,
+      );
     });
   });
 });

@@ -17,8 +17,14 @@ mkdirSync(pqDir, { recursive: true });
 const inst = await DuckDBInstance.create(':memory:');
 const c = await inst.connect();
 const files = readdirSync(csvDir).filter((f) => f.endsWith('.csv') && f !== 'ground_truth.csv');
-for (const f of files) await c.run(`COPY (SELECT * FROM read_csv(${quoteLiteral(join(csvDir, f))})) TO ${quoteLiteral(join(pqDir, f.replace('.csv', '.parquet')))} (FORMAT parquet)`);
-for (const [label, dir, reader] of [['csv', csvDir, 'read_csv'], ['parquet', pqDir, 'read_parquet']] as const) {
+for (const f of files)
+  await c.run(
+    `COPY (SELECT * FROM read_csv(${quoteLiteral(join(csvDir, f))})) TO ${quoteLiteral(join(pqDir, f.replace('.csv', '.parquet')))} (FORMAT parquet)`,
+  );
+for (const [label, dir, reader] of [
+  ['csv', csvDir, 'read_csv'],
+  ['parquet', pqDir, 'read_parquet'],
+] as const) {
   let t = performance.now();
   let total = 0;
   for (const f of readdirSync(dir).filter((f) => f.endsWith(`.${label}`) && f !== 'ground_truth.csv')) {
@@ -37,5 +43,7 @@ for (const [label, dir, reader] of [['csv', csvDir, 'read_csv'], ['parquet', pqD
   await loadExports(c3, { source: dir, log: quietLogger });
   const load = (performance.now() - t) / 1000;
   const cpu = process.cpuUsage();
-  console.log(`${label}: ${total} rows; load ${load.toFixed(2)} s (${Math.round(total / load)} rows/s); bare scan ${bare.toFixed(2)} s; ratio ${(load / bare).toFixed(1)}x; staging alone ${stage.toFixed(2)} s; rss ${Math.round(process.memoryUsage().rss / 1e6)} MB; process cpu so far ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+  console.log(
+    `${label}: ${total} rows; load ${load.toFixed(2)} s (${Math.round(total / load)} rows/s); bare scan ${bare.toFixed(2)} s; ratio ${(load / bare).toFixed(1)}x; staging alone ${stage.toFixed(2)} s; rss ${Math.round(process.memoryUsage().rss / 1e6)} MB; process cpu so far ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+  );
 }

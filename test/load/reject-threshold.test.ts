@@ -21,7 +21,10 @@ const source = writeExport(join(dir, 'export'), {
     'A3,Gamma,Tech,EMEA,smb,100,1000,U1,2024-01-01',
     'A4,Delta,Tech,EMEA,smb,lots,1000,U1,2024-01-01',
   ),
-  opportunities: csv(HEADERS.opportunities, 'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100'),
+  opportunities: csv(
+    HEADERS.opportunities,
+    'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100',
+  ),
 });
 
 /** The canonical layout as a mapping file that allows 10% rejects. */
@@ -29,7 +32,9 @@ const mappingFile = join(dir, 'mapping.json');
 writeFileSync(mappingFile, JSON.stringify({ ...canonicalMapping(), max_reject_share: 0.1 }));
 
 const load = (options: Partial<LoadOptions>) =>
-  withDatabase(join(dir, 'db.duckdb'), (conn) => loadExports(conn, { source, asOf: '2026-01-31', log: quietLogger, ...options }));
+  withDatabase(join(dir, 'db.duckdb'), (conn) =>
+    loadExports(conn, { source, asOf: '2026-01-31', log: quietLogger, ...options }),
+  );
 
 describe('the reject threshold: --max-reject-rate > the mapping > the config file > 5%', () => {
   it('defaults to 5%', async () => {

@@ -13,7 +13,15 @@ import { csv, databaseContents, HEADERS, writeExport } from './export-fixture.ts
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const deal = (id: string, stage: string, amount: number, close: string, closed = false, won = false, created = '2026-01-10') =>
+const deal = (
+  id: string,
+  stage: string,
+  amount: number,
+  close: string,
+  closed = false,
+  won = false,
+  created = '2026-01-10',
+) =>
   `${id},A1,U1,Deal ${id},new,inbound,Platform,USD,${created},${close},${stage},0.1,pipeline,${closed},${won},${amount}`;
 
 /** A nightly export without a history file: only the deals as they stand that night. */
@@ -36,7 +44,10 @@ async function history(conn: DuckDBConnection): Promise<string[]> {
 }
 
 async function snapshotDates(conn: DuckDBConnection): Promise<string[]> {
-  const rows = await queryRows<{ d: string; n: number }>(conn, `SELECT strftime(as_of, '%Y-%m-%d') AS d, count(*)::INTEGER AS n FROM snapshot_opportunities GROUP BY 1 ORDER BY 1`);
+  const rows = await queryRows<{ d: string; n: number }>(
+    conn,
+    `SELECT strftime(as_of, '%Y-%m-%d') AS d, count(*)::INTEGER AS n FROM snapshot_opportunities GROUP BY 1 ORDER BY 1`,
+  );
   return rows.map((r) => `${r.d}:${r.n}`);
 }
 
@@ -68,9 +79,19 @@ describe('nightly snapshots', () => {
     const db = join(tmp.dir, 'nightly.duckdb');
     await withDatabase(db, async (conn) => {
       const first = await loadExports(conn, { source: day1, asOf: '2026-02-01', log: quietLogger });
-      expect(first.snapshot).toEqual({ asOf: '2026-02-01', replaced: false, snapshots: 1, history: 'derived', historyRows: 3 });
+      expect(first.snapshot).toEqual({
+        asOf: '2026-02-01',
+        replaced: false,
+        snapshots: 1,
+        history: 'derived',
+        historyRows: 3,
+      });
       // First night: open deals are known from that night on; a closed deal's close is dated at its close date.
-      expect(await history(conn)).toEqual(['O1 2026-02-01 Prospecting 100 2026-03-01', 'O2 2026-01-20 Closed Won 500 2026-01-20', 'O3 2026-02-01 Discovery 300 2026-04-01']);
+      expect(await history(conn)).toEqual([
+        'O1 2026-02-01 Prospecting 100 2026-03-01',
+        'O2 2026-01-20 Closed Won 500 2026-01-20',
+        'O3 2026-02-01 Discovery 300 2026-04-01',
+      ]);
 
       const second = await loadExports(conn, { source: day2, asOf: '2026-02-02', log: quietLogger });
       expect(second.snapshot).toMatchObject({ replaced: false, snapshots: 2, history: 'derived' });
@@ -109,13 +130,23 @@ describe('nightly snapshots', () => {
       ]);
       // The canonical tables hold the latest night.
       expect(await loadedAsOf(conn)).toBe('2026-02-04');
-      const [o1] = await queryRows<{ stage: string }>(conn, `SELECT stage FROM opportunities WHERE opportunity_id = 'O1'`);
+      const [o1] = await queryRows<{ stage: string }>(
+        conn,
+        `SELECT stage FROM opportunities WHERE opportunity_id = 'O1'`,
+      );
       expect(o1!.stage).toBe('Closed Lost');
 
       // A failed night (here: a deal with a negative amount, 25% of the deals) leaves everything as it was.
       const before = await databaseContents(conn);
-      const broken = nightlyExport('day4-broken', [deal('O1', 'Closed Lost', 100, '2026-02-01', true), deal('O2', 'Closed Won', -500, '2026-01-20', true, true), deal('O3', 'Closed Won', 380, '2026-02-03', true, true), deal('O4', 'Prospecting', 50, '2026-05-01')]);
-      await expect(loadExports(conn, { source: broken, asOf: '2026-02-05', log: quietLogger })).rejects.toThrow(/1 of 4 opportunities rows rejected/);
+      const broken = nightlyExport('day4-broken', [
+        deal('O1', 'Closed Lost', 100, '2026-02-01', true),
+        deal('O2', 'Closed Won', -500, '2026-01-20', true, true),
+        deal('O3', 'Closed Won', 380, '2026-02-03', true, true),
+        deal('O4', 'Prospecting', 50, '2026-05-01'),
+      ]);
+      await expect(loadExports(conn, { source: broken, asOf: '2026-02-05', log: quietLogger })).rejects.toThrow(
+        /1 of 4 opportunities rows rejected/,
+      );
       expect(await databaseContents(conn)).toEqual(before);
     });
   });
@@ -126,17 +157,24 @@ describe('nightly snapshots', () => {
       users: csv(HEADERS.users, 'U1,Ada,AE,account_executive,EMEA Sales,EMEA,,2020-01-01'),
       contacts: csv(HEADERS.contacts, 'C1,A1,Kim,Li,k@x.example,CFO,c_level,Finance,2024-01-01'),
       opportunities: csv(HEADERS.opportunities, deal('O1', 'Qualification', 100, '2026-03-01')),
-      opportunity_history: csv(HEADERS.opportunity_history, 'O1,2026-01-10,Prospecting,100,2026-03-01,0.1,pipeline', 'O1,2026-01-20,Qualification,100,2026-03-01,0.2,pipeline'),
+      opportunity_history: csv(
+        HEADERS.opportunity_history,
+        'O1,2026-01-10,Prospecting,100,2026-03-01,0.1,pipeline',
+        'O1,2026-01-20,Qualification,100,2026-03-01,0.2,pipeline',
+      ),
     });
     await withDatabase(':memory:', async (conn) => {
       const summary = await loadExports(conn, { source, asOf: '2026-02-01', log: quietLogger });
       expect(summary.snapshot).toMatchObject({ history: 'export', historyRows: 2, snapshots: 1 });
-      expect(await history(conn)).toEqual(['O1 2026-01-10 Prospecting 100 2026-03-01', 'O1 2026-01-20 Qualification 100 2026-03-01']);
+      expect(await history(conn)).toEqual([
+        'O1 2026-01-10 Prospecting 100 2026-03-01',
+        'O1 2026-01-20 Qualification 100 2026-03-01',
+      ]);
       expect(await snapshotDates(conn)).toEqual(['2026-02-01:1']);
     });
   });
 
-  it('stamps a load with --as-of, else the export\'s as_of.txt, else today', () => {
+  it("stamps a load with --as-of, else the export's as_of.txt, else today", () => {
     const dir = nightlyExport('as-of', [deal('O1', 'Prospecting', 100, '2026-03-01')]);
     const today = new Date('2026-11-23T22:30:00Z');
     expect(resolveAsOf(dir, undefined, today)).toEqual({ asOf: '2026-11-23', from: 'today' });
@@ -170,7 +208,10 @@ describe('nightly snapshots', () => {
       expect(closes).toEqual({ closed: closes!.closes_in_history, closes_in_history: expect.any(Number), misdated: 0 });
       expect(features.trainingDeals).toBeGreaterThan(closes!.closed * 0.8);
       expect(features.scoringRows).toBe(summary.entities['opportunities']!.loaded - closes!.closed);
-      const [open] = await queryRows<{ n: number; staged: number }>(conn, `SELECT count(*)::INTEGER AS n, count(stage)::INTEGER AS staged FROM features_score`);
+      const [open] = await queryRows<{ n: number; staged: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS n, count(stage)::INTEGER AS staged FROM features_score`,
+      );
       expect(open!.n).toBeGreaterThan(20);
       expect(open!.staged).toBe(0);
       expect(features.dealState).toMatch(/flat/);

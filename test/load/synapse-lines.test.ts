@@ -14,7 +14,9 @@ afterAll(cleanup);
 describe('Synapse Link rejects', () => {
   it('name the physical line of a headerless partition, past a malformed row', async () => {
     const source = join(dir, 'export');
-    cpSync(join(import.meta.dirname, '..', 'fixtures', 'vendors', 'dynamics-synapse-link'), source, { recursive: true });
+    cpSync(join(import.meta.dirname, '..', 'fixtures', 'vendors', 'dynamics-synapse-link'), source, {
+      recursive: true,
+    });
     const partition = join(source, 'opportunity', '2026-06.csv');
     const lines = readFileSync(partition, 'utf8').trimEnd().split('\n');
     const cells = lines[4]!.split(',');
@@ -28,7 +30,12 @@ describe('Synapse Link rejects', () => {
     writeFileSync(partition, `${lines.join('\n')}\n`);
     await withMemoryDb(async (conn) => {
       await load(conn, { source, layout: 'dynamics', asOf: '2026-06-30', maxRejectRate: 0.5 });
-      expect(await rows(conn, `SELECT line::INTEGER AS line, column_name, reason FROM load_rejects WHERE entity = 'opportunities' ORDER BY line`)).toEqual([
+      expect(
+        await rows(
+          conn,
+          `SELECT line::INTEGER AS line, column_name, reason FROM load_rejects WHERE entity = 'opportunities' ORDER BY line`,
+        ),
+      ).toEqual([
         { line: 5, column_name: 'created_date', reason: 'unparseable date' },
         { line: 7, column_name: null, reason: 'malformed row: missing columns' },
         { line: 10, column_name: 'created_date', reason: 'unparseable date' },

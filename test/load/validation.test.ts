@@ -78,45 +78,169 @@ describe('row-level validation with quarantine', () => {
       );
       const R = REJECT_REASONS;
       expect(rejects).toEqual([
-        { entity: 'accounts', file: 'accounts.csv', line: 4, column_name: 'employees', value: 'lots', reason: R.unparseableNumber },
-        { entity: 'accounts', file: 'accounts.csv', line: 5, column_name: 'created_date', value: '2024-13-45', reason: R.unparseableDate },
-        { entity: 'accounts', file: 'accounts.csv', line: 6, column_name: 'account_id', value: 'A1', reason: R.duplicateKey },
-        { entity: 'accounts', file: 'accounts.csv', line: 7, column_name: 'account_id', value: null, reason: R.missingValue },
-        { entity: 'activities', file: 'activities.csv', line: 3, column_name: 'account_id', value: 'A2', reason: R.rejectedParent },
-        { entity: 'activity_participants', file: 'activity_participants.csv', line: 3, column_name: 'activity_id', value: 'T2', reason: R.rejectedParent },
-        { entity: 'activity_participants', file: 'activity_participants.csv', line: 5, column_name: 'participant_id', value: 'C3', reason: R.rejectedParent },
-        { entity: 'activity_participants', file: 'activity_participants.csv', line: 6, column_name: 'participant_id', value: 'U7', reason: R.missingParent },
-        { entity: 'contacts', file: 'contacts.csv', line: 3, column_name: 'account_id', value: 'A2', reason: R.rejectedParent },
-        { entity: 'contacts', file: 'contacts.csv', line: 4, column_name: 'account_id', value: 'A9', reason: R.missingParent },
-        { entity: 'opportunities', file: 'opportunities.csv', line: 3, column_name: 'amount', value: '-5', reason: R.negativeAmount },
-        { entity: 'opportunities', file: 'opportunities.csv', line: 4, column_name: 'close_date', value: '2025-12-01', reason: R.closeBeforeCreation },
-        { entity: 'opportunities', file: 'opportunities.csv', line: 6, column_name: 'account_id', value: 'A2', reason: R.rejectedParent },
-        { entity: 'opportunity_history', file: 'opportunity_history.csv', line: 3, column_name: 'opportunity_id', value: 'O5', reason: R.rejectedParent },
+        {
+          entity: 'accounts',
+          file: 'accounts.csv',
+          line: 4,
+          column_name: 'employees',
+          value: 'lots',
+          reason: R.unparseableNumber,
+        },
+        {
+          entity: 'accounts',
+          file: 'accounts.csv',
+          line: 5,
+          column_name: 'created_date',
+          value: '2024-13-45',
+          reason: R.unparseableDate,
+        },
+        {
+          entity: 'accounts',
+          file: 'accounts.csv',
+          line: 6,
+          column_name: 'account_id',
+          value: 'A1',
+          reason: R.duplicateKey,
+        },
+        {
+          entity: 'accounts',
+          file: 'accounts.csv',
+          line: 7,
+          column_name: 'account_id',
+          value: null,
+          reason: R.missingValue,
+        },
+        {
+          entity: 'activities',
+          file: 'activities.csv',
+          line: 3,
+          column_name: 'account_id',
+          value: 'A2',
+          reason: R.rejectedParent,
+        },
+        {
+          entity: 'activity_participants',
+          file: 'activity_participants.csv',
+          line: 3,
+          column_name: 'activity_id',
+          value: 'T2',
+          reason: R.rejectedParent,
+        },
+        {
+          entity: 'activity_participants',
+          file: 'activity_participants.csv',
+          line: 5,
+          column_name: 'participant_id',
+          value: 'C3',
+          reason: R.rejectedParent,
+        },
+        {
+          entity: 'activity_participants',
+          file: 'activity_participants.csv',
+          line: 6,
+          column_name: 'participant_id',
+          value: 'U7',
+          reason: R.missingParent,
+        },
+        {
+          entity: 'contacts',
+          file: 'contacts.csv',
+          line: 3,
+          column_name: 'account_id',
+          value: 'A2',
+          reason: R.rejectedParent,
+        },
+        {
+          entity: 'contacts',
+          file: 'contacts.csv',
+          line: 4,
+          column_name: 'account_id',
+          value: 'A9',
+          reason: R.missingParent,
+        },
+        {
+          entity: 'opportunities',
+          file: 'opportunities.csv',
+          line: 3,
+          column_name: 'amount',
+          value: '-5',
+          reason: R.negativeAmount,
+        },
+        {
+          entity: 'opportunities',
+          file: 'opportunities.csv',
+          line: 4,
+          column_name: 'close_date',
+          value: '2025-12-01',
+          reason: R.closeBeforeCreation,
+        },
+        {
+          entity: 'opportunities',
+          file: 'opportunities.csv',
+          line: 6,
+          column_name: 'account_id',
+          value: 'A2',
+          reason: R.rejectedParent,
+        },
+        {
+          entity: 'opportunity_history',
+          file: 'opportunity_history.csv',
+          line: 3,
+          column_name: 'opportunity_id',
+          value: 'O5',
+          reason: R.rejectedParent,
+        },
       ]);
 
       // The good rows loaded, typed; the multi-line name kept its line break.
-      const accounts = await queryRows<{ account_id: string; name: string; employees: number }>(conn, `SELECT account_id, name, employees FROM accounts ORDER BY 1`);
+      const accounts = await queryRows<{ account_id: string; name: string; employees: number }>(
+        conn,
+        `SELECT account_id, name, employees FROM accounts ORDER BY 1`,
+      );
       expect(accounts).toEqual([
         { account_id: 'A1', name: 'Acme\nInc', employees: 100 },
         { account_id: 'A4', name: 'Delta', employees: 100 },
       ]);
       // An unknown stage is no reason to drop an open deal: it is a stage of its own, reported.
-      expect((await queryRows<{ id: string }>(conn, `SELECT opportunity_id AS id FROM opportunities ORDER BY 1`)).map((r) => r.id)).toEqual(['O1', 'O4', 'O6']);
+      expect(
+        (await queryRows<{ id: string }>(conn, `SELECT opportunity_id AS id FROM opportunities ORDER BY 1`)).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['O1', 'O4', 'O6']);
       expect(summary.stages.open).toContain('Maybe');
       expect(summary.stages.unlisted).toEqual([{ stage: 'Maybe', deals: 1 }]);
-      expect((await queryRows<{ id: string }>(conn, `SELECT activity_id AS id FROM activity_participants ORDER BY 1`)).map((r) => r.id)).toEqual(['T1', 'T3']);
+      expect(
+        (await queryRows<{ id: string }>(conn, `SELECT activity_id AS id FROM activity_participants ORDER BY 1`)).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['T1', 'T3']);
 
       // The summary counts loaded and rejected rows per entity and reason.
-      expect(summary.entities['accounts']).toMatchObject({ loaded: 2, rejected: 4, reasons: { [R.unparseableNumber]: 1, [R.unparseableDate]: 1, [R.duplicateKey]: 1, [R.missingValue]: 1 } });
+      expect(summary.entities['accounts']).toMatchObject({
+        loaded: 2,
+        rejected: 4,
+        reasons: { [R.unparseableNumber]: 1, [R.unparseableDate]: 1, [R.duplicateKey]: 1, [R.missingValue]: 1 },
+      });
       expect(summary.entities['opportunities']).toMatchObject({
         loaded: 3,
         rejected: 3,
         reasons: { [R.negativeAmount]: 1, [R.closeBeforeCreation]: 1, [R.rejectedParent]: 1 },
       });
-      expect(summary.entities['contacts']).toMatchObject({ loaded: 1, rejected: 2, reasons: { [R.rejectedParent]: 1, [R.missingParent]: 1 } });
-      expect(summary.entities['activity_participants']).toMatchObject({ loaded: 2, rejected: 3, reasons: { [R.rejectedParent]: 2, [R.missingParent]: 1 } });
+      expect(summary.entities['contacts']).toMatchObject({
+        loaded: 1,
+        rejected: 2,
+        reasons: { [R.rejectedParent]: 1, [R.missingParent]: 1 },
+      });
+      expect(summary.entities['activity_participants']).toMatchObject({
+        loaded: 2,
+        rejected: 3,
+        reasons: { [R.rejectedParent]: 2, [R.missingParent]: 1 },
+      });
       expect(summary.entities['users']).toMatchObject({ loaded: 1, rejected: 0, reasons: {} });
-      expect(summary.rejectReasons).toMatchObject({ 'opportunities: reference to a rejected parent': 1, 'accounts: duplicate key': 1 });
+      expect(summary.rejectReasons).toMatchObject({
+        'opportunities: reference to a rejected parent': 1,
+        'accounts: duplicate key': 1,
+      });
       expect(Object.values(summary.rejectReasons).reduce((a, b) => a + b, 0)).toBe(rejects.length);
     });
   });
@@ -129,7 +253,9 @@ describe('row-level validation with quarantine', () => {
     for (let i = 1; i <= 5000; i++) {
       const multiline = i % 3 === 0;
       const amount = i === 4900 ? 'abc' : '100';
-      rows.push(`O${i},A1,U1,${multiline ? '"Deal\nfor A1"' : 'Deal'},new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,${amount}`);
+      rows.push(
+        `O${i},A1,U1,${multiline ? '"Deal\nfor A1"' : 'Deal'},new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,${amount}`,
+      );
       line += 1;
       if (i === 4900) badLine = line;
       if (multiline) line += 1;
@@ -142,7 +268,10 @@ describe('row-level validation with quarantine', () => {
     });
     await withDatabase(':memory:', async (conn) => {
       await loadExports(conn, { source, asOf: AS_OF, log: quietLogger });
-      const rejects = await queryRows<{ line: number; value: string }>(conn, `SELECT line::INTEGER AS line, value FROM load_rejects`);
+      const rejects = await queryRows<{ line: number; value: string }>(
+        conn,
+        `SELECT line::INTEGER AS line, value FROM load_rejects`,
+      );
       expect(rejects).toEqual([{ line: badLine, value: 'abc' }]);
       expect(readFileSync(join(source, 'opportunities.csv'), 'utf8').split('\n')[badLine - 1]).toContain(',abc');
     });
@@ -153,19 +282,38 @@ describe('row-level validation with quarantine', () => {
       accounts: csv(HEADERS.accounts, 'A1,Acme,Tech,EMEA,smb,100,1000,U1,2024-01-01'),
       users: csv(HEADERS.users, 'U1,Ada,AE,account_executive,EMEA Sales,EMEA,,2020-01-01'),
       contacts: csv(HEADERS.contacts, 'C1,A1,Kim,Li,k@x.example,CFO,c_level,Finance,2024-01-01'),
-      opportunities: csv(HEADERS.opportunities, 'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100'),
+      opportunities: csv(
+        HEADERS.opportunities,
+        'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100',
+      ),
     });
     const broken = brokenExport();
     const db = join(tmp.dir, 'threshold.duckdb');
     await withDatabase(db, (conn) => loadExports(conn, { source: good, asOf: '2026-01-31', log: quietLogger }));
     await withDatabase(db, async (conn) => {
       const before = await databaseContents(conn);
-      expect(Object.keys(before)).toEqual(expect.arrayContaining(['accounts', 'opportunities', 'load_rejects', 'snapshots', 'snapshot_opportunities', 'wuwei_meta']));
+      expect(Object.keys(before)).toEqual(
+        expect.arrayContaining([
+          'accounts',
+          'opportunities',
+          'load_rejects',
+          'snapshots',
+          'snapshot_opportunities',
+          'wuwei_meta',
+        ]),
+      );
       const rejectsFile = join(tmp.dir, 'out', 'load_rejects.csv');
-      const failure = await loadExports(conn, { source: broken, asOf: AS_OF, log: quietLogger, rejectsFileOnFailure: rejectsFile }).catch((error: unknown) => error);
+      const failure = await loadExports(conn, {
+        source: broken,
+        asOf: AS_OF,
+        log: quietLogger,
+        rejectsFileOnFailure: rejectsFile,
+      }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(WuweiError);
       const message = (failure as Error).message;
-      expect(message).toContain('accounts.csv: 4 of 6 accounts rows rejected (66.67%, more than the 5% allowed by --max-reject-rate, the mapping or load.maxRejectShare)');
+      expect(message).toContain(
+        'accounts.csv: 4 of 6 accounts rows rejected (66.67%, more than the 5% allowed by --max-reject-rate, the mapping or load.maxRejectShare)',
+      );
       expect(message).toContain('line 4, column employees: unparseable number');
       expect(message).toContain('Nothing was loaded');
       expect(message.split('\n')).toHaveLength(1);
@@ -175,9 +323,17 @@ describe('row-level validation with quarantine', () => {
       expect(await databaseContents(conn)).toEqual(before);
 
       // The same export passes with a looser threshold; 66.67% is above 60% but not above 70%.
-      await expect(loadExports(conn, { source: broken, asOf: AS_OF, maxRejectRate: 0.6, log: quietLogger })).rejects.toThrow(/more than the 60%/);
+      await expect(
+        loadExports(conn, { source: broken, asOf: AS_OF, maxRejectRate: 0.6, log: quietLogger }),
+      ).rejects.toThrow(/more than the 60%/);
       expect(await databaseContents(conn)).toEqual(before);
-      await loadExports(conn, { source: broken, asOf: AS_OF, maxRejectRate: 0.7, log: quietLogger, rejectsFileOnFailure: rejectsFile });
+      await loadExports(conn, {
+        source: broken,
+        asOf: AS_OF,
+        maxRejectRate: 0.7,
+        log: quietLogger,
+        rejectsFileOnFailure: rejectsFile,
+      });
       expect(await databaseContents(conn)).not.toEqual(before);
       expect(existsSync(rejectsFile)).toBe(false); // the stale file of the failed load is gone; the rejects are in load_rejects
     });
@@ -186,18 +342,30 @@ describe('row-level validation with quarantine', () => {
   it('stops on a file it cannot use, naming file and line, and changes nothing (a malformed row alone is a row reject: test/load/formats.test.ts)', async () => {
     const good = join(tmp.dir, 'good');
     const unreadable = writeExport(join(tmp.dir, 'unreadable'), {
-      accounts: csv(HEADERS.accounts, 'A1,Acme,Tech,EMEA,smb,100,1000,U1,2024-01-01', 'A2,Other,Tech,EMEA,smb,100,1000,U1,2024-01-01'),
+      accounts: csv(
+        HEADERS.accounts,
+        'A1,Acme,Tech,EMEA,smb,100,1000,U1,2024-01-01',
+        'A2,Other,Tech,EMEA,smb,100,1000,U1,2024-01-01',
+      ),
       users: csv(HEADERS.users, 'U1,Ada,AE,account_executive,EMEA Sales,EMEA,,2020-01-01'),
       contacts: csv(HEADERS.contacts, 'C1,A1,Kim,Li,k@x.example,CFO,c_level,Finance,2024-01-01'),
-      opportunities: csv(HEADERS.opportunities, 'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100'),
+      opportunities: csv(
+        HEADERS.opportunities,
+        'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100',
+      ),
       // No occurred_at column: the file cannot be used at all, though every earlier file is fine.
-      activities: csv(HEADERS.activities.replace(',occurred_at', ''), ...Array.from({ length: 25_000 }, (_, i) => `T${i},A1,O1,email,inbound,0`)),
+      activities: csv(
+        HEADERS.activities.replace(',occurred_at', ''),
+        ...Array.from({ length: 25_000 }, (_, i) => `T${i},A1,O1,email,inbound,0`),
+      ),
     });
     const db = join(tmp.dir, 'unreadable.duckdb');
     await withDatabase(db, (conn) => loadExports(conn, { source: good, asOf: '2026-01-31', log: quietLogger }));
     await withDatabase(db, async (conn) => {
       const before = await databaseContents(conn);
-      const failure = await loadExports(conn, { source: unreadable, asOf: AS_OF, log: quietLogger }).catch((error: unknown) => error);
+      const failure = await loadExports(conn, { source: unreadable, asOf: AS_OF, log: quietLogger }).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(WuweiError);
       expect((failure as Error).message).toMatch(/activities\.csv, line 1: missing required column 'occurred_at'/);
       expect(await databaseContents(conn)).toEqual(before);
@@ -208,13 +376,25 @@ describe('row-level validation with quarantine', () => {
     const source = brokenExport();
     const db = join(tmp.dir, 'cli.duckdb');
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, ['bin/wuwei.js', 'load', '--db', db, '--source', source, '--as-of', AS_OF, ...args]).then(
+      promisify(execFile)(process.execPath, [
+        'bin/wuwei.js',
+        'load',
+        '--db',
+        db,
+        '--source',
+        source,
+        '--as-of',
+        AS_OF,
+        ...args,
+      ]).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
       );
     const failed = await run([]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wuwei: .*accounts\.csv: 4 of 6 accounts rows rejected/)]);
+    expect(failed.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^wuwei: .*accounts\.csv: 4 of 6 accounts rows rejected/),
+    ]);
     const passed = await run(['--max-reject-rate', '70%', '--json']);
     expect(passed.code).toBe(0);
     const summary = JSON.parse(passed.stdout);

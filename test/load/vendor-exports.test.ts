@@ -16,8 +16,15 @@ import { featuresStage, loadStage, scoreStage, trainStage } from '../../pipeline
 import { tempDir } from '../helpers/temp.ts';
 import { buildWorld, type World } from './vendors/crm-world.ts';
 import {
-  DYNAMICS_STAGES, HUBSPOT_STAGES, SALESFORCE_STAGES,
-  writeDynamicsSynapse, writeDynamicsWebApi, writeHubspotApi, writeHubspotUiExport, writeSalesforceDataLoader, writeSalesforceReport,
+  DYNAMICS_STAGES,
+  HUBSPOT_STAGES,
+  SALESFORCE_STAGES,
+  writeDynamicsSynapse,
+  writeDynamicsWebApi,
+  writeHubspotApi,
+  writeHubspotUiExport,
+  writeSalesforceDataLoader,
+  writeSalesforceReport,
 } from './vendors/write-vendor-exports.ts';
 
 const tmp = tempDir('wuwei-vendors-');
@@ -42,40 +49,80 @@ interface Shape {
 /** The features docs/layouts.md says the layout's standard objects cannot give, in catalog order. */
 const deadByDesign = (layout: string, options: { withoutHistory?: boolean; shape?: string } = {}) => {
   const limits = STANDARD_LIMITS[layout]!;
-  const dead = { ...limits.deadFeatures, ...(options.withoutHistory ? limits.deadWithoutHistory : {}), ...(options.shape ? limits.shapes?.[options.shape]?.alsoDead : {}) };
+  const dead = {
+    ...limits.deadFeatures,
+    ...(options.withoutHistory ? limits.deadWithoutHistory : {}),
+    ...(options.shape ? limits.shapes?.[options.shape]?.alsoDead : {}),
+  };
   return FEATURES.map((f) => f.name).filter((n) => n in dead);
 };
 
 const SHAPES: Shape[] = [
   {
     name: 'Salesforce Data Loader (capital headers, 18-character ids, OpportunityStage, OpportunityHistory)',
-    layout: 'salesforce', stages: SALESFORCE_STAGES, write: writeSalesforceDataLoader,
-    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: 'all', dead: deadByDesign('salesforce'),
+    layout: 'salesforce',
+    stages: SALESFORCE_STAGES,
+    write: writeSalesforceDataLoader,
+    open: SALESFORCE_STAGES.map((s) => s.name),
+    history: 'export',
+    namesRoles: true,
+    activities: 'all',
+    dead: deadByDesign('salesforce'),
   },
   {
     name: 'HubSpot CRM API v3 JSON (pipelines, associations, property history, hs_date_entered_*)',
-    layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })), write: writeHubspotApi,
-    open: HUBSPOT_STAGES.map((s) => s.label), history: 'export', namesRoles: true, activities: 'all', dead: deadByDesign('hubspot'),
+    layout: 'hubspot',
+    stages: HUBSPOT_STAGES.map((s) => ({ name: s.id, probability: s.probability })),
+    write: writeHubspotApi,
+    open: HUBSPOT_STAGES.map((s) => s.label),
+    history: 'export',
+    namesRoles: true,
+    activities: 'all',
+    dead: deadByDesign('hubspot'),
   },
   {
     name: 'Dynamics 365 Dataverse Web API JSON (lookups, statecode, connections stored twice, audit)',
-    layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsWebApi,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: 'all', dead: deadByDesign('dynamics'),
+    layout: 'dynamics',
+    stages: DYNAMICS_STAGES,
+    write: writeDynamicsWebApi,
+    open: DYNAMICS_STAGES.map((s) => s.name),
+    history: 'export',
+    namesRoles: true,
+    activities: 'all',
+    dead: deadByDesign('dynamics'),
   },
   {
     name: 'Dynamics 365 Synapse Link (headerless CSV partitions with model.json; no audit, so no history)',
-    layout: 'dynamics', stages: DYNAMICS_STAGES, write: writeDynamicsSynapse,
-    open: DYNAMICS_STAGES.map((s) => s.name), history: 'derived', namesRoles: true, activities: 'all', dead: deadByDesign('dynamics', { withoutHistory: true }),
+    layout: 'dynamics',
+    stages: DYNAMICS_STAGES,
+    write: writeDynamicsSynapse,
+    open: DYNAMICS_STAGES.map((s) => s.name),
+    history: 'derived',
+    namesRoles: true,
+    activities: 'all',
+    dead: deadByDesign('dynamics', { withoutHistory: true }),
   },
   {
     name: 'Salesforce report CSV (labels, 3/31/2026, 75%, $11,000.00, 15-character ids, report footers)',
-    layout: 'salesforce', stages: SALESFORCE_STAGES, write: writeSalesforceReport,
-    open: SALESFORCE_STAGES.map((s) => s.name), history: 'export', namesRoles: true, activities: 'primary contact', dead: deadByDesign('salesforce', { shape: 'report' }),
+    layout: 'salesforce',
+    stages: SALESFORCE_STAGES,
+    write: writeSalesforceReport,
+    open: SALESFORCE_STAGES.map((s) => s.name),
+    history: 'export',
+    namesRoles: true,
+    activities: 'primary contact',
+    dead: deadByDesign('salesforce', { shape: 'report' }),
   },
   {
     name: 'HubSpot UI export (labels, stage labels, owners by name, YYYY-MM-DD HH:mm, id1;id2; no history)',
-    layout: 'hubspot', stages: HUBSPOT_STAGES.map((s) => ({ name: s.label, probability: s.probability })), write: writeHubspotUiExport,
-    open: HUBSPOT_STAGES.map((s) => s.label), history: 'derived', namesRoles: false, activities: 'none', dead: deadByDesign('hubspot', { shape: 'ui' }),
+    layout: 'hubspot',
+    stages: HUBSPOT_STAGES.map((s) => ({ name: s.label, probability: s.probability })),
+    write: writeHubspotUiExport,
+    open: HUBSPOT_STAGES.map((s) => s.label),
+    history: 'derived',
+    namesRoles: false,
+    activities: 'none',
+    dead: deadByDesign('hubspot', { shape: 'ui' }),
   },
 ];
 
@@ -97,9 +144,12 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
       const open = world.deals.filter((d) => d.outcome === 'open').length;
 
       // Every deal, account, role, activity and participant loads: nothing rejected, nothing dropped.
-      for (const [entity, counts] of Object.entries(load.entities)) expect({ entity, rejected: counts.rejected }).toEqual({ entity, rejected: 0 });
+      for (const [entity, counts] of Object.entries(load.entities))
+        expect({ entity, rejected: counts.rejected }).toEqual({ entity, rejected: 0 });
       expect(load.entities['opportunities']!.loaded).toBe(world.deals.length);
-      expect(load.entities['opportunity_contact_roles']!.loaded).toBe(world.deals.reduce((n, d) => n + d.roles.length, 0));
+      expect(load.entities['opportunity_contact_roles']!.loaded).toBe(
+        world.deals.reduce((n, d) => n + d.roles.length, 0),
+      );
       const activities = shape.activities === 'none' ? [] : world.activities;
       expect(load.entities['activities']!.loaded).toBe(activities.length);
       // One user (the owner) and each contact per activity; rows naming the activity's own deal are not participants.
@@ -112,22 +162,40 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
       expect(load.snapshot.history).toBe(shape.history);
       expect(load.warnings.map((w) => w.topic)).toEqual(shape.history === 'derived' ? ['history'] : []);
 
-      const stored = await withDatabase(paths.db, async (conn) => {
-        const [counts] = await queryRows<{ won: number; lost: number; open: number; roles: number; users: number; amount: number }>(conn, `
+      const stored = await withDatabase(
+        paths.db,
+        async (conn) => {
+          const [counts] = await queryRows<{
+            won: number;
+            lost: number;
+            open: number;
+            roles: number;
+            users: number;
+            amount: number;
+          }>(
+            conn,
+            `
           SELECT count(*) FILTER (WHERE stage = 'Closed Won')::INTEGER AS won, count(*) FILTER (WHERE stage = 'Closed Lost')::INTEGER AS lost,
                  count(*) FILTER (WHERE NOT is_closed)::INTEGER AS open,
                  (SELECT count(DISTINCT role) FROM opportunity_contact_roles WHERE role <> 'other')::INTEGER AS roles,
                  (SELECT count(*) FROM activity_participants WHERE participant_type = 'user')::INTEGER AS users,
                  sum(amount)::DOUBLE AS amount
-          FROM opportunities`);
-        return counts!;
-      }, { readOnly: true });
+          FROM opportunities`,
+          );
+          return counts!;
+        },
+        { readOnly: true },
+      );
       // Every amount in USD: Salesforce's EUR deals through CurrencyType (amount / ConversionRate), Dynamics' from the _base columns.
       const usd = world.deals.reduce((sum, d) => sum + d.amount, 0);
       expect(Math.abs(stored.amount - usd) / usd).toBeLessThan(0.0005);
-      expect(stored).toEqual({ amount: stored.amount,
-        won: world.deals.filter((d) => d.outcome === 'won').length, lost: world.deals.filter((d) => d.outcome === 'lost').length, open,
-        roles: shape.namesRoles ? new Set(world.deals.flatMap((d) => d.roles.map((r) => r.role))).size : 0, users: activities.length,
+      expect(stored).toEqual({
+        amount: stored.amount,
+        won: world.deals.filter((d) => d.outcome === 'won').length,
+        lost: world.deals.filter((d) => d.outcome === 'lost').length,
+        open,
+        roles: shape.namesRoles ? new Set(world.deals.flatMap((d) => d.roles.map((r) => r.role))).size : 0,
+        users: activities.length,
       });
 
       await featuresStage(paths, { log: quietLogger });
@@ -137,7 +205,10 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
 
       const trained = await trainStage(paths, { seed: 1, log: quietLogger });
       expect(trained.status).toBe('trained');
-      if (trained.status === 'trained') console.info(`${shape.layout}: holdout AUC ${trained.metrics.auc.toFixed(3)} (stage baseline ${trained.metrics.baselineAuc.toFixed(3)})`);
+      if (trained.status === 'trained')
+        console.info(
+          `${shape.layout}: holdout AUC ${trained.metrics.auc.toFixed(3)} (stage baseline ${trained.metrics.baselineAuc.toFixed(3)})`,
+        );
       const scores = await scoreStage(paths, { log: quietLogger });
       expect(scores.scored).toBe(open);
     }, 420_000);

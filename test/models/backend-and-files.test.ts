@@ -52,7 +52,11 @@ describe('model files', () => {
   it('save then load predicts bit for bit the same logits', async () => {
     await selectBackend({ info: () => {}, warn: () => {} });
     const network = buildWinNetwork(4, { hidden: [8, 4], activation: 'relu', dropout: 0.1, l2: 0 }, 3);
-    const preprocessing = fitPreprocessing(['a', 'b', 'c', 'd'], [1, 2, 3, 4].map((k) => Float32Array.from([k, 2 * k, -k])), Int32Array.from([0, 1, 2]));
+    const preprocessing = fitPreprocessing(
+      ['a', 'b', 'c', 'd'],
+      [1, 2, 3, 4].map((k) => Float32Array.from([k, 2 * k, -k])),
+      Int32Array.from([0, 1, 2]),
+    );
     const metadata = { format: 'wuwei-win-model-2', version: 'win-test-0000000' } as WinMetadata;
     const path = await saveModel(tmp.dir, network, preprocessing, metadata);
     expect(path).toBe(join(tmp.dir, 'win-test-0000000'));

@@ -34,12 +34,29 @@ describe('a flat export trains within a small margin of the same export with its
   beforeAll(async () => {
     for (const shape of SHAPES) {
       const source = join(tmp.dir, shape);
-      await generate({ out: source, opportunities: 2500, seed: 5, asOf: '2026-06-30', start: '2024-01-01', shape, customColumns: true, log: quietLogger });
+      await generate({
+        out: source,
+        opportunities: 2500,
+        seed: 5,
+        asOf: '2026-06-30',
+        start: '2024-01-01',
+        shape,
+        customColumns: true,
+        log: quietLogger,
+      });
       await withDatabase(join(tmp.dir, `${shape}.duckdb`), async (conn) => {
         const loaded = await loadExports(conn, { source, log: quietLogger });
         await buildFeatures(conn, { asOf: loaded.asOf, log: quietLogger });
         const modelsDir = join(tmp.dir, `${shape}-models`);
-        const trained = await trainModels(conn, { featureNames: FEATURE_NAMES, modelsDir, heads: false, importanceRepeats: 0, seed: 42, force: true, log: quietLogger });
+        const trained = await trainModels(conn, {
+          featureNames: FEATURE_NAMES,
+          modelsDir,
+          heads: false,
+          importanceRepeats: 0,
+          seed: 42,
+          force: true,
+          log: quietLogger,
+        });
         if (trained.status !== 'trained') throw new Error(`${shape}: not trained (${trained.status})`);
         const predictions = await predictOpenDeals(conn, { modelsDir, log: quietLogger, explain: false });
         const truth = await queryRows<{ opportunity_id: string; won: number }>(
@@ -51,7 +68,10 @@ describe('a flat export trains within a small margin of the same export with its
         result[shape] = {
           holdoutAuc: trained.metrics.auc,
           holdoutDeals: trained.nHoldoutDeals,
-          openAuc: auc(scored.map((r) => predictions.winProbabilities[index.get(r.opportunity_id)!]!), scored.map((r) => r.won)),
+          openAuc: auc(
+            scored.map((r) => predictions.winProbabilities[index.get(r.opportunity_id)!]!),
+            scored.map((r) => r.won),
+          ),
           openDeals: scored.length,
         };
       });
@@ -61,7 +81,9 @@ describe('a flat export trains within a small margin of the same export with its
 
   it(`judges the same holdout deals, the flat shape within ${HOLDOUT_MARGIN} of the history shape there, within ${OPEN_MARGIN} on open deals`, () => {
     const { history, flat } = result as Record<(typeof SHAPES)[number], (typeof result)[string]>;
-    console.info(`holdout AUC: history ${history.holdoutAuc.toFixed(3)}, flat ${flat.holdoutAuc.toFixed(3)}; open deals (${flat.openDeals}): history ${history.openAuc.toFixed(3)}, flat ${flat.openAuc.toFixed(3)}`);
+    console.info(
+      `holdout AUC: history ${history.holdoutAuc.toFixed(3)}, flat ${flat.holdoutAuc.toFixed(3)}; open deals (${flat.openDeals}): history ${history.openAuc.toFixed(3)}, flat ${flat.openAuc.toFixed(3)}`,
+    );
     expect(flat.holdoutDeals).toBe(history.holdoutDeals);
     expect(flat.holdoutAuc).toBeGreaterThan(history.holdoutAuc - HOLDOUT_MARGIN);
     expect(flat.openDeals).toBe(history.openDeals);

@@ -11,7 +11,15 @@ import { trainWinModel, type TrainResult } from '../../models/index.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { createSyntheticTable, SIGNAL_FEATURES } from './synthetic-deals.ts';
 
-const TRAINING = { featureNames: SIGNAL_FEATURES, seed: 7, epochs: 12, patience: 4, batchSize: 128, importanceRepeats: 0, log: quietLogger };
+const TRAINING = {
+  featureNames: SIGNAL_FEATURES,
+  seed: 7,
+  epochs: 12,
+  patience: 4,
+  batchSize: 128,
+  importanceRepeats: 0,
+  log: quietLogger,
+};
 
 describe('deal-size and close-timing models in worker threads', () => {
   const tmp = tempDir('wuwei-head-workers-');

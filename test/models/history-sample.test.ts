@@ -40,7 +40,8 @@ describe('sampled training history', () => {
     const first = all.closeDays[0]!;
     const span = all.closeDays[all.rowCount - 1]! - first + 1;
     const thirds = [0, 0, 0];
-    for (let i = 0; i < sampled.rowCount; i += 4) thirds[Math.floor((3 * (sampled.closeDays[i]! - first)) / span)]! += 1;
+    for (let i = 0; i < sampled.rowCount; i += 4)
+      thirds[Math.floor((3 * (sampled.closeDays[i]! - first)) / span)]! += 1;
     for (const count of thirds) expect(count).toBeGreaterThan(70); // 100 expected per third; the oldest or newest 300 would leave a third at 0
   });
 });

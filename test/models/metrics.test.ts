@@ -41,7 +41,8 @@ describe('auc', () => {
     const scores = labels.map((y) => Math.round((y * 0.6 + random.next()) * 10) / 10); // many ties
     const curve = rocCurve(scores, labels, 10_000);
     let area = 0;
-    for (let k = 1; k < curve.length; k++) area += ((curve[k]!.x - curve[k - 1]!.x) * (curve[k]!.y + curve[k - 1]!.y)) / 2;
+    for (let k = 1; k < curve.length; k++)
+      area += ((curve[k]!.x - curve[k - 1]!.x) * (curve[k]!.y + curve[k - 1]!.y)) / 2;
     expect(auc(scores, labels)).toBeCloseTo(area, 12);
   });
 });

@@ -4,7 +4,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../pipeline/base/db.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
-import { expectedCalibrationError, predictOpenDeals, trainModels, type DealPredictions, type TrainOutcome } from '../../models/index.ts';
+import {
+  expectedCalibrationError,
+  predictOpenDeals,
+  trainModels,
+  type DealPredictions,
+  type TrainOutcome,
+} from '../../models/index.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { createSyntheticTable, SIGNAL_FEATURES } from './synthetic-deals.ts';
 
@@ -23,7 +29,13 @@ describe('predictions for open deals from a trained model', () => {
     instance = await DuckDBInstance.create(':memory:');
     conn = await instance.connect();
     await createSyntheticTable(conn, { table: 'features_train', deals: 1500, observationsPerDeal: 3, seed: 21 });
-    await createSyntheticTable(conn, { table: 'features_score', deals: 400, observationsPerDeal: 1, seed: 22, open: true });
+    await createSyntheticTable(conn, {
+      table: 'features_score',
+      deals: 400,
+      observationsPerDeal: 1,
+      seed: 22,
+      open: true,
+    });
     for (const table of ['features_train', 'features_score']) await addCustomColumns(conn, table);
     trained = await trainModels(conn, { ...TRAINING, modelsDir });
     predictions = await predictOpenDeals(conn, { modelsDir, log: quietLogger });
@@ -52,7 +64,9 @@ describe('predictions for open deals from a trained model', () => {
 
   it('returns the contract: one entry per open deal, probabilities, amounts, close timing and factors', () => {
     expect(predictions.source).toBe('model');
-    expect(trained.status === 'trained' && predictions.modelVersion).toBe(trained.status === 'trained' && trained.version);
+    expect(trained.status === 'trained' && predictions.modelVersion).toBe(
+      trained.status === 'trained' && trained.version,
+    );
     const n = predictions.opportunityIds.length;
     expect(n).toBe(400);
     expect(predictions.winProbabilities).toHaveLength(n);
@@ -69,9 +83,14 @@ describe('predictions for open deals from a trained model', () => {
   });
 
   it('names a planted strong feature among the top positive factors where it is high, with value and typical value', async () => {
-    const rows = await queryRows<{ opportunity_id: string; signal_up: number; signal_down: number | null }>(conn, 'SELECT opportunity_id, signal_up, signal_down FROM features_score');
+    const rows = await queryRows<{ opportunity_id: string; signal_up: number; signal_down: number | null }>(
+      conn,
+      'SELECT opportunity_id, signal_up, signal_down FROM features_score',
+    );
     const byId = new Map(rows.map((row) => [row.opportunity_id, row]));
-    const highUp = predictions.opportunityIds.map((id, i) => [byId.get(id)!, i] as const).filter(([row]) => row.signal_up > 1.2);
+    const highUp = predictions.opportunityIds
+      .map((id, i) => [byId.get(id)!, i] as const)
+      .filter(([row]) => row.signal_up > 1.2);
     expect(highUp.length).toBeGreaterThan(20);
     for (const [row, i] of highUp) {
       const top = predictions.factors![i]!.positive.slice(0, 2).map((f) => f.feature);
@@ -83,28 +102,55 @@ describe('predictions for open deals from a trained model', () => {
       expect(factor.label).toBe('signal up');
     }
     // and the other planted feature, which lowers the odds, among the top negative factors where it is high
-    const highDown = predictions.opportunityIds.map((id, i) => [byId.get(id)!, i] as const).filter(([row]) => (row.signal_down ?? 0) > 1.2);
-    for (const [row, i] of highDown) expect(predictions.factors![i]!.negative.slice(0, 2).map((f) => f.feature), row.opportunity_id).toContain('signal_down');
+    const highDown = predictions.opportunityIds
+      .map((id, i) => [byId.get(id)!, i] as const)
+      .filter(([row]) => (row.signal_down ?? 0) > 1.2);
+    for (const [row, i] of highDown)
+      expect(
+        predictions.factors![i]!.negative.slice(0, 2).map((f) => f.feature),
+        row.opportunity_id,
+      ).toContain('signal_down');
     // categorical factors name their levels instead of numbers
-    const stage = predictions.factors!.flatMap((f) => [...f.positive, ...f.negative]).find((f) => f.feature === 'custom_region');
-    if (stage) expect(stage).toMatchObject({ value: null, typical: null, valueLabel: expect.any(String), typicalLabel: expect.any(String) });
+    const stage = predictions
+      .factors!.flatMap((f) => [...f.positive, ...f.negative])
+      .find((f) => f.feature === 'custom_region');
+    if (stage)
+      expect(stage).toMatchObject({
+        value: null,
+        typical: null,
+        valueLabel: expect.any(String),
+        typicalLabel: expect.any(String),
+      });
   });
 
   it('is calibrated on fresh deals from the same process: ECE within 0.04 on 4000 deals', async () => {
     // labelled deals the model never saw, scored through the same entry point
     await createSyntheticTable(conn, { table: 'features_check', deals: 4000, observationsPerDeal: 1, seed: 23 });
     await addCustomColumns(conn, 'features_check');
-    const check = await predictOpenDeals(conn, { modelsDir, table: 'features_check', explain: false, log: quietLogger });
-    const labels = await queryRows<{ label_won: number }>(conn, 'SELECT label_won FROM features_check ORDER BY opportunity_id, as_of');
-    const ece = expectedCalibrationError(check.winProbabilities, labels.map((r) => r.label_won));
+    const check = await predictOpenDeals(conn, {
+      modelsDir,
+      table: 'features_check',
+      explain: false,
+      log: quietLogger,
+    });
+    const labels = await queryRows<{ label_won: number }>(
+      conn,
+      'SELECT label_won FROM features_check ORDER BY opportunity_id, as_of',
+    );
+    const ece = expectedCalibrationError(
+      check.winProbabilities,
+      labels.map((r) => r.label_won),
+    );
     console.info(`calibration on 4000 fresh deals: ECE ${ece.toFixed(3)}`);
     // measured 0.021 here; sampling noise alone is ~0.01-0.02 at this size
     expect(ece).toBeLessThan(0.04);
   });
 
-  it('predicts the won amount better than the rep amount on the holdout (WAPE under 0.7 x the rep amount\'s)', () => {
+  it("predicts the won amount better than the rep amount on the holdout (WAPE under 0.7 x the rep amount's)", () => {
     if (trained.status !== 'trained') throw new Error('not trained');
-    console.info(`deal size: WAPE ${trained.amount!.wape.toFixed(3)} vs rep amount ${trained.amount!.baselineWape.toFixed(3)}; close timing MAE ${trained.close!.maeDays.toFixed(1)} days vs rep ${trained.close!.baselineMaeDays.toFixed(1)}`);
+    console.info(
+      `deal size: WAPE ${trained.amount!.wape.toFixed(3)} vs rep amount ${trained.amount!.baselineWape.toFixed(3)}; close timing MAE ${trained.close!.maeDays.toFixed(1)} days vs rep ${trained.close!.baselineMaeDays.toFixed(1)}`,
+    );
     expect(trained.amount!.wape).toBeLessThan(0.7 * trained.amount!.baselineWape);
     expect(trained.amount!.medianApe).toBeLessThan(trained.amount!.baselineMedianApe);
   });
@@ -120,9 +166,14 @@ describe('predictions for open deals from a trained model', () => {
 
   it('reproduces the stored holdout deal-size WAPE from the saved files', async () => {
     if (trained.status !== 'trained') throw new Error('not trained');
-    await conn.run(`CREATE OR REPLACE VIEW won_holdout AS SELECT * FROM features_train WHERE final_close_date >= DATE '${trained.holdoutFrom}' AND label_won = 1`);
+    await conn.run(
+      `CREATE OR REPLACE VIEW won_holdout AS SELECT * FROM features_train WHERE final_close_date >= DATE '${trained.holdoutFrom}' AND label_won = 1`,
+    );
     const saved = await predictOpenDeals(conn, { modelsDir, table: 'won_holdout', explain: false, log: quietLogger });
-    const actual = await queryRows<{ final_amount: number }>(conn, 'SELECT final_amount FROM won_holdout ORDER BY opportunity_id, as_of');
+    const actual = await queryRows<{ final_amount: number }>(
+      conn,
+      'SELECT final_amount FROM won_holdout ORDER BY opportunity_id, as_of',
+    );
     let errors = 0;
     let total = 0;
     actual.forEach((row, i) => {
@@ -137,7 +188,9 @@ describe('predictions for open deals from a trained model', () => {
 async function addCustomColumns(conn: DuckDBConnection, table: string): Promise<void> {
   await conn.run(`ALTER TABLE ${table} ADD COLUMN custom_score DOUBLE`);
   await conn.run(`ALTER TABLE ${table} ADD COLUMN custom_region VARCHAR`);
-  await conn.run(`UPDATE ${table} SET custom_score = (hash(opportunity_id || 'x') % 1000) / 1000.0, custom_region = ['north', 'south', 'east', 'west'][1 + (hash(opportunity_id) % 4)::INTEGER]`);
+  await conn.run(
+    `UPDATE ${table} SET custom_score = (hash(opportunity_id || 'x') % 1000) / 1000.0, custom_region = ['north', 'south', 'east', 'west'][1 + (hash(opportunity_id) % 4)::INTEGER]`,
+  );
   await conn.run(`UPDATE ${table} SET custom_region = 'tiny' WHERE opportunity_id IN ('D00001', 'D00002')`);
 }
 
@@ -148,8 +201,20 @@ describe('too little history: the stage baseline, marked as such', () => {
   beforeAll(async () => {
     instance = await DuckDBInstance.create(':memory:');
     conn = await instance.connect();
-    await createSyntheticTable(conn, { table: 'features_train', deals: 300, observationsPerDeal: 2, seed: 4, wonDeals: 39 });
-    await createSyntheticTable(conn, { table: 'features_score', deals: 30, observationsPerDeal: 1, seed: 5, open: true });
+    await createSyntheticTable(conn, {
+      table: 'features_train',
+      deals: 300,
+      observationsPerDeal: 2,
+      seed: 4,
+      wonDeals: 39,
+    });
+    await createSyntheticTable(conn, {
+      table: 'features_score',
+      deals: 30,
+      observationsPerDeal: 1,
+      seed: 5,
+      open: true,
+    });
   });
   afterAll(() => {
     conn?.closeSync();
@@ -162,7 +227,9 @@ describe('too little history: the stage baseline, marked as such', () => {
     const log = { info: () => {}, warn: (message: string) => warnings.push(message) };
     const outcome = await trainModels(conn, { ...TRAINING, modelsDir: tmp.dir, log });
     expect(outcome).toMatchObject({ status: 'not_enough_data', fallback: 'stage_baseline' });
-    expect(warnings.join('\n')).toMatch(/39 won and 261 lost closed deals; training needs at least 40 of each.*stage probabilities/);
+    expect(warnings.join('\n')).toMatch(
+      /39 won and 261 lost closed deals; training needs at least 40 of each.*stage probabilities/,
+    );
 
     const fallback = await predictOpenDeals(conn, { modelsDir: tmp.dir, log });
     const crm = await queryRows<{ opportunity_id: string; stage_probability: number; amount: number; days: number }>(

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlatt, fitPlatt, sigmoid } from '../../models/calibration.ts';
 import { Random } from '../../pipeline/base/random.ts';
-import { fitPreprocessing, inputColumnNames, inputColumnsOf, transform, typicalInputs } from '../../models/win/preprocess.ts';
+import {
+  fitPreprocessing,
+  inputColumnNames,
+  inputColumnsOf,
+  transform,
+  typicalInputs,
+} from '../../models/win/preprocess.ts';
 import type { ClosedObservations } from '../../models/win/data.ts';
 import { DAYS_IN_STAGE_FEATURE, timeWeights } from '../../models/win/time-weights.ts';
 import { splitByCloseDate } from '../../models/win/split.ts';
@@ -98,7 +104,10 @@ describe('categorical columns', () => {
     expect(pre.categorical).toEqual([{ name: 'stage', levels: ['A', 'B'], mode: 'A' }]);
     expect(inputColumnNames(pre)).toEqual(['x', 'stage=A', 'stage=B', 'stage=__other__']);
     expect(inputColumnsOf(pre, 1)).toEqual([1, 2, 3]);
-    const matrix = transform(pre, { numeric: [Float32Array.from([4, 4, 4, 4, 4])], categorical: [['A', 'B', 'C', null, 'Z']] });
+    const matrix = transform(pre, {
+      numeric: [Float32Array.from([4, 4, 4, 4, 4])],
+      categorical: [['A', 'B', 'C', null, 'Z']],
+    });
     const oneHot = (r: number) => Array.from(matrix.subarray(r * 4 + 1, r * 4 + 4));
     expect([0, 1, 2, 3, 4].map(oneHot)).toEqual([
       [1, 0, 0],

@@ -7,7 +7,15 @@ import { activateModel, listModels, loadActiveModel, trainWinModel, type TrainRe
 import { tempDir } from '../helpers/temp.ts';
 import { createSyntheticTable, SIGNAL_FEATURES } from './synthetic-deals.ts';
 
-const TRAINING = { featureNames: SIGNAL_FEATURES, seed: 5, epochs: 20, patience: 4, heads: false, importanceRepeats: 0, log: quietLogger };
+const TRAINING = {
+  featureNames: SIGNAL_FEATURES,
+  seed: 5,
+  epochs: 20,
+  patience: 4,
+  heads: false,
+  importanceRepeats: 0,
+  log: quietLogger,
+};
 
 describe('model registry: promotion rule and rollback', () => {
   const tmp = tempDir('wuwei-registry-');
@@ -21,7 +29,9 @@ describe('model registry: promotion rule and rollback', () => {
     await withDatabase(db, async (conn) => {
       await createSyntheticTable(conn, { table: 'features_train', deals: 800, observationsPerDeal: 2, seed: 8 });
       // the same deals with the planted signal replaced by noise: a clearly worse model
-      await conn.run('CREATE TABLE features_weak AS SELECT * REPLACE (noise_a AS signal_up, noise_b AS signal_down) FROM features_train');
+      await conn.run(
+        'CREATE TABLE features_weak AS SELECT * REPLACE (noise_a AS signal_up, noise_b AS signal_down) FROM features_train',
+      );
       good = await trainWinModel(conn, { ...TRAINING, modelsDir });
       worse = await trainWinModel(conn, { ...TRAINING, modelsDir, table: 'features_weak' });
       forced = await trainWinModel(conn, { ...TRAINING, modelsDir, table: 'features_weak', force: true });
@@ -50,10 +60,16 @@ describe('model registry: promotion rule and rollback', () => {
 
       await activateModel(conn, good.version, modelsDir);
       expect((await loadActiveModel(conn, modelsDir))!.version).toBe(good.version);
-      const [counts] = await queryRows<{ active: number }>(conn, 'SELECT count(*) FILTER (WHERE active)::INTEGER AS active FROM model_versions');
+      const [counts] = await queryRows<{ active: number }>(
+        conn,
+        'SELECT count(*) FILTER (WHERE active)::INTEGER AS active FROM model_versions',
+      );
       expect(counts!.active).toBe(1);
 
-      await expect(activateModel(conn, 'win-no-such-version', modelsDir)).rejects.toMatchObject({ code: 'bad_option', message: expect.stringMatching(/no model version win-no-such-version/) });
+      await expect(activateModel(conn, 'win-no-such-version', modelsDir)).rejects.toMatchObject({
+        code: 'bad_option',
+        message: expect.stringMatching(/no model version win-no-such-version/),
+      });
     });
   });
 

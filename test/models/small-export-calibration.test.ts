@@ -29,12 +29,27 @@ describe.each([1, 2, 3])('calibration on a small export (3,000 opportunities, se
   let judged: { model: number; oracle: number; won: number; stage: number }[] = [];
   beforeAll(async () => {
     const source = join(tmp.dir, 'export');
-    await generate({ out: source, opportunities: 3000, seed, asOf: '2026-06-30', start: '2024-01-01', log: quietLogger });
+    await generate({
+      out: source,
+      opportunities: 3000,
+      seed,
+      asOf: '2026-06-30',
+      start: '2024-01-01',
+      log: quietLogger,
+    });
     await withDatabase(join(tmp.dir, 'w.duckdb'), async (conn) => {
       const loaded = await loadExports(conn, { source, log: quietLogger });
       await buildFeatures(conn, { asOf: loaded.asOf, log: quietLogger });
       const modelsDir = join(tmp.dir, 'models');
-      const trained = await trainModels(conn, { featureNames: FEATURE_NAMES, modelsDir, heads: false, importanceRepeats: 0, seed: 42, force: true, log: quietLogger });
+      const trained = await trainModels(conn, {
+        featureNames: FEATURE_NAMES,
+        modelsDir,
+        heads: false,
+        importanceRepeats: 0,
+        seed: 42,
+        force: true,
+        log: quietLogger,
+      });
       expect(trained.status).toBe('trained');
       const predictions = await predictOpenDeals(conn, { modelsDir, log: quietLogger, explain: false });
       const truth = await queryRows<{ opportunity_id: string; oracle: number; won: number; stage: number }>(
@@ -53,8 +68,13 @@ describe.each([1, 2, 3])('calibration on a small export (3,000 opportunities, se
     const model = judged.map((r) => r.model);
     const oracle = judged.map((r) => r.oracle);
     const ece = expectedCalibrationError(model, oracle);
-    const stageEce = expectedCalibrationError(judged.map((r) => r.stage), oracle);
-    console.info(`seed ${seed}: open-deal ECE against the oracle: model ${ece.toFixed(4)}, CRM stage probability ${stageEce.toFixed(4)} (${judged.length} open deals)`);
+    const stageEce = expectedCalibrationError(
+      judged.map((r) => r.stage),
+      oracle,
+    );
+    console.info(
+      `seed ${seed}: open-deal ECE against the oracle: model ${ece.toFixed(4)}, CRM stage probability ${stageEce.toFixed(4)} (${judged.length} open deals)`,
+    );
     expect(ece).toBeLessThanOrEqual(MAX_ECE);
     expect(ece).toBeLessThan(stageEce / 2);
   });
@@ -63,6 +83,16 @@ describe.each([1, 2, 3])('calibration on a small export (3,000 opportunities, se
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     expect(Math.abs(mean(judged.map((r) => r.model)) - mean(judged.map((r) => r.oracle)))).toBeLessThan(0.03);
     const labels = judged.map((r) => r.won);
-    expect(auc(judged.map((r) => r.model), labels)).toBeGreaterThan(auc(judged.map((r) => r.stage), labels) + 0.03);
+    expect(
+      auc(
+        judged.map((r) => r.model),
+        labels,
+      ),
+    ).toBeGreaterThan(
+      auc(
+        judged.map((r) => r.stage),
+        labels,
+      ) + 0.03,
+    );
   });
 });

@@ -38,7 +38,14 @@ describe('shrinkage towards the stage baseline', () => {
   });
 
   it('moves a thin stage further towards its rate than a stage with many deals', () => {
-    const shrinkage = { column: 'stage', strength: 100, baselines: [{ rate: 0.2, deals: 1000 }, { rate: 0.2, deals: 10 }] };
+    const shrinkage = {
+      column: 'stage',
+      strength: 100,
+      baselines: [
+        { rate: 0.2, deals: 1000 },
+        { rate: 0.2, deals: 10 },
+      ],
+    };
     const [many, thin] = applyStageShrinkage(shrinkage, Float32Array.from([0.6, 0.6]), Int32Array.from([0, 1]));
     expect(many).toBeCloseTo((1000 / 1100) * 0.6 + (100 / 1100) * 0.2, 5);
     expect(thin).toBeCloseTo((10 / 110) * 0.6 + (100 / 110) * 0.2, 5);
@@ -46,11 +53,19 @@ describe('shrinkage towards the stage baseline', () => {
 
   it('reads each row’s stage from the one-hot block of the input matrix, rare and missing stages as other', () => {
     const stages = [...Array(30).fill('Proposal'), ...Array(30).fill('Discovery'), 'Rare', null];
-    const preprocessing = fitPreprocessing(['x'], [new Float32Array(stages.length)], Int32Array.from(stages.keys()), 5, { names: ['stage'], columns: [stages] });
+    const preprocessing = fitPreprocessing(
+      ['x'],
+      [new Float32Array(stages.length)],
+      Int32Array.from(stages.keys()),
+      5,
+      { names: ['stage'], columns: [stages] },
+    );
     const matrix = transform(preprocessing, { numeric: [new Float32Array(stages.length)], categorical: [stages] });
     const found = levelsInMatrix(preprocessing, matrix)!;
     expect(found.levelCount).toBe(3);
     expect([found.levels[0], found.levels[30], found.levels[60], found.levels[61]]).toEqual([1, 0, 2, 2]); // equal counts: by name
-    expect(levelsInMatrix(fitPreprocessing(['x'], [new Float32Array(2)], Int32Array.from([0, 1])), new Float32Array(2))).toBeNull();
+    expect(
+      levelsInMatrix(fitPreprocessing(['x'], [new Float32Array(2)], Int32Array.from([0, 1])), new Float32Array(2)),
+    ).toBeNull();
   });
 });

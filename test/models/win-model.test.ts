@@ -25,7 +25,13 @@ describe('win model on a planted signal', () => {
     instance = await DuckDBInstance.create(':memory:');
     conn = await instance.connect();
     await createSyntheticTable(conn, { table: 'features_train', deals: 1000, observationsPerDeal: 3, seed: 1 });
-    await createSyntheticTable(conn, { table: 'features_score', deals: 50, observationsPerDeal: 1, seed: 2, open: true });
+    await createSyntheticTable(conn, {
+      table: 'features_score',
+      deals: 50,
+      observationsPerDeal: 1,
+      seed: 2,
+      open: true,
+    });
     const start = performance.now();
     first = await trainWinModel(conn, { ...TRAINING, modelsDir });
     firstSeconds = (performance.now() - start) / 1000;
@@ -58,7 +64,10 @@ describe('win model on a planted signal', () => {
       conn,
       `SELECT oracle, label_won FROM features_train WHERE final_close_date >= DATE '${first.holdoutFrom}'`,
     );
-    const oracleAuc = auc(rows.map((r) => r.oracle), rows.map((r) => r.label_won));
+    const oracleAuc = auc(
+      rows.map((r) => r.oracle),
+      rows.map((r) => r.label_won),
+    );
     const { metrics } = first;
     console.info(
       `planted signal, holdout of ${oracle!.n} observations (${first.nHoldoutDeals} deals): AUC model ${metrics.auc.toFixed(3)}, ` +
@@ -82,50 +91,88 @@ describe('win model on a planted signal', () => {
   });
 
   it('ranks the planted features first in permutation importance', () => {
-    expect(first.topFeatures.slice(0, 2).map((f) => f.feature).sort()).toEqual(['signal_down', 'signal_up']);
+    expect(
+      first.topFeatures
+        .slice(0, 2)
+        .map((f) => f.feature)
+        .sort(),
+    ).toEqual(['signal_down', 'signal_up']);
     expect(first.topFeatures.at(-1)!.importance).toBeLessThan(0.01);
   });
 
   it('registers every version, the newest active, with curves and importances', async () => {
-    const versions = await queryRows<{ version: string; active: boolean; backend: string; seed: number; auc: number; n_holdout_deals: number }>(
-      conn,
-      'SELECT version, active, backend, seed, auc, n_holdout_deals FROM model_versions ORDER BY trained_at',
-    );
+    const versions = await queryRows<{
+      version: string;
+      active: boolean;
+      backend: string;
+      seed: number;
+      auc: number;
+      n_holdout_deals: number;
+    }>(conn, 'SELECT version, active, backend, seed, auc, n_holdout_deals FROM model_versions ORDER BY trained_at');
     expect(versions.map((v) => [v.version, v.active])).toEqual([
       [first.version, false],
       [second.version, true],
     ]);
-    expect(versions[1]).toMatchObject({ backend: first.backend, seed: 7, auc: first.metrics.auc, n_holdout_deals: first.nHoldoutDeals });
+    expect(versions[1]).toMatchObject({
+      backend: first.backend,
+      seed: 7,
+      auc: first.metrics.auc,
+      n_holdout_deals: first.nHoldoutDeals,
+    });
     const curves = await queryRows<{ model: string; curve: string; points: number; observations: number | null }>(
       conn,
       `SELECT model, curve, count(*)::INTEGER AS points, sum(n)::INTEGER AS observations FROM model_curves WHERE version = '${second.version}' GROUP BY ALL ORDER BY ALL`,
     );
-    expect(curves.map((c) => `${c.model}/${c.curve}`)).toEqual(['stage_baseline/calibration', 'stage_baseline/roc', 'wuwei/calibration', 'wuwei/roc']);
+    expect(curves.map((c) => `${c.model}/${c.curve}`)).toEqual([
+      'stage_baseline/calibration',
+      'stage_baseline/roc',
+      'wuwei/calibration',
+      'wuwei/roc',
+    ]);
     for (const c of curves) {
       if (c.curve === 'roc') expect(c.points).toBeLessThanOrEqual(200);
       else expect(c.observations).toBe(second.nHoldoutObs);
     }
-    const [importance] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM model_feature_importance WHERE version = '${second.version}'`);
+    const [importance] = await queryRows<{ n: number }>(
+      conn,
+      `SELECT count(*)::INTEGER AS n FROM model_feature_importance WHERE version = '${second.version}'`,
+    );
     expect(importance!.n).toBe(SIGNAL_FEATURES.length + 1); // and the categorical stage
   });
 
   it('writes the model folder: tfjs model.json + weights.bin, preprocess.json, metadata.json', () => {
-    for (const file of ['model.json', 'weights.bin', 'preprocess.json', 'metadata.json']) expect(existsSync(join(first.path, file)), file).toBe(true);
+    for (const file of ['model.json', 'weights.bin', 'preprocess.json', 'metadata.json'])
+      expect(existsSync(join(first.path, file)), file).toBe(true);
     const modelJson = JSON.parse(readFileSync(join(first.path, 'model.json'), 'utf8'));
     expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
     const metadata = JSON.parse(readFileSync(join(first.path, 'metadata.json'), 'utf8'));
-    expect(metadata).toMatchObject({ version: first.version, backend: first.backend, seed: 7, featureNames: SIGNAL_FEATURES });
+    expect(metadata).toMatchObject({
+      version: first.version,
+      backend: first.backend,
+      seed: 7,
+      featureNames: SIGNAL_FEATURES,
+    });
     expect(metadata.inputColumns).toContain('signal_down__missing');
     expect(metadata.data.holdout).toMatchObject({ deals: first.nHoldoutDeals, from: first.holdoutFrom });
   });
 
   it('reloads to the same predictions: the holdout AUC recomputed from the saved files matches', async () => {
     const model = await loadModel(first.path);
-    await conn.run(`CREATE OR REPLACE VIEW holdout AS SELECT * FROM features_train WHERE final_close_date >= DATE '${first.holdoutFrom}'`);
+    await conn.run(
+      `CREATE OR REPLACE VIEW holdout AS SELECT * FROM features_train WHERE final_close_date >= DATE '${first.holdoutFrom}'`,
+    );
     const predictions = await predictWin(model, conn, 'holdout');
-    const labels = await queryRows<{ label_won: number }>(conn, 'SELECT label_won FROM holdout ORDER BY opportunity_id, as_of');
+    const labels = await queryRows<{ label_won: number }>(
+      conn,
+      'SELECT label_won FROM holdout ORDER BY opportunity_id, as_of',
+    );
     expect(predictions.probabilities).toBeInstanceOf(Float32Array);
-    expect(auc(predictions.probabilities, labels.map((r) => r.label_won))).toBeCloseTo(first.metrics.auc, 10);
+    expect(
+      auc(
+        predictions.probabilities,
+        labels.map((r) => r.label_won),
+      ),
+    ).toBeCloseTo(first.metrics.auc, 10);
 
     // and a second load of the same folder predicts bit for bit the same logits
     const again = await loadModel(first.path);
@@ -169,16 +216,26 @@ describe('win model refuses to train without enough data', () => {
   });
 
   it('when there are fewer than 40 won (or lost) closed deals', async () => {
-    await createSyntheticTable(conn, { table: 'features_train', deals: 300, observationsPerDeal: 2, seed: 3, wonDeals: 39 });
+    await createSyntheticTable(conn, {
+      table: 'features_train',
+      deals: 300,
+      observationsPerDeal: 2,
+      seed: 3,
+      wonDeals: 39,
+    });
     await expect(trainWinModel(conn, { ...TRAINING, modelsDir: tmp.dir })).rejects.toMatchObject({
       code: 'not_enough_data',
       message: expect.stringMatching(/39 won and 261 lost closed deals; training needs at least 40 of each/),
     });
-    await expect(trainWinModel(conn, { ...TRAINING, modelsDir: tmp.dir, minClassDeals: 60 })).rejects.toMatchObject({ code: 'not_enough_data' });
+    await expect(trainWinModel(conn, { ...TRAINING, modelsDir: tmp.dir, minClassDeals: 60 })).rejects.toMatchObject({
+      code: 'not_enough_data',
+    });
   });
 
   it('when a feature column is absent', async () => {
-    await expect(trainWinModel(conn, { ...TRAINING, featureNames: [...SIGNAL_FEATURES, 'no_such_feature'], modelsDir: tmp.dir })).rejects.toMatchObject({
+    await expect(
+      trainWinModel(conn, { ...TRAINING, featureNames: [...SIGNAL_FEATURES, 'no_such_feature'], modelsDir: tmp.dir }),
+    ).rejects.toMatchObject({
       code: 'bad_input',
       message: expect.stringMatching(/lacks column\(s\) no_such_feature/),
     });

@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../pipeline/base/random.ts';
-import { allocateByDealSize, allocateByGain, eligible, type AllocatableMove, type Assignment, type Person } from '../../pipeline/moves/allocation.ts';
+import {
+  allocateByDealSize,
+  allocateByGain,
+  eligible,
+  type AllocatableMove,
+  type Assignment,
+  type Person,
+} from '../../pipeline/moves/allocation.ts';
 
 const REGIONS = ['EMEA', 'APAC'];
 
@@ -53,7 +60,8 @@ function bruteForce(people: Person[], moves: AllocatableMove[]): number {
       return;
     }
     walk(i + 1, chosen);
-    for (const person of people) if (eligible(person, moves[i]!)) walk(i + 1, [...chosen, { moveId: moves[i]!.moveId, userId: person.userId }]);
+    for (const person of people)
+      if (eligible(person, moves[i]!)) walk(i + 1, [...chosen, { moveId: moves[i]!.moveId, userId: person.userId }]);
   };
   walk(0, []);
   return best;
@@ -76,7 +84,10 @@ describe('allocation under capacity', () => {
   });
 
   it('leaves out moves the model expects nothing from, and people without capacity', () => {
-    const people: Person[] = [{ userId: 'S1', resource: 'solutions_engineer', region: 'EMEA', capacity: 0 }, { userId: 'S2', resource: 'solutions_engineer', region: null, capacity: 5 }];
+    const people: Person[] = [
+      { userId: 'S1', resource: 'solutions_engineer', region: 'EMEA', capacity: 0 },
+      { userId: 'S2', resource: 'solutions_engineer', region: null, capacity: 5 },
+    ];
     const moves: AllocatableMove[] = [
       { moveId: 'A', opportunityId: 'O1', resource: 'solutions_engineer', region: 'EMEA', gain: -10, dealSize: 9e9 },
       { moveId: 'B', opportunityId: 'O2', resource: 'solutions_engineer', region: 'EMEA', gain: 10, dealSize: 1 },

@@ -40,14 +40,24 @@ describe('moves stage on a real run', () => {
     asOf = readFileSync(join(exportDir, 'as_of.txt'), 'utf8').trim();
     // the task files come with the CRM formats of the write-back; capacity scarce, so that who gets which move matters
     mkdirSync(join(tmp.dir, 'run'), { recursive: true });
-    writeFileSync(join(tmp.dir, 'run', 'wuwei.config.yaml'), 'writeback:\n  formats: [salesforce, dynamics, hubspot]\nmoves:\n  engineerCapacity: 1\n  executiveCapacity: 1\n');
+    writeFileSync(
+      join(tmp.dir, 'run', 'wuwei.config.yaml'),
+      'writeback:\n  formats: [salesforce, dynamics, hubspot]\nmoves:\n  engineerCapacity: 1\n  executiveCapacity: 1\n',
+    );
     await step(['run', '--source', exportDir, '--db', paths.db, '--no-report']);
   }, 900_000);
   afterAll(() => tmp.cleanup());
 
-  it('prices moves on every open deal, from tonight\'s scores', async () => {
+  it("prices moves on every open deal, from tonight's scores", async () => {
     await withDatabase(paths.db, async (conn) => {
-      const [row] = await queryRows<{ open: number; priced: number; moves: number; kinds: number; off: number; bad: number }>(
+      const [row] = await queryRows<{
+        open: number;
+        priced: number;
+        moves: number;
+        kinds: number;
+        off: number;
+        bad: number;
+      }>(
         conn,
         `WITH latest AS (SELECT * FROM scores WHERE as_of = DATE '${asOf}'), m AS (SELECT * FROM next_moves WHERE as_of = DATE '${asOf}')
          SELECT (SELECT count(*) FROM latest)::INTEGER AS open, (SELECT count(DISTINCT opportunity_id) FROM m)::INTEGER AS priced,
@@ -72,11 +82,16 @@ describe('moves stage on a real run', () => {
     });
   });
 
-  it('rebuilding tonight\'s rows through the overlay with no move gives tonight\'s scores', async () => {
+  it("rebuilding tonight's rows through the overlay with no move gives tonight's scores", async () => {
     await withDatabase(paths.db, async (conn) => {
       const baseline = await scoreTable(conn, 'features_score', paths.models, quietLogger);
       const deals = [...baseline.keys()];
-      const rebuilt = await counterfactualOutlook(conn, [], { asOf, features: featureBuildOptions(defaultConfig()).config, modelsDir: paths.models, log: quietLogger }, deals);
+      const rebuilt = await counterfactualOutlook(
+        conn,
+        [],
+        { asOf, features: featureBuildOptions(defaultConfig()).config, modelsDir: paths.models, log: quietLogger },
+        deals,
+      );
       expect(rebuilt.size).toBe(baseline.size);
       for (const [id, outlook] of baseline) {
         expect(rebuilt.get(id)!.winProbability).toBeCloseTo(outlook.winProbability, 6);
@@ -88,9 +103,15 @@ describe('moves stage on a real run', () => {
   it('allocates within capacity and region, one person per move, and gains at least what deal size gains', async () => {
     await withDatabase(paths.db, async (conn) => {
       const night = `as_of = DATE '${asOf}'`;
-      const over = await queryRows(conn, `SELECT method, user_id FROM move_allocation WHERE ${night} GROUP BY ALL HAVING count(*) > any_value(capacity)`);
+      const over = await queryRows(
+        conn,
+        `SELECT method, user_id FROM move_allocation WHERE ${night} GROUP BY ALL HAVING count(*) > any_value(capacity)`,
+      );
       expect(over).toEqual([]);
-      const twice = await queryRows(conn, `SELECT method, move_id FROM move_allocation WHERE ${night} GROUP BY ALL HAVING count(*) > 1`);
+      const twice = await queryRows(
+        conn,
+        `SELECT method, move_id FROM move_allocation WHERE ${night} GROUP BY ALL HAVING count(*) > 1`,
+      );
       expect(twice).toEqual([]);
       const [fit] = await queryRows<{ wrong: number; capacity: number }>(
         conn,
@@ -126,9 +147,14 @@ describe('moves stage on a real run', () => {
     }
   });
 
-  it('gives the page its data: who does what, each deal\'s best move, gaps and stalled deals, no names', async () => {
+  it("gives the page its data: who does what, each deal's best move, gaps and stalled deals, no names", async () => {
     const loader = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data', 'moves.json.ts');
-    const json = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', loader], { env: { ...process.env, WUWEI_DB: paths.db }, encoding: 'utf8' }));
+    const json = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', loader], {
+        env: { ...process.env, WUWEI_DB: paths.db },
+        encoding: 'utf8',
+      }),
+    );
     expect(json.available).toBe(true);
     expect(json.people.length).toBeGreaterThan(0);
     expect(json.assignments.length).toBe(json.summary.optimalAssigned);
@@ -137,15 +163,19 @@ describe('moves stage on a real run', () => {
     for (const person of json.people) expect(person.person).toMatch(/^U\d+$/);
     const someDeal = json.deals[0].opportunityId;
     expect(json.byDeal[someDeal][0].move).toBe(json.deals[0].bestMove);
-    const names = await withDatabase(paths.db, async (conn) => (await queryRows<{ name: string }>(conn, `SELECT name FROM users`)).map((r) => r.name));
+    const names = await withDatabase(paths.db, async (conn) =>
+      (await queryRows<{ name: string }>(conn, `SELECT name FROM users`)).map((r) => r.name),
+    );
     const text = JSON.stringify(json);
     for (const name of names) expect(text).not.toContain(name);
   });
 
-  describe('against the generator\'s truth', () => {
+  describe("against the generator's truth", () => {
     let check: TruthCheck;
     beforeAll(async () => {
-      check = await withDatabase(paths.db, (conn) => checkMovesAgainstTruth(conn, asOf, join(exportDir, 'ground_truth_moves.csv')));
+      check = await withDatabase(paths.db, (conn) =>
+        checkMovesAgainstTruth(conn, asOf, join(exportDir, 'ground_truth_moves.csv')),
+      );
     });
 
     it('judges every priced move', () => {

@@ -20,12 +20,16 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Every cell of a CSV file as text (DuckDB parses the quoting). */
 async function cells(path: string): Promise<Record<string, string | null>[]> {
-  return withDatabase(':memory:', (conn) => queryRows(conn, `SELECT * FROM read_csv('${path}', header = true, all_varchar = true, auto_detect = true)`));
+  return withDatabase(':memory:', (conn) =>
+    queryRows(conn, `SELECT * FROM read_csv('${path}', header = true, all_varchar = true, auto_detect = true)`),
+  );
 }
 
 /** Cells a spreadsheet would run as a formula. */
 function liveFormulas(rows: Record<string, string | null>[]): string[] {
-  return rows.flatMap((row) => Object.values(row).filter((v): v is string => v !== null && FORMULA_START.test(v) && !NUMBER.test(v)));
+  return rows.flatMap((row) =>
+    Object.values(row).filter((v): v is string => v !== null && FORMULA_START.test(v) && !NUMBER.test(v)),
+  );
 }
 
 describe('no spreadsheet formula in CSV outputs', () => {
@@ -36,9 +40,19 @@ describe('no spreadsheet formula in CSV outputs', () => {
   let hostileId = '';
 
   beforeAll(async () => {
-    await generate({ out: source, opportunities: 300, seed: 11, asOf: '2026-06-30', start: '2024-01-01', log: quietLogger });
+    await generate({
+      out: source,
+      opportunities: 300,
+      seed: 11,
+      asOf: '2026-06-30',
+      start: '2024-01-01',
+      log: quietLogger,
+    });
     const deals = readFileSync(join(source, 'opportunities.csv'), 'utf8');
-    const openId = deals.split('\n').find((line) => line.includes(',false,false,'))!.split(',')[0]!;
+    const openId = deals
+      .split('\n')
+      .find((line) => line.includes(',false,false,'))!
+      .split(',')[0]!;
     hostileId = `@${openId}`;
     for (const file of readdirSync(source).filter((f) => f.endsWith('.csv'))) {
       const text = readFileSync(join(source, file), 'utf8')
@@ -61,7 +75,12 @@ describe('no spreadsheet formula in CSV outputs', () => {
     const files = ['forecast.csv', 'scores.csv', EXPORTS.salesforce.file, EXPORTS.dynamics.file, EXPORTS.hubspot.file];
     for (const file of files) expect(liveFormulas(await cells(join(out, file))), file).toEqual([]);
     // Parquet keeps the raw value.
-    const parquet = await withDatabase(':memory:', (conn) => queryRows<{ id: string }>(conn, `SELECT opportunity_id AS id FROM read_parquet('${join(out, 'scores.parquet')}')`));
+    const parquet = await withDatabase(':memory:', (conn) =>
+      queryRows<{ id: string }>(
+        conn,
+        `SELECT opportunity_id AS id FROM read_parquet('${join(out, 'scores.parquet')}')`,
+      ),
+    );
     expect(parquet.map((r) => r.id)).toContain(hostileId);
   });
 
@@ -75,7 +94,9 @@ describe('no spreadsheet formula in CSV outputs', () => {
       expect(over, column.name).toEqual([]);
     }
     // Cut factors end at a whole factor, marked.
-    const cut = rows.flatMap((r) => [r['Wuwei_Top_Positive_Factors__c'], r['Wuwei_Top_Negative_Factors__c']]).filter((v) => v?.endsWith('…'));
+    const cut = rows
+      .flatMap((r) => [r['Wuwei_Top_Positive_Factors__c'], r['Wuwei_Top_Negative_Factors__c']])
+      .filter((v) => v?.endsWith('…'));
     for (const value of cut) expect(value).toMatch(/\(.\d+\.\d pts\); …$/);
   });
 

@@ -67,7 +67,9 @@ describe.runIf(mounted)('a full disk', () => {
   it('keeps the database readable with what it held', async () => {
     const listed = await wuwei(['snapshots', 'list', '--db', db, '--json']);
     expect(listed.stderr).not.toMatch(/unexpected failure/);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ asOf: '2026-06-30', opportunities: 600, current: true })]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ asOf: '2026-06-30', opportunities: 600, current: true }),
+    ]);
   }, 120_000);
 });
 
@@ -75,11 +77,22 @@ describe('wuwei runs past broken records', () => {
   it('lists every run, marking a 0-byte or cut-short record as broken', async () => {
     const runs = join(tmp.dir, 'records', 'runs');
     mkdirSync(runs, { recursive: true });
-    const good = { startedAt: '2026-11-01T01:00:00.000Z', finishedAt: '2026-11-01T01:02:00.000Z', outcome: 'succeeded', asOf: '2026-10-31', rowCounts: { opportunities: 5000 }, rejects: {}, stages: {} };
+    const good = {
+      startedAt: '2026-11-01T01:00:00.000Z',
+      finishedAt: '2026-11-01T01:02:00.000Z',
+      outcome: 'succeeded',
+      asOf: '2026-10-31',
+      rowCounts: { opportunities: 5000 },
+      rejects: {},
+      stages: {},
+    };
     writeFileSync(join(runs, '2026-11-01T01-00-00.000Z.json'), JSON.stringify(good));
     writeFileSync(join(runs, '2026-11-02T01-00-00.000Z.json'), '');
     writeFileSync(join(runs, '2026-11-03T01-00-00.000Z.json'), '{"startedAt": "2026-11-03T01:00:00.000Z", "outc');
-    writeFileSync(join(runs, '2026-11-04T01-00-00.000Z.json'), JSON.stringify({ ...good, startedAt: '2026-11-04T01:00:00.000Z', finishedAt: '2026-11-04T01:01:00.000Z' }));
+    writeFileSync(
+      join(runs, '2026-11-04T01-00-00.000Z.json'),
+      JSON.stringify({ ...good, startedAt: '2026-11-04T01:00:00.000Z', finishedAt: '2026-11-04T01:01:00.000Z' }),
+    );
     expect(listRuns(runs).map((run) => [run.startedAt, run.outcome])).toEqual([
       ['2026-11-04T01:00:00.000Z', 'succeeded'],
       ['2026-11-03T01:00:00.000Z', 'broken'],

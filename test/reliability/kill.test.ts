@@ -62,11 +62,16 @@ describe('SIGKILL at random points in every stage of the nightly run', () => {
         const code = await run.exited;
         // Killed (no exit code) or, on a faster machine than the reference run's, finished: never failed on
         // its own, which would mean an earlier kill left something that stops the stages before this one.
-        expect(code === null || code === 0, `run killed in ${window.stage} at ${killAt.toFixed(0)} ms exited with ${code}`).toBe(true);
+        expect(
+          code === null || code === 0,
+          `run killed in ${window.stage} at ${killAt.toFixed(0)} ms exited with ${code}`,
+        ).toBe(true);
         kills += code === null ? 1 : 0;
 
         const after = await published();
-        expect(after.tableCounts, `tables after a kill in ${window.stage} at ${killAt.toFixed(0)} ms`).toEqual(before.tableCounts);
+        expect(after.tableCounts, `tables after a kill in ${window.stage} at ${killAt.toFixed(0)} ms`).toEqual(
+          before.tableCounts,
+        );
         expect(after.scoresCsv, `scores.csv after a kill in ${window.stage}`).toBe(before.scoresCsv);
         expect(after.siteFiles, `site after a kill in ${window.stage}`).toEqual(before.siteFiles);
       }
@@ -77,7 +82,9 @@ describe('SIGKILL at random points in every stage of the nightly run', () => {
     expect(readScores(join(tmp.dir, 'victim', 'out', 'scores.csv'))).toEqual(referenceScores);
     // most kills must land inside a run, not after it ended
     expect(kills).toBeGreaterThanOrEqual(Math.ceil(stageWindows.length * ROUNDS * 0.8));
-    console.log(`killed ${kills} chained runs in ${stageWindows.length} stages; the next run recovered with the uninterrupted run's scores`);
+    console.log(
+      `killed ${kills} chained runs in ${stageWindows.length} stages; the next run recovered with the uninterrupted run's scores`,
+    );
   });
 
   /** What readers see: scores.csv without its run-specific columns, the site's files, and table sizes. */
@@ -86,17 +93,25 @@ describe('SIGKILL at random points in every stage of the nightly run', () => {
     const tableCounts = await withDatabase(victim, async (conn) => {
       await conn.run('CHECKPOINT');
       const counts: Record<string, number> = {};
-      for (const table of CHECKED_TABLES) counts[table] = (await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${table}`))[0]!.n;
+      for (const table of CHECKED_TABLES)
+        counts[table] = (await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${table}`))[0]!.n;
       return counts;
     });
-    return { scoresCsv: stableCsv(join(dir, 'out', 'scores.csv')), siteFiles: siteShape(join(dir, 'site')), tableCounts };
+    return {
+      scoresCsv: stableCsv(join(dir, 'out', 'scores.csv')),
+      siteFiles: siteShape(join(dir, 'site')),
+      tableCounts,
+    };
   }
 });
 
 /** Each stage's window in ms after the process was spawned, from the reference run's record. */
 function stageTimeline(runsDir: string, spawnedAt: number): { stage: string; from: number; to: number }[] {
   const [file] = readdirSync(runsDir).filter((name) => name.endsWith('.json'));
-  const record = JSON.parse(readFileSync(join(runsDir, file!), 'utf8')) as { startedAt: string; stages: Record<string, { seconds: number }> };
+  const record = JSON.parse(readFileSync(join(runsDir, file!), 'utf8')) as {
+    startedAt: string;
+    stages: Record<string, { seconds: number }>;
+  };
   let at = Date.parse(record.startedAt) - spawnedAt;
   return Object.entries(record.stages).map(([stage, { seconds }]) => {
     const window = { stage, from: at, to: at + seconds * 1000 };

@@ -35,7 +35,10 @@ async function holderProcess(db: string): Promise<ChildProcess> {
     await acquireRunLock(${JSON.stringify(db)}, { command: 'wuwei run', waitSeconds: 0, log: { info() {}, warn() {} } });
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   cleanups.push(() => child.kill('SIGKILL'));
   await new Promise<void>((done, fail) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('held') && done());
@@ -50,7 +53,9 @@ describe('run lock', () => {
     const first = await acquireRunLock(db, { command: 'wuwei run', waitSeconds: 0, log: quietLogger });
     const second = acquireRunLock(db, { command: 'wuwei score', waitSeconds: 0, log: quietLogger });
     await expect(second).rejects.toThrow(WuweiError);
-    await expect(second).rejects.toThrow(new RegExp(`another wuwei run is using .*wuwei run \\(pid ${process.pid} on `));
+    await expect(second).rejects.toThrow(
+      new RegExp(`another wuwei run is using .*wuwei run \\(pid ${process.pid} on `),
+    );
     first.release();
     const third = await acquireRunLock(db, { command: 'wuwei score', waitSeconds: 0, log: quietLogger });
     third.release();
@@ -71,7 +76,9 @@ describe('run lock', () => {
     const db = dbInTemp();
     const holder = await holderProcess(db);
     const blocked = acquireRunLock(db, { command: 'wuwei score', waitSeconds: 0, log: quietLogger });
-    await expect(blocked).rejects.toThrow(new RegExp(`another wuwei run is using .*: wuwei run \\(pid ${holder.pid} on `));
+    await expect(blocked).rejects.toThrow(
+      new RegExp(`another wuwei run is using .*: wuwei run \\(pid ${holder.pid} on `),
+    );
     holder.kill('SIGKILL');
     await new Promise((done) => holder.once('exit', done));
     const next = await acquireRunLock(db, { command: 'wuwei run', waitSeconds: 0, log: quietLogger });
@@ -82,14 +89,24 @@ describe('run lock', () => {
     ['empty (power loss)', ''],
     ['truncated', '{"pid": 12'],
     ['garbage', '\u0000\u0001 not a lock at all \u00ff'.repeat(300)],
-    ['from another host', JSON.stringify({ pid: 4242, host: 'pod-of-last-night', command: 'wuwei run', startedAt: '2026-01-01T00:00:00Z' })],
-    ['from pid 1 of a container', JSON.stringify({ pid: 1, host: 'wuwei-7f9c', command: 'wuwei run', startedAt: '2026-01-01T00:00:00Z' })],
+    [
+      'from another host',
+      JSON.stringify({ pid: 4242, host: 'pod-of-last-night', command: 'wuwei run', startedAt: '2026-01-01T00:00:00Z' }),
+    ],
+    [
+      'from pid 1 of a container',
+      JSON.stringify({ pid: 1, host: 'wuwei-7f9c', command: 'wuwei run', startedAt: '2026-01-01T00:00:00Z' }),
+    ],
   ])('does not let a lock file left %s block the next run', async (_what, content) => {
     const db = dbInTemp();
     writeFileSync(`${db}.lock`, content);
     writeFileSync(`${db}.lock.json`, content);
     const warnings: string[] = [];
-    const lock = await acquireRunLock(db, { command: 'wuwei run', waitSeconds: 0, log: { info: () => {}, warn: (message) => warnings.push(message) } });
+    const lock = await acquireRunLock(db, {
+      command: 'wuwei run',
+      waitSeconds: 0,
+      log: { info: () => {}, warn: (message) => warnings.push(message) },
+    });
     expect(warnings).toEqual([expect.stringContaining('replaced an unreadable run lock')]);
     lock.release();
     // and it is a working lock again
@@ -102,7 +119,9 @@ describe('run lock', () => {
     const holder = await holderProcess(db);
     const { code, stderr } = await wuwei(['score', '--db', db]);
     expect(code).toBe(1);
-    const line = new RegExp(`^wuwei: another wuwei run is using ${db}: wuwei run \\(pid ${holder.pid} on .+, started .+\\); try again later or pass --wait SECONDS$`);
+    const line = new RegExp(
+      `^wuwei: another wuwei run is using ${db}: wuwei run \\(pid ${holder.pid} on .+, started .+\\); try again later or pass --wait SECONDS$`,
+    );
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(line)]);
   });
 });

@@ -37,7 +37,9 @@ describe('a database the pipeline cannot use', () => {
     for (const command of [['score'], ['features'], ['models', 'list'], ['snapshots', 'list']]) {
       expectOneLine(
         await wuwei([...command, '--db', db]),
-        new RegExp(`^wuwei: ${db} is not a readable DuckDB database \\(damaged or overwritten\\): restore it from a backup, or load the exports into a new one \\(--db NEW_FILE\\)$`),
+        new RegExp(
+          `^wuwei: ${db} is not a readable DuckDB database \\(damaged or overwritten\\): restore it from a backup, or load the exports into a new one \\(--db NEW_FILE\\)$`,
+        ),
       );
     }
     expect(readFileSync(db).equals(before)).toBe(true);
@@ -51,21 +53,36 @@ describe('a database the pipeline cannot use', () => {
       const instance = await DuckDBInstance.create(${JSON.stringify(db)});
       process.stdout.write('open\\n');
       setInterval(() => instance, 1000);`;
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     undo.push(() => holder.kill('SIGKILL'));
     await new Promise<void>((done) => holder.stdout!.on('data', () => done()));
-    expectOneLine(await wuwei(['score', '--db', db]), new RegExp(`^wuwei: ${db} is open in another program \\(.*node, pid ${holder.pid}\\): close it .* and run again$`));
+    expectOneLine(
+      await wuwei(['score', '--db', db]),
+      new RegExp(
+        `^wuwei: ${db} is open in another program \\(.*node, pid ${holder.pid}\\): close it .* and run again$`,
+      ),
+    );
   }, 60_000);
 
-  it.runIf(isRoot)('says an immutable database cannot be written', async () => {
-    const folder = join(tmp.dir, 'immutable');
-    const db = join(folder, 'wuwei.duckdb');
-    mkdirSync(folder, { recursive: true });
-    await withDatabase(db, (conn) => conn.run('CREATE TABLE wuwei_meta AS SELECT DATE \'2026-06-30\' AS as_of'));
-    execFileSync('chattr', ['+i', db]);
-    undo.push(() => execFileSync('chattr', ['-i', db]));
-    expectOneLine(await wuwei(['features', '--db', db]), new RegExp(`^wuwei: cannot write ${db}: operation not permitted \\(an immutable file or folder\\?\\)`));
-  }, 60_000);
+  it.runIf(isRoot)(
+    'says an immutable database cannot be written',
+    async () => {
+      const folder = join(tmp.dir, 'immutable');
+      const db = join(folder, 'wuwei.duckdb');
+      mkdirSync(folder, { recursive: true });
+      await withDatabase(db, (conn) => conn.run("CREATE TABLE wuwei_meta AS SELECT DATE '2026-06-30' AS as_of"));
+      execFileSync('chattr', ['+i', db]);
+      undo.push(() => execFileSync('chattr', ['-i', db]));
+      expectOneLine(
+        await wuwei(['features', '--db', db]),
+        new RegExp(`^wuwei: cannot write ${db}: operation not permitted \\(an immutable file or folder\\?\\)`),
+      );
+    },
+    60_000,
+  );
 });
 
 describe.runIf(isRoot)('read-only folders', () => {
@@ -77,7 +94,9 @@ describe.runIf(isRoot)('read-only folders', () => {
     undo.push(() => execFileSync('umount', ['-l', readOnly]));
     expectOneLine(
       await wuwei(['generate', '--out', join(readOnly, 'export'), '--opportunities', '50']),
-      new RegExp(`^wuwei: cannot write ${join(readOnly, 'export')}.*: the file system is read-only: give a folder that can be written$`),
+      new RegExp(
+        `^wuwei: cannot write ${join(readOnly, 'export')}.*: the file system is read-only: give a folder that can be written$`,
+      ),
     );
     const db = join(tmp.dir, 'report', 'wuwei.duckdb');
     mkdirSync(join(tmp.dir, 'report'), { recursive: true });

@@ -30,7 +30,14 @@ describe('personal data stays out of the logs', () => {
   let contacts: Contact[] = [];
 
   beforeAll(async () => {
-    await generate({ out: source, opportunities: 200, seed: 8, asOf: '2026-06-30', start: '2024-01-01', log: quietLogger });
+    await generate({
+      out: source,
+      opportunities: 200,
+      seed: 8,
+      asOf: '2026-06-30',
+      start: '2024-01-01',
+      log: quietLogger,
+    });
     const [header, ...rows] = readFileSync(join(source, 'contacts.csv'), 'utf8').trim().split('\n');
     const columns = header!.split(',');
     contacts = rows.map((line) => {
@@ -68,11 +75,15 @@ describe('personal data stays out of the logs', () => {
     const db = join(tmp.dir, 'night', 'wuwei.duckdb');
     const run = await wuwei(['run', '--source', source, '--db', db, '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const records = readdirSync(join(tmp.dir, 'night', 'runs')).map((file) => readFileSync(join(tmp.dir, 'night', 'runs', file), 'utf8'));
+    const records = readdirSync(join(tmp.dir, 'night', 'runs')).map((file) =>
+      readFileSync(join(tmp.dir, 'night', 'runs', file), 'utf8'),
+    );
     expect(records).toHaveLength(1);
 
     // the quarantine table keeps the whole line of the malformed row: this is what the log must not repeat
-    const rejects = await withDatabase(db, (conn) => queryRows<{ value: string | null }>(conn, `SELECT value FROM load_rejects WHERE entity = 'contacts'`));
+    const rejects = await withDatabase(db, (conn) =>
+      queryRows<{ value: string | null }>(conn, `SELECT value FROM load_rejects WHERE entity = 'contacts'`),
+    );
     expect(leaks(rejects.map((r) => r.value).join('\n')).length).toBeGreaterThan(0);
 
     expect(run.stderr).toMatch(/loaded contacts: \d+ rows, 2 rejected/);
@@ -88,7 +99,9 @@ describe('personal data stays out of the logs', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/contacts\.csv: \d+ of \d+ contacts rows rejected .*e\.g\. line \d+: malformed row/);
     expect(leaks(run.stderr)).toEqual([]);
-    const records = readdirSync(join(tmp.dir, 'failing', 'runs')).map((file) => readFileSync(join(tmp.dir, 'failing', 'runs', file), 'utf8'));
+    const records = readdirSync(join(tmp.dir, 'failing', 'runs')).map((file) =>
+      readFileSync(join(tmp.dir, 'failing', 'runs', file), 'utf8'),
+    );
     expect(leaks(records.join('\n'))).toEqual([]);
   }, 120_000);
   /** An export whose contacts are keyed by e-mail (roles and participants point at them by e-mail), `duplicates` contact rows repeated. */
@@ -101,7 +114,10 @@ describe('personal data stays out of the logs', () => {
     writeFileSync(join(dir, 'contacts.csv'), `${[header, ...keyed, ...keyed.slice(0, duplicates)].join('\n')}\n`);
     for (const file of ['opportunity_contact_roles.csv', 'activity_participants.csv']) {
       const text = readFileSync(join(dir, file), 'utf8');
-      writeFileSync(join(dir, file), text.replace(/\bC\d+\b/g, (id) => emailOf.get(id) ?? id));
+      writeFileSync(
+        join(dir, file),
+        text.replace(/\bC\d+\b/g, (id) => emailOf.get(id) ?? id),
+      );
     }
   }
 
@@ -111,7 +127,9 @@ describe('personal data stays out of the logs', () => {
     const db = join(tmp.dir, 'by-email-failing-db', 'wuwei.duckdb');
     const load = await wuwei(['load', '--source', failing, '--db', db]);
     expect(load.code).toBe(1);
-    expect(load.stderr).toMatch(/contacts\.csv: \d+ of \d+ contacts rows rejected .*duplicate key.*e\.g\. line \d+, column contact_id: duplicate key/);
+    expect(load.stderr).toMatch(
+      /contacts\.csv: \d+ of \d+ contacts rows rejected .*duplicate key.*e\.g\. line \d+, column contact_id: duplicate key/,
+    );
     expect(leaks(load.stderr)).toEqual([]);
     const rejectsCsv = readFileSync(join(tmp.dir, 'by-email-failing-db', 'out', 'load_rejects.csv'), 'utf8');
     expect(rejectsCsv).toContain(WITHHELD);
@@ -119,9 +137,19 @@ describe('personal data stays out of the logs', () => {
     // With personal data allowed in the config, the same file names them: the check above can fail.
     const config = join(tmp.dir, 'allowed.yaml');
     writeFileSync(config, 'report:\n  showPersonalData: true\n');
-    const allowed = await wuwei(['load', '--source', failing, '--db', join(tmp.dir, 'by-email-allowed', 'wuwei.duckdb'), '--config', config]);
+    const allowed = await wuwei([
+      'load',
+      '--source',
+      failing,
+      '--db',
+      join(tmp.dir, 'by-email-allowed', 'wuwei.duckdb'),
+      '--config',
+      config,
+    ]);
     expect(allowed.code).toBe(1);
-    expect(leaks(readFileSync(join(tmp.dir, 'by-email-allowed', 'out', 'load_rejects.csv'), 'utf8')).length).toBeGreaterThan(0);
+    expect(
+      leaks(readFileSync(join(tmp.dir, 'by-email-allowed', 'out', 'load_rejects.csv'), 'utf8')).length,
+    ).toBeGreaterThan(0);
 
     // Under the threshold the load goes through; the data-quality page's loader names line and column only.
     const passing = join(tmp.dir, 'by-email-passing');
@@ -131,7 +159,9 @@ describe('personal data stays out of the logs', () => {
     const page = async (show: boolean) => {
       const env = { ...process.env, WUWEI_DB: passingDb, WUWEI_SHOW_PERSONAL_DATA: String(show) };
       const loader = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data', 'data-quality.json.ts');
-      return (await promisify(execFile)(process.execPath, ['--import', 'tsx', loader], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+      return (
+        await promisify(execFile)(process.execPath, ['--import', 'tsx', loader], { env, maxBuffer: 64 * 1024 * 1024 })
+      ).stdout;
     };
     const withheld = await page(false);
     expect(JSON.parse(withheld).examples.filter((e: { entity: string }) => e.entity === 'contacts')).toHaveLength(3);

@@ -8,7 +8,18 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+  type Dirent,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireRunLock } from '../../pipeline/commands/lock.ts';
@@ -36,7 +47,11 @@ function treeFingerprint(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
     .map((entry) => {
       const path = join(entry.parentPath, entry.name);
-      const what = entry.isFile() ? createHash('sha256').update(readFileSync(path)).digest('hex') : entry.isDirectory() ? 'dir' : 'other';
+      const what = entry.isFile()
+        ? createHash('sha256').update(readFileSync(path)).digest('hex')
+        : entry.isDirectory()
+          ? 'dir'
+          : 'other';
       return `${relative(dir, path)} ${what}`;
     })
     .sort();
@@ -115,7 +130,9 @@ describe('wuwei report --serve', () => {
   it('serves the published site while a run holds the lock and without the database; a malformed URL gets a 400', async () => {
     const held = await acquireRunLock(db, { command: 'wuwei run', waitSeconds: 0, log: quietLogger });
     const elsewhere = join(tmp.dir, 'no-database-here', 'wuwei.duckdb');
-    const child = spawn(process.execPath, [WUWEI, 'report', '--serve', '--db', elsewhere, '--site', site], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [WUWEI, 'report', '--serve', '--db', elsewhere, '--site', site], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((done, fail) => {
         let stderr = '';
@@ -138,12 +155,16 @@ describe('wuwei report --serve', () => {
       child.kill('SIGTERM');
       held.release();
     }
-    expect(await new Promise((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', done)))).toBe(0);
+    expect(
+      await new Promise((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', done))),
+    ).toBe(0);
   }, 60_000);
 
   it('says in one line to run `wuwei report` when nothing is published yet', async () => {
     const result = await wuwei(['report', '--serve', '--db', join(tmp.dir, 'fresh', 'wuwei.duckdb')]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual([`wuwei: no report site in ${join(tmp.dir, 'fresh', 'site')}: run \`wuwei report\` first`]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `wuwei: no report site in ${join(tmp.dir, 'fresh', 'site')}: run \`wuwei report\` first`,
+    ]);
   });
 });

@@ -10,7 +10,9 @@ describe('inTransaction', () => {
   it('commits what the work did when it returns', async () => {
     await withDatabase(':memory:', async (conn) => {
       await conn.run('CREATE TABLE t (x INTEGER)');
-      expect(await inTransaction(conn, async () => (await conn.run('INSERT INTO t VALUES (1), (2)'), 'done'))).toBe('done');
+      expect(await inTransaction(conn, async () => (await conn.run('INSERT INTO t VALUES (1), (2)'), 'done'))).toBe(
+        'done',
+      );
       expect(await queryRows(conn, 'SELECT count(*)::INTEGER AS n FROM t')).toEqual([{ n: 2 }]);
     });
   });

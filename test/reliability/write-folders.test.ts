@@ -18,7 +18,6 @@ import { tempDir } from '../helpers/temp.ts';
 const tmp = tempDir('wuwei-write-folders-');
 afterAll(() => tmp.cleanup());
 
-
 /** A data folder with a config file (YAML text) beside an (empty) database file. */
 function dataFolder(name: string, config: string): { dir: string; db: string; file: string } {
   const dir = join(tmp.dir, name);
@@ -43,27 +42,40 @@ describe('write folders from the config', () => {
 
   it.each([
     ['output', 'output: ../../etc/x\n', /output: '\.\.\/\.\.\/etc\/x' leaves the config file's folder/],
-    ['report.site', 'report:\n  site: ../elsewhere\n', /report\.site: '\.\.\/elsewhere' leaves the config file's folder/],
+    [
+      'report.site',
+      'report:\n  site: ../elsewhere\n',
+      /report\.site: '\.\.\/elsewhere' leaves the config file's folder/,
+    ],
   ])('refuses a relative %s that climbs out of the config folder', (_key, yaml, message) => {
     const folder = dataFolder(`climb-${_key}`, yaml);
     expect(errorOf(() => loadConfig({ db: folder.db })).message).toMatch(message);
   });
 
   it('refuses a write-back file name instead of a format (the names of the files are fixed)', () => {
-    expect(errorOf(() => parseConfig({ writeback: { formats: ['../../etc/passwd'] } })).message).toMatch(/^config: writeback\.formats\[0\]: /);
+    expect(errorOf(() => parseConfig({ writeback: { formats: ['../../etc/passwd'] } })).message).toMatch(
+      /^config: writeback\.formats\[0\]: /,
+    );
   });
 
   it('refuses a site that is, or holds, what Wuwei reads or keeps, or the root or home folder', () => {
     const db = join(tmp.dir, 'keep', 'data', 'wuwei.duckdb');
-    const check = (site: string, protect: Parameters<typeof checkWriteFolders>[1] = {}) => errorOf(() => checkWriteFolders(runPaths(db, { site }), protect)).message;
+    const check = (site: string, protect: Parameters<typeof checkWriteFolders>[1] = {}) =>
+      errorOf(() => checkWriteFolders(runPaths(db, { site }), protect)).message;
     expect(check(join(tmp.dir, 'keep', 'data'))).toMatch(/^site: .*holds the database/);
     expect(check(join(tmp.dir, 'keep'))).toMatch(/^site: .*holds the database/);
     expect(check(join(tmp.dir, 'keep', 'data', 'out'))).toMatch(/^site: .*holds the output folder/);
-    expect(check(join(tmp.dir, 'exports'), { sources: [join(tmp.dir, 'exports', 'tonight')] })).toMatch(/holds the export/);
-    expect(check(join(tmp.dir, 'cfg'), { configFile: join(tmp.dir, 'cfg', 'wuwei.config.yaml') })).toMatch(/holds the config file/);
+    expect(check(join(tmp.dir, 'exports'), { sources: [join(tmp.dir, 'exports', 'tonight')] })).toMatch(
+      /holds the export/,
+    );
+    expect(check(join(tmp.dir, 'cfg'), { configFile: join(tmp.dir, 'cfg', 'wuwei.config.yaml') })).toMatch(
+      /holds the config file/,
+    );
     expect(check('/')).toMatch(/^site: \/ is the root folder/);
     expect(check(homedir())).toMatch(/is the home folder/);
-    expect(errorOf(() => checkWriteFolders(runPaths(db, { out: '/' }))).message).toMatch(/^output: \/ is the root folder/);
+    expect(errorOf(() => checkWriteFolders(runPaths(db, { out: '/' }))).message).toMatch(
+      /^output: \/ is the root folder/,
+    );
     // its own folder (new, empty, or a site published before) is fine
     expect(() => checkWriteFolders(runPaths(db, { site: join(tmp.dir, 'keep', 'site') }))).not.toThrow();
   });
@@ -73,7 +85,9 @@ describe('write folders from the config', () => {
     const before = readdirSync(folder.dir).sort();
     const result = await cli(['report', '--db', folder.db]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`wuwei: site: ${folder.dir} holds the database (${folder.db}): publishing the report replaces the site folder; give the site a folder of its own`);
+    expect(result.stderr.trim()).toBe(
+      `wuwei: site: ${folder.dir} holds the database (${folder.db}): publishing the report replaces the site folder; give the site a folder of its own`,
+    );
     expect(result.output).not.toMatch(/^\s+at /m);
     expect(readdirSync(folder.dir).sort()).toEqual(before);
     expect(existsSync(`${folder.dir}.versions`)).toBe(false);
@@ -86,7 +100,9 @@ describe('write folders from the config', () => {
     writeFileSync(join(documents, 'letter.txt'), 'keep me');
     const result = await cli(['report', '--db', folder.db, '--site', documents]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^wuwei: site: .*documents is a folder Wuwei did not make \(it has other files and no \.wuwei-site\)/);
+    expect(result.stderr).toMatch(
+      /^wuwei: site: .*documents is a folder Wuwei did not make \(it has other files and no \.wuwei-site\)/,
+    );
     expect(readdirSync(documents)).toEqual(['letter.txt']);
   });
 });

@@ -19,7 +19,9 @@ import type { RealRun } from '../helpers/real-run.ts';
 import { publishedJson, sharedRealSite } from '../helpers/shared-site.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data');
-const LOADERS = readdirSync(DATA).filter((file) => file.endsWith('.json.ts')).sort();
+const LOADERS = readdirSync(DATA)
+  .filter((file) => file.endsWith('.json.ts'))
+  .sort();
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports-real-run');
 
 /** Every `{available: false}` panel in a loader's output, by path: on a full real run there is none. */
@@ -40,7 +42,8 @@ describe('the site on a database the real stages wrote', () => {
     // The run and its site, built once per version of the code (shared-site.ts): every loader ran as
     // the Framework build runs it, in strict mode, and each page's data is the JSON the site publishes.
     ({ run, siteDir, pages: sitePages } = await sharedRealSite());
-    for (const loader of LOADERS) outputs[loader.replace(/\.json\.ts$/, '')] = publishedJson(siteDir, loader.replace(/\.json\.ts$/, ''));
+    for (const loader of LOADERS)
+      outputs[loader.replace(/\.json\.ts$/, '')] = publishedJson(siteDir, loader.replace(/\.json\.ts$/, ''));
   }, 1_200_000);
 
   it('runs every loader against it, finding every column it reads, and fills every panel', () => {
@@ -50,29 +53,54 @@ describe('the site on a database the real stages wrote', () => {
 
   it("reads the stages' columns: model close date, slip risk, deal-size and close-timing accuracy, the reporting currency", async () => {
     const deals = outputs['deals'];
-    expect(deals.columns).toEqual({ grade: true, trend: true, expectedAmount: true, modelCloseDate: true, slipRisk: true, factors: true });
+    expect(deals.columns).toEqual({
+      grade: true,
+      trend: true,
+      expectedAmount: true,
+      modelCloseDate: true,
+      slipRisk: true,
+      factors: true,
+    });
     const open = deals.deals.filter((d: { status: string }) => d.status === 'open');
-    expect(open.every((d: { modelCloseDate: string | null; slipRisk: number | null }) => d.modelCloseDate !== null && d.slipRisk !== null)).toBe(true);
-    expect(open.every((d: { name: string | null; accountName: string | null; ownerName: string | null }) => d.name && d.accountName && d.ownerName)).toBe(true);
-    expect(open.some((d: { positiveFactors: { feature: string | null }[] }) => d.positiveFactors.some((f) => f.feature !== null))).toBe(true);
+    expect(
+      open.every(
+        (d: { modelCloseDate: string | null; slipRisk: number | null }) =>
+          d.modelCloseDate !== null && d.slipRisk !== null,
+      ),
+    ).toBe(true);
+    expect(
+      open.every(
+        (d: { name: string | null; accountName: string | null; ownerName: string | null }) =>
+          d.name && d.accountName && d.ownerName,
+      ),
+    ).toBe(true);
+    expect(
+      open.some((d: { positiveFactors: { feature: string | null }[] }) =>
+        d.positiveFactors.some((f) => f.feature !== null),
+      ),
+    ).toBe(true);
     const model = outputs['model'];
     expect(model.amountError.available).toBe(true);
     expect(model.amountError.closeTiming.maeDays).toBeGreaterThan(0);
     const facts = await withDatabase(
       run.dbPath,
       async (conn) =>
-        (await queryRows<{ currency: string; asOf: string; version: string; wape: number }>(
-          conn,
-          `SELECT (SELECT reporting_currency FROM wuwei_meta) AS currency, (SELECT strftime(max(as_of), '%Y-%m-%d') FROM scores) AS "asOf",
+        (
+          await queryRows<{ currency: string; asOf: string; version: string; wape: number }>(
+            conn,
+            `SELECT (SELECT reporting_currency FROM wuwei_meta) AS currency, (SELECT strftime(max(as_of), '%Y-%m-%d') FROM scores) AS "asOf",
                   v.version, v.amount_wape AS wape
            FROM model_versions AS v WHERE v.active`,
-        ))[0]!,
+          )
+        )[0]!,
       { readOnly: true },
     );
     expect(model.amountError.metrics[0].wuwei).toBeCloseTo(facts.wape, 10);
-    for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts']) expect(outputs[name].currency, name).toBe(facts.currency);
+    for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts'])
+      expect(outputs[name].currency, name).toBe(facts.currency);
     // One as-of date everywhere: the latest night of scores.
-    for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts', 'data-quality']) expect(outputs[name].asOf, name).toBe(facts.asOf);
+    for (const name of ['overview', 'forecast', 'deals', 'pipeline', 'relationships', 'accounts', 'data-quality'])
+      expect(outputs[name].asOf, name).toBe(facts.asOf);
     expect(facts.asOf).toBe(run.nights[1]);
   });
 
@@ -95,12 +123,25 @@ describe('the site on a database the real stages wrote', () => {
       expect(record.closed, row.id).toBe(row.closed);
       expect((record.won + 1) / (record.closed + 2), row.id).toBeCloseTo(row.rate, 6);
     }
-    const said = (outputs['deals'].deals as { ownerId: string; positiveFactors: { feature: string; text: string }[]; negativeFactors: { feature: string; text: string }[] }[])
-      .flatMap((deal) => [...deal.positiveFactors, ...deal.negativeFactors].filter((f) => f.feature === 'ecm_employee_owner_win_rate').map((f) => [deal.ownerId, f.text] as const));
+    const said = (
+      outputs['deals'].deals as {
+        ownerId: string;
+        positiveFactors: { feature: string; text: string }[];
+        negativeFactors: { feature: string; text: string }[];
+      }[]
+    ).flatMap((deal) =>
+      [...deal.positiveFactors, ...deal.negativeFactors]
+        .filter((f) => f.feature === 'ecm_employee_owner_win_rate')
+        .map((f) => [deal.ownerId, f.text] as const),
+    );
     expect(said.length).toBeGreaterThan(0);
     for (const [owner, text] of said) {
       const record = features.owners!.get(owner) ?? { won: 0, closed: 0 };
-      expect(text).toMatch(new RegExp(`^Owner has won ${record.won.toLocaleString('en-US')} of ${record.closed.toLocaleString('en-US')} closed deal`));
+      expect(text).toMatch(
+        new RegExp(
+          `^Owner has won ${record.won.toLocaleString('en-US')} of ${record.closed.toLocaleString('en-US')} closed deal`,
+        ),
+      );
     }
   });
 
@@ -109,7 +150,10 @@ describe('the site on a database the real stages wrote', () => {
     const onList = (list: string) => open.filter((d: { lists: string[] }) => d.lists.includes(list)).length;
     expect(outputs['pipeline'].stalled.deals).toBe(onList('stalled'));
     expect(onList('stalled')).toBeGreaterThan(0);
-    const single = outputs['relationships'].threading.reduce((sum: number, row: { singleThreaded: number }) => sum + row.singleThreaded, 0);
+    const single = outputs['relationships'].threading.reduce(
+      (sum: number, row: { singleThreaded: number }) => sum + row.singleThreaded,
+      0,
+    );
     expect(single).toBe(onList('single-threaded'));
   });
 
@@ -119,13 +163,15 @@ describe('the site on a database the real stages wrote', () => {
     const stored = await withDatabase(
       run.dbPath,
       async (conn) =>
-        (await queryRows<{ p50: number; before: number; weighted: number; wape: number }>(
-          conn,
-          `SELECT max(p50) FILTER (WHERE as_of = DATE '${run.nights[1]}')::DOUBLE AS p50, max(p50) FILTER (WHERE as_of = DATE '${run.nights[0]}')::DOUBLE AS before,
+        (
+          await queryRows<{ p50: number; before: number; weighted: number; wape: number }>(
+            conn,
+            `SELECT max(p50) FILTER (WHERE as_of = DATE '${run.nights[1]}')::DOUBLE AS p50, max(p50) FILTER (WHERE as_of = DATE '${run.nights[0]}')::DOUBLE AS before,
                   max(weighted_pipeline) FILTER (WHERE as_of = DATE '${run.nights[1]}')::DOUBLE AS weighted,
                   (SELECT wape FROM backtest_summary WHERE method = 'wuwei')::DOUBLE AS wape
            FROM forecasts WHERE segment_type = 'all' AND period_type = 'quarter' AND period_start = DATE '${quarter.periodStart}'`,
-        ))[0]!,
+          )
+        )[0]!,
       { readOnly: true },
     );
     expect(quarter.p50).toBe(stored.p50);
@@ -143,11 +189,24 @@ describe('the site on a database the real stages wrote', () => {
     let pages: PageCheck[];
 
     beforeAll(async () => {
-      pages = await checkSite(siteDir, sitePages, { screenshotDir: SCREENSHOTS, viewport: { width: 1280, height: 900 } });
+      pages = await checkSite(siteDir, sitePages, {
+        screenshotDir: SCREENSHOTS,
+        viewport: { width: 1280, height: 900 },
+      });
     }, 900_000);
 
     it('renders every page with data, no error, nothing cut off', () => {
-      expect(pages.map((page) => page.path).sort()).toEqual(['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/moves', '/pipeline', '/relationships']);
+      expect(pages.map((page) => page.path).sort()).toEqual([
+        '/',
+        '/accounts',
+        '/data-quality',
+        '/deals',
+        '/forecast',
+        '/model',
+        '/moves',
+        '/pipeline',
+        '/relationships',
+      ]);
       for (const page of pages) {
         expect(page.consoleErrors, page.path).toEqual([]);
         expect(page.externalRequests, page.path).toEqual([]);
@@ -164,7 +223,14 @@ describe('the site on a database the real stages wrote', () => {
     it('shows a figure the same on every page, as the forecast stage wrote it', () => {
       const byPath = Object.fromEntries(pages.map((page) => [page.path, page.figures]));
       const quarter = outputs['overview'].forecast.quarter;
-      for (const figure of ['quarter-p50', 'quarter-p10', 'quarter-p90', 'quarter-weighted', 'accuracy-wuwei', 'accuracy-weighted_pipeline']) {
+      for (const figure of [
+        'quarter-p50',
+        'quarter-p10',
+        'quarter-p90',
+        'quarter-weighted',
+        'accuracy-wuwei',
+        'accuracy-weighted_pipeline',
+      ]) {
         const shown = [...(byPath['/']![figure] ?? []), ...(byPath['/forecast']![figure] ?? [])];
         expect(byPath['/']![figure]?.length, `${figure} on the overview`).toBeGreaterThan(0);
         expect(byPath['/forecast']![figure]?.length, `${figure} on the forecast page`).toBeGreaterThan(0);
@@ -183,10 +249,22 @@ describe('the site on a database the real stages wrote', () => {
       const change = changes.filter((c) => c.kind !== 'dropped').sort((a, b) => b.deals - a.deals)[0]!;
       expect(change.deals).toBeGreaterThan(0);
       const filters = [
-        'list=stalled', 'list=single-threaded', 'list=slipping', 'list=at-risk', `owner=${first.ownerId}`, `team=${encodeURIComponent(first.team)}`,
-        `region=${encodeURIComponent(first.region)}`, `segment=${first.segment}`, `quarter=${encodeURIComponent(first.closeQuarter)}`, `change=${change.kind}`,
+        'list=stalled',
+        'list=single-threaded',
+        'list=slipping',
+        'list=at-risk',
+        `owner=${first.ownerId}`,
+        `team=${encodeURIComponent(first.team)}`,
+        `region=${encodeURIComponent(first.region)}`,
+        `segment=${first.segment}`,
+        `quarter=${encodeURIComponent(first.closeQuarter)}`,
+        `change=${change.kind}`,
       ];
-      const counts = await readOnPages(siteDir, ['/deals.html', ...filters.map((filter) => `/deals.html?${filter}`)], '[data-count="deals"]');
+      const counts = await readOnPages(
+        siteDir,
+        ['/deals.html', ...filters.map((filter) => `/deals.html?${filter}`)],
+        '[data-count="deals"]',
+      );
       const all = Number(counts['/deals.html']!.replaceAll(',', ''));
       expect(all).toBe(deals.length);
       for (const filter of filters) {
@@ -195,11 +273,15 @@ describe('the site on a database the real stages wrote', () => {
         expect(shown, filter).toBeGreaterThan(0);
       }
       const picked = deals[Math.floor(deals.length / 2)];
-      const opened = await readOnPages(siteDir, [`/deals.html?deal=${picked.opportunityId}`, `/deals.html#${picked.opportunityId}`], '[data-deal]');
+      const opened = await readOnPages(
+        siteDir,
+        [`/deals.html?deal=${picked.opportunityId}`, `/deals.html#${picked.opportunityId}`],
+        '[data-deal]',
+      );
       for (const text of Object.values(opened)) expect(text).toContain(picked.opportunityId);
     });
 
-    it('shows the allocation on the Next moves page and a deal\'s best moves on its panel', async () => {
+    it("shows the allocation on the Next moves page and a deal's best moves on its panel", async () => {
       const moves = outputs['moves'];
       expect(moves.summary.optimalAssigned).toBeGreaterThan(0);
       const best = moves.deals[0];
@@ -212,12 +294,17 @@ describe('the site on a database the real stages wrote', () => {
     it('explains the grades A to D on the Deals page with the configured bands, the ones the deals were graded by', async () => {
       const bands = outputs['deals'].grades as { grade: string; from: number }[];
       expect(bands).toEqual(gradeBands(DEFAULTS.grades)); // the real run uses the default config
-      const open = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open') as { score: number; grade: string }[];
-      for (const deal of open) expect(deal.grade, `score ${deal.score}`).toBe(bands.find((band) => deal.score >= band.from)!.grade);
+      const open = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open') as {
+        score: number;
+        grade: string;
+      }[];
+      for (const deal of open)
+        expect(deal.grade, `score ${deal.score}`).toBe(bands.find((band) => deal.score >= band.from)!.grade);
       expect(new Set(open.map((deal) => deal.grade)).size).toBeGreaterThan(1);
       const legend = await readOnPages(siteDir, ['/deals.html'], '[data-legend="grades"]');
       const text = legend['/deals.html']!;
-      for (const [i, band] of bands.entries()) expect(text).toContain(`score ${band.from}–${i === 0 ? 100 : bands[i - 1]!.from - 1}`);
+      for (const [i, band] of bands.entries())
+        expect(text).toContain(`score ${band.from}–${i === 0 ? 100 : bands[i - 1]!.from - 1}`);
       expect(text).toMatch(/A.*B.*C.*D/s);
     });
   });

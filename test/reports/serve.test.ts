@@ -28,7 +28,11 @@ describe('serveSite', () => {
         const response = await fetch(`${server.url}${path}`);
         return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
       };
-      expect(await get('/')).toMatchObject({ status: 200, body: '<h1>Overview</h1>', type: 'text/html; charset=utf-8' });
+      expect(await get('/')).toMatchObject({
+        status: 200,
+        body: '<h1>Overview</h1>',
+        type: 'text/html; charset=utf-8',
+      });
       expect(await get('/deals')).toMatchObject({ status: 200, body: '<h1>Deals</h1>' });
       expect(await get('/_file/data/deals.json')).toMatchObject({ status: 200, type: 'application/json' });
       expect((await get('/missing')).status).toBe(404);

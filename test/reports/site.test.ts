@@ -13,16 +13,42 @@ import { WuweiError } from '../../pipeline/base/errors.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { buildReport, type ReportSummary } from '../../reports/build.ts';
 import { checkSite } from '../helpers/browser.ts';
-import { createReportFixture, FIXTURE_AS_OF, FIXTURE_BAD_ROWS, FIXTURE_PREVIOUS_NIGHT, FIXTURE_VERSION } from '../helpers/report-fixture.ts';
+import {
+  createReportFixture,
+  FIXTURE_AS_OF,
+  FIXTURE_BAD_ROWS,
+  FIXTURE_PREVIOUS_NIGHT,
+  FIXTURE_VERSION,
+} from '../helpers/report-fixture.ts';
 import { publishedJson } from '../helpers/shared-site.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports');
 
-const PAGES = ['/', '/accounts', '/data-quality', '/deals', '/forecast', '/model', '/moves', '/pipeline', '/relationships'];
+const PAGES = [
+  '/',
+  '/accounts',
+  '/data-quality',
+  '/deals',
+  '/forecast',
+  '/model',
+  '/moves',
+  '/pipeline',
+  '/relationships',
+];
 
 /** Charts per page on a run whose stages wrote no forecast, no backtest, no richer scores and no deal-size metrics. */
-const CHARTS: Record<string, number> = { '/': 1, '/accounts': 3, '/data-quality': 3, '/deals': 1, '/forecast': 0, '/model': 5, '/moves': 0, '/pipeline': 6, '/relationships': 5 };
+const CHARTS: Record<string, number> = {
+  '/': 1,
+  '/accounts': 3,
+  '/data-quality': 3,
+  '/deals': 1,
+  '/forecast': 0,
+  '/model': 5,
+  '/moves': 0,
+  '/pipeline': 6,
+  '/relationships': 5,
+};
 
 /** Every text file of the site, concatenated: what a reader could download. */
 function siteText(siteDir: string): string {
@@ -61,20 +87,31 @@ describe('report site', () => {
     people = await withDatabase(
       dbPath,
       async (conn) => ({
-        emails: (await queryRows<{ v: string }>(conn, `SELECT email AS v FROM contacts WHERE email IS NOT NULL`)).map((r) => r.v),
+        emails: (await queryRows<{ v: string }>(conn, `SELECT email AS v FROM contacts WHERE email IS NOT NULL`)).map(
+          (r) => r.v,
+        ),
         // Contacts' full names, but for those that are also a deal owner's name (shown: owners are not personal data).
-        contactNames: (await queryRows<{ v: string }>(
-          conn,
-          `SELECT first_name || ' ' || last_name AS v FROM contacts WHERE first_name IS NOT NULL
+        contactNames: (
+          await queryRows<{ v: string }>(
+            conn,
+            `SELECT first_name || ' ' || last_name AS v FROM contacts WHERE first_name IS NOT NULL
            AND first_name || ' ' || last_name NOT IN (SELECT name FROM users WHERE user_id IN (SELECT owner_id FROM scores))`,
-        )).map((r) => r.v),
-        ownerNames: (await queryRows<{ v: string }>(conn, `SELECT name AS v FROM users WHERE user_id IN (SELECT owner_id FROM scores)`)).map((r) => r.v),
+          )
+        ).map((r) => r.v),
+        ownerNames: (
+          await queryRows<{ v: string }>(
+            conn,
+            `SELECT name AS v FROM users WHERE user_id IN (SELECT owner_id FROM scores)`,
+          )
+        ).map((r) => r.v),
         // Employees who own no scored deal (and share no name with one who does).
-        otherEmployeeNames: (await queryRows<{ v: string }>(
-          conn,
-          `SELECT name AS v FROM users WHERE name IS NOT NULL AND user_id NOT IN (SELECT owner_id FROM scores)
+        otherEmployeeNames: (
+          await queryRows<{ v: string }>(
+            conn,
+            `SELECT name AS v FROM users WHERE name IS NOT NULL AND user_id NOT IN (SELECT owner_id FROM scores)
            AND name NOT IN (SELECT name FROM users WHERE user_id IN (SELECT owner_id FROM scores))`,
-        )).map((r) => r.v),
+          )
+        ).map((r) => r.v),
       }),
       { readOnly: true },
     );
@@ -100,7 +137,9 @@ describe('report site', () => {
     const overview = publishedJson(siteDir, 'overview');
     expect(overview).toMatchObject({ asOf: FIXTURE_AS_OF, openDeals, scoresModelVersion: FIXTURE_VERSION });
     expect(overview.night).toMatchObject({ available: true, previousAsOf: FIXTURE_PREVIOUS_NIGHT, retrain: null });
-    const changes = Object.fromEntries(overview.night.changes.map((change: { kind: string; deals: number }) => [change.kind, change.deals]));
+    const changes = Object.fromEntries(
+      overview.night.changes.map((change: { kind: string; deals: number }) => [change.kind, change.deals]),
+    );
     expect(changes['new']).toBeGreaterThan(0); // deals missing from the earlier night
     expect(changes['slipped']).toBeGreaterThan(0); // the earlier night had earlier close dates for some deals
     expect(changes['won'] + changes['lost']).toBeGreaterThan(0);
@@ -116,25 +155,48 @@ describe('report site', () => {
     const pipeline = publishedJson(siteDir, 'pipeline');
     expect(pipeline.funnel[0].share).toBe(1);
     expect(pipeline.funnel.at(-1).stage).toBe('Won');
-    for (let i = 1; i < pipeline.funnel.length; i++) expect(pipeline.funnel[i].deals).toBeLessThanOrEqual(pipeline.funnel[i - 1].deals);
+    for (let i = 1; i < pipeline.funnel.length; i++)
+      expect(pipeline.funnel[i].deals).toBeLessThanOrEqual(pipeline.funnel[i - 1].deals);
     expect(pipeline.stageTimes.reduce((sum: number, s: { openDeals: number }) => sum + s.openDeals, 0)).toBe(openDeals);
 
     const deals = publishedJson(siteDir, 'deals');
     expect(deals.deals.filter((deal: { status: string }) => deal.status === 'open')).toHaveLength(openDeals);
-    expect(deals.columns).toEqual({ grade: false, trend: false, expectedAmount: false, modelCloseDate: false, slipRisk: false, factors: false });
+    expect(deals.columns).toEqual({
+      grade: false,
+      trend: false,
+      expectedAmount: false,
+      modelCloseDate: false,
+      slipRisk: false,
+      factors: false,
+    });
     // Names of deals, accounts and owners by default: CRM records, not personal data.
-    expect(deals.deals.every((deal: { name: string | null; accountName: string | null; ownerName: string | null }) => deal.name && deal.accountName && deal.ownerName)).toBe(true);
+    expect(
+      deals.deals.every(
+        (deal: { name: string | null; accountName: string | null; ownerName: string | null }) =>
+          deal.name && deal.accountName && deal.ownerName,
+      ),
+    ).toBe(true);
     // Deals that closed since the previous night are listed for the first screen's links.
-    expect(deals.deals.filter((deal: { status: string }) => deal.status !== 'open').length).toBe(changes['won'] + changes['lost']);
+    expect(deals.deals.filter((deal: { status: string }) => deal.status !== 'open').length).toBe(
+      changes['won'] + changes['lost'],
+    );
     expect(deals.nights).toEqual([FIXTURE_PREVIOUS_NIGHT, FIXTURE_AS_OF]);
 
     const quality = publishedJson(siteDir, 'data-quality');
-    expect(quality.entities.reduce((sum: number, e: { rejected: number }) => sum + e.rejected, 0)).toBe(FIXTURE_BAD_ROWS);
-    expect(quality.reasons.map((r: { column: string }) => r.column).sort()).toEqual(['amount', 'created_date', 'created_date']);
+    expect(quality.entities.reduce((sum: number, e: { rejected: number }) => sum + e.rejected, 0)).toBe(
+      FIXTURE_BAD_ROWS,
+    );
+    expect(quality.reasons.map((r: { column: string }) => r.column).sort()).toEqual([
+      'amount',
+      'created_date',
+      'created_date',
+    ]);
     expect(quality.runs).toHaveLength(1);
 
     const accounts = publishedJson(siteDir, 'accounts');
-    expect(accounts.tiers.reduce((sum: number, t: { accounts: number }) => sum + t.accounts, 0)).toBe(accounts.totalAccounts);
+    expect(accounts.tiers.reduce((sum: number, t: { accounts: number }) => sum + t.accounts, 0)).toBe(
+      accounts.totalAccounts,
+    );
     expect(accounts.activeAccounts).toBeGreaterThan(0);
     expect(accounts.activeAccounts).toBeLessThan(accounts.totalAccounts);
 
@@ -143,7 +205,16 @@ describe('report site', () => {
     expect(model.amountError.available).toBe(false);
     expect(model.catalog.length).toBeGreaterThan(40);
 
-    for (const name of ['overview', 'forecast', 'pipeline', 'relationships', 'deals', 'accounts', 'model', 'data-quality']) {
+    for (const name of [
+      'overview',
+      'forecast',
+      'pipeline',
+      'relationships',
+      'deals',
+      'accounts',
+      'model',
+      'data-quality',
+    ]) {
       expect(JSON.stringify(publishedJson(siteDir, name)).length, name).toBeLessThan(2_000_000);
     }
   });
@@ -184,14 +255,20 @@ describe('report site', () => {
   it('throws report_failed and keeps the last good site when the build cannot run', async () => {
     const before = readFileSync(join(siteDir, 'index.html'), 'utf8');
 
-    await expectReportFailure(buildReport({ dbPath: join(tmp.dir, 'missing.duckdb'), siteDir, log: quietLogger }), /database not found/);
+    await expectReportFailure(
+      buildReport({ dbPath: join(tmp.dir, 'missing.duckdb'), siteDir, log: quietLogger }),
+      /database not found/,
+    );
 
     // A database without the report's tables: a data loader fails, so the Framework build fails.
     const emptyDb = join(tmp.dir, 'empty.duckdb');
     await withDatabase(emptyDb, async (conn) => {
       await conn.run('CREATE TABLE unrelated (x INTEGER)');
     });
-    await expectReportFailure(buildReport({ dbPath: emptyDb, siteDir, log: quietLogger }), /the database has no as-of date/);
+    await expectReportFailure(
+      buildReport({ dbPath: emptyDb, siteDir, log: quietLogger }),
+      /the database has no as-of date/,
+    );
 
     expect(readFileSync(join(siteDir, 'index.html'), 'utf8')).toBe(before);
     expect(publishedJson(siteDir, 'overview').openDeals).toBe(openDeals);
@@ -203,6 +280,10 @@ describe('report site', () => {
     expect(rebuilt.pages).toEqual(PAGES);
     const relationships = publishedJson(siteDir, 'relationships');
     expect(relationships.personalData).toBe(true);
-    expect(people.contactNames.some((name) => relationships.ties.some((tie: { contactLabel: string }) => tie.contactLabel.includes(name)))).toBe(true);
+    expect(
+      people.contactNames.some((name) =>
+        relationships.ties.some((tie: { contactLabel: string }) => tie.contactLabel.includes(name)),
+      ),
+    ).toBe(true);
   });
 });

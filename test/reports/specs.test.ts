@@ -17,9 +17,24 @@ import type { CurvePoint, FeatureImportance, RangeForecast, StageSummary } from 
 
 /** Months of the forecast stage's table: June closed (booked), July and August still to come. */
 const month = (periodStart: string, label: string, closed: boolean, won: number, p50: number): RangeForecast => ({
-  periodType: 'month', periodStart, periodEnd: `${periodStart.slice(0, 8)}28`, label, closed, wonToDate: won, expected: p50 * 1.01,
-  p10: closed ? won : p50 * 0.8, p50, p90: closed ? won : p50 * 1.25, weightedPipeline: closed ? 0 : p50 * 1.1, repCommit: 0, repBestCase: 0,
-  repPipeline: 0, openDeals: closed ? 0 : 40, target: null, attainment: null, forecastAttainment: null,
+  periodType: 'month',
+  periodStart,
+  periodEnd: `${periodStart.slice(0, 8)}28`,
+  label,
+  closed,
+  wonToDate: won,
+  expected: p50 * 1.01,
+  p10: closed ? won : p50 * 0.8,
+  p50,
+  p90: closed ? won : p50 * 1.25,
+  weightedPipeline: closed ? 0 : p50 * 1.1,
+  repCommit: 0,
+  repBestCase: 0,
+  repPipeline: 0,
+  openDeals: closed ? 0 : 40,
+  target: null,
+  attainment: null,
+  forecastAttainment: null,
 });
 const MONTHS: RangeForecast[] = [
   month('2026-08-01', 'Aug 2026', false, 0, 2_415_377),
@@ -33,14 +48,37 @@ const ROC: CurvePoint[] = [0, 0.1, 0.3, 0.6, 1].flatMap((x) => [
 ]);
 
 const CALIBRATION: CurvePoint[] = [
-  ...[0.05, 0.25, 0.45, 0.65, 0.85].map((x, i) => ({ model: 'wuwei' as const, x, y: x + (i % 2 ? 0.02 : -0.02), n: 400 - 50 * i })),
+  ...[0.05, 0.25, 0.45, 0.65, 0.85].map((x, i) => ({
+    model: 'wuwei' as const,
+    x,
+    y: x + (i % 2 ? 0.02 : -0.02),
+    n: 400 - 50 * i,
+  })),
   ...[0.1, 0.2, 0.4, 0.6, 0.8].map((x) => ({ model: 'stage_baseline' as const, x, y: 0.7 * x, n: 300 })),
 ];
 
 const IMPORTANCE: FeatureImportance[] = [
-  { feature: 'pbm_timing_days_in_stage', dimension: 'PBM', family: 'PBM timing', definition: 'Days in the current stage.', importance: 0.021 },
-  { feature: 'ecm_key_person_max_strength', dimension: 'ECM', family: 'ECM key-person relationship', definition: 'Strongest tie.', importance: 0.058 },
-  { feature: 'ecm_chain_roles_covered', dimension: 'ECM', family: 'ECM decision-chain relationship', definition: 'Roles covered.', importance: 0.034 },
+  {
+    feature: 'pbm_timing_days_in_stage',
+    dimension: 'PBM',
+    family: 'PBM timing',
+    definition: 'Days in the current stage.',
+    importance: 0.021,
+  },
+  {
+    feature: 'ecm_key_person_max_strength',
+    dimension: 'ECM',
+    family: 'ECM key-person relationship',
+    definition: 'Strongest tie.',
+    importance: 0.058,
+  },
+  {
+    feature: 'ecm_chain_roles_covered',
+    dimension: 'ECM',
+    family: 'ECM decision-chain relationship',
+    definition: 'Roles covered.',
+    importance: 0.034,
+  },
   { feature: 'pbm_money_discount', dimension: 'PBM', family: 'PBM money', definition: 'Discount.', importance: -0.001 },
 ];
 
@@ -73,7 +111,10 @@ function compileStrictly(spec: TopLevelSpec) {
 async function renderedMarks(spec: TopLevelSpec): Promise<number> {
   const svg = await new View(parse(compile(spec).spec), { renderer: 'none' }).toSVG();
   const groups = svg.split(/<g class="mark-[a-z]+ role-mark/).slice(1);
-  return groups.reduce((count, group) => count + (group.split('</g>')[0]!.match(/<(path|line|text|rect|circle)\b/g)?.length ?? 0), 0);
+  return groups.reduce(
+    (count, group) => count + (group.split('</g>')[0]!.match(/<(path|line|text|rect|circle)\b/g)?.length ?? 0),
+    0,
+  );
 }
 
 /** Every positional axis has a title that names its unit in parentheses. */
@@ -94,7 +135,11 @@ function axisTitles(spec: unknown): string[] {
 }
 
 function tooltipFields(spec: unknown): string[] {
-  return JSON.stringify(spec).match(/"tooltip":\[[^\]]*\]/g)?.flatMap((block) => [...block.matchAll(/"field":"(\w+)"/g)].map((m) => m[1]!)) ?? [];
+  return (
+    JSON.stringify(spec)
+      .match(/"tooltip":\[[^\]]*\]/g)
+      ?.flatMap((block) => [...block.matchAll(/"field":"(\w+)"/g)].map((m) => m[1]!)) ?? []
+  );
 }
 
 function expectTitled(spec: TopLevelSpec) {
@@ -115,11 +160,17 @@ function deepFreeze<T>(value: T): T {
 /** The tick labels Vega drew on the chart's axes, from its SVG. */
 async function axisLabels(spec: TopLevelSpec): Promise<string[]> {
   const svg = await new View(parse(compile(spec).spec), { renderer: 'none' }).toSVG();
-  return [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].flatMap((group) => [...group[1]!.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!));
+  return [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].flatMap((group) =>
+    [...group[1]!.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!),
+  );
 }
 
 describe('rangeForecastChart (months of the forecast stage)', () => {
-  const spec = rangeForecastChart(deepFreeze(structuredClone(MONTHS)), { currency: 'USD', width: 700, title: 'Bookings by month' });
+  const spec = rangeForecastChart(deepFreeze(structuredClone(MONTHS)), {
+    currency: 'USD',
+    width: 700,
+    title: 'Bookings by month',
+  });
 
   it('puts the months in time order, a closed month as booked with no CRM tick, open months with range and CRM total', () => {
     const values = (spec.data as { values: (RangeForecast & { crm: number | null })[] }).values;
@@ -141,7 +192,10 @@ describe('rangeForecastChart (months of the forecast stage)', () => {
   });
 
   it('fits the width it is given', () => {
-    expect(rangeForecastChart(MONTHS, { currency: 'USD', width: 333 })).toMatchObject({ width: 333, autosize: { type: 'fit', contains: 'padding' } });
+    expect(rangeForecastChart(MONTHS, { currency: 'USD', width: 333 })).toMatchObject({
+      width: 333,
+      autosize: { type: 'fit', contains: 'padding' },
+    });
   });
 });
 
@@ -185,8 +239,16 @@ describe('importanceChart', () => {
   it('shows the strongest features first with readable names, coloured by ECM or PBM', async () => {
     const spec = importanceChart(deepFreeze(structuredClone(IMPORTANCE)), { limit: 3 });
     const values = (spec.data as { values: { label: string; feature: string; dimension: string }[] }).values;
-    expect(values.map((v) => v.feature)).toEqual(['ecm_key_person_max_strength', 'ecm_chain_roles_covered', 'pbm_timing_days_in_stage']);
-    expect(values.map((v) => v.label)).toEqual(['Key person: max strength', 'Chain: roles covered', 'Timing: days in stage']);
+    expect(values.map((v) => v.feature)).toEqual([
+      'ecm_key_person_max_strength',
+      'ecm_chain_roles_covered',
+      'pbm_timing_days_in_stage',
+    ]);
+    expect(values.map((v) => v.label)).toEqual([
+      'Key person: max strength',
+      'Chain: roles covered',
+      'Timing: days in stage',
+    ]);
     expect(JSON.stringify(spec)).toContain('"domain":["ECM","PBM"]');
     expectTitled(spec);
     expect(axisTitles(spec)).toEqual(['AUC lost when shuffled (0–1)']);

@@ -6,7 +6,16 @@ import { trendOf } from '../../pipeline/score/trend.ts';
 describe('grade', () => {
   const bands = { A: 70, B: 45, C: 20 };
   it('gives each score the highest grade whose lower bound it reaches', () => {
-    expect([100, 70, 69, 45, 44, 20, 19, 0].map((score) => gradeOf(score, bands))).toEqual(['A', 'A', 'B', 'B', 'C', 'C', 'D', 'D']);
+    expect([100, 70, 69, 45, 44, 20, 19, 0].map((score) => gradeOf(score, bands))).toEqual([
+      'A',
+      'A',
+      'B',
+      'B',
+      'C',
+      'C',
+      'D',
+      'D',
+    ]);
   });
   it('follows configured bands', () => {
     expect(gradeOf(80, { A: 90, B: 80, C: 10 })).toBe('B');

@@ -8,8 +8,33 @@ import { formatRuns, listRuns, runPipeline } from '../../pipeline/commands/run.t
 import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const REQUIRED_SCORE_COLUMNS = ['opportunity_id', 'win_probability', 'score', 'grade', 'trend', 'expected_amount', 'predicted_close_date', 'expected_close_date', 'slip_risk', 'top_positive_factors', 'top_negative_factors', 'model_version', 'scored_at'];
-const REQUIRED_FORECAST_COLUMNS = ['period_start', 'period_end', 'segment_type', 'segment', 'won_to_date', 'expected', 'p10', 'p50', 'p90', 'weighted_pipeline'];
+const REQUIRED_SCORE_COLUMNS = [
+  'opportunity_id',
+  'win_probability',
+  'score',
+  'grade',
+  'trend',
+  'expected_amount',
+  'predicted_close_date',
+  'expected_close_date',
+  'slip_risk',
+  'top_positive_factors',
+  'top_negative_factors',
+  'model_version',
+  'scored_at',
+];
+const REQUIRED_FORECAST_COLUMNS = [
+  'period_start',
+  'period_end',
+  'segment_type',
+  'segment',
+  'won_to_date',
+  'expected',
+  'p10',
+  'p50',
+  'p90',
+  'weighted_pipeline',
+];
 
 describe('the nightly run', () => {
   const tmp = tempDir();
@@ -23,8 +48,14 @@ describe('the nightly run', () => {
   /** One night's scores (all but the wall-clock scored_at) and forecast, as text rows. */
   async function night(): Promise<{ scores: string[]; forecast: string[] }> {
     return withDatabase(paths.db, async (conn) => {
-      const scores = await queryRows<{ row: string }>(conn, `SELECT s::VARCHAR AS row FROM (SELECT * EXCLUDE (scored_at) FROM scores) AS s ORDER BY s.as_of, s.opportunity_id`);
-      const forecast = await queryRows<{ row: string }>(conn, `SELECT f::VARCHAR AS row FROM forecasts AS f ORDER BY ALL`);
+      const scores = await queryRows<{ row: string }>(
+        conn,
+        `SELECT s::VARCHAR AS row FROM (SELECT * EXCLUDE (scored_at) FROM scores) AS s ORDER BY s.as_of, s.opportunity_id`,
+      );
+      const forecast = await queryRows<{ row: string }>(
+        conn,
+        `SELECT f::VARCHAR AS row FROM forecasts AS f ORDER BY ALL`,
+      );
       return { scores: scores.map((r) => r.row), forecast: forecast.map((r) => r.row) };
     });
   }
@@ -58,13 +89,17 @@ describe('the nightly run', () => {
   });
 
   it('keeps a run record with fingerprints, counts and outcome, also when a run fails', async () => {
-    await expect(runPipeline(paths, { source: join(tmp.dir, 'missing'), report: false, log: quietLogger })).rejects.toThrow(/no such folder or file/);
+    await expect(
+      runPipeline(paths, { source: join(tmp.dir, 'missing'), report: false, log: quietLogger }),
+    ).rejects.toThrow(/no such folder or file/);
     const runs = listRuns(paths.runs);
     expect(runs.map((r) => r.outcome)).toEqual(['failed', 'succeeded', 'succeeded', 'succeeded']);
     expect(runs[0]!.error).toMatch(/^load: /);
     expect(runs.slice(1).map((r) => r.trained)).toEqual([true, false, true]);
     const record = JSON.parse(readFileSync(runs[1]!.recordFile, 'utf8'));
-    expect(record.inputs.find((i: { file: string }) => i.file.endsWith('opportunities.csv')).sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.inputs.find((i: { file: string }) => i.file.endsWith('opportunities.csv')).sha256).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
     expect(record.rowCounts.opportunities).toBe(1200);
     expect(Object.keys(record.stages)).toEqual(['load', 'features', 'train', 'score', 'moves', 'forecast']);
     const table = formatRuns(runs);

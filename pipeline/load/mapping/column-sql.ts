@@ -11,7 +11,17 @@ import type { ColumnType } from '../schema.ts';
 import type { ColumnRule, LookupRule, Mapping } from './definition.ts';
 
 /** Formats tried after ISO 8601: US exports write month first with slashes, European ones day first with dots. */
-export const DEFAULT_DATE_FORMATS = ['%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d/%m/%Y'];
+export const DEFAULT_DATE_FORMATS = [
+  '%m/%d/%Y',
+  '%d.%m.%Y',
+  '%Y/%m/%d',
+  '%m/%d/%Y %H:%M:%S',
+  '%m/%d/%Y %H:%M',
+  '%m/%d/%Y %I:%M %p',
+  '%d.%m.%Y %H:%M:%S',
+  '%d.%m.%Y %H:%M',
+  '%d/%m/%Y',
+];
 
 /** Stops on a mapping's `date_format` DuckDB cannot use, naming the mapping key, before any file is read. */
 export async function checkDateFormats(conn: DuckDBConnection, mapping: Mapping): Promise<void> {
@@ -21,7 +31,10 @@ export async function checkDateFormats(conn: DuckDBConnection, mapping: Mapping)
       try {
         await conn.run(`SELECT try_strptime('2024-01-31', ${quoteLiteral(format)})`);
       } catch {
-        throw new WuweiError('bad_input', `${mapping.name}: entities.${entity}[${i}].date_format '${format}' is not a date format DuckDB knows: use strftime codes such as '%d.%m.%Y' or '%m/%d/%Y %H:%M'`);
+        throw new WuweiError(
+          'bad_input',
+          `${mapping.name}: entities.${entity}[${i}].date_format '${format}' is not a date format DuckDB knows: use strftime codes such as '%d.%m.%Y' or '%m/%d/%Y %H:%M'`,
+        );
       }
     }
   }
@@ -63,7 +76,11 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
     const tests = [
       ...(rule.keep_if.starts_with ?? []).map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`),
       ...(rule.keep_if.in ? [`${condition} IN (${rule.keep_if.in.map(quoteLiteral).join(', ')})`] : []),
-      ...(rule.keep_if.not_starts_with ? [`NOT (${rule.keep_if.not_starts_with.map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`).join(' OR ')})`] : []),
+      ...(rule.keep_if.not_starts_with
+        ? [
+            `NOT (${rule.keep_if.not_starts_with.map((p) => `starts_with(${condition}, ${quoteLiteral(p)})`).join(' OR ')})`,
+          ]
+        : []),
       ...(rule.keep_if.empty ? [`${condition} IS NULL`] : []),
     ];
     // Without the condition's column nothing can be told apart: the value is kept.
@@ -88,7 +105,10 @@ export function ruleSql(rule: ColumnRule, present: (column: string) => boolean):
 /** The temp table staging reads a lookup file into (columns k, v); see ./stage.ts. */
 export function lookupTable(lookup: LookupRule): string {
   const filter = lookup.where || lookup.latest ? [JSON.stringify(lookup.where ?? {}), lookup.latest ?? ''] : [];
-  return `__lookup_${[lookup.file, lookup.key, lookup.value, ...filter].join('_').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  return `__lookup_${[lookup.file, lookup.key, lookup.value, ...filter]
+    .join('_')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')}`;
 }
 
 /** Every lookup a rule uses. */
@@ -132,7 +152,11 @@ export function numberSql(v: string, options: { decimalComma: boolean; scale?: n
 }
 
 /** Normalises text for a typed contract column; `scale` multiplies a number (e.g. percent -> share). */
-export function normalisedSql(sql: string, type: ColumnType, options: { dateFormats: string[]; decimalComma: boolean; scale?: number }): string {
+export function normalisedSql(
+  sql: string,
+  type: ColumnType,
+  options: { dateFormats: string[]; decimalComma: boolean; scale?: number },
+): string {
   const v = `(${sql})`;
   switch (type) {
     case 'DOUBLE':
@@ -152,11 +176,13 @@ export function normalisedSql(sql: string, type: ColumnType, options: { dateForm
         CASE WHEN regexp_full_match(${v}, '[0-9]{12,13}') THEN make_timestamp(TRY_CAST(${v} AS BIGINT) * 1000) END)`;
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
       // The common case, ISO text that casts, already reads as the full path would write it back.
-      const iso = type === 'DATE' ? '[0-9]{4}-[0-9]{2}-[0-9]{2}' : '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
+      const iso =
+        type === 'DATE' ? '[0-9]{4}-[0-9]{2}-[0-9]{2}' : '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
       // A date keeps the local date written before an offset (a deal created at 21:00-05:00 was created that day, not the next).
-      const local = type === 'DATE'
-        ? `WHEN regexp_matches(${v}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+([+-][0-9]{2}:?[0-9]{2})$') AND TRY_CAST(left(${v}, 10) AS DATE) IS NOT NULL THEN left(${v}, 10) `
-        : '';
+      const local =
+        type === 'DATE'
+          ? `WHEN regexp_matches(${v}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+([+-][0-9]{2}:?[0-9]{2})$') AND TRY_CAST(left(${v}, 10) AS DATE) IS NOT NULL THEN left(${v}, 10) `
+          : '';
       return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ${local}ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
     }
     default:

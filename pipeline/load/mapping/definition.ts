@@ -28,7 +28,10 @@ const columnRule = z.union([
     /** Source columns joined with a space, empty ones left out (a first and last name as the full name other files use). */
     join: z.array(z.string().min(1)).min(2).optional(),
     /** Several rules: the first that gives a value wins (e.g. actual close date, else expected). */
-    first_of: z.array(z.lazy((): z.ZodType => columnRule)).min(1).optional(),
+    first_of: z
+      .array(z.lazy((): z.ZodType => columnRule))
+      .min(1)
+      .optional(),
     /** Source value -> canonical value. Values not in the map pass through unchanged unless `default` is given. */
     map: z.record(z.string(), scalar.nullable()).optional(),
     /** Used when the source value is empty, or (with a map) not in the map; `null` means leave it empty. */
@@ -40,24 +43,30 @@ const columnRule = z.union([
     /** Of a `;`-separated list (a multi-valued association), the first item. */
     first_item: z.literal(true).optional(),
     /** Keep the value only when a column (default: this one) starts with, or is, one of these, or starts with none of `not_starts_with` (a WhatId that names an account, not an opportunity). */
-    keep_if: z.strictObject({
-      column: columnNames.optional(),
-      starts_with: z.array(z.string()).min(1).optional(),
-      not_starts_with: z.array(z.string()).min(1).optional(),
-      in: z.array(z.string()).min(1).optional(),
-      /** Keep the value only where the column is empty (a deal currency, where no home-currency amount stands in). */
-      empty: z.literal(true).optional(),
-    }).optional(),
+    keep_if: z
+      .strictObject({
+        column: columnNames.optional(),
+        starts_with: z.array(z.string()).min(1).optional(),
+        not_starts_with: z.array(z.string()).min(1).optional(),
+        in: z.array(z.string()).min(1).optional(),
+        /** Keep the value only where the column is empty (a deal currency, where no home-currency amount stands in). */
+        empty: z.literal(true).optional(),
+      })
+      .optional(),
     /** Read the value through another file: the `value` column of its row whose `key` column holds it (a role id to its name). */
-    lookup: z.strictObject({
-      file: z.string().min(1), key: z.string().min(1), value: z.string().min(1),
-      /** Only the lookup file's rows whose column holds one of these values (a completed close activity). */
-      where: z.record(z.string(), z.array(scalar).min(1)).optional(),
-      /** Of several rows per key, the one latest in this column (else any). */
-      latest: z.string().min(1).optional(),
-      /** A key without a row reads empty (default: the key itself, as a role id stands for its missing name). */
-      exact: z.literal(true).optional(),
-    }).optional(),
+    lookup: z
+      .strictObject({
+        file: z.string().min(1),
+        key: z.string().min(1),
+        value: z.string().min(1),
+        /** Only the lookup file's rows whose column holds one of these values (a completed close activity). */
+        where: z.record(z.string(), z.array(scalar).min(1)).optional(),
+        /** Of several rows per key, the one latest in this column (else any). */
+        latest: z.string().min(1).optional(),
+        /** A key without a row reads empty (default: the key itself, as a role id stands for its missing name). */
+        exact: z.literal(true).optional(),
+      })
+      .optional(),
   }),
 ]);
 
@@ -73,7 +82,13 @@ export interface ColumnRuleObject {
   prefix?: number;
   first_item?: true;
   lookup?: LookupRule;
-  keep_if?: { column?: string | string[]; starts_with?: string[]; not_starts_with?: string[]; in?: string[]; empty?: true };
+  keep_if?: {
+    column?: string | string[];
+    starts_with?: string[];
+    not_starts_with?: string[];
+    in?: string[];
+    empty?: true;
+  };
 }
 export interface LookupRule {
   file: string;
@@ -132,14 +147,24 @@ const stageList = z.strictObject({
 });
 
 export type StageListDefinition = Omit<z.infer<typeof stageList>, 'columns'> & {
-  columns: { stage: ColumnRule; label?: ColumnRule; order?: ColumnRule; probability?: ColumnRule; is_closed?: ColumnRule; is_won?: ColumnRule };
+  columns: {
+    stage: ColumnRule;
+    label?: ColumnRule;
+    order?: ColumnRule;
+    probability?: ColumnRule;
+    is_closed?: ColumnRule;
+    is_won?: ColumnRule;
+  };
 };
 
 export const mappingSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** Currency every amount is converted to (default: the most common currency of the opportunities). */
-  reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code').optional(),
+  reporting_currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'a three-letter currency code')
+    .optional(),
   /** Rates file in the source folder (currency, rate_to_reporting, optional valid_from). */
   currency_rates: z.string().optional(),
   /** Share of an entity's rows that may be rejected before the load fails; for exports known to be patchy. */
@@ -150,7 +175,10 @@ export const mappingSchema = z.strictObject({
   salesforce_ids: z.literal(true).optional(),
   /** Where the CRM's stage list is; without one, stages are inferred from the deals (pipeline/load/mapping/stage-list.ts). */
   stages: stageList.optional(),
-  entities: z.partialRecord(z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]), z.union([source, z.array(source).min(1)])),
+  entities: z.partialRecord(
+    z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]]),
+    z.union([source, z.array(source).min(1)]),
+  ),
   /** Export columns beyond the contract (custom attributes) by name: known when the deal is created, or only once it closes (overrules the leakage guard). */
   known_at: z.record(z.string(), z.enum(['creation', 'close'])).optional(),
 });
@@ -193,10 +221,14 @@ export function parseMapping(raw: unknown, origin: string): Mapping {
     list.forEach((s, i) => {
       for (const column of Object.keys(s.columns)) {
         if (!known.includes(column)) {
-          throw new WuweiError('bad_input', `${origin}: unknown canonical column '${column}' at entities.${entity}[${i}].columns (${entity} has: ${known.join(', ')})`);
+          throw new WuweiError(
+            'bad_input',
+            `${origin}: unknown canonical column '${column}' at entities.${entity}[${i}].columns (${entity} has: ${known.join(', ')})`,
+          );
         }
       }
-      for (const [column, rule] of Object.entries(s.columns)) checkRule(rule, `${origin}: entities.${entity}[${i}].columns.${column}`);
+      for (const [column, rule] of Object.entries(s.columns))
+        checkRule(rule, `${origin}: entities.${entity}[${i}].columns.${column}`);
     });
     entities[entity] = list;
   }
@@ -214,16 +246,26 @@ function checkNesting(raw: unknown, origin: string): void {
     const { value, path } = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
     if (path.length > MAX_NESTING) {
-      throw new WuweiError('bad_input', `${origin}: nested more than ${MAX_NESTING} levels deep at ${formatPath(path.slice(0, 6))}…: flatten the first_of rules`);
+      throw new WuweiError(
+        'bad_input',
+        `${origin}: nested more than ${MAX_NESTING} levels deep at ${formatPath(path.slice(0, 6))}…: flatten the first_of rules`,
+      );
     }
-    for (const [key, inner] of Object.entries(value)) stack.push({ value: inner, path: [...path, Array.isArray(value) ? Number(key) : key] });
+    for (const [key, inner] of Object.entries(value))
+      stack.push({ value: inner, path: [...path, Array.isArray(value) ? Number(key) : key] });
   }
 }
 
 function checkRule(rule: ColumnRule, where: string): void {
   if (typeof rule === 'string' || Array.isArray(rule)) return;
-  const kinds = [rule.column !== undefined, rule.value !== undefined, rule.first_of !== undefined, rule.join !== undefined].filter(Boolean).length;
-  if (kinds !== 1) throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value', 'first_of' or 'join'`);
+  const kinds = [
+    rule.column !== undefined,
+    rule.value !== undefined,
+    rule.first_of !== undefined,
+    rule.join !== undefined,
+  ].filter(Boolean).length;
+  if (kinds !== 1)
+    throw new WuweiError('bad_input', `${where}: give exactly one of 'column', 'value', 'first_of' or 'join'`);
   for (const [i, inner] of (rule.first_of ?? []).entries()) checkRule(inner, `${where}.first_of[${i}]`);
 }
 
@@ -233,13 +275,21 @@ export function readMappingFile(path: string): Mapping {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new WuweiError('missing_input', `${path}: cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new WuweiError(
+      'missing_input',
+      `${path}: cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
   }
   let raw: unknown;
   try {
     raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new WuweiError('bad_input', `${path}: not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${String((error as Error).message).split('\n')[0]}`, { cause: error });
+    throw new WuweiError(
+      'bad_input',
+      `${path}: not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${String((error as Error).message).split('\n')[0]}`,
+      { cause: error },
+    );
   }
   return parseMapping(raw, path);
 }

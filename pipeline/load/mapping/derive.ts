@@ -27,11 +27,17 @@ export async function deriveImplicitRows(
   conn: DuckDBConnection,
   options: { participantsStaged: boolean; historyStaged: boolean; changeFiles: string[] },
 ): Promise<Derived> {
-  const changesBeforeFirstStage = options.changeFiles.length > 0 ? await carryChangesForward(conn, options.changeFiles) : 0;
+  const changesBeforeFirstStage =
+    options.changeFiles.length > 0 ? await carryChangesForward(conn, options.changeFiles) : 0;
   const activities = rawTable('activities');
   const deals = rawTable('opportunities');
-  const [filled] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${activities} a JOIN ${deals} o USING (opportunity_id) WHERE a.account_id IS NULL AND o.account_id IS NOT NULL`);
-  await conn.run(`UPDATE ${activities} a SET account_id = o.account_id FROM ${deals} o WHERE a.account_id IS NULL AND a.opportunity_id = o.opportunity_id`);
+  const [filled] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM ${activities} a JOIN ${deals} o USING (opportunity_id) WHERE a.account_id IS NULL AND o.account_id IS NOT NULL`,
+  );
+  await conn.run(
+    `UPDATE ${activities} a SET account_id = o.account_id FROM ${deals} o WHERE a.account_id IS NULL AND a.opportunity_id = o.opportunity_id`,
+  );
   if (options.historyStaged) {
     const history = rawTable('opportunity_history');
     await conn.run(`UPDATE ${history} h SET amount = o.amount, close_date = o.close_date
@@ -39,9 +45,12 @@ export async function deriveImplicitRows(
         AND o.opportunity_id NOT IN (SELECT opportunity_id FROM ${history} WHERE (amount IS NOT NULL OR close_date IS NOT NULL) AND opportunity_id IS NOT NULL)`);
   }
   for (const entity of ['opportunity_contact_roles', 'opportunity_competitors'] as const) {
-    await conn.run(`UPDATE ${rawTable(entity)} r SET created_date = o.created_date FROM ${deals} o WHERE r.created_date IS NULL AND r.opportunity_id = o.opportunity_id`);
+    await conn.run(
+      `UPDATE ${rawTable(entity)} r SET created_date = o.created_date FROM ${deals} o WHERE r.created_date IS NULL AND r.opportunity_id = o.opportunity_id`,
+    );
   }
-  if (!options.participantsStaged) return { accountsFromDeals: filled!.n, ownerParticipants: 0, changesBeforeFirstStage };
+  if (!options.participantsStaged)
+    return { accountsFromDeals: filled!.n, ownerParticipants: 0, changesBeforeFirstStage };
   const participants = rawTable('activity_participants');
   const owners = `
     SELECT a.__file, a.__line, a.activity_id, 'user' AS participant_type, a.owner_id AS participant_id

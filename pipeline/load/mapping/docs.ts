@@ -29,12 +29,12 @@ export function renderLayouts(): string {
     '## Files',
     '',
     '- A file is named without extension in a mapping; `.csv`, `.txt`, `.tsv`, `.parquet`, `.json`, `.ndjson`, `.jsonl` are tried, case-insensitively.',
-    "- DuckDB reads every file (`read_csv` with its sniffer: delimiter, quoting, header, UTF-8 BOM; `read_parquet`; `read_json`, JSON arrays or newline-delimited). CSV is read as text so that one bad value rejects one row, not the file.",
+    '- DuckDB reads every file (`read_csv` with its sniffer: delimiter, quoting, header, UTF-8 BOM; `read_parquet`; `read_json`, JSON arrays or newline-delimited). CSV is read as text so that one bad value rejects one row, not the file.',
     '- Column names match whatever their case (Data Loader writes `STAGENAME`). A rule may list several names, the API name first and then report or UI labels (`[CloseDate, Close Date]`): the first the file has is read.',
     '- JSON as CRM APIs write it: a page envelope (`{"value": [...]}` from the Dataverse Web API, `{"results": [...]}` from HubSpot), HubSpot\'s `properties` (each a column of its own name), Dataverse lookups (`_parentaccountid_value` read as `parentaccountid`, its formatted value as `parentaccountidname`, the table it points at as `parentaccountidtype`); other nested objects become dotted names (`metadata.probability`), lists `;`-separated text (`associations.companies.results.id`).',
     '- Azure Synapse Link for Dataverse: a `model.json` beside headerless CSV partitions (`opportunity/2026-06.csv`): a table named in the mapping is read from its partitions with the column names model.json lists.',
     '- Dates with an offset keep the local date written (`2026-03-01T21:00:00-05:00` is 1 March); timestamps are converted to UTC.',
-    '- Dates: ISO 8601 (`2025-03-01`, `2025-03-01T10:00:00Z`; an offset is converted to UTC), the format DuckDB sniffs in the file, a mapping\'s `date_format`, then `03/01/2025` (US, month first), `01.03.2025` (day first), and 12-13 digits as epoch milliseconds.',
+    "- Dates: ISO 8601 (`2025-03-01`, `2025-03-01T10:00:00Z`; an offset is converted to UTC), the format DuckDB sniffs in the file, a mapping's `date_format`, then `03/01/2025` (US, month first), `01.03.2025` (day first), and 12-13 digits as epoch milliseconds.",
     "- Numbers: `1,234.50` is read as 1234.5; with `decimal_separator: ','` `1.234,50` is. Currency symbols and codes are dropped (`$11,000.00`, `1,000 USD`); `75%` is 0.75 (`scale` is not applied to it). Without `decimal_separator`, a column of dot-grouped thousands (`25.000`) stops the load. Yes/no: true/false, t/f, yes/no, y/n, 1/0, x.",
     '- A file that cannot be read, lacks a column a required contract column comes from, names a column twice, is empty (0 bytes), is not in its encoding (UTF-8 unless declared; the message names the line and byte), or leaves a required entity without rows stops the load with one message naming the file; nothing changes.',
     '',
@@ -44,7 +44,7 @@ export function renderLayouts(): string {
     'name: my-crm                       # shown in the load summary',
     'reporting_currency: EUR            # optional; default: the most common currency of the deals',
     'currency_rates: fx                 # optional; default: currency_rates (currency, rate_to_reporting, valid_from)',
-    'max_reject_share: 0.1              # optional; share of an entity\'s rows that may be rejected (default 0.05)',
+    "max_reject_share: 0.1              # optional; share of an entity's rows that may be rejected (default 0.05)",
     'encoding: latin-1                  # optional: utf-8 (default), latin-1, utf-16; a UTF-16 byte-order mark is recognised anyway',
     'known_at: { Loss Reason: close, Tender: creation }  # optional: export columns beyond the contract known only at close (left out of the models) or at creation (kept whatever the leakage guard says)',
     'entities:',
@@ -52,13 +52,13 @@ export function renderLayouts(): string {
     '    file: deals                    # deals.csv, deals.parquet, ...',
     "    decimal_separator: ','         # optional",
     "    date_format: '%d.%m.%Y'        # optional, DuckDB strptime format",
-    '    encoding: utf-8                # optional: this file\'s encoding, when not the mapping\'s',
+    "    encoding: utf-8                # optional: this file's encoding, when not the mapping's",
     '    where: { Pipeline: [Sales] }   # optional: only rows whose column holds one of these values (or { not_empty: true })',
     '    columns:',
     '      opportunity_id: Deal ID                                  # a source column',
     '      currency: { value: EUR }                                 # a constant',
     "      stage: { column: Phase, map: { '90': Closed Won } }      # values not in the map pass through",
-    '      is_closed: { column: Phase, map: { \'90\': true }, default: false }  # default: empty or not in the map',
+    "      is_closed: { column: Phase, map: { '90': true }, default: false }  # default: empty or not in the map",
     '      probability: { column: Probability, scale: 0.01 }        # percent -> share',
     '      close_date: { first_of: [Actual Close, Expected Close] } # the first that has a value',
     '```',
@@ -69,30 +69,60 @@ export function renderLayouts(): string {
     '',
   ];
   if (SHAPE_FIGURES.length > 0) {
-    lines.push('## Vendor export shapes, measured', '',
+    lines.push(
+      '## Vendor export shapes, measured',
+      '',
       'Each shape as the vendor writes it (test/fixtures/vendors/, each with the documentation it follows), loaded with its layout and run end to end on a',
       'seeded 220-deal org: holdout AUC of the win model beside the stage-probability baseline, and the features constant or empty on the training rows',
-      '(all of them listed below per layout). Reproduce with `npx vitest run test/load/vendor-exports.test.ts`.', '',
-      '| shape | layout | holdout AUC | stage baseline | dead features | note |', '|---|---|---|---|---|---|');
-    for (const f of SHAPE_FIGURES) lines.push(`| ${f.shape} | \`${f.layout}\` | ${f.auc.toFixed(3)} | ${f.baselineAuc.toFixed(3)} | ${f.dead} of ${f.features} | ${f.note ?? ''} |`);
+      '(all of them listed below per layout). Reproduce with `npx vitest run test/load/vendor-exports.test.ts`.',
+      '',
+      '| shape | layout | holdout AUC | stage baseline | dead features | note |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const f of SHAPE_FIGURES)
+      lines.push(
+        `| ${f.shape} | \`${f.layout}\` | ${f.auc.toFixed(3)} | ${f.baselineAuc.toFixed(3)} | ${f.dead} of ${f.features} | ${f.note ?? ''} |`,
+      );
     lines.push('');
   }
   for (const name of LAYOUT_NAMES.filter((n) => n !== 'canonical')) {
     const mapping = builtInLayout(name);
-    lines.push(`## Layout \`${name}\``, '', mapping.description ?? '', '', `Definition: \`pipeline/load/mapping/layouts/${name}.yaml\`.`, '');
+    lines.push(
+      `## Layout \`${name}\``,
+      '',
+      mapping.description ?? '',
+      '',
+      `Definition: \`pipeline/load/mapping/layouts/${name}.yaml\`.`,
+      '',
+    );
     const limits = STANDARD_LIMITS[name];
     if (limits) {
-      lines.push('Optional, read when present (custom fields, and files not every org exports):', '', '| field or file | feeds |', '|---|---|');
+      lines.push(
+        'Optional, read when present (custom fields, and files not every org exports):',
+        '',
+        '| field or file | feeds |',
+        '|---|---|',
+      );
       for (const [field, feeds] of Object.entries(limits.optional)) lines.push(`| ${code(field)} | ${feeds} |`);
-      lines.push('', `Features an export of standard objects only cannot give (${Object.keys(limits.deadFeatures).length}; constant or empty on its training rows):`, '');
+      lines.push(
+        '',
+        `Features an export of standard objects only cannot give (${Object.keys(limits.deadFeatures).length}; constant or empty on its training rows):`,
+        '',
+      );
       lines.push('| feature | needs |', '|---|---|');
       for (const [feature, needs] of Object.entries(limits.deadFeatures)) lines.push(`| ${code(feature)} | ${needs} |`);
       if (limits.deadWithoutHistory) {
-        lines.push('', `Also dead without a history export (Synapse Link exports no audit): ${Object.keys(limits.deadWithoutHistory).map(code).join(', ')}.`);
+        lines.push(
+          '',
+          `Also dead without a history export (Synapse Link exports no audit): ${Object.keys(limits.deadWithoutHistory).map(code).join(', ')}.`,
+        );
       }
       for (const shape of Object.values(limits.shapes ?? {})) {
         const also = Object.entries(shape.alsoDead);
-        lines.push('', `${shape.name}: the same layout reads it through its label aliases; ${also.length === 0 ? 'no feature beyond those above is dead.' : `also dead (${also.length}):`}`);
+        lines.push(
+          '',
+          `${shape.name}: the same layout reads it through its label aliases; ${also.length === 0 ? 'no feature beyond those above is dead.' : `also dead (${also.length}):`}`,
+        );
         if (also.length > 0) {
           lines.push('', '| feature | needs |', '|---|---|');
           for (const [feature, needs] of also) lines.push(`| ${code(feature)} | ${needs} |`);
@@ -103,9 +133,17 @@ export function renderLayouts(): string {
     lines.push('| entity | column | source |', '|---|---|---|');
     for (const entity of ENTITY_NAMES) {
       for (const source of mapping.entities[entity] ?? []) {
-        const where = source.where ? ` where ${Object.entries(source.where).map(([c, f]) => `${code(c)} ${Array.isArray(f) ? `in ${f.map((v) => code(String(v))).join(', ')}` : 'not empty'}`).join(' and ')}` : '';
+        const where = source.where
+          ? ` where ${Object.entries(source.where)
+              .map(
+                ([c, f]) =>
+                  `${code(c)} ${Array.isArray(f) ? `in ${f.map((v) => code(String(v))).join(', ')}` : 'not empty'}`,
+              )
+              .join(' and ')}`
+          : '';
         lines.push(`| ${entity} | | file ${code(source.file)}${where} |`);
-        for (const [column, rule] of Object.entries(source.columns)) lines.push(`| | \`${column}\` | ${describeRule(rule)} |`);
+        for (const [column, rule] of Object.entries(source.columns))
+          lines.push(`| | \`${column}\` | ${describeRule(rule)} |`);
       }
     }
     lines.push('');
@@ -120,8 +158,14 @@ function describeRule(rule: ColumnRule): string {
   if (rule.first_of) return `first of: ${rule.first_of.map(describeRule).join('; ')}`;
   if (rule.join) return `${rule.join.map(code).join(' + ')} joined`;
   const parts = [[rule.column!].flat().map(code).join(' or ')];
-  if (rule.lookup) parts.push(`looked up in ${code(rule.lookup.file)} (${code(rule.lookup.key)} → ${code(rule.lookup.value)})`);
-  if (rule.map) parts.push(`mapped ${Object.entries(rule.map).map(([from, to]) => `${code(from)} → ${to === null ? 'empty' : code(String(to))}`).join(', ')}`);
+  if (rule.lookup)
+    parts.push(`looked up in ${code(rule.lookup.file)} (${code(rule.lookup.key)} → ${code(rule.lookup.value)})`);
+  if (rule.map)
+    parts.push(
+      `mapped ${Object.entries(rule.map)
+        .map(([from, to]) => `${code(from)} → ${to === null ? 'empty' : code(String(to))}`)
+        .join(', ')}`,
+    );
   if (rule.default !== undefined) parts.push(`else ${rule.default === null ? 'empty' : code(String(rule.default))}`);
   if (rule.scale !== undefined) parts.push(`× ${rule.scale}`);
   return parts.join(' ');

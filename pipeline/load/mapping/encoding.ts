@@ -16,12 +16,18 @@ export function csvEncoding(path: string, declared: Encoding | undefined): Encod
   const head = readHead(path, 4096);
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16';
   if (head[0] === 0xfe && head[1] === 0xff) {
-    throw new WuweiError('bad_input', `${path}: UTF-16 big-endian (byte-order mark FE FF) cannot be read: save the file as UTF-8 (or UTF-16 little-endian)`);
+    throw new WuweiError(
+      'bad_input',
+      `${path}: UTF-16 big-endian (byte-order mark FE FF) cannot be read: save the file as UTF-8 (or UTF-16 little-endian)`,
+    );
   }
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   // NUL bytes are in no CSV text but in every UTF-16 one: without its mark the columns would read as garbage.
   if (declared !== 'utf-16' && head.includes(0)) {
-    throw new WuweiError('bad_input', `${path}: NUL bytes in the first ${head.length} bytes: UTF-16 without a byte-order mark, or not a text file; save it as UTF-8 (or declare \`encoding: utf-16\` in the mapping)`);
+    throw new WuweiError(
+      'bad_input',
+      `${path}: NUL bytes in the first ${head.length} bytes: UTF-16 without a byte-order mark, or not a text file; save it as UTF-8 (or declare \`encoding: utf-16\` in the mapping)`,
+    );
   }
   return declared ?? 'utf-8';
 }
@@ -29,7 +35,9 @@ export function csvEncoding(path: string, declared: Encoding | undefined): Encod
 /** The one-line error for a file that is not valid UTF-8, naming the line and byte of the first bad byte. */
 export function notUtf8Error(path: string): WuweiError {
   const bad = firstInvalidUtf8(path);
-  const where = bad ? `, line ${bad.line}: not UTF-8 (byte 0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset})` : ': not UTF-8';
+  const where = bad
+    ? `, line ${bad.line}: not UTF-8 (byte 0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset})`
+    : ': not UTF-8';
   return new WuweiError(
     'bad_input',
     `${path}${where}; if the export is Latin-1 (ISO-8859-1), declare \`encoding: latin-1\` in the mapping (--mapping), or save the file as UTF-8`,
@@ -48,13 +56,18 @@ export function firstInvalidUtf8(path: string): { line: number; offset: number; 
     let min = 0; // smallest code point the sequence may encode (rejects overlong forms)
     let value = 0;
     let lead = 0;
-    for (let n = readSync(fd, chunk, 0, chunk.length, offset); n > 0; offset += n, n = readSync(fd, chunk, 0, chunk.length, offset)) {
+    for (
+      let n = readSync(fd, chunk, 0, chunk.length, offset);
+      n > 0;
+      offset += n, n = readSync(fd, chunk, 0, chunk.length, offset)
+    ) {
       for (let i = 0; i < n; i++) {
         const b = chunk[i]!;
         if (pending > 0) {
           if ((b & 0xc0) !== 0x80) return { line, offset: start, byte: lead };
           value = (value << 6) | (b & 0x3f);
-          if (--pending === 0 && (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))) return { line, offset: start, byte: lead };
+          if (--pending === 0 && (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)))
+            return { line, offset: start, byte: lead };
           continue;
         }
         if (b === 0x0a) line++;

@@ -32,21 +32,31 @@ export function jsonRecords(path: string, options: { unnest?: string } = {}): Fl
   const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   let records: Json[];
   try {
-    records = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') && !isNdjson(text) ? envelope(JSON.parse(text) as Json) : ndjson(text);
+    records =
+      text.trimStart().startsWith('[') || (text.trimStart().startsWith('{') && !isNdjson(text))
+        ? envelope(JSON.parse(text) as Json)
+        : ndjson(text);
   } catch (error) {
-    throw new WuweiError('bad_input', `${path}: not valid JSON: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new WuweiError('bad_input', `${path}: not valid JSON: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
   }
   const objects = records.filter((r): r is { [key: string]: Json } => isObject(r));
   if (!options.unnest) return objects.map((r) => flatten(r));
   const root = options.unnest.split('.')[0]!;
   return objects.flatMap((parent) => {
     const children = at(parent, options.unnest!);
-    const prefix = Object.fromEntries(Object.entries(flatten(parent)).filter(([k]) => !k.startsWith(`${root}.`) && k !== root).map(([k, v]) => [`parent.${k}`, v]));
+    const prefix = Object.fromEntries(
+      Object.entries(flatten(parent))
+        .filter(([k]) => !k.startsWith(`${root}.`) && k !== root)
+        .map(([k, v]) => [`parent.${k}`, v]),
+    );
     if (Array.isArray(children)) return children.filter(isObject).map((child) => ({ ...prefix, ...flatten(child) }));
     // An object of lists (HubSpot's propertiesWithHistory: property -> its versions): one row per version, with `property`.
     if (isObject(children)) {
       return Object.entries(children).flatMap(([property, list]) =>
-        Array.isArray(list) ? list.filter(isObject).map((child) => ({ ...prefix, property, ...flatten(child) })) : []);
+        Array.isArray(list) ? list.filter(isObject).map((child) => ({ ...prefix, property, ...flatten(child) })) : [],
+      );
     }
     return [];
   });
@@ -56,7 +66,10 @@ export function jsonRecords(path: string, options: { unnest?: string } = {}): Fl
 export function flattenedJsonFile(path: string, options: { unnest?: string } = {}): string {
   const records = jsonRecords(path, options);
   const dir = scratchDir();
-  const out = join(dir, `${basename(path)}${options.unnest ? `.${options.unnest}` : ''}.${Date.now()}.${Math.random().toString(36).slice(2)}.ndjson`);
+  const out = join(
+    dir,
+    `${basename(path)}${options.unnest ? `.${options.unnest}` : ''}.${Date.now()}.${Math.random().toString(36).slice(2)}.ndjson`,
+  );
   // Every column in every record, so that DuckDB sees the same columns whichever records it samples.
   const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
   const lines = records.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))));
@@ -96,7 +109,10 @@ function isNdjson(text: string): boolean {
 }
 
 function ndjson(text: string): Json[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Json);
 }
 
 /** The records inside a page envelope, or the value itself. */
@@ -155,7 +171,10 @@ function flatten(record: { [key: string]: Json }): Flat {
       const fields = [...new Set(value.filter(isObject).flatMap((v) => Object.keys(v)))];
       for (const field of fields) {
         // Empty entries are left out: HubSpot lists an unlabelled association type beside a labelled one.
-        const values = value.filter(isObject).map((v) => scalar(v[field] ?? null)).filter((v) => v !== null && v !== '');
+        const values = value
+          .filter(isObject)
+          .map((v) => scalar(v[field] ?? null))
+          .filter((v) => v !== null && v !== '');
         put(`${key}.${field}`, values.length > 0 ? values.map(String).join(';') : null);
       }
       return;

@@ -4,4 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 export const LAYOUT_DIR = fileURLToPath(new URL('./layouts/', import.meta.url));
 
-export const LAYOUT_NAMES = ['canonical', ...readdirSync(LAYOUT_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort()];
+export const LAYOUT_NAMES = [
+  'canonical',
+  ...readdirSync(LAYOUT_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort(),
+];

@@ -57,7 +57,10 @@ export function reportFooter(path: string): ReportFooter | null {
   return {
     firstLine: total - block.length + 1,
     lastLine: total,
-    sample: block.map((l) => unquote(l.text)).filter((l) => l !== '').slice(0, 3),
+    sample: block
+      .map((l) => unquote(l.text))
+      .filter((l) => l !== '')
+      .slice(0, 3),
     bodyBytes: block[0]!.offset,
   };
 }
@@ -66,7 +69,11 @@ function isFooterLine(line: string): boolean {
   return ONE_FIELD.test(line.trim()) || TOTALS.test(line.trim());
 }
 
-const unquote = (line: string) => line.trim().replace(/^"(.*)"$/, '$1').trim();
+const unquote = (line: string) =>
+  line
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .trim();
 
 /** A copy of the file without its footer, in the load's scratch folder. */
 export function withoutFooter(path: string, footer: ReportFooter): string {

@@ -18,13 +18,39 @@ export interface ShapeFigures {
 }
 
 export const SHAPE_FIGURES: ShapeFigures[] = [
-  { shape: 'Salesforce Data Loader / weekly export', layout: 'salesforce', auc: 0.84, baselineAuc: 0.77, dead: 12, features: 78 },
+  {
+    shape: 'Salesforce Data Loader / weekly export',
+    layout: 'salesforce',
+    auc: 0.84,
+    baselineAuc: 0.77,
+    dead: 12,
+    features: 78,
+  },
   { shape: 'Salesforce report CSV', layout: 'salesforce', auc: 0.903, baselineAuc: 0.77, dead: 12, features: 78 },
   { shape: 'HubSpot CRM API v3 JSON', layout: 'hubspot', auc: 0.935, baselineAuc: 0.774, dead: 19, features: 78 },
   {
-    shape: 'HubSpot UI export', layout: 'hubspot', auc: 0.303, baselineAuc: 0.5, dead: 55, features: 78,
+    shape: 'HubSpot UI export',
+    layout: 'hubspot',
+    auc: 0.303,
+    baselineAuc: 0.5,
+    dead: 55,
+    features: 78,
     note: 'below chance: without history, engagements or roles no usable model trains; not investigated further. Export through the CRM API',
   },
-  { shape: 'Dynamics 365 Dataverse Web API JSON', layout: 'dynamics', auc: 0.929, baselineAuc: 0.767, dead: 17, features: 78 },
-  { shape: 'Dynamics 365 Synapse Link (no audit)', layout: 'dynamics', auc: 0.833, baselineAuc: 0.5, dead: 26, features: 78 },
+  {
+    shape: 'Dynamics 365 Dataverse Web API JSON',
+    layout: 'dynamics',
+    auc: 0.929,
+    baselineAuc: 0.767,
+    dead: 17,
+    features: 78,
+  },
+  {
+    shape: 'Dynamics 365 Synapse Link (no audit)',
+    layout: 'dynamics',
+    auc: 0.833,
+    baselineAuc: 0.5,
+    dead: 26,
+    features: 78,
+  },
 ];

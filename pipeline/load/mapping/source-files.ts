@@ -71,19 +71,35 @@ const EXTENSIONS: [string, SourceFormat][] = [
 export function listSourceFiles(source: string | string[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of Array.isArray(source) ? source : [source]) {
-    if (!existsSync(entry)) throw new WuweiError('missing_input', `${entry}: no such folder or file, so no accounts or opportunities export to load`);
-    const paths = statSync(entry).isDirectory() ? readdirSync(entry).sort().map((name) => join(entry, name)) : [entry];
-    for (const path of paths) if (!files.has(basename(path).toLowerCase())) files.set(basename(path).toLowerCase(), path);
+    if (!existsSync(entry))
+      throw new WuweiError(
+        'missing_input',
+        `${entry}: no such folder or file, so no accounts or opportunities export to load`,
+      );
+    const paths = statSync(entry).isDirectory()
+      ? readdirSync(entry)
+          .sort()
+          .map((name) => join(entry, name))
+      : [entry];
+    for (const path of paths)
+      if (!files.has(basename(path).toLowerCase())) files.set(basename(path).toLowerCase(), path);
   }
   return files;
 }
 
 /** The file a mapping names (`Opportunity` finds Opportunity.csv, .parquet, ...; case does not matter), read with the declared encoding. */
-export function findSourceFile(files: Map<string, string>, name: string, encoding?: Encoding, options: { unnest?: string } = {}): SourceFile | undefined {
+export function findSourceFile(
+  files: Map<string, string>,
+  name: string,
+  encoding?: Encoding,
+  options: { unnest?: string } = {},
+): SourceFile | undefined {
   const synapse = headerlessTable(files, name);
   if (synapse) return describeHeaderless(synapse.paths, synapse.columns);
   const lower = name.toLowerCase();
-  const candidates = EXTENSIONS.some(([ext]) => lower.endsWith(ext)) ? [lower] : EXTENSIONS.map(([ext]) => `${lower}${ext}`);
+  const candidates = EXTENSIONS.some(([ext]) => lower.endsWith(ext))
+    ? [lower]
+    : EXTENSIONS.map(([ext]) => `${lower}${ext}`);
   for (const candidate of candidates) {
     const path = files.get(candidate);
     if (path) return describeFile(path, encoding, options);
@@ -111,7 +127,10 @@ export function describeFile(path: string, declaredEncoding?: Encoding, options:
   const format = EXTENSIONS.find(([ext]) => ext === extname(path).toLowerCase())?.[1] ?? 'csv';
   checkRegularFile(path);
   // DuckDB's larger line limit costs memory per column, so only a file with a line over its default gets it.
-  const longLines = format === 'csv' && statSync(path).size > DUCKDB_MAX_LINE_BYTES && firstLineLongerThan(path, DUCKDB_MAX_LINE_BYTES) !== null;
+  const longLines =
+    format === 'csv' &&
+    statSync(path).size > DUCKDB_MAX_LINE_BYTES &&
+    firstLineLongerThan(path, DUCKDB_MAX_LINE_BYTES) !== null;
   const tooLong = longLines ? firstLineLongerThan(path, MAX_LINE_BYTES) : null;
   if (tooLong !== null) throw longLineError(path, tooLong);
   const literal = quoteLiteral(literalPath(path));
@@ -159,7 +178,10 @@ function checkRegularFile(path: string): void {
 /** A 0-byte file is an export job that died before writing, not an entity without rows (that file has a header). */
 function checkNotEmpty(file: SourceFile): void {
   if (statSync(file.path).size === 0) {
-    throw new WuweiError('bad_input', `${file.path}: empty file (0 bytes), not even a header: the export looks cut off; export it again, or remove the file if the CRM has none of these`);
+    throw new WuweiError(
+      'bad_input',
+      `${file.path}: empty file (0 bytes), not even a header: the export looks cut off; export it again, or remove the file if the CRM has none of these`,
+    );
   }
 }
 
@@ -169,27 +191,40 @@ function checkNotEmpty(file: SourceFile): void {
  */
 async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Promise<void> {
   const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
-  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv(${quoteLiteral(literalPath(file.path))}, header = false, all_varchar = true, auto_detect = true${decode}) LIMIT 1`);
+  const reader = await conn.runAndReadAll(
+    `SELECT * FROM read_csv(${quoteLiteral(literalPath(file.path))}, header = false, all_varchar = true, auto_detect = true${decode}) LIMIT 1`,
+  );
   const header = (reader.getRows()[0] ?? []).map((value) => String(value ?? '').trim());
   const seen = new Map<string, number>();
   for (const [i, name] of header.entries()) {
     if (name === '') continue; // unnamed trailing columns, as spreadsheets leave them, are DuckDB's column<N>
     const first = seen.get(name.toLowerCase());
     if (first !== undefined) {
-      throw new WuweiError('bad_input', `${file.path}, line 1: duplicate column '${name}' (columns ${first + 1} and ${i + 1}): rename or remove one, the load cannot tell which is meant`);
+      throw new WuweiError(
+        'bad_input',
+        `${file.path}, line 1: duplicate column '${name}' (columns ${first + 1} and ${i + 1}): rename or remove one, the load cannot tell which is meant`,
+      );
     }
     seen.set(name.toLowerCase(), i);
   }
 }
 
 /** The file's columns with DuckDB's inferred types, or one clear error naming the file. */
-export async function describeColumns(conn: DuckDBConnection, file: SourceFile): Promise<{ name: string; type: string }[]> {
+export async function describeColumns(
+  conn: DuckDBConnection,
+  file: SourceFile,
+): Promise<{ name: string; type: string }[]> {
   checkNotEmpty(file);
   try {
-    const rows = await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${file.typedReader}`);
+    const rows = await queryRows<{ column_name: string; column_type: string }>(
+      conn,
+      `DESCRIBE SELECT * FROM ${file.typedReader}`,
+    );
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
   } catch (error) {
-    throw new WuweiError('bad_input', `${file.path}: cannot read as ${file.format}: ${firstLine(error)}`, { cause: error });
+    throw new WuweiError('bad_input', `${file.path}: cannot read as ${file.format}: ${firstLine(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -197,18 +232,27 @@ export async function describeColumns(conn: DuckDBConnection, file: SourceFile):
  * The file's columns with DuckDB's inferred types, and for CSV the date formats its sniffer saw
  * (e.g. `%d.%m.%Y`): one sniff per file. A file that cannot be read gives one clear error naming it.
  */
-export async function inspectFile(conn: DuckDBConnection, file: SourceFile): Promise<{ columns: { name: string; type: string }[]; dateFormats: string[] }> {
+export async function inspectFile(
+  conn: DuckDBConnection,
+  file: SourceFile,
+): Promise<{ columns: { name: string; type: string }[]; dateFormats: string[] }> {
   if (file.headerless) return { columns: await describeColumns(conn, file), dateFormats: [] };
   if (file.format !== 'csv') return { columns: await describeColumns(conn, file), dateFormats: [] };
   checkNotEmpty(file);
   try {
     const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
-    const [row] = await queryRows<{ Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null }>(
+    const [row] = await queryRows<{
+      Columns: { name: string; type: string }[];
+      DateFormat: string | null;
+      TimestampFormat: string | null;
+    }>(
       conn,
       `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(literalPath(file.path))}, ignore_errors = true${decode})`,
     );
     await checkUniqueHeader(conn, file);
-    const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter((f): f is string => typeof f === 'string' && f.length > 0);
+    const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter(
+      (f): f is string => typeof f === 'string' && f.length > 0,
+    );
     return { columns: row!.Columns.map((c) => ({ name: c.name, type: c.type })), dateFormats };
   } catch (error) {
     if (error instanceof WuweiError) throw error;
@@ -233,7 +277,11 @@ function scanFile(path: string, visit: (chunk: Buffer) => boolean): void {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+    for (
+      let n = readSync(fd, buffer, 0, buffer.length, null);
+      n > 0;
+      n = readSync(fd, buffer, 0, buffer.length, null)
+    ) {
       if (!visit(buffer.subarray(0, n))) return;
     }
   } finally {
@@ -242,7 +290,10 @@ function scanFile(path: string, visit: (chunk: Buffer) => boolean): void {
 }
 
 function longLineError(path: string, line: number): WuweiError {
-  return new WuweiError('bad_input', `${path}, line ${line}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: a field that long is no CRM value (a broken export?)`);
+  return new WuweiError(
+    'bad_input',
+    `${path}, line ${line}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: a field that long is no CRM value (a broken export?)`,
+  );
 }
 
 /** The number of the first line longer than `limit` bytes, or null. */
@@ -287,7 +338,10 @@ export function checkJsonDepth(path: string): void {
       else if (byte === 0x7b || byte === 0x5b) {
         depth += 1;
         if (depth > MAX_JSON_DEPTH) {
-          throw new WuweiError('bad_input', `${path}, line ${line}: JSON nested more than ${MAX_JSON_DEPTH} levels deep: no CRM record is; export it again`);
+          throw new WuweiError(
+            'bad_input',
+            `${path}, line ${line}: JSON nested more than ${MAX_JSON_DEPTH} levels deep: no CRM record is; export it again`,
+          );
         }
       } else if (byte === 0x7d || byte === 0x5d) depth = Math.max(0, depth - 1);
       else if (byte === 0x0a) line += 1;

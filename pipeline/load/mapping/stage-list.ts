@@ -66,7 +66,10 @@ export async function resolveStages(
     const read = await readStageFile(conn, options.source, options.mapping);
     if (read) from = read;
   }
-  await labelsToIds(conn, ['raw_opportunities', options.historyTable].filter((t): t is string => t !== undefined));
+  await labelsToIds(
+    conn,
+    ['raw_opportunities', options.historyTable].filter((t): t is string => t !== undefined),
+  );
   const history = options.historyTable
     ? `SELECT opportunity_id, stage, probability, changed_at FROM ${quoteIdent(options.historyTable)}`
     : `SELECT NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS stage, NULL::VARCHAR AS probability,
@@ -103,7 +106,11 @@ const stageNames = (settings: StageSettings) =>
  * stage at probability 1 is won when the export has no won flag); open stages in list order, then by
  * default probability, then by the order deals entered them.
  */
-function catalogSql(settings: StageSettings, defaults: StageSettings, names: { won: string; lost: string; from: string }): string {
+function catalogSql(
+  settings: StageSettings,
+  defaults: StageSettings,
+  names: { won: string; lost: string; from: string },
+): string {
   const list = (values: readonly string[]) => (values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL');
   const byName = defaults.stages.map((s) => `WHEN ${quoteLiteral(s.name)} THEN ${Number(s.probability)}`).join(' ');
   const closedNames = list([...settings.wonStages, ...settings.lostStages]);
@@ -142,8 +149,20 @@ function catalogSql(settings: StageSettings, defaults: StageSettings, names: { w
     ORDER BY stage_index, crm_stage`;
 }
 
-async function summarise(conn: DuckDBConnection, from: StageSummary['from'], defaults: Set<string>, outcomes: Set<string>): Promise<StageSummary> {
-  const rows = await queryRows<{ stage: string; crm_stage: string; is_closed: boolean; is_won: boolean; origin: string; deals: number }>(
+async function summarise(
+  conn: DuckDBConnection,
+  from: StageSummary['from'],
+  defaults: Set<string>,
+  outcomes: Set<string>,
+): Promise<StageSummary> {
+  const rows = await queryRows<{
+    stage: string;
+    crm_stage: string;
+    is_closed: boolean;
+    is_won: boolean;
+    origin: string;
+    deals: number;
+  }>(
     conn,
     `SELECT stage, crm_stage, is_closed, is_won, origin, deals FROM ${STAGE_TABLE} ORDER BY stage_index, crm_stage`,
   );
@@ -164,20 +183,34 @@ async function summarise(conn: DuckDBConnection, from: StageSummary['from'], def
 export function logStages(summary: StageSummary, log: Logger): void {
   const { from } = summary;
   if (from === 'defaults') return; // the usual canonical export: nothing to say
-  const source = from === 'config' ? 'the config file' : from === 'inferred' ? "the deals' closed/won flags, probabilities and history" : from;
+  const source =
+    from === 'config'
+      ? 'the config file'
+      : from === 'inferred'
+        ? "the deals' closed/won flags, probabilities and history"
+        : from;
   const none = (list: string[]) => list.join(', ') || 'none';
-  log.info(`stages from ${source}: open ${summary.open.join(' > ')}; won ${none(summary.won)}; lost ${none(summary.lost)}`);
+  log.info(
+    `stages from ${source}: open ${summary.open.join(' > ')}; won ${none(summary.won)}; lost ${none(summary.lost)}`,
+  );
   if (summary.unlisted.length === 0) return;
   const seen = summary.unlisted.map((u) => `'${u.stage}' (${u.deals} deal${u.deals === 1 ? '' : 's'})`).join(', ');
-  const listed = [...summary.open, ...summary.won, ...summary.lost].filter((s) => !summary.unlisted.some((u) => u.stage === s));
-  const hint = from === 'inferred' ? 'give the stage file or features.stages to order them' : `the list has ${listed.join(', ')}`;
+  const listed = [...summary.open, ...summary.won, ...summary.lost].filter(
+    (s) => !summary.unlisted.some((u) => u.stage === s),
+  );
+  const hint =
+    from === 'inferred' ? 'give the stage file or features.stages to order them' : `the list has ${listed.join(', ')}`;
   const expected = from === 'inferred' ? "Wuwei's defaults" : 'the stage list';
-  log.warn(`stages outside ${expected}, each kept as a stage of its own (open unless flagged closed): ${seen}; ${hint}`);
+  log.warn(
+    `stages outside ${expected}, each kept as a stage of its own (open unless flagged closed): ${seen}; ${hint}`,
+  );
 }
 
 async function insertSettings(conn: DuckDBConnection, settings: StageSettings): Promise<void> {
   const rows = [
-    ...settings.stages.map((s, i) => `(${quoteLiteral(s.name)}, NULL, ${i + 1}, ${Number(s.probability)}, false, false)`),
+    ...settings.stages.map(
+      (s, i) => `(${quoteLiteral(s.name)}, NULL, ${i + 1}, ${Number(s.probability)}, false, false)`,
+    ),
     ...settings.wonStages.map((name) => `(${quoteLiteral(name)}, NULL, NULL, 1.0, true, true)`),
     ...settings.lostStages.map((name) => `(${quoteLiteral(name)}, NULL, NULL, 0.0, true, false)`),
   ];
@@ -185,9 +218,18 @@ async function insertSettings(conn: DuckDBConnection, settings: StageSettings): 
 }
 
 /** Reads the mapping's stage file into the listed stages; returns its path, or undefined when the export has none. */
-async function readStageFile(conn: DuckDBConnection, source: string | string[], mapping: Mapping): Promise<string | undefined> {
+async function readStageFile(
+  conn: DuckDBConnection,
+  source: string | string[],
+  mapping: Mapping,
+): Promise<string | undefined> {
   const definition = mapping.stages!;
-  const file = findSourceFile(listSourceFiles(source), definition.file, mapping.encoding, definition.unnest ? { unnest: definition.unnest } : {});
+  const file = findSourceFile(
+    listSourceFiles(source),
+    definition.file,
+    mapping.encoding,
+    definition.unnest ? { unnest: definition.unnest } : {},
+  );
   if (!file) return undefined;
   const { columns, dateFormats } = await inspectFile(conn, file);
   const names = new Set(columns.map((c) => c.name.toLowerCase()));
@@ -200,7 +242,9 @@ async function readStageFile(conn: DuckDBConnection, source: string | string[], 
   };
   const c = definition.columns;
   const filters = Object.entries(definition.where ?? {}).map(([name, filter]) =>
-    Array.isArray(filter) ? `CAST(${quoteIdent(name)} AS VARCHAR) IN (${filter.map((v) => quoteLiteral(String(v))).join(', ')})` : `${quoteIdent(name)} IS NOT NULL`,
+    Array.isArray(filter)
+      ? `CAST(${quoteIdent(name)} AS VARCHAR) IN (${filter.map((v) => quoteLiteral(String(v))).join(', ')})`
+      : `${quoteIdent(name)} IS NOT NULL`,
   );
   await conn.run(`
     INSERT INTO ${LISTED}

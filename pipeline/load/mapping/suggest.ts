@@ -22,8 +22,28 @@ type Entity = keyof typeof SCHEMA;
 const SYNONYMS: Partial<Record<Entity, Record<string, string[]>>> = {
   opportunities: {
     opportunity_id: ['opportunityid', 'oppid', 'dealid', 'opportunity', 'deal', 'id', 'recordid'],
-    account_id: ['accountid', 'account', 'accountname', 'companyid', 'company', 'customerid', 'customer', 'clientid', 'client'],
-    owner_id: ['ownerid', 'owner', 'salesagent', 'salesrep', 'rep', 'dealowner', 'opportunityowner', 'assignedto', 'userid'],
+    account_id: [
+      'accountid',
+      'account',
+      'accountname',
+      'companyid',
+      'company',
+      'customerid',
+      'customer',
+      'clientid',
+      'client',
+    ],
+    owner_id: [
+      'ownerid',
+      'owner',
+      'salesagent',
+      'salesrep',
+      'rep',
+      'dealowner',
+      'opportunityowner',
+      'assignedto',
+      'userid',
+    ],
     name: ['name', 'opportunityname', 'dealname', 'title'],
     type: ['type', 'opportunitytype', 'dealtype'],
     lead_source: ['leadsource', 'source'],
@@ -97,7 +117,11 @@ interface FileInfo {
 
 export interface MappingSuggestion {
   /** The draft mapping (the object written as YAML). */
-  mapping: { name: string; max_reject_share?: number; entities: Record<string, { file: string; columns: Record<string, unknown> }> };
+  mapping: {
+    name: string;
+    max_reject_share?: number;
+    entities: Record<string, { file: string; columns: Record<string, unknown> }>;
+  };
   /** Things to check or edit by hand, one line each. */
   checks: string[];
   stages: { value: string; rows: number; proposed: string }[];
@@ -114,12 +138,21 @@ export async function suggestMapping(conn: DuckDBConnection, source: string): Pr
   const files: FileInfo[] = [];
   for (const path of listSourceFiles(source).values()) {
     const name = basename(path);
-    if (name.toLowerCase() === AS_OF_FILE || /^ground_truth(_moves)?\.csv$/i.test(name) || /\.(ya?ml|md)$/i.test(name)) continue;
+    if (name.toLowerCase() === AS_OF_FILE || /^ground_truth(_moves)?\.csv$/i.test(name) || /\.(ya?ml|md)$/i.test(name))
+      continue;
     if (!/\.(csv|txt|tsv|parquet|json|ndjson|jsonl)$/i.test(name)) continue;
     const file = describeFile(path);
     try {
-      const columns = (await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${file.typedReader}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
-      const [{ n }] = (await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${file.typedReader}`)) as [{ n: number }];
+      const columns = (
+        await queryRows<{ column_name: string; column_type: string }>(
+          conn,
+          `DESCRIBE SELECT * FROM ${file.typedReader}`,
+        )
+      ).map((c) => ({ name: c.column_name, type: c.column_type }));
+      const [{ n }] = (await queryRows<{ n: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS n FROM ${file.typedReader}`,
+      )) as [{ n: number }];
       files.push({ name, path, reader: file.typedReader, rows: n, columns });
     } catch {
       // not a table DuckDB can read (a readme, a data dictionary in another shape): not an entity
@@ -133,14 +166,16 @@ export async function suggestMapping(conn: DuckDBConnection, source: string): Pr
   for (const entity of Object.keys(SCHEMA) as Entity[]) {
     const file = await pickFile(conn, entity, files);
     if (!file) {
-      if (SCHEMA[entity].required) checks.push(`CHECK: no file found for ${entity} (required): add it under entities.${entity}`);
+      if (SCHEMA[entity].required)
+        checks.push(`CHECK: no file found for ${entity} (required): add it under entities.${entity}`);
       continue;
     }
     file.assigned = entity;
     const columns = matchColumns(entity, file);
     matched.set(entity, { file, columns });
     for (const [column, spec] of Object.entries(SCHEMA[entity].columns)) {
-      if (spec.required && !columns[column]) checks.push(`CHECK: ${entity}.${column} is required and no column of ${file.name} looks like it`);
+      if (spec.required && !columns[column])
+        checks.push(`CHECK: ${entity}.${column} is required and no column of ${file.name} looks like it`);
     }
     entities[entity] = { file: file.name, columns: { ...columns } };
   }
@@ -157,45 +192,77 @@ export async function suggestMapping(conn: DuckDBConnection, source: string): Pr
     for (const { value, rows } of values) stages.push({ value, rows, proposed: proposeStage(value) });
     const unsure = stages.filter((s) => s.proposed.endsWith('?'));
     for (const s of stages) s.proposed = s.proposed.replace(/\?$/, '');
-    if (unsure.length > 0) checks.push(`CHECK: stage values read as an open stage by guess: ${unsure.map((s) => `${s.value} -> ${s.proposed}`).join(', ')}`);
+    if (unsure.length > 0)
+      checks.push(
+        `CHECK: stage values read as an open stage by guess: ${unsure.map((s) => `${s.value} -> ${s.proposed}`).join(', ')}`,
+      );
     if (!stages.some((s) => s.proposed === 'Closed Won') || !stages.some((s) => s.proposed === 'Closed Lost')) {
-      checks.push(`CHECK: no stage value reads as won or as lost (found: ${stages.map((s) => s.value).join(', ')}): map them under opportunities.stage`);
+      checks.push(
+        `CHECK: no stage value reads as won or as lost (found: ${stages.map((s) => s.value).join(', ')}): map them under opportunities.stage`,
+      );
     }
     const map = Object.fromEntries(stages.filter((s) => s.proposed !== s.value).map((s) => [s.value, s.proposed]));
-    const closed = (outcome: string[]) => Object.fromEntries(stages.filter((s) => outcome.includes(s.proposed)).map((s) => [s.value, true]));
+    const closed = (outcome: string[]) =>
+      Object.fromEntries(stages.filter((s) => outcome.includes(s.proposed)).map((s) => [s.value, true]));
     const columns = entities['opportunities']!.columns;
     if (Object.keys(map).length > 0) columns['stage'] = { column: stageColumn, map };
-    if (!opportunities.columns['is_closed']) columns['is_closed'] = { column: stageColumn, map: closed(['Closed Won', 'Closed Lost']), default: false };
-    if (!opportunities.columns['is_won']) columns['is_won'] = { column: stageColumn, map: closed(['Closed Won']), default: false };
+    if (!opportunities.columns['is_closed'])
+      columns['is_closed'] = { column: stageColumn, map: closed(['Closed Won', 'Closed Lost']), default: false };
+    if (!opportunities.columns['is_won'])
+      columns['is_won'] = { column: stageColumn, map: closed(['Closed Won']), default: false };
   }
-  if (opportunities && !opportunities.columns['currency']) entities['opportunities']!.columns['currency'] = { value: 'USD' };
-  if (opportunities && !opportunities.columns['currency']) checks.push('CHECK: no currency column: amounts are taken as USD (opportunities.currency)');
-  if (!matched.has('opportunity_history')) checks.push('no history file: stage changes are derived night by night from the snapshots of successive loads (docs/validation-and-snapshots.md)');
+  if (opportunities && !opportunities.columns['currency'])
+    entities['opportunities']!.columns['currency'] = { value: 'USD' };
+  if (opportunities && !opportunities.columns['currency'])
+    checks.push('CHECK: no currency column: amounts are taken as USD (opportunities.currency)');
+  if (!matched.has('opportunity_history'))
+    checks.push(
+      'no history file: stage changes are derived night by night from the snapshots of successive loads (docs/validation-and-snapshots.md)',
+    );
 
   // Rows the load would reject for an empty required value: propose a reject share that lets the rest in.
   let maxRejectShare: number | undefined;
   if (opportunities) {
     const specs = Object.entries(SCHEMA.opportunities.columns) as [string, ColumnSpec][];
-    const required = specs.filter(([column, spec]) => spec.required && opportunities.columns[column]).map(([column]) => opportunities.columns[column]!);
+    const required = specs
+      .filter(([column, spec]) => spec.required && opportunities.columns[column])
+      .map(([column]) => opportunities.columns[column]!);
     const empty = required.map((c) => `nullif(trim(${quoteIdent(c)}::VARCHAR), '') IS NULL`).join(' OR ');
-    const [{ share }] = (await queryRows<{ share: number }>(conn, `SELECT coalesce(avg((${empty || 'false'})::INTEGER), 0)::DOUBLE AS share FROM ${opportunities.file.reader}`)) as [{ share: number }];
+    const [{ share }] = (await queryRows<{ share: number }>(
+      conn,
+      `SELECT coalesce(avg((${empty || 'false'})::INTEGER), 0)::DOUBLE AS share FROM ${opportunities.file.reader}`,
+    )) as [{ share: number }];
     if (share > 0.04) {
       maxRejectShare = Math.min(0.5, Math.ceil((share + 0.02) * 20) / 20);
-      checks.push(`CHECK: ${(100 * share).toFixed(1)}% of the deals have an empty required value (${required.join(', ')}) and will be rejected: max_reject_share ${maxRejectShare} lets the rest load`);
+      checks.push(
+        `CHECK: ${(100 * share).toFixed(1)}% of the deals have an empty required value (${required.join(', ')}) and will be rejected: max_reject_share ${maxRejectShare} lets the rest load`,
+      );
     }
   }
 
-  const customColumns = { opportunities: leftOver(matched.get('opportunities')), accounts: leftOver(matched.get('accounts')) };
+  const customColumns = {
+    opportunities: leftOver(matched.get('opportunities')),
+    accounts: leftOver(matched.get('accounts')),
+  };
   const asOf = opportunities ? await newestRecord(conn, opportunities, stages) : null;
   const stated = resolveAsOf(source, undefined);
   const statedAsOf = stated.from === 'export' ? stated.asOf : null;
-  if (!statedAsOf && asOf) checks.push(`CHECK: the export states no cut date: load it with --as-of ${asOf} (its newest record) or write ${asOf} to ${AS_OF_FILE}`);
+  if (!statedAsOf && asOf)
+    checks.push(
+      `CHECK: the export states no cut date: load it with --as-of ${asOf} (its newest record) or write ${asOf} to ${AS_OF_FILE}`,
+    );
 
-  const mapping = { name: basename(source.replace(/\/+$/, '')) || 'export', ...(maxRejectShare ? { max_reject_share: maxRejectShare } : {}), entities };
+  const mapping = {
+    name: basename(source.replace(/\/+$/, '')) || 'export',
+    ...(maxRejectShare ? { max_reject_share: maxRejectShare } : {}),
+    entities,
+  };
   const yaml = [
     `# Draft mapping written by \`wuwei init --source ${source}\`; see docs/layouts.md for the format.`,
     ...checks.map((c) => `# ${c}`),
-    ...(stages.length > 0 ? ['# Stage values found (rows): ' + stages.map((s) => `${s.value} (${s.rows}) -> ${s.proposed}`).join(', ')] : []),
+    ...(stages.length > 0
+      ? ['# Stage values found (rows): ' + stages.map((s) => `${s.value} (${s.rows}) -> ${s.proposed}`).join(', ')]
+      : []),
     `# Kept as custom attributes (model inputs): opportunities: ${customColumns.opportunities.join(', ') || 'none'}; accounts: ${customColumns.accounts.join(', ') || 'none'}`,
     `# Newest record: ${asOf ?? 'unknown'}${statedAsOf ? `; the export states its cut in ${AS_OF_FILE}: ${statedAsOf}` : ''}`,
     stringify(mapping, { lineWidth: 0 }),
@@ -204,7 +271,11 @@ export async function suggestMapping(conn: DuckDBConnection, source: string): Pr
 }
 
 /** Writes the draft to `out` and returns it. */
-export async function writeSuggestedMapping(conn: DuckDBConnection, source: string, out: string): Promise<MappingSuggestion> {
+export async function writeSuggestedMapping(
+  conn: DuckDBConnection,
+  source: string,
+  out: string,
+): Promise<MappingSuggestion> {
   const suggestion = await suggestMapping(conn, source);
   writeFileSync(out, suggestion.yaml);
   return suggestion;
@@ -233,7 +304,10 @@ async function pickFile(conn: DuckDBConnection, entity: Entity, files: FileInfo[
 }
 
 async function isUnique(conn: DuckDBConnection, file: FileInfo, column: string): Promise<boolean> {
-  const [row] = await queryRows<{ unique: boolean }>(conn, `SELECT count(DISTINCT ${quoteIdent(column)}) = count(${quoteIdent(column)}) AND count(${quoteIdent(column)}) > 0 AS unique FROM ${file.reader}`);
+  const [row] = await queryRows<{ unique: boolean }>(
+    conn,
+    `SELECT count(DISTINCT ${quoteIdent(column)}) = count(${quoteIdent(column)}) AND count(${quoteIdent(column)}) > 0 AS unique FROM ${file.reader}`,
+  );
   return row!.unique;
 }
 
@@ -277,16 +351,27 @@ function leftOver(entry: { file: FileInfo; columns: Record<string, string> } | u
 }
 
 /** The newest date a deal was created or closed on (open deals' close dates are forecasts, not records). */
-async function newestRecord(conn: DuckDBConnection, entry: { file: FileInfo; columns: Record<string, string> }, stages: MappingSuggestion['stages']): Promise<string | null> {
+async function newestRecord(
+  conn: DuckDBConnection,
+  entry: { file: FileInfo; columns: Record<string, string> },
+  stages: MappingSuggestion['stages'],
+): Promise<string | null> {
   const created = entry.columns['created_date'];
   const close = entry.columns['close_date'];
   const stage = entry.columns['stage'];
-  const closedValues = stages.filter((s) => s.proposed.startsWith('Closed')).map((s) => `'${s.value.replaceAll("'", "''")}'`);
+  const closedValues = stages
+    .filter((s) => s.proposed.startsWith('Closed'))
+    .map((s) => `'${s.value.replaceAll("'", "''")}'`);
   const parts = [
     created ? `max(TRY_CAST(${quoteIdent(created)} AS DATE))` : null,
-    close && stage && closedValues.length > 0 ? `max(TRY_CAST(${quoteIdent(close)} AS DATE)) FILTER (WHERE ${quoteIdent(stage)}::VARCHAR IN (${closedValues.join(', ')}))` : null,
+    close && stage && closedValues.length > 0
+      ? `max(TRY_CAST(${quoteIdent(close)} AS DATE)) FILTER (WHERE ${quoteIdent(stage)}::VARCHAR IN (${closedValues.join(', ')}))`
+      : null,
   ].filter(Boolean);
   if (parts.length === 0) return null;
-  const [row] = await queryRows<{ newest: string | null }>(conn, `SELECT strftime(greatest(${parts.map((p) => `coalesce(${p}, DATE '0001-01-01')`).join(', ')}), '%Y-%m-%d') AS newest FROM ${entry.file.reader}`);
+  const [row] = await queryRows<{ newest: string | null }>(
+    conn,
+    `SELECT strftime(greatest(${parts.map((p) => `coalesce(${p}, DATE '0001-01-01')`).join(', ')}), '%Y-%m-%d') AS newest FROM ${entry.file.reader}`,
+  );
   return row?.newest && row.newest !== '0001-01-01' ? row.newest : null;
 }

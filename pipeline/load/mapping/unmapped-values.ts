@@ -43,8 +43,11 @@ export async function findUnmappedValues(
       );
       if (values.length === 0) continue;
       found.push({
-        entity: options.entity, column, file: options.file.path,
-        values: Object.fromEntries(values.slice(0, 10).map((v) => [v.value, v.n])), rows: values.reduce((sum, v) => sum + v.n, 0),
+        entity: options.entity,
+        column,
+        file: options.file.path,
+        values: Object.fromEntries(values.slice(0, 10).map((v) => [v.value, v.n])),
+        rows: values.reduce((sum, v) => sum + v.n, 0),
       });
     }
   }
@@ -53,7 +56,11 @@ export async function findUnmappedValues(
 
 export function logUnmapped(unmapped: UnmappedValues[], log: Logger): void {
   for (const u of unmapped) {
-    const shown = Object.entries(u.values).map(([v, n]) => `'${v}' (${n})`).join(', ');
-    log.warn(`${u.file}: ${u.rows} ${u.entity} rows have a ${u.column} value the mapping does not know: ${shown}; read as the rule's default (or as written when it has none)`);
+    const shown = Object.entries(u.values)
+      .map(([v, n]) => `'${v}' (${n})`)
+      .join(', ');
+    log.warn(
+      `${u.file}: ${u.rows} ${u.entity} rows have a ${u.column} value the mapping does not know: ${shown}; read as the rule's default (or as written when it has none)`,
+    );
   }
 }

@@ -15,16 +15,25 @@ import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { builtInLayout } from './layouts.ts';
 
 /** Generates the canonical export into a scratch folder, then writes it in `layout` into `out`. */
-export async function generateInLayout<T>(layout: string, out: string, generateCanonical: (out: string, log: Logger) => Promise<T>, log: Logger): Promise<T & { layout: string }> {
+export async function generateInLayout<T>(
+  layout: string,
+  out: string,
+  generateCanonical: (out: string, log: Logger) => Promise<T>,
+  log: Logger,
+): Promise<T & { layout: string }> {
   const mapping = builtInLayout(layout);
   mkdirSync(out, { recursive: true });
   const scratch = mkdtempSync(join(out, '.canonical-'));
   // The generator's messages name the folder the user asked for, not the scratch one.
-  const outLog: Logger = { info: (m) => log.info(m.replaceAll(scratch, out)), warn: (m) => log.warn(m.replaceAll(scratch, out)) };
+  const outLog: Logger = {
+    info: (m) => log.info(m.replaceAll(scratch, out)),
+    warn: (m) => log.warn(m.replaceAll(scratch, out)),
+  };
   try {
     const summary = await generateCanonical(scratch, outLog);
     await writeLayout(scratch, mapping, out);
-    for (const truth of ['ground_truth.csv', 'ground_truth_moves.csv']) if (existsSync(join(scratch, truth))) cpSync(join(scratch, truth), join(out, truth));
+    for (const truth of ['ground_truth.csv', 'ground_truth_moves.csv'])
+      if (existsSync(join(scratch, truth))) cpSync(join(scratch, truth), join(out, truth));
     log.info(`wrote the export in the ${layout} layout to ${out}`);
     return { ...summary, out, layout };
   } finally {
@@ -44,7 +53,9 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
       const canonical = join(canonicalDir, `${SCHEMA[entity].file}.csv`);
       if (sources.length === 0 || !existsSync(canonical)) continue;
       // Contract columns an older canonical export lacks read as empty.
-      const contract = Object.keys(SCHEMA[entity].columns).map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ');
+      const contract = Object.keys(SCHEMA[entity].columns)
+        .map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`)
+        .join(', ');
       const reader = `(SELECT ${contract} WHERE false UNION ALL BY NAME SELECT * FROM read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true))`;
       const filters = sources.map((s) => canonicalFilter(s));
       for (const [i, source] of sources.entries()) {
@@ -56,7 +67,9 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
         const where = [filters[i]!, ...earlier].join(' AND ');
         const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
         const format = extname(file).toLowerCase() === '.parquet' ? '(FORMAT parquet)' : `(FORMAT csv, HEADER true)`;
-        await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${reader} WHERE ${where}) TO ${quoteLiteral(path)} ${format}`);
+        await conn.run(
+          `COPY (SELECT ${columns.join(', ')} FROM ${reader} WHERE ${where}) TO ${quoteLiteral(path)} ${format}`,
+        );
         written.push(path);
       }
     }
@@ -71,7 +84,8 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
 function canonicalFilter(source: SourceDefinition): string {
   const conditions: string[] = ['true'];
   for (const [canonical, rule] of Object.entries(source.columns)) {
-    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.value !== undefined) conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
+    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.value !== undefined)
+      conditions.push(`${quoteIdent(canonical)} = ${quoteLiteral(String(rule.value))}`);
   }
   for (const [column, filter] of Object.entries(source.where ?? {})) {
     const reader = Object.entries(source.columns).find(([, rule]) => readsColumn(rule, column));
@@ -79,7 +93,9 @@ function canonicalFilter(source: SourceDefinition): string {
     const [canonical, rule] = reader;
     if (Array.isArray(filter)) {
       const values = filter.map((v) => forward(rule, column, String(v)));
-      conditions.push(`${quoteIdent(canonical)} IN (${values.map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`);
+      conditions.push(
+        `${quoteIdent(canonical)} IN (${values.map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`,
+      );
     } else {
       conditions.push(`${quoteIdent(canonical)} IS NOT NULL`);
     }
@@ -90,7 +106,8 @@ function canonicalFilter(source: SourceDefinition): string {
 /** Each source column and the SQL that recovers it from canonical columns. */
 function sourceColumns(source: SourceDefinition): [string, string][] {
   const candidates = new Map<string, { rank: number; sql: string }[]>();
-  const add = (column: string, rank: number, sql: string) => candidates.set(column, [...(candidates.get(column) ?? []), { rank, sql }]);
+  const add = (column: string, rank: number, sql: string) =>
+    candidates.set(column, [...(candidates.get(column) ?? []), { rank, sql }]);
   // A later alternative of a first_of ranks below the first: it only fills in where the first is empty.
   const visit = (canonical: string, rule: ColumnRule, later = 0) => {
     const c = quoteIdent(canonical);
@@ -109,7 +126,8 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
     if (rule.scale !== undefined) sql = `CAST(round(TRY_CAST(${c} AS DOUBLE) / ${Number(rule.scale)}, 9) AS VARCHAR)`;
     if (rule.map && Object.keys(rule.map).length > 0) {
       const inverse = new Map<string, string>();
-      for (const [from, to] of Object.entries(rule.map)) if (to !== null && !inverse.has(String(to))) inverse.set(String(to), from);
+      for (const [from, to] of Object.entries(rule.map))
+        if (to !== null && !inverse.has(String(to))) inverse.set(String(to), from);
       const injective = inverse.size === Object.values(rule.map).filter((v) => v !== null).length;
       const passThrough = rule.default === undefined ? sql : 'NULL';
       const cases = [...inverse].map(([to, from]) => `WHEN ${quoteLiteral(to)} THEN ${quoteLiteral(from)}`);
@@ -120,7 +138,8 @@ function sourceColumns(source: SourceDefinition): [string, string][] {
   for (const [canonical, rule] of Object.entries(source.columns)) visit(canonical, rule);
   // A column whose value blanks another (a home-currency amount, where the deal's currency then reads empty) is not written.
   for (const rule of Object.values(source.columns)) {
-    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.keep_if?.empty && rule.keep_if.column) for (const c of [rule.keep_if.column].flat()) candidates.delete(c);
+    if (typeof rule !== 'string' && !Array.isArray(rule) && rule.keep_if?.empty && rule.keep_if.column)
+      for (const c of [rule.keep_if.column].flat()) candidates.delete(c);
   }
   // A filter column no rule reads gets the first value the filter allows.
   for (const [column, filter] of Object.entries(source.where ?? {})) {
@@ -148,4 +167,3 @@ function forward(rule: ColumnRule, column: string, value: string): string | null
   }
   return rule.map && rule.default !== undefined ? (rule.default === null ? null : String(rule.default)) : value;
 }
-

@@ -14,8 +14,13 @@ export function amountErrorChart(metrics: ModelMetric[], options: ChartSize = {}
   const size = sizing(options, { width: 460, height: Math.max(1, metrics.length) * 60 }, 'fit-x');
   return {
     $schema: VEGA_LITE_SCHEMA,
-    description: 'Grouped horizontal bars of the deal-size error on won holdout deals (weighted absolute percentage error and median absolute percentage error) for the Wuwei amount model and for the rep-entered amount.',
-    title: chartTitle('Deal size: Wuwei vs the rep amount', 'Error of the predicted final amount on won holdout deals; shorter is better.', size.width),
+    description:
+      'Grouped horizontal bars of the deal-size error on won holdout deals (weighted absolute percentage error and median absolute percentage error) for the Wuwei amount model and for the rep-entered amount.',
+    title: chartTitle(
+      'Deal size: Wuwei vs the rep amount',
+      'Error of the predicted final amount on won holdout deals; shorter is better.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values },
@@ -23,8 +28,18 @@ export function amountErrorChart(metrics: ModelMetric[], options: ChartSize = {}
     encoding: {
       y: { field: 'metric', type: 'nominal', title: null },
       yOffset: { field: 'series', type: 'nominal', sort: series },
-      x: { field: 'error', type: 'quantitative', title: 'Error (% of the final amount)', axis: { format: FORMAT.percent } },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: [MODELS.wuwei.color, MODELS.stage_baseline.color] } },
+      x: {
+        field: 'error',
+        type: 'quantitative',
+        title: 'Error (% of the final amount)',
+        axis: { format: FORMAT.percent },
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain: series, range: [MODELS.wuwei.color, MODELS.stage_baseline.color] },
+      },
       tooltip: [
         { field: 'metric', type: 'nominal', title: 'Metric' },
         { field: 'series', type: 'nominal', title: 'Amount from' },

@@ -1,5 +1,14 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, MODELS, REFERENCE_COLOR, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import {
+  BASE_CONFIG,
+  chartTitle,
+  FORMAT,
+  MODELS,
+  REFERENCE_COLOR,
+  sizing,
+  VEGA_LITE_SCHEMA,
+  type ChartSize,
+} from './chartStyle.js';
 import type { CurvePoint, ModelName } from './types.js';
 
 /**
@@ -36,7 +45,12 @@ export function calibrationChart(points: CurvePoint[], options: ChartSize = {}):
     config: BASE_CONFIG,
     layer: [
       {
-        data: { values: [{ predicted: 0, observed: 0 }, { predicted: 1, observed: 1 }] },
+        data: {
+          values: [
+            { predicted: 0, observed: 0 },
+            { predicted: 1, observed: 1 },
+          ],
+        },
         mark: { type: 'line', strokeDash: [4, 4], color: REFERENCE_COLOR, strokeWidth: 1 },
         encoding: {
           x: { field: 'predicted', type: 'quantitative' },
@@ -64,10 +78,21 @@ export function calibrationChart(points: CurvePoint[], options: ChartSize = {}):
             mark: { type: 'point', filled: true, opacity: 0.9 },
             encoding: {
               color,
-              size: { field: 'n', type: 'quantitative', title: 'Deals in bin', scale: { range: [20, 260] }, legend: null },
+              size: {
+                field: 'n',
+                type: 'quantitative',
+                title: 'Deals in bin',
+                scale: { range: [20, 260] },
+                legend: null,
+              },
               tooltip: [
                 { field: 'series', type: 'nominal', title: 'Score' },
-                { field: 'predicted', type: 'quantitative', title: 'Mean predicted win probability', format: FORMAT.percentPrecise },
+                {
+                  field: 'predicted',
+                  type: 'quantitative',
+                  title: 'Mean predicted win probability',
+                  format: FORMAT.percentPrecise,
+                },
                 { field: 'observed', type: 'quantitative', title: 'Observed win rate', format: FORMAT.percentPrecise },
                 { field: 'n', type: 'quantitative', title: 'Holdout observations in bin' },
               ],
@@ -75,8 +100,20 @@ export function calibrationChart(points: CurvePoint[], options: ChartSize = {}):
           },
         ],
         encoding: {
-          x: { field: 'predicted', type: 'quantitative', title: 'Predicted win probability (bin mean, %)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
-          y: { field: 'observed', type: 'quantitative', title: 'Observed win rate (%)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
+          x: {
+            field: 'predicted',
+            type: 'quantitative',
+            title: 'Predicted win probability (bin mean, %)',
+            scale: { domain: [0, 1] },
+            axis: { format: FORMAT.percent },
+          },
+          y: {
+            field: 'observed',
+            type: 'quantitative',
+            title: 'Observed win rate (%)',
+            scale: { domain: [0, 1] },
+            axis: { format: FORMAT.percent },
+          },
         },
       },
     ],

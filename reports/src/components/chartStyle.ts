@@ -50,12 +50,28 @@ export const BASE_CONFIG = {
   view: { stroke: null },
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   title: { anchor: 'start', fontSize: 15, fontWeight: 600, subtitleColor: '#5b6270', subtitleFontSize: 12, offset: 12 },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 500, titleColor: '#3b414b', gridColor: '#eceef1', domainColor: '#a5abb5', tickColor: '#a5abb5' },
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 500,
+    titleColor: '#3b414b',
+    gridColor: '#eceef1',
+    domainColor: '#a5abb5',
+    tickColor: '#a5abb5',
+  },
   // A narrow chart drops every other number rather than drawing them into each other ("0.0000.005").
   axisQuantitative: { labelOverlap: true, labelSeparation: 6, labelFlush: true },
   axisTemporal: { labelOverlap: true },
   // Four entries a row at most: a long legend wraps instead of running off a half-width card.
-  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', symbolType: 'square', labelLimit: 360, columns: 4 },
+  legend: {
+    labelFontSize: 12,
+    titleFontSize: 12,
+    orient: 'top',
+    direction: 'horizontal',
+    symbolType: 'square',
+    labelLimit: 360,
+    columns: 4,
+  },
 } as const;
 
 /** Default size; the pages pass the width of their column so a chart fills it. */
@@ -105,7 +121,20 @@ export function wrapLines(text: string, width: number, charWidth: number): strin
 }
 
 /** The families' name parts, as they start a feature's name after ecm_ / pbm_. */
-const FAMILY_WORDS = ['key_person', 'chain', 'account', 'employee', 'company', 'competitor', 'people', 'money', 'things', 'sentiment', 'timing', 'similar'];
+const FAMILY_WORDS = [
+  'key_person',
+  'chain',
+  'account',
+  'employee',
+  'company',
+  'competitor',
+  'people',
+  'money',
+  'things',
+  'sentiment',
+  'timing',
+  'similar',
+];
 
 /**
  * "ecm_key_person_max_strength" -> "Key person: max strength", "pbm_things_is_renewal" -> "Things:
@@ -134,4 +163,9 @@ export function stageColors(count: number): string[] {
 }
 
 /** A tooltip entry; every chart lists its tooltips with titles a reader understands. */
-export type Tooltip = { field: string; type: 'nominal' | 'ordinal' | 'quantitative' | 'temporal'; title: string; format?: string };
+export type Tooltip = {
+  field: string;
+  type: 'nominal' | 'ordinal' | 'quantitative' | 'temporal';
+  title: string;
+  format?: string;
+};

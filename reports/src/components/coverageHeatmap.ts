@@ -19,11 +19,25 @@ export const roleLabel = (role: string): string => {
  * first); green where we engage someone in the role, amber where a name is on file only, grey where
  * nobody is known. Grey columns are deals we cannot see into.
  */
-export function coverageHeatmap(cells: CoverageCell[], options: ChartSize & { roles: string[]; currency: string }): TopLevelSpec {
-  const deals = [...new Set([...cells].sort((a, b) => b.amount - a.amount || a.opportunityId.localeCompare(b.opportunityId)).map((c) => c.dealName ?? c.opportunityId))];
+export function coverageHeatmap(
+  cells: CoverageCell[],
+  options: ChartSize & { roles: string[]; currency: string },
+): TopLevelSpec {
+  const deals = [
+    ...new Set(
+      [...cells]
+        .sort((a, b) => b.amount - a.amount || a.opportunityId.localeCompare(b.opportunityId))
+        .map((c) => c.dealName ?? c.opportunityId),
+    ),
+  ];
   const roles = options.roles.map(roleLabel);
   const statuses = Object.values(COVERAGE_STATUS);
-  const values = cells.map((cell) => ({ ...cell, deal: cell.dealName ?? cell.opportunityId, roleLabel: roleLabel(cell.role), statusLabel: COVERAGE_STATUS[cell.status].label }));
+  const values = cells.map((cell) => ({
+    ...cell,
+    deal: cell.dealName ?? cell.opportunityId,
+    roleLabel: roleLabel(cell.role),
+    statusLabel: COVERAGE_STATUS[cell.status].label,
+  }));
   const size = sizing(options, { width: 720, height: roles.length * 26 }, 'fit-x');
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -40,9 +54,20 @@ export function coverageHeatmap(cells: CoverageCell[], options: ChartSize & { ro
     data: { values },
     mark: { type: 'rect', stroke: 'white', strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'deal', type: 'nominal', sort: deals, title: 'Open deal (largest amount first)', axis: { labelAngle: -60, labelFontSize: 10, labelLimit: 280 } },
+      x: {
+        field: 'deal',
+        type: 'nominal',
+        sort: deals,
+        title: 'Open deal (largest amount first)',
+        axis: { labelAngle: -60, labelFontSize: 10, labelLimit: 280 },
+      },
       y: { field: 'roleLabel', type: 'nominal', sort: roles, title: 'Buying role' },
-      color: { field: 'statusLabel', type: 'nominal', title: null, scale: { domain: statuses.map((s) => s.label), range: statuses.map((s) => s.color) } },
+      color: {
+        field: 'statusLabel',
+        type: 'nominal',
+        title: null,
+        scale: { domain: statuses.map((s) => s.label), range: statuses.map((s) => s.color) },
+      },
       tooltip: [
         { field: 'deal', type: 'nominal', title: 'Deal' },
         { field: 'accountId', type: 'nominal', title: 'Account' },

@@ -11,17 +11,33 @@ export function cycleHistogramChart(bins: CycleBin[], options: ChartSize = {}): 
   const size = sizing(options, { width: 720, height: 260 });
   return {
     $schema: VEGA_LITE_SCHEMA,
-    description: 'Histogram of closed deals by sales-cycle length in 30-day bands, won and lost side by side; the last band holds every longer cycle.',
-    title: chartTitle('Distribution of cycle length, won vs lost', 'Closed deals per 30-day band of days from creation to close; the last band holds everything longer.', size.width),
+    description:
+      'Histogram of closed deals by sales-cycle length in 30-day bands, won and lost side by side; the last band holds every longer cycle.',
+    title: chartTitle(
+      'Distribution of cycle length, won vs lost',
+      'Closed deals per 30-day band of days from creation to close; the last band holds everything longer.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
-      x: { field: 'label', type: 'ordinal', sort: labels, title: 'Cycle length (days)', axis: { labelAngle: size.width / Math.max(1, labels.length) < 56 ? -40 : 0 } },
+      x: {
+        field: 'label',
+        type: 'ordinal',
+        sort: labels,
+        title: 'Cycle length (days)',
+        axis: { labelAngle: size.width / Math.max(1, labels.length) < 56 ? -40 : 0 },
+      },
       xOffset: { field: 'outcomeLabel', type: 'nominal', sort: outcomes },
       y: { field: 'deals', type: 'quantitative', title: 'Closed deals (count)' },
-      color: { field: 'outcomeLabel', type: 'nominal', title: null, scale: { domain: outcomes, range: [OUTCOMES.won.color, OUTCOMES.lost.color] } },
+      color: {
+        field: 'outcomeLabel',
+        type: 'nominal',
+        title: null,
+        scale: { domain: outcomes, range: [OUTCOMES.won.color, OUTCOMES.lost.color] },
+      },
       tooltip: [
         { field: 'label', type: 'ordinal', title: 'Cycle length (days)' },
         { field: 'outcomeLabel', type: 'nominal', title: 'Outcome' },

@@ -1,8 +1,21 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, OUTCOMES, sizing, VEGA_LITE_SCHEMA, type ChartSize, type Tooltip } from './chartStyle.js';
+import {
+  BASE_CONFIG,
+  chartTitle,
+  OUTCOMES,
+  sizing,
+  VEGA_LITE_SCHEMA,
+  type ChartSize,
+  type Tooltip,
+} from './chartStyle.js';
 import type { CycleStats } from './types.js';
 
-const SEGMENT_LABELS: Record<string, string> = { enterprise: 'Enterprise', mid_market: 'Mid-market', smb: 'SMB', unknown: 'No segment' };
+const SEGMENT_LABELS: Record<string, string> = {
+  enterprise: 'Enterprise',
+  mid_market: 'Mid-market',
+  smb: 'SMB',
+  unknown: 'No segment',
+};
 
 export const segmentLabel = (segment: string): string => SEGMENT_LABELS[segment] ?? segment;
 
@@ -13,8 +26,14 @@ export const segmentLabel = (segment: string): string => SEGMENT_LABELS[segment]
 export function cycleLengthChart(stats: CycleStats[], options: ChartSize = {}): TopLevelSpec {
   // Segments with the longest won cycles first: enterprise deals usually take longest.
   const wonMedian = (segment: string) => stats.find((s) => s.segment === segment && s.outcome === 'won')?.median ?? -1;
-  const segments = [...new Set(stats.map((s) => s.segment))].sort((a, b) => wonMedian(b) - wonMedian(a) || a.localeCompare(b));
-  const values = stats.map((s) => ({ ...s, segmentLabel: segmentLabel(s.segment), outcomeLabel: OUTCOMES[s.outcome].label }));
+  const segments = [...new Set(stats.map((s) => s.segment))].sort(
+    (a, b) => wonMedian(b) - wonMedian(a) || a.localeCompare(b),
+  );
+  const values = stats.map((s) => ({
+    ...s,
+    segmentLabel: segmentLabel(s.segment),
+    outcomeLabel: OUTCOMES[s.outcome].label,
+  }));
   const outcomes = [OUTCOMES.won.label, OUTCOMES.lost.label];
   const tooltip: Tooltip[] = [
     { field: 'segmentLabel', type: 'nominal', title: 'Segment' },
@@ -28,7 +47,12 @@ export function cycleLengthChart(stats: CycleStats[], options: ChartSize = {}): 
   const size = sizing(options, { width: 720, height: Math.max(1, segments.length) * 64 }, 'fit-x');
   const y = { field: 'segmentLabel', type: 'nominal', title: 'Segment', sort: segments.map(segmentLabel) } as const;
   const yOffset = { field: 'outcomeLabel', type: 'nominal', sort: outcomes } as const;
-  const color = { field: 'outcomeLabel', type: 'nominal', title: null, scale: { domain: outcomes, range: [OUTCOMES.won.color, OUTCOMES.lost.color] } } as const;
+  const color = {
+    field: 'outcomeLabel',
+    type: 'nominal',
+    title: null,
+    scale: { domain: outcomes, range: [OUTCOMES.won.color, OUTCOMES.lost.color] },
+  } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     description:
@@ -44,9 +68,21 @@ export function cycleLengthChart(stats: CycleStats[], options: ChartSize = {}): 
     data: { values },
     encoding: { y, yOffset, color, tooltip },
     layer: [
-      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { field: 'p10', type: 'quantitative', title: 'Cycle length (days from creation to close)' }, x2: { field: 'p90' } } },
-      { mark: { type: 'bar', height: { band: 0.8 }, cornerRadius: 2 }, encoding: { x: { field: 'p25', type: 'quantitative' }, x2: { field: 'p75' } } },
-      { mark: { type: 'tick', color: 'white', thickness: 2, bandSize: 14 }, encoding: { x: { field: 'median', type: 'quantitative' } } },
+      {
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'p10', type: 'quantitative', title: 'Cycle length (days from creation to close)' },
+          x2: { field: 'p90' },
+        },
+      },
+      {
+        mark: { type: 'bar', height: { band: 0.8 }, cornerRadius: 2 },
+        encoding: { x: { field: 'p25', type: 'quantitative' }, x2: { field: 'p75' } },
+      },
+      {
+        mark: { type: 'tick', color: 'white', thickness: 2, bandSize: 14 },
+        encoding: { x: { field: 'median', type: 'quantitative' } },
+      },
     ],
   };
 }

@@ -11,16 +11,32 @@ export function cycleTrendChart(points: CycleTrendPoint[], options: ChartSize = 
   const size = sizing(options, { width: 720, height: 260 });
   return {
     $schema: VEGA_LITE_SCHEMA,
-    description: 'Line chart of the median sales-cycle length in days of the deals closed in each quarter, one line for won and one for lost deals.',
-    title: chartTitle('Cycle length over time', 'Median days from creation to close of the deals closed in each quarter. The first quarters hold only short cycles: the history starts there.', size.width),
+    description:
+      'Line chart of the median sales-cycle length in days of the deals closed in each quarter, one line for won and one for lost deals.',
+    title: chartTitle(
+      'Cycle length over time',
+      'Median days from creation to close of the deals closed in each quarter. The first quarters hold only short cycles: the history starts there.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values },
     mark: { type: 'line', strokeWidth: 2.5, point: { filled: true, size: 50 } },
     encoding: {
-      x: { field: 'label', type: 'ordinal', sort: quarters, title: 'Quarter closed', axis: { labelAngle: size.width / Math.max(1, quarters.length) < 64 ? -40 : 0 } },
+      x: {
+        field: 'label',
+        type: 'ordinal',
+        sort: quarters,
+        title: 'Quarter closed',
+        axis: { labelAngle: size.width / Math.max(1, quarters.length) < 64 ? -40 : 0 },
+      },
       y: { field: 'medianDays', type: 'quantitative', title: 'Median cycle length (days)' },
-      color: { field: 'outcomeLabel', type: 'nominal', title: null, scale: { domain: outcomes, range: [OUTCOMES.won.color, OUTCOMES.lost.color] } },
+      color: {
+        field: 'outcomeLabel',
+        type: 'nominal',
+        title: null,
+        scale: { domain: outcomes, range: [OUTCOMES.won.color, OUTCOMES.lost.color] },
+      },
       tooltip: [
         { field: 'label', type: 'ordinal', title: 'Quarter closed' },
         { field: 'outcomeLabel', type: 'nominal', title: 'Outcome' },

@@ -1,12 +1,19 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, DIMENSION_COLORS, readableFeatureName, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import {
+  BASE_CONFIG,
+  chartTitle,
+  DIMENSION_COLORS,
+  readableFeatureName,
+  sizing,
+  VEGA_LITE_SCHEMA,
+  type ChartSize,
+} from './chartStyle.js';
 import type { FeatureImportance } from './types.js';
 
 export interface ImportanceChartOptions extends ChartSize {
   /** Show the strongest features only. */
   limit?: number;
 }
-
 
 /**
  * Horizontal bars of permutation importance (holdout AUC lost when a feature is shuffled), strongest
@@ -15,8 +22,14 @@ export interface ImportanceChartOptions extends ChartSize {
 export function importanceChart(features: FeatureImportance[], options: ImportanceChartOptions = {}): TopLevelSpec {
   const limit = options.limit ?? 15;
   const top = [...features].sort((a, b) => b.importance - a.importance).slice(0, limit);
-  const dimensions = (Object.keys(DIMENSION_COLORS) as (keyof typeof DIMENSION_COLORS)[]).filter((dimension) => top.some((feature) => feature.dimension === dimension));
-  const values = top.map((feature) => ({ ...feature, label: readableFeatureName(feature.feature), dimension: dimensions.includes(feature.dimension as keyof typeof DIMENSION_COLORS) ? feature.dimension : 'Other' }));
+  const dimensions = (Object.keys(DIMENSION_COLORS) as (keyof typeof DIMENSION_COLORS)[]).filter((dimension) =>
+    top.some((feature) => feature.dimension === dimension),
+  );
+  const values = top.map((feature) => ({
+    ...feature,
+    label: readableFeatureName(feature.feature),
+    dimension: dimensions.includes(feature.dimension as keyof typeof DIMENSION_COLORS) ? feature.dimension : 'Other',
+  }));
   const size = sizing(options, { width: 720, height: Math.max(160, top.length * 22) });
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -33,8 +46,19 @@ export function importanceChart(features: FeatureImportance[], options: Importan
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
-      y: { field: 'label', type: 'nominal', sort: values.map((feature) => feature.label), title: null, axis: { labelLimit: 260 } },
-      x: { field: 'importance', type: 'quantitative', title: 'AUC lost when shuffled (0–1)', axis: { format: '.3f', tickCount: 4, labelOverlap: true } },
+      y: {
+        field: 'label',
+        type: 'nominal',
+        sort: values.map((feature) => feature.label),
+        title: null,
+        axis: { labelLimit: 260 },
+      },
+      x: {
+        field: 'importance',
+        type: 'quantitative',
+        title: 'AUC lost when shuffled (0–1)',
+        axis: { format: '.3f', tickCount: 4, labelOverlap: true },
+      },
       color: {
         field: 'dimension',
         type: 'nominal',

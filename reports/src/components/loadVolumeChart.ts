@@ -15,8 +15,13 @@ export function loadVolumeChart(entities: EntityLoad[], options: ChartSize = {})
   const size = sizing(options, { width: 560, height: Math.max(2, ordered.length) * 26 }, 'fit-x');
   return {
     $schema: VEGA_LITE_SCHEMA,
-    description: 'Horizontal bar chart on a logarithmic scale of the rows loaded from each export file in the last load, largest first, labelled with the rows rejected.',
-    title: chartTitle('What the last load brought', 'Rows loaded per export (log scale), largest first; label: rows rejected into load_rejects.', size.width),
+    description:
+      'Horizontal bar chart on a logarithmic scale of the rows loaded from each export file in the last load, largest first, labelled with the rows rejected.',
+    title: chartTitle(
+      'What the last load brought',
+      'Rows loaded per export (log scale), largest first; label: rows rejected into load_rejects.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values },
@@ -32,7 +37,16 @@ export function loadVolumeChart(entities: EntityLoad[], options: ChartSize = {})
       {
         mark: { type: 'bar', cornerRadiusEnd: 2, color: MEASURES.expected.color },
         // A log scale has no zero: bars start at 1 row.
-        encoding: { x: { field: 'plotted', type: 'quantitative', title: 'Rows loaded (count, log scale)', scale: { type: 'log', domainMin: 1 }, axis: { format: '~s', values: [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8] } }, x2: { datum: 1 } },
+        encoding: {
+          x: {
+            field: 'plotted',
+            type: 'quantitative',
+            title: 'Rows loaded (count, log scale)',
+            scale: { type: 'log', domainMin: 1 },
+            axis: { format: '~s', values: [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8] },
+          },
+          x2: { datum: 1 },
+        },
       },
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },

@@ -1,5 +1,14 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { BASE_CONFIG, chartTitle, FORMAT, MODELS, REFERENCE_COLOR, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import {
+  BASE_CONFIG,
+  chartTitle,
+  FORMAT,
+  MODELS,
+  REFERENCE_COLOR,
+  sizing,
+  VEGA_LITE_SCHEMA,
+  type ChartSize,
+} from './chartStyle.js';
 import type { CurvePoint, ModelName } from './types.js';
 
 export interface RocChartOptions extends ChartSize {
@@ -28,12 +37,21 @@ export function rocChart(points: CurvePoint[], options: RocChartOptions = {}): T
     description:
       'ROC curves on the holdout deals: true-positive rate against false-positive rate for the Wuwei model and for the CRM stage probability, ' +
       'with the diagonal of a random guess. A larger area under the curve (AUC) means the score ranks won deals above lost ones more often.',
-    title: chartTitle('How well each score ranks won above lost deals (ROC)', 'Holdout deals the model never saw. Up and to the left is better.', size.width),
+    title: chartTitle(
+      'How well each score ranks won above lost deals (ROC)',
+      'Holdout deals the model never saw. Up and to the left is better.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     layer: [
       {
-        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
         mark: { type: 'line', strokeDash: [4, 4], color: REFERENCE_COLOR, strokeWidth: 1 },
         encoding: {
           x: { field: 'fpr', type: 'quantitative' },
@@ -54,8 +72,20 @@ export function rocChart(points: CurvePoint[], options: RocChartOptions = {}): T
         // Invisible points along the curve carry the tooltips.
         mark: { type: 'line', strokeWidth: 2.5, point: { filled: true, size: 30, opacity: 0 } },
         encoding: {
-          x: { field: 'fpr', type: 'quantitative', title: 'False-positive rate (share of lost deals flagged, %)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
-          y: { field: 'tpr', type: 'quantitative', title: 'True-positive rate (share of won deals flagged, %)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
+          x: {
+            field: 'fpr',
+            type: 'quantitative',
+            title: 'False-positive rate (share of lost deals flagged, %)',
+            scale: { domain: [0, 1] },
+            axis: { format: FORMAT.percent },
+          },
+          y: {
+            field: 'tpr',
+            type: 'quantitative',
+            title: 'True-positive rate (share of won deals flagged, %)',
+            scale: { domain: [0, 1] },
+            axis: { format: FORMAT.percent },
+          },
           order: { field: 'fpr', type: 'quantitative' },
           color: {
             field: 'series',
@@ -63,7 +93,13 @@ export function rocChart(points: CurvePoint[], options: RocChartOptions = {}): T
             title: null,
             scale: { domain: seriesLabels, range: models.map((model) => MODELS[model].color) },
             // Below the curves is empty: the legend sits there instead of widening the chart.
-            legend: { orient: 'bottom-right', direction: 'vertical', columns: 1, fillColor: 'rgba(255,255,255,0.85)', padding: 6 },
+            legend: {
+              orient: 'bottom-right',
+              direction: 'vertical',
+              columns: 1,
+              fillColor: 'rgba(255,255,255,0.85)',
+              padding: 6,
+            },
           },
           tooltip: [
             { field: 'series', type: 'nominal', title: 'Score' },

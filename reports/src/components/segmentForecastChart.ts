@@ -1,5 +1,15 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { AMOUNT_AXIS, BASE_CONFIG, chartTitle, FORMAT, MEASURES, OUTCOMES, sizing, VEGA_LITE_SCHEMA, type ChartSize } from './chartStyle.js';
+import {
+  AMOUNT_AXIS,
+  BASE_CONFIG,
+  chartTitle,
+  FORMAT,
+  MEASURES,
+  OUTCOMES,
+  sizing,
+  VEGA_LITE_SCHEMA,
+  type ChartSize,
+} from './chartStyle.js';
 import type { SegmentPeriodForecast } from './types.js';
 
 /**
@@ -7,7 +17,10 @@ import type { SegmentPeriodForecast } from './types.js';
  * wrote it: the P10–P90 range as a bar, the median as a dot, already won as a green rule, and the
  * CRM weighted pipeline (won so far included) as a tick. Largest median first.
  */
-export function segmentForecastChart(segments: SegmentPeriodForecast[], options: ChartSize & { currency: string; title: string }): TopLevelSpec {
+export function segmentForecastChart(
+  segments: SegmentPeriodForecast[],
+  options: ChartSize & { currency: string; title: string },
+): TopLevelSpec {
   const ordered = [...segments].sort((a, b) => b.p50 - a.p50 || a.label.localeCompare(b.label));
   const labels = ordered.map((s) => s.label);
   const amount = `Bookings (${options.currency})`;
@@ -16,7 +29,11 @@ export function segmentForecastChart(segments: SegmentPeriodForecast[], options:
   return {
     $schema: VEGA_LITE_SCHEMA,
     description: `Range chart per segment of the forecast bookings in ${options.currency}: a bar from P10 to P90, a dot at the median, a green rule for what is already won and a tick for the CRM weighted pipeline.`,
-    title: chartTitle(options.title, `Bar: P10–P90; dot: median (P50); green: already won; orange tick: CRM weighted pipeline incl. won. ${options.currency}.`, size.width),
+    title: chartTitle(
+      options.title,
+      `Bar: P10–P90; dot: median (P50); green: already won; orange tick: CRM weighted pipeline incl. won. ${options.currency}.`,
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values: ordered.map((s) => ({ ...s, crm: s.wonToDate + s.weightedPipeline, base: 0 })) },
@@ -33,10 +50,22 @@ export function segmentForecastChart(segments: SegmentPeriodForecast[], options:
       ],
     },
     layer: [
-      { mark: { type: 'bar', height: { band: 0.6 }, color: MEASURES.expected.color, opacity: 0.25 }, encoding: { x: { field: 'p10', type: 'quantitative', title: amount, axis: AMOUNT_AXIS }, x2: { field: 'p90' } } },
-      { mark: { type: 'rule', strokeWidth: 6, color: OUTCOMES.won.color, opacity: 0.85 }, encoding: { x: { field: 'base', type: 'quantitative' }, x2: { field: 'wonToDate' } } },
-      { mark: { type: 'point', filled: true, size: 60, color: MEASURES.expected.color }, encoding: { x: { field: 'p50', type: 'quantitative' } } },
-      { mark: { type: 'tick', thickness: 3, color: MEASURES.weighted.color, orient: 'vertical' }, encoding: { x: { field: 'crm', type: 'quantitative' } } },
+      {
+        mark: { type: 'bar', height: { band: 0.6 }, color: MEASURES.expected.color, opacity: 0.25 },
+        encoding: { x: { field: 'p10', type: 'quantitative', title: amount, axis: AMOUNT_AXIS }, x2: { field: 'p90' } },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 6, color: OUTCOMES.won.color, opacity: 0.85 },
+        encoding: { x: { field: 'base', type: 'quantitative' }, x2: { field: 'wonToDate' } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 60, color: MEASURES.expected.color },
+        encoding: { x: { field: 'p50', type: 'quantitative' } },
+      },
+      {
+        mark: { type: 'tick', thickness: 3, color: MEASURES.weighted.color, orient: 'vertical' },
+        encoding: { x: { field: 'crm', type: 'quantitative' } },
+      },
     ],
   };
 }

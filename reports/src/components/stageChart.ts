@@ -12,7 +12,12 @@ export function stageChart(stages: StageSummary[], options: ChartSize = {}): Top
   const wuwei = MEASURES.expected;
   const crm = { label: 'CRM stage probability', color: MEASURES.weighted.color };
   const values = ordered.flatMap((stage) => [
-    { stage: stage.stage, series: 'Mean Wuwei win probability', probability: stage.meanWinProbability, deals: stage.deals },
+    {
+      stage: stage.stage,
+      series: 'Mean Wuwei win probability',
+      probability: stage.meanWinProbability,
+      deals: stage.deals,
+    },
     { stage: stage.stage, series: crm.label, probability: stage.stageProbability, deals: stage.deals },
   ]);
   const tooltip = [
@@ -47,13 +52,25 @@ export function stageChart(stages: StageSummary[], options: ChartSize = {}): Top
     data: { values },
     encoding: {
       x: { field: 'stage', type: 'ordinal', sort: order, title: 'CRM stage (open deals)', axis: { labelAngle } },
-      y: { field: 'probability', type: 'quantitative', title: 'Win probability (%)', scale: { domain: [0, 1] }, axis: { format: FORMAT.percent } },
+      y: {
+        field: 'probability',
+        type: 'quantitative',
+        title: 'Win probability (%)',
+        scale: { domain: [0, 1] },
+        axis: { format: FORMAT.percent },
+      },
       color,
       tooltip,
     },
     layer: [
-      { transform: [{ filter: `datum.series !== '${crm.label}'` }], mark: { type: 'bar', width: { band: 0.6 }, cornerRadiusEnd: 2 } },
-      { transform: [{ filter: `datum.series === '${crm.label}'` }], mark: { type: 'tick', thickness: 3, size: tickSize } },
+      {
+        transform: [{ filter: `datum.series !== '${crm.label}'` }],
+        mark: { type: 'bar', width: { band: 0.6 }, cornerRadiusEnd: 2 },
+      },
+      {
+        transform: [{ filter: `datum.series === '${crm.label}'` }],
+        mark: { type: 'tick', thickness: 3, size: tickSize },
+      },
     ],
   };
 }

@@ -22,14 +22,28 @@ export function stageTimeChart(stages: StageTime[], options: ChartSize = {}): To
   ] as const;
   const size = sizing(options, { width: 720, height: 300 });
   const slot = size.width / Math.max(1, order.length);
-  const x = { field: 'stage', type: 'ordinal', sort: order, title: 'CRM stage (funnel order)', axis: { labelAngle: slot < 96 ? -30 : 0 } } as const;
-  const color = { type: 'nominal', title: null, scale: { domain: [open, won], range: [MEASURES.expected.color, OUTCOMES.won.color] } } as const;
+  const x = {
+    field: 'stage',
+    type: 'ordinal',
+    sort: order,
+    title: 'CRM stage (funnel order)',
+    axis: { labelAngle: slot < 96 ? -30 : 0 },
+  } as const;
+  const color = {
+    type: 'nominal',
+    title: null,
+    scale: { domain: [open, won], range: [MEASURES.expected.color, OUTCOMES.won.color] },
+  } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     description:
       'Bar chart per open stage: bars show the median days the open deals in that stage have spent in it so far; ' +
       'ticks show the median days won deals spent in the same stage, with a line up to the 75th percentile.',
-    title: chartTitle('Time in each stage against won-deal norms', 'Open deals sitting well past the won deals\u2019 line are stalling.', size.width),
+    title: chartTitle(
+      'Time in each stage against won-deal norms',
+      'Open deals sitting well past the won deals\u2019 line are stalling.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values },
@@ -37,11 +51,18 @@ export function stageTimeChart(stages: StageTime[], options: ChartSize = {}): To
     layer: [
       {
         mark: { type: 'bar', width: { band: 0.55 }, cornerRadiusEnd: 2 },
-        encoding: { y: { field: 'openMedianDays', type: 'quantitative', title: 'Time in stage (days)' }, color: { ...color, field: 'openLabel' } },
+        encoding: {
+          y: { field: 'openMedianDays', type: 'quantitative', title: 'Time in stage (days)' },
+          color: { ...color, field: 'openLabel' },
+        },
       },
       {
         mark: { type: 'rule', strokeWidth: 2 },
-        encoding: { y: { field: 'wonMedianDays', type: 'quantitative' }, y2: { field: 'wonP75Days' }, color: { ...color, field: 'wonLabel' } },
+        encoding: {
+          y: { field: 'wonMedianDays', type: 'quantitative' },
+          y2: { field: 'wonP75Days' },
+          color: { ...color, field: 'wonLabel' },
+        },
       },
       {
         mark: { type: 'tick', thickness: 3, size: Math.max(12, Math.min(70, Math.round(0.6 * slot))) },

@@ -21,13 +21,29 @@ export function tiesChart(ties: Tie[], options: ChartSize & { account: string })
     description:
       `Heatmap of who knows whom at account ${options.account}: our employees as rows, the account's contacts as columns, ` +
       'shaded by the decayed strength of their interactions and labelled with the number of interactions.',
-    title: chartTitle(`Who knows whom at ${options.account}`, 'Our people (rows) × their contacts (columns), strongest first. Shade: tie strength in points; number: interactions together.', size.width),
+    title: chartTitle(
+      `Who knows whom at ${options.account}`,
+      'Our people (rows) × their contacts (columns), strongest first. Shade: tie strength in points; number: interactions together.',
+      size.width,
+    ),
     ...size,
     config: BASE_CONFIG,
     data: { values: ties },
     encoding: {
-      x: { field: 'contactLabel', type: 'nominal', sort: contacts, title: 'Their contact (id · seniority · department)', axis: { labelAngle: -35, labelLimit: 200 } },
-      y: { field: 'userLabel', type: 'nominal', sort: users, title: 'Our employee (id · role)', axis: { labelLimit: 220 } },
+      x: {
+        field: 'contactLabel',
+        type: 'nominal',
+        sort: contacts,
+        title: 'Their contact (id · seniority · department)',
+        axis: { labelAngle: -35, labelLimit: 200 },
+      },
+      y: {
+        field: 'userLabel',
+        type: 'nominal',
+        sort: users,
+        title: 'Our employee (id · role)',
+        axis: { labelLimit: 220 },
+      },
       tooltip: [
         { field: 'userLabel', type: 'nominal', title: 'Our employee' },
         { field: 'contactLabel', type: 'nominal', title: 'Their contact' },
@@ -37,12 +53,25 @@ export function tiesChart(ties: Tie[], options: ChartSize & { account: string })
       ],
     },
     layer: [
-      { mark: { type: 'rect', stroke: 'white', strokeWidth: 1 }, encoding: { color: { field: 'strength', type: 'quantitative', title: 'Tie strength (points)', scale: { scheme: 'blues' } } } },
+      {
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+        encoding: {
+          color: {
+            field: 'strength',
+            type: 'quantitative',
+            title: 'Tie strength (points)',
+            scale: { scheme: 'blues' },
+          },
+        },
+      },
       {
         mark: { type: 'text', fontSize: 10 },
         encoding: {
           text: { field: 'interactions', type: 'quantitative' },
-          color: { condition: { test: `datum.strength > ${Math.max(...ties.map((t) => t.strength), 0) / 2}`, value: 'white' }, value: '#1d2330' },
+          color: {
+            condition: { test: `datum.strength > ${Math.max(...ties.map((t) => t.strength), 0) / 2}`, value: 'white' },
+            value: '#1d2330',
+          },
         },
       },
     ],

@@ -33,7 +33,14 @@ export interface ModelSummary {
 
 /** One holdout metric of the model next to the same metric of the stage-probability baseline. */
 export interface ModelMetric {
-  name: 'AUC' | 'PR AUC' | 'Log loss' | 'Brier score' | 'Calibration error (ECE)' | 'Deal-size WAPE' | 'Deal-size median APE';
+  name:
+    | 'AUC'
+    | 'PR AUC'
+    | 'Log loss'
+    | 'Brier score'
+    | 'Calibration error (ECE)'
+    | 'Deal-size WAPE'
+    | 'Deal-size median APE';
   wuwei: number;
   baseline: number;
   higherIsBetter: boolean;
@@ -58,11 +65,20 @@ export interface Overview {
   openAmount: number;
   forecast: ForecastFigures;
   byStage: StageSummary[];
-  model: Pick<ModelSummary, 'version' | 'trainedAt' | 'backend'> & { auc: number; baselineAuc: number } | null;
+  model: (Pick<ModelSummary, 'version' | 'trainedAt' | 'backend'> & { auc: number; baselineAuc: number }) | null;
   /** Tonight against the previous night: new, won, lost, slipped, re-scored deals; a retrain; the forecast's move. */
   night: Maybe<NightChanges>;
   /** The few deals that matter most: largest expected value, with the change since the previous night. */
-  keyDeals: { opportunityId: string; name: string | null; accountName: string | null; stage: string; amount: number; winProbability: number; expectedValue: number; change: number | null }[];
+  keyDeals: {
+    opportunityId: string;
+    name: string | null;
+    accountName: string | null;
+    stage: string;
+    amount: number;
+    winProbability: number;
+    expectedValue: number;
+    change: number | null;
+  }[];
   /** The accounts with the most open pipeline. */
   keyAccounts: { accountId: string; name: string | null; deals: number; amount: number; meanWinProbability: number }[];
 }
@@ -470,7 +486,14 @@ export interface DealsReport {
   /** How each list is defined, in words, for the page. */
   listRules: Record<DealList, string>;
   /** Which optional columns this run's scores carry. */
-  columns: { grade: boolean; trend: boolean; expectedAmount: boolean; modelCloseDate: boolean; slipRisk: boolean; factors: boolean };
+  columns: {
+    grade: boolean;
+    trend: boolean;
+    expectedAmount: boolean;
+    modelCloseDate: boolean;
+    slipRisk: boolean;
+    factors: boolean;
+  };
   /** Grade bands (lower score bound per grade) as configured (`grades` in the config), best first. */
   grades: GradeBand[];
   /** What changed since the previous night, by deal id, for the lists the first screen links to. */

@@ -56,7 +56,12 @@ await runLoader('accounts', async (conn): Promise<AccountsReport> => {
     FROM accounts AS a
     LEFT JOIN won AS w USING (account_id) LEFT JOIN open_deals AS o USING (account_id)
     LEFT JOIN recent AS r USING (account_id) LEFT JOIN strength AS s USING (account_id)`);
-  const [thresholds] = await queryRows<{ value: number | null; potential: number | null; total: number; active: number }>(
+  const [thresholds] = await queryRows<{
+    value: number | null;
+    potential: number | null;
+    total: number;
+    active: number;
+  }>(
     conn,
     `SELECT quantile_cont(value, ${HIGH_QUANTILE}) FILTER (WHERE value > 0 OR potential > 0)::DOUBLE AS value,
             quantile_cont(potential, ${HIGH_QUANTILE}) FILTER (WHERE value > 0 OR potential > 0)::DOUBLE AS potential,
@@ -88,5 +93,15 @@ await runLoader('accounts', async (conn): Promise<AccountsReport> => {
      FROM (SELECT *, ${tierSql} AS tier FROM account_view) GROUP BY tier
      ORDER BY list_position(['Strategic', 'Grow', 'Maintain', 'Monitor'], tier)`,
   );
-  return { asOf, currency, totalAccounts: thresholds?.total ?? 0, activeAccounts: thresholds?.active ?? 0, valueThreshold, potentialThreshold, limit: ACCOUNT_LIMIT, accounts, tiers };
+  return {
+    asOf,
+    currency,
+    totalAccounts: thresholds?.total ?? 0,
+    activeAccounts: thresholds?.active ?? 0,
+    valueThreshold,
+    potentialThreshold,
+    limit: ACCOUNT_LIMIT,
+    accounts,
+    tiers,
+  };
 });

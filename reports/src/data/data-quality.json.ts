@@ -27,7 +27,8 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
     for (const row of await queryRows<{ entity: string; rows: number; file: string | null }>(
       conn,
       `SELECT entity, count(*)::INTEGER AS rows, any_value(file) AS file FROM load_rejects GROUP BY entity`,
-    )) rejectedBy.set(row.entity, row);
+    ))
+      rejectedBy.set(row.entity, row);
     reasons = await queryRows<RejectReason>(
       conn,
       `SELECT entity, coalesce(column_name, '(row)') AS "column", reason, count(*)::INTEGER AS rows
@@ -49,7 +50,12 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
   const entities: EntityLoad[] = [];
   for (const entity of ENTITY_NAMES) {
     const rejected = rejectedBy.get(entity);
-    entities.push({ entity, loaded: await rowCount(conn, entity), rejected: rejected?.rows ?? 0, file: rejected?.file ? basename(rejected.file) : null });
+    entities.push({
+      entity,
+      loaded: await rowCount(conn, entity),
+      rejected: rejected?.rows ?? 0,
+      file: rejected?.file ? basename(rejected.file) : null,
+    });
   }
   let source: string | null = null;
   let loadedAt: string | null = null;
@@ -62,5 +68,13 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
     source = meta?.source ? basename(meta.source) : null;
     loadedAt = meta?.loadedAt ?? null;
   }
-  return { asOf, source, loadedAt, entities, reasons, examples, runs: readRunHistory(runsFolder(reportDatabasePath())) };
+  return {
+    asOf,
+    source,
+    loadedAt,
+    entities,
+    reasons,
+    examples,
+    runs: readRunHistory(runsFolder(reportDatabasePath())),
+  };
 });

@@ -26,9 +26,11 @@ export function listSql(has: (column: string) => boolean): Record<DealList, stri
   };
 }
 
-
 /** Open deals of the latest night on one list, and their rep amount. */
-export async function dealListTotal(conn: DuckDBConnection, list: DealList): Promise<{ deals: number; amount: number }> {
+export async function dealListTotal(
+  conn: DuckDBConnection,
+  list: DealList,
+): Promise<{ deals: number; amount: number }> {
   if (!(await hasTable(conn, 'features_score'))) return { deals: 0, amount: 0 };
   const scored = await optionalColumns(conn, 'scores', ['slip_risk', 'trend']);
   const [row] = await queryRows<{ deals: number; amount: number }>(

@@ -22,7 +22,15 @@ export const DEAL_LIMIT = 2000;
 const HISTORY_NIGHTS = 60;
 
 /** The scores columns the scoring stage writes beyond the first version (pipeline/score/index.ts). */
-export const SCORE_COLUMNS = ['grade', 'trend', 'expected_amount', 'predicted_close_date', 'slip_risk', 'top_positive_factors', 'top_negative_factors'];
+export const SCORE_COLUMNS = [
+  'grade',
+  'trend',
+  'expected_amount',
+  'predicted_close_date',
+  'slip_risk',
+  'top_positive_factors',
+  'top_negative_factors',
+];
 
 const SENIORITY = ['nobody', 'staff', 'manager', 'director', 'VP', 'C-level'];
 
@@ -41,10 +49,21 @@ await runLoader('deals', async (conn): Promise<DealsReport> => {
   const features = await featureColumns(conn);
   const col = (present: boolean, sql: string, type = 'VARCHAR') => (present ? sql : `NULL::${type}`);
   const rules = listSql(has);
-  const lists = (Object.keys(rules) as DealList[]).map((list) => `CASE WHEN l.status = 'open' AND (${features.size ? rules[list] : 'false'}) THEN '${list}' END`);
+  const lists = (Object.keys(rules) as DealList[]).map(
+    (list) => `CASE WHEN l.status = 'open' AND (${features.size ? rules[list] : 'false'}) THEN '${list}' END`,
+  );
   const night = await nightChanges(conn, header.asOf, null);
-  const closedIds = night.available ? night.changes.filter((change) => change.kind === 'won' || change.kind === 'lost').flatMap((change) => change.ids) : [];
-  const rows = await queryRows<Omit<DealRow, 'positiveFactors' | 'negativeFactors' | 'relationships' | 'lists'> & { positive: string | null; negative: string | null; lists: (DealList | null)[]; features: Record<string, number | null> | null }>(
+  const closedIds = night.available
+    ? night.changes.filter((change) => change.kind === 'won' || change.kind === 'lost').flatMap((change) => change.ids)
+    : [];
+  const rows = await queryRows<
+    Omit<DealRow, 'positiveFactors' | 'negativeFactors' | 'relationships' | 'lists'> & {
+      positive: string | null;
+      negative: string | null;
+      lists: (DealList | null)[];
+      features: Record<string, number | null> | null;
+    }
+  >(
     conn,
     `WITH ${LATEST_SCORES_CTE},
      previous AS (SELECT * FROM scores WHERE as_of = (SELECT max(as_of) FROM scores WHERE as_of < (SELECT max(as_of) FROM latest))),
@@ -104,9 +123,24 @@ await runLoader('deals', async (conn): Promise<DealsReport> => {
   });
 
   const grades = columns.grade ? gradeBands() : [];
-  const { nights, history } = await scoreHistory(conn, deals.map((deal) => deal.opportunityId));
+  const { nights, history } = await scoreHistory(
+    conn,
+    deals.map((deal) => deal.opportunityId),
+  );
   const changes = night.available ? Object.fromEntries(night.changes.map((change) => [change.kind, change.ids])) : {};
-  return { asOf: header.asOf, currency: header.currency, totalOpenDeals: header.openDeals, limit: DEAL_LIMIT, deals, listRules: LIST_RULES, columns, grades, changes, nights, history };
+  return {
+    asOf: header.asOf,
+    currency: header.currency,
+    totalOpenDeals: header.openDeals,
+    limit: DEAL_LIMIT,
+    deals,
+    listRules: LIST_RULES,
+    columns,
+    grades,
+    changes,
+    nights,
+    history,
+  };
 });
 
 /** The catalog features the features_score table holds (none when the features stage has not run). */
@@ -117,7 +151,8 @@ async function featureColumns(conn: DuckDBConnection): Promise<Set<string>> {
 
 /** The latest forecast's fiscal quarters (label and dates): close quarters read as the forecast names them. */
 function quarterPeriods(hasForecasts: boolean): string {
-  if (!hasForecasts) return 'SELECT NULL::VARCHAR AS label, NULL::DATE AS period_start, NULL::DATE AS period_end WHERE false';
+  if (!hasForecasts)
+    return 'SELECT NULL::VARCHAR AS label, NULL::DATE AS period_start, NULL::DATE AS period_end WHERE false';
   return `SELECT DISTINCT period_label AS label, period_start, period_end FROM forecasts
           WHERE period_type = 'quarter' AND segment_type = 'all' AND as_of = (SELECT max(as_of) FROM forecasts)`;
 }
@@ -127,7 +162,6 @@ function idList(ids: string[]): string {
   return `[${ids.map(quoteLiteral).join(', ')}]::VARCHAR[]`;
 }
 
-
 function relationshipFacts(values: Record<string, number | null>): DealRow['relationships'] {
   const v = (name: string) => values[name];
   const facts: DealRow['relationships'] = [];
@@ -135,10 +169,20 @@ function relationshipFacts(values: Record<string, number | null>): DealRow['rela
   const count = (name: string) => (v(name) == null ? null : String(Math.round(v(name)!)));
   const flag = (name: string) => (v(name) == null ? null : v(name)! >= 0.5 ? 'yes' : 'no');
   add('Contacts engaged', count('ecm_chain_engaged_contacts'));
-  add('Buying roles known / engaged (of 6)', v('ecm_chain_roles_known') == null ? null : `${count('ecm_chain_roles_known')} / ${count('ecm_chain_roles_engaged') ?? '—'}`);
+  add(
+    'Buying roles known / engaged (of 6)',
+    v('ecm_chain_roles_known') == null
+      ? null
+      : `${count('ecm_chain_roles_known')} / ${count('ecm_chain_roles_engaged') ?? '—'}`,
+  );
   add('Decision maker engaged', flag('ecm_chain_decision_maker_engaged'));
   add('Economic buyer known', flag('ecm_chain_has_economic_buyer'));
-  add('Highest seniority reached', v('ecm_chain_max_seniority') == null ? null : (SENIORITY[Math.round(v('ecm_chain_max_seniority')!)] ?? count('ecm_chain_max_seniority')));
+  add(
+    'Highest seniority reached',
+    v('ecm_chain_max_seniority') == null
+      ? null
+      : (SENIORITY[Math.round(v('ecm_chain_max_seniority')!)] ?? count('ecm_chain_max_seniority')),
+  );
   add('Blockers', count('ecm_chain_blockers'));
   add('Colleagues who know their people', count('ecm_employee_colleagues_with_ties'));
   add('Our executive involved', flag('ecm_company_executive_involved'));
@@ -147,7 +191,10 @@ function relationshipFacts(values: Record<string, number | null>): DealRow['rela
 }
 
 /** Each listed deal's win probability on the last nights (null where it was not scored). */
-async function scoreHistory(conn: DuckDBConnection, ids: string[]): Promise<{ nights: string[]; history: Record<string, (number | null)[]> }> {
+async function scoreHistory(
+  conn: DuckDBConnection,
+  ids: string[],
+): Promise<{ nights: string[]; history: Record<string, (number | null)[]> }> {
   const nights = (
     await queryRows<{ night: string }>(
       conn,

@@ -6,22 +6,66 @@
  * so a page-made sum would be a different number (issue 17).
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
-import type { BacktestRow, BacktestSummary, ConvergencePoint, ForecastFigures, Maybe, RangeForecast, SegmentPeriodForecast } from '../components/types.ts';
+import type {
+  BacktestRow,
+  BacktestSummary,
+  ConvergencePoint,
+  ForecastFigures,
+  Maybe,
+  RangeForecast,
+  SegmentPeriodForecast,
+} from '../components/types.ts';
 import { optionalColumns, requireColumns } from './tables.ts';
 
 /** The declared shape of `forecasts` the pages read (the forecast stage may add more). */
 export const FORECASTS_COLUMNS = [
-  'as_of', 'period_type', 'period_label', 'period_start', 'period_end', 'segment_type', 'segment', 'won_to_date', 'expected',
-  'p10', 'p50', 'p90', 'weighted_pipeline', 'rep_commit', 'rep_best_case', 'rep_pipeline', 'open_deals',
+  'as_of',
+  'period_type',
+  'period_label',
+  'period_start',
+  'period_end',
+  'segment_type',
+  'segment',
+  'won_to_date',
+  'expected',
+  'p10',
+  'p50',
+  'p90',
+  'weighted_pipeline',
+  'rep_commit',
+  'rep_best_case',
+  'rep_pipeline',
+  'open_deals',
 ];
 /** Written by the forecast stage when a targets file is configured; the pages show "no target" without them. */
 export const TARGET_COLUMNS = ['target', 'attainment', 'forecast_attainment'];
 /** The declared shape of `backtest` (one row per period and segment, methods as columns) and `backtest_summary`. */
 export const BACKTEST_COLUMNS = [
-  'as_of', 'period_type', 'period_label', 'period_start', 'period_end', 'segment_type', 'segment', 'actual', 'expected',
-  'p10', 'p50', 'p90', 'weighted_pipeline', 'rep_commit', 'rep_best_case',
+  'as_of',
+  'period_type',
+  'period_label',
+  'period_start',
+  'period_end',
+  'segment_type',
+  'segment',
+  'actual',
+  'expected',
+  'p10',
+  'p50',
+  'p90',
+  'weighted_pipeline',
+  'rep_commit',
+  'rep_best_case',
 ];
-export const BACKTEST_SUMMARY_COLUMNS = ['method', 'periods', 'accuracy', 'bias', 'wape', 'hit_rate_10', 'range_coverage'];
+export const BACKTEST_SUMMARY_COLUMNS = [
+  'method',
+  'periods',
+  'accuracy',
+  'bias',
+  'wape',
+  'hit_rate_10',
+  'range_coverage',
+];
 /** Each backtest method and the `backtest` column holding its forecast (as pipeline/forecast/backtest.ts judges them). */
 export const METHOD_COLUMNS: Record<string, string> = {
   wuwei: 'expected',
@@ -53,15 +97,22 @@ export async function forecastPeriods(conn: DuckDBConnection): Promise<Maybe<{ a
      WHERE segment_type = 'all' AND as_of = (SELECT max(as_of) FROM forecasts)
      ORDER BY period_type DESC, period_start`,
   );
-  if (rows.length === 0) return { available: false, reason: "The period forecast is not available in this run: the forecasts table has no company total (segment_type 'all')." };
+  if (rows.length === 0)
+    return {
+      available: false,
+      reason:
+        "The period forecast is not available in this run: the forecasts table has no company total (segment_type 'all').",
+    };
   const asOf = rows[0]!.asOf;
   return {
     available: true,
     asOf,
-    rows: rows.map(({ asOf: _asOf, periodLabel: stored, ...row }: RangeForecast & { asOf: string; periodLabel?: string }) => ({
-      ...row,
-      label: stored && row.periodType === 'quarter' ? stored : periodLabel(row.periodStart, row.periodEnd),
-    })),
+    rows: rows.map(
+      ({ asOf: _asOf, periodLabel: stored, ...row }: RangeForecast & { asOf: string; periodLabel?: string }) => ({
+        ...row,
+        label: stored && row.periodType === 'quarter' ? stored : periodLabel(row.periodStart, row.periodEnd),
+      }),
+    ),
   };
 }
 
@@ -72,7 +123,11 @@ export function headlineQuarter(rows: RangeForecast[]): RangeForecast | null {
 }
 
 /** One period's forecast per owner, team, region and product line, largest first. Owners by name. */
-export async function segmentForecasts(conn: DuckDBConnection, periodStart: string, periodType: string): Promise<SegmentPeriodForecast[]> {
+export async function segmentForecasts(
+  conn: DuckDBConnection,
+  periodStart: string,
+  periodType: string,
+): Promise<SegmentPeriodForecast[]> {
   return queryRows<SegmentPeriodForecast>(
     conn,
     `SELECT f.segment_type AS "segmentType", f.segment,
@@ -95,17 +150,26 @@ const BACKTEST_WHAT = 'Forecast accuracy from the backtest';
  * forecast made at each quarter's start), the stage's own summary per method, and, where the
  * backtest has several as-of dates in a period, how the forecast converged.
  */
-export async function backtestAccuracy(conn: DuckDBConnection): Promise<Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[]; convergence: ConvergencePoint[] }>> {
+export async function backtestAccuracy(
+  conn: DuckDBConnection,
+): Promise<Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[]; convergence: ConvergencePoint[] }>> {
   const missing =
     (await requireColumns(conn, 'backtest', BACKTEST_COLUMNS, BACKTEST_WHAT)) ??
     (await requireColumns(conn, 'backtest_summary', BACKTEST_SUMMARY_COLUMNS, BACKTEST_WHAT));
   if (missing) return missing;
   const methods = Object.entries(METHOD_COLUMNS);
   const long = methods
-    .map(([method, column]) => `SELECT period_start, period_end, period_label, as_of, ${quoteLiteral(method)} AS method, ${column}::DOUBLE AS forecast, actual::DOUBLE AS actual,
-                                      ${method === 'wuwei' ? 'p10, p90' : 'NULL::DOUBLE AS p10, NULL::DOUBLE AS p90'} FROM totals`)
+    .map(
+      ([
+        method,
+        column,
+      ]) => `SELECT period_start, period_end, period_label, as_of, ${quoteLiteral(method)} AS method, ${column}::DOUBLE AS forecast, actual::DOUBLE AS actual,
+                                      ${method === 'wuwei' ? 'p10, p90' : 'NULL::DOUBLE AS p10, NULL::DOUBLE AS p90'} FROM totals`,
+    )
     .join(' UNION ALL ');
-  const all = await queryRows<Omit<BacktestRow, 'label'> & { periodEnd: string; periodLabel: string | null; asOf: string; first: boolean }>(
+  const all = await queryRows<
+    Omit<BacktestRow, 'label'> & { periodEnd: string; periodLabel: string | null; asOf: string; first: boolean }
+  >(
     conn,
     `WITH totals AS (SELECT * FROM backtest WHERE segment_type = 'all'),
      long AS (${long})
@@ -119,14 +183,27 @@ export async function backtestAccuracy(conn: DuckDBConnection): Promise<Maybe<{ 
      FROM long
      ORDER BY period_start, as_of, method`,
   );
-  if (all.length === 0) return { available: false, reason: 'Forecast accuracy is not available in this run: the backtest table is empty.' };
-  const label = (row: { periodLabel: string | null; periodStart: string; periodEnd: string }) => row.periodLabel ?? periodLabel(row.periodStart, row.periodEnd);
-  const rows = all.filter((row) => row.first).map(({ periodEnd, periodLabel, asOf: _asOf, first: _first, ...row }) => ({ ...row, label: label({ periodLabel, periodStart: row.periodStart, periodEnd }) }));
+  if (all.length === 0)
+    return { available: false, reason: 'Forecast accuracy is not available in this run: the backtest table is empty.' };
+  const label = (row: { periodLabel: string | null; periodStart: string; periodEnd: string }) =>
+    row.periodLabel ?? periodLabel(row.periodStart, row.periodEnd);
+  const rows = all
+    .filter((row) => row.first)
+    .map(({ periodEnd, periodLabel, asOf: _asOf, first: _first, ...row }) => ({
+      ...row,
+      label: label({ periodLabel, periodStart: row.periodStart, periodEnd }),
+    }));
   const nights = new Map<string, Set<string>>();
   for (const row of all) nights.set(row.periodStart, (nights.get(row.periodStart) ?? new Set()).add(row.asOf));
   const convergence = all
     .filter((row) => (nights.get(row.periodStart)?.size ?? 0) > 1)
-    .map((row) => ({ label: label(row), asOf: row.asOf, day: Math.round((Date.parse(row.asOf) - Date.parse(row.periodStart)) / 86_400_000), method: row.method, accuracy: row.accuracy }));
+    .map((row) => ({
+      label: label(row),
+      asOf: row.asOf,
+      day: Math.round((Date.parse(row.asOf) - Date.parse(row.periodStart)) / 86_400_000),
+      method: row.method,
+      accuracy: row.accuracy,
+    }));
   const summary = await queryRows<BacktestSummary>(
     conn,
     `SELECT method, periods::INTEGER AS periods, accuracy::DOUBLE AS "meanAccuracy", bias::DOUBLE AS "meanBias", wape::DOUBLE AS wape,
@@ -143,7 +220,8 @@ export function periodLabel(start: string, end: string | null): string {
   const month = from.toLocaleDateString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
   if (!end) return month;
   const days = (new Date(`${end}T00:00:00Z`).getTime() - from.getTime()) / 86_400_000;
-  if (days > 80 && days < 95 && from.getUTCMonth() % 3 === 0) return `Q${from.getUTCMonth() / 3 + 1} ${from.getUTCFullYear()}`;
+  if (days > 80 && days < 95 && from.getUTCMonth() % 3 === 0)
+    return `Q${from.getUTCMonth() / 3 + 1} ${from.getUTCFullYear()}`;
   if (days < 32) return month;
   return `${start} – ${end}`;
 }
@@ -151,5 +229,9 @@ export function periodLabel(start: string, end: string | null): string {
 /** The figures the Overview and the Forecast page both show: one function, so they cannot differ. */
 export async function forecastFigures(conn: DuckDBConnection): Promise<ForecastFigures> {
   const periods = await forecastPeriods(conn);
-  return { periods, quarter: periods.available ? headlineQuarter(periods.rows) : null, accuracy: await backtestAccuracy(conn) };
+  return {
+    periods,
+    quarter: periods.available ? headlineQuarter(periods.rows) : null,
+    accuracy: await backtestAccuracy(conn),
+  };
 }

@@ -16,7 +16,12 @@ export interface ScoresHeader {
 }
 
 export async function scoresHeader(conn: DuckDBConnection): Promise<ScoresHeader> {
-  const [row] = await queryRows<{ asOf: string | null; scoredAt: string | null; modelVersion: string | null; openDeals: number }>(
+  const [row] = await queryRows<{
+    asOf: string | null;
+    scoredAt: string | null;
+    modelVersion: string | null;
+    openDeals: number;
+  }>(
     conn,
     `WITH ${LATEST_SCORES_CTE}
      SELECT strftime(max(as_of), '%Y-%m-%d') AS "asOf",
@@ -26,5 +31,11 @@ export async function scoresHeader(conn: DuckDBConnection): Promise<ScoresHeader
      FROM latest`,
   );
   if (!row?.asOf) throw new Error('the scores table is empty: run `wuwei score` before the report');
-  return { asOf: row.asOf, scoredAt: row.scoredAt ?? '', modelVersion: row.modelVersion ?? '', openDeals: row.openDeals, currency: await reportingCurrency(conn) };
+  return {
+    asOf: row.asOf,
+    scoredAt: row.scoredAt ?? '',
+    modelVersion: row.modelVersion ?? '',
+    openDeals: row.openDeals,
+    currency: await reportingCurrency(conn),
+  };
 }

@@ -1,7 +1,14 @@
 /** model.json: the active model's version, training data, holdout metrics, ROC and calibration curves, feature importance. */
 import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
 import { FAMILY_LABELS, FEATURES } from '../../../pipeline/features/catalog.ts';
-import type { CatalogEntry, CurvePoint, FamilyImportance, FeatureImportance, ModelMetric, ModelReport } from '../components/types.ts';
+import type {
+  CatalogEntry,
+  CurvePoint,
+  FamilyImportance,
+  FeatureImportance,
+  ModelMetric,
+  ModelReport,
+} from '../components/types.ts';
 import { baseRateFromCalibration, liftFromRoc } from './lift.ts';
 import { modelSummary } from './modelSummary.ts';
 import { runLoader } from './runLoader.ts';
@@ -16,7 +23,16 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
   const model = await modelSummary(conn);
   if (!model) {
     const none = { available: false as const, reason: 'No model has been trained yet: run the nightly pipeline.' };
-    return { model: null, roc: [], calibration: [], importance: [], lift: none, families: [], catalog: catalogWith([]), amountError: none };
+    return {
+      model: null,
+      roc: [],
+      calibration: [],
+      importance: [],
+      lift: none,
+      families: [],
+      catalog: catalogWith([]),
+      amountError: none,
+    };
   }
   const version = quoteLiteral(model.version);
   const curve = (name: 'roc' | 'calibration') =>
@@ -34,7 +50,16 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
   const roc = await curve('roc');
   const calibration = await curve('calibration');
   const described = importance.map(describeFeature);
-  return { model, roc, calibration, importance: described, lift: await lift(), families: familyImportance(described), catalog: catalogWith(described), amountError: await amountError() };
+  return {
+    model,
+    roc,
+    calibration,
+    importance: described,
+    lift: await lift(),
+    families: familyImportance(described),
+    catalog: catalogWith(described),
+    amountError: await amountError(),
+  };
 
   async function lift(): Promise<ModelReport['lift']> {
     const stored = await queryRows<{ model: 'wuwei' | 'stage_baseline'; depth: number; lift: number }>(
@@ -44,7 +69,12 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
     );
     const baseRate = baseRateFromCalibration(calibration.filter((bin) => bin.model === 'wuwei'));
     if (stored.length > 0) return { available: true, source: 'stored', baseRate, points: stored };
-    if (baseRate === null || roc.length === 0) return { available: false, reason: 'Lift is not available in this run: the model stored neither a lift curve nor the ROC curve and calibration bins it can be derived from.' };
+    if (baseRate === null || roc.length === 0)
+      return {
+        available: false,
+        reason:
+          'Lift is not available in this run: the model stored neither a lift curve nor the ROC curve and calibration bins it can be derived from.',
+      };
     return { available: true, source: 'derived', baseRate, points: liftFromRoc(roc, baseRate) };
   }
 
@@ -54,17 +84,33 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
     const extra = await optionalColumns(conn, 'model_versions', [...MEDIAN_ERROR_COLUMNS, ...CLOSE_ERROR_COLUMNS]);
     const median = MEDIAN_ERROR_COLUMNS.every((column) => extra.has(column));
     const close = CLOSE_ERROR_COLUMNS.every((column) => extra.has(column));
-    const [row] = await queryRows<{ wape: number | null; baseWape: number | null; mape: number | null; baseMape: number | null; mae: number | null; baseMae: number | null }>(
+    const [row] = await queryRows<{
+      wape: number | null;
+      baseWape: number | null;
+      mape: number | null;
+      baseMape: number | null;
+      mae: number | null;
+      baseMae: number | null;
+    }>(
       conn,
       `SELECT amount_wape::DOUBLE AS wape, amount_baseline_wape::DOUBLE AS "baseWape",
               ${median ? 'amount_median_ape::DOUBLE' : 'NULL'} AS mape, ${median ? 'amount_baseline_median_ape::DOUBLE' : 'NULL'} AS "baseMape",
               ${close ? 'close_mae_days::DOUBLE' : 'NULL'} AS mae, ${close ? 'close_baseline_mae_days::DOUBLE' : 'NULL'} AS "baseMae"
        FROM model_versions WHERE version = ${version}`,
     );
-    if (row?.wape == null || row.baseWape == null) return { available: false, reason: 'Deal-size error is not available for this model version: no deal-size model was trained with it (amount_wape is empty).' };
-    const metrics: ModelMetric[] = [{ name: 'Deal-size WAPE', wuwei: row.wape, baseline: row.baseWape, higherIsBetter: false }];
-    if (row.mape != null && row.baseMape != null) metrics.push({ name: 'Deal-size median APE', wuwei: row.mape, baseline: row.baseMape, higherIsBetter: false });
-    const closeTiming = row.mae != null && row.baseMae != null ? { maeDays: row.mae, baselineMaeDays: row.baseMae } : null;
+    if (row?.wape == null || row.baseWape == null)
+      return {
+        available: false,
+        reason:
+          'Deal-size error is not available for this model version: no deal-size model was trained with it (amount_wape is empty).',
+      };
+    const metrics: ModelMetric[] = [
+      { name: 'Deal-size WAPE', wuwei: row.wape, baseline: row.baseWape, higherIsBetter: false },
+    ];
+    if (row.mape != null && row.baseMape != null)
+      metrics.push({ name: 'Deal-size median APE', wuwei: row.mape, baseline: row.baseMape, higherIsBetter: false });
+    const closeTiming =
+      row.mae != null && row.baseMae != null ? { maeDays: row.mae, baselineMaeDays: row.baseMae } : null;
     return { available: true, metrics, closeTiming };
   }
 });
@@ -72,7 +118,12 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
 function familyImportance(features: FeatureImportance[]): FamilyImportance[] {
   const families = new Map<string, FamilyImportance>();
   for (const feature of features) {
-    const family = families.get(feature.family) ?? { family: feature.family, dimension: feature.dimension, importance: 0, features: 0 };
+    const family = families.get(feature.family) ?? {
+      family: feature.family,
+      dimension: feature.dimension,
+      importance: 0,
+      features: 0,
+    };
     family.importance += Math.max(0, feature.importance);
     family.features += 1;
     families.set(feature.family, family);

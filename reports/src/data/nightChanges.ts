@@ -22,16 +22,25 @@ const LABELS: Record<NightChange['kind'], string> = {
   dropped: 'Left the pipeline otherwise',
 };
 
-export async function nightChanges(conn: DuckDBConnection, asOf: string, quarterStart: string | null): Promise<Maybe<NightChanges>> {
+export async function nightChanges(
+  conn: DuckDBConnection,
+  asOf: string,
+  quarterStart: string | null,
+): Promise<Maybe<NightChanges>> {
   const [nights] = await queryRows<{ previous: string | null }>(
     conn,
     `SELECT strftime(max(as_of), '%Y-%m-%d') AS previous FROM scores WHERE as_of < DATE ${quoteLiteral(asOf)}`,
   );
   const previous = nights?.previous;
-  if (!previous) return { available: false, reason: 'What changed since the previous night is not available yet: the scores table holds one night so far.' };
+  if (!previous)
+    return {
+      available: false,
+      reason: 'What changed since the previous night is not available yet: the scores table holds one night so far.',
+    };
   const scored = await optionalColumns(conn, 'scores', ['expected_amount']);
   // A deal's expected value: the win probability times the amount the deal-size model expects if won.
-  const value = (alias: string) => `${alias}.win_probability * coalesce(${scored.has('expected_amount') ? `${alias}.expected_amount, ` : ''}${alias}.amount, 0)`;
+  const value = (alias: string) =>
+    `${alias}.win_probability * coalesce(${scored.has('expected_amount') ? `${alias}.expected_amount, ` : ''}${alias}.amount, 0)`;
   const rows = await queryRows<{ kind: NightChange['kind']; id: string; amount: number; valueChange: number }>(
     conn,
     `WITH now AS (SELECT * FROM scores WHERE as_of = DATE ${quoteLiteral(asOf)}),
@@ -64,7 +73,12 @@ export async function nightChanges(conn: DuckDBConnection, asOf: string, quarter
       ids: mine.slice(0, MAX_IDS).map((row) => row.id),
     };
   });
-  const night = { previousAsOf: previous, changes, retrain: await retrain(conn, asOf, previous), forecast: await forecastMove(conn, asOf, previous, quarterStart) };
+  const night = {
+    previousAsOf: previous,
+    changes,
+    retrain: await retrain(conn, asOf, previous),
+    forecast: await forecastMove(conn, asOf, previous, quarterStart),
+  };
   return { available: true, ...night, reason: movementReason(night) };
 }
 
@@ -88,7 +102,12 @@ async function retrain(conn: DuckDBConnection, asOf: string, previous: string): 
 }
 
 /** The headline quarter's P50 in the previous night's forecast and tonight's. */
-async function forecastMove(conn: DuckDBConnection, asOf: string, previous: string, quarterStart: string | null): Promise<NightChanges['forecast']> {
+async function forecastMove(
+  conn: DuckDBConnection,
+  asOf: string,
+  previous: string,
+  quarterStart: string | null,
+): Promise<NightChanges['forecast']> {
   if (!quarterStart || !(await hasTable(conn, 'forecasts'))) return null;
   const [row] = await queryRows<{ before: number | null; now: number | null }>(
     conn,
@@ -105,12 +124,19 @@ async function forecastMove(conn: DuckDBConnection, asOf: string, previous: stri
  * largest effect on the deals' expected value.
  */
 export function movementReason(night: Omit<NightChanges, 'reason'>): string {
-  const largest = [...night.changes].filter((change) => change.deals > 0).sort((a, b) => Math.abs(b.valueChange) - Math.abs(a.valueChange))[0];
+  const largest = [...night.changes]
+    .filter((change) => change.deals > 0)
+    .sort((a, b) => Math.abs(b.valueChange) - Math.abs(a.valueChange))[0];
   const parts: string[] = [];
   if (night.retrain) {
-    parts.push(`The model was retrained${night.retrain.trainedAt ? ` on ${formatDate(night.retrain.trainedAt)}` : ''} (${night.retrain.version} replaced ${night.retrain.previousVersion ?? 'the stage baseline'}), so every open deal was re-scored.`);
+    parts.push(
+      `The model was retrained${night.retrain.trainedAt ? ` on ${formatDate(night.retrain.trainedAt)}` : ''} (${night.retrain.version} replaced ${night.retrain.previousVersion ?? 'the stage baseline'}), so every open deal was re-scored.`,
+    );
   }
-  if (largest) parts.push(`Largest effect: ${largest.label.toLowerCase()}, ${largest.deals} deal${largest.deals === 1 ? '' : 's'}.`);
+  if (largest)
+    parts.push(
+      `Largest effect: ${largest.label.toLowerCase()}, ${largest.deals} deal${largest.deals === 1 ? '' : 's'}.`,
+    );
   if (parts.length === 0) parts.push('No deal was added, closed, pushed or re-scored by 5 points or more.');
   return parts.join(' ');
 }

@@ -60,7 +60,16 @@ await runLoader('overview', async (conn): Promise<Overview> => {
     openAmount: byStage.reduce((total, stage) => total + stage.amount, 0),
     forecast,
     byStage,
-    model: model && auc ? { version: model.version, trainedAt: model.trainedAt, backend: model.backend, auc: auc.wuwei, baselineAuc: auc.baseline } : null,
+    model:
+      model && auc
+        ? {
+            version: model.version,
+            trainedAt: model.trainedAt,
+            backend: model.backend,
+            auc: auc.wuwei,
+            baselineAuc: auc.baseline,
+          }
+        : null,
     night: await nightChanges(conn, header.asOf, forecast.quarter?.periodStart ?? null),
     keyDeals,
     keyAccounts,

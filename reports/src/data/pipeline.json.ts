@@ -4,7 +4,15 @@
  * `opportunity_history`, aggregated in SQL so the file stays small at any number of deals.
  */
 import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
-import type { AgeingCell, CycleBin, CycleStats, CycleTrendPoint, FunnelStep, PipelineReport, StageTime } from '../components/types.ts';
+import type {
+  AgeingCell,
+  CycleBin,
+  CycleStats,
+  CycleTrendPoint,
+  FunnelStep,
+  PipelineReport,
+  StageTime,
+} from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
 import { dealListTotal, LIST_RULES } from './dealLists.ts';
@@ -55,7 +63,11 @@ await runLoader('pipeline', async (conn): Promise<PipelineReport> => {
   );
   const cycleBins: CycleBin[] = bins.map((bin) => {
     const last = bin.fromDays >= CYCLE_BINS * CYCLE_BIN_DAYS;
-    return { ...bin, toDays: last ? null : bin.fromDays + CYCLE_BIN_DAYS, label: last ? `${bin.fromDays}+` : `${bin.fromDays}–${bin.fromDays + CYCLE_BIN_DAYS}` };
+    return {
+      ...bin,
+      toDays: last ? null : bin.fromDays + CYCLE_BIN_DAYS,
+      label: last ? `${bin.fromDays}+` : `${bin.fromDays}–${bin.fromDays + CYCLE_BIN_DAYS}`,
+    };
   });
 
   const cycleTrend = await queryRows<Omit<CycleTrendPoint, 'label'>>(

@@ -6,7 +6,14 @@
  * role unless personal data is allowed.
  */
 import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
-import type { CompetitorRecord, CoverageCell, RelationshipReport, StrengthPoint, ThreadingByStage, Tie } from '../components/types.ts';
+import type {
+  CompetitorRecord,
+  CoverageCell,
+  RelationshipReport,
+  StrengthPoint,
+  ThreadingByStage,
+  Tie,
+} from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
@@ -15,7 +22,14 @@ import { openStages } from './stageOrder.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
 
 /** The buying committee as the decision-chain features count it (blockers are shown apart). */
-export const BUYING_ROLES = ['decision_maker', 'economic_buyer', 'champion', 'technical_evaluator', 'user', 'influencer'];
+export const BUYING_ROLES = [
+  'decision_maker',
+  'economic_buyer',
+  'champion',
+  'technical_evaluator',
+  'user',
+  'influencer',
+];
 const KEY_DEALS = 25;
 const KEY_ACCOUNTS = 6;
 const TIES_PER_ACCOUNT = { users: 8, contacts: 10 };
@@ -107,7 +121,9 @@ await runLoader('relationships', async (conn): Promise<RelationshipReport> => {
      GROUP BY ALL ORDER BY "accountId", month`,
   );
 
-  const userLabel = personal ? `coalesce(u.name, u.user_id)` : `u.user_id || ' · ' || replace(coalesce(u.role, 'employee'), '_', ' ')`;
+  const userLabel = personal
+    ? `coalesce(u.name, u.user_id)`
+    : `u.user_id || ' · ' || replace(coalesce(u.role, 'employee'), '_', ' ')`;
   const contactLabel = personal
     ? `concat_ws(' ', c.first_name, c.last_name) || coalesce(' <' || c.email || '>', '')`
     : `c.contact_id || ' · ' || coalesce(replace(c.seniority, '_', ' '), 'contact') || coalesce(' · ' || c.department, '')`;

@@ -10,7 +10,10 @@ export async function runDate(conn: DuckDBConnection): Promise<string> {
   const sources = ['scores', 'wuwei_meta'];
   for (const table of sources) {
     if (!(await hasTable(conn, table))) continue;
-    const [row] = await queryRows<{ asOf: string | null }>(conn, `SELECT strftime(max(as_of), '%Y-%m-%d') AS "asOf" FROM ${table}`);
+    const [row] = await queryRows<{ asOf: string | null }>(
+      conn,
+      `SELECT strftime(max(as_of), '%Y-%m-%d') AS "asOf" FROM ${table}`,
+    );
     if (row?.asOf) return row.asOf;
   }
   throw new Error('the database has no as-of date: run `wuwei load` before the report');

@@ -23,7 +23,9 @@ export async function runLoader(name: string, query: (conn: DuckDBConnection) =>
     const data = await withDatabase(dbPath, query, { readOnly: true });
     const json = JSON.stringify(data);
     process.stdout.write(json);
-    stderrLogger.info(`loader ${name}: ${json.length} bytes from ${dbPath} in ${((performance.now() - start) / 1000).toFixed(2)} s`);
+    stderrLogger.info(
+      `loader ${name}: ${json.length} bytes from ${dbPath} in ${((performance.now() - start) / 1000).toFixed(2)} s`,
+    );
   } catch (error) {
     stderrLogger.warn(`loader ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

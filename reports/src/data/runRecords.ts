@@ -15,17 +15,26 @@ export function runsFolder(dbPath: string): string {
 
 export function readRunHistory(folder: string): RunHistoryEntry[] {
   if (!existsSync(folder)) return [];
-  const files = readdirSync(folder).filter((file) => file.endsWith('.json')).sort().slice(-MAX_RUNS);
+  const files = readdirSync(folder)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .slice(-MAX_RUNS);
   const runs: RunHistoryEntry[] = [];
   for (const file of files) {
     try {
       const record = JSON.parse(readFileSync(join(folder, file), 'utf8')) as {
         startedAt?: string;
         outcome?: string;
-        stages?: Record<string, { seconds?: number; summary?: { entities?: Record<string, { loaded?: number; rejected?: number }> } }>;
+        stages?: Record<
+          string,
+          { seconds?: number; summary?: { entities?: Record<string, { loaded?: number; rejected?: number }> } }
+        >;
       };
       if (!record.startedAt) continue;
-      const stages = Object.entries(record.stages ?? {}).map(([stage, entry]) => ({ stage, seconds: Number(entry.seconds ?? 0) }));
+      const stages = Object.entries(record.stages ?? {}).map(([stage, entry]) => ({
+        stage,
+        seconds: Number(entry.seconds ?? 0),
+      }));
       const entities = Object.values(record.stages?.['load']?.summary?.entities ?? {});
       runs.push({
         startedAt: record.startedAt,

@@ -29,12 +29,25 @@ function strict(): boolean {
 }
 
 /** The table with all these columns, or the honest reason why a panel cannot be drawn. */
-export async function requireColumns(conn: DuckDBConnection, table: string, columns: string[], what: string): Promise<Unavailable | null> {
+export async function requireColumns(
+  conn: DuckDBConnection,
+  table: string,
+  columns: string[],
+  what: string,
+): Promise<Unavailable | null> {
   const present = await columnsOf(conn, table);
   const missing = columns.filter((column) => !present.has(column));
   if (strict() && missing.length > 0) throw new Error(`${table} lacks ${missing.join(', ')} (${what})`);
-  if (present.size === 0) return { available: false, reason: `${what} is not available in this run: the database has no \`${table}\` table.` };
-  if (missing.length > 0) return { available: false, reason: `${what} is not available in this run: \`${table}\` lacks ${missing.map((c) => `\`${c}\``).join(', ')}.` };
+  if (present.size === 0)
+    return {
+      available: false,
+      reason: `${what} is not available in this run: the database has no \`${table}\` table.`,
+    };
+  if (missing.length > 0)
+    return {
+      available: false,
+      reason: `${what} is not available in this run: \`${table}\` lacks ${missing.map((c) => `\`${c}\``).join(', ')}.`,
+    };
   return null;
 }
 
@@ -52,6 +65,9 @@ export async function optionalColumns(conn: DuckDBConnection, table: string, col
 /** Rows of a table that may be empty (an optional export that was not given). */
 export async function rowCount(conn: DuckDBConnection, table: string): Promise<number> {
   if (!(await hasTable(conn, table))) return 0;
-  const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM "${table.replaceAll('"', '""')}"`);
+  const [row] = await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM "${table.replaceAll('"', '""')}"`,
+  );
   return row?.n ?? 0;
 }

@@ -18,11 +18,38 @@ export function random(seed: number): () => number {
   };
 }
 
-export interface Person { n: number; first: string; last: string; title: string }
-export interface Account { n: number; name: string; industry: string; country: string; employees: number; revenue: number; owner: number; created: Date }
-export interface Contact extends Person { account: number; created: Date; role: string | null; department: string }
-export interface User extends Person { manager: number | null; department: string }
-export interface StageStep { stage: number; at: Date; amount: number; close: Date }
+export interface Person {
+  n: number;
+  first: string;
+  last: string;
+  title: string;
+}
+export interface Account {
+  n: number;
+  name: string;
+  industry: string;
+  country: string;
+  employees: number;
+  revenue: number;
+  owner: number;
+  created: Date;
+}
+export interface Contact extends Person {
+  account: number;
+  created: Date;
+  role: string | null;
+  department: string;
+}
+export interface User extends Person {
+  manager: number | null;
+  department: string;
+}
+export interface StageStep {
+  stage: number;
+  at: Date;
+  amount: number;
+  close: Date;
+}
 export interface Deal {
   n: number;
   account: number;
@@ -70,24 +97,42 @@ const FIRST = ['Ana', 'Ben', 'Chen', 'Dana', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo',
 const LAST = ['Ahn', 'Berg', 'Costa', 'Dahl', 'Eder', 'Funk', 'Gray', 'Holm', 'Ito', 'Jung', 'Kern', 'Lund'];
 const ROLES = ['decision_maker', 'economic_buyer', 'champion', 'technical', 'end_user', 'influencer'];
 
-export function buildWorld(options: { deals: number; seed: number; stages: { name: string; probability: number }[] }): World {
+export function buildWorld(options: {
+  deals: number;
+  seed: number;
+  stages: { name: string; probability: number }[];
+}): World {
   const r = random(options.seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)]!;
   const asOf = new Date(Date.UTC(2026, 5, 30));
   const start = Date.UTC(2024, 6, 1);
   const users: User[] = Array.from({ length: 8 }, (_, i) => ({
-    n: i + 1, first: FIRST[i]!, last: LAST[i]!, title: i === 0 ? 'VP Sales' : i === 7 ? 'Solutions Engineer' : 'Account Executive',
-    manager: i === 0 ? null : 1, department: i === 7 ? 'Presales' : 'Sales',
+    n: i + 1,
+    first: FIRST[i]!,
+    last: LAST[i]!,
+    title: i === 0 ? 'VP Sales' : i === 7 ? 'Solutions Engineer' : 'Account Executive',
+    manager: i === 0 ? null : 1,
+    department: i === 7 ? 'Presales' : 'Sales',
   }));
   const accounts: Account[] = Array.from({ length: Math.min(24, Math.ceil(options.deals / 4)) }, (_, i) => ({
-    n: i + 1, name: `Account ${i + 1} GmbH`, industry: pick(['Manufacturing', 'Retail', 'Technology', 'Finance']),
-    country: pick(['Germany', 'France', 'United States']), employees: 50 + Math.floor(r() * 5000), revenue: Math.round(1e6 + r() * 9e8),
-    owner: 2 + (i % 6), created: new Date(start - Math.floor(r() * 400) * DAY),
+    n: i + 1,
+    name: `Account ${i + 1} GmbH`,
+    industry: pick(['Manufacturing', 'Retail', 'Technology', 'Finance']),
+    country: pick(['Germany', 'France', 'United States']),
+    employees: 50 + Math.floor(r() * 5000),
+    revenue: Math.round(1e6 + r() * 9e8),
+    owner: 2 + (i % 6),
+    created: new Date(start - Math.floor(r() * 400) * DAY),
   }));
   const contacts: Contact[] = accounts.flatMap((a) =>
     Array.from({ length: 4 }, (_, j) => ({
-      n: (a.n - 1) * 4 + j + 1, account: a.n, first: pick(FIRST), last: pick(LAST),
-      title: ['CIO', 'Head of Purchasing', 'IT Manager', 'Engineer'][j]!, created: new Date(a.created.getTime() + j * 20 * DAY), role: ROLES[j] ?? null,
+      n: (a.n - 1) * 4 + j + 1,
+      account: a.n,
+      first: pick(FIRST),
+      last: pick(LAST),
+      title: ['CIO', 'Head of Purchasing', 'IT Manager', 'Engineer'][j]!,
+      created: new Date(a.created.getTime() + j * 20 * DAY),
+      role: ROLES[j] ?? null,
       department: ['IT', 'Purchasing', 'IT', 'Engineering'][j]!,
     })),
   );
@@ -104,34 +149,67 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
     const closesAfter = 60 + Math.floor(r() * 180);
     const isOpen = closesAfter > age;
     const won = !isOpen && r() < 1 / (1 + Math.exp(-6 * (quality - 0.5)));
-    const reached = won ? stages.length - 1 : Math.min(stages.length - 1, Math.floor(r() * stages.length * (0.4 + quality)));
+    const reached = won
+      ? stages.length - 1
+      : Math.min(stages.length - 1, Math.floor(r() * stages.length * (0.4 + quality)));
     const stage = isOpen ? Math.min(reached, Math.floor((age / closesAfter) * stages.length)) : reached;
     const closed = isOpen ? null : new Date(created.getTime() + closesAfter * DAY);
     const history: StageStep[] = [];
     const span = (closed ?? asOf).getTime() - created.getTime();
     for (let s = 0; s <= stage; s++) {
       const at = new Date(created.getTime() + Math.floor((span * s) / (stage + 2)));
-      history.push({ stage: s, at, amount: s === 0 ? Math.round(amount * 0.8) : amount, close: new Date(created.getTime() + (closesAfter + (s > 1 ? 20 : 0)) * DAY) });
+      history.push({
+        stage: s,
+        at,
+        amount: s === 0 ? Math.round(amount * 0.8) : amount,
+        close: new Date(created.getTime() + (closesAfter + (s > 1 ? 20 : 0)) * DAY),
+      });
     }
     // Some weak deals fall back a stage before they are lost.
     if (!won && !isOpen && stage >= 2 && quality < 0.3) {
-      history.push({ stage: stage - 1, at: new Date(created.getTime() + Math.floor(span * 0.9)), amount, close: new Date(created.getTime() + (closesAfter + 20) * DAY) });
+      history.push({
+        stage: stage - 1,
+        at: new Date(created.getTime() + Math.floor(span * 0.9)),
+        amount,
+        close: new Date(created.getTime() + (closesAfter + 20) * DAY),
+      });
     }
     const deal: Deal = {
-      n: i + 1, account: account.n, owner: account.owner, name: `Deal ${i + 1}`, created, stage,
-      outcome: isOpen ? 'open' : won ? 'won' : 'lost', closed, expectedClose: new Date(created.getTime() + closesAfter * DAY),
-      amount, currency: i % 5 === 0 ? 'EUR' : 'USD', history, roles: [],
+      n: i + 1,
+      account: account.n,
+      owner: account.owner,
+      name: `Deal ${i + 1}`,
+      created,
+      stage,
+      outcome: isOpen ? 'open' : won ? 'won' : 'lost',
+      closed,
+      expectedClose: new Date(created.getTime() + closesAfter * DAY),
+      amount,
+      currency: i % 5 === 0 ? 'EUR' : 'USD',
+      history,
+      roles: [],
       kind: i % 7 === 0 ? 'renewal' : i % 3 === 0 ? 'upsell' : 'new',
-      competitors: r() < 0.5 ? [{ name: pick(['Acme Corp', 'Globex', 'Initech']), at: new Date(created.getTime() + 5 * DAY) }] : [],
+      competitors:
+        r() < 0.5
+          ? [{ name: pick(['Acme Corp', 'Globex', 'Initech']), at: new Date(created.getTime() + 5 * DAY) }]
+          : [],
       lineItems: Array.from({ length: 1 + Math.floor(r() * 2) }, (_, k) => ({
-        product: ['Platform', 'Analytics', 'Support'][(i + k) % 3]!, quantity: 1 + Math.floor(r() * 20), price: 500 + Math.floor(r() * 20) * 100,
-        discount: Math.floor(r() * 4) * 5, at: new Date(created.getTime() + 2 * DAY),
+        product: ['Platform', 'Analytics', 'Support'][(i + k) % 3]!,
+        quantity: 1 + Math.floor(r() * 20),
+        price: 500 + Math.floor(r() * 20) * 100,
+        discount: Math.floor(r() * 4) * 5,
+        at: new Date(created.getTime() + 2 * DAY),
       })),
     };
     // Good deals reach more of the buying committee, earlier.
     const people = contacts.filter((c) => c.account === account.n);
-    const reachedPeople = people.filter((_, j) => j === 0 ? quality > 0.45 : r() < 0.3 + quality * 0.5);
-    for (const c of reachedPeople) deal.roles.push({ contact: c.n, role: c.role ?? 'influencer', at: new Date(created.getTime() + Math.floor(r() * 0.3 * span)) });
+    const reachedPeople = people.filter((_, j) => (j === 0 ? quality > 0.45 : r() < 0.3 + quality * 0.5));
+    for (const c of reachedPeople)
+      deal.roles.push({
+        contact: c.n,
+        role: c.role ?? 'influencer',
+        at: new Date(created.getTime() + Math.floor(r() * 0.3 * span)),
+      });
     deals.push(deal);
     const count = 2 + Math.floor(quality * 10 + r() * 3);
     for (let k = 0; k < count; k++) {
@@ -140,8 +218,15 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
       const kind = pick(['call', 'email', 'email', 'meeting', k % 7 === 6 ? 'other' : 'call'] as const);
       const who = reachedPeople.length > 0 ? [pick(reachedPeople).n] : [pick(people).n];
       activities.push({
-        n: activities.length + 1, deal: deal.n, account: account.n, owner: r() < 0.15 ? 8 : deal.owner, kind,
-        inbound: r() < 0.2 + quality * 0.4, at, minutes: kind === 'meeting' ? 60 : kind === 'call' ? 5 + Math.floor(r() * 30) : 0, contacts: who,
+        n: activities.length + 1,
+        deal: deal.n,
+        account: account.n,
+        owner: r() < 0.15 ? 8 : deal.owner,
+        kind,
+        inbound: r() < 0.2 + quality * 0.4,
+        at,
+        minutes: kind === 'meeting' ? 60 : kind === 'call' ? 5 + Math.floor(r() * 30) : 0,
+        contacts: who,
       });
     }
   }
@@ -150,7 +235,17 @@ export function buildWorld(options: { deals: number; seed: number; stages: { nam
     for (let k = 0; k < 3; k++) {
       const at = new Date(start + Math.floor(r() * 700) * DAY + 10 * 3_600_000);
       const people = contacts.filter((c) => c.account === account.n);
-      activities.push({ n: activities.length + 1, deal: null, account: account.n, owner: account.owner, kind: 'email', inbound: r() < 0.5, at, minutes: 0, contacts: [pick(people).n] });
+      activities.push({
+        n: activities.length + 1,
+        deal: null,
+        account: account.n,
+        owner: account.owner,
+        kind: 'email',
+        inbound: r() < 0.5,
+        at,
+        minutes: 0,
+        contacts: [pick(people).n],
+      });
     }
   }
   return { asOf, accounts, users, contacts, deals, activities, stages };

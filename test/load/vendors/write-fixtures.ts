@@ -12,7 +12,14 @@ const root = join(import.meta.dirname, '..', '..', 'fixtures', 'vendors');
 for (const shape of VENDOR_SHAPES) {
   const dir = join(root, shape.folder);
   // Everything but SOURCE.md is written anew.
-  for (const entry of (() => { try { return readdirSync(dir); } catch { return []; } })()) if (entry !== 'SOURCE.md') rmSync(join(dir, entry), { recursive: true, force: true });
+  for (const entry of (() => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  })())
+    if (entry !== 'SOURCE.md') rmSync(join(dir, entry), { recursive: true, force: true });
   shape.write(buildWorld({ deals: 40, seed: 3, stages: shape.stages }), dir);
   console.info(`wrote ${dir}`);
 }
