@@ -23,6 +23,7 @@ import { WuweiError } from '../pipeline/base/errors.ts';
 import type { Logger } from '../pipeline/base/log.ts';
 import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
+import { writePageData } from './page-data-cache.ts';
 import { GRADES_ENV } from './src/data/gradeBands.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
 import type { GradeBands } from '../pipeline/config/config.ts';
@@ -78,13 +79,14 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
     options.log.info(
       `report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`,
     );
-    await runFrameworkBuild({
+    const settings: LoaderSettings = {
       dbPath,
-      outDir: building,
       showPersonalData: options.showPersonalData ?? false,
       ...(options.grades ? { grades: options.grades } : {}),
       ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}),
-    });
+    };
+    await writePageData(dbPath, loaderEnvironment(settings), FRAMEWORK_CACHE);
+    await runFrameworkBuild({ ...settings, outDir: building });
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
     markSite(building, dbPath);
@@ -116,13 +118,26 @@ function clearLoaderCache(): void {
   }
 }
 
-async function runFrameworkBuild(options: {
+interface LoaderSettings {
   dbPath: string;
-  outDir: string;
   showPersonalData: boolean;
   grades?: GradeBands;
   runsDir?: string;
-}): Promise<void> {
+}
+
+/** What the data loaders read from the environment, wherever they run. */
+function loaderEnvironment(options: LoaderSettings): Record<string, string> {
+  return {
+    WUWEI_DB: options.dbPath,
+    // Set either way, so a value left in the caller's environment cannot turn personal data on.
+    [PERSONAL_DATA_ENV]: options.showPersonalData ? 'true' : 'false',
+    WUWEI_RUNS: options.runsDir ?? '',
+    // Set either way (empty: the defaults), so a value left in the caller's environment is not read.
+    [GRADES_ENV]: options.grades ? JSON.stringify(options.grades) : '',
+  };
+}
+
+async function runFrameworkBuild(options: LoaderSettings & { outDir: string }): Promise<void> {
   const stdout = new OutputTail(8);
   const stderr = new OutputTail(30);
   const child = spawn(process.execPath, [frameworkCli(), 'build'], {
@@ -130,13 +145,8 @@ async function runFrameworkBuild(options: {
     env: {
       ...process.env,
       OBSERVABLE_TELEMETRY_DISABLE: 'true',
-      WUWEI_DB: options.dbPath,
+      ...loaderEnvironment(options),
       WUWEI_SITE_OUT: options.outDir,
-      // Set either way, so a value left in the caller's environment cannot turn personal data on.
-      [PERSONAL_DATA_ENV]: options.showPersonalData ? 'true' : 'false',
-      WUWEI_RUNS: options.runsDir ?? '',
-      // Set either way (empty: the defaults), so a value left in the caller's environment is not read.
-      [GRADES_ENV]: options.grades ? JSON.stringify(options.grades) : '',
       // Framework runs `.ts` loaders with a `tsx` it looks up on PATH.
       PATH: [join(PROJECT_DIR, 'node_modules', '.bin'), process.env['PATH'] ?? ''].join(delimiter),
       NO_COLOR: '1',

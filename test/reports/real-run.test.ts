@@ -6,13 +6,16 @@
  * on several pages reads the same everywhere and equals the forecast stage's table, each filter of
  * the Deals page narrows its table, a deal opens by its address, and nothing is cut off.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { DEFAULTS } from '../../pipeline/config/config.ts';
 import { formatAmount, formatDate, formatSignedAmount } from '../../reports/src/components/format.ts';
 import { gradeBands } from '../../reports/src/data/gradeBands.ts';
+import { PAGE_DATA } from '../../reports/src/data/page-data.ts';
 import { ownerRecords } from '../../reports/src/data/ownerRecords.ts';
 import { checkSite, readOnPages, type PageCheck } from '../helpers/browser.ts';
 import type { RealRun } from '../helpers/real-run.ts';
@@ -22,6 +25,8 @@ const DATA = join(import.meta.dirname, '..', '..', 'reports', 'src', 'data');
 const LOADERS = readdirSync(DATA)
   .filter((file) => file.endsWith('.json.ts'))
   .sort();
+const TSX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+const execFileAsync = promisify(execFile);
 const SCREENSHOTS = join(import.meta.dirname, '..', 'artifacts', 'reports-real-run');
 
 /** Every `{available: false}` panel in a loader's output, by path: on a full real run there is none. */
@@ -50,6 +55,19 @@ describe('the site on a database the real stages wrote', () => {
     expect(Object.keys(outputs).sort()).toEqual(LOADERS.map((loader) => loader.replace(/\.json\.ts$/, '')));
     for (const [name, output] of Object.entries(outputs)) expect(unavailable(output), name).toEqual([]);
   });
+
+  it('gives, run as a script by Framework, what the report stage computed in its own process', async () => {
+    // The report stage writes the pages' data itself (page-data-cache.ts); the loaders stay runnable
+    // (`observable preview`, by hand) and must say the same.
+    expect(Object.keys(PAGE_DATA).sort()).toEqual(Object.keys(outputs).sort());
+    for (const loader of LOADERS) {
+      const { stdout } = await execFileAsync(TSX, [join(DATA, loader)], {
+        env: { ...process.env, WUWEI_DB: run.dbPath, WUWEI_REPORT_STRICT: 'true' },
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      expect(JSON.parse(stdout), loader).toEqual(outputs[loader.replace(/\.json\.ts$/, '')]);
+    }
+  }, 300_000);
 
   it("reads the stages' columns: model close date, slip risk, deal-size and close-timing accuracy, the reporting currency", async () => {
     const deals = outputs['deals'];

@@ -4,18 +4,19 @@
  * people and of theirs are in touch, relationship strength and open pipeline. Tier counts cover all
  * accounts; the list holds the ACCOUNT_LIMIT with the largest value + potential.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
 
 const ACCOUNT_LIMIT = 300;
 /** An account is high on a measure when it is in the top fifth of the accounts that have any value or potential. */
 const HIGH_QUANTILE = 0.8;
 
-await runLoader('accounts', async (conn): Promise<AccountsReport> => {
+/** The accounts page's data, from the run's database. */
+export async function accountsData(conn: DuckDBConnection): Promise<AccountsReport> {
   const asOf = await runDate(conn);
   const { currency } = await scoresHeader(conn);
   const date = `DATE ${quoteLiteral(asOf)}`;
@@ -104,4 +105,6 @@ await runLoader('accounts', async (conn): Promise<AccountsReport> => {
     accounts,
     tiers,
   };
-});
+}
+
+await runLoaderAsScript(import.meta.url, 'accounts', accountsData);

@@ -5,19 +5,20 @@
  * or user row, a person's id elsewhere, a whole malformed line of those) are withheld unless
  * personal data is allowed.
  */
-import { queryRows } from '../../../pipeline/base/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import { ENTITY_NAMES, isPersonal } from '../../../pipeline/contract/index.ts';
 import { basename } from 'node:path';
 import type { DataQualityReport, EntityLoad, RejectExample, RejectReason } from '../components/types.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
-import { reportDatabasePath, runLoader } from './runLoader.ts';
+import { reportDatabasePath, runLoaderAsScript } from './runLoader.ts';
 import { readRunHistory, runsFolder } from './runRecords.ts';
 import { hasTable, rowCount } from './tables.ts';
 
 const EXAMPLES = 25;
 
-await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
+/** The data-quality page's data, from the run's database. */
+export async function dataQualityData(conn: DuckDBConnection): Promise<DataQualityReport> {
   const asOf = await runDate(conn);
   const rejects = await hasTable(conn, 'load_rejects');
   const rejectedBy = new Map<string, { rows: number; file: string | null }>();
@@ -77,4 +78,6 @@ await runLoader('data-quality', async (conn): Promise<DataQualityReport> => {
     examples,
     runs: readRunHistory(runsFolder(reportDatabasePath())),
   };
-});
+}
+
+await runLoaderAsScript(import.meta.url, 'data-quality', dataQualityData);

@@ -13,7 +13,7 @@ import { LIST_RULES, listSql } from './dealLists.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { nightChanges } from './nightChanges.ts';
 import { ownerRecords } from './ownerRecords.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { columnsOf, hasTable, optionalColumns } from './tables.ts';
 
 /** Enough for any team's review, small enough for the page: about 1 MB of JSON. */
@@ -34,7 +34,8 @@ export const SCORE_COLUMNS = [
 
 const SENIORITY = ['nobody', 'staff', 'manager', 'director', 'VP', 'C-level'];
 
-await runLoader('deals', async (conn): Promise<DealsReport> => {
+/** The deals page's data, from the run's database. */
+export async function dealsData(conn: DuckDBConnection): Promise<DealsReport> {
   const header = await scoresHeader(conn);
   const scored = await optionalColumns(conn, 'scores', SCORE_COLUMNS);
   const has = (column: string) => scored.has(column);
@@ -141,7 +142,7 @@ await runLoader('deals', async (conn): Promise<DealsReport> => {
     nights,
     history,
   };
-});
+}
 
 /** The catalog features the features_score table holds (none when the features stage has not run). */
 async function featureColumns(conn: DuckDBConnection): Promise<Set<string>> {
@@ -216,3 +217,5 @@ async function scoreHistory(
   }
   return { nights, history };
 }
+
+await runLoaderAsScript(import.meta.url, 'deals', dealsData);

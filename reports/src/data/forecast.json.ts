@@ -7,9 +7,11 @@ import type { Forecast } from '../components/types.ts';
 import { forecastFigures, segmentForecasts } from './forecastFigures.ts';
 import { scoresHeader } from './latestScores.ts';
 import { nightChanges } from './nightChanges.ts';
-import { runLoader } from './runLoader.ts';
+import type { DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 
-await runLoader('forecast', async (conn): Promise<Forecast> => {
+/** The forecast page's data, from the run's database. */
+export async function forecastData(conn: DuckDBConnection): Promise<Forecast> {
   const header = await scoresHeader(conn);
   const forecast = await forecastFigures(conn);
   const quarter = forecast.quarter;
@@ -20,4 +22,6 @@ await runLoader('forecast', async (conn): Promise<Forecast> => {
     segments: quarter ? await segmentForecasts(conn, quarter.periodStart, quarter.periodType) : [],
     night: await nightChanges(conn, header.asOf, quarter?.periodStart ?? null),
   };
-});
+}
+
+await runLoaderAsScript(import.meta.url, 'forecast', forecastData);

@@ -1,5 +1,5 @@
 /** model.json: the active model's version, training data, holdout metrics, ROC and calibration curves, feature importance. */
-import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import { FAMILY_LABELS, FEATURES } from '../../../pipeline/features/catalog.ts';
 import type {
   CatalogEntry,
@@ -11,7 +11,7 @@ import type {
 } from '../components/types.ts';
 import { baseRateFromCalibration, liftFromRoc } from './lift.ts';
 import { modelSummary } from './modelSummary.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { optionalColumns, requireColumns } from './tables.ts';
 
 /** Columns of `model_versions` the deal-size and close-timing models add (models/win/registry.ts): model against rep. */
@@ -19,7 +19,8 @@ export const AMOUNT_ERROR_COLUMNS = ['amount_wape', 'amount_baseline_wape'];
 export const MEDIAN_ERROR_COLUMNS = ['amount_median_ape', 'amount_baseline_median_ape'];
 export const CLOSE_ERROR_COLUMNS = ['close_mae_days', 'close_baseline_mae_days'];
 
-await runLoader('model', async (conn): Promise<ModelReport> => {
+/** The model page's data, from the run's database. */
+export async function modelData(conn: DuckDBConnection): Promise<ModelReport> {
   const model = await modelSummary(conn);
   if (!model) {
     const none = { available: false as const, reason: 'No model has been trained yet: run the nightly pipeline.' };
@@ -113,7 +114,7 @@ await runLoader('model', async (conn): Promise<ModelReport> => {
       row.mae != null && row.baseMae != null ? { maeDays: row.mae, baselineMaeDays: row.baseMae } : null;
     return { available: true, metrics, closeTiming };
   }
-});
+}
 
 function familyImportance(features: FeatureImportance[]): FamilyImportance[] {
   const families = new Map<string, FamilyImportance>();
@@ -156,3 +157,5 @@ function describeFeature(row: { feature: string; importance: number }): FeatureI
     definition: `${definition.definition} (${definition.unit}; ${definition.direction})`,
   };
 }
+
+await runLoaderAsScript(import.meta.url, 'model', modelData);

@@ -5,11 +5,11 @@
  * the moves that close them, and the stalled deals with the move the model expects to raise them
  * most. People appear by id and role unless the site is built with personal data shown.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { listSql } from './dealLists.ts';
 import { showPersonalData } from './personalData.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { hasTable, optionalColumns } from './tables.ts';
 
 /** Key accounts on the page: those with the most open expected value. */
@@ -17,7 +17,8 @@ const KEY_ACCOUNTS = 15;
 const DEALS_SHOWN = 60;
 const TOP_PER_DEAL = 3;
 
-await runLoader('moves', async (conn) => {
+/** The moves page's data, from the run's database. */
+export async function movesData(conn: DuckDBConnection) {
   const { asOf, currency } = await scoresHeader(conn);
   const night = `DATE ${quoteLiteral(asOf)}`;
   if (!(await hasTable(conn, 'next_moves'))) return { asOf, currency, available: false };
@@ -42,7 +43,7 @@ await runLoader('moves', async (conn) => {
      SELECT alloc.user_id AS "userId", ${userLabel('u')} AS person, alloc.resource, u.region, any_value(alloc.capacity)::INTEGER AS capacity,
             count(*)::INTEGER AS assigned, sum(alloc.delta_expected_value)::DOUBLE AS gain
      FROM alloc LEFT JOIN users AS u USING (user_id)
-     GROUP BY ALL ORDER BY gain DESC`,
+     GROUP BY ALL ORDER BY gain DESC, alloc.user_id`,
   );
 
   const assignments = await queryRows(
@@ -52,7 +53,7 @@ await runLoader('moves', async (conn) => {
             m.win_probability::DOUBLE AS "winProbability", m.delta_win_probability::DOUBLE AS "deltaWin", m.delta_expected_value::DOUBLE AS "deltaValue"
      FROM move_allocation AS a JOIN moves AS m USING (move_id) LEFT JOIN users AS u USING (user_id)
      WHERE a.as_of = ${night} AND a.method = 'optimal'
-     ORDER BY m.delta_expected_value DESC`,
+     ORDER BY m.delta_expected_value DESC, m.move_id`,
   );
 
   const deals = await queryRows(
@@ -64,7 +65,7 @@ await runLoader('moves', async (conn) => {
             (SELECT count(*) FROM moves AS o WHERE o.opportunity_id = m.opportunity_id)::INTEGER AS moves
      FROM moves AS m JOIN latest AS l USING (opportunity_id) LEFT JOIN users AS u ON u.user_id = m.owner_id
      WHERE m.rank_in_deal = 1 AND m.delta_expected_value > 0
-     ORDER BY m.delta_expected_value DESC LIMIT ${DEALS_SHOWN}`,
+     ORDER BY m.delta_expected_value DESC, m.move_id LIMIT ${DEALS_SHOWN}`,
   );
 
   const gaps = await queryRows(
@@ -72,13 +73,13 @@ await runLoader('moves', async (conn) => {
     `WITH ${moves}, ${LATEST_SCORES_CTE},
      key_accounts AS (
          SELECT account_id, sum(win_probability * expected_amount)::DOUBLE AS potential FROM latest
-         GROUP BY ALL ORDER BY potential DESC LIMIT ${KEY_ACCOUNTS})
+         GROUP BY ALL ORDER BY potential DESC, account_id LIMIT ${KEY_ACCOUNTS})
      SELECT k.account_id AS "accountId", k.potential, m.opportunity_id AS "opportunityId", m.role AS gap, m.description AS move,
             m.delta_expected_value::DOUBLE AS "valueAtStake"
      FROM key_accounts AS k JOIN moves AS m USING (account_id)
      WHERE m.move_kind IN ('engage_role', 'introduction', 'multi_thread')
-     QUALIFY row_number() OVER (PARTITION BY k.account_id, m.role ORDER BY m.delta_expected_value DESC) = 1
-     ORDER BY k.potential DESC, m.delta_expected_value DESC`,
+     QUALIFY row_number() OVER (PARTITION BY k.account_id, m.role ORDER BY m.delta_expected_value DESC, m.move_id) = 1
+     ORDER BY k.potential DESC, k.account_id, m.delta_expected_value DESC, m.move_id`,
   );
 
   const scored = await optionalColumns(conn, 'scores', ['slip_risk', 'trend']);
@@ -90,7 +91,7 @@ await runLoader('moves', async (conn) => {
      FROM latest AS l LEFT JOIN features_score AS f USING (opportunity_id)
      JOIN moves AS m ON m.opportunity_id = l.opportunity_id AND m.rank_in_deal = 1
      WHERE ${listSql((column) => scored.has(column)).stalled}
-     ORDER BY m.delta_win_probability DESC LIMIT ${DEALS_SHOWN}`,
+     ORDER BY m.delta_win_probability DESC, m.move_id LIMIT ${DEALS_SHOWN}`,
   );
 
   // the top moves of every deal, for its panel on the Deals page
@@ -115,4 +116,6 @@ await runLoader('moves', async (conn) => {
   );
 
   return { asOf, currency, available: true, summary, people, assignments, deals, gaps, stalled, byDeal, kinds };
-});
+}
+
+await runLoaderAsScript(import.meta.url, 'moves', movesData);

@@ -3,16 +3,17 @@
  * CRM's own numbers, each with its backtested accuracy (all from the forecast stage's tables); what
  * changed since the previous night and why; the deals and accounts that matter most, by name.
  */
-import { queryRows } from '../../../pipeline/base/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Overview, StageSummary } from '../components/types.ts';
 import { forecastFigures } from './forecastFigures.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { modelSummary } from './modelSummary.ts';
 import { nightChanges } from './nightChanges.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { optionalColumns } from './tables.ts';
 
-await runLoader('overview', async (conn): Promise<Overview> => {
+/** The overview page's data, from the run's database. */
+export async function overviewData(conn: DuckDBConnection): Promise<Overview> {
   const header = await scoresHeader(conn);
   const byStage = await queryRows<StageSummary>(
     conn,
@@ -74,4 +75,6 @@ await runLoader('overview', async (conn): Promise<Overview> => {
     keyDeals,
     keyAccounts,
   };
-});
+}
+
+await runLoaderAsScript(import.meta.url, 'overview', overviewData);

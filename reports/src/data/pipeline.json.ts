@@ -3,7 +3,7 @@
  * against won-deal norms; ageing of open deals; the stage funnel. All from `opportunities` and
  * `opportunity_history`, aggregated in SQL so the file stays small at any number of deals.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type {
   AgeingCell,
   CycleBin,
@@ -16,7 +16,7 @@ import type {
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
 import { dealListTotal, LIST_RULES } from './dealLists.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
 
 const CYCLE_BIN_DAYS = 30;
@@ -30,7 +30,8 @@ const AGE_BUCKETS = [
   { label: 'over a year', to: null },
 ];
 
-await runLoader('pipeline', async (conn): Promise<PipelineReport> => {
+/** The pipeline page's data, from the run's database. */
+export async function pipelineData(conn: DuckDBConnection): Promise<PipelineReport> {
   const asOf = await runDate(conn);
   const { currency } = await scoresHeader(conn);
   const date = `DATE ${quoteLiteral(asOf)}`;
@@ -170,8 +171,10 @@ await runLoader('pipeline', async (conn): Promise<PipelineReport> => {
     ageing: ageing.map((cell) => ({ ...cell, ageBucket: AGE_BUCKETS[cell.ageOrder]!.label })),
     funnel,
   };
-});
+}
 
 function quarterLabel(iso: string): string {
   return `Q${Math.floor(Number(iso.slice(5, 7)) / 3) + 1} ${iso.slice(0, 4)}`;
 }
+
+await runLoaderAsScript(import.meta.url, 'pipeline', pipelineData);

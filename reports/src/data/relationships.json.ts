@@ -5,7 +5,7 @@
  * from contact roles, activities and participants as of the run date; people appear by id and
  * role unless personal data is allowed.
  */
-import { queryRows, quoteLiteral } from '../../../pipeline/base/db.ts';
+import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type {
   CompetitorRecord,
   CoverageCell,
@@ -17,7 +17,7 @@ import type {
 import { scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
-import { runLoader } from './runLoader.ts';
+import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
 
@@ -35,7 +35,8 @@ const KEY_ACCOUNTS = 6;
 const TIES_PER_ACCOUNT = { users: 8, contacts: 10 };
 const MONTHS = 12;
 
-await runLoader('relationships', async (conn): Promise<RelationshipReport> => {
+/** The relationships page's data, from the run's database. */
+export async function relationshipsData(conn: DuckDBConnection): Promise<RelationshipReport> {
   const asOf = await runDate(conn);
   const { currency } = await scoresHeader(conn);
   const date = `DATE ${quoteLiteral(asOf)}`;
@@ -196,4 +197,6 @@ await runLoader('relationships', async (conn): Promise<RelationshipReport> => {
     overallWinRate: overall?.rate ?? null,
     personalData: personal,
   };
-});
+}
+
+await runLoaderAsScript(import.meta.url, 'relationships', relationshipsData);

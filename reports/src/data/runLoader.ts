@@ -1,6 +1,8 @@
 /**
- * What every data loader does around its query: open the run's DuckDB read-only (path in WUWEI_DB),
- * write the JSON to stdout and nothing else, log to stderr, exit non-zero on failure so the build fails.
+ * What every data loader does around its query when Framework (or someone by hand) runs it as a
+ * script: open the run's DuckDB read-only (path in WUWEI_DB), write the JSON to stdout and nothing
+ * else, log to stderr, exit non-zero on failure so the build fails. The report stage computes the
+ * same queries in its own process instead (page-data.ts); then the loaders are never started.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +17,16 @@ export function reportDatabasePath(): string {
   return resolve(process.env['WUWEI_DB'] || DEFAULT_DB);
 }
 
-export async function runLoader(name: string, query: (conn: DuckDBConnection) => Promise<unknown>): Promise<void> {
+/** Runs the loader only when its module is the script being run, not when the report stage imports it. */
+export async function runLoaderAsScript(
+  moduleUrl: string,
+  name: string,
+  query: (conn: DuckDBConnection) => Promise<unknown>,
+): Promise<void> {
+  if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(moduleUrl)) await runLoader(name, query);
+}
+
+async function runLoader(name: string, query: (conn: DuckDBConnection) => Promise<unknown>): Promise<void> {
   const dbPath = reportDatabasePath();
   try {
     if (!existsSync(dbPath)) throw new Error(`database not found: ${dbPath} (set WUWEI_DB)`);

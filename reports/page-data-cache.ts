@@ -1,0 +1,53 @@
+/**
+ * The pages' data, computed in the report stage's own process on one read-only connection and
+ * written where Framework keeps a data loader's cached output. Framework takes cached output that is
+ * newer than its loader as fresh, so the build starts no loader process; a loader edited after the
+ * cache was written is newer and runs as before.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withDatabase } from '../pipeline/base/db.ts';
+import { WuweiError } from '../pipeline/base/errors.ts';
+import { PAGE_DATA } from './src/data/page-data.ts';
+
+/** Writes `<cacheDir>/data/<name>.json` for every page, with the loaders' settings from `environment`. */
+export async function writePageData(
+  dbPath: string,
+  environment: Record<string, string>,
+  cacheDir: string,
+): Promise<void> {
+  const dataDir = join(cacheDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  await withEnvironment(environment, () =>
+    withDatabase(
+      dbPath,
+      async (conn) => {
+        for (const [name, query] of Object.entries(PAGE_DATA)) {
+          let data: unknown;
+          try {
+            data = await query(conn);
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            throw new WuweiError('report_failed', `report data ${name}.json failed: ${reason}`, { cause: error });
+          }
+          writeFileSync(join(dataDir, `${name}.json`), JSON.stringify(data));
+        }
+      },
+      { readOnly: true },
+    ),
+  );
+}
+
+/** The loaders read their settings from the environment, as they do when Framework runs them. */
+async function withEnvironment<T>(environment: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(environment).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, environment);
+  try {
+    return await work();
+  } finally {
+    for (const [key, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
