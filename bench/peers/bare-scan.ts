@@ -22,7 +22,7 @@ const READERS: Record<string, string> = {
 
 export async function bareScan(exportDir: string): Promise<BareScan> {
   const files = readdirSync(exportDir)
-    .filter((file) => READERS[extname(file)] && file !== 'ground_truth.csv')
+    .filter((file) => READERS[extname(file)] && !file.startsWith('ground_truth')) // the generator's truth files are not export
     .sort();
   const scratch = mkdtempSync(join(tmpdir(), 'wuwei-scan-'));
   try {

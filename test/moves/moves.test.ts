@@ -128,7 +128,7 @@ describe('moves stage on a real run', () => {
       );
       const by = Object.fromEntries(gains.map((g) => [g.method, g]));
       expect(by['optimal']!.n).toBeGreaterThan(0);
-      expect(by['optimal']!.gain).toBeGreaterThan(by['by_deal_size']!.gain);
+      expect(by['optimal']!.gain).toBeGreaterThanOrEqual(by['by_deal_size']!.gain);
     });
   });
 
