@@ -3,24 +3,18 @@
  * bench/moves-truth.json: how the model's expected uplifts rank moves and deals against the
  * generator's true ones, beside the naive rule, and what the allocation gains in truth.
  */
+import { join } from 'node:path';
+import type { TruthCheck } from '../pipeline/moves/truth-check.ts';
 import { writeBenchmarks } from './render.ts';
 import { SECTIONS_DIR, writeSection } from './sections.ts';
-import { join } from 'node:path';
 
-export interface MovesTruthRecord {
+/** What bench/moves-truth.ts records: the truth check, the allocation judged by the truth, per kind of move. */
+export interface MovesTruthRecord extends TruthCheck {
   command: string;
   note: string;
   opportunities: number | null;
   seed: number | null;
   measuredAt: string;
-  moves: number;
-  deals: number;
-  moveSpearman: number;
-  naiveMoveSpearman: number;
-  topDecileOverlap: number;
-  naiveTopDecileOverlap: number;
-  dealSpearman: number;
-  trueUpliftOfChoice: { model: number; naive: number; oracle: number; random: number };
   allocation: { method: string; assigned: number; modelGain: number; trueGain: number }[];
   perKind: { kind: string; moves: number; modelDelta: number; trueDelta: number }[];
 }
