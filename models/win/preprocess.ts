@@ -12,7 +12,6 @@
  * explanations compare a deal with and replace its value by.
  */
 import { IDENTITY_SCALING, type PlattScaling } from '../calibration.ts';
-import type { StageShrinkage } from './stage-shrinkage.ts';
 
 export interface FeatureScaling {
   name: string;
@@ -251,4 +250,14 @@ function median(values: number[]): number {
   const sorted = Float64Array.from(values).sort();
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Blends each probability towards its stage's training win rate where the stage saw few deals (stage-shrinkage.ts). */
+export interface StageShrinkage {
+  /** The categorical input the baselines are kept by. */
+  column: string;
+  /** Per one-hot column of `column`, in input order: the training win rate there and the closed deals behind it. */
+  baselines: { rate: number; deals: number }[];
+  /** Prior strength in deals: the model's weight at a level is deals / (deals + strength). */
+  strength: number;
 }

@@ -9,16 +9,13 @@
  * so it is 0 when the model needs no help. Levels are those of the stage's one-hot block (rare and
  * missing stages share OTHER_LEVEL), so scoring reads the stage from the input matrix itself.
  */
-import { featureUnitNames, inputColumnNames, inputColumnsOf, type Preprocessing } from './preprocess.ts';
-
-export interface StageShrinkage {
-  /** The categorical input the baselines are kept by. */
-  column: string;
-  /** Per one-hot column of `column`, in input order: the training win rate there and the closed deals behind it. */
-  baselines: { rate: number; deals: number }[];
-  /** Prior strength in deals: the model's weight at a level is deals / (deals + strength). */
-  strength: number;
-}
+import {
+  featureUnitNames,
+  inputColumnNames,
+  inputColumnsOf,
+  type Preprocessing,
+  type StageShrinkage,
+} from './preprocess.ts';
 
 export const SHRINKAGE_COLUMN = 'stage';
 /** Candidate prior strengths, in deals (0: the model alone). */

@@ -8,7 +8,24 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
-import { LINE_SHIFTS, type StagedSource } from './mapping/stage.ts';
+
+/** Per CSV file, the lines its malformed rows took (written by staging): `s` the first record line they shift by `j` lines. */
+export const LINE_SHIFTS = 'line_shifts';
+
+/** What this needs of a file staging read (mapping/stage.ts's StagedFile). */
+interface StagedFile {
+  path: string;
+  format: string;
+  /** Lines before the first record (a CSV header). */
+  headerLines: number;
+  /** Records read; null when unknown. */
+  records: number | null;
+  /** A report footer the file was read without. */
+  footer?: { firstLine: number; lastLine: number } | undefined;
+  /** The file's columns, and the DuckDB reader call that reads it as text. */
+  columns: string[];
+  textReader: string;
+}
 
 const BREAKS = '__record_breaks';
 
@@ -16,7 +33,7 @@ const BREAKS = '__record_breaks';
 export async function toPhysicalLines(
   conn: DuckDBConnection,
   table: string,
-  sources: readonly StagedSource[],
+  sources: readonly StagedFile[],
 ): Promise<void> {
   const files = await queryRows<{ file: string }>(
     conn,
@@ -24,7 +41,7 @@ export async function toPhysicalLines(
   );
   const csv = files
     .map((f) => sources.find((s) => s.path === f.file))
-    .filter((s): s is StagedSource => s?.format === 'csv');
+    .filter((s): s is StagedFile => s?.format === 'csv');
   if (csv.length === 0) return;
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${BREAKS} (file VARCHAR, line BIGINT, breaks BIGINT)`);
   for (const source of csv) {
@@ -48,7 +65,7 @@ export async function toPhysicalLines(
  * Whether some record of the file takes more than one line: the file has more lines than its
  * header, its records and its malformed rows. Counting newline bytes is far cheaper than parsing.
  */
-async function spansLines(conn: DuckDBConnection, source: StagedSource): Promise<boolean> {
+async function spansLines(conn: DuckDBConnection, source: StagedFile): Promise<boolean> {
   if (source.records === null) return true;
   const [malformed] = await queryRows<{ n: number | null }>(
     conn,
@@ -79,7 +96,7 @@ export function physicalLineCount(path: string): number {
 }
 
 /** Reads the file again, as staging did, and notes the records that hold line breaks. */
-async function countBreaks(conn: DuckDBConnection, source: StagedSource): Promise<void> {
+async function countBreaks(conn: DuckDBConnection, source: StagedFile): Promise<void> {
   if (source.columns.length === 0) return;
   const breaks = source.columns
     .map((c) => `coalesce(length(${quoteIdent(c)}) - length(replace(${quoteIdent(c)}, chr(10), '')), 0)`)

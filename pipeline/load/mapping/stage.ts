@@ -20,6 +20,7 @@ import {
   sourceText,
 } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
+import { LINE_SHIFTS } from '../physical-lines.ts';
 import { notUtf8Error } from './encoding.ts';
 import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
 import type { ReportFooter } from './report-footer.ts';
@@ -77,8 +78,6 @@ export interface StagedSource {
 
 /** Staging's rejects numbered by record (pipeline/load/physical-lines.ts makes their lines physical). */
 export const RECORD_REJECTS = 'staging_record_rejects';
-/** Per CSV file, the lines its malformed rows took: `s` the first record line they shift by `j` lines. */
-export const LINE_SHIFTS = 'line_shifts';
 
 /** The temp table staging puts an entity's rows in. */
 export const rawTable = (entity: EntityName) => `raw_${entity}`;
