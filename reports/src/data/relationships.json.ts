@@ -158,7 +158,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
      JOIN top_contacts USING (account_id, contact_id)
      LEFT JOIN users AS u ON u.user_id = p.user_id
      LEFT JOIN contacts AS c ON c.contact_id = p.contact_id
-     ORDER BY "accountId", strength DESC`,
+     ORDER BY "accountId", strength DESC, p.user_id, p.contact_id`,
   );
 
   const competitors = await queryRows<CompetitorRecord>(
