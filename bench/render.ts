@@ -231,7 +231,7 @@ export function readShapePeers(repo: string): ShapePeers | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ShapePeers) : null;
 }
 
-/** Measured by models/bench/shape-peers.ts, one entry per export shape (bench/shape-peers.json). */
+/** Measured by bench/models/shape-peers.ts, one entry per export shape (bench/shape-peers.json). */
 export interface ShapePeers {
   command: string;
   note: string;

@@ -12,7 +12,7 @@ import { readClosedObservations } from '../../models/win/data.ts';
 import { DEFAULT_MAX_TRAINING_DEALS } from '../../models/win/train.ts';
 import { splitByCloseDate } from '../../models/win/split.ts';
 import { spawnCollect } from '../child-stage.ts';
-import { rawColumns } from '../../models/bench/raw-columns.ts';
+import { rawColumns } from '../models/raw-columns.ts';
 
 // Debian's interpreter, where apt installs sklearn; a `python3` earlier on PATH (pyenv) may lack it.
 const DEBIAN_PYTHON = '/usr/bin/python3';

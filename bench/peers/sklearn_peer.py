@@ -5,7 +5,7 @@ Input: a CSV with opportunity_id, label_won, part (fit | validation | holdout) a
 feature (empty = missing). Train = fit + validation, as Wuwei's final model sees them.
 
 Columns named raw_* are the export's own columns known when the deal is created (see
-models/bench/raw-columns.ts): when present, gradient boosting is also fitted on the features plus
+bench/models/raw-columns.ts): when present, gradient boosting is also fitted on the features plus
 these columns and on these columns alone (text one-hot encoded). With a second CSV of open deals
 (opportunity_id and the same columns) and an output path, every peer's probabilities for the open
 deals are written there, one column per peer.

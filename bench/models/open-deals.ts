@@ -4,7 +4,7 @@
  * ground_truth.csv (which the pipeline itself never reads). Tuning happens on the time holdout of
  * closed deals (printed by training); this only reports.
  *
- *   npx tsx models/bench/open-deals.ts --db /tmp/g.duckdb --truth /tmp/g/ground_truth.csv [--ensemble 3] [--seed 42] [--hidden 64,32]
+ *   npx tsx bench/models/open-deals.ts --db /tmp/g.duckdb --truth /tmp/g/ground_truth.csv [--ensemble 3] [--seed 42] [--hidden 64,32]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { queryRows, quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { stderrLogger } from '../../pipeline/base/log.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
-import { auc, expectedCalibrationError, predictOpenDeals, trainModels } from '../index.ts';
-import { amountMetrics, durationMetrics } from '../regression-metrics.ts';
+import { auc, expectedCalibrationError, predictOpenDeals, trainModels } from '../../models/index.ts';
+import { amountMetrics, durationMetrics } from '../../models/regression-metrics.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 /** Keeps one shape's result of shape-peers.ts in bench/shape-peers.json and re-renders BENCHMARKS.md with it. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readShapePeers, SHAPE_PEERS_FILE, writeBenchmarks } from '../../bench/render.ts';
+import { readShapePeers, SHAPE_PEERS_FILE, writeBenchmarks } from '../render.ts';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -42,6 +42,6 @@ export function recordShapePeers(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // Re-renders BENCHMARKS.md from bench/shape-peers.json: npx tsx models/bench/shape-peers-record.ts
+  // Re-renders BENCHMARKS.md from bench/shape-peers.json: npx tsx bench/models/shape-peers-record.ts
   writeBenchmarks(repo);
 }

@@ -2,7 +2,7 @@
 deal-day weights Wuwei trains on (exported by export-for-peer.ts), judged on the holdout and on the
 deals open at the cut against ground_truth.csv. Debian: /usr/bin/python3 with python3-sklearn.
 
-  /usr/bin/python3 models/bench/hgb_peer.py /tmp/peer /tmp/g/ground_truth.csv
+  /usr/bin/python3 bench/models/hgb_peer.py /tmp/peer /tmp/g/ground_truth.csv
 """
 import sys
 

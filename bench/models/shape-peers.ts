@@ -2,10 +2,10 @@
  * Wuwei against the scikit-learn peers on one loaded export, judged on the deals open at the cut
  * (ground_truth.csv): Wuwei trains and scores as `wuwei train` and `wuwei score` do; the peers get
  * Wuwei's feature rows with the same time split and observation points, plus the raw export columns
- * known at creation (models/bench/raw-columns.ts, custom columns included, leaky ones left out),
+ * known at creation (bench/models/raw-columns.ts, custom columns included, leaky ones left out),
  * and score the same open deals. Prints JSON; the per-shape table in BENCHMARKS.md comes from it.
  *
- *   npx tsx models/bench/shape-peers.ts --db /tmp/s.duckdb --truth /tmp/s/ground_truth.csv [--seed 42]
+ *   npx tsx bench/models/shape-peers.ts --db /tmp/s.duckdb --truth /tmp/s/ground_truth.csv [--seed 42]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { queryRows, quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { stderrLogger } from '../../pipeline/base/log.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
-import { spawnCollect } from '../../bench/child-stage.ts';
-import { exportWithSplit } from '../../bench/peers/sklearn.ts';
+import { spawnCollect } from '../child-stage.ts';
+import { exportWithSplit } from '../peers/sklearn.ts';
 import { recordShapePeers } from './shape-peers-record.ts';
-import { auc, predictOpenDeals, trainModels } from '../index.ts';
+import { auc, predictOpenDeals, trainModels } from '../../models/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -107,7 +107,7 @@ try {
     recordShapePeers(
       values.record,
       Number(values.opportunities ?? 0),
-      values.command ?? 'models/bench/shape-peers.ts',
+      values.command ?? 'bench/models/shape-peers.ts',
       summary,
     );
 } finally {

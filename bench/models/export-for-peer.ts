@@ -1,7 +1,7 @@
 /**
  * Writes the exact rows, split and weights Wuwei trains on as CSV, for the peer benchmark
- * (models/bench/hgb_peer.py, scikit-learn's HistGradientBoostingClassifier):
- *   npx tsx models/bench/export-for-peer.ts --db /tmp/g.duckdb --out /tmp/peer
+ * (bench/models/hgb_peer.py, scikit-learn's HistGradientBoostingClassifier):
+ *   npx tsx bench/models/export-for-peer.ts --db /tmp/g.duckdb --out /tmp/peer
  * train.csv: split (fit | validation | holdout), weight (deal-day weight), label_won, features;
  * score.csv: opportunity_id and the same features for the open deals.
  */
@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import { quoteLiteral, withDatabase } from '../../pipeline/base/db.ts';
 import { FEATURE_NAMES } from '../../pipeline/features/catalog.ts';
 import { featureColumnsOf } from '../../pipeline/features/feature-columns.ts';
-import { readClosedObservations } from '../win/data.ts';
-import { splitByCloseDate } from '../win/split.ts';
-import { timeWeights } from '../win/time-weights.ts';
+import { readClosedObservations } from '../../models/win/data.ts';
+import { splitByCloseDate } from '../../models/win/split.ts';
+import { timeWeights } from '../../models/win/time-weights.ts';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, out: { type: 'string' } } });
 if (!values.db || !values.out) throw new Error('--db and --out are required');

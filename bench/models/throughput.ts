@@ -1,13 +1,13 @@
 /**
  * Scoring throughput: the active model of a database scores `--deals` open deals (its
  * features_score rows repeated under new ids), with and without explanations.
- *   npx tsx models/bench/throughput.ts --db /tmp/g.duckdb --models /tmp/g-models [--deals 100000]
+ *   npx tsx bench/models/throughput.ts --db /tmp/g.duckdb --models /tmp/g-models [--deals 100000]
  */
 import { parseArgs } from 'node:util';
 import { withDatabase } from '../../pipeline/base/db.ts';
 import { stderrLogger } from '../../pipeline/base/log.ts';
-import { selectBackend } from '../backend.ts';
-import { predictOpenDeals } from '../predict-open.ts';
+import { selectBackend } from '../../models/backend.ts';
+import { predictOpenDeals } from '../../models/predict-open.ts';
 
 const { values } = parseArgs({
   options: { db: { type: 'string' }, models: { type: 'string' }, deals: { type: 'string', default: '100000' } },
