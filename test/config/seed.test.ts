@@ -23,7 +23,7 @@ describe('models.seed from the config', () => {
       const run = await wuweiInProcess([...args, '--db', db]);
       expect(run.code, run.output).toBe(0);
     }
-  }, 120_000);
+  });
   afterAll(() => tmp.cleanup());
 
   const activeSeed = async () =>
@@ -36,11 +36,11 @@ describe('models.seed from the config', () => {
     const run = await wuweiInProcess(['train', '--db', db, '--force']);
     expect(run.code, run.output).toBe(0);
     expect(await activeSeed()).toBe(7);
-  }, 120_000);
+  });
 
   it('lets --seed override the config', async () => {
     const run = await wuweiInProcess(['train', '--db', db, '--force', '--seed', '9']);
     expect(run.code, run.output).toBe(0);
     expect(await activeSeed()).toBe(9);
-  }, 120_000);
+  });
 });

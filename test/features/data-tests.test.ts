@@ -18,7 +18,7 @@ describe('feature data tests', () => {
   let source: string;
   beforeAll(async () => {
     source = await smallExport(tmp.dir, 500, 6);
-  }, 60_000);
+  });
   afterAll(() => tmp.cleanup());
 
   const built = (work: (conn: DuckDBConnection) => Promise<void>) =>
@@ -44,7 +44,7 @@ describe('feature data tests', () => {
       expect(await runDataTests(conn, models)).toBe(expected);
       expect(expected).toBeGreaterThan(30);
     });
-  }, 120_000);
+  });
 
   it('stop the build in one line naming the broken test and its count', async () => {
     await built(async (conn) => {
@@ -75,5 +75,5 @@ describe('feature data tests', () => {
         "fct_opportunity_features: expression (purpose = 'train') = (label_won IS NOT NULL): 1 failing",
       );
     });
-  }, 120_000);
+  });
 });

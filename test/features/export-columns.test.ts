@@ -293,5 +293,5 @@ describe('known_at in a mapping overrules the leakage guard', () => {
       expect(summary.exportColumns.used).not.toContain('custom_noise_index');
       expect(summary.exportColumns.leftOut['custom_noise_index']).toMatch(/known_at: close/);
     });
-  }, 300_000);
+  });
 });

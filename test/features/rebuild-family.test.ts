@@ -99,7 +99,7 @@ describe('rebuilding one feature family', () => {
       activeVersion = trained.version;
       await snapshot(conn, REGISTRY_TABLES);
     });
-  }, 180_000);
+  });
   afterAll(() => tmp.cleanup());
 
   it("gives exactly the full build's feature tables, for every family and every column", async () => {
@@ -113,7 +113,7 @@ describe('rebuilding one feature family', () => {
         expect(await differingTables(conn, FEATURE_TABLES), `${family} rebuilt`).toEqual([]);
       }
     });
-  }, 180_000);
+  });
 
   it("replaces only the family's columns and runs only the models they need", async () => {
     await singleThreaded(db, async (conn) => {
@@ -132,7 +132,7 @@ describe('rebuilding one feature family', () => {
       await rebuildFamily(conn, { family: 'pbm_timing', log: quietLogger });
       expect(await differingTables(conn, FEATURE_TABLES)).toEqual([]);
     });
-  }, 120_000);
+  });
 
   it('quick evaluation with and without the family: nothing registered, activated or saved', async () => {
     const filesBefore = readdirSync(modelsDir, { recursive: true }).sort();
@@ -174,7 +174,7 @@ describe('rebuilding one feature family', () => {
       'nothing registered or activated',
     ])
       expect(text).toContain(line);
-  }, 180_000);
+  });
 
   it('the CLI: --json summary, registry untouched; an unknown family is one line naming the valid ones', async () => {
     const run = await wuwei([
@@ -205,7 +205,7 @@ describe('rebuilding one feature family', () => {
     expect(unknown.stderr.trim().split('\n')).toEqual([
       `wuwei: unknown feature family 'pbm_vibes': choose one of ${FAMILIES.join(', ')}, or custom (the export's own columns)`,
     ]);
-  }, 180_000);
+  });
 });
 
 describe('rebuilding a family an export cannot support', () => {
@@ -243,7 +243,7 @@ describe('rebuilding a family an export cannot support', () => {
       conn.closeSync();
       instance.closeSync();
     }
-  }, 120_000);
+  });
 });
 
 describe('rebuilding before any full build', () => {

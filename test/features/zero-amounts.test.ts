@@ -61,7 +61,7 @@ describe('an export with $0 and missing amounts', () => {
       const decision = await decideRetrain(conn, { asOf: TEST_AS_OF, policy: defaultConfig().retrain, force: false });
       expect(decision).toEqual({ due: false, reason: 'the active model is 0 days old and the data did not drift' });
     });
-  }, 300_000);
+  });
 
   it('a feature model that fails is one line naming the SQL model, as a user error', async () => {
     const source = await smallExport(tmp.dir, 300, 9);
@@ -76,5 +76,5 @@ describe('an export with $0 and missing amounts', () => {
       expect(message).toMatch(/^feature model intermediate\/int_line_items\.sql failed: .*opportunity_line_items/);
       expect(message).not.toContain('\n');
     });
-  }, 300_000);
+  });
 });

@@ -45,7 +45,7 @@ describe('the backtest runs the nightly recipe', () => {
       trainedOn = model.metadata.featureNames.filter((name) => FEATURE_NAMES.includes(name));
       supported = await supportedFeatureNames(conn);
     });
-  }, 300_000);
+  });
   afterAll(() => tmp.cleanup());
 
   it("trains on the supported features with the config's models.seed", () => {

@@ -22,7 +22,7 @@ describe('the truth about moves', () => {
       start: '2024-01-01',
       log: quietLogger,
     });
-  }, 120_000);
+  });
   afterAll(() => tmp.cleanup());
 
   it('lists every move for every open deal, before equal to the oracle, and moves only in the direction and on the deals it should', async () => {

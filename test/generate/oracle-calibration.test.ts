@@ -29,7 +29,7 @@ describe('the oracle true_win_probability', () => {
         log: quietLogger,
       });
     }
-  }, 240_000);
+  });
   afterAll(() => tmp.cleanup());
 
   it.each(SIZES)(

@@ -12,7 +12,7 @@ describe('generator realism, measured on the default data set', () => {
   let figures: RealismFigures;
   beforeAll(async () => {
     figures = await measureDefault();
-  }, 120_000);
+  });
 
   it('has a B2B win rate and a narrowing stage funnel', () => {
     expect(figures.winRate).toBeGreaterThanOrEqual(0.2);

@@ -50,7 +50,7 @@ describe('the untidy-reps generator', () => {
       );
       views[String(untidyReps)] = view!;
     }
-  }, 180_000);
+  });
   afterAll(() => tmp.cleanup());
 
   it('keeps every won deal, amount and close date', () => {

@@ -66,7 +66,7 @@ describe('wuwei generate/load with layouts and mappings', () => {
     const summary = JSON.parse(loaded.stdout);
     expect(summary.layout).toBe('hubspot');
     expect(summary.entities.opportunities.loaded).toBe(120);
-  }, 60_000);
+  });
 
   it('prints one line, no stack trace, for a mapping file with an unknown field', async () => {
     const mapping = join(dir, 'typo.yaml');
@@ -74,5 +74,5 @@ describe('wuwei generate/load with layouts and mappings', () => {
     const result = await wuwei(['load', '--source', dir, '--mapping', mapping, '--db', join(dir, 'typo.duckdb')]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(`wuwei: ${mapping}: unknown field 'entitys'`);
-  }, 30_000);
+  });
 });

@@ -79,5 +79,5 @@ describe('Dynamics opportunityclose', () => {
         { deal: '08', stage: 'Closed Won', close_date: '2025-12-07', amount: 161_710 },
       ]);
     });
-  }, 60_000);
+  });
 });

@@ -13,7 +13,7 @@ const options = { opportunities: 150, seed: 11, asOf: '2026-06-30', log: quietLo
 
 beforeAll(async () => {
   for (const layout of LAYOUT_NAMES) await generateStage({ ...options, out: join(dir, layout), layout });
-}, 120_000);
+});
 afterAll(cleanup);
 
 describe('export layouts', () => {
@@ -53,6 +53,6 @@ describe('export layouts', () => {
           expect(counts!.expected).toBeGreaterThan(0);
         }
       });
-    }, 60_000);
+    });
   }
 });

@@ -84,5 +84,5 @@ describe('the Maven CRM sample shipped in data/samples', () => {
       expect(features.trainingDeals).toBeGreaterThan(1000);
       expect(features.scoringRows).toBeGreaterThan(0);
     });
-  }, 60_000);
+  });
 });

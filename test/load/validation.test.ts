@@ -403,5 +403,5 @@ describe('row-level validation with quarantine', () => {
     expect(summary.rejectReasons['contacts: reference to a missing parent']).toBe(1);
     const bad = await run(['--max-reject-rate', '150%']);
     expect(bad.code).toBe(2);
-  }, 60_000);
+  });
 });

@@ -211,6 +211,6 @@ describe('vendor exports, as each vendor writes them, end to end with their layo
         );
       const scores = await scoreStage(paths, { log: quietLogger });
       expect(scores.scored).toBe(open);
-    }, 420_000);
+    });
   }
 });

@@ -98,7 +98,7 @@ describe('moves stage on a real run', () => {
         expect(rebuilt.get(id)!.expectedAmount).toBeCloseTo(outlook.expectedAmount, 2);
       }
     });
-  }, 300_000);
+  });
 
   it('allocates within capacity and region, one person per move, and gains at least what deal size gains', async () => {
     await withDatabase(paths.db, async (conn) => {

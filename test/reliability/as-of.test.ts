@@ -24,7 +24,7 @@ beforeAll(async () => {
   expect((await cli(['generate', '--out', source, '--opportunities', '400', '--seed', '5', '--as-of', CUT])).code).toBe(
     0,
   );
-}, 120_000);
+});
 afterAll(() => tmp.cleanup());
 
 async function snapshotCount(db: string, table: string, asOf: string): Promise<number> {
@@ -136,5 +136,5 @@ describe('wuwei snapshots', () => {
     const reloaded = await cli(['load', '--source', source, '--db', db, '--json']);
     expect(reloaded.code).toBe(0);
     expect(JSON.parse(reloaded.stdout)).toMatchObject({ asOf: CUT, snapshot: { replaced: true, snapshots: 1 } });
-  }, 240_000);
+  });
 });

@@ -34,7 +34,7 @@ async function holderProcess(db: string): Promise<ChildProcess> {
     const { acquireRunLock } = await import(${JSON.stringify(join(REPO, 'pipeline', 'commands', 'lock.ts'))});
     await acquireRunLock(${JSON.stringify(db)}, { command: 'wuwei run', waitSeconds: 0, log: { info() {}, warn() {} } });
     process.stdout.write('held\\n');
-    setInterval(() => {}, 1000);`;
+    setInterval(() => {});`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -43,7 +43,7 @@ describe('a database the pipeline cannot use', () => {
       );
     }
     expect(readFileSync(db).equals(before)).toBe(true);
-  }, 120_000);
+  });
 
   it('names the program holding the database open, not "nothing loaded yet"', async () => {
     const db = join(tmp.dir, 'held', 'wuwei.duckdb');
@@ -65,7 +65,7 @@ describe('a database the pipeline cannot use', () => {
         `^wuwei: ${db} is open in another program \\(.*node, pid ${holder.pid}\\): close it .* and run again$`,
       ),
     );
-  }, 60_000);
+  });
 
   it.runIf(isRoot)(
     'says an immutable database cannot be written',
@@ -105,5 +105,5 @@ describe.runIf(isRoot)('read-only folders', () => {
       await wuwei(['report', '--db', db, '--site', join(readOnly, 'site')]),
       new RegExp(`^wuwei: cannot write ${join(readOnly, 'site')}.*: the file system is read-only`),
     );
-  }, 60_000);
+  });
 });

@@ -158,7 +158,7 @@ describe('wuwei report --serve', () => {
     expect(
       await new Promise((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', done))),
     ).toBe(0);
-  }, 60_000);
+  });
 
   it('says in one line to run `wuwei report` when nothing is published yet', async () => {
     const result = await wuwei(['report', '--serve', '--db', join(tmp.dir, 'fresh', 'wuwei.duckdb')]);
