@@ -25,6 +25,7 @@ export const DAYS_IN_STAGE_FEATURE = 'pbm_timing_days_in_stage';
 
 /** One weight per row (all rows of `data`), mean 1. Rows of a deal must be consecutive and ordered by as_of (as readClosedObservations returns them). */
 export function timeWeights(data: ClosedObservations): Float32Array {
+  if (process.env['WUWEI_NEAREST'] === '1') return nearestObservationWeights(data);
   const n = data.rowCount;
   const daysInStage = data.features[data.featureNames.indexOf(DAYS_IN_STAGE_FEATURE)];
   const isStageEntry = (i: number) => daysInStage !== undefined && daysInStage[i] === 0;
@@ -42,6 +43,43 @@ export function timeWeights(data: ClosedObservations): Float32Array {
     weights[i] = weight;
     total += weight;
   }
+  return normalised(weights, total);
+}
+
+function nearestObservationWeights(data: ClosedObservations): Float32Array {
+  const n = data.rowCount;
+  const daysInStage = data.features[data.featureNames.indexOf(DAYS_IN_STAGE_FEATURE)];
+  const isStageEntry = (i: number) => daysInStage !== undefined && daysInStage[i] === 0;
+  const asOf = (i: number) => data.closeDays[i]! - data.daysToClose[i]!;
+  const weights = new Float32Array(n);
+  let total = 0;
+  // walk each deal backwards; a stage's days end at the next stage entry (or the close)
+  let stageEnd = Number.NaN;
+  let laterBoundary = Number.NaN; // where the days of the row after this one (same stage) start
+  for (let i = n - 1; i >= 0; i--) {
+    const lastOfDeal = i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i];
+    if (lastOfDeal) {
+      stageEnd = data.closeDays[i]!;
+      laterBoundary = stageEnd;
+    }
+    const firstOfStage = isStageEntry(i) || i === 0 || data.opportunityIds[i - 1] !== data.opportunityIds[i];
+    // this row stands for the days nearer to it than to the stage's other observations
+    const earlierBoundary = firstOfStage ? asOf(i) : (asOf(i - 1) + asOf(i)) / 2;
+    const days = laterBoundary - earlierBoundary;
+    const weight = Number.isFinite(days) ? Math.max(isStageEntry(i) ? 0 : 1, days) : 1;
+    weights[i] = weight;
+    total += weight;
+    laterBoundary = earlierBoundary;
+    if (isStageEntry(i)) {
+      stageEnd = asOf(i);
+      laterBoundary = stageEnd;
+    }
+  }
+  return normalised(weights, total);
+}
+
+function normalised(weights: Float32Array, total: number): Float32Array {
+  const n = weights.length;
   const mean = n > 0 && total > 0 ? total / n : 1;
   for (let i = 0; i < n; i++) weights[i]! /= mean;
   return weights;
