@@ -25,7 +25,7 @@ export const DAYS_IN_STAGE_FEATURE = 'pbm_timing_days_in_stage';
 
 /** One weight per row (all rows of `data`), mean 1. Rows of a deal must be consecutive and ordered by as_of (as readClosedObservations returns them). */
 export function timeWeights(data: ClosedObservations): Float32Array {
-  if (process.env['WUWEI_NEAREST'] === '1') return nearestObservationWeights(data);
+  if (process.env['WUWEI_NEAREST'] !== '0') return nearestObservationWeights(data);
   const n = data.rowCount;
   const daysInStage = data.features[data.featureNames.indexOf(DAYS_IN_STAGE_FEATURE)];
   const isStageEntry = (i: number) => daysInStage !== undefined && daysInStage[i] === 0;
