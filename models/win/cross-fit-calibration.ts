@@ -93,7 +93,7 @@ export async function crossFittedPlatt(inputs: CrossFitInputs): Promise<CrossFit
 }
 
 /** Days over which a closed deal's weight in the calibration halves: the win rate drifts (the mix of new and repeat business, the market). */
-export const CALIBRATION_HALF_LIFE_DAYS = Number(process.env["WUWEI_HALF_LIFE"] ?? 365);
+export const CALIBRATION_HALF_LIFE_DAYS = 365;
 
 /** The training rows' weights (deal-days), times a recency factor that halves every CALIBRATION_HALF_LIFE_DAYS before the newest close. */
 function calibrationWeights(

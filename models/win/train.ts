@@ -140,7 +140,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     ...settings,
     minLevelCount: options.minLevelCount,
     timeWeighting: options.timeWeighting !== false,
-    censoringWeighting: (options.censoringWeighting ?? process.env['WUWEI_CENSORING'] !== '0') !== false,
+    censoringWeighting: options.censoringWeighting !== false,
     log,
   });
   const networks: Networks = { members: [] };
