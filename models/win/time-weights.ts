@@ -7,16 +7,21 @@
  * open deal (typically weeks into its stage) then looks stalled: predictions for open deals came
  * out ~0.06 too low on generated data.
  *
- * So each observation stands for the deal-days until the deal's next observation of any kind (or
- * its close): every day is counted once, in the stage the deal was in, and a stage entry stands
- * for the first days of its stage (the fresh ones). The weighted rows are then a sample of
- * deal-days, as a snapshot of open deals is. Weighing stage entries 0 and letting an observation
- * at a fixed age count until the next fixed-age one instead attributed the days of later stages to
- * it: the first look (mostly in Prospecting) of a deal that moved on fast weighed a month, and open
- * Prospecting deals came out at 0.26 against the oracle's 0.13 on a 3,000-deal export (open-deal
- * ECE against the oracle 0.053 / 0.066 / 0.084 on seeds 1-3; 0.037 / 0.070 / 0.035 after, and
- * 0.030 / 0.048 / 0.037 with calibration cross-fitted: models/win/cross-fit-calibration.ts).
- * Without a days-in-stage column, every observation counts (still weighted by the days it stands for).
+ * So each observation stands for deal-days: every day of a deal's life from its first observation
+ * to its close is counted once, in the stage the deal was in, by the observation of that stage
+ * nearest to it in time (a stage entry stands for the first days of its stage, the fresh ones).
+ * The weighted rows are then a sample of deal-days, as a snapshot of open deals is, and a row's
+ * clocks (days in stage, age, days since the last activity) are on average those of the days it
+ * stands for. Letting each observation stand for the days until the next one instead (the rule
+ * until issue #18) gave a stage entry the whole gap to the next look: its 0 days in stage stood
+ * for days 0 to 30, most of them from deals that were stalling, and open deals fresh in their stage
+ * came out 0.04-0.06 below the generator's oracle (10,000-deal export, seed 7), the whole
+ * forecast's open deals ×0.77-0.85 of what they won.
+ * Weighing stage entries 0 and letting an observation at a fixed age count until the next
+ * fixed-age one attributed the days of later stages to it: the first look (mostly in Prospecting)
+ * of a deal that moved on fast weighed a month, and open Prospecting deals came out at 0.26
+ * against the oracle's 0.13 on a 3,000-deal export.
+ * Without a days-in-stage column each observation stands for the days until the next (or the close).
  */
 import type { ClosedObservations } from './data.ts';
 
@@ -27,20 +32,28 @@ export const DAYS_IN_STAGE_FEATURE = 'pbm_timing_days_in_stage';
 export function timeWeights(data: ClosedObservations): Float32Array {
   const n = data.rowCount;
   const daysInStage = data.features[data.featureNames.indexOf(DAYS_IN_STAGE_FEATURE)];
+  // without the column every observation starts its own segment: it stands for the days until the next
+  const startsSegment = (i: number) =>
+    daysInStage === undefined ||
+    daysInStage[i] === 0 ||
+    i === 0 ||
+    data.opportunityIds[i - 1] !== data.opportunityIds[i];
   const isStageEntry = (i: number) => daysInStage !== undefined && daysInStage[i] === 0;
   const asOf = (i: number) => data.closeDays[i]! - data.daysToClose[i]!;
   const weights = new Float32Array(n);
   let total = 0;
-  // walk each deal backwards, remembering when its next observation (or its close) is
-  let nextObserved = Number.NaN;
+  // walk each deal backwards, remembering where the days of the next row of the same stage start
+  let laterBoundary = Number.NaN;
   for (let i = n - 1; i >= 0; i--) {
-    if (i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i]) nextObserved = data.closeDays[i]!;
-    const days = nextObserved - asOf(i);
+    if (i === n - 1 || data.opportunityIds[i + 1] !== data.opportunityIds[i]) laterBoundary = data.closeDays[i]!;
+    // this row stands for the days nearer to it than to its stage's other observations
+    const earlierBoundary = startsSegment(i) ? asOf(i) : (asOf(i - 1) + asOf(i)) / 2;
+    const days = laterBoundary - earlierBoundary;
     // a stage entered on the day the deal closed stands for no day
     const weight = Number.isFinite(days) ? Math.max(isStageEntry(i) ? 0 : 1, days) : 1;
-    nextObserved = asOf(i);
     weights[i] = weight;
     total += weight;
+    laterBoundary = earlierBoundary;
   }
   const mean = n > 0 && total > 0 ? total / n : 1;
   for (let i = 0; i < n; i++) weights[i]! /= mean;

@@ -38,6 +38,8 @@ export interface TrainWinOptions {
   ensembleSize?: number;
   /** Weigh observations by the deal-days they stand for (see time-weights.ts; default true). */
   timeWeighting?: boolean;
+  /** Weigh the win model's observations against right-censoring (see censoring-weights.ts; default true). */
+  censoringWeighting?: boolean;
   /** Also train the deal-size and close-timing models (default true). */
   heads?: boolean;
   /** Train those two in worker threads beside the win model (default true); false trains them after it, in this thread. */
@@ -138,6 +140,7 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     ...settings,
     minLevelCount: options.minLevelCount,
     timeWeighting: options.timeWeighting !== false,
+    censoringWeighting: options.censoringWeighting !== false,
     log,
   });
   const networks: Networks = { members: [] };

@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { WuweiError } from '../../pipeline/base/errors.ts';
 import type { Logger } from '../../pipeline/base/log.ts';
 import { featureColumnsOf } from '../../pipeline/features/feature-columns.ts';
+import { readCreationDays } from './censoring-weights.ts';
 import { readClosedObservations, type ClosedObservations, type HistorySample } from './data.ts';
 import { dayToIsoDate, joinParts, splitByCloseDate, type SplitPart, type TimeSplit } from './split.ts';
 
@@ -14,6 +15,8 @@ export interface TrainingData {
   split: TimeSplit;
   /** Fit and validation together: the deals the model learns from. */
   train: SplitPart;
+  /** Creation day of every deal known at the cut, closed or open, ascending (censoring-weights.ts). */
+  createdDays: Float64Array;
   readSeconds: number;
 }
 
@@ -74,9 +77,13 @@ export async function readTrainingData(conn: DuckDBConnection, options: Training
     data,
     split,
     train: joinParts(split.fit, split.validation),
+    createdDays: await readCreationDays(conn, [table, SCORING_TABLE]),
     readSeconds: (performance.now() - started) / 1000,
   };
 }
+
+/** The open deals at the cut: their creation dates count in the censoring weights. */
+const SCORING_TABLE = 'features_score';
 
 /** How many observations and deals the model learned from and was judged on, and their close dates. */
 export function splitFacts({ split, train }: TrainingData) {

@@ -8,6 +8,7 @@ import type { FitConfig, LabelledMatrix } from './fit.ts';
 import type { WinNetworkConfig } from './model.ts';
 import { fitPreprocessing, inputColumnNames, transform } from './preprocess.ts';
 import type { SplitPart } from './split.ts';
+import { censoringWeights } from './censoring-weights.ts';
 import { timeWeights } from './time-weights.ts';
 import type { TrainingData } from './training-data.ts';
 
@@ -27,11 +28,13 @@ export interface TrainingInputOptions {
   minLevelCount?: number | undefined;
   /** Weigh observations by the deal-days they stand for (see time-weights.ts). */
   timeWeighting: boolean;
+  /** Weigh the win model's observations by 1 / the chance their deal had closed by the split's end (censoring-weights.ts). */
+  censoringWeighting: boolean;
   log: Logger;
 }
 
 export function prepareTrainingInputs(
-  { data, split, train }: TrainingData,
+  { data, split, train, createdDays }: TrainingData,
   options: TrainingInputOptions,
 ): TrainingInputs {
   const preprocessing = fitPreprocessing(data.featureNames, data.features, split.fit.rows, 5, {
@@ -42,9 +45,14 @@ export function prepareTrainingInputs(
   const width = inputColumnNames(preprocessing).length;
   const inputs = { numeric: data.features, categorical: data.categories };
   const sampleWeights = options.timeWeighting ? timeWeights(data) : null;
+  const censoring = options.censoringWeighting
+    ? censoringWeights(data, createdDays, splitEnd(data, split, train))
+    : undefined;
+  if (censoring) logCensoring(censoring, data.labels, options.log);
+  const winWeights = censoring ? withCensoring(sampleWeights, censoring) : sampleWeights;
   const matrixOf = (part: SplitPart): LabelledMatrix => ({
     x: transform(preprocessing, inputs, part.rows),
-    ...(sampleWeights ? { w: Float32Array.from(part.rows, (i) => sampleWeights[i]!) } : {}),
+    ...(winWeights ? { w: Float32Array.from(part.rows, (i) => winWeights[i]!) } : {}),
     y: Float32Array.from(part.rows, (i) => data.labels[i]!),
     rows: part.rows.length,
     columns: width,
@@ -66,6 +74,34 @@ export function prepareTrainingInputs(
     holdoutData: matrixOf(split.holdout),
     matrixOf,
   };
+}
+
+/** The last close day of each row's split: a training row could only be there if its deal closed by the training
+ * split's end, a holdout row by the holdout's. */
+function splitEnd(data: TrainingData['data'], split: TrainingData['split'], train: SplitPart): (row: number) => number {
+  const holdoutFrom = split.holdout.fromDay;
+  return (row) => (data.closeDays[row]! >= holdoutFrom ? split.holdout.toDay : train.toDay);
+}
+
+function logCensoring(censoring: Float32Array, labels: Float32Array, log: Logger): void {
+  const sums = [0, 0];
+  const counts = [0, 0];
+  for (let i = 0; i < censoring.length; i++) {
+    sums[labels[i]!]! += censoring[i]!;
+    counts[labels[i]!]! += 1;
+  }
+  const mean = (k: number) => (counts[k]! > 0 ? sums[k]! / counts[k]! : 1).toFixed(3);
+  log.info(`censoring weights (1 / chance of having closed by the split's end): won ${mean(1)}, lost ${mean(0)}`);
+}
+
+/** The deal-day weights (or 1) times the censoring weights, mean 1. */
+function withCensoring(sampleWeights: Float32Array | null, censoring: Float32Array): Float32Array {
+  const weights = Float32Array.from(censoring, (w, i) => w * (sampleWeights ? sampleWeights[i]! : 1));
+  let total = 0;
+  for (const w of weights) total += w;
+  const mean = weights.length > 0 && total > 0 ? total / weights.length : 1;
+  for (let i = 0; i < weights.length; i++) weights[i]! /= mean;
+  return weights;
 }
 
 /** The part of the inputs the deal-size and close-timing models need: plain data, so a worker thread can take a copy. */

@@ -126,7 +126,7 @@ describe('categorical columns', () => {
 });
 
 describe('deal-day weights', () => {
-  it('weigh each observation by the days until the next one of any kind (or the close), stage entries included', () => {
+  it('weigh each observation by the days nearest to it within its stage (or until the close)', () => {
     // deal A closes on day 50, observed on days 0 (age), 10 (stage entry), 30 (age); deal B closes on day 20, observed on day 5
     const data = {
       rowCount: 4,
@@ -137,8 +137,9 @@ describe('deal-day weights', () => {
       daysToClose: Float32Array.from([50, 40, 20, 15]),
     } as unknown as ClosedObservations;
     const weights = timeWeights(data);
-    // A's first look stands for days 0-10 only: from day 10 the deal is in its next stage, which its entry stands for
-    const total = 10 + 20 + 20 + 15;
-    expect(Array.from(weights)).toEqual([10, 20, 20, 15].map((days) => Math.fround((days * 4) / total)));
+    // A's first look stands for days 0-10 only: from day 10 the deal is in its next stage. The stage entry stands
+    // for days 10-20, the days nearer to it than to the look on day 30, which stands for days 20-50.
+    const total = 10 + 10 + 30 + 15;
+    expect(Array.from(weights)).toEqual([10, 10, 30, 15].map((days) => Math.fround((days * 4) / total)));
   });
 });
