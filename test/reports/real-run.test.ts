@@ -315,7 +315,6 @@ describe('the site on a database the real stages wrote', () => {
       // the same rows the Next moves page lists, and the figures are next_moves' own
       expect(outputs['moves'].gaps.rows[0]).toEqual(gap);
       expect(outputs['moves'].stalled.rows[0]).toEqual(stalled);
-      const night = run.nights[1];
       const stored = await withDatabase(run.dbPath, (conn) =>
         queryRows<{ id: string; move: string; value: number; delta: number; kind: string }>(
           conn,
