@@ -6,16 +6,18 @@
  * not what the move causes.
  *
  * Some features count an account's activity across its deals, so two moves on one account would
- * see each other: moves are applied in rounds, at most one per account in each.
+ * see each other: moves are applied in rounds, at most one per account in each. The models a move
+ * cannot change are built once; each round rebuilds the others over its accounts' rows only, and
+ * all rounds' rows are scored together.
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Logger } from '../base/log.ts';
 import { createSeeds, setVariables, supportedFeatureNames } from '../features/build.ts';
 import { resolveFeatureConfig, type FeatureOptions } from '../features/config.ts';
 import { FEATURE_MART } from '../features/family-sql.ts';
-import { readSqlModels } from '../features/sql-models.ts';
+import { readSqlModels, type SqlModel } from '../features/sql-models.ts';
 import { predictOpenDeals } from '../../models/index.ts';
-import { applyOverlay, dropOverlay, type StagedMove } from './overlay.ts';
+import { applyOverlay, dropOverlay, OVERLAID_TABLES, type StagedMove } from './overlay.ts';
 
 /** The model's view of one deal: win probability and the amount expected if won. */
 export interface DealOutlook {
@@ -30,6 +32,15 @@ export interface MoveWorth {
 
 /** The SQL model that lists the observations (deal, date) every later model computes for. */
 const OBSERVATIONS = 'int_observations';
+/** All the priced deals' observations; each round observes its own deals only. */
+const ALL_OBSERVATIONS = 'moves_all_observations';
+/**
+ * Models that read the overlaid exports only for deals closed by tonight: a move adds records to an
+ * open deal, dated tonight, so they come out the same and are built once.
+ */
+const PAST_ONLY_MODELS = new Set(['int_closed_deals']);
+/** Between the round and the deal id in the scored rows' key. */
+const ROUND_SEPARATOR = '|';
 const COUNTERFACTUAL_FEATURES = 'moves_counterfactual_features';
 const COUNTERFACTUAL_ROWS = 'moves_counterfactual_score';
 
@@ -71,20 +82,18 @@ export async function counterfactualWorth(
 ): Promise<Map<string, MoveWorth>> {
   const worth = new Map<string, MoveWorth>();
   const rounds = roundsByAccount(staged);
-  try {
-    for (const round of rounds) {
-      const outlook = await counterfactualOutlook(conn, round, options);
-      for (const { move } of round) {
-        const before = options.baseline.get(move.opportunityId);
-        const after = outlook.get(move.opportunityId);
-        if (before && after) worth.set(move.moveId, { before, after });
-      }
+  const outlooks = await outlookOfRounds(
+    conn,
+    rounds.map((moves) => ({ moves, deals: dealsOf(moves) })),
+    options,
+  );
+  rounds.forEach((round, i) => {
+    for (const { move } of round) {
+      const before = options.baseline.get(move.opportunityId);
+      const after = outlooks[i]!.get(move.opportunityId);
+      if (before && after) worth.set(move.moveId, { before, after });
     }
-  } finally {
-    await dropOverlay(conn);
-    await conn.run(`DROP TABLE IF EXISTS temp.main.${COUNTERFACTUAL_FEATURES}`);
-    await conn.run(`DROP TABLE IF EXISTS temp.main.${COUNTERFACTUAL_ROWS}`);
-  }
+  });
   options.log.info(
     `moves: ${staged.length} moves scored with the model in ${rounds.length} rounds of counterfactual feature rows`,
   );
@@ -99,42 +108,110 @@ export async function counterfactualOutlook(
   conn: DuckDBConnection,
   moves: StagedMove[],
   options: { asOf: string; features: FeatureOptions; modelsDir: string; log: Logger },
-  deals = [...new Set(moves.map(({ move }) => move.opportunityId))],
+  deals = dealsOf(moves),
 ): Promise<Map<string, DealOutlook>> {
-  await applyOverlay(conn, moves, options.asOf);
-  const dealList = deals.length > 0 ? deals.map(quoteLiteral).join(', ') : 'NULL';
-  await buildScoringMart(conn, options.asOf, options.features, dealList);
-  const supported = await supportedFeatureNames(conn);
-  const replaced = supported.map((name) => `m.${quoteIdent(name)} AS ${quoteIdent(name)}`).join(', ');
-  // tonight's rows (with the export's own columns as the build added them), the catalog features rebuilt
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${COUNTERFACTUAL_ROWS} AS
-    SELECT s.*${replaced ? ` REPLACE (${replaced})` : ''}
-    FROM features_score AS s JOIN temp.main.${COUNTERFACTUAL_FEATURES} AS m USING (opportunity_id, as_of)
-    WHERE s.opportunity_id IN (${dealList})`);
-  return scoreTable(conn, COUNTERFACTUAL_ROWS, options.modelsDir, options.log);
+  const [outlook] = await outlookOfRounds(conn, [{ moves, deals }], options);
+  return outlook!;
 }
 
 /**
- * The feature SQL models over the round's open deals only (`dealList`), the mart into a temporary
- * table (the real one is kept). The models that follow the observations compute per observation,
- * so observing only the round's deals gives their rows unchanged at a fraction of the work.
+ * Every round's outlook in one pass. The SQL models a move cannot change are built once over the
+ * loaded tables; each round rebuilds only the models that read the overlaid exports, over the rows
+ * of the accounts it touches, and its rows join the others to be scored by the model once.
  */
-async function buildScoringMart(
+async function outlookOfRounds(
+  conn: DuckDBConnection,
+  rounds: { moves: StagedMove[]; deals: string[] }[],
+  options: { asOf: string; features: FeatureOptions; modelsDir: string; log: Logger },
+): Promise<Map<string, DealOutlook>[]> {
+  try {
+    const perRound = await buildUnchangedModels(conn, options.asOf, options.features, [
+      ...new Set(rounds.flatMap((round) => round.deals)),
+    ]);
+    const supported = await supportedFeatureNames(conn);
+    const replaced = supported.map((name) => `m.${quoteIdent(name)} AS ${quoteIdent(name)}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${COUNTERFACTUAL_ROWS} AS FROM features_score LIMIT 0`);
+    for (const [i, round] of rounds.entries()) {
+      const dealList = sqlList(round.deals);
+      await applyOverlay(conn, round.moves, options.asOf, await accountsOf(conn, round.deals));
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${OBSERVATIONS} AS
+        FROM ${ALL_OBSERVATIONS} WHERE opportunity_id IN (${dealList})`);
+      for (const model of perRound) await buildModel(conn, model);
+      // tonight's rows (with the export's own columns as the build added them), the catalog features
+      // rebuilt; keyed by round and deal so that every round is scored in one call
+      const key = `${quoteLiteral(`${i}${ROUND_SEPARATOR}`)} || s.opportunity_id AS opportunity_id`;
+      await conn.run(`INSERT INTO ${COUNTERFACTUAL_ROWS}
+        SELECT s.* REPLACE (${[key, ...replaced].join(', ')})
+        FROM features_score AS s JOIN temp.main.${COUNTERFACTUAL_FEATURES} AS m USING (opportunity_id, as_of)
+        WHERE s.opportunity_id IN (${dealList})`);
+    }
+    const scored = await scoreTable(conn, COUNTERFACTUAL_ROWS, options.modelsDir, options.log);
+    const outlooks = rounds.map(() => new Map<string, DealOutlook>());
+    for (const [key, outlook] of scored) {
+      const at = key.indexOf(ROUND_SEPARATOR);
+      outlooks[Number(key.slice(0, at))]!.set(key.slice(at + ROUND_SEPARATOR.length), outlook);
+    }
+    return outlooks;
+  } finally {
+    await dropOverlay(conn);
+    for (const table of [COUNTERFACTUAL_FEATURES, COUNTERFACTUAL_ROWS, ALL_OBSERVATIONS])
+      await conn.run(`DROP TABLE IF EXISTS temp.main.${table}`);
+  }
+}
+
+/**
+ * The feature SQL models over the loaded tables and the given open deals only, into temporary tables
+ * (the real ones are kept). The models that follow the observations compute per observation, so
+ * observing only these deals gives their rows unchanged at a fraction of the work. Returns the
+ * models a move can change, in build order, for each round to rebuild (the mart among them).
+ */
+async function buildUnchangedModels(
   conn: DuckDBConnection,
   asOf: string,
   features: FeatureOptions,
-  dealList: string,
-): Promise<void> {
+  deals: string[],
+): Promise<SqlModel[]> {
   const config = resolveFeatureConfig(features);
   await setVariables(conn, asOf, config, false);
   await createSeeds(conn, config);
-  for (const model of readSqlModels()) {
-    if (model.layer === 'marts' && model.name !== FEATURE_MART) continue;
-    const name = model.name === FEATURE_MART ? COUNTERFACTUAL_FEATURES : model.name;
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS ${model.sql}`);
-    if (model.name === OBSERVATIONS)
-      await conn.run(`DELETE FROM temp.main.${OBSERVATIONS} WHERE opportunity_id NOT IN (${dealList})`);
+  await dropOverlay(conn);
+  const models = readSqlModels().filter((model) => model.layer !== 'marts' || model.name === FEATURE_MART);
+  const changed = new Set<string>();
+  for (const model of models) {
+    const readsMoves =
+      OVERLAID_TABLES.some((table) => new RegExp(`\\b${table}\\b`).test(model.sql)) ||
+      model.dependsOn.some((name) => changed.has(name));
+    if (readsMoves && !PAST_ONLY_MODELS.has(model.name)) changed.add(model.name);
+    if (model.name === FEATURE_MART) continue;
+    await buildModel(conn, model);
+    if (model.name === OBSERVATIONS) {
+      await conn.run(`DELETE FROM temp.main.${OBSERVATIONS} WHERE opportunity_id NOT IN (${sqlList(deals)})`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${ALL_OBSERVATIONS} AS FROM temp.main.${OBSERVATIONS}`);
+    }
   }
+  return models.filter((model) => changed.has(model.name));
+}
+
+async function buildModel(conn: DuckDBConnection, model: SqlModel): Promise<void> {
+  const name = model.name === FEATURE_MART ? COUNTERFACTUAL_FEATURES : model.name;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS ${model.sql}`);
+}
+
+/** The accounts of these deals: the rows a round's rebuild needs. */
+async function accountsOf(conn: DuckDBConnection, deals: string[]): Promise<string[]> {
+  const rows = await queryRows<{ account_id: string }>(
+    conn,
+    `SELECT DISTINCT account_id FROM opportunities WHERE opportunity_id IN (${sqlList(deals)}) AND account_id IS NOT NULL`,
+  );
+  return rows.map((row) => row.account_id);
+}
+
+function dealsOf(moves: StagedMove[]): string[] {
+  return [...new Set(moves.map(({ move }) => move.opportunityId))];
+}
+
+function sqlList(values: string[]): string {
+  return values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL';
 }
 
 /** Rounds of moves with at most one move per account each (the nth move of every account in round n). */

@@ -191,7 +191,8 @@ async function writeNextMoves(
   await conn.run(`DELETE FROM next_moves WHERE as_of = DATE ${quoteLiteral(asOf)}`);
   if (moves.length === 0) return;
   const text = (v: string | null) => (v === null ? 'NULL' : quoteLiteral(v));
-  const num = (v: number | null) => (v === null || !Number.isFinite(v) ? 'NULL' : String(v));
+  // typed DOUBLE: a literal with many digits would parse as a DECIMAL, and their products overflow
+  const num = (v: number | null) => (v === null || !Number.isFinite(v) ? 'NULL' : `${v}::DOUBLE`);
   const values = moves.map((move) => {
     const { before, after } = worth.get(move.moveId)!;
     return `(${[

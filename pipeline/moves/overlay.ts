@@ -1,8 +1,8 @@
 /**
  * A move as CRM records: the contact-role row and the activity (with its participants) that would
- * exist tonight if the move were made. They go into temporary copies of the exports' tables, which
- * shadow the loaded ones on this connection only, so the feature SQL reads them unchanged and the
- * database file is never touched.
+ * exist tonight if the move were made. They go into temporary copies of the exports' tables (the
+ * rows of the accounts being priced), which shadow the loaded ones on this connection only, so the
+ * feature SQL reads them unchanged and the database file is never touched.
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { CandidateMove } from './candidates.ts';
@@ -28,12 +28,30 @@ const ACTIVITY_TYPE: Record<CandidateMove['kind'], string> = {
   reengage: 'meeting',
 };
 
-/** Replaces the temporary copies with the loaded tables plus `moves`' records, dated `asOf`. */
-export async function applyOverlay(conn: DuckDBConnection, moves: StagedMove[], asOf: string): Promise<void> {
+/**
+ * Replaces the temporary copies with the loaded tables' rows of `accounts` plus `moves`' records,
+ * dated `asOf`. An account's rows are its deals' contact roles and every activity with the account,
+ * its deals or its contacts: all that the features of its deals read of these tables.
+ */
+export async function applyOverlay(
+  conn: DuckDBConnection,
+  moves: StagedMove[],
+  asOf: string,
+  accounts: string[],
+): Promise<void> {
   const [{ db } = { db: 'main' }] = await queryRows<{ db: string }>(conn, 'SELECT current_database() AS db');
-  for (const table of OVERLAID_TABLES) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${quoteIdent(db)}.main.${table}`);
-  }
+  const loaded = (table: string) => `${quoteIdent(db)}.main.${table}`;
+  const accountList = accounts.length > 0 ? accounts.map(quoteLiteral).join(', ') : 'NULL';
+  const deals = `SELECT opportunity_id FROM ${loaded('opportunities')} WHERE account_id IN (${accountList})`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE activities AS
+    SELECT * FROM ${loaded('activities')}
+    WHERE account_id IN (${accountList}) OR opportunity_id IN (${deals}) OR activity_id IN (
+        SELECT p.activity_id FROM ${loaded('activity_participants')} AS p JOIN ${loaded('contacts')} AS c ON c.contact_id = p.participant_id
+        WHERE p.participant_type = 'contact' AND c.account_id IN (${accountList}))`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE activity_participants AS
+    SELECT * FROM ${loaded('activity_participants')} WHERE activity_id IN (SELECT activity_id FROM temp.main.activities)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE opportunity_contact_roles AS
+    SELECT * FROM ${loaded('opportunity_contact_roles')} WHERE opportunity_id IN (${deals})`);
   const date = `DATE ${quoteLiteral(asOf)}`;
   const roles: string[] = [];
   const activities: string[] = [];

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { DEFAULTS } from '../../pipeline/config/config.ts';
-import { formatAmount, formatDate, formatSignedAmount } from '../../reports/src/components/format.ts';
+import { formatAmount, formatDate, formatPoints, formatSignedAmount } from '../../reports/src/components/format.ts';
 import { gradeBands } from '../../reports/src/data/gradeBands.ts';
 import { PAGE_DATA } from '../../reports/src/data/page-data.ts';
 import { ownerRecords } from '../../reports/src/data/ownerRecords.ts';
@@ -307,6 +307,31 @@ describe('the site on a database the real stages wrote', () => {
       expect(shown['/moves.html']).toBe(formatSignedAmount(moves.summary.optimalGain));
       const panel = await readOnPages(siteDir, [`/deals.html?deal=${best.opportunityId}`], '[data-panel="moves"]');
       expect(panel[`/deals.html?deal=${best.opportunityId}`]).toContain(best.bestMove);
+    });
+
+    it("shows on the Key accounts and Pipeline pages the moves stage's gap and stalled-deal moves", async () => {
+      const gap = outputs['accounts'].gapMoves.rows[0];
+      const stalled = outputs['pipeline'].stalledMoves.rows[0];
+      // the same rows the Next moves page lists, and the figures are next_moves' own
+      expect(outputs['moves'].gaps.rows[0]).toEqual(gap);
+      expect(outputs['moves'].stalled.rows[0]).toEqual(stalled);
+      const stored = await withDatabase(run.dbPath, (conn) =>
+        queryRows<{ id: string; move: string; value: number; delta: number; kind: string }>(
+          conn,
+          `SELECT opportunity_id AS id, description AS move, delta_expected_value::DOUBLE AS value,
+                  delta_win_probability::DOUBLE AS delta, move_kind AS kind
+           FROM next_moves WHERE as_of = DATE '${run.nights[1]}'`,
+        ),
+      );
+      const gapRow = stored.find((row) => row.id === gap.opportunityId && row.move === gap.move)!;
+      expect(gapRow.value).toBeCloseTo(gap.valueAtStake, 6);
+      expect(['engage_role', 'introduction', 'multi_thread']).toContain(gapRow.kind);
+      const stalledRow = stored.find((row) => row.id === stalled.opportunityId && row.move === stalled.bestMove)!;
+      expect(stalledRow.delta).toBeCloseTo(stalled.deltaWin, 9);
+      const accounts = await readOnPages(siteDir, ['/accounts.html'], '[data-value="gap-move"]');
+      expect(accounts['/accounts.html']).toBe(`${formatSignedAmount(gap.valueAtStake)} on ${gap.accountId}`);
+      const pipeline = await readOnPages(siteDir, ['/pipeline.html'], '[data-value="stalled-move"]');
+      expect(pipeline['/pipeline.html']).toBe(`${formatPoints(stalled.deltaWin)} on ${stalled.opportunityId}`);
     });
 
     it('explains the grades A to D on the Deals page with the configured bands, the ones the deals were graded by', async () => {

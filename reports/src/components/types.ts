@@ -262,6 +262,31 @@ export interface Unavailable {
 export type Available<T> = { available: true } & T;
 export type Maybe<T> = Available<T> | Unavailable;
 
+// ---- Next moves on the visible lines (data/moveLists.ts) ----
+
+/** A key account's uncovered buying-group role and the move the model values most for closing it (ESP+). */
+export interface CoverageGapMove {
+  accountId: string;
+  /** The account's open expected value: what makes it key. */
+  potential: number;
+  opportunityId: string;
+  gap: string | null;
+  move: string;
+  deltaWin: number;
+  valueAtStake: number;
+}
+
+/** A stalled open deal and the move the model expects to raise it most (TAS+). */
+export interface StalledDealMove {
+  opportunityId: string;
+  accountId: string;
+  stage: string;
+  winProbability: number;
+  bestMove: string;
+  deltaWin: number;
+  valueAtStake: number;
+}
+
 // ---- Pipeline and cycle length ----
 
 /** Cycle length (created to closed, days) of the closed deals of one segment and outcome. */
@@ -341,6 +366,8 @@ export interface PipelineReport {
   funnel: FunnelStep[];
   /** The Deals page's "stalled" list (data/dealLists.ts): the same deals the count links to. */
   stalled: { deals: number; amount: number; rule: string };
+  /** The stalled deals with the move that would most raise them. */
+  stalledMoves: Maybe<{ rows: StalledDealMove[] }>;
 }
 
 // ---- Relationship coverage (ECM) ----
@@ -539,6 +566,8 @@ export interface AccountsReport {
   limit: number;
   accounts: AccountRow[];
   tiers: { tier: AccountTier; accounts: number; value: number; potential: number; openAmount: number }[];
+  /** The key accounts' coverage gaps with the moves that close them. */
+  gapMoves: Maybe<{ rows: CoverageGapMove[] }>;
 }
 
 // ---- Data quality ----

@@ -2,11 +2,13 @@
  * accounts.json: ESP+ key-account view. Each account's value (revenue won in the last 24 months)
  * and potential (expected value of its open deals), a tier from the two, how many of our
  * people and of theirs are in touch, relationship strength and open pipeline. Tier counts cover all
- * accounts; the list holds the ACCOUNT_LIMIT with the largest value + potential.
+ * accounts; the list holds the ACCOUNT_LIMIT with the largest value + potential. Beside them, the key
+ * accounts' coverage gaps with the moves that close them (moveLists.ts).
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
+import { coverageGapMoves } from './moveLists.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
@@ -18,7 +20,7 @@ const HIGH_QUANTILE = 0.8;
 /** The accounts page's data, from the run's database. */
 export async function accountsData(conn: DuckDBConnection): Promise<AccountsReport> {
   const asOf = await runDate(conn);
-  const { currency } = await scoresHeader(conn);
+  const { asOf: scoredAsOf, currency } = await scoresHeader(conn);
   const date = `DATE ${quoteLiteral(asOf)}`;
   // Account names are company names from the CRM, not personal data.
   const label = 'coalesce(a.name, a.account_id)';
@@ -104,6 +106,7 @@ export async function accountsData(conn: DuckDBConnection): Promise<AccountsRepo
     limit: ACCOUNT_LIMIT,
     accounts,
     tiers,
+    gapMoves: await coverageGapMoves(conn, scoredAsOf),
   };
 }
 

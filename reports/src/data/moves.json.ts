@@ -7,13 +7,11 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
-import { listSql } from './dealLists.ts';
+import { coverageGapMoves, stalledDealMoves } from './moveLists.ts';
 import { showPersonalData } from './personalData.ts';
 import { runLoaderAsScript } from './runLoader.ts';
-import { hasTable, optionalColumns } from './tables.ts';
+import { hasTable } from './tables.ts';
 
-/** Key accounts on the page: those with the most open expected value. */
-const KEY_ACCOUNTS = 15;
 const DEALS_SHOWN = 60;
 const TOP_PER_DEAL = 3;
 
@@ -68,31 +66,8 @@ export async function movesData(conn: DuckDBConnection) {
      ORDER BY m.delta_expected_value DESC, m.move_id LIMIT ${DEALS_SHOWN}`,
   );
 
-  const gaps = await queryRows(
-    conn,
-    `WITH ${moves}, ${LATEST_SCORES_CTE},
-     key_accounts AS (
-         SELECT account_id, sum(win_probability * expected_amount)::DOUBLE AS potential FROM latest
-         GROUP BY ALL ORDER BY potential DESC, account_id LIMIT ${KEY_ACCOUNTS})
-     SELECT k.account_id AS "accountId", k.potential, m.opportunity_id AS "opportunityId", m.role AS gap, m.description AS move,
-            m.delta_expected_value::DOUBLE AS "valueAtStake"
-     FROM key_accounts AS k JOIN moves AS m USING (account_id)
-     WHERE m.move_kind IN ('engage_role', 'introduction', 'multi_thread')
-     QUALIFY row_number() OVER (PARTITION BY k.account_id, m.role ORDER BY m.delta_expected_value DESC, m.move_id) = 1
-     ORDER BY k.potential DESC, k.account_id, m.delta_expected_value DESC, m.move_id`,
-  );
-
-  const scored = await optionalColumns(conn, 'scores', ['slip_risk', 'trend']);
-  const stalled = await queryRows(
-    conn,
-    `WITH ${moves}, ${LATEST_SCORES_CTE}
-     SELECT l.opportunity_id AS "opportunityId", l.account_id AS "accountId", l.stage, l.win_probability::DOUBLE AS "winProbability",
-            m.description AS "bestMove", m.delta_win_probability::DOUBLE AS "deltaWin", m.delta_expected_value::DOUBLE AS "valueAtStake"
-     FROM latest AS l LEFT JOIN features_score AS f USING (opportunity_id)
-     JOIN moves AS m ON m.opportunity_id = l.opportunity_id AND m.rank_in_deal = 1
-     WHERE ${listSql((column) => scored.has(column)).stalled}
-     ORDER BY m.delta_win_probability DESC, m.move_id LIMIT ${DEALS_SHOWN}`,
-  );
+  const gaps = await coverageGapMoves(conn, asOf);
+  const stalled = await stalledDealMoves(conn, asOf);
 
   // the top moves of every deal, for its panel on the Deals page
   const top = await queryRows<{ id: string; move: string; deltaWin: number; valueAtStake: number }>(

@@ -1,7 +1,8 @@
 /**
  * pipeline.json: cycle length of closed deals by segment, outcome and quarter; time in each stage
  * against won-deal norms; ageing of open deals; the stage funnel. All from `opportunities` and
- * `opportunity_history`, aggregated in SQL so the file stays small at any number of deals.
+ * `opportunity_history`, aggregated in SQL so the file stays small at any number of deals. Beside
+ * them, the stalled deals with the move that would most raise each (moveLists.ts, from `next_moves`).
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type {
@@ -16,6 +17,7 @@ import type {
 import { scoresHeader } from './latestScores.ts';
 import { runDate } from './runDate.ts';
 import { dealListTotal, LIST_RULES } from './dealLists.ts';
+import { stalledDealMoves } from './moveLists.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
 
@@ -33,7 +35,7 @@ const AGE_BUCKETS = [
 /** The pipeline page's data, from the run's database. */
 export async function pipelineData(conn: DuckDBConnection): Promise<PipelineReport> {
   const asOf = await runDate(conn);
-  const { currency } = await scoresHeader(conn);
+  const { asOf: scoredAsOf, currency } = await scoresHeader(conn);
   const date = `DATE ${quoteLiteral(asOf)}`;
   const stages = await openStages(conn);
   const stageValues = stages.map((s) => `(${quoteLiteral(s.stage)}, ${s.index})`).join(', ') || `(NULL, NULL)`;
@@ -161,6 +163,7 @@ export async function pipelineData(conn: DuckDBConnection): Promise<PipelineRepo
 
   return {
     stalled: { ...(await dealListTotal(conn, 'stalled')), rule: LIST_RULES.stalled },
+    stalledMoves: await stalledDealMoves(conn, scoredAsOf),
     asOf,
     currency,
     closedDeals,
