@@ -177,7 +177,9 @@ export function checkedRowsSql(entity: EntityName, rawTable: string, context: Va
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]`;
   const firstFailed = `CASE ${checks.map((c, i) => `WHEN ${c.condition} THEN ${i + 1}`).join(' ')} END`;
   const value = `CASE __check ${checks.map((c, i) => `WHEN ${i + 1} THEN left(${quoteIdent(c.column)}, 200)`).join(' ')} END`;
-  const output = columns.map(([column, c]) => `${c.type === 'VARCHAR' ? text(column) : typedName(column)} AS ${text(column)}`);
+  const output = columns.map(
+    ([column, c]) => `${c.type === 'VARCHAR' ? text(column) : typedName(column)} AS ${text(column)}`,
+  );
   return `
     WITH source AS (${source}),
     checked AS (SELECT source.*, ${firstFailed} AS __check FROM source ${joins.join('\n      ')})

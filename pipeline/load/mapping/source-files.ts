@@ -295,7 +295,11 @@ function sniffedDialect(row: SniffedCsv): string {
 }
 
 /** Every column as text with the sniffed dialect: what the auto-detecting text reader reads, without its sniff. */
-function dialectTextReader(body: { path: string; decode: string }, dialect: string, columns: { name: string }[]): string {
+function dialectTextReader(
+  body: { path: string; decode: string },
+  dialect: string,
+  columns: { name: string }[],
+): string {
   const text = columns.map((c) => `${quoteLiteral(c.name)}: 'VARCHAR'`).join(', ');
   return `read_csv(${body.path}, header = true, ${dialect}, columns = {${text}}${body.decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`;
 }
