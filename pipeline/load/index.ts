@@ -7,7 +7,7 @@ import type { Logger } from '../base/log.ts';
 import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
-import { checkedRowsSql, type DateWindow } from './validate.ts';
+import { rejectedRowsSql, typedRowsSql, type DateWindow } from './validate.ts';
 import { checkThousandsSeparators, percentageColumns } from './column-profiles.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
@@ -104,8 +104,6 @@ export interface LoadSummary {
 
 /** One entity's rejected rows while it loads: `__row`, file, line, column_name, value, reason, and its key. */
 const REJECTED = '__rejected';
-/** One entity's rows typed, each with the first rule it breaks (NULL for none): see ./validate.ts. */
-const CHECKED = '__checked';
 
 const { wonStages: DEFAULT_WON, lostStages: DEFAULT_LOST } = DEFAULTS.features;
 
@@ -223,21 +221,17 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       // Numbers a row alone cannot judge: dot-grouped thousands stop the load; percentages are read as such.
       await checkThousandsSeparators(conn, entity, stage.table, mapping.entities[entity] ?? []);
       const percentColumns = await percentageColumns(conn, entity, stage.table);
-      // One pass types and checks every row; the entity table is the rows without a reason, the rejects the others.
+      // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
       await timedStep(options.log, `${entity}: validate`, () =>
         conn.run(
-          `CREATE OR REPLACE TEMP TABLE ${CHECKED} AS ${checkedRowsSql(entity, raw, { loadedParents, parentKeysTable, dateWindow, percentColumns })}`,
+          `CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { loadedParents, parentKeysTable, dateWindow, percentColumns })}`,
         ),
       );
-      await timedStep(options.log, `${entity}: store`, async () => {
-        await conn.run(
-          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM ${CHECKED} WHERE __reason IS NULL`,
-        );
-        await conn.run(
-          `CREATE OR REPLACE TEMP TABLE ${REJECTED} AS SELECT __row, __file AS file, __line AS line, __column AS column_name, __value AS value, __reason AS reason, __key AS key FROM ${CHECKED} WHERE __reason IS NOT NULL`,
-        );
-        await conn.run(`DROP TABLE ${CHECKED}`);
-      });
+      await timedStep(options.log, `${entity}: store`, () =>
+        conn.run(
+          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })}) ANTI JOIN ${REJECTED} USING (__row)`,
+        ),
+      );
       await timedStep(options.log, `${entity}: reject lines`, async () => {
         await toPhysicalLines(conn, REJECTED, stage.sources);
         await conn.run(

@@ -83,27 +83,20 @@ export interface ValidationContext extends Typing {
 }
 
 /**
- * SQL for every row of one entity, typed and checked in one pass: the contract columns typed, and
- * for the rows that break a rule the first rule each breaks. The entity's table is the rows without
- * a reason; the rejects are the others (one scan of the staged text, each value cast once).
+ * SQL for the rows of one entity that break a rule, each with the first rule it breaks.
  * Everything is one set-based query: casts with TRY_CAST, references as left joins to the key tables
  * of the parents already validated in this transaction (so a rejected parent rejects its children, transitively),
  * duplicates by key hash first, then a window over the rows that share one.
  * Input: a table with `__row` (unique), `__file`, `__line` and the contract columns as staging leaves
  * them: text, trimmed, empty as NULL (absent columns as NULL), so no check trims again.
- * Output columns: the contract columns typed, `__row`, and for rejected rows (NULL on the others)
- * `__reason`, `__column`, `__value` (as the file had it), plus `__file`, `__line` and `__key` (the
- * row's key when the entity has a one-column key, else NULL).
+ * Output columns: `__row`, `file`, `line`, `column_name`, `value` (as the file had it), `reason`, and `key`
+ * (the row's key when the entity has a one-column key, else NULL).
  */
-export function checkedRowsSql(entity: EntityName, rawTable: string, context: ValidationContext): string {
+export function rejectedRowsSql(entity: EntityName, rawTable: string, context: ValidationContext): string {
   const spec = SCHEMA[entity];
   const columns = Object.entries(spec.columns) as [string, ColumnSpec][];
   const text = quoteIdent;
-  // A value as its contract type is cast once, in `source`; checks on another type cast again.
-  const typedName = (column: string) => quoteIdent(`__typed_${column}`);
-  const types = new Map(columns.map(([column, c]) => [column, c.type]));
-  const cast = (column: string, type: ColumnType) =>
-    types.get(column) === type && type !== 'VARCHAR' ? typedName(column) : typed(column, type, context);
+  const cast = (column: string, type: ColumnType) => typed(column, type, context);
   // Each row gets the number of the first check it fails, a plain integer; the reason, column and
   // value are looked up from it for the few rows that fail (building them for every row is slow).
   const checks: { condition: string; reason: RejectReason; column: string }[] = [];
@@ -159,14 +152,10 @@ export function checkedRowsSql(entity: EntityName, rawTable: string, context: Va
   }
   // The first row with a key is kept; later rows with the same key are rejected. Rows whose key
   // hash occurs once cannot be duplicates; only the few others are sorted, by their exact key.
-  const casts = columns
-    .filter(([, c]) => c.type !== 'VARCHAR')
-    .map(([column, c]) => `, ${typed(column, c.type, context)} AS ${typedName(column)}`)
-    .join('');
-  let source = `SELECT *${casts}, false AS __duplicate FROM ${rawTable}`;
+  let source = `SELECT *, false AS __duplicate FROM ${rawTable}`;
   if (spec.key.length > 0) {
     const key = spec.key.map((k) => text(k)).join(', ');
-    source = `SELECT t.*${casts}, d.__row IS NOT NULL AS __duplicate FROM ${rawTable} t LEFT JOIN (
+    source = `SELECT t.*, d.__row IS NOT NULL AS __duplicate FROM ${rawTable} t LEFT JOIN (
         SELECT __row FROM (
           SELECT __row, row_number() OVER (PARTITION BY ${key} ORDER BY __line, __row) AS n FROM ${rawTable}
           WHERE hash(${key}) IN (SELECT hash(${key}) FROM ${rawTable} GROUP BY 1 HAVING count(*) > 1))
@@ -177,16 +166,18 @@ export function checkedRowsSql(entity: EntityName, rawTable: string, context: Va
   const list = (values: string[]) => `[${values.map(quoteLiteral).join(', ')}]`;
   const firstFailed = `CASE ${checks.map((c, i) => `WHEN ${c.condition} THEN ${i + 1}`).join(' ')} END`;
   const value = `CASE __check ${checks.map((c, i) => `WHEN ${i + 1} THEN left(${quoteIdent(c.column)}, 200)`).join(' ')} END`;
-  const output = columns.map(
-    ([column, c]) => `${c.type === 'VARCHAR' ? text(column) : typedName(column)} AS ${text(column)}`,
-  );
   return `
     WITH source AS (${source}),
     checked AS (SELECT source.*, ${firstFailed} AS __check FROM source ${joins.join('\n      ')})
-    SELECT ${output.join(', ')}, __row, __file, __line, ${list(checks.map((c) => c.column))}[__check] AS __column,
-      ${value} AS __value, ${list(checks.map((c) => c.reason))}[__check] AS __reason,
-      ${spec.key.length === 1 ? text(spec.key[0]!) : 'NULL::VARCHAR'} AS __key
-    FROM checked`;
+    SELECT __row, __file AS file, __line AS line, ${list(checks.map((c) => c.column))}[__check] AS column_name, ${value} AS value,
+      ${list(checks.map((c) => c.reason))}[__check] AS reason, ${spec.key.length === 1 ? text(spec.key[0]!) : 'NULL::VARCHAR'} AS key
+    FROM checked WHERE __check IS NOT NULL`;
+}
+
+/** SQL for the entity's rows typed to the contract, with `__row`; validation rejects none of what it types. */
+export function typedRowsSql(entity: EntityName, rawTable: string, typing: Typing = {}): string {
+  const columns = Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][];
+  return `SELECT __row, ${columns.map(([column, c]) => `${typed(column, c.type, typing)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
 }
 
 /** A staged text column as its contract type; NULL when unparseable (NaN and infinity are no numbers a CRM means). */
