@@ -31,11 +31,13 @@ export async function storeCustomAttributes(
     const custom = stage?.custom ?? [];
     const key = quoteIdent(SCHEMA[entity].key[0]!);
     const wide = quoteIdent(WIDE_TABLES[entity]);
-    // The first row of each loaded record, as validation kept it (duplicates were rejected).
-    const rows = stage
-      ? `SELECT * FROM ${quoteIdent(stage.table)} WHERE nullif(trim(${key}), '') IN (SELECT ${key} FROM ${quoteIdent(entity)})
-         QUALIFY row_number() OVER (PARTITION BY nullif(trim(${key}), '') ORDER BY __row) = 1`
-      : null;
+    // The first row of each loaded record, as validation kept it (duplicates were rejected): chosen
+    // on the key alone, then joined, so a wide export's columns are not carried through the window.
+    if (stage && custom.length > 0)
+      await conn.run(`CREATE OR REPLACE TEMP TABLE __custom_rows AS
+        SELECT __row FROM ${quoteIdent(stage.table)} WHERE nullif(trim(${key}), '') IN (SELECT ${key} FROM ${quoteIdent(entity)})
+        QUALIFY row_number() OVER (PARTITION BY nullif(trim(${key}), '') ORDER BY __row) = 1`);
+    const rows = stage ? `SELECT * FROM ${quoteIdent(stage.table)} SEMI JOIN __custom_rows USING (__row)` : null;
     const typed = custom.map((c) => `TRY_CAST(${quoteIdent(c.rawColumn)} AS ${c.type}) AS ${quoteIdent(c.name)}`);
     await conn.run(
       rows && custom.length > 0
@@ -65,6 +67,7 @@ export async function storeCustomAttributes(
         FROM (UNPIVOT (SELECT trim(${key}) AS record_id, ${raws} FROM (${rows})) ON ${raws} INTO NAME raw VALUE value) AS u
         JOIN __custom_columns AS c USING (raw)`);
       await conn.run(`DROP TABLE __custom_columns`);
+      await conn.run(`DROP TABLE __custom_rows`);
       result[entity].push(...custom.map((c) => c.name));
     }
   }

@@ -28,6 +28,8 @@ export interface SourceFile {
   headerless?: string[];
   /** A report footer below the rows (./report-footer.ts): the readers read the file without it. */
   footer?: ReportFooter;
+  /** A CSV file as DuckDB reads it (without its footer) and how it is decoded: what inspectFile sniffs. */
+  csvBody?: { path: string; decode: string };
 }
 
 /** Lines before a file's first record: a CSV header (Synapse Link's partitions have none). */
@@ -145,6 +147,7 @@ export function describeFile(path: string, declaredEncoding?: Encoding, options:
       encoding,
       longLines,
       ...(footer ? { footer } : {}),
+      csvBody: { path: body, decode },
       // A malformed row (too many or too few fields, a stray quote) goes to DuckDB's rejects table, not the whole file.
       textReader: `read_csv(${body}, header = true, all_varchar = true, auto_detect = true${decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`,
       typedReader: `read_csv(${body}, header = true, auto_detect = true${decode})`,
@@ -189,10 +192,17 @@ function checkNotEmpty(file: SourceFile): void {
  * DuckDB renames a repeated header name (name, name_1), which would read the wrong column without
  * a word: the header row as written must name each column once (case does not matter in SQL).
  */
-async function checkUniqueHeader(conn: DuckDBConnection, file: SourceFile): Promise<void> {
-  const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
+async function checkUniqueHeader(
+  conn: DuckDBConnection,
+  file: SourceFile,
+  body: { path: string; decode: string },
+  dialect: string,
+  width: number,
+): Promise<void> {
+  // The header line as text, in the sniffed dialect (no second sniff); the sniffed width is the header's.
+  const columns = Array.from({ length: Math.max(width, 1) }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const reader = await conn.runAndReadAll(
-    `SELECT * FROM read_csv(${quoteLiteral(literalPath(file.path))}, header = false, all_varchar = true, auto_detect = true${decode}) LIMIT 1`,
+    `SELECT * FROM read_csv(${body.path}, header = false, ${dialect}, columns = {${columns}}, ignore_errors = true${body.decode}) LIMIT 1`,
   );
   const header = (reader.getRows()[0] ?? []).map((value) => String(value ?? '').trim());
   const seen = new Map<string, number>();
@@ -239,17 +249,19 @@ export async function inspectFile(
   if (file.headerless) return { columns: await describeColumns(conn, file), dateFormats: [] };
   if (file.format !== 'csv') return { columns: await describeColumns(conn, file), dateFormats: [] };
   checkNotEmpty(file);
+  const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
+  const body = file.csvBody ?? { path: quoteLiteral(literalPath(file.path)), decode };
   try {
-    const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
-    const [row] = await queryRows<{
-      Columns: { name: string; type: string }[];
-      DateFormat: string | null;
-      TimestampFormat: string | null;
-    }>(
+    const [row] = await queryRows<SniffedCsv>(
       conn,
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${quoteLiteral(literalPath(file.path))}, ignore_errors = true${decode})`,
+      `SELECT Columns, DateFormat, TimestampFormat, Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows
+       FROM sniff_csv(${body.path}, header = true, ignore_errors = true${body.decode})`,
     );
-    await checkUniqueHeader(conn, file);
+    // The one sniff of the file: its readers take the dialect from it instead of sniffing again
+    // (a sniff costs about as much as reading a wide file).
+    const dialect = sniffedDialect(row!);
+    await checkUniqueHeader(conn, file, body, dialect, row!.Columns.length);
+    if (file.csvBody) file.textReader = dialectTextReader(body, dialect, row!.Columns);
     const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter(
       (f): f is string => typeof f === 'string' && f.length > 0,
     );
@@ -261,6 +273,35 @@ export async function inspectFile(
     if (long !== null) throw longLineError(file.path, long);
     throw new WuweiError('bad_input', `${file.path}: cannot read as csv: ${firstLine(error)}`, { cause: error });
   }
+}
+
+interface SniffedCsv {
+  Columns: { name: string; type: string }[];
+  DateFormat: string | null;
+  TimestampFormat: string | null;
+  Delimiter: string;
+  Quote: string;
+  Escape: string;
+  NewLineDelimiter: string;
+  Comment: string;
+  SkipRows: number;
+}
+
+/** The sniffed dialect as read_csv options (sniff_csv writes `(empty)` for none). */
+function sniffedDialect(row: SniffedCsv): string {
+  const option = (value: string) => quoteLiteral(value === '(empty)' ? '' : value);
+  const newLine = row.NewLineDelimiter === '(empty)' ? '' : `, new_line = ${option(row.NewLineDelimiter)}`;
+  return `auto_detect = false, delim = ${option(row.Delimiter)}, quote = ${option(row.Quote)}, escape = ${option(row.Escape)}, comment = ${option(row.Comment)}, skip = ${Number(row.SkipRows)}${newLine}`;
+}
+
+/** Every column as text with the sniffed dialect: what the auto-detecting text reader reads, without its sniff. */
+function dialectTextReader(
+  body: { path: string; decode: string },
+  dialect: string,
+  columns: { name: string }[],
+): string {
+  const text = columns.map((c) => `${quoteLiteral(c.name)}: 'VARCHAR'`).join(', ');
+  return `read_csv(${body.path}, header = true, ${dialect}, columns = {${text}}${body.decode}, store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')`;
 }
 
 /**
