@@ -23,6 +23,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../pipeline/base/errors.ts';
 import type { Logger } from '../pipeline/base/log.ts';
+import { acquireRunLock } from '../pipeline/commands/lock.ts';
 import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { computePageData, writePageData } from './page-data-cache.ts';
@@ -104,6 +105,12 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
     return done('site unchanged, kept', sitePages(siteDir));
   }
 
+  // One build at a time per checkout: every build writes its page data into the one Framework cache.
+  const cacheLock = await acquireRunLock(join(dirname(FRAMEWORK_CACHE), 'build'), {
+    command: `wuwei report (${dbPath})`,
+    waitSeconds: BUILD_TIMEOUT_MS / 1000,
+    log: options.log,
+  });
   clearLoaderCache();
   seedNpmVersionIndex(FRAMEWORK_CACHE);
   const building = join(versions, `${new Date().toISOString().replaceAll(':', '-')}-${process.pid}`);
@@ -122,6 +129,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
     published = true;
     return done('site rebuilt', pages);
   } finally {
+    cacheLock.release();
     if (!published) rmSync(building, { recursive: true, force: true });
   }
 }
