@@ -106,7 +106,9 @@ async function main(): Promise<void> {
     title: 'Report',
     order: 25,
     recordedAt: new Date().toISOString(),
-    command: `\`npx tsx bench/report-speed.ts ${dbs.map((db) => `--db ${db}`).join(' ')}\` on databases made by \`wuwei run --no-report\``,
+    command:
+      '`npx wuwei generate --out G --opportunities 100000 --seed 7 && npx wuwei run --source G --db G.duckdb --no-report`, ' +
+      `then \`npx tsx bench/report-speed.ts ${dbs.map((db) => `--db ${db}`).join(' ')}\``,
     targets,
     markdown,
   });
