@@ -2,7 +2,9 @@
  * The report stage: builds the Observable Framework site in `reports/` from the run's DuckDB and
  * publishes it as a whole. Each build goes to its own folder under `<site>.versions/`; the site path
  * is a symbolic link that is switched to the new folder in one atomic rename only when the build
- * succeeded, so a failed or killed night leaves the last good site online, whole.
+ * succeeded, so a failed or killed night leaves the last good site online, whole. A night whose site
+ * inputs (page data, site sources, settings: site-fingerprint.ts) equal the published site's keeps
+ * that site and does not run Framework.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -21,9 +23,11 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../pipeline/base/errors.ts';
 import type { Logger } from '../pipeline/base/log.ts';
+import { acquireRunLock } from '../pipeline/commands/lock.ts';
 import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
-import { writePageData } from './page-data-cache.ts';
+import { computePageData, writePageData } from './page-data-cache.ts';
+import { publishedFingerprint, siteFingerprint, writeFingerprint } from './site-fingerprint.ts';
 import { GRADES_ENV } from './src/data/gradeBands.ts';
 import { PERSONAL_DATA_ENV } from './src/data/personalData.ts';
 import type { GradeBands } from '../pipeline/config/config.ts';
@@ -58,7 +62,13 @@ export interface ReportSummary {
   siteDir: string;
   /** The site's pages as URL paths: '/', '/accounts', '/data-quality', ... */
   pages: string[];
+  /** 'site rebuilt', or 'site unchanged, kept' when the published site was made from the same inputs. */
+  outcome: 'site rebuilt' | 'site unchanged, kept';
   seconds: number;
+  /** Seconds each page's data took to compute, by loader name. */
+  dataSeconds: Record<string, number>;
+  /** Seconds the Framework build took; 0 when the site was kept. */
+  frameworkSeconds: number;
 }
 
 export async function buildReport(options: BuildReportOptions): Promise<ReportSummary> {
@@ -71,32 +81,55 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
 
   const versions = `${siteDir}.versions`;
   mkdirSync(versions, { recursive: true }); // first: a folder that cannot be written stops the build before anything else
+  options.log.info(
+    `report: computing the pages' data from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`,
+  );
+  const settings: LoaderSettings = {
+    dbPath,
+    showPersonalData: options.showPersonalData ?? false,
+    ...(options.grades ? { grades: options.grades } : {}),
+    ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}),
+  };
+  const environment = loaderEnvironment(settings);
+  const pageData = await computePageData(dbPath, environment);
+  const fingerprint = siteFingerprint(pageData.json, environment);
+  let frameworkSeconds = 0;
+  const done = (outcome: ReportSummary['outcome'], pages: string[]): ReportSummary => {
+    const seconds = (performance.now() - start) / 1000;
+    const what = outcome === 'site rebuilt' ? `${pages.length} pages published to` : 'site unchanged, kept at';
+    options.log.info(`report: ${what} ${siteDir} in ${seconds.toFixed(1)} s`);
+    return { siteDir, pages, outcome, seconds, dataSeconds: pageData.seconds, frameworkSeconds };
+  };
+  if (publishedFingerprint(siteDir) === fingerprint) {
+    removeOtherBuilds(siteDir);
+    return done('site unchanged, kept', sitePages(siteDir));
+  }
+
+  // One build at a time per checkout: every build writes its page data into the one Framework cache.
+  const cacheLock = await acquireRunLock(join(dirname(FRAMEWORK_CACHE), 'build'), {
+    command: `wuwei report (${dbPath})`,
+    waitSeconds: BUILD_TIMEOUT_MS / 1000,
+    log: options.log,
+  });
   clearLoaderCache();
   seedNpmVersionIndex(FRAMEWORK_CACHE);
   const building = join(versions, `${new Date().toISOString().replaceAll(':', '-')}-${process.pid}`);
   let published = false;
   try {
-    options.log.info(
-      `report: building the site from ${dbPath} (personal data ${options.showPersonalData ? 'shown' : 'withheld: ids and roles only'})`,
-    );
-    const settings: LoaderSettings = {
-      dbPath,
-      showPersonalData: options.showPersonalData ?? false,
-      ...(options.grades ? { grades: options.grades } : {}),
-      ...(options.runsDir ? { runsDir: resolve(options.runsDir) } : {}),
-    };
-    await writePageData(dbPath, loaderEnvironment(settings), FRAMEWORK_CACHE);
+    writePageData(pageData.json, FRAMEWORK_CACHE);
+    const framework = performance.now();
     await runFrameworkBuild({ ...settings, outDir: building });
+    frameworkSeconds = (performance.now() - framework) / 1000;
     const pages = sitePages(building);
     if (!pages.includes('/')) throw new WuweiError('report_failed', `report build made no index page in ${building}`);
     markSite(building, dbPath);
+    writeFingerprint(building, fingerprint);
     checkSiteFolder(siteDir); // again: the folder may have changed during the build
     publish(building, siteDir);
     published = true;
-    const seconds = (performance.now() - start) / 1000;
-    options.log.info(`report: ${pages.length} pages published to ${siteDir} in ${seconds.toFixed(1)} s`);
-    return { siteDir, pages, seconds };
+    return done('site rebuilt', pages);
   } finally {
+    cacheLock.release();
     if (!published) rmSync(building, { recursive: true, force: true });
   }
 }
@@ -207,6 +240,12 @@ function publish(built: string, siteDir: string): void {
       { cause: error },
     );
   }
+  removeOtherBuilds(siteDir);
+}
+
+/** Removes the builds the site link does not point at: older sites, and what killed runs left. */
+function removeOtherBuilds(siteDir: string): void {
+  if (!lstatSync(siteDir).isSymbolicLink()) return;
   const current = basename(readlinkSync(siteDir));
   for (const entry of readdirSync(`${siteDir}.versions`)) {
     if (entry !== current) rmSync(join(`${siteDir}.versions`, entry), { recursive: true, force: true });

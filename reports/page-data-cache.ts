@@ -10,32 +10,43 @@ import { withDatabase } from '../pipeline/base/db.ts';
 import { WuweiError } from '../pipeline/base/errors.ts';
 import { PAGE_DATA } from './src/data/page-data.ts';
 
-/** Writes `<cacheDir>/data/<name>.json` for every page, with the loaders' settings from `environment`. */
-export async function writePageData(
-  dbPath: string,
-  environment: Record<string, string>,
-  cacheDir: string,
-): Promise<void> {
-  const dataDir = join(cacheDir, 'data');
-  mkdirSync(dataDir, { recursive: true });
+export interface PageData {
+  /** Each page's data as the JSON its loader would print, by loader name. */
+  json: Map<string, string>;
+  /** Seconds each page's queries took, by loader name: the run record shows which page grows with the data. */
+  seconds: Record<string, number>;
+}
+
+/** Every page's data, with the loaders' settings from `environment`. */
+export async function computePageData(dbPath: string, environment: Record<string, string>): Promise<PageData> {
+  const json = new Map<string, string>();
+  const seconds: Record<string, number> = {};
   await withEnvironment(environment, () =>
     withDatabase(
       dbPath,
       async (conn) => {
         for (const [name, query] of Object.entries(PAGE_DATA)) {
-          let data: unknown;
+          const start = performance.now();
           try {
-            data = await query(conn);
+            json.set(name, JSON.stringify(await query(conn)));
+            seconds[name] = Number(((performance.now() - start) / 1000).toFixed(3));
           } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             throw new WuweiError('report_failed', `report data ${name}.json failed: ${reason}`, { cause: error });
           }
-          writeFileSync(join(dataDir, `${name}.json`), JSON.stringify(data));
         }
       },
       { readOnly: true },
     ),
   );
+  return { json, seconds };
+}
+
+/** Writes `<cacheDir>/data/<name>.json` for every page. */
+export function writePageData(pageData: Map<string, string>, cacheDir: string): void {
+  const dataDir = join(cacheDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  for (const [name, json] of pageData) writeFileSync(join(dataDir, `${name}.json`), json);
 }
 
 /** The loaders read their settings from the environment, as they do when Framework runs them. */

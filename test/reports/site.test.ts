@@ -126,6 +126,19 @@ describe('report site', () => {
     expectOnlyThePublishedBuild();
   });
 
+  it('keeps the published site, without running Framework, when the same database is reported again', async () => {
+    const build = readlinkSync(siteDir);
+    const written = statSync(join(siteDir, 'index.html')).mtimeMs;
+    const again = await buildReport({ dbPath, siteDir, log: quietLogger });
+    expect(summary.outcome).toBe('site rebuilt');
+    expect(again.outcome).toBe('site unchanged, kept');
+    expect(again.pages).toEqual(PAGES);
+    expect(Object.keys(again.dataSeconds).sort()).toEqual(Object.keys(summary.dataSeconds).sort());
+    expect(readlinkSync(siteDir)).toBe(build);
+    expect(statSync(join(siteDir, 'index.html')).mtimeMs).toBe(written);
+    expectOnlyThePublishedBuild();
+  });
+
   /** The site is a link to its one build; nothing half-built or stale is left beside it. */
   function expectOnlyThePublishedBuild(): void {
     expect(readdirSync(join(tmp.dir, 'run')).sort()).toEqual(['runs', 'site', 'site.versions', 'wuwei.duckdb']);
@@ -278,6 +291,7 @@ describe('report site', () => {
 
   it('reads the database again on a rebuild, and lets names into who-knows-whom once personal data is allowed', async () => {
     const rebuilt = await buildReport({ dbPath, siteDir, log: quietLogger, showPersonalData: true });
+    expect(rebuilt.outcome).toBe('site rebuilt');
     expect(rebuilt.pages).toEqual(PAGES);
     const relationships = publishedJson(siteDir, 'relationships');
     expect(relationships.personalData).toBe(true);
@@ -286,5 +300,23 @@ describe('report site', () => {
         relationships.ties.some((tie: { contactLabel: string }) => tie.contactLabel.includes(name)),
       ),
     ).toBe(true);
+  });
+
+  it('rebuilds when the data changed: a renamed key deal reaches the first screen', async () => {
+    const build = readlinkSync(siteDir);
+    const [top] = publishedJson(siteDir, 'overview').keyDeals as { opportunityId: string; name: string }[];
+    await withDatabase(dbPath, (conn) =>
+      conn.run(
+        `UPDATE opportunities SET name = 'Renamed for the rebuild' WHERE opportunity_id = '${top!.opportunityId}'`,
+      ),
+    );
+    const rebuilt = await buildReport({ dbPath, siteDir, log: quietLogger, showPersonalData: true });
+    expect(rebuilt.outcome).toBe('site rebuilt');
+    expect(readlinkSync(siteDir)).not.toBe(build);
+    expect(publishedJson(siteDir, 'overview').keyDeals[0]).toMatchObject({
+      opportunityId: top!.opportunityId,
+      name: 'Renamed for the rebuild',
+    });
+    expectOnlyThePublishedBuild();
   });
 });

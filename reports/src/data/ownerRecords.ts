@@ -21,10 +21,16 @@ export async function ownerRecords(conn: DuckDBConnection, asOf: string): Promis
          SELECT stage, min(stage_index) AS stage_index, bool_or(is_closed) AS is_closed, bool_or(is_won) AS is_won
          FROM crm_stages GROUP BY stage
      ),
+     -- only the moments a deal entered a closed stage can close it: the window sorts those, not the whole history
+     closing AS (
+         SELECT DISTINCT h.opportunity_id, h.changed_at
+         FROM opportunity_history AS h JOIN stages AS s USING (stage) WHERE s.is_closed
+     ),
      changes AS (
          SELECT h.opportunity_id, h.changed_at,
                 coalesce(s.is_closed, false) AS is_closed, coalesce(s.is_won, false) AS is_won
-         FROM opportunity_history AS h LEFT JOIN stages AS s USING (stage)
+         FROM opportunity_history AS h SEMI JOIN closing AS c USING (opportunity_id, changed_at)
+         LEFT JOIN stages AS s USING (stage)
          QUALIFY row_number() OVER (
              PARTITION BY h.opportunity_id, h.changed_at ORDER BY s.stage_index DESC NULLS LAST) = 1
      ),

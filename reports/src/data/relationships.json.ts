@@ -49,17 +49,21 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
     open_deals AS (
         SELECT opportunity_id, account_id, stage, coalesce(amount, 0) AS amount
         FROM opportunities WHERE NOT coalesce(is_closed, false) AND created_date <= ${date}
-    ),
+    )`;
+  // The contacts met on the deals of `deals` only: the other deals' activities (most of the table) are never drawn.
+  const dealContactsCte = (deals: string) => `
     deal_contacts AS (
         SELECT DISTINCT a.opportunity_id, p.participant_id AS contact_id
         FROM activities AS a JOIN activity_participants AS p USING (activity_id)
-        WHERE p.participant_type = 'contact' AND a.opportunity_id IS NOT NULL AND a.occurred_at::DATE <= ${date}
+        WHERE p.participant_type = 'contact' AND a.occurred_at::DATE <= ${date}
+          AND a.opportunity_id IN (SELECT opportunity_id FROM ${deals})
     )`;
 
   const coverage = await queryRows<CoverageCell>(
     conn,
     `WITH ${openDealsCte},
      key_deals AS (SELECT * FROM open_deals ORDER BY amount DESC, opportunity_id LIMIT ${KEY_DEALS}),
+     ${dealContactsCte('key_deals')},
      roles(role) AS (VALUES ${roleValues}),
      role_contacts AS (
          SELECT r.opportunity_id, r.role, r.contact_id, (dc.contact_id IS NOT NULL) AS engaged
@@ -78,7 +82,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
 
   const threading = await queryRows<ThreadingByStage>(
     conn,
-    `WITH ${openDealsCte},
+    `WITH ${openDealsCte}, ${dealContactsCte('open_deals')},
      stage_order(stage, stage_index) AS (VALUES ${stageValues}),
      latest AS (SELECT opportunity_id, win_probability FROM scores WHERE as_of = (SELECT max(as_of) FROM scores)),
      threads AS (
