@@ -23,7 +23,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WuweiError } from '../pipeline/base/errors.ts';
 import type { Logger } from '../pipeline/base/log.ts';
-import { acquireRunLock } from '../pipeline/commands/lock.ts';
+import { acquireRunLock } from '../pipeline/base/lock.ts';
 import { checkSiteFolder, markSite } from '../pipeline/config/write-folders.ts';
 import { seedNpmVersionIndex } from './frameworkNpmVersions.ts';
 import { computePageData, writePageData } from './page-data-cache.ts';

@@ -463,7 +463,7 @@ function sourceSelection(
 }
 
 /**
- * Wraps a stage so it runs alone against its database (see lock.ts) and its summary is printed as
+ * Wraps a stage so it runs alone against its database (see base/lock.ts) and its summary is printed as
  * JSON when asked. Commands that do not write the database pass `{ lock: false }`; those that do not open it
  * at all, `{ database: false }`.
  */
@@ -481,7 +481,7 @@ function act<O extends SharedOptions & Record<string, any>>(
     const sources: string[] | undefined = options['source'] ?? (config.sources.dir ? [config.sources.dir] : undefined);
     checkWriteFolders(paths, { configFile: file, ...(sources ? { sources } : {}) });
     const held = (typeof lock === 'function' ? lock(options) : lock)
-      ? await (await import('./lock.ts')).acquireRunLock(paths.db, {
+      ? await (await import('../base/lock.ts')).acquireRunLock(paths.db, {
           command: `wuwei ${command.name()}`,
           waitSeconds: options.wait,
           log,

@@ -51,7 +51,7 @@ describe('model files', () => {
 
   it('save then load predicts bit for bit the same logits', async () => {
     await selectBackend({ info: () => {}, warn: () => {} });
-    const network = buildWinNetwork(4, { hidden: [8, 4], activation: 'relu', dropout: 0.1, l2: 0 });
+    const network = buildWinNetwork(4, { hidden: [8, 4], activation: 'relu', dropout: 0.1, l2: 0 }, 3);
     const preprocessing = fitPreprocessing(
       ['a', 'b', 'c', 'd'],
       [1, 2, 3, 4].map((k) => Float32Array.from([k, 2 * k, -k])),

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WuweiError } from '../../pipeline/base/errors.ts';
-import { acquireRunLock } from '../../pipeline/commands/lock.ts';
+import { acquireRunLock } from '../../pipeline/base/lock.ts';
 import { quietLogger, type Logger } from '../../pipeline/base/log.ts';
 import { wuwei } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -31,10 +31,10 @@ async function holderProcess(db: string): Promise<ChildProcess> {
   const script = `
     import { register } from 'tsx/esm/api';
     register();
-    const { acquireRunLock } = await import(${JSON.stringify(join(REPO, 'pipeline', 'commands', 'lock.ts'))});
+    const { acquireRunLock } = await import(${JSON.stringify(join(REPO, 'pipeline', 'base', 'lock.ts'))});
     await acquireRunLock(${JSON.stringify(db)}, { command: 'wuwei run', waitSeconds: 0, log: { info() {}, warn() {} } });
     process.stdout.write('held\\n');
-    setInterval(() => {});`;
+    setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireRunLock } from '../../pipeline/commands/lock.ts';
+import { acquireRunLock } from '../../pipeline/base/lock.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { checkSiteFolder, SITE_MARKER } from '../../pipeline/config/write-folders.ts';
 import { WUWEI, wuwei } from '../helpers/cli.ts';

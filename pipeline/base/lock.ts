@@ -14,9 +14,9 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { WuweiError } from '../base/errors.ts';
-import { systemErrorMessage } from '../base/system-errors.ts';
-import type { Logger } from '../base/log.ts';
+import { WuweiError } from './errors.ts';
+import { systemErrorMessage } from './system-errors.ts';
+import type { Logger } from './log.ts';
 
 interface LockOwner {
   pid: number;
