@@ -186,6 +186,11 @@ const movesSchema = z.strictObject({
   engineerCapacity: z.number().int().min(0).optional(),
   /** A key person's tie is quiet (a re-engage move) when nobody of ours has interacted with them for this many days. */
   quietDays: positiveInt.default(30),
+  /**
+   * Open deals whose moves are priced each night, largest expected value first (win probability × expected
+   * amount): each one is rebuilt and scored once per move, so this bounds the stage at 100k deals and more.
+   */
+  maxDeals: positiveInt.default(1000),
 });
 
 export const configSchema = z.strictObject({

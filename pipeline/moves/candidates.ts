@@ -52,9 +52,11 @@ export interface CandidateOptions {
   engineerRole: string;
   /** A key person's tie is quiet when nobody of ours has interacted with them for this many days. */
   quietDays: number;
+  /** Only the open deals of largest expected value tonight (win probability × expected amount, from `scores`). */
+  maxDeals?: number;
 }
 
-/** Every candidate move for the open deals in `features_score`, in a stable order. */
+/** Every candidate move for the open deals in `features_score` (or the `maxDeals` most valuable), in a stable order. */
 export async function candidateMoves(conn: DuckDBConnection, options: CandidateOptions): Promise<CandidateMove[]> {
   const roles = Object.entries(ROLE_SENIORITIES)
     .map(
@@ -64,7 +66,10 @@ export async function candidateMoves(conn: DuckDBConnection, options: CandidateO
     .join(', ');
   const sql = `
     with
-    deals as (select opportunity_id, account_id, owner_id, region, as_of from features_score),
+    deals as (
+        select opportunity_id, account_id, owner_id, region, as_of from features_score
+        ${options.maxDeals === undefined ? '' : `where opportunity_id in (${mostValuableDeals(options.maxDeals)})`}
+    ),
     on_deal as (
         select distinct roles.opportunity_id, roles.contact_id, roles.role
         from opportunity_contact_roles as roles join deals using (opportunity_id)
@@ -170,4 +175,12 @@ export async function candidateMoves(conn: DuckDBConnection, options: CandidateO
       row.kind === 'executive_sponsor' ? 'executive' : row.kind === 'solutions_engineer' ? 'solutions_engineer' : null,
     truthKey: row.truth_key,
   }));
+}
+
+/** The ids of tonight's `limit` open deals of largest expected value, ties by id. */
+function mostValuableDeals(limit: number): string {
+  return `select opportunity_id from scores
+          where as_of = (select max(as_of) from features_score)
+          order by win_probability * coalesce(expected_amount, amount, 0) desc, opportunity_id
+          limit ${Math.floor(limit)}`;
 }

@@ -69,6 +69,7 @@ export async function writeMoves(
     executiveRole: features.executiveRole,
     engineerRole: features.engineerRole,
     quietDays: config.moves.quietDays,
+    maxDeals: config.moves.maxDeals,
   });
   const people = await peopleWithCapacity(conn, {
     asOf,
@@ -135,7 +136,8 @@ export async function writeMoves(
     seconds: (performance.now() - start) / 1000,
   };
   log.info(
-    `moves as of ${asOf}: ${summary.moves} moves on ${summary.deals} open deals (${summary.positiveMoves} the model expects to raise expected value); ` +
+    `moves as of ${asOf}: ${summary.moves} moves on ${summary.deals} open deals (${summary.positiveMoves} the model expects to raise expected value; ` +
+      `at most the ${config.moves.maxDeals} of largest expected value are priced, moves.maxDeals); ` +
       `allocation of ${people.length} executives and solutions engineers: expected-value gain ${Math.round(summary.allocation.gain)} ` +
       `against ${Math.round(summary.allocation.byDealSizeGain)} by deal size (${summary.seconds.toFixed(1)} s)`,
   );

@@ -15,6 +15,7 @@ import { quietLogger } from '../../pipeline/base/log.ts';
 import { runPaths } from '../../pipeline/config/paths.ts';
 import { defaultConfig } from '../../pipeline/config/config.ts';
 import { featureBuildOptions } from '../../models/index.ts';
+import { candidateMoves } from '../../pipeline/moves/candidates.ts';
 import { counterfactualOutlook, scoreTable } from '../../pipeline/moves/counterfactual.ts';
 import { checkMovesAgainstTruth, type TruthCheck } from '../../pipeline/moves/truth-check.ts';
 import { NEXT_MOVES_FILE, TASK_FILES } from '../../pipeline/moves/move-files.ts';
@@ -80,6 +81,28 @@ describe('moves stage on a real run', () => {
       );
       expect(intro[0]!.n).toBe(0);
     });
+  });
+
+  it('prices only the moves.maxDeals open deals of largest expected value when there are more', async () => {
+    const features = defaultConfig().features;
+    const options = { executiveRole: features.executiveRole, engineerRole: features.engineerRole, quietDays: 30 };
+    await withDatabase(
+      paths.db,
+      async (conn) => {
+        const dealsOf = (moves: { opportunityId: string }[]) => new Set(moves.map((move) => move.opportunityId));
+        const all = dealsOf(await candidateMoves(conn, options));
+        const limited = dealsOf(await candidateMoves(conn, { ...options, maxDeals: 10 }));
+        const top = await queryRows<{ id: string }>(
+          conn,
+          `SELECT opportunity_id AS id FROM scores WHERE as_of = DATE '${asOf}'
+           ORDER BY win_probability * coalesce(expected_amount, amount, 0) DESC, opportunity_id LIMIT 10`,
+        );
+        expect(all.size).toBeGreaterThan(10);
+        expect(limited.size).toBeGreaterThan(5);
+        expect([...limited].every((id) => top.some((row) => row.id === id))).toBe(true);
+      },
+      { readOnly: true },
+    );
   });
 
   it("rebuilding tonight's rows through the overlay with no move gives tonight's scores", async () => {

@@ -29,7 +29,7 @@ export function renderLayouts(): string {
     '## Files',
     '',
     '- A file is named without extension in a mapping; `.csv`, `.txt`, `.tsv`, `.parquet`, `.json`, `.ndjson`, `.jsonl` are tried, case-insensitively.',
-    '- DuckDB reads every file (`read_csv` with its sniffer: delimiter, quoting, header, UTF-8 BOM; `read_parquet`; `read_json`, JSON arrays or newline-delimited). CSV is read as text so that one bad value rejects one row, not the file.',
+    '- DuckDB reads every file (`read_csv` with its sniffer: delimiter, quoting, header, UTF-8 BOM, sniffed once per file and the dialect reused by every read of it; `read_parquet`; `read_json`, JSON arrays or newline-delimited). CSV is read as text so that one bad value rejects one row, not the file.',
     '- Column names match whatever their case (Data Loader writes `STAGENAME`). A rule may list several names, the API name first and then report or UI labels (`[CloseDate, Close Date]`): the first the file has is read.',
     '- JSON as CRM APIs write it: a page envelope (`{"value": [...]}` from the Dataverse Web API, `{"results": [...]}` from HubSpot), HubSpot\'s `properties` (each a column of its own name), Dataverse lookups (`_parentaccountid_value` read as `parentaccountid`, its formatted value as `parentaccountidname`, the table it points at as `parentaccountidtype`); other nested objects become dotted names (`metadata.probability`), lists `;`-separated text (`associations.companies.results.id`).',
     '- Azure Synapse Link for Dataverse: a `model.json` beside headerless CSV partitions (`opportunity/2026-06.csv`): a table named in the mapping is read from its partitions with the column names model.json lists.',
