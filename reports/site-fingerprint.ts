@@ -5,7 +5,7 @@
  * whose fingerprint equals the published site's keeps that site instead of running Framework again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,10 +53,13 @@ export function writeFingerprint(siteFolder: string, fingerprint: string): void 
   writeFileSync(join(siteFolder, FINGERPRINT_FILE), `${fingerprint}\n`);
 }
 
-/** The fingerprint the published site was built with; null when it has none (or no index page). */
+/**
+ * The fingerprint the published site was built with; null when it has none, no index page, or is not
+ * the link Wuwei publishes (a plain folder, as an older version or a copy left it, is rebuilt and replaced).
+ */
 export function publishedFingerprint(siteDir: string): string | null {
   try {
-    if (!existsSync(join(siteDir, 'index.html'))) return null;
+    if (!lstatSync(siteDir).isSymbolicLink() || !existsSync(join(siteDir, 'index.html'))) return null;
     return readFileSync(join(siteDir, FINGERPRINT_FILE), 'utf8').trim() || null;
   } catch {
     return null;
