@@ -9,8 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnCollect } from './child-stage.ts';
-import { writeBenchmarks } from './render.ts';
-import { SECTIONS_DIR, writeSection, type SectionTarget } from './sections.ts';
+import { recordSection } from './render.ts';
+import type { SectionTarget } from './sections.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WUWEI_BIN = join(repo, 'bin', 'wuwei.js');
@@ -82,15 +82,13 @@ async function main(): Promise<void> {
       '|---|---:|---:|---|',
       ...rows,
     ].join('\n');
-    writeSection(join(repo, SECTIONS_DIR), 'cli-start', {
+    recordSection(repo, 'cli-start', {
       title: 'CLI start',
       order: 10,
-      recordedAt: new Date().toISOString(),
       command: `\`npx tsx bench/cli-start.ts --runs ${runs}\``,
       targets,
       markdown,
     });
-    writeBenchmarks(repo);
     process.stdout.write(`${markdown}\n`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnCollect } from './child-stage.ts';
 import { bareScan } from './peers/bare-scan.ts';
-import { writeBenchmarks } from './render.ts';
-import { SECTIONS_DIR, writeSection, type SectionTarget } from './sections.ts';
+import { recordSection } from './render.ts';
+import type { SectionTarget } from './sections.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WUWEI_BIN = join(repo, 'bin', 'wuwei.js');
@@ -138,15 +138,13 @@ async function main(): Promise<void> {
       '',
       `Wide export: ${x(cellRatio)} the cells took ${x(timeRatio)} the \`wuwei load\` time (DuckDB's bare scan ${x(broad.bare.wall / narrow.bare.wall)}).`,
     ].join('\n');
-    writeSection(join(repo, SECTIONS_DIR), 'load-speed', {
+    recordSection(repo, 'load-speed', {
       title: 'Load speed',
       order: 5,
-      recordedAt: new Date().toISOString(),
       command: `\`wuwei generate --out DIR --opportunities 100000 --seed 7; npx tsx bench/load-speed.ts --export DIR --wide-rows ${rows}\``,
       targets,
       markdown,
     });
-    writeBenchmarks(repo);
     process.stdout.write(`${markdown}\n`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -3,10 +3,8 @@
  * bench/moves-truth.json: how the model's expected uplifts rank moves and deals against the
  * generator's true ones, beside the naive rule, and what the allocation gains in truth.
  */
-import { join } from 'node:path';
 import type { TruthCheck } from '../pipeline/moves/truth-check.ts';
-import { writeBenchmarks } from './render.ts';
-import { SECTIONS_DIR, writeSection } from './sections.ts';
+import { recordSection } from './render.ts';
 
 /** What bench/moves-truth.ts records: the truth check, the allocation judged by the truth, per kind of move. */
 export interface MovesTruthRecord extends TruthCheck {
@@ -47,7 +45,7 @@ export function recordMovesTruthSection(repo: string, record: MovesTruthRecord):
         ]
       : []),
   ].join('\n');
-  writeSection(join(repo, SECTIONS_DIR), 'moves-truth', {
+  recordSection(repo, 'moves-truth', {
     title: 'Next moves against the generator’s truth',
     order: 50,
     recordedAt: record.measuredAt,
@@ -70,5 +68,4 @@ export function recordMovesTruthSection(repo: string, record: MovesTruthRecord):
     ],
     markdown,
   });
-  writeBenchmarks(repo);
 }

@@ -9,7 +9,15 @@ import {
   type SizeResult,
   type StageName,
 } from './results.ts';
-import { metCell, readSections, renderSection, SECTIONS_DIR, type Sections } from './sections.ts';
+import {
+  metCell,
+  readSections,
+  renderSection,
+  SECTIONS_DIR,
+  writeSection,
+  type RecordedSection,
+  type Sections,
+} from './sections.ts';
 
 const NIGHTLY_WITH_TRAINING_TARGET = { opportunities: 100_000, seconds: 180 };
 const NIGHTLY_WITH_TRAINING_1M_TARGET = { opportunities: 1_000_000, seconds: 600 };
@@ -29,6 +37,19 @@ export function writeBenchmarks(repo: string): void {
     join(repo, 'BENCHMARKS.md'),
     renderBenchmarks(results, readShapePeers(repo), readSections(join(repo, SECTIONS_DIR))),
   );
+}
+
+/** Records one section a benchmark just measured (bench/results/<id>.json) and re-renders BENCHMARKS.md with it. */
+export function recordSection(
+  repo: string,
+  id: string,
+  section: Omit<RecordedSection, 'recordedAt'> & { recordedAt?: string },
+): void {
+  writeSection(join(repo, SECTIONS_DIR), id, {
+    ...section,
+    recordedAt: section.recordedAt ?? new Date().toISOString(),
+  });
+  writeBenchmarks(repo);
 }
 
 export function renderBenchmarks(

@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { withDatabase, queryRows } from '../pipeline/base/db.ts';
 import { quietLogger } from '../pipeline/base/log.ts';
 import { buildReport, type ReportSummary } from '../reports/build.ts';
-import { writeBenchmarks } from './render.ts';
-import { SECTIONS_DIR, writeSection, type SectionTarget } from './sections.ts';
+import { recordSection } from './render.ts';
+import type { SectionTarget } from './sections.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_SECONDS = 10;
@@ -102,17 +102,15 @@ async function main(): Promise<void> {
     `|---|${runs.map(() => '---:').join('|')}|`,
     ...pageRows,
   ].join('\n');
-  writeSection(join(repo, SECTIONS_DIR), 'report-speed', {
+  recordSection(repo, 'report-speed', {
     title: 'Report',
     order: 25,
-    recordedAt: new Date().toISOString(),
     command:
       '`npx wuwei generate --out G --opportunities 100000 --seed 7 && npx wuwei run --source G --db G.duckdb --no-report`, ' +
       `then \`npx tsx bench/report-speed.ts ${dbs.map((db) => `--db ${db}`).join(' ')}\``,
     targets,
     markdown,
   });
-  writeBenchmarks(repo);
   process.stdout.write(`${markdown}\n`);
 }
 
