@@ -2,8 +2,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import {
   BASE_CONFIG,
   chartTitle,
+  diagonalLayer,
   FORMAT,
   MODELS,
+  modelsIn,
   REFERENCE_COLOR,
   sizing,
   VEGA_LITE_SCHEMA,
@@ -16,7 +18,7 @@ import type { CurvePoint, ModelName } from './types.js';
  * were actually won. A calibrated score lies on the diagonal; dots are sized by the deals in the bin.
  */
 export function calibrationChart(points: CurvePoint[], options: ChartSize = {}): TopLevelSpec {
-  const models = (Object.keys(MODELS) as ModelName[]).filter((model) => points.some((point) => point.model === model));
+  const models = modelsIn(points);
   const seriesLabels = models.map((model) => MODELS[model].label);
   const values = points
     .filter((point) => models.includes(point.model))
@@ -44,19 +46,7 @@ export function calibrationChart(points: CurvePoint[], options: ChartSize = {}):
     ...size,
     config: BASE_CONFIG,
     layer: [
-      {
-        data: {
-          values: [
-            { predicted: 0, observed: 0 },
-            { predicted: 1, observed: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: REFERENCE_COLOR, strokeWidth: 1 },
-        encoding: {
-          x: { field: 'predicted', type: 'quantitative' },
-          y: { field: 'observed', type: 'quantitative' },
-        },
-      },
+      diagonalLayer('predicted', 'observed'),
       {
         // Bottom right (said 90%, won 10%) stays empty for any usable score: room for the key to the diagonal.
         data: { values: [{ predicted: 0.98, observed: 0.03, text: 'dashed: perfectly calibrated' }] },

@@ -19,6 +19,25 @@ export const MODELS: Record<ModelName, { label: string; color: string }> = {
 
 export const REFERENCE_COLOR = '#8a8f98';
 
+/** The models that have points, in MODELS' order (the legend's). */
+export function modelsIn(points: readonly { model: ModelName }[]): ModelName[] {
+  return (Object.keys(MODELS) as ModelName[]).filter((model) => points.some((point) => point.model === model));
+}
+
+/** The dashed y = x line from (0, 0) to (1, 1): perfect calibration, or a coin toss on a ROC curve. */
+export function diagonalLayer(x: string, y: string) {
+  return {
+    data: {
+      values: [
+        { [x]: 0, [y]: 0 },
+        { [x]: 1, [y]: 1 },
+      ],
+    },
+    mark: { type: 'line' as const, strokeDash: [4, 4], color: REFERENCE_COLOR, strokeWidth: 1 },
+    encoding: { x: { field: x, type: 'quantitative' as const }, y: { field: y, type: 'quantitative' as const } },
+  };
+}
+
 /** ECM (relationships) and PBM (project behaviour), the same on every chart that splits features. */
 export const DIMENSION_COLORS = { ECM: '#1f5fbf', PBM: '#2a9d8f', Other: '#8a8f98' } as const;
 

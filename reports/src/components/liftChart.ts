@@ -4,6 +4,7 @@ import {
   chartTitle,
   FORMAT,
   MODELS,
+  modelsIn,
   REFERENCE_COLOR,
   sizing,
   VEGA_LITE_SCHEMA,
@@ -13,7 +14,7 @@ import type { LiftPoint, ModelName } from './types.js';
 
 /** Lift by decile on the holdout: how many times the average win rate the best-scored 10%, 20%, ... of deals reach. */
 export function liftChart(points: LiftPoint[], options: ChartSize & { derived?: boolean } = {}): TopLevelSpec {
-  const models = (Object.keys(MODELS) as ModelName[]).filter((model) => points.some((p) => p.model === model));
+  const models = modelsIn(points);
   const labels = models.map((model) => MODELS[model].label);
   const values = [...points].sort((a, b) => a.depth - b.depth).map((p) => ({ ...p, series: MODELS[p.model].label }));
   const size = sizing(options, { width: 460, height: 320 });

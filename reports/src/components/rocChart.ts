@@ -2,8 +2,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import {
   BASE_CONFIG,
   chartTitle,
+  diagonalLayer,
   FORMAT,
   MODELS,
+  modelsIn,
   REFERENCE_COLOR,
   sizing,
   VEGA_LITE_SCHEMA,
@@ -25,7 +27,7 @@ export function rocChart(points: CurvePoint[], options: RocChartOptions = {}): T
     const auc = options.auc?.[model];
     return auc === undefined ? MODELS[model].label : `${MODELS[model].label} (AUC ${auc.toFixed(3)})`;
   };
-  const models = (Object.keys(MODELS) as ModelName[]).filter((model) => points.some((point) => point.model === model));
+  const models = modelsIn(points);
   const seriesLabels = models.map(label);
   const values = points
     .filter((point) => models.includes(point.model))
@@ -45,19 +47,7 @@ export function rocChart(points: CurvePoint[], options: RocChartOptions = {}): T
     ...size,
     config: BASE_CONFIG,
     layer: [
-      {
-        data: {
-          values: [
-            { fpr: 0, tpr: 0 },
-            { fpr: 1, tpr: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: REFERENCE_COLOR, strokeWidth: 1 },
-        encoding: {
-          x: { field: 'fpr', type: 'quantitative' },
-          y: { field: 'tpr', type: 'quantitative' },
-        },
-      },
+      diagonalLayer('fpr', 'tpr'),
       {
         data: { values: [{ fpr: 0.62, tpr: 0.56, text: 'random guess' }] },
         mark: { type: 'text', color: REFERENCE_COLOR, angle: 0, align: 'left', fontSize: 11 },
