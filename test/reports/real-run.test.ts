@@ -175,6 +175,39 @@ describe('the site on a database the real stages wrote', () => {
     expect(single).toBe(onList('single-threaded'));
   });
 
+  it("states a deal's and an account's expected value the same on every page, as the scores give it", async () => {
+    // One definition (latestScores.ts expectedValueSql): win probability x the deal-size model's amount.
+    const stored = await withDatabase(
+      run.dbPath,
+      (conn) =>
+        queryRows<{ opportunity_id: string; account_id: string; value: number; differs: boolean }>(
+          conn,
+          `SELECT opportunity_id, account_id, (win_probability * coalesce(expected_amount, amount, 0))::DOUBLE AS value,
+                  abs(expected_amount - amount) > 1 AS differs
+           FROM scores WHERE as_of = (SELECT max(as_of) FROM scores)`,
+        ),
+      { readOnly: true },
+    );
+    const byDeal = new Map(stored.map((row) => [row.opportunity_id, row.value]));
+    const byAccount = new Map<string, number>();
+    for (const row of stored) byAccount.set(row.account_id, (byAccount.get(row.account_id) ?? 0) + row.value);
+    // Some deal's model amount differs from the rep's, or the check could not tell the definitions apart.
+    expect(stored.some((row) => row.differs && row.value > 0)).toBe(true);
+
+    const open = outputs['deals'].deals.filter((d: { status: string }) => d.status === 'open');
+    expect(open.length).toBeGreaterThan(0);
+    for (const deal of [...open, ...outputs['overview'].keyDeals] as { opportunityId: string; expectedValue: number }[])
+      expect(deal.expectedValue, deal.opportunityId).toBeCloseTo(byDeal.get(deal.opportunityId)!, 1);
+    const accounts = outputs['accounts'].accounts as { accountId: string; potential: number }[];
+    const withDeals = accounts.filter((account) => byAccount.has(account.accountId));
+    expect(withDeals.length).toBeGreaterThan(0);
+    for (const account of withDeals)
+      expect(account.potential, account.accountId).toBeCloseTo(byAccount.get(account.accountId)!, 1);
+    const gaps = outputs['accounts'].gapMoves.rows as { accountId: string; potential: number }[];
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const gap of gaps) expect(gap.potential, gap.accountId).toBeCloseTo(byAccount.get(gap.accountId)!, 1);
+  });
+
   it("takes every forecast figure from the forecast stage's tables and says why the number moved", async () => {
     const overview = outputs['overview'];
     const quarter = overview.forecast.quarter;

@@ -7,11 +7,12 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
-import { scoresHeader } from './latestScores.ts';
+import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { coverageGapMoves } from './moveLists.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
+import { optionalColumns } from './tables.ts';
 
 const ACCOUNT_LIMIT = 300;
 /** An account is high on a measure when it is in the top fifth of the accounts that have any value or potential. */
@@ -21,19 +22,20 @@ const HIGH_QUANTILE = 0.8;
 export async function accountsData(conn: DuckDBConnection): Promise<AccountsReport> {
   const asOf = await runDate(conn);
   const { asOf: scoredAsOf, currency } = await scoresHeader(conn);
+  const scored = await optionalColumns(conn, 'scores', ['expected_amount']);
   const date = `DATE ${quoteLiteral(asOf)}`;
   // Account names are company names from the CRM, not personal data.
   const label = 'coalesce(a.name, a.account_id)';
   await conn.run(`
     CREATE TEMP TABLE account_view AS
-    WITH latest AS (SELECT opportunity_id, win_probability FROM scores WHERE as_of = (SELECT max(as_of) FROM scores)),
+    WITH ${LATEST_SCORES_CTE},
     won AS (
         SELECT account_id, sum(amount) AS value FROM opportunities
         WHERE is_won AND close_date <= ${date} AND close_date > ${date} - INTERVAL 24 MONTH GROUP BY account_id
     ),
     open_deals AS (
         SELECT o.account_id, count(*) AS open_deals, sum(coalesce(o.amount, 0)) AS open_amount,
-               sum(coalesce(o.amount, 0) * coalesce(l.win_probability, o.probability, 0)) AS potential
+               sum(coalesce(${expectedValueSql('l', scored.has('expected_amount'))}, o.amount * o.probability, 0)) AS potential
         FROM opportunities AS o LEFT JOIN latest AS l USING (opportunity_id)
         WHERE NOT coalesce(o.is_closed, false) AND o.created_date <= ${date} GROUP BY o.account_id
     ),

@@ -10,7 +10,7 @@ import type { DealList, DealRow, DealsReport } from '../components/types.ts';
 import { factorsInWords, FACTOR_FEATURES, OWNER_CLOSED, OWNER_WON } from './factorWords.ts';
 import { gradeBands } from './gradeBands.ts';
 import { LIST_RULES, listSql } from './dealLists.ts';
-import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { nightChanges } from './nightChanges.ts';
 import { ownerRecords } from './ownerRecords.ts';
 import { runLoaderAsScript } from './runLoader.ts';
@@ -89,7 +89,7 @@ export async function dealsData(conn: DuckDBConnection): Promise<DealsReport> {
                  ELSE coalesce(l.quarter_label, 'Later') END AS "closeQuarter",
             coalesce(l.stage_probability, 0)::DOUBLE AS "stageProbability",
             round(l.win_probability, 4)::DOUBLE AS "winProbability", l.score::INTEGER AS score,
-            round(l.win_probability * coalesce(${has('expected_amount') ? 'l.expected_amount, ' : ''}l.amount, 0), 2)::DOUBLE AS "expectedValue",
+            round(${expectedValueSql('l', has('expected_amount'))}, 2)::DOUBLE AS "expectedValue",
             CASE WHEN l.status = 'open' THEN round(l.win_probability - p.win_probability, 4) END::DOUBLE AS change,
             ${col(has('grade'), 'l.grade::VARCHAR')} AS grade,
             ${col(has('trend'), 'l.trend::VARCHAR')} AS trend,

@@ -6,7 +6,7 @@
  * most. People appear by id and role unless the site is built with personal data shown.
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
-import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { coverageGapMoves, stalledDealMoves } from './moveLists.ts';
 import { showPersonalData } from './personalData.ts';
 import { runLoaderAsScript } from './runLoader.ts';
@@ -58,7 +58,7 @@ export async function movesData(conn: DuckDBConnection) {
     conn,
     `WITH ${moves}, ${LATEST_SCORES_CTE}
      SELECT m.opportunity_id AS "opportunityId", m.account_id AS "accountId", ${userLabel('u')} AS owner, l.stage,
-            l.win_probability::DOUBLE AS "winProbability", (l.win_probability * l.expected_amount)::DOUBLE AS "expectedValue",
+            l.win_probability::DOUBLE AS "winProbability", (${expectedValueSql('l', true)})::DOUBLE AS "expectedValue",
             m.description AS "bestMove", m.move_kind AS kind, m.delta_win_probability::DOUBLE AS "deltaWin", m.delta_expected_value::DOUBLE AS "valueAtStake",
             (SELECT count(*) FROM moves AS o WHERE o.opportunity_id = m.opportunity_id)::INTEGER AS moves
      FROM moves AS m JOIN latest AS l USING (opportunity_id) LEFT JOIN users AS u ON u.user_id = m.owner_id

@@ -6,6 +6,7 @@
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Maybe, NightChange, NightChanges } from '../components/types.ts';
 import { formatDate } from '../components/format.ts';
+import { expectedValueSql } from './latestScores.ts';
 import { hasTable, optionalColumns } from './tables.ts';
 
 /** A deal re-scored by this much win probability or more counts as re-scored. */
@@ -38,9 +39,7 @@ export async function nightChanges(
       reason: 'What changed since the previous night is not available yet: the scores table holds one night so far.',
     };
   const scored = await optionalColumns(conn, 'scores', ['expected_amount']);
-  // A deal's expected value: the win probability times the amount the deal-size model expects if won.
-  const value = (alias: string) =>
-    `${alias}.win_probability * coalesce(${scored.has('expected_amount') ? `${alias}.expected_amount, ` : ''}${alias}.amount, 0)`;
+  const value = (alias: string) => expectedValueSql(alias, scored.has('expected_amount'));
   const rows = await queryRows<{ kind: NightChange['kind']; id: string; amount: number; valueChange: number }>(
     conn,
     `WITH now AS (SELECT * FROM scores WHERE as_of = DATE ${quoteLiteral(asOf)}),

@@ -6,7 +6,7 @@
 import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Overview, StageSummary } from '../components/types.ts';
 import { forecastFigures } from './forecastFigures.ts';
-import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { modelSummary } from './modelSummary.ts';
 import { nightChanges } from './nightChanges.ts';
 import { runLoaderAsScript } from './runLoader.ts';
@@ -30,13 +30,12 @@ export async function overviewData(conn: DuckDBConnection): Promise<Overview> {
   const model = await modelSummary(conn);
   const forecast = await forecastFigures(conn);
   const scored = await optionalColumns(conn, 'scores', ['expected_amount']);
-  const expectedAmount = scored.has('expected_amount') ? 'l.expected_amount, ' : '';
   const keyDeals = await queryRows<Overview['keyDeals'][number]>(
     conn,
     `WITH ${LATEST_SCORES_CTE},
      prior AS (SELECT opportunity_id, win_probability FROM scores WHERE as_of = (SELECT max(as_of) FROM scores WHERE as_of < DATE '${header.asOf}'))
      SELECT l.opportunity_id AS "opportunityId", o.name, a.name AS "accountName", l.stage, coalesce(l.amount, 0)::DOUBLE AS amount,
-            l.win_probability::DOUBLE AS "winProbability", round(l.win_probability * coalesce(${expectedAmount}l.amount, 0), 2)::DOUBLE AS "expectedValue",
+            l.win_probability::DOUBLE AS "winProbability", round(${expectedValueSql('l', scored.has('expected_amount'))}, 2)::DOUBLE AS "expectedValue",
             (l.win_probability - p.win_probability)::DOUBLE AS change
      FROM latest AS l LEFT JOIN prior AS p USING (opportunity_id)
      LEFT JOIN opportunities AS o ON o.opportunity_id = l.opportunity_id

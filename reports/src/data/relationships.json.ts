@@ -14,11 +14,12 @@ import type {
   ThreadingByStage,
   Tie,
 } from '../components/types.ts';
-import { scoresHeader } from './latestScores.ts';
+import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
+import { optionalColumns } from './tables.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
 
 /** The buying committee as the decision-chain features count it (blockers are shown apart). */
@@ -80,13 +81,15 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
      GROUP BY ALL ORDER BY amount DESC, "opportunityId", roles.role`,
   );
 
+  const scored = await optionalColumns(conn, 'scores', ['expected_amount']);
   const threading = await queryRows<ThreadingByStage>(
     conn,
     `WITH ${openDealsCte}, ${dealContactsCte('open_deals')},
      stage_order(stage, stage_index) AS (VALUES ${stageValues}),
-     latest AS (SELECT opportunity_id, win_probability FROM scores WHERE as_of = (SELECT max(as_of) FROM scores)),
+     ${LATEST_SCORES_CTE},
      threads AS (
-         SELECT d.opportunity_id, d.stage, d.amount, count(dc.contact_id) AS engaged, l.win_probability
+         SELECT d.opportunity_id, d.stage, d.amount, count(dc.contact_id) AS engaged,
+                ${expectedValueSql('l', scored.has('expected_amount'))} AS expected_value
          FROM open_deals AS d LEFT JOIN deal_contacts AS dc USING (opportunity_id) LEFT JOIN latest AS l USING (opportunity_id)
          GROUP BY ALL
      )
@@ -94,7 +97,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
             count(*) FILTER (WHERE engaged <= 1)::INTEGER AS "singleThreaded",
             count(*) FILTER (WHERE engaged > 1)::INTEGER AS "multiThreaded",
             coalesce(sum(amount) FILTER (WHERE engaged <= 1), 0)::DOUBLE AS "amountAtRisk",
-            sum(amount * win_probability) FILTER (WHERE engaged <= 1)::DOUBLE AS "expectedAtRisk"
+            sum(expected_value) FILTER (WHERE engaged <= 1)::DOUBLE AS "expectedAtRisk"
      FROM threads AS t LEFT JOIN stage_order AS so USING (stage)
      GROUP BY ALL ORDER BY "stageIndex"`,
   );
