@@ -11,7 +11,7 @@ import {
   VEGA_LITE_SCHEMA,
   type ChartSize,
 } from './chartStyle.js';
-import type { CurvePoint, ModelName } from './types.js';
+import type { CurvePoint } from './types.js';
 
 /**
  * Calibration on the holdout deals: for each bin of predicted probability, the share of deals that

@@ -10,7 +10,7 @@ import {
   VEGA_LITE_SCHEMA,
   type ChartSize,
 } from './chartStyle.js';
-import type { LiftPoint, ModelName } from './types.js';
+import type { LiftPoint } from './types.js';
 
 /** Lift by decile on the holdout: how many times the average win rate the best-scored 10%, 20%, ... of deals reach. */
 export function liftChart(points: LiftPoint[], options: ChartSize & { derived?: boolean } = {}): TopLevelSpec {
