@@ -5,15 +5,14 @@
  * whose fingerprint equals the published site's keeps that site instead of running Framework again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eachSourceFile } from '../pipeline/base/source-files.ts';
 
 const REPORTS_DIR = dirname(fileURLToPath(import.meta.url));
 /** The lock file pins Framework and every package a page bundles (vega, vega-lite, Plot, d3). */
 const LOCK_FILE = join(dirname(REPORTS_DIR), 'package-lock.json');
-/** Framework's caches and built output are not source. */
-const NOT_SOURCE = new Set(['node_modules', '.observablehq', 'dist']);
 
 /** Written into each build beside the site marker. */
 export const FINGERPRINT_FILE = '.wuwei-site-fingerprint';
@@ -26,7 +25,7 @@ export function siteFingerprint(pageData: Map<string, string>, settings: Record<
   for (const name of [...pageData.keys()].sort())
     part(`data/${name}`, JSON.stringify(JSON.parse(pageData.get(name)!), steady));
   for (const key of Object.keys(settings).sort()) part(`env/${key}`, settings[key]!);
-  addSources(REPORTS_DIR, (path, content) => part(`src/${relative(REPORTS_DIR, path)}`, content));
+  eachSourceFile(REPORTS_DIR, ['.'], (path, content) => part(`src/${path}`, content));
   if (existsSync(LOCK_FILE)) part('package-lock.json', readFileSync(LOCK_FILE));
   return hash.digest('hex');
 }
@@ -38,15 +37,6 @@ export function siteFingerprint(pageData: Map<string, string>, settings: Record<
  */
 function steady(_key: string, value: unknown): unknown {
   return typeof value === 'number' && Number.isFinite(value) ? Number(value.toPrecision(12)) : value;
-}
-
-function addSources(folder: string, add: (path: string, content: Buffer) => void): void {
-  for (const entry of readdirSync(folder).sort()) {
-    if (NOT_SOURCE.has(entry)) continue;
-    const path = join(folder, entry);
-    if (statSync(path).isDirectory()) addSources(path, add);
-    else add(path, readFileSync(path));
-  }
 }
 
 export function writeFingerprint(siteFolder: string, fingerprint: string): void {

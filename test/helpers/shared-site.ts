@@ -8,10 +8,11 @@
  * so a killed run leaves nothing that looks ready.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { quietLogger } from '../../pipeline/base/log.ts';
+import { eachSourceFile } from '../../pipeline/base/source-files.ts';
 import { buildReport } from '../../reports/build.ts';
 import { STRICT_ENV } from '../../reports/src/data/tables.ts';
 import { createRealRun, type RealRun } from './real-run.ts';
@@ -19,8 +20,6 @@ import { createRealRun, type RealRun } from './real-run.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const RUN_SOURCES = ['pipeline', 'models', 'test/helpers/real-run.ts', 'test/helpers/cli.ts', 'package-lock.json'];
 const SITE_SOURCES = ['reports', 'test/helpers/shared-site.ts'];
-/** Framework's caches and built output are not source. */
-const SKIPPED = new Set(['node_modules', '.observablehq', 'dist']);
 const CACHE = join(tmpdir(), 'wuwei-test-cache');
 
 export interface SharedSite {
@@ -101,18 +100,6 @@ async function strictBuild(dbPath: string, siteDir: string): Promise<string[]> {
 /** A hash of the source files (and folders) given, by path and content. */
 function sourceHash(sources: string[]): string {
   const hash = createHash('sha256');
-  const add = (path: string) => {
-    const full = join(ROOT, path);
-    if (!existsSync(full)) return;
-    if (!statSync(full).isDirectory()) {
-      hash.update(path).update('\0').update(readFileSync(full)).update('\0');
-      return;
-    }
-    const entries = readdirSync(full)
-      .filter((entry) => !SKIPPED.has(entry))
-      .sort();
-    for (const entry of entries) add(relative(ROOT, join(full, entry)));
-  };
-  for (const source of sources) add(source);
+  eachSourceFile(ROOT, sources, (path, content) => hash.update(path).update('\0').update(content).update('\0'));
   return hash.digest('hex').slice(0, 16);
 }
