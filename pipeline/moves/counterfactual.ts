@@ -17,7 +17,14 @@ import { resolveFeatureConfig, type FeatureOptions } from '../features/config.ts
 import { FEATURE_MART } from '../features/family-sql.ts';
 import { readSqlModels, type SqlModel } from '../features/sql-models.ts';
 import { predictOpenDeals } from '../../models/index.ts';
-import { applyOverlay, dropOverlay, OVERLAID_TABLES, type StagedMove } from './overlay.ts';
+import {
+  applyOverlay,
+  dropOverlay,
+  narrowOverlaySource,
+  OVERLAID_TABLES,
+  sqlList,
+  type StagedMove,
+} from './overlay.ts';
 
 /** The model's view of one deal: win probability and the amount expected if won. */
 export interface DealOutlook {
@@ -32,8 +39,12 @@ export interface MoveWorth {
 
 /** The SQL model that lists the observations (deal, date) every later model computes for. */
 const OBSERVATIONS = 'int_observations';
-/** All the priced deals' observations; each round observes its own deals only. */
-const ALL_OBSERVATIONS = 'moves_all_observations';
+/**
+ * The models that list the observations, built once for all the priced deals and kept whole in
+ * `moves_all_<name>`: each round observes its own deals only, so that its rebuild computes for them alone.
+ */
+const OBSERVATION_LISTS = [OBSERVATIONS, 'int_observed_deals'];
+const allOf = (list: string) => `moves_all_${list}`;
 /**
  * Models that read the overlaid exports only for deals closed by tonight: a move adds records to an
  * open deal, dated tonight, so they come out the same and are built once.
@@ -125,17 +136,17 @@ async function outlookOfRounds(
   options: { asOf: string; features: FeatureOptions; modelsDir: string; log: Logger },
 ): Promise<Map<string, DealOutlook>[]> {
   try {
-    const perRound = await buildUnchangedModels(conn, options.asOf, options.features, [
-      ...new Set(rounds.flatMap((round) => round.deals)),
-    ]);
+    const allDeals = [...new Set(rounds.flatMap((round) => round.deals))];
+    const perRound = await buildUnchangedModels(conn, options.asOf, options.features, allDeals);
+    await narrowOverlaySource(conn, await accountsOf(conn, allDeals));
     const supported = await supportedFeatureNames(conn);
     const replaced = supported.map((name) => `m.${quoteIdent(name)} AS ${quoteIdent(name)}`);
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${COUNTERFACTUAL_ROWS} AS FROM features_score LIMIT 0`);
     for (const [i, round] of rounds.entries()) {
       const dealList = sqlList(round.deals);
-      await applyOverlay(conn, round.moves, options.asOf, await accountsOf(conn, round.deals));
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${OBSERVATIONS} AS
-        FROM ${ALL_OBSERVATIONS} WHERE opportunity_id IN (${dealList})`);
+      await applyOverlay(conn, round.moves, options.asOf, await accountsOf(conn, round.deals), 'narrowed');
+      for (const list of OBSERVATION_LISTS)
+        await conn.run(`CREATE OR REPLACE TEMP TABLE ${list} AS FROM ${allOf(list)} WHERE opportunity_id IN (${dealList})`);
       for (const model of perRound) await buildModel(conn, model);
       // tonight's rows (with the export's own columns as the build added them), the catalog features
       // rebuilt; keyed by round and deal so that every round is scored in one call
@@ -154,7 +165,7 @@ async function outlookOfRounds(
     return outlooks;
   } finally {
     await dropOverlay(conn);
-    for (const table of [COUNTERFACTUAL_FEATURES, COUNTERFACTUAL_ROWS, ALL_OBSERVATIONS])
+    for (const table of [COUNTERFACTUAL_FEATURES, COUNTERFACTUAL_ROWS, ...OBSERVATION_LISTS.map(allOf)])
       await conn.run(`DROP TABLE IF EXISTS temp.main.${table}`);
   }
 }
@@ -182,12 +193,19 @@ async function buildUnchangedModels(
       OVERLAID_TABLES.some((table) => new RegExp(`\\b${table}\\b`).test(model.sql)) ||
       model.dependsOn.some((name) => changed.has(name));
     if (readsMoves && !PAST_ONLY_MODELS.has(model.name)) changed.add(model.name);
-    if (model.name === FEATURE_MART) continue;
+  }
+  // a model a move can change is rebuilt by every round before it is read: built here only when an
+  // unchanged one needs it over the loaded tables (int_closed_deals reads the contact touches)
+  const needed = new Set(models.filter((model) => !changed.has(model.name)).map((model) => model.name));
+  for (const model of [...models].reverse())
+    if (needed.has(model.name)) for (const name of model.dependsOn) needed.add(name);
+  for (const model of models) {
+    if (model.name === FEATURE_MART || !needed.has(model.name)) continue;
     await buildModel(conn, model);
-    if (model.name === OBSERVATIONS) {
+    if (model.name === OBSERVATIONS)
       await conn.run(`DELETE FROM temp.main.${OBSERVATIONS} WHERE opportunity_id NOT IN (${sqlList(deals)})`);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${ALL_OBSERVATIONS} AS FROM temp.main.${OBSERVATIONS}`);
-    }
+    if (OBSERVATION_LISTS.includes(model.name))
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${allOf(model.name)} AS FROM temp.main.${model.name}`);
   }
   return models.filter((model) => changed.has(model.name));
 }
@@ -208,10 +226,6 @@ async function accountsOf(conn: DuckDBConnection, deals: string[]): Promise<stri
 
 function dealsOf(moves: StagedMove[]): string[] {
   return [...new Set(moves.map(({ move }) => move.opportunityId))];
-}
-
-function sqlList(values: string[]): string {
-  return values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL';
 }
 
 /** Rounds of moves with at most one move per account each (the nth move of every account in round n). */
