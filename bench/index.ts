@@ -74,7 +74,8 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
 
   const stages = {} as SizeResult['stages'];
   const summaries = {} as Record<StageName, any>;
-  for (const stage of STAGES.filter((name) => !options.stages || options.stages.includes(name))) {
+  const stagesTimed = STAGES.filter((name) => !options.stages || options.stages.includes(name));
+  for (const stage of stagesTimed) {
     progress(`${opportunities}: ${stage}`);
     const args = stage === 'load' ? [...STAGE_COMMANDS.load, '--source', dataset.exportDir] : STAGE_COMMANDS[stage];
     const measured: Measured<any> = await runWuwei([...args, '--db', db]);
@@ -108,6 +109,7 @@ async function benchSize(opportunities: number, options: BenchOptions): Promise<
     },
     rows: rowCounts(summaries.load),
     stages,
+    stagesTimed,
     backend: summaries.train?.backend ?? 'unknown',
     holdoutAuc: summaries.train?.metrics?.auc ?? null,
     peers: { bareScan: scan, cpuBackend, sklearn },

@@ -17,7 +17,14 @@ import { resolveFeatureConfig, type FeatureOptions } from '../features/config.ts
 import { FEATURE_MART } from '../features/family-sql.ts';
 import { readSqlModels, type SqlModel } from '../features/sql-models.ts';
 import { predictOpenDeals } from '../../models/index.ts';
-import { applyOverlay, dropOverlay, OVERLAID_TABLES, type StagedMove } from './overlay.ts';
+import {
+  applyOverlay,
+  dropOverlay,
+  narrowOverlaySource,
+  OVERLAID_TABLES,
+  sqlList,
+  type StagedMove,
+} from './overlay.ts';
 
 /** The model's view of one deal: win probability and the amount expected if won. */
 export interface DealOutlook {
@@ -32,8 +39,12 @@ export interface MoveWorth {
 
 /** The SQL model that lists the observations (deal, date) every later model computes for. */
 const OBSERVATIONS = 'int_observations';
-/** All the priced deals' observations; each round observes its own deals only. */
-const ALL_OBSERVATIONS = 'moves_all_observations';
+/**
+ * The models that list the observations, built once for all the priced deals and kept whole in
+ * `moves_all_<name>`: each round observes its own deals only, so that its rebuild computes for them alone.
+ */
+const OBSERVATION_LISTS = [OBSERVATIONS, 'int_observed_deals'];
+const allOf = (list: string) => `moves_all_${list}`;
 /**
  * Models that read the overlaid exports only for deals closed by tonight: a move adds records to an
  * open deal, dated tonight, so they come out the same and are built once.
@@ -41,6 +52,13 @@ const ALL_OBSERVATIONS = 'moves_all_observations';
 const PAST_ONLY_MODELS = new Set(['int_closed_deals']);
 /** Between the round and the deal id in the scored rows' key. */
 const ROUND_SEPARATOR = '|';
+/**
+ * Models a move changes only through per-observation tables, read by (deal, date): every round's
+ * rows are built in one pass, with the deal ids of their inputs keyed by round (moves_keyed_<input>),
+ * rather than once per round. The closed deals they also read are the same for every round.
+ */
+const ONCE_FOR_ALL_ROUNDS = new Set(['int_similar_deals', FEATURE_MART]);
+const keyedOf = (input: string) => `moves_keyed_${input}`;
 const COUNTERFACTUAL_FEATURES = 'moves_counterfactual_features';
 const COUNTERFACTUAL_ROWS = 'moves_counterfactual_score';
 
@@ -117,34 +135,52 @@ export async function counterfactualOutlook(
 /**
  * Every round's outlook in one pass. The SQL models a move cannot change are built once over the
  * loaded tables; each round rebuilds only the models that read the overlaid exports, over the rows
- * of the accounts it touches, and its rows join the others to be scored by the model once.
+ * of the accounts it touches; the models after them (ONCE_FOR_ALL_ROUNDS) are built once over every
+ * round's rows keyed by round, and those rows are scored by the model once.
  */
 async function outlookOfRounds(
   conn: DuckDBConnection,
   rounds: { moves: StagedMove[]; deals: string[] }[],
   options: { asOf: string; features: FeatureOptions; modelsDir: string; log: Logger },
 ): Promise<Map<string, DealOutlook>[]> {
+  let keyedInputs: string[] = [];
   try {
-    const perRound = await buildUnchangedModels(conn, options.asOf, options.features, [
-      ...new Set(rounds.flatMap((round) => round.deals)),
-    ]);
-    const supported = await supportedFeatureNames(conn);
-    const replaced = supported.map((name) => `m.${quoteIdent(name)} AS ${quoteIdent(name)}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${COUNTERFACTUAL_ROWS} AS FROM features_score LIMIT 0`);
+    const allDeals = [...new Set(rounds.flatMap((round) => round.deals))];
+    const changed = await buildUnchangedModels(conn, options.asOf, options.features, allDeals);
+    const perRound = changed.filter((model) => !ONCE_FOR_ALL_ROUNDS.has(model.name));
+    const once = changed.filter((model) => ONCE_FOR_ALL_ROUNDS.has(model.name));
+    keyedInputs = inputsOf(once);
+    await narrowOverlaySource(conn, await accountsOf(conn, allDeals));
     for (const [i, round] of rounds.entries()) {
       const dealList = sqlList(round.deals);
-      await applyOverlay(conn, round.moves, options.asOf, await accountsOf(conn, round.deals));
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${OBSERVATIONS} AS
-        FROM ${ALL_OBSERVATIONS} WHERE opportunity_id IN (${dealList})`);
+      await applyOverlay(conn, round.moves, options.asOf, await accountsOf(conn, round.deals), 'narrowed');
+      for (const list of OBSERVATION_LISTS)
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE ${list} AS FROM ${allOf(list)} WHERE opportunity_id IN (${dealList})`,
+        );
       for (const model of perRound) await buildModel(conn, model);
-      // tonight's rows (with the export's own columns as the build added them), the catalog features
-      // rebuilt; keyed by round and deal so that every round is scored in one call
-      const key = `${quoteLiteral(`${i}${ROUND_SEPARATOR}`)} || s.opportunity_id AS opportunity_id`;
-      await conn.run(`INSERT INTO ${COUNTERFACTUAL_ROWS}
-        SELECT s.* REPLACE (${[key, ...replaced].join(', ')})
-        FROM features_score AS s JOIN temp.main.${COUNTERFACTUAL_FEATURES} AS m USING (opportunity_id, as_of)
-        WHERE s.opportunity_id IN (${dealList})`);
+      // the round's rows of every input of the models built once, keyed by round and deal
+      const key = `${quoteLiteral(`${i}${ROUND_SEPARATOR}`)} || opportunity_id AS opportunity_id`;
+      for (const input of keyedInputs) {
+        const rows = `SELECT * REPLACE (${key}) FROM temp.main.${input} WHERE opportunity_id IN (${dealList})`;
+        await conn.run(
+          i === 0
+            ? `CREATE OR REPLACE TEMP TABLE ${keyedOf(input)} AS ${rows}`
+            : `INSERT INTO ${keyedOf(input)} ${rows}`,
+        );
+      }
     }
+    for (const input of keyedInputs) await conn.run(`CREATE OR REPLACE TEMP TABLE ${input} AS FROM ${keyedOf(input)}`);
+    for (const model of once) await buildModel(conn, model);
+    // tonight's rows (with the export's own columns as the build added them), the catalog features
+    // rebuilt, keyed by round and deal so that every round is scored in one call
+    const supported = await supportedFeatureNames(conn);
+    const replaced = supported.map((name) => `m.${quoteIdent(name)} AS ${quoteIdent(name)}`);
+    const dealOf = `substr(m.opportunity_id, strpos(m.opportunity_id, ${quoteLiteral(ROUND_SEPARATOR)}) + 1)`;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${COUNTERFACTUAL_ROWS} AS
+      SELECT s.* REPLACE (${['m.opportunity_id AS opportunity_id', ...replaced].join(', ')})
+      FROM temp.main.${COUNTERFACTUAL_FEATURES} AS m
+      JOIN features_score AS s ON s.opportunity_id = ${dealOf} AND s.as_of = m.as_of`);
     const scored = await scoreTable(conn, COUNTERFACTUAL_ROWS, options.modelsDir, options.log);
     const outlooks = rounds.map(() => new Map<string, DealOutlook>());
     for (const [key, outlook] of scored) {
@@ -154,7 +190,8 @@ async function outlookOfRounds(
     return outlooks;
   } finally {
     await dropOverlay(conn);
-    for (const table of [COUNTERFACTUAL_FEATURES, COUNTERFACTUAL_ROWS, ALL_OBSERVATIONS])
+    const tables = [COUNTERFACTUAL_FEATURES, COUNTERFACTUAL_ROWS, ...OBSERVATION_LISTS.map(allOf)];
+    for (const table of [...tables, ...keyedInputs.map(keyedOf)])
       await conn.run(`DROP TABLE IF EXISTS temp.main.${table}`);
   }
 }
@@ -182,14 +219,31 @@ async function buildUnchangedModels(
       OVERLAID_TABLES.some((table) => new RegExp(`\\b${table}\\b`).test(model.sql)) ||
       model.dependsOn.some((name) => changed.has(name));
     if (readsMoves && !PAST_ONLY_MODELS.has(model.name)) changed.add(model.name);
-    if (model.name === FEATURE_MART) continue;
+  }
+  // a model a move can change is rebuilt by every round before it is read: built here only when an
+  // unchanged one needs it over the loaded tables (int_closed_deals reads the contact touches)
+  const needed = new Set(models.filter((model) => !changed.has(model.name)).map((model) => model.name));
+  for (const model of [...models].reverse())
+    if (needed.has(model.name)) for (const name of model.dependsOn) needed.add(name);
+  for (const model of models) {
+    if (model.name === FEATURE_MART || !needed.has(model.name)) continue;
     await buildModel(conn, model);
-    if (model.name === OBSERVATIONS) {
+    if (model.name === OBSERVATIONS)
       await conn.run(`DELETE FROM temp.main.${OBSERVATIONS} WHERE opportunity_id NOT IN (${sqlList(deals)})`);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${ALL_OBSERVATIONS} AS FROM temp.main.${OBSERVATIONS}`);
-    }
+    if (OBSERVATION_LISTS.includes(model.name))
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${allOf(model.name)} AS FROM temp.main.${model.name}`);
   }
   return models.filter((model) => changed.has(model.name));
+}
+
+/**
+ * The per-observation tables the models built once read, keyed by round: all they read but each
+ * other and the closed deals, which every round shares.
+ */
+function inputsOf(once: SqlModel[]): string[] {
+  const names = new Set(once.map((model) => model.name));
+  const inputs = once.flatMap((model) => model.dependsOn);
+  return [...new Set(inputs)].filter((name) => !names.has(name) && !PAST_ONLY_MODELS.has(name));
 }
 
 async function buildModel(conn: DuckDBConnection, model: SqlModel): Promise<void> {
@@ -208,10 +262,6 @@ async function accountsOf(conn: DuckDBConnection, deals: string[]): Promise<stri
 
 function dealsOf(moves: StagedMove[]): string[] {
   return [...new Set(moves.map(({ move }) => move.opportunityId))];
-}
-
-function sqlList(values: string[]): string {
-  return values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL';
 }
 
 /** Rounds of moves with at most one move per account each (the nth move of every account in round n). */

@@ -15,8 +15,8 @@ import { writeSection } from '../../bench/sections.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const OPPORTUNITIES = 2_000;
-/** The stages the smoke times: enough for a trained model and its holdout AUC; the rest render "not run". */
-const TIMED = ['load', 'features', 'train'] as const;
+/** The stages the smoke times: a trained model and its holdout AUC, and the moves it prices; the rest render "not run". */
+const TIMED = ['load', 'features', 'train', 'score', 'moves'] as const;
 
 describe('npm run bench (small smoke)', () => {
   it('times every stage on generated data and writes valid rows, the raw figures and the other sections', async () => {
@@ -49,6 +49,7 @@ describe('npm run bench (small smoke)', () => {
       const [size] = results.sizes;
       expect(size!.opportunities).toBe(OPPORTUNITIES);
       expect(Object.keys(size!.stages)).toEqual([...TIMED]);
+      expect(size!.stagesTimed).toEqual([...TIMED]);
       for (const stage of TIMED) {
         expect(size!.stages[stage]!.seconds, stage).toBeGreaterThan(0);
         expect(size!.stages[stage]!.peakRssMb, stage).toBeGreaterThan(50);
@@ -67,6 +68,8 @@ describe('npm run bench (small smoke)', () => {
       }
       expect(markdown).toMatch(/^\| `wuwei load` \/ bare scan \| [\d.]+× \|$/m);
       expect(markdown).toContain('| 2k: report within about 10 s | not run | not run |');
+      // a night with a stage this run did not time has no total, rather than a total of fewer stages
+      expect(markdown).toContain('| **nightly run with training** | **not run** / ');
       expect(markdown).toContain('DuckDB bare scan');
       expect(markdown).toContain('## CLI start');
       expect(markdown).toContain('the recorded CLI table');
