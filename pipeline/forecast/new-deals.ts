@@ -83,20 +83,20 @@ export async function newDealRunRate(
      GROUP BY ALL`,
   );
   // Each analog's bookings per cell (an analog with no such deal counts as 0).
-  const values = new Map<number, Float64Array>();
+  const byCell = new Map<number, Float64Array>();
   for (const row of rows) {
     const segment = segmentIndex.get(row.segment_key);
     if (segment === undefined) continue;
     const cell = row.period * segmentIndex.size + segment;
-    if (!values.has(cell)) values.set(cell, new Float64Array(windows.length));
-    values.get(cell)![row.analog] = row.won;
+    if (!byCell.has(cell)) byCell.set(cell, new Float64Array(windows.length));
+    byCell.get(cell)![row.analog] = row.won;
   }
   for (let period = 0; period < periodCount; period++) {
     const own = windows.flatMap((window, index) => (window.period === period ? [index] : []));
     const lags = own.map((index) => windows[index]!.lag);
     for (let segment = 0; segment < segmentIndex.size; segment++) {
       const cell = period * segmentIndex.size + segment;
-      const cellValues = values.get(cell);
+      const cellValues = byCell.get(cell);
       if (!cellValues) continue;
       const level = levelAtLagZero(
         lags,
