@@ -1,8 +1,8 @@
 /**
  * Bookings from deals not yet created at the as-of date: no open deal stands for them, yet some
  * close within the period. Their run rate is measured point in time on analog windows: the same
- * (as-of date, period) pair shifted back by whole periods until the shifted period has ended by the
- * as-of date; in each analog, the won amount of deals created after the shifted as-of date and
+ * (as-of date, period) pair shifted back by whole periods (the as-of date kept as many days from the
+ * period's start) until the shifted period has ended by the as-of date; in each analog, the won amount of deals created after the shifted as-of date and
  * closed in the shifted period. Per segment, the level is the least-squares line through the analogs
  * (by how many periods back each lies) read at the period itself, once there are at least
  * TREND_MIN_ANALOGS: such bookings grow as accounts become customers and win rates rise with their
@@ -11,7 +11,7 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import type { Period } from '../base/periods.ts';
-import { addDays } from '../base/dates.ts';
+import { addDays, dayNumber } from '../base/dates.ts';
 
 /** `iso` moved by `months` calendar months, the day clamped to the month's length. */
 export function shiftMonths(iso: string, months: number): string {
@@ -41,7 +41,9 @@ export function analogWindows(asOf: string, periods: Period[], lookback: number,
       const start = shiftMonths(period.start, -k * step);
       const end = addDays(shiftMonths(period.start, -(k - 1) * step), -1);
       if (end > asOf) continue;
-      const analogAsOf = shiftMonths(asOf, -k * step);
+      // as far from the analog's start as the as-of date is from the period's: shifting the date by
+      // months would clamp 06-30 to 03-30 and count a day of deals created before the analog's as-of
+      const analogAsOf = addDays(start, dayNumber(asOf) - dayNumber(period.start));
       if (analogAsOf < earliest) break;
       windows.push({ period: index, lag: k, asOf: analogAsOf, start, end });
       found++;

@@ -74,8 +74,15 @@ describe('the new-deal run rate on deal facts growing by 100 a quarter', () => {
     expect(result.sd[0]).toBeCloseTo(0, 6);
   });
 
-  it('shifts analog as-of dates back by whole quarters', () => {
-    const [first] = analogWindows(asOf, [quarter], 1, '2024-01-01');
-    expect(first).toEqual({ period: 0, lag: 1, asOf: shiftMonths(asOf, -3), start: '2026-01-01', end: '2026-03-31' });
+  it('keeps each analog as-of date as many days before its quarter as the as-of date is before the period', () => {
+    // the day before the quarter, as the backtest cuts: 06-30 shifted by months would be 03-30, and
+    // the deals created on 03-31 would count as not yet created in that analog
+    const windows = analogWindows('2025-06-30', [quarterContaining('2025-07-01', 1)], 3, '2024-01-01');
+    expect(windows.map((w) => [w.asOf, w.start, w.end])).toEqual([
+      ['2025-03-31', '2025-04-01', '2025-06-30'],
+      ['2024-12-31', '2025-01-01', '2025-03-31'],
+      ['2024-09-30', '2024-10-01', '2024-12-31'],
+    ]);
+    expect(shiftMonths('2025-06-30', -3)).toBe('2025-03-30');
   });
 });
