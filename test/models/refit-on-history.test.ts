@@ -69,7 +69,6 @@ describe('refit on every closed deal once judged', () => {
   it('scores the open deals at the recent, higher win rate', async () => {
     const before = await meanScore(judgedOnly);
     const after = await meanScore(refitted);
-    console.log('REFIT', before, after);
-    expect(after).toBeGreaterThan(before + 0.02);
+    expect(after).toBeGreaterThan(before + 0.05); // measured 0.43 -> 0.53
   });
 });
