@@ -16,7 +16,7 @@ import type { Logger } from '../../pipeline/base/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
 import { trainHeadsInWorkers } from '../heads/parallel.ts';
 import { trainAmountModel, trainCloseModel } from '../heads/train.ts';
-import { calibrateModel } from './calibrate-model.ts';
+import { calibrateModel, refitOnHistory } from './calibrate-model.ts';
 import { DEFAULT_FIT, type FitConfig } from './fit.ts';
 import { holdoutImportance, judgeOnHoldout } from './holdout-verdict.ts';
 import type { FeatureImportance } from './importance.ts';
@@ -64,6 +64,8 @@ export interface TrainWinOptions {
    * (seed 2, in a variant with longer-trained fold networks: 0.049 to 0.056), the fold networks' out-of-fold predictions being noisier than their average.
    */
   stageShrinkage?: boolean;
+  /** Once judged, refit the cross-fitted model on every closed deal, holdout included (calibrate-model.ts); default on. */
+  refitOnHistory?: boolean;
   /** Folds of cross-fitted calibration (cross-fit-calibration.ts); 0 or 1: Platt on the validation split. Default 5 up to 15,000 training deals, else 0. */
   calibrationFolds?: number;
   /** Fewest won and fewest lost closed deals needed to train. */
@@ -163,6 +165,11 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       inputs,
       options.importanceRepeats ?? 1,
     );
+    const calibration = { folds: options.calibrationFolds, stageShrinkage: options.stageShrinkage === true };
+    if (options.refitOnHistory !== false && (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration)))
+      log.info(
+        `refitted on every closed deal, the holdout's ${inputs.split.holdout.deals} included: that model scores`,
+      );
     const trainedHeads = headsTraining ? await headsTraining : undefined;
     const amount =
       options.heads === false

@@ -7,7 +7,7 @@ import type { HeadInputs } from '../heads/train.ts';
 import type { FitConfig, LabelledMatrix } from './fit.ts';
 import type { WinNetworkConfig } from './model.ts';
 import { fitPreprocessing, inputColumnNames, transform } from './preprocess.ts';
-import type { SplitPart } from './split.ts';
+import { joinParts, type SplitPart } from './split.ts';
 import { censoringWeights } from './censoring-weights.ts';
 import { timeWeights } from './time-weights.ts';
 import type { TrainingData } from './training-data.ts';
@@ -19,6 +19,10 @@ export interface TrainingInputs extends HeadInputs {
   validationData: LabelledMatrix;
   holdoutData: LabelledMatrix;
   matrixOf: (part: SplitPart) => LabelledMatrix;
+  /** Every closed deal (train and holdout): what the scoring model is refitted on once the holdout has judged. */
+  history: SplitPart;
+  /** As matrixOf, the censoring weights taken at the cut (the holdout's end) for every row. */
+  historyMatrixOf: (part: SplitPart) => LabelledMatrix;
 }
 
 export interface TrainingInputOptions {
@@ -50,13 +54,24 @@ export function prepareTrainingInputs(
     : undefined;
   if (censoring) logCensoring(censoring, data.labels, options.log);
   const winWeights = censoring ? withCensoring(sampleWeights, censoring) : sampleWeights;
-  const matrixOf = (part: SplitPart): LabelledMatrix => ({
-    x: transform(preprocessing, inputs, part.rows),
-    ...(winWeights ? { w: Float32Array.from(part.rows, (i) => winWeights[i]!) } : {}),
-    y: Float32Array.from(part.rows, (i) => data.labels[i]!),
-    rows: part.rows.length,
-    columns: width,
-  });
+  const matrixWith =
+    (weights: Float32Array | null) =>
+    (part: SplitPart): LabelledMatrix => ({
+      x: transform(preprocessing, inputs, part.rows),
+      ...(weights ? { w: Float32Array.from(part.rows, (i) => weights[i]!) } : {}),
+      y: Float32Array.from(part.rows, (i) => data.labels[i]!),
+      rows: part.rows.length,
+      columns: width,
+    });
+  const matrixOf = matrixWith(winWeights);
+  // refitted on every closed deal, each was there because it closed by the cut
+  const history = joinParts(train, split.holdout);
+  const historyWeights = options.censoringWeighting
+    ? withCensoring(
+        sampleWeights,
+        censoringWeights(data, createdDays, () => history.toDay),
+      )
+    : sampleWeights;
   return {
     data,
     split,
@@ -73,6 +88,8 @@ export function prepareTrainingInputs(
     validationData: matrixOf(split.validation),
     holdoutData: matrixOf(split.holdout),
     matrixOf,
+    history,
+    historyMatrixOf: matrixWith(historyWeights),
   };
 }
 

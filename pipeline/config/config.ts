@@ -72,8 +72,8 @@ const forecastSchema = z.strictObject({
   levelUncertainty: z.number().min(0).max(2).default(0.1),
   /** Add bookings expected from deals not yet created (the historical run rate of such deals). */
   newDeals: z.boolean().default(true),
-  /** How many past periods the run rate of not-yet-created deals averages. */
-  newDealsLookback: positiveInt.default(4),
+  /** How many past periods the run rate of not-yet-created deals is fitted on (a trend needs several). */
+  newDealsLookback: positiveInt.default(8),
   /** Optional targets file (CSV: period_start, segment_type, segment, target). */
   targets: z.string().optional(),
 });

@@ -603,7 +603,7 @@ export const FEATURES: FeatureDefinition[] = [
   f(
     'pbm_timing_close_in_quarter',
     'pbm_timing',
-    "Period end: the rep's expected close date falls in the date's calendar quarter.",
+    "Period end: the rep's expected close date falls within the next 91 days (a quarter's length, on any day of a quarter).",
     'yes = 1',
     'depends',
     { range: FLAG },

@@ -111,7 +111,7 @@ const EXPECTED: Record<FeatureFamily, Record<string, number | null>> = {
     pbm_timing_close_pushes: 1,
     pbm_timing_stage_regressions: 1,
     pbm_timing_days_to_expected_close: 15,
-    pbm_timing_close_in_quarter: 0, // 07-15 is next quarter
+    pbm_timing_close_in_quarter: 1, // 07-15 is within 91 days
     pbm_timing_days_since_activity: 0,
   },
   pbm_similar_projects: {

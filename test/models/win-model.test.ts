@@ -10,7 +10,16 @@ import { tempDir } from '../helpers/temp.ts';
 import { createSyntheticTable, SIGNAL_FEATURES } from './synthetic-deals.ts';
 
 // Small and quick: 1000 deals x 3 observations, a few epochs.
-const TRAINING = { featureNames: SIGNAL_FEATURES, seed: 7, epochs: 25, patience: 5, batchSize: 128, log: quietLogger };
+// not refitted after the verdict: the saved networks are the ones the holdout judged (refit-on-history.test.ts covers the refit)
+const TRAINING = {
+  featureNames: SIGNAL_FEATURES,
+  seed: 7,
+  epochs: 25,
+  patience: 5,
+  batchSize: 128,
+  refitOnHistory: false,
+  log: quietLogger,
+};
 
 describe('win model on a planted signal', () => {
   const tmp = tempDir('wuwei-models-');

@@ -133,7 +133,7 @@ const SENTENCES: Record<string, (value: number, row: Values) => string> = {
       ? `Rep expects to close in ${plural(days, 'day')}`
       : `Rep's close date passed ${plural(-days, 'day')} ago`,
   pbm_timing_close_in_quarter: (v) =>
-    yes(v) ? "Rep's close date is in this quarter" : "Rep's close date is after this quarter",
+    yes(v) ? 'Rep expects to close within 3 months' : "Rep's close date is not within the next 3 months",
   pbm_timing_days_since_activity: (days) => `Last activity ${plural(days, 'day')} ago`,
   pbm_similar_win_rate: (rate, row) => {
     const found = row['pbm_similar_deals'];

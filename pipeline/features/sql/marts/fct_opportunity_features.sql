@@ -138,7 +138,7 @@ final as (
         state.close_pushes::double as pbm_timing_close_pushes,
         state.stage_regressions::double as pbm_timing_stage_regressions,
         datediff('day', observed.as_of, state.expected_close_date)::double as pbm_timing_days_to_expected_close,
-        coalesce(date_trunc('quarter', state.expected_close_date) = date_trunc('quarter', observed.as_of), false)::double as pbm_timing_close_in_quarter,
+        coalesce(datediff('day', observed.as_of, state.expected_close_date) between 0 and 91, false)::double as pbm_timing_close_in_quarter, -- same meaning on any day of a quarter
         datediff('day', coalesce(activity.last_activity_on, observed.created_date), observed.as_of)::double as pbm_timing_days_since_activity,
 
         -- PBM similar past projects
