@@ -1,6 +1,7 @@
 /**
  * Wuwei against the scikit-learn peers on one loaded export, judged on the deals open at the cut
- * (ground_truth.csv): Wuwei trains and scores as `wuwei train` and `wuwei score` do; the peers get
+ * (ground_truth.csv): Wuwei trains and scores as `wuwei train` and `wuwei score` do, without the
+ * refit on the holdout that the peers do not learn from either; the peers get
  * Wuwei's feature rows with the same time split and observation points, plus the raw export columns
  * known at creation (bench/models/raw-columns.ts, custom columns included, leaky ones left out),
  * and score the same open deals. Prints JSON; the per-shape table in BENCHMARKS.md comes from it.
@@ -43,6 +44,8 @@ const wuwei = await withDatabase(values.db, async (conn) => {
       seed: Number(values.seed),
       force: true,
       importanceRepeats: 0,
+      // The peers learn from the fit rows only; the nightly refit on the holdout would give Wuwei more history.
+      refitOnHistory: false,
       log: stderrLogger,
       ...split,
     });
