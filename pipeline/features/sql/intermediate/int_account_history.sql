@@ -4,9 +4,9 @@ with
 
 observed as (select * from int_observed_deals),
 closed as (select * from int_closed_deals),
-activities as (select * from stg_activities where account_id is not null and activity_date is not null),
+activities as (select * from stg_activities),
 activity_users as (select * from stg_activity_users),
-touches as (select * from int_contact_touches where account_id is not null and activity_date is not null),
+touches as (select * from int_contact_touches),
 
 past_deals as (
     select
@@ -26,11 +26,8 @@ past_deals as (
     group by all
 ),
 
--- The windowed counts (last 90 or 365 days up to the date) as changes on an account's timeline, so that
--- each observation reads one running total "as of" its date instead of joining every active day in
--- its window. An activity counts from its day until the window has passed it (+n on its day, -n 90 or
--- 365 days later). A contact (or team) counts while its latest touch on the account is under 365 days
--- old: from each touch day until the next touch takes over or 365 days pass, whichever comes first.
+-- activity first reduced to one row per account and day (and team, and contact), so that each
+-- observation joins its account's active days of the year, not every single activity
 account_days as (
     select
         activities.account_id,
@@ -43,66 +40,54 @@ account_days as (
     group by all
 ),
 
--- one row per account, member (team, contact or executive contact) and day the member was seen there
-member_days as (
-    select distinct activities.account_id, 'team' as kind, activity_users.team as member, activities.activity_date
+account_team_days as (
+    select distinct activities.account_id, activities.activity_date, activity_users.team
     from activities
     join activity_users using (activity_id)
-    where activity_users.team is not null
-    union all
-    select distinct account_id, 'contact' as kind, contact_id as member, activity_date
+),
+
+account_contact_days as (
+    select distinct account_id, activity_date, contact_id, seniority_rank
     from touches
-    where contact_id is not null
-    union all
-    select distinct account_id, 'executive' as kind, contact_id as member, activity_date
-    from touches
-    where contact_id is not null and seniority_rank >= 4
 ),
 
--- a member's touches on the account as runs: it counts from a touch day on, and stops 365 days after its
--- last touch unless touched again by then (so a run changes the count only where it starts and ends)
-member_runs as (
+recent_activity as (
     select
-        account_id,
-        kind,
-        activity_date,
-        coalesce(lag(activity_date) over by_day + 365 < activity_date, true) as run_starts,
-        coalesce(lead(activity_date) over by_day > activity_date + 365, true) as run_ends
-    from member_days
-    window by_day as (partition by account_id, kind, member order by activity_date)
+        observed.opportunity_id,
+        observed.as_of,
+        sum(days.activities) filter (where days.activity_date > observed.as_of - 90) as activities_90d,
+        sum(days.account_touches) as account_touches_365d,
+        sum(days.executive_touches) as executive_touches_365d
+    from observed
+    join account_days as days
+        on days.account_id = observed.account_id
+        and days.activity_date <= observed.as_of
+        and days.activity_date > observed.as_of - 365
+    group by all
 ),
 
-changes as (
-    select account_id, activity_date as day, activities as activities_90d, account_touches, executive_touches,
-           0 as teams, 0 as contacts, 0 as executive_contacts
-    from account_days
-    union all
-    select account_id, activity_date + 90, -activities, 0, 0, 0, 0, 0 from account_days
-    union all
-    select account_id, activity_date + 365, 0, -account_touches, -executive_touches, 0, 0, 0 from account_days
-    union all
-    select account_id, activity_date, 0, 0, 0, (kind = 'team')::integer, (kind = 'contact')::integer, (kind = 'executive')::integer
-    from member_runs
-    where run_starts
-    union all
-    select account_id, activity_date + 365, 0, 0, 0, -(kind = 'team')::integer, -(kind = 'contact')::integer, -(kind = 'executive')::integer
-    from member_runs
-    where run_ends
+recent_teams as (
+    select observed.opportunity_id, observed.as_of, count(distinct days.team) as teams_365d
+    from observed
+    join account_team_days as days
+        on days.account_id = observed.account_id
+        and days.activity_date <= observed.as_of
+        and days.activity_date > observed.as_of - 365
+    group by all
 ),
 
--- running totals by day (a day's changes all included: the frame takes the day's peers)
-account_timeline as (
+recent_contacts as (
     select
-        account_id,
-        day,
-        sum(activities_90d) over so_far as activities_90d,
-        sum(account_touches) over so_far as account_touches_365d,
-        sum(executive_touches) over so_far as executive_touches_365d,
-        sum(teams) over so_far as teams_365d,
-        sum(contacts) over so_far as contacts_365d,
-        sum(executive_contacts) over so_far as executive_contacts_365d
-    from changes
-    window so_far as (partition by account_id order by day range between unbounded preceding and current row)
+        observed.opportunity_id,
+        observed.as_of,
+        count(distinct days.contact_id) as contacts_365d,
+        count(distinct days.contact_id) filter (where days.seniority_rank >= 4) as executive_contacts_365d
+    from observed
+    join account_contact_days as days
+        on days.account_id = observed.account_id
+        and days.activity_date <= observed.as_of
+        and days.activity_date > observed.as_of - 365
+    group by all
 ),
 
 final as (
@@ -116,17 +101,17 @@ final as (
         coalesce(datediff('day', past_deals.first_won_on, observed.as_of), 0) as customer_days,
         coalesce(past_deals.owner_past_won, 0) as owner_past_won,
         coalesce(past_deals.product_past_won, 0) as product_past_won,
-        coalesce(timeline.activities_90d, 0)::hugeint as activities_90d,
-        coalesce(timeline.teams_365d, 0)::bigint as teams_365d,
-        coalesce(timeline.account_touches_365d, 0)::hugeint as account_touches_365d,
-        coalesce(timeline.executive_touches_365d, 0)::hugeint as executive_touches_365d,
-        coalesce(timeline.contacts_365d, 0)::bigint as contacts_365d,
-        coalesce(timeline.executive_contacts_365d, 0)::bigint as executive_contacts_365d
+        coalesce(recent_activity.activities_90d, 0) as activities_90d,
+        coalesce(recent_teams.teams_365d, 0) as teams_365d,
+        coalesce(recent_activity.account_touches_365d, 0) as account_touches_365d,
+        coalesce(recent_activity.executive_touches_365d, 0) as executive_touches_365d,
+        coalesce(recent_contacts.contacts_365d, 0) as contacts_365d,
+        coalesce(recent_contacts.executive_contacts_365d, 0) as executive_contacts_365d
     from observed
     left join past_deals using (opportunity_id, as_of)
-    asof left join account_timeline as timeline
-        on timeline.account_id = observed.account_id
-        and timeline.day <= observed.as_of
+    left join recent_activity using (opportunity_id, as_of)
+    left join recent_teams using (opportunity_id, as_of)
+    left join recent_contacts using (opportunity_id, as_of)
 )
 
 select * from final
