@@ -1,11 +1,11 @@
 -- Similar past projects. For each observation, the k nearest deals that closed on or before its date:
 -- candidates are the `similar_pool` most recent closed deals of the same segment and product line
 -- (a bucket), ranked by a distance over deal type, size, stage reached and relationship profile
--- (engaged contacts); a candidate that got at least as far as the deal's stage is not penalised for it. Candidates are numbered within their bucket by close date and cut into blocks
--- of `similar_pool`, so each observation joins two blocks: the cost grows with observations x pool,
--- never with observations x all closed deals. Also the lead source's and product line's running record.
--- Buckets, deal types and observations are numbered so that the large join and the top-k aggregate key
--- on integers, and each neighbour carries what the summary needs (no join back to the candidates).
+-- (engaged contacts); a candidate that got at least as far as the deal's stage is not penalised for it.
+-- Candidates are numbered within their bucket by close date; each distinct pool (a bucket's candidates up
+-- to the last one closed by a date) is gathered once as a list, and each observation ranks its pool's
+-- list: the cost grows with observations x pool, never with observations x all closed deals, and no
+-- large join or top-k aggregate is needed. Also the lead source's and product line's running record.
 with
 
 observed as (select * from int_observed_deals),
