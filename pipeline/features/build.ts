@@ -78,6 +78,7 @@ export async function buildFeatures(
     try {
       await conn.run(`CREATE OR REPLACE ${kind} ${quoteIdent(model.name)} AS ${model.sql}`);
       modelSeconds[model.name] = Math.round(performance.now() - modelStart) / 1000;
+      options.log.debug?.(`feature model ${model.layer}/${model.name}: ${modelSeconds[model.name]!.toFixed(2)} s`);
     } catch (error) {
       throw await modelFailure(conn, model, error);
     }

@@ -47,8 +47,14 @@ describe('scoring-only and sampled feature builds', () => {
   });
 
   it('gives the full build its open deals exactly, keeps the training table, and records which build ran', async () => {
-    const full = await buildFeatures(conn, { asOf: TEST_AS_OF, log: quietLogger });
+    const debug: string[] = [];
+    const full = await buildFeatures(conn, { asOf: TEST_AS_OF, log: { ...quietLogger, debug: (m) => debug.push(m) } });
     expect(full.training).toBe(true);
+    // where a build spends its time: each SQL model's seconds in the summary and in the debug log
+    expect(debug.filter((line) => /^feature model \w+\/\w+: \d+\.\d\d s$/.test(line))).toHaveLength(
+      Object.keys(full.modelSeconds).length,
+    );
+    expect(Object.keys(full.modelSeconds)).toContain('int_similar_deals');
     const fullScore = await contents(conn, 'features_score');
     const fullTrain = await contents(conn, 'features_train');
     const [fullBuild] = await queryRows<{ training: boolean; closed_won: number; closed_lost: number }>(
