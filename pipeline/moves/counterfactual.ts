@@ -143,6 +143,8 @@ async function outlookOfRounds(
   rounds: { moves: StagedMove[]; deals: string[] }[],
   options: { asOf: string; features: FeatureOptions; modelsDir: string; log: Logger },
 ): Promise<Map<string, DealOutlook>[]> {
+  // no round (an export where no open deal has a move): nothing to rebuild, and no keyed rows to read
+  if (rounds.length === 0) return [];
   let keyedInputs: string[] = [];
   try {
     const allDeals = [...new Set(rounds.flatMap((round) => round.deals))];
