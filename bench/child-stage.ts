@@ -44,6 +44,25 @@ export async function runWuwei<T = unknown>(args: string[], env: Record<string, 
   }
 }
 
+/** Wall and CPU (user + sys) seconds of one `wuwei` command, measured by GNU time. */
+export interface Timed {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs one `wuwei` command under GNU time and returns its wall and CPU seconds; throws when it fails. */
+export async function timeWuwei(args: string[]): Promise<Timed> {
+  // GNU time's -f line is the last line of stderr
+  const { stderr, code } = await spawnCollect(
+    GNU_TIME,
+    ['-f', '%e %U %S', process.execPath, WUWEI_BIN, ...args],
+    process.env,
+  );
+  if (code !== 0) throw new Error(`wuwei ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-2)}`);
+  const [wall, user, sys] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { wall: wall!, cpu: user! + sys! };
+}
+
 /** Spawns a process, collecting stdout and stderr; stderr lines are echoed so long stages show progress. */
 export function spawnCollect(
   command: string,

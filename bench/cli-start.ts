@@ -8,12 +8,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spawnCollect } from './child-stage.ts';
+import { timeWuwei } from './child-stage.ts';
 import { recordSection } from './render.ts';
 import type { SectionTarget } from './sections.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WUWEI_BIN = join(repo, 'bin', 'wuwei.js');
 const TARGET_SECONDS = 1;
 
 interface Timing {
@@ -24,16 +23,9 @@ interface Timing {
 async function timeCommand(args: string[], runs: number): Promise<Timing> {
   const timing: Timing = { wall: [], cpu: [] };
   for (let i = 0; i < runs; i++) {
-    // GNU time's -f line is the last line of stderr
-    const { stderr, code } = await spawnCollect(
-      '/usr/bin/time',
-      ['-f', '%e %U %S', process.execPath, WUWEI_BIN, ...args],
-      process.env,
-    );
-    if (code !== 0) throw new Error(`wuwei ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-2)}`);
-    const [wall, user, sys] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-    timing.wall.push(wall!);
-    timing.cpu.push(user! + sys!);
+    const { wall, cpu } = await timeWuwei(args);
+    timing.wall.push(wall);
+    timing.cpu.push(cpu);
   }
   return timing;
 }

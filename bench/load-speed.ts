@@ -9,32 +9,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spawnCollect } from './child-stage.ts';
+import { timeWuwei, type Timed } from './child-stage.ts';
 import { bareScan } from './peers/bare-scan.ts';
 import { recordSection } from './render.ts';
 import type { SectionTarget } from './sections.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WUWEI_BIN = join(repo, 'bin', 'wuwei.js');
 /** `wuwei load` within this multiple of the bare scan (issue 19). */
 const TARGET_RATIO = 2;
-
-interface Timed {
-  wall: number;
-  cpu: number;
-}
-
-async function wuwei(args: string[]): Promise<Timed> {
-  // GNU time's -f line is the last line of stderr
-  const { stderr, code } = await spawnCollect(
-    '/usr/bin/time',
-    ['-f', '%e %U %S', process.execPath, WUWEI_BIN, ...args],
-    process.env,
-  );
-  if (code !== 0) throw new Error(`wuwei ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-2)}`);
-  const [wall, user, sys] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { wall: wall!, cpu: user! + sys! };
-}
 
 /** The bare scan in this process: its wall time, and the CPU this process (DuckDB's threads) spent on it. */
 async function scan(exportDir: string): Promise<Timed & { rows: number }> {
@@ -47,7 +29,7 @@ async function scan(exportDir: string): Promise<Timed & { rows: number }> {
 async function load(exportDir: string, scratch: string): Promise<Timed> {
   const db = join(scratch, `load-${Date.now()}`, 'wuwei.duckdb');
   try {
-    return await wuwei(['load', '--source', exportDir, '--db', db, '--json']);
+    return await timeWuwei(['load', '--source', exportDir, '--db', db, '--json']);
   } finally {
     rmSync(dirname(db), { recursive: true, force: true });
   }
@@ -101,7 +83,7 @@ async function main(): Promise<void> {
 
     const small = join(scratch, 'small');
     const rows = values['wide-rows']!;
-    await wuwei(['generate', '--out', small, '--opportunities', rows, '--seed', '7']);
+    await timeWuwei(['generate', '--out', small, '--opportunities', rows, '--seed', '7']);
     const wide: { columns: number; cells: number; bare: Timed; load: Timed }[] = [];
     for (const columns of [50, 5000]) {
       const dir = join(scratch, `wide-${columns}`);
