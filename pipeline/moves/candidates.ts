@@ -6,6 +6,7 @@
  * gone quiet. Each candidate names what it would add to the CRM records (./overlay.ts applies it).
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import { expectedValueSql } from '../score/expected-value.ts';
 
 export type MoveKind =
   | 'engage_role'
@@ -181,6 +182,6 @@ export async function candidateMoves(conn: DuckDBConnection, options: CandidateO
 function mostValuableDeals(limit: number): string {
   return `select opportunity_id from scores
           where as_of = (select max(as_of) from features_score)
-          order by win_probability * coalesce(expected_amount, amount, 0) desc, opportunity_id
+          order by ${expectedValueSql('scores', true)} desc, opportunity_id
           limit ${Math.floor(limit)}`;
 }

@@ -7,7 +7,8 @@
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
-import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
+import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { coverageGapMoves } from './moveLists.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
@@ -35,7 +36,7 @@ export async function accountsData(conn: DuckDBConnection): Promise<AccountsRepo
     ),
     open_deals AS (
         SELECT o.account_id, count(*) AS open_deals, sum(coalesce(o.amount, 0)) AS open_amount,
-               sum(coalesce(${expectedValueSql('l', scored.has('expected_amount'))}, o.amount * o.probability, 0)) AS potential
+               sum(coalesce(${expectedValueSql('l', scored.has('expected_amount'))}, o.amount * o.probability, 0) ORDER BY o.opportunity_id) AS potential
         FROM opportunities AS o LEFT JOIN latest AS l USING (opportunity_id)
         WHERE NOT coalesce(o.is_closed, false) AND o.created_date <= ${date} GROUP BY o.account_id
     ),

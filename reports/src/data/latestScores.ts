@@ -7,17 +7,6 @@ import { reportingCurrency } from './runDate.ts';
 
 export const LATEST_SCORES_CTE = `latest AS (SELECT * FROM scores WHERE as_of = (SELECT max(as_of) FROM scores))`;
 
-/**
- * A scored deal's expected value, the one definition every page uses (key deals, the deals list, an
- * account's potential, the key accounts of the moves lists): win probability x expected amount, the
- * deal-size model's where the scores have it (`hasExpectedAmount`: older scores lack the column), else
- * the rep's amount.
- */
-export function expectedValueSql(scores: string, hasExpectedAmount: boolean): string {
-  const amount = hasExpectedAmount ? `${scores}.expected_amount, ${scores}.amount` : `${scores}.amount`;
-  return `${scores}.win_probability * coalesce(${amount}, 0)`;
-}
-
 export interface ScoresHeader {
   asOf: string;
   scoredAt: string;

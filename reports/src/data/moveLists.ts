@@ -6,7 +6,8 @@
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { CoverageGapMove, Maybe, StalledDealMove, Unavailable } from '../components/types.ts';
 import { listSql } from './dealLists.ts';
-import { expectedValueSql, LATEST_SCORES_CTE } from './latestScores.ts';
+import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
+import { LATEST_SCORES_CTE } from './latestScores.ts';
 import { optionalColumns, requireColumns } from './tables.ts';
 
 /** Key accounts here: those with the most open expected value. */
@@ -37,7 +38,7 @@ export async function coverageGapMoves(
     conn,
     `WITH ${night}, ${LATEST_SCORES_CTE},
      key_accounts AS (
-         SELECT account_id, sum(${expectedValueSql('latest', true)})::DOUBLE AS potential FROM latest
+         SELECT account_id, sum(${expectedValueSql('latest', true)} ORDER BY opportunity_id)::DOUBLE AS potential FROM latest
          GROUP BY ALL ORDER BY potential DESC, account_id LIMIT ${GAP_ACCOUNTS})
      SELECT k.account_id AS "accountId", k.potential, m.opportunity_id AS "opportunityId", m.role AS gap, m.description AS move,
             m.delta_win_probability::DOUBLE AS "deltaWin", m.delta_expected_value::DOUBLE AS "valueAtStake"

@@ -6,7 +6,8 @@
  * most. People appear by id and role unless the site is built with personal data shown.
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
-import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
+import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { coverageGapMoves, stalledDealMoves } from './moveLists.ts';
 import { showPersonalData } from './personalData.ts';
 import { runLoaderAsScript } from './runLoader.ts';

@@ -6,7 +6,7 @@
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Maybe, NightChange, NightChanges } from '../components/types.ts';
 import { formatDate } from '../components/format.ts';
-import { expectedValueSql } from './latestScores.ts';
+import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
 import { hasTable, optionalColumns } from './tables.ts';
 
 /** A deal re-scored by this much win probability or more counts as re-scored. */

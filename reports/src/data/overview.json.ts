@@ -6,7 +6,8 @@
 import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { Overview, StageSummary } from '../components/types.ts';
 import { forecastFigures } from './forecastFigures.ts';
-import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
+import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { modelSummary } from './modelSummary.ts';
 import { nightChanges } from './nightChanges.ts';
 import { runLoaderAsScript } from './runLoader.ts';

@@ -14,7 +14,8 @@ import type {
   ThreadingByStage,
   Tie,
 } from '../components/types.ts';
-import { expectedValueSql, LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
+import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
@@ -97,7 +98,8 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
             count(*) FILTER (WHERE engaged <= 1)::INTEGER AS "singleThreaded",
             count(*) FILTER (WHERE engaged > 1)::INTEGER AS "multiThreaded",
             coalesce(sum(amount) FILTER (WHERE engaged <= 1), 0)::DOUBLE AS "amountAtRisk",
-            sum(expected_value) FILTER (WHERE engaged <= 1)::DOUBLE AS "expectedAtRisk"
+            -- in one order: a parallel sum of doubles differs in its last bits from run to run
+            sum(expected_value ORDER BY opportunity_id) FILTER (WHERE engaged <= 1)::DOUBLE AS "expectedAtRisk"
      FROM threads AS t LEFT JOIN stage_order AS so USING (stage)
      GROUP BY ALL ORDER BY "stageIndex"`,
   );
