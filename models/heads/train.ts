@@ -64,10 +64,17 @@ export interface HeadInputs {
   seed: number;
   log: Logger;
   sampleWeights: Float32Array | null;
+  /**
+   * Once the holdout has judged the head, refit it on every closed deal, holdout included, for the
+   * epochs early stopping chose, and let that network score (as the win model's refitOnHistory).
+   */
+  refitOnHistory?: boolean;
 }
 
 /** One regression model: which rows it learns from, what it predicts, and how it is judged. */
 interface HeadRecipe<H, E> {
+  /** The model's name in log lines. */
+  name: string;
   /** Said when there are too few rows, after "<fit rows> fit observations". */
   tooFew: (fitRows: number) => string;
   rows: (part: Int32Array) => Int32Array;
@@ -127,10 +134,19 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   );
   const { evaluation, summary } = judge(holdoutOutputs, logSigma, rows.holdout);
   log.info(summary);
+  const scoring = given.refitOnHistory
+    ? await refitHead(given, rows, targets, result.bestEpoch, recipe.seedOffset)
+    : undefined;
+  if (scoring) {
+    model.dispose();
+    log.info(
+      `${recipe.name} refitted on every closed deal (${scoring.rows} observations, holdout included): that network scores`,
+    );
+  }
   return {
-    network: model,
+    network: scoring?.network ?? model,
     metadata: {
-      head: head(offset, logSigma),
+      head: head(scoring?.offset ?? offset, logSigma),
       network: given.network,
       training: {
         ...config,
@@ -146,11 +162,57 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   };
 }
 
+/**
+ * The judged head's recipe on every closed deal: the holdout is the most recent fifth of the closes,
+ * and a head that never saw it books today's deals at an older level (issue 18: at the first
+ * backtest cut, amounts and timing were fitted on the oldest 65% of a year's closes). A fixed
+ * number of epochs, the judged fit's best: minDelta = Infinity never counts an epoch as better, so
+ * the holdout rows passed as validation only receive predictions. The offset (the level) is the
+ * mean target over every closed deal; sigma stays the judged fit's, measured out of sample.
+ */
+async function refitHead(
+  given: HeadInputs,
+  rows: { fit: Int32Array; validation: Int32Array; holdout: Int32Array },
+  targets: (rows: Int32Array) => Float32Array,
+  epochs: number,
+  seedOffset: number,
+): Promise<{ network: tf.LayersModel; offset: number; rows: number }> {
+  const { preprocessing, inputs, width, sampleWeights } = given;
+  const history = Int32Array.from([...rows.fit, ...rows.validation, ...rows.holdout]);
+  const historyTargets = targets(history);
+  const offset = meanOf(historyTargets);
+  const part = (r: Int32Array, t: Float32Array) => ({
+    x: transform(preprocessing, inputs, r),
+    y: t.map((value) => value - offset),
+    rows: r.length,
+    ...(sampleWeights ? { w: Float32Array.from(r, (i) => sampleWeights[i]!) } : {}),
+  });
+  const config = headConfig(given.fitConfig);
+  const fixed: FitConfig = {
+    ...config,
+    epochs: Math.max(1, epochs),
+    patience: Math.max(1, epochs),
+    minDelta: Number.POSITIVE_INFINITY,
+  };
+  const quiet = { info: () => {}, warn: given.log.warn };
+  const { network } = await fitRegression(
+    width,
+    part(history, historyTargets),
+    part(rows.holdout, targets(rows.holdout)),
+    given.network,
+    fixed,
+    given.seed + seedOffset,
+    quiet,
+  );
+  return { network, offset, rows: history.length };
+}
+
 /** Deal size: ln(final / reference amount) of won deals, judged against the rep's amount. */
 export function trainAmountModel(given: HeadInputs): Promise<Trained<AmountModelHead, AmountEvaluation> | undefined> {
   const { data } = given;
   return trainHead(
     {
+      name: 'deal size',
       tooFew: (fitRows) =>
         `deal-size model not trained: too few won deals with a final amount (${fitRows} fit observations); expected amounts stay the rep's`,
       rows: (part) => wonRowsWithAmount(data, part),
@@ -190,6 +252,7 @@ export function trainCloseModel(given: HeadInputs): Promise<Trained<CloseModelHe
   const { data } = given;
   return trainHead(
     {
+      name: 'close timing',
       tooFew: (fitRows) =>
         `close-timing model not trained: too few won observations (${fitRows}); close dates stay the rep's`,
       rows: (part) => part.filter((i) => data.labels[i] === 1 && Number.isFinite(data.daysToClose[i]!)),

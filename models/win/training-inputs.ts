@@ -122,7 +122,19 @@ function withCensoring(sampleWeights: Float32Array | null, censoring: Float32Arr
 }
 
 /** The part of the inputs the deal-size and close-timing models need: plain data, so a worker thread can take a copy. */
-export function headInputsOf(inputs: TrainingInputs): HeadInputs {
+export function headInputsOf(inputs: TrainingInputs, refitOnHistory = false): HeadInputs {
   const { data, split, preprocessing, inputs: columns, width, network, fitConfig, seed, log, sampleWeights } = inputs;
-  return { data, split, preprocessing, inputs: columns, width, network, fitConfig, seed, log, sampleWeights };
+  return {
+    data,
+    split,
+    preprocessing,
+    inputs: columns,
+    width,
+    network,
+    fitConfig,
+    seed,
+    log,
+    sampleWeights,
+    refitOnHistory,
+  };
 }
