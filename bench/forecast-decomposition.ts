@@ -113,15 +113,23 @@ export function decompositionLines(name: string, quarters: QuarterParts[]): stri
     '| quarter | error | win p | amount | timing | new deals | rest |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const q of quarters) {
+  const parts = (q: QuarterParts) => {
     const error = forecastWith(q, 'pat', false) - q.actual;
     const share = shapley(q);
     const fresh = q.expectedNew - q.actualNew;
-    const rest = error - share.p - share.a - share.t - fresh;
-    lines.push(
-      `| ${q.quarter} | ${pct(error / q.actual)} | ${[share.p, share.a, share.t, fresh, rest].map((v) => pct(v / q.actual)).join(' | ')} |`,
-    );
+    return [error, share.p, share.a, share.t, fresh, error - share.p - share.a - share.t - fresh];
+  };
+  const totals = [0, 0, 0, 0, 0, 0];
+  for (const q of quarters) {
+    const values = parts(q);
+    values.forEach((v, k) => {
+      totals[k]! += v;
+    });
+    lines.push(`| ${q.quarter} | ${values.map((v) => pct(v / q.actual)).join(' | ')} |`);
   }
+  // the pooled bias, split the same way (Σ part / Σ actual)
+  const total = quarters.reduce((sum, q) => sum + q.actual, 0);
+  lines.push(`| all (bias) | ${totals.map((v) => pct(v / total)).join(' | ')} |`);
   const variants: [string, (q: QuarterParts) => number][] = [
     ['as forecast', (q) => forecastWith(q, 'pat', false)],
     ['win p replaced', (q) => forecastWith(q, 'Pat', false)],
