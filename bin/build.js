@@ -36,7 +36,7 @@ const sourceRelativeUrls = {
   },
 };
 
-// esbuild is a dev dependency: an install without them keeps running the sources through tsx
+// an install without esbuild (its binary failed to install) keeps running the sources through tsx
 const esbuild = await import('esbuild').catch(() => null);
 if (!esbuild) {
   process.stderr.write('wuwei build: esbuild is not installed; the CLI runs from the TypeScript sources (tsx)\n');

@@ -20,31 +20,51 @@ export const SHARE_COLUMNS: Partial<Record<EntityName, readonly string[]>> = {
 const DOT_THOUSANDS = '-?[1-9][0-9]{0,2}(\\.[0-9]{3})+';
 
 /**
+ * Profiles an entity's staged number columns in one scan, and returns its share columns written as
+ * percentages (some value above 1 and none above 100: they are divided by 100; whatever is then
+ * outside 0..1 is a row reject).
+ *
  * Stops the load when a number column's every dotted value looks like dot-grouped thousands
  * (`25.000`, `1.234`) and the mapping does not say which separator the file uses: read as decimals
  * they would be a thousand times too small, without a word. A column with any other decimal
- * (`1234.5`) is taken as decimals.
+ * (`1234.5`) is taken as decimals. Only values with a dot are matched against the pattern.
  */
-export async function checkThousandsSeparators(
+export async function profileNumberColumns(
   conn: DuckDBConnection,
   entity: EntityName,
   rawTable: string,
   definitions: readonly SourceDefinition[],
-): Promise<void> {
-  if (definitions.some((d) => d.decimal_separator !== undefined)) return;
-  const numeric = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).filter(
-    ([, c]) => c.type === 'DOUBLE' || c.type === 'INTEGER',
-  );
-  if (numeric.length === 0) return;
-  const profile = numeric.map(([column]) => {
+): Promise<Set<string>> {
+  const separatorDeclared = definitions.some((d) => d.decimal_separator !== undefined);
+  const numeric = separatorDeclared
+    ? []
+    : (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).filter(
+        ([, c]) => c.type === 'DOUBLE' || c.type === 'INTEGER',
+      );
+  const shares = SHARE_COLUMNS[entity] ?? [];
+  if (numeric.length === 0 && shares.length === 0) return new Set();
+  const dotted = (column: string) => quoteIdent(`${column}:dotted`);
+  const grouped = (column: string) => quoteIdent(`${column}:grouped`);
+  // The pattern is tried once per dotted value, in an inner select; most number columns have no dots.
+  const flags = numeric.flatMap(([column]) => {
     const v = quoteIdent(column);
-    return `count(*) FILTER (regexp_full_match(${v}, '${DOT_THOUSANDS}'))::INTEGER AS ${quoteIdent(`${column}:grouped`)},
-      count(*) FILTER (contains(${v}, '.') AND NOT regexp_full_match(${v}, '${DOT_THOUSANDS}'))::INTEGER AS ${quoteIdent(`${column}:decimal`)},
-      min(CASE WHEN regexp_full_match(${v}, '${DOT_THOUSANDS}') THEN __file || chr(0) || __line || chr(0) || ${v} END) AS ${quoteIdent(`${column}:example`)}`;
+    return [
+      `contains(${v}, '.') AS ${dotted(column)}`,
+      `contains(${v}, '.') AND regexp_full_match(${v}, '${DOT_THOUSANDS}') AS ${grouped(column)}`,
+    ];
   });
-  const [counts] = await queryRows<Record<string, number | string | null>>(
+  const profile = numeric.map(
+    ([column]) => `count(*) FILTER (${grouped(column)})::INTEGER AS ${grouped(column)},
+      count(*) FILTER (${dotted(column)} AND NOT ${grouped(column)})::INTEGER AS ${quoteIdent(`${column}:decimal`)},
+      min(CASE WHEN ${grouped(column)} THEN __file || chr(0) || __line || chr(0) || ${quoteIdent(column)} END) AS ${quoteIdent(`${column}:example`)}`,
+  );
+  const number = (column: string) => `TRY_CAST(${quoteIdent(column)} AS DOUBLE)`;
+  const percent = shares.map(
+    (c) => `bool_or(${number(c)} > 1 AND ${number(c)} <= 100) AS ${quoteIdent(`${c}:percent`)}`,
+  );
+  const [counts] = await queryRows<Record<string, number | string | boolean | null>>(
     conn,
-    `SELECT ${profile.join(', ')} FROM ${quoteIdent(rawTable)}`,
+    `SELECT ${[...profile, ...percent].join(', ')} FROM (SELECT *${flags.map((f) => `, ${f}`).join('')} FROM ${quoteIdent(rawTable)})`,
   );
   for (const [column] of numeric) {
     if (!(Number(counts![`${column}:grouped`]) > 0 && Number(counts![`${column}:decimal`]) === 0)) continue;
@@ -57,23 +77,5 @@ export async function checkThousandsSeparators(
         `set decimal_separator: ',' for ${entity} in the mapping (or decimal_separator: '.' if they are decimals)`,
     );
   }
-}
-
-/**
- * The share columns of an entity that its export writes as percentages: some value above 1 and
- * none above 100. They are divided by 100; whatever is then outside 0..1 is a row reject.
- */
-export async function percentageColumns(
-  conn: DuckDBConnection,
-  entity: EntityName,
-  rawTable: string,
-): Promise<Set<string>> {
-  const columns = SHARE_COLUMNS[entity] ?? [];
-  if (columns.length === 0) return new Set();
-  const number = (column: string) => `TRY_CAST(${quoteIdent(column)} AS DOUBLE)`;
-  const [row] = await queryRows<Record<string, boolean | null>>(
-    conn,
-    `SELECT ${columns.map((c) => `bool_or(${number(c)} > 1 AND ${number(c)} <= 100) AS ${quoteIdent(c)}`).join(', ')} FROM ${quoteIdent(rawTable)}`,
-  );
-  return new Set(columns.filter((c) => row?.[c] === true));
+  return new Set(shares.filter((c) => counts?.[`${c}:percent`] === true));
 }

@@ -8,7 +8,7 @@ import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
 import { rejectedRowsSql, typedRowsSql, type DateWindow } from './validate.ts';
-import { checkThousandsSeparators, percentageColumns } from './column-profiles.ts';
+import { profileNumberColumns } from './column-profiles.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { checkDateFormats } from './mapping/column-sql.ts';
@@ -219,17 +219,21 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const key = SCHEMA[entity].key;
       const keyColumn = key.length === 1 ? quoteIdent(key[0]!) : null;
       // Numbers a row alone cannot judge: dot-grouped thousands stop the load; percentages are read as such.
-      await checkThousandsSeparators(conn, entity, stage.table, mapping.entities[entity] ?? []);
-      const percentColumns = await percentageColumns(conn, entity, stage.table);
+      const percentColumns = await timedStep(options.log, `${entity}: number columns`, () =>
+        profileNumberColumns(conn, entity, stage.table, mapping.entities[entity] ?? []),
+      );
       // Validation keeps only the rejected rows (few); the entity table is the other rows, typed.
       await timedStep(options.log, `${entity}: validate`, () =>
         conn.run(
           `CREATE OR REPLACE TEMP TABLE ${REJECTED} AS ${rejectedRowsSql(entity, raw, { loadedParents, parentKeysTable, dateWindow, percentColumns })}`,
         ),
       );
+      const [rejected] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${REJECTED}`);
+      // Most entities have no rejected row: then every staged row is typed, without a join to take any out.
+      const kept = rejected!.n > 0 ? ` ANTI JOIN ${REJECTED} USING (__row)` : '';
       await timedStep(options.log, `${entity}: store`, () =>
         conn.run(
-          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })}) ANTI JOIN ${REJECTED} USING (__row)`,
+          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })})${kept}`,
         ),
       );
       await timedStep(options.log, `${entity}: reject lines`, async () => {
@@ -240,10 +244,14 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       });
       if (keyColumn) {
         // At most one loaded row per key (later ones are duplicates); a key only rejected rows have is a rejected parent.
-        await conn.run(`CREATE OR REPLACE TEMP TABLE ${parentKeysTable(entity)} AS
-          SELECT ${keyColumn} AS key, true AS accepted FROM ${quoteIdent(entity)}
-          UNION ALL
-          SELECT DISTINCT key, false FROM ${REJECTED} WHERE key IS NOT NULL AND key NOT IN (SELECT ${keyColumn} FROM ${quoteIdent(entity)})`);
+        const rejectedOnly =
+          rejected!.n > 0
+            ? `UNION ALL SELECT DISTINCT key, false FROM ${REJECTED} WHERE key IS NOT NULL AND key NOT IN (SELECT ${keyColumn} FROM ${quoteIdent(entity)})`
+            : '';
+        await timedStep(options.log, `${entity}: keys`, () =>
+          conn.run(`CREATE OR REPLACE TEMP TABLE ${parentKeysTable(entity)} AS
+            SELECT ${keyColumn} AS key, true AS accepted FROM ${quoteIdent(entity)} ${rejectedOnly}`),
+        );
       }
       summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
       // Free the staged text now; custom attributes still read the staged opportunities and accounts.
