@@ -78,11 +78,21 @@ export async function refitOnHistory(
   epochs: number,
   options: { folds?: number | undefined; stageShrinkage: boolean },
 ): Promise<boolean> {
-  const folds = options.folds ?? (inputs.train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
-  if (folds < 2 || inputs.split.holdout.rows.length === 0) return false;
+  if (!refitsOnHistory(inputs, options)) return false;
+  const folds = options.folds ?? DEFAULT_CALIBRATION_FOLDS;
   await calibrateModel(networks, { ...inputs, train: inputs.history, matrixOf: inputs.historyMatrixOf }, epochs, {
     ...options,
     folds,
   });
   return true;
+}
+
+/**
+ * Whether the scoring models are refitted on every closed deal: where calibration is cross-fitted
+ * (up to CROSS_FIT_MAX_DEALS training deals, or folds given) and there is a holdout. The deal-size
+ * and close-timing heads follow the win model (heads/train.ts refitHead).
+ */
+export function refitsOnHistory(inputs: TrainingInputs, options: { folds?: number | undefined }): boolean {
+  const folds = options.folds ?? (inputs.train.deals <= CROSS_FIT_MAX_DEALS ? DEFAULT_CALIBRATION_FOLDS : 0);
+  return folds >= 2 && inputs.split.holdout.rows.length > 0;
 }

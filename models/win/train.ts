@@ -16,7 +16,7 @@ import type { Logger } from '../../pipeline/base/log.ts';
 import { selectBackend, type BackendName } from '../backend.ts';
 import { trainHeadsInWorkers } from '../heads/parallel.ts';
 import { trainAmountModel, trainCloseModel } from '../heads/train.ts';
-import { calibrateModel, refitOnHistory } from './calibrate-model.ts';
+import { calibrateModel, refitOnHistory, refitsOnHistory } from './calibrate-model.ts';
 import { DEFAULT_FIT, type FitConfig } from './fit.ts';
 import { holdoutImportance, judgeOnHoldout } from './holdout-verdict.ts';
 import type { FeatureImportance } from './importance.ts';
@@ -64,7 +64,7 @@ export interface TrainWinOptions {
    * (seed 2, in a variant with longer-trained fold networks: 0.049 to 0.056), the fold networks' out-of-fold predictions being noisier than their average.
    */
   stageShrinkage?: boolean;
-  /** Once judged, refit the cross-fitted model on every closed deal, holdout included (calibrate-model.ts); default on. */
+  /** Once judged, refit the cross-fitted model and the deal-size and close-timing heads on every closed deal, holdout included (calibrate-model.ts, heads/train.ts); default on. */
   refitOnHistory?: boolean;
   /** Folds of cross-fitted calibration (cross-fit-calibration.ts); 0 or 1: Platt on the validation split. Default 5 up to 15,000 training deals, else 0. */
   calibrationFolds?: number;
@@ -146,12 +146,15 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
     log,
   });
   const networks: Networks = { members: [] };
+  const calibration = { folds: options.calibrationFolds, stageShrinkage: options.stageShrinkage === true };
+  const refit = options.refitOnHistory !== false && refitsOnHistory(inputs, calibration);
+  const heads = headInputsOf(inputs, refit);
   // deal size and close timing need only the inputs and split: they train in worker threads beside the win model
   const headsAbort = new AbortController(); // stops the workers if this training fails before it waits for them
   const headsTraining =
     options.heads === false || options.headWorkers === false
       ? undefined
-      : trainHeadsInWorkers(headInputsOf(inputs), headsAbort.signal);
+      : trainHeadsInWorkers(heads, headsAbort.signal);
   headsTraining?.catch(() => {}); // awaited below; a failure must not surface as unhandled while the win model trains
   try {
     const fit = await trainEnsemble(networks, inputs, ensembleSize, backend);
@@ -165,24 +168,15 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       inputs,
       options.importanceRepeats ?? 1,
     );
-    const calibration = { folds: options.calibrationFolds, stageShrinkage: options.stageShrinkage === true };
-    if (options.refitOnHistory !== false && (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration)))
+    if (refit && (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration)))
       log.info(
         `refitted on every closed deal, the holdout's ${inputs.split.holdout.deals} included: that model scores`,
       );
     const trainedHeads = headsTraining ? await headsTraining : undefined;
     const amount =
-      options.heads === false
-        ? undefined
-        : trainedHeads
-          ? trainedHeads.amount
-          : await trainAmountModel(headInputsOf(inputs));
+      options.heads === false ? undefined : trainedHeads ? trainedHeads.amount : await trainAmountModel(heads);
     const close =
-      options.heads === false
-        ? undefined
-        : trainedHeads
-          ? trainedHeads.close
-          : await trainCloseModel(headInputsOf(inputs));
+      options.heads === false ? undefined : trainedHeads ? trainedHeads.close : await trainCloseModel(heads);
     if (amount) networks.amount = amount.network;
     if (close) networks.close = close.network;
     const { active, promotion } = await decidePromotion(conn, verdict.holdout.model.auc, {

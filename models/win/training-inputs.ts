@@ -79,7 +79,9 @@ export function prepareTrainingInputs(
     preprocessing,
     inputs,
     width,
-    sampleWeights,
+    // the heads learn from the same closed history as the win model, and long deals are as under-represented in it
+    sampleWeights: winWeights,
+    historyWeights,
     network: options.network,
     fitConfig: options.fitConfig,
     seed: options.seed,
@@ -122,7 +124,21 @@ function withCensoring(sampleWeights: Float32Array | null, censoring: Float32Arr
 }
 
 /** The part of the inputs the deal-size and close-timing models need: plain data, so a worker thread can take a copy. */
-export function headInputsOf(inputs: TrainingInputs): HeadInputs {
-  const { data, split, preprocessing, inputs: columns, width, network, fitConfig, seed, log, sampleWeights } = inputs;
-  return { data, split, preprocessing, inputs: columns, width, network, fitConfig, seed, log, sampleWeights };
+export function headInputsOf(inputs: TrainingInputs, refitOnHistory = false): HeadInputs {
+  const { data, split, preprocessing, inputs: columns, width, network, fitConfig, seed, log } = inputs;
+  const { sampleWeights, historyWeights } = inputs;
+  return {
+    data,
+    split,
+    preprocessing,
+    inputs: columns,
+    width,
+    network,
+    fitConfig,
+    seed,
+    log,
+    sampleWeights,
+    historyWeights,
+    refitOnHistory,
+  };
 }

@@ -3,12 +3,14 @@
  * model is refitted on every closed deal (models/win/calibrate-model.ts refitOnHistory). On a planted
  * signal whose most recent closes (the holdout) won more often than the same traits did before, as
  * when accounts become customers, the refitted model scores the same open deals higher than the one
- * trained without the holdout; the verdict (judged before the refit) is the same either way.
+ * trained without the holdout, and the deal-size head (refitted the same way) books them at the recent
+ * amounts; the verdict (judged before the refit) is the same either way.
  */
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger } from '../../pipeline/base/log.ts';
+import { predictOpenDeals } from '../../models/predict-open.ts';
 import { loadModel } from '../../models/win/artifacts.ts';
 import { predictWin } from '../../models/win/predict.ts';
 import { trainWinModel, type TrainResult } from '../../models/win/train.ts';
@@ -31,6 +33,12 @@ describe('refit on every closed deal once judged', () => {
   let conn: DuckDBConnection;
   let judgedOnly: TrainResult;
   let refitted: TrainResult;
+  let judgedOnlyAmount: number;
+  let refittedAmount: number;
+  const meanExpectedAmount = async (modelsDir: string) => {
+    const { expectedAmounts } = await predictOpenDeals(conn, { modelsDir, explain: false, log: quietLogger });
+    return Array.from(expectedAmounts!).reduce((sum, a) => sum + a, 0) / expectedAmounts!.length;
+  };
   const meanScore = async (trained: TrainResult) => {
     const { probabilities } = await predictWin(await loadModel(trained.path), conn);
     return probabilities.reduce((sum, p) => sum + p, 0) / probabilities.length;
@@ -52,8 +60,15 @@ describe('refit on every closed deal once judged', () => {
       UPDATE features_train SET label_won = 1, final_amount = amount
       WHERE label_won = 0 AND hash(opportunity_id) % 2 = 0
         AND final_close_date >= (SELECT quantile_disc(final_close_date, 0.8) FROM features_train)`);
+    // and those closes' deals were won at twice the amounts the same traits won before
+    await conn.run(`
+      UPDATE features_train SET final_amount = 2 * final_amount
+      WHERE label_won = 1 AND final_close_date >= (SELECT quantile_disc(final_close_date, 0.8) FROM features_train)`);
+    // each training makes its version active (force), so the open deals are scored right after it
     judgedOnly = await trainWinModel(conn, { ...TRAINING, modelsDir: join(tmp.dir, 'a'), refitOnHistory: false });
+    judgedOnlyAmount = await meanExpectedAmount(join(tmp.dir, 'a'));
     refitted = await trainWinModel(conn, { ...TRAINING, modelsDir: join(tmp.dir, 'b') });
+    refittedAmount = await meanExpectedAmount(join(tmp.dir, 'b'));
   }, 300_000);
   afterAll(() => {
     conn?.closeSync();
@@ -70,5 +85,9 @@ describe('refit on every closed deal once judged', () => {
     const before = await meanScore(judgedOnly);
     const after = await meanScore(refitted);
     expect(after).toBeGreaterThan(before + 0.05); // measured 0.43 -> 0.53
+  });
+
+  it('books the open deals at the recent, larger amounts: the deal-size head is refitted too', () => {
+    expect(refittedAmount).toBeGreaterThan(1.1 * judgedOnlyAmount);
   });
 });
