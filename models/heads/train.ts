@@ -115,12 +115,7 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   const { targets, head, judge } = recipe.prepare(rows.fit);
   const fitTargets = targets(rows.fit);
   const offset = meanOf(fitTargets);
-  const part = (r: Int32Array, t: Float32Array) => ({
-    x: transform(preprocessing, inputs, r),
-    y: t.map((value) => value - offset),
-    rows: r.length,
-    ...(sampleWeights ? { w: Float32Array.from(r, (i) => sampleWeights[i]!) } : {}),
-  });
+  const part = partsOf(given, sampleWeights, offset);
   const validationTargets = targets(rows.validation);
   const config = headConfig(given.fitConfig);
   const validation = part(rows.validation, validationTargets); // its inputs serve both early stopping and sigma
@@ -171,6 +166,16 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   };
 }
 
+/** A network's rows: their inputs, their targets less the level (offset), and their weights if any. */
+function partsOf(given: HeadInputs, sampleWeights: Float32Array | null | undefined, offset: number) {
+  return (r: Int32Array, t: Float32Array) => ({
+    x: transform(given.preprocessing, given.inputs, r),
+    y: t.map((value) => value - offset),
+    rows: r.length,
+    ...(sampleWeights ? { w: Float32Array.from(r, (i) => sampleWeights[i]!) } : {}),
+  });
+}
+
 /**
  * The judged head's recipe on every closed deal: the holdout is the most recent fifth of the closes,
  * and a head that never saw it books today's deals at an older level (issue 18: at the first
@@ -186,17 +191,12 @@ async function refitHead(
   epochs: number,
   seedOffset: number,
 ): Promise<{ network: tf.LayersModel; offset: number; rows: number }> {
-  const { preprocessing, inputs, width } = given;
+  const { width } = given;
   const sampleWeights = given.historyWeights ?? given.sampleWeights;
   const history = Int32Array.from([...rows.fit, ...rows.validation, ...rows.holdout]);
   const historyTargets = targets(history);
   const offset = meanOf(historyTargets);
-  const part = (r: Int32Array, t: Float32Array) => ({
-    x: transform(preprocessing, inputs, r),
-    y: t.map((value) => value - offset),
-    rows: r.length,
-    ...(sampleWeights ? { w: Float32Array.from(r, (i) => sampleWeights[i]!) } : {}),
-  });
+  const part = partsOf(given, sampleWeights, offset);
   const config = headConfig(given.fitConfig);
   const fixed: FitConfig = {
     ...config,
