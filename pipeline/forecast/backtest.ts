@@ -272,7 +272,7 @@ export async function runBacktest(options: {
         config.backtest.minHistoryDays,
       );
       options.log.info(
-        `backtest: ${quarters.length} quarters, training seed ${seed}, forecasts every ${config.backtest.weekStep || 'no'} week(s) into each quarter`,
+        `backtest: ${quarters.length} quarters, training seed ${seed}, ${config.backtest.weekStep ? `forecasts every ${config.backtest.weekStep} week(s) into each quarter` : 'forecasts at quarter starts only'}`,
       );
       for (const quarter of quarters) {
         try {
