@@ -14,6 +14,7 @@
  *   npx tsx bench/forecast-decomposition.ts G7.duckdb G31.duckdb G59.duckdb
  */
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
+import { methodAccuracy } from '../pipeline/forecast/backtest-accuracy.ts';
 
 interface QuarterParts {
   quarter: string;
@@ -97,12 +98,12 @@ function shapley(q: QuarterParts): Record<(typeof FACTORS)[number], number> {
 const pct = (value: number) => `${value >= 0 ? '+' : '−'}${(100 * Math.abs(value)).toFixed(1)}%`;
 const plain = (value: number) => `${(100 * value).toFixed(1)}%`;
 
+/** WAPE and bias as the backtest judges them (backtest-accuracy.ts). */
 function judge(quarters: QuarterParts[], forecast: (q: QuarterParts) => number): { wape: number; bias: number } {
-  const total = quarters.reduce((sum, q) => sum + q.actual, 0);
-  return {
-    wape: quarters.reduce((sum, q) => sum + Math.abs(forecast(q) - q.actual), 0) / total,
-    bias: quarters.reduce((sum, q) => sum + forecast(q) - q.actual, 0) / total,
-  };
+  return methodAccuracy(
+    '',
+    quarters.map((q) => ({ actual: q.actual, forecast: forecast(q) })),
+  );
 }
 
 /** Markdown lines: per quarter the error and its shares, then the run's WAPE / bias with each factor replaced. */
