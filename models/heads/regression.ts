@@ -2,7 +2,7 @@
  * A regression network on the win model's inputs (same preprocessing): the same MLP and training
  * loop, with squared error instead of cross-entropy. The deal-size and close-timing models use it.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../../pipeline/base/log.ts';
 import { fitWinNetwork, type FitConfig, type FitResult } from '../win/fit.ts';
 import { buildWinNetwork, type WinNetworkConfig } from '../win/model.ts';

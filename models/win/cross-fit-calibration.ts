@@ -9,7 +9,7 @@
  * model (the slope restated for the average, see forTheEnsemble): the calibration sees K times more
  * deals, from the whole history, none of which the network that scored it had seen.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../../pipeline/base/log.ts';
 import { Random } from '../../pipeline/base/random.ts';
 import { applyPlatt, fitPlatt, type PlattScaling } from '../calibration.ts';
@@ -96,7 +96,7 @@ export async function crossFittedPlatt(inputs: CrossFitInputs): Promise<CrossFit
 export const CALIBRATION_HALF_LIFE_DAYS = 365;
 
 /** The training rows' weights (deal-days), times a recency factor that halves every CALIBRATION_HALF_LIFE_DAYS before the newest close. */
-function calibrationWeights(
+export function calibrationWeights(
   sampleWeights: Float32Array | undefined,
   closeDays: ArrayLike<number> | undefined,
 ): Float32Array {

@@ -168,9 +168,15 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       inputs,
       options.importanceRepeats ?? 1,
     );
-    if (refit && (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration)))
+    const refitted =
+      options.refitOnHistory !== false && (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration));
+    if (refitted === 'refitted')
       log.info(
         `refitted on every closed deal, the holdout's ${inputs.split.holdout.deals} included: that model scores`,
+      );
+    if (refitted === 'recalibrated')
+      log.info(
+        `calibration refitted on the ${inputs.split.validation.deals + inputs.split.holdout.deals} most recent closes, the holdout's included: that scaling scores`,
       );
     const trainedHeads = headsTraining ? await headsTraining : undefined;
     const amount =
