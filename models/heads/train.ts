@@ -8,6 +8,7 @@ import type { Logger } from '../../pipeline/base/log.ts';
 import type { AmountModelHead, CloseModelHead, HeadMetadata } from '../win/artifacts.ts';
 import type { ClosedObservations } from '../win/data.ts';
 import type { FitConfig } from '../win/fit.ts';
+import { calibrationWeights } from '../win/cross-fit-calibration.ts';
 import type { WinNetworkConfig } from '../win/model.ts';
 import { transform, type FeatureColumns, type Preprocessing } from '../win/preprocess.ts';
 import type { TimeSplit } from '../win/split.ts';
@@ -78,6 +79,12 @@ export interface HeadInputs {
    * epochs early stopping chose, and let that network score (as the win model's refitOnHistory).
    */
   refitOnHistory?: boolean;
+  /**
+   * Where the win model is only recalibrated (past the cross-fitting size, calibrate-model.ts
+   * refitOnHistory), the head keeps its network and its level is refitted on the validation and
+   * holdout closes instead (relevelOnRecentCloses).
+   */
+  relevelOnRecent?: boolean;
 }
 
 /** One regression model: which rows it learns from, what it predicts, and how it is judged. */
@@ -147,10 +154,23 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
       `${recipe.name} refitted on every closed deal (${scoring.rows} observations, holdout included): that network scores`,
     );
   }
+  const level =
+    scoring?.offset ??
+    (given.relevelOnRecent
+      ? relevelOnRecentCloses(given, rows, targets, {
+          validation: validationOutputs.map((o) => o + offset),
+          holdout: holdoutOutputs,
+          offset,
+        })
+      : offset);
+  if (level !== offset)
+    log.info(
+      `${recipe.name} level refitted on the validation and holdout closes: ${offset.toFixed(4)} -> ${level.toFixed(4)}`,
+    );
   return {
     network: scoring?.network ?? model,
     metadata: {
-      head: head(scoring?.offset ?? offset, logSigma),
+      head: head(level, logSigma),
       network: given.network,
       training: {
         ...config,
@@ -215,6 +235,35 @@ async function refitHead(
     quiet,
   );
   return { network, offset, rows: history.length };
+}
+
+/**
+ * The level (offset) moved by the judged network's mean residual on the validation and holdout
+ * closes, the most recent third, which it never saw: weighted as the refit's rows (deal-days,
+ * censoring at the cut) and by recency, as the win model's calibration is. The cheap counterpart of
+ * refitHead where refitting would double the night's training.
+ */
+function relevelOnRecentCloses(
+  given: HeadInputs,
+  rows: { validation: Int32Array; holdout: Int32Array },
+  targets: (rows: Int32Array) => Float32Array,
+  judged: { validation: Float32Array; holdout: Float32Array; offset: number },
+): number {
+  const recent = Int32Array.from([...rows.validation, ...rows.holdout]);
+  const observed = targets(recent);
+  const predicted = Float32Array.from([...judged.validation, ...judged.holdout]);
+  const sampleWeights = given.historyWeights ?? given.sampleWeights;
+  const weights = calibrationWeights(
+    sampleWeights ? Float32Array.from(recent, (r) => sampleWeights[r]!) : undefined,
+    Float64Array.from(recent, (r) => given.data.closeDays[r]!),
+  );
+  let residual = 0;
+  let total = 0;
+  for (let i = 0; i < recent.length; i++) {
+    residual += weights[i]! * (observed[i]! - predicted[i]!);
+    total += weights[i]!;
+  }
+  return total > 0 ? judged.offset + residual / total : judged.offset;
 }
 
 /** Deal size: ln(final / reference amount) of won deals, judged against the rep's amount. */

@@ -148,7 +148,8 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
   const networks: Networks = { members: [] };
   const calibration = { folds: options.calibrationFolds, stageShrinkage: options.stageShrinkage === true };
   const refit = options.refitOnHistory !== false && refitsOnHistory(inputs, calibration);
-  const heads = headInputsOf(inputs, refit);
+  // past the cross-fitting size the win model is recalibrated, the heads relevelled (calibrate-model.ts refitOnHistory)
+  const heads = headInputsOf(inputs, refit, options.refitOnHistory !== false && !refit);
   // deal size and close timing need only the inputs and split: they train in worker threads beside the win model
   const headsAbort = new AbortController(); // stops the workers if this training fails before it waits for them
   const headsTraining =

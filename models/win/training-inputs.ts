@@ -124,7 +124,7 @@ function withCensoring(sampleWeights: Float32Array | null, censoring: Float32Arr
 }
 
 /** The part of the inputs the deal-size and close-timing models need: plain data, so a worker thread can take a copy. */
-export function headInputsOf(inputs: TrainingInputs, refitOnHistory = false): HeadInputs {
+export function headInputsOf(inputs: TrainingInputs, refitOnHistory = false, relevelOnRecent = false): HeadInputs {
   const { data, split, preprocessing, inputs: columns, width, network, fitConfig, seed, log } = inputs;
   const { sampleWeights, historyWeights } = inputs;
   return {
@@ -140,5 +140,6 @@ export function headInputsOf(inputs: TrainingInputs, refitOnHistory = false): He
     sampleWeights,
     historyWeights,
     refitOnHistory,
+    relevelOnRecent,
   };
 }

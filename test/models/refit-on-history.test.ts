@@ -6,7 +6,8 @@
  * trained without the holdout, and the deal-size head (refitted the same way) books them at the recent
  * amounts; the verdict (judged before the refit) is the same either way. Larger histories (calibration
  * on the validation split, forced here with calibrationFolds: 0) keep the network and refit its Platt
- * scaling on the validation and holdout closes: the same open deals score higher there too.
+ * scaling on the validation and holdout closes, and the deal-size head's level: the same open deals
+ * score higher and book larger there too.
  */
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -37,6 +38,8 @@ describe('refit on every closed deal once judged', () => {
   let refitted: TrainResult;
   let validationCalibrated: TrainResult;
   let recalibrated: TrainResult;
+  let validationCalibratedAmount = 0;
+  let recalibratedAmount = 0;
   let judgedOnlyAmount: number;
   let refittedAmount: number;
   const meanExpectedAmount = async (modelsDir: string) => {
@@ -73,13 +76,15 @@ describe('refit on every closed deal once judged', () => {
     judgedOnlyAmount = await meanExpectedAmount(join(tmp.dir, 'a'));
     refitted = await trainWinModel(conn, { ...TRAINING, modelsDir: join(tmp.dir, 'b') });
     refittedAmount = await meanExpectedAmount(join(tmp.dir, 'b'));
-    const large = { ...TRAINING, calibrationFolds: 0, heads: false };
+    const large = { ...TRAINING, calibrationFolds: 0 };
     validationCalibrated = await trainWinModel(conn, {
       ...large,
       modelsDir: join(tmp.dir, 'c'),
       refitOnHistory: false,
     });
+    validationCalibratedAmount = await meanExpectedAmount(join(tmp.dir, 'c'));
     recalibrated = await trainWinModel(conn, { ...large, modelsDir: join(tmp.dir, 'd') });
+    recalibratedAmount = await meanExpectedAmount(join(tmp.dir, 'd'));
   }, 300_000);
   afterAll(() => {
     conn?.closeSync();
@@ -103,6 +108,10 @@ describe('refit on every closed deal once judged', () => {
     const before = await meanScore(validationCalibrated);
     const after = await meanScore(recalibrated);
     expect(after).toBeGreaterThan(before + 0.03); // measured 0.41 -> 0.61
+  });
+
+  it('past the cross-fitting size, relevels the deal-size head on the recent closes: the recent, larger amounts', () => {
+    expect(recalibratedAmount).toBeGreaterThan(1.1 * validationCalibratedAmount); // measured 30k -> 51k
   });
 
   it('books the open deals at the recent, larger amounts: the deal-size head is refitted too', () => {
