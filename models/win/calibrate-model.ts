@@ -78,7 +78,8 @@ export async function calibrateModel(
  * the model is refitted on every closed deal, holdout included (the same recipe on more rows); on larger
  * histories, where refitting would double the night's training, the network stays and its Platt scaling
  * is refitted on the validation and holdout closes, the most recent third, which the network never saw
- * (50k-opportunity backtests: bias −3.8% → −1.2%). Returns what it did.
+ * (the heads' levels likewise, heads/train.ts relevelOnRecentCloses; 50k backtests in models/README.md).
+ * Returns what it did.
  */
 export async function refitOnHistory(
   networks: Networks,
