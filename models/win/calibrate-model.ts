@@ -13,6 +13,7 @@ import {
 import { buildEnsemble } from './ensemble.ts';
 import { predictLogits } from './predict.ts';
 import { fitStageShrinkage, levelsInMatrix } from './stage-shrinkage.ts';
+import type { HoldoutVerdict } from './holdout-verdict.ts';
 import type { Networks } from './train-ensemble.ts';
 import type { TrainingInputs } from './training-inputs.ts';
 
@@ -86,10 +87,11 @@ export async function refitOnHistory(
   inputs: TrainingInputs,
   epochs: number,
   options: { folds?: number | undefined; stageShrinkage: boolean },
+  judged: Pick<HoldoutVerdict, 'logits'>,
 ): Promise<'refitted' | 'recalibrated' | false> {
   if (inputs.split.holdout.rows.length === 0) return false;
   if (!refitsOnHistory(inputs, options)) {
-    await recalibrateOnRecentCloses(networks, inputs);
+    recalibrateOnRecentCloses(inputs, judged.logits);
     return 'recalibrated';
   }
   const folds = options.folds ?? DEFAULT_CALIBRATION_FOLDS;
@@ -101,16 +103,19 @@ export async function refitOnHistory(
 }
 
 /**
- * Platt scaling refitted on the network's logits for the validation and holdout closes, weighted as
- * the refit's rows are (deal-days, censoring at the cut) and, like the cross-fitted calibration, by
- * recency.
+ * Platt scaling refitted on the network's logits for the validation and holdout closes (those the
+ * holdout verdict computed), weighted as the refit's rows are (deal-days, censoring at the cut) and,
+ * like the cross-fitted calibration, by recency.
  */
-async function recalibrateOnRecentCloses(networks: Networks, inputs: TrainingInputs): Promise<void> {
-  const { validationData, holdoutData, split, data, width, historyWeights } = inputs;
+function recalibrateOnRecentCloses(
+  inputs: TrainingInputs,
+  judged: { validation: Float32Array; holdout: Float32Array },
+): void {
+  const { split, data, historyWeights } = inputs;
   const rows = Int32Array.from([...split.validation.rows, ...split.holdout.rows]);
   const logits = new Float32Array(rows.length);
-  logits.set(await predictLogits(networks.model!, validationData.x, width));
-  logits.set(await predictLogits(networks.model!, holdoutData.x, width), validationData.rows);
+  logits.set(judged.validation);
+  logits.set(judged.holdout, judged.validation.length);
   const labels = Float32Array.from(rows, (r) => data.labels[r]!);
   const weights = calibrationWeights(
     historyWeights ? Float32Array.from(rows, (r) => historyWeights[r]!) : undefined,

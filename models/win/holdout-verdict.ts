@@ -6,7 +6,7 @@ import { classificationMetrics, type ClassificationMetrics } from '../../pipelin
 import { meanOf } from '../heads/regression.ts';
 import { baselineProbabilities, evaluate, type Evaluation } from './evaluate.ts';
 import { permutationImportance, type FeatureImportance } from './importance.ts';
-import { predictProbabilities } from './predict.ts';
+import { predictLogits, predictProbabilities, probabilitiesOfLogits } from './predict.ts';
 import type { Networks } from './train-ensemble.ts';
 import type { TrainingInputs } from './training-inputs.ts';
 
@@ -15,19 +15,28 @@ export interface HoldoutVerdict {
   validation: { model: ClassificationMetrics; baseline: ClassificationMetrics };
   holdoutProbabilities: Float32Array;
   holdoutBaseline: Float32Array;
+  /** The judged network's logits for the validation and holdout rows (refitOnHistory's recalibration reuses them). */
+  logits: { validation: Float32Array; holdout: Float32Array };
   evaluateSeconds: number;
 }
 
 export async function judgeOnHoldout(networks: Networks, inputs: TrainingInputs): Promise<HoldoutVerdict> {
   const { data, split, fitData, validationData, holdoutData, log } = inputs;
   const started = performance.now();
-  const scorer = { network: networks.model!, preprocessing: inputs.preprocessing };
+  const { preprocessing, width } = inputs;
   const trainRate = meanOf(fitData.y);
-  const holdoutProbabilities = await predictProbabilities(scorer, holdoutData.x);
+  const logits = {
+    validation: await predictLogits(networks.model!, validationData.x, width),
+    holdout: await predictLogits(networks.model!, holdoutData.x, width),
+  };
+  const holdoutProbabilities = probabilitiesOfLogits(preprocessing, logits.holdout, holdoutData.x);
   const holdoutBaseline = baselineProbabilities(data.stageProbability, split.holdout.rows, trainRate);
   const holdout = evaluate(holdoutProbabilities, holdoutBaseline, holdoutData.y);
   const validation = {
-    model: classificationMetrics(await predictProbabilities(scorer, validationData.x), validationData.y),
+    model: classificationMetrics(
+      probabilitiesOfLogits(preprocessing, logits.validation, validationData.x),
+      validationData.y,
+    ),
     baseline: classificationMetrics(
       baselineProbabilities(data.stageProbability, split.validation.rows, trainRate),
       validationData.y,
@@ -51,7 +60,7 @@ export async function judgeOnHoldout(networks: Networks, inputs: TrainingInputs)
     }
     log.info(`holdout per deal-day: mean predicted ${(wp / w).toFixed(3)}, win rate ${(wy / w).toFixed(3)}`);
   }
-  return { holdout, validation, holdoutProbabilities, holdoutBaseline, evaluateSeconds };
+  return { holdout, validation, holdoutProbabilities, holdoutBaseline, logits, evaluateSeconds };
 }
 
 /** Permutation importance on the holdout; `repeats` 0 skips it. */

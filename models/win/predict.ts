@@ -48,9 +48,18 @@ export async function predictProbabilities(
   matrix: Float32Array,
 ): Promise<Float32Array> {
   const logits = await predictLogits(model.network, matrix, inputColumnNames(model.preprocessing).length);
-  const probabilities = applyPlatt(model.preprocessing.calibration, logits);
-  const shrinkage = model.preprocessing.shrinkage;
-  const levels = shrinkage ? levelsInMatrix(model.preprocessing, matrix, shrinkage.column) : null;
+  return probabilitiesOfLogits(model.preprocessing, logits, matrix);
+}
+
+/** The network's logits for a matrix as calibrated probabilities (Platt scaling, then stage shrinkage). */
+export function probabilitiesOfLogits(
+  preprocessing: Preprocessing,
+  logits: Float32Array,
+  matrix: Float32Array,
+): Float32Array {
+  const probabilities = applyPlatt(preprocessing.calibration, logits);
+  const shrinkage = preprocessing.shrinkage;
+  const levels = shrinkage ? levelsInMatrix(preprocessing, matrix, shrinkage.column) : null;
   return shrinkage && levels ? applyStageShrinkage(shrinkage, probabilities, levels.levels) : probabilities;
 }
 

@@ -170,7 +170,8 @@ export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOpt
       options.importanceRepeats ?? 1,
     );
     const refitted =
-      options.refitOnHistory !== false && (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration));
+      options.refitOnHistory !== false &&
+      (await refitOnHistory(networks, inputs, fit.fitted.bestEpoch, calibration, verdict));
     if (refitted === 'refitted')
       log.info(
         `refitted on every closed deal, the holdout's ${inputs.split.holdout.deals} included: that model scores`,
