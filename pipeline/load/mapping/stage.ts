@@ -88,6 +88,8 @@ export async function stageSources(
 ): Promise<Map<EntityName, StagedEntity>> {
   const available = listSourceFiles(options.source);
   const staged = new Map<EntityName, StagedEntity>();
+  // DuckDB's tables of malformed CSV rows outlive a load on this connection: only this load's scans count.
+  for (const table of [CSV_ERRORS, CSV_SCANS]) await conn.run(`DROP TABLE IF EXISTS temp.${quoteIdent(table)}`);
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE staging_rejects (entity VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`,
   );
