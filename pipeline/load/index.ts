@@ -109,7 +109,8 @@ const { wonStages: DEFAULT_WON, lostStages: DEFAULT_LOST } = DEFAULTS.features;
 
 /**
  * Loads an export (any layout or mapping) into typed DuckDB tables as the snapshot of one as-of
- * date, in one transaction. Staging reads every file into text tables; validation then sends rows
+ * date, in one transaction. Staging first reads every file into temp text tables (before the
+ * transaction: they are no part of the database); validation then sends rows
  * that break the contract to `load_rejects` with file, line, column, value and reason, and the rest
  * loads; a rejected parent takes its children with it. A file that cannot be read, misses a
  * required column, or has too many bad rows stops the load and changes nothing.
