@@ -113,7 +113,10 @@ describe('input formats', () => {
   it('counts only its own malformed rows when an earlier load on the same connection stopped on them', async () => {
     // Staging runs before the load's transaction, so a stopped load's staged tables are not rolled back.
     const broken = writeTinyExcelCsv(join(dir, 'stopped-first'));
-    writeFileSync(join(broken, 'accounts.csv'), ['account_id,name', 'A1,Acme', 'A9,Extra,1,2', 'A2,Small', ''].join('\n'));
+    writeFileSync(
+      join(broken, 'accounts.csv'),
+      ['account_id,name', 'A1,Acme', 'A9,Extra,1,2', 'A2,Small', ''].join('\n'),
+    );
     const clean = writeTinyExcelCsv(join(dir, 'clean-second'));
     await withMemoryDb(async (conn) => {
       await expect(load(conn, { source: broken, maxRejectRate: 0 })).rejects.toThrow(/1 of 3 accounts rows rejected/);
