@@ -21,9 +21,8 @@ export interface HoldoutVerdict {
 }
 
 export async function judgeOnHoldout(networks: Networks, inputs: TrainingInputs): Promise<HoldoutVerdict> {
-  const { data, split, fitData, validationData, holdoutData, log } = inputs;
+  const { data, split, fitData, validationData, holdoutData, preprocessing, width, log } = inputs;
   const started = performance.now();
-  const { preprocessing, width } = inputs;
   const trainRate = meanOf(fitData.y);
   const logits = {
     validation: await predictLogits(networks.model!, validationData.x, width),
