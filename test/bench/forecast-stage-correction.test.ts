@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { judge, type StartDeal, stageCorrected } from '../../bench/forecast-stage-correction.ts';
+
+const deal = (quarter: string, stage: string, won: boolean | null, winProbability = 0.25): StartDeal => ({
+  quarter,
+  stage,
+  winProbability,
+  closeInPeriod: 1,
+  expectedAmount: 100,
+  won,
+});
+
+describe('the per-stage correction, learned out of time', () => {
+  // Q1: four Prospecting deals at 0.25 of which two were won (x2 in that stage), one Negotiation deal at 0.8, won
+  const q1 = [
+    ...[true, true, false, false].map((won) => deal('Q1', 'Prospecting', won)),
+    deal('Q1', 'Negotiation', true, 0.8),
+  ];
+  // Q2: two Prospecting deals at 0.25, one Negotiation deal at 0.9, and a stage Q1 never saw
+  const q2 = [
+    deal('Q2', 'Prospecting', null),
+    deal('Q2', 'Prospecting', null),
+    deal('Q2', 'Negotiation', null, 0.9),
+    deal('Q2', 'Proposal', null, 0.5),
+  ];
+  const totals = [
+    { quarter: 'Q1', actual: 300, expected: 180, weightedPipeline: 250 },
+    { quarter: 'Q2', actual: 300, expected: 250, weightedPipeline: 260 },
+  ];
+  const [first, second] = stageCorrected(totals, [...q1, ...q2]);
+
+  it('leaves the first quarter alone: it has no past', () => {
+    expect(first!.hasPast).toBe(false);
+    expect(first!.corrected).toBe(180);
+  });
+
+  it('scales each stage by the earlier quarters’ won / expected, capped at 1, and keeps unseen stages', () => {
+    expect(second!.hasPast).toBe(true);
+    // Prospecting 0.25 x 2 = 0.5 (two deals: +50 in all); Negotiation 0.9 x 1.25 capped at 1 (+10); Proposal kept
+    expect(second!.corrected).toBeCloseTo(250 + 50 + 10, 9);
+  });
+
+  it('judges WAPE and bias over the summed actuals', () => {
+    const judged = judge([first!, second!], (r) => r.corrected);
+    expect(judged.wape).toBeCloseTo((120 + 10) / 600, 9);
+    expect(judged.bias).toBeCloseTo((-120 + 10) / 600, 9);
+  });
+});
