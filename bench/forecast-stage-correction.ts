@@ -1,7 +1,8 @@
 /**
  * An offline trial of a learned correction, judged out of time (issue 18): each backtested quarter
  * start's open deals have their win probabilities scaled, per stage, by won / expected over the open
- * deals of the earlier quarter starts of the same run (outcomes known by then), and the quarter's
+ * deals of the earlier quarter starts of the same run that closed before this quarter starts (point
+ * in time: the outcomes known then), and the quarter's
  * total is recomputed. Read from the `backtest` and `backtest_deals` tables of `wuwei backtest`
  * databases; the stage at the quarter start from `opportunity_history`. Prints WAPE and bias with
  * and without the correction, and the weighted pipeline's, over the quarters that have a past.
@@ -20,11 +21,15 @@ export interface StartDeal {
   expectedAmount: number;
   /** Known by the run's as-of date, else null. */
   won: boolean | null;
+  /** The day it closed (ISO date), null while open at the run's as-of date. */
+  closedOn: string | null;
 }
 
 /** A backtested quarter start's company total, quarters in time order. */
 export interface StartTotal {
   quarter: string;
+  /** The quarter's first day (ISO date): outcomes known before it may correct it. */
+  start: string;
   actual: number;
   expected: number;
   weightedPipeline: number;
@@ -38,7 +43,8 @@ export interface CorrectedTotal extends StartTotal {
 
 /**
  * Each quarter's total with its open deals' win probabilities scaled per stage (capped at 1) by the
- * earlier quarters' won / expected in that stage; a stage the past never saw keeps its probabilities.
+ * earlier quarters' won / expected in that stage, over their deals closed before the quarter starts;
+ * a stage the past never saw keeps its probabilities.
  */
 export function stageCorrected(totals: readonly StartTotal[], deals: readonly StartDeal[]): CorrectedTotal[] {
   return totals.map((total, k) => {
@@ -46,7 +52,8 @@ export function stageCorrected(totals: readonly StartTotal[], deals: readonly St
     const factor = new Map<string, number>();
     const sums = new Map<string, { won: number; expected: number }>();
     for (const deal of deals) {
-      if (!earlier.has(deal.quarter) || deal.won === null) continue;
+      if (!earlier.has(deal.quarter) || deal.won === null || deal.closedOn === null || deal.closedOn >= total.start)
+        continue;
       const stage = deal.stage ?? '';
       const sum = sums.get(stage) ?? { won: 0, expected: 0 };
       sum.won += deal.won ? 1 : 0;
@@ -87,7 +94,7 @@ async function main(argv: string[]): Promise<void> {
       async (conn) => {
         const totals = await queryRows<StartTotal>(
           conn,
-          `SELECT period_label AS quarter, actual::DOUBLE AS actual, expected::DOUBLE AS expected,
+          `SELECT period_label AS quarter, strftime(period_start, '%Y-%m-%d') AS start, actual::DOUBLE AS actual, expected::DOUBLE AS expected,
                   (won_to_date + weighted_pipeline)::DOUBLE AS "weightedPipeline"
            FROM backtest WHERE weeks_into_period = 0 AND segment_type = 'all' ORDER BY period_start`,
         );
@@ -97,8 +104,9 @@ async function main(argv: string[]): Promise<void> {
                   (SELECT h.stage FROM opportunity_history AS h WHERE h.opportunity_id = d.opportunity_id AND h.changed_at <= d.as_of
                    ORDER BY h.changed_at DESC LIMIT 1) AS stage,
                   d.win_probability::DOUBLE AS "winProbability", d.close_in_period::DOUBLE AS "closeInPeriod",
-                  d.expected_amount::DOUBLE AS "expectedAmount", d.won
-           FROM backtest_deals AS d WHERE d.weeks_into_period = 0`,
+                  d.expected_amount::DOUBLE AS "expectedAmount", d.won,
+                  CASE WHEN o.is_closed THEN strftime(o.close_date, '%Y-%m-%d') END AS "closedOn"
+           FROM backtest_deals AS d JOIN opportunities AS o USING (opportunity_id) WHERE d.weeks_into_period = 0`,
         );
         rows.push(...stageCorrected(totals, deals));
       },
