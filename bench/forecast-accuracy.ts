@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
 import { methodAccuracy, type JudgedPair } from '../pipeline/forecast/backtest-accuracy.ts';
+import { percent as pct, signedPercent as signed } from './percent.ts';
 import { writeBenchmarks } from './render.ts';
 import { readSections, SECTIONS_DIR, type SectionTarget, writeSection } from './sections.ts';
 
@@ -206,15 +207,12 @@ function levelCorrectionLine(runs: RunRecord[]): string {
 }
 
 function groupOf(run: RunRecord): string {
-  return `${run.variant === 'tidy' ? 'Tidy generator' : 'Untidy-reps variant (\`--untidy-reps\`)'}${run.label ? ` (${run.label})` : ''}`;
+  return `${run.variant === 'tidy' ? 'Tidy generator' : 'Untidy-reps variant (`--untidy-reps`)'}${run.label ? ` (${run.label})` : ''}`;
 }
 
 function runLabel(run: RunRecord): string {
   return `${run.opportunities >= 1000 ? `${run.opportunities / 1000}k` : run.opportunities} seed ${run.seed}`;
 }
-
-const pct = (value: number, digits = 1) => `${(100 * value).toFixed(digits)}%`;
-const signed = (value: number) => `${value >= 0 ? '+' : '−'}${pct(Math.abs(value))}`;
 
 async function main(argv: string[]): Promise<void> {
   const options = new Command()

@@ -15,6 +15,7 @@
  */
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
 import { methodAccuracy } from '../pipeline/forecast/backtest-accuracy.ts';
+import { percent, signedPercent } from './percent.ts';
 
 interface QuarterParts {
   quarter: string;
@@ -95,9 +96,6 @@ function shapley(q: QuarterParts): Record<(typeof FACTORS)[number], number> {
   return out;
 }
 
-const pct = (value: number) => `${value >= 0 ? '+' : '−'}${(100 * Math.abs(value)).toFixed(1)}%`;
-const plain = (value: number) => `${(100 * value).toFixed(1)}%`;
-
 /** WAPE and bias as the backtest judges them (backtest-accuracy.ts). */
 function judge(quarters: QuarterParts[], forecast: (q: QuarterParts) => number): { wape: number; bias: number } {
   return methodAccuracy(
@@ -126,11 +124,11 @@ export function decompositionLines(name: string, quarters: QuarterParts[]): stri
     values.forEach((v, k) => {
       totals[k]! += v;
     });
-    lines.push(`| ${q.quarter} | ${values.map((v) => pct(v / q.actual)).join(' | ')} |`);
+    lines.push(`| ${q.quarter} | ${values.map((v) => signedPercent(v / q.actual)).join(' | ')} |`);
   }
   // the pooled bias, split the same way (Σ part / Σ actual)
   const total = quarters.reduce((sum, q) => sum + q.actual, 0);
-  lines.push(`| all (bias) | ${totals.map((v) => pct(v / total)).join(' | ')} |`);
+  lines.push(`| all (bias) | ${totals.map((v) => signedPercent(v / total)).join(' | ')} |`);
   const variants: [string, (q: QuarterParts) => number][] = [
     ['as forecast', (q) => forecastWith(q, 'pat', false)],
     ['win p replaced', (q) => forecastWith(q, 'Pat', false)],
@@ -142,7 +140,7 @@ export function decompositionLines(name: string, quarters: QuarterParts[]): stri
   lines.push('', '| forecast | WAPE | bias |', '|---|---|---|');
   for (const [label, forecast] of variants) {
     const { wape, bias } = judge(quarters, forecast);
-    lines.push(`| ${label} | ${plain(wape)} | ${pct(bias)} |`);
+    lines.push(`| ${label} | ${percent(wape)} | ${signedPercent(bias)} |`);
   }
   return lines;
 }

@@ -2,8 +2,7 @@
  * An offline trial of a learned correction, judged out of time (issue 18): each backtested quarter
  * start's open deals have their win probabilities scaled, per stage, by won / expected over the open
  * deals of the earlier quarter starts of the same run that closed before this quarter starts (point
- * in time: the outcomes known then), and the quarter's
- * total is recomputed. Read from the `backtest` and `backtest_deals` tables of `wuwei backtest`
+ * in time: the outcomes known then), and the quarter's total is recomputed. Read from the `backtest` and `backtest_deals` tables of `wuwei backtest`
  * databases; the stage at the quarter start from `opportunity_history`. Prints WAPE and bias with
  * and without the correction, and the weighted pipeline's, over the quarters that have a past.
  *
@@ -11,6 +10,8 @@
  */
 import { Command } from 'commander';
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
+import { methodAccuracy } from '../pipeline/forecast/backtest-accuracy.ts';
+import { percent, signedPercent } from './percent.ts';
 
 /** An open deal at a backtested quarter start. */
 export interface StartDeal {
@@ -73,15 +74,6 @@ export function stageCorrected(totals: readonly StartTotal[], deals: readonly St
   });
 }
 
-/** WAPE and bias of one forecast over the quarters, as shares of the summed actuals. */
-export function judge(rows: readonly CorrectedTotal[], forecast: (row: CorrectedTotal) => number) {
-  const actual = rows.reduce((sum, r) => sum + r.actual, 0);
-  return {
-    wape: rows.reduce((sum, r) => sum + Math.abs(forecast(r) - r.actual), 0) / actual,
-    bias: rows.reduce((sum, r) => sum + forecast(r) - r.actual, 0) / actual,
-  };
-}
-
 async function main(argv: string[]): Promise<void> {
   const options = new Command('forecast-stage-correction')
     .requiredOption('--db <file...>', 'databases after `wuwei backtest`')
@@ -113,16 +105,19 @@ async function main(argv: string[]): Promise<void> {
       { readOnly: true },
     );
   const withPast = rows.filter((r) => r.hasPast);
-  const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
-  const signed = (share: number) => `${share >= 0 ? '+' : '−'}${Math.abs(share * 100).toFixed(1)}%`;
-  for (const [label, judged] of [
-    ['Wuwei', judge(withPast, (r) => r.expected)],
-    ['Wuwei, stage-corrected', judge(withPast, (r) => r.corrected)],
-    ['weighted pipeline + won', judge(withPast, (r) => r.weightedPipeline)],
-  ] as const)
-    process.stdout.write(
-      `${label}: WAPE ${pct(judged.wape)}, bias ${signed(judged.bias)} over ${withPast.length} quarters\n`,
+  for (const [label, forecast] of [
+    ['Wuwei', (r: CorrectedTotal) => r.expected],
+    ['Wuwei, stage-corrected', (r: CorrectedTotal) => r.corrected],
+    ['weighted pipeline + won', (r: CorrectedTotal) => r.weightedPipeline],
+  ] as const) {
+    const judged = methodAccuracy(
+      label,
+      withPast.map((r) => ({ actual: r.actual, forecast: forecast(r) })),
     );
+    process.stdout.write(
+      `${label}: WAPE ${percent(judged.wape)}, bias ${signedPercent(judged.bias)} over ${withPast.length} quarters\n`,
+    );
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv);

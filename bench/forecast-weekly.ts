@@ -11,12 +11,12 @@ import { Command } from 'commander';
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
 import { BACKTEST_METHODS, methodAccuracy } from '../pipeline/forecast/backtest-accuracy.ts';
 import type { BacktestRow } from '../pipeline/forecast/backtest-rows.ts';
+import { percent, signedPercent } from './percent.ts';
 import { recordSection } from './render.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const pct = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)}%`);
-const signed = (share: number) => `${share >= 0 ? '+' : '−'}${Math.abs(share * 100).toFixed(1)}%`;
+const pct = (share: number | null) => (share === null ? '–' : percent(share));
 
 /** The section's table: one row per week into the quarter, every run's quarters pooled. */
 export function renderWeeklyAccuracy(rows: readonly BacktestRow[]): string[] {
@@ -30,7 +30,7 @@ export function renderWeeklyAccuracy(rows: readonly BacktestRow[]): string[] {
         methodAccuracy(method, atWeek.map(BACKTEST_METHODS[method]!));
       const w = judged('wuwei');
       const held = w.rangeCoverage === null ? '–' : `${Math.round(w.rangeCoverage * w.periods)} of ${w.periods}`;
-      return `| ${week} | ${w.periods} | ${pct(w.wape)} | ${signed(w.bias)} | ${held} | ${pct(w.rangeWidth)} | ${pct(judged('weighted_pipeline').wape)} | ${pct(judged('rep_commit').wape)} |`;
+      return `| ${week} | ${w.periods} | ${pct(w.wape)} | ${signedPercent(w.bias)} | ${held} | ${pct(w.rangeWidth)} | ${pct(judged('weighted_pipeline').wape)} | ${pct(judged('rep_commit').wape)} |`;
     }),
   ];
 }
