@@ -2,8 +2,9 @@
  * An offline trial of a learned correction, judged out of time (issue 18): each backtested quarter
  * start's open deals have their win probabilities scaled, per stage, by won / expected over the open
  * deals of the earlier quarter starts of the same run that closed before this quarter starts (point
- * in time: the outcomes known then), and the quarter's total is recomputed. Read from the `backtest` and `backtest_deals` tables of `wuwei backtest`
- * databases; the stage at the quarter start from `opportunity_history`. Prints WAPE and bias with
+ * in time: the outcomes known then), and the quarter's total is recomputed. Read from the `backtest`
+ * and `backtest_deals` tables of `wuwei backtest` databases; the stage at the quarter start from
+ * `opportunity_history`. Prints WAPE and bias with
  * and without the correction, and the weighted pipeline's, over the quarters that have a past.
  *
  *   npx tsx bench/forecast-stage-correction.ts --db G7.duckdb --db G31.duckdb …
@@ -50,7 +51,6 @@ export interface CorrectedTotal extends StartTotal {
 export function stageCorrected(totals: readonly StartTotal[], deals: readonly StartDeal[]): CorrectedTotal[] {
   return totals.map((total, k) => {
     const earlier = new Set(totals.slice(0, k).map((t) => t.quarter));
-    const factor = new Map<string, number>();
     const sums = new Map<string, { won: number; expected: number }>();
     for (const deal of deals) {
       if (!earlier.has(deal.quarter) || deal.won === null || deal.closedOn === null || deal.closedOn >= total.start)
@@ -61,14 +61,17 @@ export function stageCorrected(totals: readonly StartTotal[], deals: readonly St
       sum.expected += deal.winProbability;
       sums.set(stage, sum);
     }
-    for (const [stage, sum] of sums) if (sum.expected > 0) factor.set(stage, sum.won / sum.expected);
+    const factor = (stage: string | null) => {
+      const sum = sums.get(stage ?? '');
+      return sum && sum.expected > 0 ? sum.won / sum.expected : 1;
+    };
     let open = 0;
     let corrected = 0;
     for (const deal of deals) {
       if (deal.quarter !== total.quarter) continue;
       const booked = deal.closeInPeriod * deal.expectedAmount;
       open += deal.winProbability * booked;
-      corrected += Math.min(1, deal.winProbability * (factor.get(deal.stage ?? '') ?? 1)) * booked;
+      corrected += Math.min(1, deal.winProbability * factor(deal.stage)) * booked;
     }
     return { ...total, corrected: total.expected - open + corrected, hasPast: sums.size > 0 };
   });
