@@ -8,6 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from '../pipeline/base/log.ts';
 import { occlusionEffects, topFactors } from './explain.ts';
 import { amountsFromOutputs, referenceAmounts } from './heads/amount.ts';
+import { closeTimingAt } from './heads/horizon-spread.ts';
 import { predictRegression } from './heads/regression.ts';
 import type { DealPredictions } from './predictions.ts';
 import { disposeModel } from './win/artifacts.ts';
@@ -63,9 +64,10 @@ export async function predictOpenDeals(conn: DuckDBConnection, options: PredictO
     if (model.close) {
       const { head, network } = model.close;
       const outputs = await predictRegression(network, matrix, width);
+      const timing = Array.from(outputs, (o) => closeTimingAt(head, o + head.offset));
       predictions.closeDays = {
-        median: Float64Array.from(outputs, (o) => Math.exp(o + head.offset)),
-        logSigma: new Float64Array(outputs.length).fill(head.logSigma),
+        median: Float64Array.from(timing, (t) => t.median),
+        logSigma: Float64Array.from(timing, (t) => t.logSigma),
       };
     }
     if (options.explain !== false && observations.rowCount > 0) {

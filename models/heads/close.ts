@@ -1,17 +1,22 @@
 /**
  * The close-timing model: days from an observation's as-of date to the deal's close if it is won
- * (trained on won deals), as a log-normal. The network predicts mu = mean of ln(days) (days below 1 count as 1); sigma is
- * the spread of the log residuals on the validation split. The median is exp(mu), and the chance
- * of closing within d days is Phi((ln d - mu) / sigma).
+ * (trained on won deals), as a log-normal. The network predicts mu = mean of ln(days) (days below 1
+ * count as 1); the validation split's residuals give the spread, by how far away mu is
+ * (horizon-spread.ts), and one sigma over all of them for models saved before it. The chance of
+ * closing within d days is Phi((ln d - mu - shift) / sigma).
  * Judged on the holdout against the rep-entered close date (days from as-of to it, 0 when overdue):
- * mean absolute error in days, and the calibration of "closes within 90 days".
+ * mean absolute error in days, the calibration of "closes within 90 days", and the expected
+ * against the observed closes within a week (the short horizon a quarter's last week needs).
  */
 import type { ClosedObservations } from '../win/data.ts';
 import { expectedCalibrationError, brierScore } from '../../pipeline/base/metrics.ts';
 import { durationMetrics, type DurationMetrics } from '../regression-metrics.ts';
+import { closeTimingAt, type HorizonSpread } from './horizon-spread.ts';
 
 export interface CloseHead {
   logSigma: number;
+  /** Absent in models saved before it: then logSigma is every deal's sigma. */
+  spread?: HorizonSpread | null;
 }
 
 export interface CloseEvaluation {
@@ -20,9 +25,12 @@ export interface CloseEvaluation {
   baseline: DurationMetrics;
   /** "Closes within `horizonDays` days": Brier score and ECE of the model's probabilities. */
   within: { horizonDays: number; brier: number; ece: number; observedRate: number };
+  /** Closes within `horizonDays` days summed over the holdout: expected by the model, and observed. */
+  withinWeek: { horizonDays: number; expected: number; observed: number };
 }
 
 export const CALIBRATION_HORIZON_DAYS = 90;
+export const WEEK_HORIZON_DAYS = 7;
 
 export function closeTargets(data: ClosedObservations, rows: Int32Array): Float32Array {
   return Float32Array.from(rows, (i) => Math.log(Math.max(1, data.daysToClose[i]!)));
@@ -42,24 +50,34 @@ export function probabilityWithin(days: number, mu: number, sigma: number): numb
 
 export function evaluateClose(
   outputs: ArrayLike<number>,
-  sigma: number,
+  head: CloseHead,
   data: ClosedObservations,
   rows: Int32Array,
 ): CloseEvaluation {
   const actual = Float64Array.from(rows, (i) => data.daysToClose[i]!);
-  const medians = Float64Array.from(outputs, (mu) => Math.exp(mu));
+  const timing = Array.from(outputs, (mu) => closeTimingAt(head, mu));
+  const medians = Float64Array.from(timing, (t) => t.median);
   const rep = Float64Array.from(rows, (i) => Math.max(0, data.repCloseDays[i]!));
-  const horizonDays = CALIBRATION_HORIZON_DAYS;
-  const probabilities = Float64Array.from(outputs, (mu) => probabilityWithin(horizonDays, mu, sigma));
-  const within = Float64Array.from(actual, (days) => (days <= horizonDays ? 1 : 0));
+  const within = (days: number) => ({
+    probabilities: Float64Array.from(timing, (t) => probabilityWithin(days, Math.log(t.median), t.logSigma)),
+    observed: Float64Array.from(actual, (d) => (d <= days ? 1 : 0)),
+  });
+  const horizon = within(CALIBRATION_HORIZON_DAYS);
+  const week = within(WEEK_HORIZON_DAYS);
+  const sum = (values: Float64Array) => values.reduce((total, v) => total + v, 0);
   return {
     model: durationMetrics(medians, actual),
     baseline: durationMetrics(rep, actual),
     within: {
-      horizonDays,
-      brier: brierScore(probabilities, within),
-      ece: expectedCalibrationError(probabilities, within),
-      observedRate: within.reduce((sum, w) => sum + w, 0) / Math.max(1, within.length),
+      horizonDays: CALIBRATION_HORIZON_DAYS,
+      brier: brierScore(horizon.probabilities, horizon.observed),
+      ece: expectedCalibrationError(horizon.probabilities, horizon.observed),
+      observedRate: sum(horizon.observed) / Math.max(1, rows.length),
+    },
+    withinWeek: {
+      horizonDays: WEEK_HORIZON_DAYS,
+      expected: sum(week.probabilities),
+      observed: sum(week.observed),
     },
   };
 }

@@ -22,6 +22,7 @@ import {
   type AmountEvaluation,
 } from './amount.ts';
 import { closeTargets, evaluateClose, residualSigma, type CloseEvaluation } from './close.ts';
+import { fitHorizonSpread } from './horizon-spread.ts';
 import { fitRegression, meanOf, predictRegression } from './regression.ts';
 
 // Both models learn with the win model's weights (win/time-weights.ts, win/censoring-weights.ts), as they too predict from a snapshot of open deals and learn from the deals closed by the cut.
@@ -87,6 +88,12 @@ export interface HeadInputs {
   relevelOnRecent?: boolean;
 }
 
+/** The validation rows' targets and the judged network's outputs (level included): what a head learns its spread from. */
+interface ValidationResiduals {
+  targets: Float32Array;
+  outputs: Float32Array;
+}
+
 /** One regression model: which rows it learns from, what it predicts, and how it is judged. */
 interface HeadRecipe<H, E> {
   /** The model's name in log lines. */
@@ -98,12 +105,9 @@ interface HeadRecipe<H, E> {
   /** Called once with the fit rows: the targets of any rows, the head's parameters and the holdout verdict. */
   prepare: (fitRows: Int32Array) => {
     targets: (rows: Int32Array) => Float32Array;
-    head: (offset: number, logSigma: number) => H;
-    judge: (
-      holdoutOutputs: Float32Array,
-      logSigma: number,
-      holdoutRows: Int32Array,
-    ) => { evaluation: E; summary: string };
+    /** Built once for the verdict (at the judged level) and once for scoring (at the level that scores). */
+    head: (level: number, validation: ValidationResiduals) => H;
+    judge: (holdoutOutputs: Float32Array, head: H, holdoutRows: Int32Array) => { evaluation: E; summary: string };
   };
 }
 
@@ -135,15 +139,12 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
     given.seed + recipe.seedOffset,
     log,
   );
-  const validationOutputs = await predictRegression(model, validation.x, width);
-  const logSigma = residualSigma(
-    validationTargets,
-    validationOutputs.map((o) => o + offset),
-  );
+  const validationOutputs = (await predictRegression(model, validation.x, width)).map((o) => o + offset);
+  const residuals = { targets: validationTargets, outputs: validationOutputs };
   const holdoutOutputs = (await predictRegression(model, transform(preprocessing, inputs, rows.holdout), width)).map(
     (o) => o + offset,
   );
-  const { evaluation, summary } = judge(holdoutOutputs, logSigma, rows.holdout);
+  const { evaluation, summary } = judge(holdoutOutputs, head(offset, residuals), rows.holdout);
   log.info(summary);
   const scoring = given.refitOnHistory
     ? await refitHead(given, rows, targets, result.bestEpoch, recipe.seedOffset)
@@ -158,7 +159,7 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
     scoring?.offset ??
     (given.relevelOnRecent
       ? relevelOnRecentCloses(given, rows, targets, {
-          validation: validationOutputs.map((o) => o + offset),
+          validation: validationOutputs,
           holdout: holdoutOutputs,
           offset,
         })
@@ -170,7 +171,7 @@ async function trainHead<H, E>(recipe: HeadRecipe<H, E>, given: HeadInputs): Pro
   return {
     network: scoring?.network ?? model,
     metadata: {
-      head: head(level, logSigma),
+      head: head(level, residuals),
       network: given.network,
       training: {
         ...config,
@@ -280,8 +281,12 @@ export function trainAmountModel(given: HeadInputs): Promise<Trained<AmountModel
         const fallbackAmount = fallbackAmountOf(data, fitRows);
         return {
           targets: (rows) => amountTargets(data, rows, fallbackAmount),
-          head: (offset, logSigma) => ({ fallbackAmount, logSigma, offset }),
-          judge: (outputs, _logSigma, rows) => {
+          head: (offset, validation) => ({
+            fallbackAmount,
+            logSigma: residualSigma(validation.targets, validation.outputs),
+            offset,
+          }),
+          judge: (outputs, _head, rows) => {
             const evaluation = evaluateAmounts(
               amountsFromOutputs(referenceAmounts(data, rows, fallbackAmount), outputs),
               data,
@@ -318,12 +323,21 @@ export function trainCloseModel(given: HeadInputs): Promise<Trained<CloseModelHe
       seedOffset: 2000,
       prepare: () => ({
         targets: (rows) => closeTargets(data, rows),
-        head: (offset, logSigma) => ({ logSigma, offset }),
-        judge: (outputs, logSigma, rows) => {
-          const evaluation = evaluateClose(outputs, logSigma, data, rows);
+        head: (offset, validation) => ({
+          logSigma: residualSigma(validation.targets, validation.outputs),
+          spread: fitHorizonSpread(validation.targets, validation.outputs),
+          offset,
+        }),
+        judge: (outputs, head, rows) => {
+          const evaluation = evaluateClose(outputs, head, data, rows);
+          const { within, withinWeek } = evaluation;
+          const sigmas = head.spread
+            ? `sigma ${head.spread.sigma.map((s) => s.toFixed(2)).join('/')} by horizon`
+            : `sigma ${head.logSigma.toFixed(2)}`;
           const summary =
             `close timing on ${rows.length} won holdout observations: MAE ${evaluation.model.maeDays.toFixed(1)} days (rep close date ${evaluation.baseline.maeDays.toFixed(1)}), ` +
-            `sigma ${logSigma.toFixed(2)}, P(close within ${evaluation.within.horizonDays} days) ECE ${evaluation.within.ece.toFixed(3)}`;
+            `${sigmas}, P(close within ${within.horizonDays} days) ECE ${within.ece.toFixed(3)}, ` +
+            `closes within ${withinWeek.horizonDays} days ${withinWeek.expected.toFixed(0)} expected against ${withinWeek.observed} observed`;
           return { evaluation, summary };
         },
       }),

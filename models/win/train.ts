@@ -123,7 +123,14 @@ export interface TrainResult {
   active: boolean;
   promotion: string;
   amount?: { wape: number; baselineWape: number; medianApe: number; baselineMedianApe: number };
-  close?: { maeDays: number; baselineMaeDays: number; logSigma: number; within90Ece: number };
+  close?: {
+    maeDays: number;
+    baselineMaeDays: number;
+    logSigma: number;
+    within90Ece: number;
+    /** Holdout closes within a week: expected by the model and observed (the quarter's last week needs them right). */
+    withinWeek: { expected: number; observed: number };
+  };
 }
 
 export async function trainWinModel(conn: DuckDBConnection, options: TrainWinOptions): Promise<TrainResult> {
@@ -307,6 +314,10 @@ function trainResult(
             baselineMaeDays: close.metadata.holdout.baseline.maeDays,
             logSigma: close.metadata.head.logSigma,
             within90Ece: close.metadata.holdout.within.ece,
+            withinWeek: {
+              expected: close.metadata.holdout.withinWeek.expected,
+              observed: close.metadata.holdout.withinWeek.observed,
+            },
           },
         }
       : {}),

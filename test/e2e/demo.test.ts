@@ -70,10 +70,15 @@ describe('wuwei demo, end to end', () => {
     expect(model).toBeLessThanOrEqual(oracle + 0.02);
   });
 
-  it('reports the holdout metrics and the backend that ran', () => {
+  it('reports the holdout metrics, the closes within a week among them, and the backend that ran', () => {
     const train = summary.run.stages.train.summary;
     expect(['tensorflow', 'wasm', 'cpu']).toContain(train.backend);
     expect(train.metrics.auc).toBeGreaterThan(train.metrics.baselineAuc);
+    // the close timing's short horizon (issue 18): one sigma for every deal expected 76 of these 109
+    const { expected, observed } = train.close.withinWeek;
+    expect(observed).toBeGreaterThan(60);
+    expect(expected / observed).toBeGreaterThan(0.8);
+    expect(expected / observed).toBeLessThan(1.25);
     expect(existsSync(summary.run.recordFile)).toBe(true);
   });
 
