@@ -76,6 +76,11 @@ const forecastSchema = z.strictObject({
   newDeals: z.boolean().default(true),
   /** How many past periods the run rate of not-yet-created deals is fitted on (a trend needs several). */
   newDealsLookback: positiveInt.default(8),
+  /**
+   * Multiply the open deals' win probabilities by their stage's factor, won / expected over the deals
+   * past nights scored that have closed since (pipeline/forecast/stage-correction.ts). The scores stay the model's.
+   */
+  stageCorrection: z.boolean().default(true),
   /** Optional targets file (CSV: period_start, segment_type, segment, target). */
   targets: z.string().optional(),
 });

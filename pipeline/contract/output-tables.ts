@@ -524,6 +524,27 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('timing_source', 'VARCHAR', 'What the close timing came from.'),
     ],
   },
+  {
+    name: 'forecast_stage_factors',
+    stage: 'forecast',
+    kind: 'table',
+    key: ['as_of', 'stage'],
+    description:
+      "Every night's correction by stage: the factor on the open deals' win probabilities in the forecast, from the deals past nights scored that have closed since.",
+    columns: [
+      col('as_of', 'DATE', "The night's as-of date."),
+      col('stage', 'VARCHAR', 'The stage the deals were in when scored.'),
+      col('nights', 'INTEGER', 'Past nights its deals come from (the earliest of each quarter of the last year).'),
+      col('deals', 'INTEGER', 'Deals open on those nights that have closed since.'),
+      col('won', 'INTEGER', 'How many of them were won.'),
+      col('expected', 'DOUBLE', 'The wins their win probabilities expected.'),
+      col(
+        'factor',
+        'DOUBLE',
+        'won / expected, shrunk towards 1 and kept within 0.5..2: what the forecast multiplies by.',
+      ),
+    ],
+  },
   // backtest
   {
     name: 'backtest',
@@ -600,7 +621,8 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('period_label', 'VARCHAR', 'The quarter.'),
       col('weeks_into_period', 'INTEGER', 'Weeks from the quarter start to the date.'),
       col('opportunity_id', 'VARCHAR', 'The deal.'),
-      col('win_probability', 'DOUBLE', 'Its win probability then.'),
+      col('stage', 'VARCHAR', 'Its stage then.'),
+      col('win_probability', 'DOUBLE', "The model's win probability then (before the forecast's correction by stage)."),
       col('expected_amount', 'DOUBLE', 'Its expected amount then.'),
       col('close_in_period', 'DOUBLE', 'Probability then that it closes in the quarter.'),
       col('won', 'BOOLEAN', 'Whether it was won (NULL: still open).'),

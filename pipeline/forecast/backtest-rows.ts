@@ -18,6 +18,9 @@ export interface BacktestDeal {
   periodLabel: string;
   weeksIntoPeriod: number;
   opportunityId: string;
+  /** Its stage then. */
+  stage: string | null;
+  /** The model's win probability then (the stage correction is the forecast's, not the deal's). */
   winProbability: number;
   expectedAmount: number;
   /** P(closes in the quarter | won). */

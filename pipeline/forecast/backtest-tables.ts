@@ -81,7 +81,7 @@ export async function saveBacktest(
 
     await conn.run(`
       CREATE OR REPLACE TABLE backtest_deals (
-        as_of DATE, period_label VARCHAR, weeks_into_period INTEGER, opportunity_id VARCHAR, win_probability DOUBLE, expected_amount DOUBLE,
+        as_of DATE, period_label VARCHAR, weeks_into_period INTEGER, opportunity_id VARCHAR, stage VARCHAR, win_probability DOUBLE, expected_amount DOUBLE,
         close_in_period DOUBLE, won BOOLEAN, final_amount DOUBLE, won_in_period BOOLEAN)`);
     const deals = await conn.createAppender('backtest_deals');
     for (const deal of result.deals) {
@@ -89,6 +89,8 @@ export async function saveBacktest(
       deals.appendVarchar(deal.periodLabel);
       deals.appendInteger(deal.weeksIntoPeriod);
       deals.appendVarchar(deal.opportunityId);
+      if (deal.stage === null) deals.appendNull();
+      else deals.appendVarchar(deal.stage);
       deals.appendDouble(deal.winProbability);
       deals.appendDouble(deal.expectedAmount);
       deals.appendDouble(deal.closeInPeriod);

@@ -31,6 +31,7 @@ import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { computeForecast } from './index.ts';
+import { correctionFromPast, pickNights, type PastScore } from './stage-correction.ts';
 import { addDays, dayNumber } from '../base/dates.ts';
 import { quarterContaining, type Period } from '../base/periods.ts';
 
@@ -99,7 +100,15 @@ export function backtestAsOfDates(quarter: Period, weekStep: number): { asOf: st
 export async function backtestQuarter(
   conn: DuckDBConnection,
   quarter: Period,
-  options: { config: WuweiConfig; seed?: number; modelsDir: string; stages?: ClosingStages; weekStep?: number },
+  options: {
+    config: WuweiConfig;
+    seed?: number;
+    modelsDir: string;
+    stages?: ClosingStages;
+    weekStep?: number;
+    /** The open deals of the earlier quarter starts, as their cuts scored them: what the stage correction learns from. */
+    earlierStarts?: readonly BacktestDeal[];
+  },
 ): Promise<QuarterBacktest> {
   const { config } = options;
   const stages = options.stages ?? DEFAULT_CLOSING_STAGES;
@@ -132,7 +141,16 @@ export async function backtestQuarter(
       log: quietLogger,
     });
     const outlook = await dealOutlook(conn, predictions, { asOf, factors: 0 });
-    const forecast = await computeForecast(conn, outlook, { periods: [quarter], settings: config.forecast, stages });
+    const starts = [...(options.earlierStarts ?? []), ...result.deals.filter((deal) => deal.weeksIntoPeriod === 0)];
+    const stageCorrection = config.forecast.stageCorrection
+      ? await correctionFromPast(conn, asOf, pastScoresOf(starts, asOf, config.fiscal.yearStartMonth), stages)
+      : undefined;
+    const forecast = await computeForecast(conn, outlook, {
+      periods: [quarter],
+      settings: config.forecast,
+      stages,
+      ...(stageCorrection ? { stageCorrection } : {}),
+    });
     const actuals = await actualParts(conn, quarter, asOf);
     const none = { won_to_date: 0, actual_open: 0, actual_new: 0 };
     for (const row of forecast) {
@@ -148,6 +166,19 @@ export async function backtestQuarter(
     result.deals.push(...(await openDealParts(conn, outlook, quarter, weeks)));
   }
   return result;
+}
+
+/** The quarter-start deals of the nights pickNights would choose as of `asOf`, as past scores. */
+function pastScoresOf(starts: readonly BacktestDeal[], asOf: string, fiscalYearStartMonth: number): PastScore[] {
+  const nights = new Set(pickNights([...new Set(starts.map((deal) => deal.asOf))], asOf, fiscalYearStartMonth));
+  return starts
+    .filter((deal) => nights.has(deal.asOf))
+    .map((deal) => ({
+      asOf: deal.asOf,
+      opportunityId: deal.opportunityId,
+      stage: deal.stage,
+      winProbability: deal.winProbability,
+    }));
 }
 
 /** What was won in the quarter per segment: before the as-of date, after it by deals then open, and by deals created after it. */
@@ -190,6 +221,14 @@ async function openDealParts(
       )
     ).map((row) => [row.opportunity_id, row]),
   );
+  const stageOf = new Map(
+    (
+      await queryRows<{ opportunity_id: string; stage: string | null }>(
+        conn,
+        'SELECT opportunity_id, stage FROM features_score',
+      )
+    ).map((row) => [row.opportunity_id, row.stage]),
+  );
   const asOfDay = dayNumber(outlook.asOf);
   const fromDay = Math.max(1, dayNumber(quarter.start) - asOfDay);
   const toDay = dayNumber(quarter.end) - asOfDay;
@@ -201,6 +240,7 @@ async function openDealParts(
       periodLabel: quarter.label,
       weeksIntoPeriod: weeks,
       opportunityId: id,
+      stage: stageOf.get(id) ?? null,
       winProbability: outlook.winProbability[i]!,
       expectedAmount: outlook.expectedAmount[i]!,
       closeInPeriod: probabilityCloseBetween(outlook.closeMedianDays[i]!, outlook.closeLogSigma[i]!, fromDay, toDay),
@@ -282,6 +322,7 @@ export async function runBacktest(options: {
             modelsDir,
             stages,
             weekStep: config.backtest.weekStep,
+            earlierStarts: deals.filter((deal) => deal.weeksIntoPeriod === 0),
           });
           rows.push(...result.rows);
           deals.push(...result.deals);

@@ -20,6 +20,13 @@ import { analogWindows, newDealRunRate } from './new-deals.ts';
 import { dayNumber } from '../base/dates.ts';
 import { forecastPeriods, type Period } from '../base/periods.ts';
 import { simulateBookings } from './simulate.ts';
+import {
+  correctedWinProbabilities,
+  correctionFromScores,
+  describeStageCorrection,
+  saveStageCorrection,
+  type StageCorrection,
+} from './stage-correction.ts';
 import { readTargets } from './targets.ts';
 
 export interface ForecastRow {
@@ -103,6 +110,8 @@ export interface ForecastOptions {
   settings: ForecastSettings;
   stages?: ClosingStages;
   targets?: Map<string, number>;
+  /** Factors on the open deals' win probabilities by stage, learned from past scores (stage-correction.ts). */
+  stageCorrection?: StageCorrection;
 }
 
 /**
@@ -198,9 +207,10 @@ export async function computeForecast(
     fromDay: Math.max(1, dayNumber(p.start) - asOfDay),
     toDay: dayNumber(p.end) - asOfDay,
   }));
+  const winProbability = await correctedByStage(conn, outlook, options.stageCorrection);
   const expectedOpen = new Float64Array(cells);
   for (let i = 0; i < outlook.opportunityIds.length; i++) {
-    const value = outlook.winProbability[i]! * outlook.expectedAmount[i]!;
+    const value = winProbability[i]! * outlook.expectedAmount[i]!;
     if (value === 0) continue;
     windows.forEach((w, k) => {
       const share = probabilityCloseBetween(outlook.closeMedianDays[i]!, outlook.closeLogSigma[i]!, w.fromDay, w.toDay);
@@ -224,7 +234,7 @@ export async function computeForecast(
     : { mean: new Float64Array(cells), sd: new Float64Array(cells) };
 
   const range = simulateBookings({
-    winProbability: outlook.winProbability,
+    winProbability,
     amount: outlook.expectedAmount,
     closeMedianDays: outlook.closeMedianDays,
     closeLogSigma: outlook.closeLogSigma,
@@ -283,6 +293,28 @@ export async function computeForecast(
   return rows;
 }
 
+/** The outlook's win probabilities with the stage correction applied (the open deals' stages from `features_score`). */
+async function correctedByStage(
+  conn: DuckDBConnection,
+  outlook: DealOutlook,
+  correction: StageCorrection | undefined,
+): Promise<Float64Array> {
+  if (!correction || correction.factors.length === 0) return outlook.winProbability;
+  const stageOf = new Map(
+    (
+      await queryRows<{ opportunity_id: string; stage: string | null }>(
+        conn,
+        'SELECT opportunity_id, stage FROM features_score',
+      )
+    ).map((row) => [row.opportunity_id, row.stage]),
+  );
+  return correctedWinProbabilities(
+    outlook.winProbability,
+    outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
+    correction,
+  );
+}
+
 export interface ForecastSummary {
   asOf: string;
   rows: number;
@@ -298,6 +330,14 @@ export async function writeForecast(
   options: { config: Pick<WuweiConfig, 'forecast' | 'fiscal' | 'features'>; outDir: string; log: Logger },
 ): Promise<ForecastSummary> {
   const { forecast, fiscal, features } = options.config;
+  const stages = {
+    wonStages: features.wonStages ?? DEFAULT_CLOSING_STAGES.wonStages,
+    lostStages: features.lostStages ?? DEFAULT_CLOSING_STAGES.lostStages,
+  };
+  const stageCorrection = forecast.stageCorrection
+    ? await correctionFromScores(conn, outlook.asOf, stages, fiscal.yearStartMonth)
+    : undefined;
+  if (stageCorrection) options.log.info(describeStageCorrection(stageCorrection));
   const rows = await computeForecast(conn, outlook, {
     periods: forecastPeriods(outlook.asOf, {
       months: forecast.months,
@@ -305,13 +345,12 @@ export async function writeForecast(
       fiscalYearStartMonth: fiscal.yearStartMonth,
     }),
     settings: forecast,
-    stages: {
-      wonStages: features.wonStages ?? DEFAULT_CLOSING_STAGES.wonStages,
-      lostStages: features.lostStages ?? DEFAULT_CLOSING_STAGES.lostStages,
-    },
+    stages,
     targets: await readTargets(conn, forecast.targets),
+    ...(stageCorrection ? { stageCorrection } : {}),
   });
   await saveForecastRows(conn, 'forecasts', outlook.asOf, rows);
+  await saveStageCorrection(conn, outlook.asOf, stageCorrection?.factors ?? []);
 
   mkdirSync(options.outDir, { recursive: true });
   const csv = join(options.outDir, 'forecast.csv');

@@ -112,6 +112,28 @@ describe('forecast arithmetic on a hand-computed fixture', () => {
     expect(june.expected).toBeCloseTo(750, 6);
   });
 
+  it("multiplies the open deals' win probabilities by their stage's correction, capped at 1", async () => {
+    const rows = await withDatabase(':memory:', async (conn) => {
+      await fixture(conn);
+      return computeForecast(conn, outlook, {
+        periods: [quarterContaining(AS_OF, 1)],
+        settings: { simulations: 2000, seed: 11, newDeals: false, newDealsLookback: 4, levelUncertainty: 0 },
+        stageCorrection: {
+          asOf: AS_OF,
+          nights: ['2026-04-01'],
+          factors: [
+            { stage: 'Prospecting', nights: 1, deals: 40, won: 30, expected: 10, factor: 3 },
+            { stage: 'Negotiation', nights: 1, deals: 40, won: 9, expected: 10, factor: 0.9 },
+          ],
+        },
+      });
+    });
+    const company = rows.find((r) => r.segment_type === 'all')!;
+    // O1 0.7 x 0.9 x 1000; O2 (Discovery, no factor) 0.5 x 100; O3 min(1, 0.5 x 3) x 400 x 0.5
+    expect(company.expected_open).toBeCloseTo(630 + 50 + 200, 3);
+    expect(company.weighted_pipeline).toBeCloseTo(840, 9); // the CRM's baseline is not corrected
+  });
+
   it('is the same on every run (seeded simulation)', async () => {
     expect(await forecastRows()).toEqual(await forecastRows());
   });

@@ -54,6 +54,18 @@ export interface ForecastFigures {
   quarter: RangeForecast | null;
   /** Accuracy of past forecasts per method (backtest_summary) and per period (backtest). */
   accuracy: Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[]; convergence: ConvergencePoint[] }>;
+  /** The factors by stage the latest forecast multiplied the open deals' win probabilities by (none: no correction). */
+  stageCorrection: Maybe<{ factors: StageFactor[] }>;
+}
+
+/** One stage's correction (forecast_stage_factors): what past nights' deals won against what they expected. */
+export interface StageFactor {
+  stage: string;
+  nights: number;
+  deals: number;
+  won: number;
+  expected: number;
+  factor: number;
 }
 
 export interface Overview {

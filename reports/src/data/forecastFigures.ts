@@ -14,6 +14,7 @@ import type {
   Maybe,
   RangeForecast,
   SegmentPeriodForecast,
+  StageFactor,
 } from '../components/types.ts';
 import { optionalColumns, requireColumns } from './tables.ts';
 
@@ -233,5 +234,27 @@ export async function forecastFigures(conn: DuckDBConnection): Promise<ForecastF
     periods,
     quarter: periods.available ? headlineQuarter(periods.rows) : null,
     accuracy: await backtestAccuracy(conn),
+    stageCorrection: await stageCorrection(conn),
   };
+}
+
+/** The declared shape of `forecast_stage_factors`. */
+export const STAGE_FACTOR_COLUMNS = ['as_of', 'stage', 'nights', 'deals', 'won', 'expected', 'factor'];
+
+/** The latest forecast's factors by stage, in the CRM's stage order where known (no rows: no correction that night). */
+export async function stageCorrection(conn: DuckDBConnection): Promise<Maybe<{ factors: StageFactor[] }>> {
+  const missing = await requireColumns(
+    conn,
+    'forecast_stage_factors',
+    STAGE_FACTOR_COLUMNS,
+    "The forecast's correction by stage",
+  );
+  if (missing) return missing;
+  const factors = await queryRows<StageFactor>(
+    conn,
+    `SELECT stage, nights, deals, won, expected::DOUBLE AS expected, factor::DOUBLE AS factor
+     FROM forecast_stage_factors WHERE as_of = (SELECT max(as_of) FROM forecasts)
+     ORDER BY expected DESC, stage`,
+  );
+  return { available: true, factors };
 }
