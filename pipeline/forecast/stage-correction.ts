@@ -163,6 +163,14 @@ async function correctionFromPastScores(
   stages: ClosingStages,
 ): Promise<StageCorrection> {
   const asOfSql = `DATE ${quoteLiteral(asOf)}`;
+  const [past] = await queryRows<{ rows: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS rows FROM past_scores WHERE as_of < ${asOfSql}`,
+  );
+  if (!past?.rows) {
+    await conn.run('DROP TABLE past_scores');
+    return { asOf, nights: [], factors: [] };
+  }
   const sums = await queryRows<Omit<StageFactor, 'factor'>>(
     conn,
     `WITH closes AS (${dealClosesSql(asOf, stages)})

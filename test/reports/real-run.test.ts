@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { DEFAULTS } from '../../pipeline/config/config.ts';
+import { shrunkFactor } from '../../pipeline/forecast/stage-correction.ts';
 import { formatAmount, formatDate, formatPoints, formatSignedAmount } from '../../reports/src/components/format.ts';
 import { gradeBands } from '../../reports/src/data/gradeBands.ts';
 import { PAGE_DATA } from '../../reports/src/data/page-data.ts';
@@ -232,6 +233,32 @@ describe('the site on a database the real stages wrote', () => {
     expect(wuwei.wape).toBe(stored.wape);
     expect(overview.forecast.accuracy.rows.length).toBeGreaterThanOrEqual(2 * 4); // two quarters, four methods
     expect(overview.night.forecast).toEqual({ before: stored.before, now: stored.p50 });
+    // the second night corrects by stage from the backtest's quarter starts whose deals closed since, as the page says
+    const recomputed = await withDatabase(
+      run.dbPath,
+      (conn) =>
+        queryRows<{ stage: string; deals: number; won: number; expected: number }>(
+          conn,
+          `WITH closes AS (
+             SELECT opportunity_id, min(changed_at)::DATE AS closed_on, arg_min(stage = 'Closed Won', changed_at) AS won
+             FROM opportunity_history WHERE stage IN ('Closed Won', 'Closed Lost') AND changed_at <= DATE '${run.nights[1]}' GROUP BY 1)
+           SELECT coalesce(b.stage, '(none)') AS stage, count(*)::INTEGER AS deals, sum(c.won::INTEGER)::INTEGER AS won, sum(b.win_probability)::DOUBLE AS expected
+           FROM backtest_deals AS b JOIN closes AS c USING (opportunity_id)
+           WHERE b.weeks_into_period = 0 AND c.closed_on > b.as_of GROUP BY 1`,
+        ),
+      { readOnly: true },
+    );
+    const shown = outputs['forecast'].forecast.stageCorrection;
+    expect(shown.available).toBe(true);
+    expect(shown.factors.length).toBeGreaterThan(0);
+    expect(shown.factors.map((f: { stage: string }) => f.stage).sort()).toEqual(recomputed.map((r) => r.stage).sort());
+    for (const row of recomputed) {
+      const factor = shown.factors.find((f: { stage: string }) => f.stage === row.stage);
+      expect(factor.deals, row.stage).toBe(row.deals);
+      expect(factor.won, row.stage).toBe(row.won);
+      expect(factor.expected, row.stage).toBeCloseTo(row.expected, 9);
+      expect(factor.factor, row.stage).toBeCloseTo(shrunkFactor(row.won, row.expected), 12);
+    }
     expect(overview.night.retrain).not.toBeNull();
     expect(overview.night.reason).toMatch(/retrained/);
   });
@@ -288,6 +315,8 @@ describe('the site on a database the real stages wrote', () => {
         expect(new Set(shown).size, `${figure}: ${shown.join(' / ')}`).toBe(1);
       }
       expect(byPath['/']!['quarter-p50']![0]).toBe(formatAmount(quarter.p50));
+      for (const f of outputs['forecast'].forecast.stageCorrection.factors)
+        expect(byPath['/forecast']![`stage-factor-${f.stage}`], f.stage).toEqual([`×${f.factor.toFixed(2)}`]);
       const asOf = formatDate(run.nights[1]);
       for (const path of ['/', '/forecast', '/deals']) expect(byPath[path]!['as-of'], path).toEqual([asOf]);
     });

@@ -4,6 +4,11 @@
  * records; contacts' and employees' names and e-mails leave only with personal data allowed.
  */
 
+// A stage's correction is the forecast stage's own type (a type only: nothing of the pipeline reaches the browser).
+import type { StageFactor } from '../../../pipeline/forecast/stage-correction.ts';
+
+export type { StageFactor };
+
 export interface StageSummary {
   stage: string;
   stageProbability: number;
@@ -56,16 +61,6 @@ export interface ForecastFigures {
   accuracy: Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[]; convergence: ConvergencePoint[] }>;
   /** The factors by stage the latest forecast multiplied the open deals' win probabilities by (none: no correction). */
   stageCorrection: Maybe<{ factors: StageFactor[] }>;
-}
-
-/** One stage's correction (forecast_stage_factors): what past nights' deals won against what they expected. */
-export interface StageFactor {
-  stage: string;
-  nights: number;
-  deals: number;
-  won: number;
-  expected: number;
-  factor: number;
 }
 
 export interface Overview {
