@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
 import { methodAccuracy, type JudgedPair } from '../pipeline/forecast/backtest-accuracy.ts';
+import { forecastProbabilityColumn } from '../pipeline/forecast/backtest-tables.ts';
 import { percent as pct, signedPercent as signed } from './percent.ts';
 import { writeBenchmarks } from './render.ts';
 import { readSections, SECTIONS_DIR, type SectionTarget, writeSection } from './sections.ts';
@@ -68,11 +69,12 @@ export async function readBacktestRun(
   run: Omit<RunRecord, 'quarters' | 'factors'>,
 ): Promise<RunRecord> {
   return withDatabase(dbPath, async (conn) => {
+    const probability = await forecastProbabilityColumn(conn);
     const quarters = await queryRows<QuarterRecord>(
       conn,
       `WITH noise AS (
           SELECT period_label, sqrt(sum(q * (1 - q) * expected_amount * expected_amount)) AS sd
-          FROM (SELECT period_label, expected_amount, win_probability * close_in_period AS q FROM backtest_deals WHERE weeks_into_period = 0)
+          FROM (SELECT period_label, expected_amount, ${probability} * close_in_period AS q FROM backtest_deals WHERE weeks_into_period = 0)
           GROUP BY period_label)
        SELECT period_label AS quarter, actual, expected, p10, p90, won_to_date + weighted_pipeline AS "weightedPipeline",
               won_to_date + rep_commit AS "repCommit", actual_open AS "actualOpen", expected_open AS "expectedOpen",
@@ -82,7 +84,7 @@ export async function readBacktestRun(
     );
     const [factors] = await queryRows<RunRecord['factors']>(
       conn,
-      `SELECT sum(win_probability) FILTER (WHERE won IS NOT NULL) / count(*) FILTER (WHERE won) AS probability,
+      `SELECT sum(${probability}) FILTER (WHERE won IS NOT NULL) / count(*) FILTER (WHERE won) AS probability,
               sum(expected_amount) FILTER (WHERE won) / sum(final_amount) FILTER (WHERE won) AS amount,
               sum(close_in_period) FILTER (WHERE won) / count(*) FILTER (WHERE won_in_period) AS timing
        FROM backtest_deals WHERE weeks_into_period = 0`,

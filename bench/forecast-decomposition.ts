@@ -16,6 +16,7 @@
 import { queryRows, withDatabase } from '../pipeline/base/db.ts';
 import { methodAccuracy } from '../pipeline/forecast/backtest-accuracy.ts';
 import { percent, signedPercent } from './percent.ts';
+import { forecastProbabilityColumn } from '../pipeline/forecast/backtest-tables.ts';
 
 interface QuarterParts {
   quarter: string;
@@ -39,8 +40,9 @@ const aliasOf = (key: string) => `r${[...key].map((c) => (c === c.toUpperCase() 
 
 export async function readQuarterParts(dbPath: string): Promise<QuarterParts[]> {
   return withDatabase(dbPath, async (conn) => {
+    const probability = await forecastProbabilityColumn(conn);
     const term = (key: string) => {
-      const p = key[0] === 'P' ? 'coalesce(won, false)::INT' : 'win_probability';
+      const p = key[0] === 'P' ? 'coalesce(won, false)::INT' : probability;
       const a = key[1] === 'A' ? 'CASE WHEN won THEN final_amount ELSE expected_amount END' : 'expected_amount';
       const t = key[2] === 'T' ? 'CASE WHEN won THEN won_in_period::INT ELSE close_in_period END' : 'close_in_period';
       return `sum(${p} * ${a} * ${t})::DOUBLE AS ${aliasOf(key)}`;

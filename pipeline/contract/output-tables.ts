@@ -622,7 +622,16 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('weeks_into_period', 'INTEGER', 'Weeks from the quarter start to the date.'),
       col('opportunity_id', 'VARCHAR', 'The deal.'),
       col('stage', 'VARCHAR', 'Its stage then.'),
-      col('win_probability', 'DOUBLE', "The model's win probability then (before the forecast's correction by stage)."),
+      col(
+        'win_probability',
+        'DOUBLE',
+        "The model's win probability then (what later cuts' correction by stage learns from).",
+      ),
+      col(
+        'forecast_win_probability',
+        'DOUBLE',
+        "The win probability the forecast used: the model's times its stage's correction.",
+      ),
       col('expected_amount', 'DOUBLE', 'Its expected amount then.'),
       col('close_in_period', 'DOUBLE', 'Probability then that it closes in the quarter.'),
       col('won', 'BOOLEAN', 'Whether it was won (NULL: still open).'),

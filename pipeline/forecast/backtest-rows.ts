@@ -20,8 +20,10 @@ export interface BacktestDeal {
   opportunityId: string;
   /** Its stage then. */
   stage: string | null;
-  /** The model's win probability then (the stage correction is the forecast's, not the deal's). */
+  /** The model's win probability then (what the next cuts' stage correction learns from). */
   winProbability: number;
+  /** The win probability the forecast used: the model's times its stage's correction. */
+  forecastWinProbability: number;
   expectedAmount: number;
   /** P(closes in the quarter | won). */
   closeInPeriod: number;

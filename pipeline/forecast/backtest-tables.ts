@@ -6,7 +6,7 @@
  * - `backtest_deals`: each open deal's part of the quarter forecast beside how it went.
  */
 import { dateValue } from '@duckdb/node-api';
-import type { DuckDBConnection } from '../base/db.ts';
+import { tableColumns, type DuckDBConnection } from '../base/db.ts';
 import type { AccuracyRow, MethodAccuracy } from './backtest-accuracy.ts';
 import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { dayNumber } from '../base/dates.ts';
@@ -81,7 +81,7 @@ export async function saveBacktest(
 
     await conn.run(`
       CREATE OR REPLACE TABLE backtest_deals (
-        as_of DATE, period_label VARCHAR, weeks_into_period INTEGER, opportunity_id VARCHAR, stage VARCHAR, win_probability DOUBLE, expected_amount DOUBLE,
+        as_of DATE, period_label VARCHAR, weeks_into_period INTEGER, opportunity_id VARCHAR, stage VARCHAR, win_probability DOUBLE, forecast_win_probability DOUBLE, expected_amount DOUBLE,
         close_in_period DOUBLE, won BOOLEAN, final_amount DOUBLE, won_in_period BOOLEAN)`);
     const deals = await conn.createAppender('backtest_deals');
     for (const deal of result.deals) {
@@ -92,6 +92,7 @@ export async function saveBacktest(
       if (deal.stage === null) deals.appendNull();
       else deals.appendVarchar(deal.stage);
       deals.appendDouble(deal.winProbability);
+      deals.appendDouble(deal.forecastWinProbability);
       deals.appendDouble(deal.expectedAmount);
       deals.appendDouble(deal.closeInPeriod);
       if (deal.won === null) deals.appendNull();
@@ -118,4 +119,11 @@ function appendMeasures(appender: Appender, m: MethodAccuracy): void {
     else appender.appendDouble(value);
   }
   appender.endRow();
+}
+
+/** The `backtest_deals` column with the win probability each forecast used (backtests before the correction by stage stored only the model's). */
+export async function forecastProbabilityColumn(conn: DuckDBConnection): Promise<string> {
+  return (await tableColumns(conn, 'backtest_deals')).includes('forecast_win_probability')
+    ? 'forecast_win_probability'
+    : 'win_probability';
 }

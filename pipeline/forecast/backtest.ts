@@ -31,7 +31,7 @@ import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { computeForecast } from './index.ts';
-import { correctionFromPast, pickNights, type PastScore } from './stage-correction.ts';
+import { correctedForOutlook, correctionFromPast, pickNights, type PastScore } from './stage-correction.ts';
 import { addDays, dayNumber } from '../base/dates.ts';
 import { quarterContaining, type Period } from '../base/periods.ts';
 
@@ -163,7 +163,8 @@ export async function backtestQuarter(
         actual_new: actual.actual_new,
       });
     }
-    result.deals.push(...(await openDealParts(conn, outlook, quarter, weeks)));
+    const used = await correctedForOutlook(conn, outlook, stageCorrection);
+    result.deals.push(...(await openDealParts(conn, outlook, used, quarter, weeks)));
   }
   return result;
 }
@@ -204,6 +205,7 @@ async function actualParts(
 async function openDealParts(
   conn: DuckDBConnection,
   outlook: Awaited<ReturnType<typeof dealOutlook>>,
+  forecastWinProbability: Float64Array,
   quarter: Period,
   weeks: number,
 ): Promise<BacktestDeal[]> {
@@ -242,6 +244,7 @@ async function openDealParts(
       opportunityId: id,
       stage: stageOf.get(id) ?? null,
       winProbability: outlook.winProbability[i]!,
+      forecastWinProbability: forecastWinProbability[i]!,
       expectedAmount: outlook.expectedAmount[i]!,
       closeInPeriod: probabilityCloseBetween(outlook.closeMedianDays[i]!, outlook.closeLogSigma[i]!, fromDay, toDay),
       won,
@@ -253,7 +256,7 @@ async function openDealParts(
 
 /**
  * The open deals' forecast error split into its factors, over deals whose outcome is known:
- * probability = sum of win probabilities / deals won; amount = sum of expected amounts of the won
+ * probability = sum of the win probabilities the forecast used / deals won; amount = sum of expected amounts of the won
  * deals / their final amounts; timing = sum of P(close in the quarter) of the won deals / won deals
  * that closed in it. Each is 1 when that factor is unbiased.
  */
@@ -271,7 +274,7 @@ export function openDealFactors(deals: BacktestDeal[]): OpenDealFactors {
     list.reduce((total, deal) => total + value(deal), 0);
   return {
     deals: known.length,
-    probability: sum(known, (d) => d.winProbability) / won.length,
+    probability: sum(known, (d) => d.forecastWinProbability) / won.length,
     amount: sum(won, (d) => d.expectedAmount) / sum(won, (d) => d.finalAmount!),
     timing: sum(won, (d) => d.closeInPeriod) / won.filter((d) => d.wonInPeriod).length,
   };

@@ -21,7 +21,7 @@ import { dayNumber } from '../base/dates.ts';
 import { forecastPeriods, type Period } from '../base/periods.ts';
 import { simulateBookings } from './simulate.ts';
 import {
-  correctedWinProbabilities,
+  correctedForOutlook,
   correctionFromScores,
   describeStageCorrection,
   saveStageCorrection,
@@ -207,7 +207,7 @@ export async function computeForecast(
     fromDay: Math.max(1, dayNumber(p.start) - asOfDay),
     toDay: dayNumber(p.end) - asOfDay,
   }));
-  const winProbability = await correctedByStage(conn, outlook, options.stageCorrection);
+  const winProbability = await correctedForOutlook(conn, outlook, options.stageCorrection);
   const expectedOpen = new Float64Array(cells);
   for (let i = 0; i < outlook.opportunityIds.length; i++) {
     const value = winProbability[i]! * outlook.expectedAmount[i]!;
@@ -291,28 +291,6 @@ export async function computeForecast(
     });
   });
   return rows;
-}
-
-/** The outlook's win probabilities with the stage correction applied (the open deals' stages from `features_score`). */
-async function correctedByStage(
-  conn: DuckDBConnection,
-  outlook: DealOutlook,
-  correction: StageCorrection | undefined,
-): Promise<Float64Array> {
-  if (!correction || correction.factors.length === 0) return outlook.winProbability;
-  const stageOf = new Map(
-    (
-      await queryRows<{ opportunity_id: string; stage: string | null }>(
-        conn,
-        'SELECT opportunity_id, stage FROM features_score',
-      )
-    ).map((row) => [row.opportunity_id, row.stage]),
-  );
-  return correctedWinProbabilities(
-    outlook.winProbability,
-    outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
-    correction,
-  );
 }
 
 export interface ForecastSummary {

@@ -17,6 +17,7 @@ import { addDays } from '../base/dates.ts';
 import { quarterContaining } from '../base/periods.ts';
 import { outputTable } from '../contract/output-tables.ts';
 import { ensureTable } from '../contract/table-spec.ts';
+import type { DealOutlook } from '../outlook/deal-outlook.ts';
 import { dealClosesSql, type ClosingStages } from './deal-facts.ts';
 
 /** An open deal as a past night scored it. */
@@ -202,6 +203,28 @@ export function correctedWinProbabilities(
   if (!correction || correction.factors.length === 0) return winProbability;
   const factors = new Map(correction.factors.map((f) => [f.stage, f.factor]));
   return winProbability.map((p, i) => Math.min(1, p * (factors.get(stages[i] ?? NO_STAGE) ?? 1)));
+}
+
+/** The outlook's win probabilities as the forecast uses them: corrected by the stages `features_score` gives the open deals. */
+export async function correctedForOutlook(
+  conn: DuckDBConnection,
+  outlook: Pick<DealOutlook, 'opportunityIds' | 'winProbability'>,
+  correction: StageCorrection | undefined,
+): Promise<Float64Array> {
+  if (!correction || correction.factors.length === 0) return outlook.winProbability;
+  const stageOf = new Map(
+    (
+      await queryRows<{ opportunity_id: string; stage: string | null }>(
+        conn,
+        'SELECT opportunity_id, stage FROM features_score',
+      )
+    ).map((row) => [row.opportunity_id, row.stage]),
+  );
+  return correctedWinProbabilities(
+    outlook.winProbability,
+    outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
+    correction,
+  );
 }
 
 /** Replaces the night's rows of `forecast_stage_factors` (none: the forecast had no correction). */

@@ -66,6 +66,19 @@ describe('the backtest runs the nightly recipe', () => {
     expect(company[1]!.won_to_date).toBeGreaterThan(0);
   });
 
+  it("corrects later dates by stage from the quarter start's deals closed since, and keeps each deal's part of the forecast", () => {
+    const company = result.rows.filter((row) => row.segment_type === 'all');
+    for (const row of company) {
+      const deals = result.deals.filter((deal) => deal.asOf === row.as_of);
+      const open = deals.reduce((sum, d) => sum + d.forecastWinProbability * d.expectedAmount * d.closeInPeriod, 0);
+      expect(open, row.as_of).toBeCloseTo(row.expected_open, 3);
+      const corrected = deals.filter((d) => d.forecastWinProbability !== d.winProbability).length;
+      // the quarter start has no earlier cut to learn from; six weeks in, its deals that closed since teach the correction
+      if (row.weeks_into_period === 0) expect(corrected, row.as_of).toBe(0);
+      else expect(corrected, row.as_of).toBeGreaterThan(deals.length / 2);
+    }
+  });
+
   it("splits each actual into won to date, open deals and new deals exactly as the generator's truth says", async () => {
     const truth = await withDatabase(':memory:', (conn) =>
       queryRows<{ as_of: string; won_to_date: number; actual_open: number; actual_new: number }>(
