@@ -634,6 +634,8 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       ),
       col('expected_amount', 'DOUBLE', 'Its expected amount then.'),
       col('close_in_period', 'DOUBLE', 'Probability then that it closes in the quarter.'),
+      col('close_median_days', 'DOUBLE', 'Its close timing then: median days from the date to the close, if won.'),
+      col('close_log_sigma', 'DOUBLE', 'Its spread (log-normal sigma).'),
       col('won', 'BOOLEAN', 'Whether it was won (NULL: still open).'),
       col('final_amount', 'DOUBLE', 'Its final amount when won.'),
       col('won_in_period', 'BOOLEAN', 'Whether it was won within the quarter.'),

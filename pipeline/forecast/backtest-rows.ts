@@ -27,6 +27,9 @@ export interface BacktestDeal {
   expectedAmount: number;
   /** P(closes in the quarter | won). */
   closeInPeriod: number;
+  /** Its close timing then (log-normal days from the as-of date, if won): what the simulation drew from. */
+  closeMedianDays: number;
+  closeLogSigma: number;
   /** null: still open at the end of the export. */
   won: boolean | null;
   finalAmount: number | null;

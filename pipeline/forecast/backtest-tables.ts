@@ -82,7 +82,7 @@ export async function saveBacktest(
     await conn.run(`
       CREATE OR REPLACE TABLE backtest_deals (
         as_of DATE, period_label VARCHAR, weeks_into_period INTEGER, opportunity_id VARCHAR, stage VARCHAR, win_probability DOUBLE, forecast_win_probability DOUBLE, expected_amount DOUBLE,
-        close_in_period DOUBLE, won BOOLEAN, final_amount DOUBLE, won_in_period BOOLEAN)`);
+        close_in_period DOUBLE, close_median_days DOUBLE, close_log_sigma DOUBLE, won BOOLEAN, final_amount DOUBLE, won_in_period BOOLEAN)`);
     const deals = await conn.createAppender('backtest_deals');
     for (const deal of result.deals) {
       deals.appendDate(dateValue(dayNumber(deal.asOf)));
@@ -95,6 +95,8 @@ export async function saveBacktest(
       deals.appendDouble(deal.forecastWinProbability);
       deals.appendDouble(deal.expectedAmount);
       deals.appendDouble(deal.closeInPeriod);
+      deals.appendDouble(deal.closeMedianDays);
+      deals.appendDouble(deal.closeLogSigma);
       if (deal.won === null) deals.appendNull();
       else deals.appendBoolean(deal.won);
       if (deal.finalAmount === null) deals.appendNull();

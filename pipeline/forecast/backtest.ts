@@ -246,6 +246,8 @@ async function openDealParts(
       winProbability: outlook.winProbability[i]!,
       forecastWinProbability: forecastWinProbability[i]!,
       expectedAmount: outlook.expectedAmount[i]!,
+      closeMedianDays: outlook.closeMedianDays[i]!,
+      closeLogSigma: outlook.closeLogSigma[i]!,
       closeInPeriod: probabilityCloseBetween(outlook.closeMedianDays[i]!, outlook.closeLogSigma[i]!, fromDay, toDay),
       won,
       finalAmount: won ? deal!.final_amount : null,
