@@ -31,7 +31,13 @@ import { probabilityCloseBetween } from '../outlook/close-timing.ts';
 import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './deal-facts.ts';
 import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { computeForecast } from './index.ts';
-import { correctedForOutlook, correctionFromPast, pickNights, type PastScore } from './stage-correction.ts';
+import {
+  correctedForOutlook,
+  correctionFromPast,
+  openDealStages,
+  pickNights,
+  type PastScore,
+} from './stage-correction.ts';
 import { addDays, dayNumber } from '../base/dates.ts';
 import { quarterContaining, type Period } from '../base/periods.ts';
 
@@ -223,14 +229,7 @@ async function openDealParts(
       )
     ).map((row) => [row.opportunity_id, row]),
   );
-  const stageOf = new Map(
-    (
-      await queryRows<{ opportunity_id: string; stage: string | null }>(
-        conn,
-        'SELECT opportunity_id, stage FROM features_score',
-      )
-    ).map((row) => [row.opportunity_id, row.stage]),
-  );
+  const stageOf = await openDealStages(conn);
   const asOfDay = dayNumber(outlook.asOf);
   const fromDay = Math.max(1, dayNumber(quarter.start) - asOfDay);
   const toDay = dayNumber(quarter.end) - asOfDay;

@@ -212,19 +212,21 @@ export async function correctedForOutlook(
   correction: StageCorrection | undefined,
 ): Promise<Float64Array> {
   if (!correction || correction.factors.length === 0) return outlook.winProbability;
-  const stageOf = new Map(
-    (
-      await queryRows<{ opportunity_id: string; stage: string | null }>(
-        conn,
-        'SELECT opportunity_id, stage FROM features_score',
-      )
-    ).map((row) => [row.opportunity_id, row.stage]),
-  );
+  const stageOf = await openDealStages(conn);
   return correctedWinProbabilities(
     outlook.winProbability,
     outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
     correction,
   );
+}
+
+/** Each open deal's stage as of the features' date (`features_score`). */
+export async function openDealStages(conn: DuckDBConnection): Promise<Map<string, string | null>> {
+  const rows = await queryRows<{ opportunity_id: string; stage: string | null }>(
+    conn,
+    'SELECT opportunity_id, stage FROM features_score',
+  );
+  return new Map(rows.map((row) => [row.opportunity_id, row.stage]));
 }
 
 /** Replaces the night's rows of `forecast_stage_factors` (none: the forecast had no correction). */
