@@ -32,7 +32,7 @@ import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './d
 import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { computeForecast } from './index.ts';
 import {
-  correctedForOutlook,
+  correctedWinProbabilities,
   correctionFromPast,
   openDealStages,
   pickNights,
@@ -151,12 +151,18 @@ export async function backtestQuarter(
     const stageCorrection = config.forecast.stageCorrection
       ? await correctionFromPast(conn, asOf, pastScoresOf(starts, asOf, config.fiscal.yearStartMonth), stages)
       : undefined;
-    const forecast = await computeForecast(conn, outlook, {
-      periods: [quarter],
-      settings: config.forecast,
-      stages,
-      ...(stageCorrection ? { stageCorrection } : {}),
-    });
+    // the open deals' stages, read once: the correction and each deal's row take them
+    const stageOf = await openDealStages(conn);
+    const used = correctedWinProbabilities(
+      outlook.winProbability,
+      outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
+      stageCorrection,
+    );
+    const forecast = await computeForecast(
+      conn,
+      { ...outlook, winProbability: used },
+      { periods: [quarter], settings: config.forecast, stages },
+    );
     const actuals = await actualParts(conn, quarter, asOf);
     const none = { won_to_date: 0, actual_open: 0, actual_new: 0 };
     for (const row of forecast) {
@@ -169,8 +175,7 @@ export async function backtestQuarter(
         actual_new: actual.actual_new,
       });
     }
-    const used = await correctedForOutlook(conn, outlook, stageCorrection);
-    result.deals.push(...(await openDealParts(conn, outlook, used, quarter, weeks)));
+    result.deals.push(...(await openDealParts(conn, outlook, used, stageOf, quarter, weeks)));
   }
   return result;
 }
@@ -212,6 +217,7 @@ async function openDealParts(
   conn: DuckDBConnection,
   outlook: Awaited<ReturnType<typeof dealOutlook>>,
   forecastWinProbability: Float64Array,
+  stageOf: ReadonlyMap<string, string | null>,
   quarter: Period,
   weeks: number,
 ): Promise<BacktestDeal[]> {
@@ -229,7 +235,6 @@ async function openDealParts(
       )
     ).map((row) => [row.opportunity_id, row]),
   );
-  const stageOf = await openDealStages(conn);
   const asOfDay = dayNumber(outlook.asOf);
   const fromDay = Math.max(1, dayNumber(quarter.start) - asOfDay);
   const toDay = dayNumber(quarter.end) - asOfDay;

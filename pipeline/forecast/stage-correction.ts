@@ -106,42 +106,20 @@ export async function correctionFromScores(
   stages: ClosingStages,
   fiscalYearStartMonth: number,
 ): Promise<StageCorrection> {
-  const asOfSql = `DATE ${quoteLiteral(asOf)}`;
-  const sources = [
-    ...((await hasColumns(conn, 'scores', ['as_of', 'opportunity_id', 'stage', 'win_probability']))
-      ? [{ table: 'scores', where: 'true' }]
-      : []),
-    ...((await hasColumns(conn, 'backtest_deals', [
-      'as_of',
-      'opportunity_id',
-      'stage',
-      'win_probability',
-      'weeks_into_period',
-    ]))
-      ? [{ table: 'backtest_deals', where: 'weeks_into_period = 0' }]
-      : []),
-  ];
+  // the first source that holds a night gives it
+  const sourceOf = new Map<string, (typeof PAST_SOURCES)[number]>();
+  for (const source of PAST_SOURCES) {
+    if (!(await hasColumns(conn, source.table, source.columns))) continue;
+    const scored = await queryRows<{ night: string }>(
+      conn,
+      `SELECT DISTINCT strftime(as_of, '%Y-%m-%d') AS night FROM ${source.table}
+       WHERE ${source.where} AND as_of < DATE ${quoteLiteral(asOf)}`,
+    );
+    for (const { night } of scored) if (!sourceOf.has(night)) sourceOf.set(night, source);
+  }
   await conn.run(`CREATE OR REPLACE TEMP TABLE past_scores (${PAST_SCORE_COLUMNS})`);
-  const scored = await queryRows<{ night: string; source: number }>(
-    conn,
-    sources.length === 0
-      ? 'SELECT NULL AS night, 0 AS source WHERE false'
-      : sources
-          .map(
-            (source, k) =>
-              `SELECT DISTINCT strftime(as_of, '%Y-%m-%d') AS night, ${k} AS source FROM ${source.table} WHERE ${source.where} AND as_of < ${asOfSql}`,
-          )
-          .join(' UNION ALL '),
-  );
-  const nights = pickNights(
-    scored.map((row) => row.night),
-    asOf,
-    fiscalYearStartMonth,
-  );
-  for (const night of nights) {
-    // the first source that holds the night
-    const k = Math.min(...scored.filter((row) => row.night === night).map((row) => row.source));
-    const source = sources[k]!;
+  for (const night of pickNights([...sourceOf.keys()], asOf, fiscalYearStartMonth)) {
+    const source = sourceOf.get(night)!;
     await conn.run(
       `INSERT INTO past_scores SELECT as_of, opportunity_id, stage, win_probability FROM ${source.table}
        WHERE ${source.where} AND as_of = DATE ${quoteLiteral(night)}`,
@@ -149,6 +127,16 @@ export async function correctionFromScores(
   }
   return correctionFromPastScores(conn, asOf, stages);
 }
+
+/** Where the nightly finds past scores, in order of preference. */
+const PAST_SOURCES = [
+  { table: 'scores', where: 'true', columns: ['as_of', 'opportunity_id', 'stage', 'win_probability'] },
+  {
+    table: 'backtest_deals',
+    where: 'weeks_into_period = 0',
+    columns: ['as_of', 'opportunity_id', 'stage', 'win_probability', 'weeks_into_period'],
+  },
+] as const;
 
 async function hasColumns(conn: DuckDBConnection, table: string, columns: readonly string[]): Promise<boolean> {
   const present = new Set(await tableColumns(conn, table));
@@ -164,11 +152,11 @@ async function correctionFromPastScores(
   stages: ClosingStages,
 ): Promise<StageCorrection> {
   const asOfSql = `DATE ${quoteLiteral(asOf)}`;
-  const [past] = await queryRows<{ rows: number }>(
+  const nights = await queryRows<{ night: string }>(
     conn,
-    `SELECT count(*)::INTEGER AS rows FROM past_scores WHERE as_of < ${asOfSql}`,
+    `SELECT DISTINCT strftime(as_of, '%Y-%m-%d') AS night FROM past_scores WHERE as_of < ${asOfSql} ORDER BY 1`,
   );
-  if (!past?.rows) {
+  if (nights.length === 0) {
     await conn.run('DROP TABLE past_scores');
     return { asOf, nights: [], factors: [] };
   }
@@ -181,10 +169,6 @@ async function correctionFromPastScores(
      FROM past_scores AS past JOIN closes USING (opportunity_id)
      WHERE past.as_of < ${asOfSql} AND closes.closed_on::DATE > past.as_of
      GROUP BY 1 ORDER BY 1`,
-  );
-  const nights = await queryRows<{ night: string }>(
-    conn,
-    `SELECT DISTINCT strftime(as_of, '%Y-%m-%d') AS night FROM past_scores WHERE as_of < ${asOfSql} ORDER BY 1`,
   );
   await conn.run('DROP TABLE past_scores');
   return {
