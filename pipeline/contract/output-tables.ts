@@ -530,10 +530,14 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     kind: 'table',
     key: ['as_of', 'stage'],
     description:
-      "Every night's correction by stage: the factor on the open deals' win probabilities in the forecast, from the deals past nights scored that have closed since.",
+      "Every night's correction by stage: the factor on the open deals' win probabilities in the forecast, from the deals past nights scored that have closed since, and how many open deals each was applied to.",
     columns: [
       col('as_of', 'DATE', "The night's as-of date."),
-      col('stage', 'VARCHAR', 'The stage the deals were in when scored.'),
+      col(
+        'stage',
+        'VARCHAR',
+        "The stage the deals were in when scored ('(none)': no stage); '(all stages)': pooled over all of them, the factor of an open deal whose stage has none of its own.",
+      ),
       col('nights', 'INTEGER', 'Past nights its deals come from (the earliest of each quarter of the last year).'),
       col('deals', 'INTEGER', 'Deals open on those nights that have closed since.'),
       col('won', 'INTEGER', 'How many of them were won.'),
@@ -543,6 +547,7 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
         'DOUBLE',
         'won / expected, shrunk towards 1 and kept within 0.5..2: what the forecast multiplies by.',
       ),
+      col('open_deals', 'INTEGER', "The night's open deals whose win probability the forecast multiplied by it."),
     ],
   },
   // backtest

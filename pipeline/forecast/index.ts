@@ -21,11 +21,11 @@ import { dayNumber } from '../base/dates.ts';
 import { forecastPeriods, type Period } from '../base/periods.ts';
 import { simulateBookings } from './simulate.ts';
 import {
-  correctedForOutlook,
+  applyStageCorrection,
   correctionFromScores,
   describeStageCorrection,
+  openDealStages,
   saveStageCorrection,
-  type StageCorrection,
 } from './stage-correction.ts';
 import { readTargets } from './targets.ts';
 
@@ -110,13 +110,12 @@ export interface ForecastOptions {
   settings: ForecastSettings;
   stages?: ClosingStages;
   targets?: Map<string, number>;
-  /** Factors on the open deals' win probabilities by stage, learned from past scores (stage-correction.ts). */
-  stageCorrection?: StageCorrection;
 }
 
 /**
- * Computes the forecast as of `outlook.asOf` for the given periods. Reads `features_score` (the open
- * deals as of that date), and the loaded tables only through records stamped on or before it.
+ * Computes the forecast as of `outlook.asOf` for the given periods, with the outlook's win
+ * probabilities as given (the callers apply the correction by stage). Reads `features_score` (the
+ * open deals as of that date), and the loaded tables only through records stamped on or before it.
  */
 export async function computeForecast(
   conn: DuckDBConnection,
@@ -207,7 +206,7 @@ export async function computeForecast(
     fromDay: Math.max(1, dayNumber(p.start) - asOfDay),
     toDay: dayNumber(p.end) - asOfDay,
   }));
-  const winProbability = await correctedForOutlook(conn, outlook, options.stageCorrection);
+  const { winProbability } = outlook;
   const expectedOpen = new Float64Array(cells);
   for (let i = 0; i < outlook.opportunityIds.length; i++) {
     const value = winProbability[i]! * outlook.expectedAmount[i]!;
@@ -315,20 +314,30 @@ export async function writeForecast(
   const stageCorrection = forecast.stageCorrection
     ? await correctionFromScores(conn, outlook.asOf, stages, fiscal.yearStartMonth)
     : undefined;
-  if (stageCorrection) options.log.info(describeStageCorrection(stageCorrection));
-  const rows = await computeForecast(conn, outlook, {
-    periods: forecastPeriods(outlook.asOf, {
-      months: forecast.months,
-      quarters: forecast.quarters,
-      fiscalYearStartMonth: fiscal.yearStartMonth,
-    }),
-    settings: forecast,
-    stages,
-    targets: await readTargets(conn, forecast.targets),
-    ...(stageCorrection ? { stageCorrection } : {}),
-  });
+  // the open deals' stages, read once: the corrected probabilities and each factor's count of open deals take them
+  const stageOf = stageCorrection ? await openDealStages(conn) : new Map<string, string | null>();
+  const applied = applyStageCorrection(
+    outlook.winProbability,
+    outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
+    stageCorrection,
+  );
+  if (stageCorrection) options.log.info(describeStageCorrection(stageCorrection, applied.factors));
+  const rows = await computeForecast(
+    conn,
+    { ...outlook, winProbability: applied.winProbability },
+    {
+      periods: forecastPeriods(outlook.asOf, {
+        months: forecast.months,
+        quarters: forecast.quarters,
+        fiscalYearStartMonth: fiscal.yearStartMonth,
+      }),
+      settings: forecast,
+      stages,
+      targets: await readTargets(conn, forecast.targets),
+    },
+  );
   await saveForecastRows(conn, 'forecasts', outlook.asOf, rows);
-  await saveStageCorrection(conn, outlook.asOf, stageCorrection?.factors ?? []);
+  await saveStageCorrection(conn, outlook.asOf, applied.factors);
 
   mkdirSync(options.outDir, { recursive: true });
   const csv = join(options.outDir, 'forecast.csv');

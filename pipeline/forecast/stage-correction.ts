@@ -7,17 +7,20 @@
  *
  * Per stage, over the past nights picked (the earliest scored night of each fiscal quarter of the last
  * year, before tonight), the deals that have closed since give a factor won / expected on their win
- * probabilities, shrunk towards 1 by PRIOR_WINS expected wins and kept within FACTOR_RANGE. The forecast
- * multiplies each open deal's win probability by its stage's factor (capped at 1); the scores stay the
- * model's, so the next nights learn from the model, not from a corrected model. Point in time: only
- * nights before the as-of date and closes on or before it count (test/forecast/stage-correction.test.ts).
+ * probabilities, shrunk towards 1 by PRIOR_WINS expected wins and kept within FACTOR_RANGE; the same
+ * over every stage together gives the pooled factor (ALL_STAGES). The forecast multiplies each open
+ * deal's win probability by its stage's factor, or by the pooled one where its stage has none (a stage
+ * the past nights did not see, or a past that knew no stage: a flat export's backtest), capped at 1;
+ * `forecast_stage_factors` says how many of tonight's open deals each factor was applied to. The
+ * scores stay the model's, so the next nights learn from the model, not from a corrected model. Point
+ * in time: only nights before the as-of date and closes on or before it count
+ * (test/forecast/stage-correction.test.ts).
  */
 import { quoteLiteral, queryRows, tableColumns, type DuckDBConnection } from '../base/db.ts';
 import { addDays } from '../base/dates.ts';
 import { quarterContaining } from '../base/periods.ts';
 import { outputTable } from '../contract/output-tables.ts';
 import { ensureTable } from '../contract/table-spec.ts';
-import type { DealOutlook } from '../outlook/deal-outlook.ts';
 import { dealClosesSql, type ClosingStages } from './deal-facts.ts';
 
 /** An open deal as a past night scored it. */
@@ -29,6 +32,7 @@ export interface PastScore {
 }
 
 export interface StageFactor {
+  /** The stage the deals were in when scored, NO_STAGE, or ALL_STAGES for the factor pooled over all of them. */
   stage: string;
   /** Past nights its deals come from. */
   nights: number;
@@ -39,10 +43,17 @@ export interface StageFactor {
   factor: number;
 }
 
+/** A factor as the forecast applied it tonight. */
+export interface AppliedStageFactor extends StageFactor {
+  /** Tonight's open deals whose win probability it multiplied. */
+  openDeals: number;
+}
+
 export interface StageCorrection {
   asOf: string;
   /** The past nights learned from, oldest first. */
   nights: string[];
+  /** Per stage as scored, by name, then the pooled factor (ALL_STAGES); none: nothing to learn from. */
   factors: StageFactor[];
 }
 
@@ -53,6 +64,8 @@ export const PRIOR_WINS = 20;
 export const FACTOR_RANGE = { min: 0.5, max: 2 } as const;
 /** The stage of a deal without one. */
 export const NO_STAGE = '(none)';
+/** The factor pooled over every past deal learned from: what a deal whose stage has no factor of its own gets. */
+export const ALL_STAGES = '(all stages)';
 
 /** The nights to learn from: of the scored nights given, the earliest of each fiscal quarter, before `asOf` and within the lookback. */
 export function pickNights(nights: readonly string[], asOf: string, fiscalYearStartMonth: number): string[] {
@@ -145,7 +158,10 @@ async function hasColumns(conn: DuckDBConnection, table: string, columns: readon
 
 const PAST_SCORE_COLUMNS = 'as_of DATE, opportunity_id VARCHAR, stage VARCHAR, win_probability DOUBLE';
 
-/** Per stage, the `past_scores` rows of nights before `asOf` whose deals closed after that night and on or before `asOf`. */
+/**
+ * Per stage, and pooled over all stages, the `past_scores` rows of nights before `asOf` whose deals
+ * closed after that night and on or before `asOf`.
+ */
 async function correctionFromPastScores(
   conn: DuckDBConnection,
   asOf: string,
@@ -162,13 +178,19 @@ async function correctionFromPastScores(
   }
   const sums = await queryRows<Omit<StageFactor, 'factor'>>(
     conn,
-    `WITH closes AS (${dealClosesSql(asOf, stages)})
-     SELECT coalesce(past.stage, ${quoteLiteral(NO_STAGE)}) AS stage, count(DISTINCT past.as_of)::INTEGER AS nights,
-            count(*)::INTEGER AS deals, sum(closes.won::INTEGER)::INTEGER AS won,
-            sum(past.win_probability ORDER BY past.as_of, past.opportunity_id)::DOUBLE AS expected
-     FROM past_scores AS past JOIN closes USING (opportunity_id)
-     WHERE past.as_of < ${asOfSql} AND closes.closed_on::DATE > past.as_of
-     GROUP BY 1 ORDER BY 1`,
+    `WITH closes AS (${dealClosesSql(asOf, stages)}),
+     learned AS (
+       SELECT coalesce(past.stage, ${quoteLiteral(NO_STAGE)}) AS stage, past.as_of, past.opportunity_id,
+              past.win_probability, closes.won
+       FROM past_scores AS past JOIN closes USING (opportunity_id)
+       WHERE past.as_of < ${asOfSql} AND closes.closed_on::DATE > past.as_of)
+     SELECT CASE WHEN grouping(stage) = 1 THEN ${quoteLiteral(ALL_STAGES)} ELSE stage END AS stage,
+            count(DISTINCT as_of)::INTEGER AS nights, count(*)::INTEGER AS deals, sum(won::INTEGER)::INTEGER AS won,
+            sum(win_probability ORDER BY as_of, opportunity_id)::DOUBLE AS expected
+     FROM learned
+     GROUP BY GROUPING SETS ((stage), ())
+     HAVING count(*) > 0
+     ORDER BY grouping(stage), stage`,
   );
   await conn.run('DROP TABLE past_scores');
   return {
@@ -178,30 +200,43 @@ async function correctionFromPastScores(
   };
 }
 
-/** Each open deal's win probability times its stage's factor, capped at 1 (a stage the past did not see keeps its own). */
+/** The factor a deal of `stage` gets: its stage's own (NO_STAGE for none), else the pooled one, else none. */
+function factorFor(factors: ReadonlyMap<string, StageFactor>, stage: string | null): StageFactor | undefined {
+  return factors.get(stage ?? NO_STAGE) ?? factors.get(ALL_STAGES);
+}
+
+/**
+ * Each open deal's win probability times its factor (its stage's, else the pooled one; capped at 1),
+ * and each factor with the number of open deals it was applied to. Without a correction, or a past
+ * with no pooled factor, a deal whose stage has no factor keeps its probability.
+ */
+export function applyStageCorrection(
+  winProbability: Float64Array,
+  stages: readonly (string | null)[],
+  correction: StageCorrection | undefined,
+): { winProbability: Float64Array; factors: AppliedStageFactor[] } {
+  if (!correction || correction.factors.length === 0) return { winProbability, factors: [] };
+  const byStage = new Map(correction.factors.map((f) => [f.stage, f]));
+  const openDeals = new Map<StageFactor, number>();
+  const corrected = winProbability.map((p, i) => {
+    const factor = factorFor(byStage, stages[i] ?? null);
+    if (!factor) return p;
+    openDeals.set(factor, (openDeals.get(factor) ?? 0) + 1);
+    return Math.min(1, p * factor.factor);
+  });
+  return {
+    winProbability: corrected,
+    factors: correction.factors.map((f) => ({ ...f, openDeals: openDeals.get(f) ?? 0 })),
+  };
+}
+
+/** The win probabilities of applyStageCorrection alone. */
 export function correctedWinProbabilities(
   winProbability: Float64Array,
   stages: readonly (string | null)[],
   correction: StageCorrection | undefined,
 ): Float64Array {
-  if (!correction || correction.factors.length === 0) return winProbability;
-  const factors = new Map(correction.factors.map((f) => [f.stage, f.factor]));
-  return winProbability.map((p, i) => Math.min(1, p * (factors.get(stages[i] ?? NO_STAGE) ?? 1)));
-}
-
-/** The outlook's win probabilities as the forecast uses them: corrected by the stages `features_score` gives the open deals. */
-export async function correctedForOutlook(
-  conn: DuckDBConnection,
-  outlook: Pick<DealOutlook, 'opportunityIds' | 'winProbability'>,
-  correction: StageCorrection | undefined,
-): Promise<Float64Array> {
-  if (!correction || correction.factors.length === 0) return outlook.winProbability;
-  const stageOf = await openDealStages(conn);
-  return correctedWinProbabilities(
-    outlook.winProbability,
-    outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
-    correction,
-  );
+  return applyStageCorrection(winProbability, stages, correction).winProbability;
 }
 
 /** Each open deal's stage as of the features' date (`features_score`). */
@@ -217,22 +252,24 @@ export async function openDealStages(conn: DuckDBConnection): Promise<Map<string
 export async function saveStageCorrection(
   conn: DuckDBConnection,
   asOf: string,
-  factors: readonly StageFactor[],
+  factors: readonly AppliedStageFactor[],
 ): Promise<void> {
   await ensureTable(conn, outputTable('forecast_stage_factors'));
   await conn.run(`DELETE FROM forecast_stage_factors WHERE as_of = DATE ${quoteLiteral(asOf)}`);
   for (const f of factors)
     await conn.run(
       `INSERT INTO forecast_stage_factors BY NAME SELECT DATE ${quoteLiteral(asOf)} AS as_of, ${quoteLiteral(f.stage)} AS stage,
-         ${f.nights} AS nights, ${f.deals} AS deals, ${f.won} AS won, ${f.expected} AS expected, ${f.factor} AS factor`,
+         ${f.nights} AS nights, ${f.deals} AS deals, ${f.won} AS won, ${f.expected} AS expected, ${f.factor} AS factor,
+         ${f.openDeals} AS open_deals`,
     );
 }
 
-/** "Prospecting ×1.12 (855 deals), …": the log's account of a correction. */
-export function describeStageCorrection(correction: StageCorrection): string {
+/** "Prospecting ×1.12 (… 855 deals; applied to 120 open deals), …": the log's account of a correction as applied. */
+export function describeStageCorrection(correction: StageCorrection, applied: readonly AppliedStageFactor[]): string {
   if (correction.factors.length === 0) return 'no correction by stage: no past scores whose deals have closed since';
-  const parts = correction.factors.map(
-    (f) => `${f.stage} ×${f.factor.toFixed(3)} (${f.won} won of ${f.expected.toFixed(1)} expected, ${f.deals} deals)`,
+  const parts = applied.map(
+    (f) =>
+      `${f.stage} ×${f.factor.toFixed(3)} (${f.won} won of ${f.expected.toFixed(1)} expected, ${f.deals} deals; applied to ${f.openDeals} open deals)`,
   );
   return `correction by stage from ${correction.nights.length} past night(s) (${correction.nights.join(', ')}): ${parts.join('; ')}`;
 }

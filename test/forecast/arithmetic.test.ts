@@ -5,6 +5,7 @@ import { probabilityCloseBetween } from '../../pipeline/outlook/close-timing.ts'
 import { computeForecast, type ForecastRow } from '../../pipeline/forecast/index.ts';
 import { monthContaining, quarterContaining } from '../../pipeline/base/periods.ts';
 import { quantile } from '../../pipeline/forecast/simulate.ts';
+import { correctedWinProbabilities, openDealStages } from '../../pipeline/forecast/stage-correction.ts';
 import type { DealOutlook } from '../../pipeline/outlook/deal-outlook.ts';
 
 const AS_OF = '2026-05-15';
@@ -115,10 +116,12 @@ describe('forecast arithmetic on a hand-computed fixture', () => {
   it("multiplies the open deals' win probabilities by their stage's correction, capped at 1", async () => {
     const rows = await withDatabase(':memory:', async (conn) => {
       await fixture(conn);
-      return computeForecast(conn, outlook, {
-        periods: [quarterContaining(AS_OF, 1)],
-        settings: { simulations: 2000, seed: 11, newDeals: false, newDealsLookback: 4, levelUncertainty: 0 },
-        stageCorrection: {
+      // as the nightly does: the open deals' stages from features_score, corrected, then forecast
+      const stageOf = await openDealStages(conn);
+      const winProbability = correctedWinProbabilities(
+        outlook.winProbability,
+        outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
+        {
           asOf: AS_OF,
           nights: ['2026-04-01'],
           factors: [
@@ -126,7 +129,15 @@ describe('forecast arithmetic on a hand-computed fixture', () => {
             { stage: 'Negotiation', nights: 1, deals: 40, won: 9, expected: 10, factor: 0.9 },
           ],
         },
-      });
+      );
+      return computeForecast(
+        conn,
+        { ...outlook, winProbability },
+        {
+          periods: [quarterContaining(AS_OF, 1)],
+          settings: { simulations: 2000, seed: 11, newDeals: false, newDealsLookback: 4, levelUncertainty: 0 },
+        },
+      );
     });
     const company = rows.find((r) => r.segment_type === 'all')!;
     // O1 0.7 x 0.9 x 1000; O2 (Discovery, no factor) 0.5 x 100; O3 min(1, 0.5 x 3) x 400 x 0.5

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { DEFAULT_CLOSING_STAGES } from '../../pipeline/forecast/deal-facts.ts';
 import {
+  ALL_STAGES,
+  applyStageCorrection,
   correctedWinProbabilities,
   correctionFromPast,
   correctionFromScores,
@@ -10,6 +12,7 @@ import {
   PRIOR_WINS,
   shrunkFactor,
   type PastScore,
+  type StageCorrection,
 } from '../../pipeline/forecast/stage-correction.ts';
 
 const AS_OF = '2026-05-15';
@@ -48,18 +51,39 @@ const PAST: PastScore[] = [
 ];
 
 describe('the forecast correction by stage', () => {
-  it('learns, per stage, from the deals open on a past night that closed after it and by the as-of date', async () => {
+  it('learns, per stage and pooled over all, from the deals open on a past night that closed after it and by the as-of date', async () => {
     const correction = await withDatabase(':memory:', async (conn) => {
       await history(conn, 'as is');
       return correctionFromPast(conn, AS_OF, PAST, DEFAULT_CLOSING_STAGES);
     });
     expect(correction.nights).toEqual(['2026-01-01']);
-    expect(correction.factors).toEqual([
+    expect(correction.factors.slice(0, 3)).toEqual([
       { stage: '(none)', nights: 1, deals: 1, won: 1, expected: 0.3, factor: shrunkFactor(1, 0.3) },
       { stage: 'Negotiation', nights: 1, deals: 1, won: 0, expected: 0.6, factor: shrunkFactor(0, 0.6) },
       { stage: 'Prospecting', nights: 1, deals: 2, won: 1, expected: 0.4, factor: shrunkFactor(1, 0.4) },
     ]);
     expect(correction.factors[2]!.factor).toBeCloseTo((1 + PRIOR_WINS) / (0.4 + PRIOR_WINS), 12);
+    // last, the pooled factor: A, B, E and F together, 2 won of 0.2 + 0.2 + 0.6 + 0.3 expected
+    expect(correction.factors).toHaveLength(4);
+    const pooled = correction.factors[3]!;
+    expect(pooled).toMatchObject({ stage: ALL_STAGES, nights: 1, deals: 4, won: 2 });
+    expect(pooled.expected).toBeCloseTo(1.3, 12);
+    expect(pooled.factor).toBeCloseTo((2 + PRIOR_WINS) / (1.3 + PRIOR_WINS), 12);
+    expect(pooled.factor).toBe(shrunkFactor(pooled.won, pooled.expected));
+  });
+
+  it('learns nothing, not even a pooled factor, when none of the deals scored on past nights has closed since', async () => {
+    const correction = await withDatabase(':memory:', async (conn) => {
+      await history(conn, 'as is');
+      // C closes after the as-of date, G was scored on it
+      return correctionFromPast(
+        conn,
+        AS_OF,
+        PAST.filter((s) => s.opportunityId === 'C' || s.opportunityId === 'G'),
+        DEFAULT_CLOSING_STAGES,
+      );
+    });
+    expect(correction).toEqual({ asOf: AS_OF, nights: ['2026-01-01'], factors: [] });
   });
 
   it('is point in time: rewriting everything after the as-of date changes nothing', async () => {
@@ -103,6 +127,48 @@ describe('the forecast correction by stage', () => {
     expect(Array.from(corrected)).toEqual([0.5, 1, 0.5, 0.30000000000000004]);
   });
 
+  it("gives a deal its stage's factor, else the pooled one, and counts the open deals each factor was applied to", () => {
+    const factor = (stage: string, value: number) => ({
+      stage,
+      nights: 2,
+      deals: 50,
+      won: 10,
+      expected: 10,
+      factor: value,
+    });
+    const learned: StageCorrection = {
+      asOf: AS_OF,
+      nights: ['2025-12-31', '2026-03-31'],
+      factors: [factor('(none)', 0.8), factor('Prospecting', 1.25), factor('Proposal', 1.1), factor(ALL_STAGES, 0.9)],
+    };
+    const applied = applyStageCorrection(
+      Float64Array.from([0.4, 0.9, 0.5, 0.4, 0.3, 0.2]),
+      ['Prospecting', 'Prospecting', 'Negotiation', null, 'Closing', 'Negotiation'],
+      learned,
+    );
+    // Prospecting its own (0.9 capped at 1), Negotiation and Closing unseen: pooled, no stage: (none)'s
+    expect(Array.from(applied.winProbability)).toEqual([0.5, 1, 0.5 * 0.9, 0.4 * 0.8, 0.3 * 0.9, 0.2 * 0.9]);
+    expect(applied.factors.map((f) => [f.stage, f.factor, f.openDeals])).toEqual([
+      ['(none)', 0.8, 1],
+      ['Prospecting', 1.25, 2],
+      ['Proposal', 1.1, 0],
+      [ALL_STAGES, 0.9, 3],
+    ]);
+    expect(applied.factors.reduce((sum, f) => sum + f.openDeals, 0)).toBe(6);
+    // a flat export's past: only (none) learned; tonight's deals with stages all take the pooled factor
+    const flat: StageCorrection = { ...learned, factors: [factor('(none)', 0.93), factor(ALL_STAGES, 0.93)] };
+    const tonight = applyStageCorrection(Float64Array.from([0.5, 0.25]), ['Prospecting', 'Negotiation'], flat);
+    expect(Array.from(tonight.winProbability)).toEqual([0.5 * 0.93, 0.25 * 0.93]);
+    expect(tonight.factors.map((f) => [f.stage, f.openDeals])).toEqual([
+      ['(none)', 0],
+      [ALL_STAGES, 2],
+    ]);
+    // no correction: the probabilities as they are, no factor
+    const none = applyStageCorrection(Float64Array.from([0.5]), ['Prospecting'], undefined);
+    expect(Array.from(none.winProbability)).toEqual([0.5]);
+    expect(none.factors).toEqual([]);
+  });
+
   it("reads the nightly's past from the scores table and the backtest's quarter starts, scores first", async () => {
     const correction = await withDatabase(':memory:', async (conn) => {
       await history(conn, 'as is');
@@ -125,6 +191,8 @@ describe('the forecast correction by stage', () => {
     expect(correction.factors).toEqual([
       { stage: 'Negotiation', nights: 1, deals: 1, won: 1, expected: 0.25, factor: shrunkFactor(1, 0.25) },
       { stage: 'Prospecting', nights: 1, deals: 2, won: 1, expected: 0.4, factor: shrunkFactor(1, 0.4) },
+      // pooled over both nights: F, then A and B
+      { stage: ALL_STAGES, nights: 2, deals: 3, won: 2, expected: 0.25 + 0.2 + 0.2, factor: shrunkFactor(2, 0.65) },
     ]);
   });
 });
