@@ -13,8 +13,14 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
 import { DEFAULTS } from '../../pipeline/config/config.ts';
-import { shrunkFactor } from '../../pipeline/forecast/stage-correction.ts';
-import { formatAmount, formatDate, formatPoints, formatSignedAmount } from '../../reports/src/components/format.ts';
+import { ALL_STAGES, shrunkFactor } from '../../pipeline/forecast/stage-correction.ts';
+import {
+  formatAmount,
+  formatDate,
+  formatPoints,
+  formatSignedAmount,
+  formatWhole,
+} from '../../reports/src/components/format.ts';
 import { gradeBands } from '../../reports/src/data/gradeBands.ts';
 import { PAGE_DATA } from '../../reports/src/data/page-data.ts';
 import { ownerRecords } from '../../reports/src/data/ownerRecords.ts';
@@ -251,7 +257,14 @@ describe('the site on a database the real stages wrote', () => {
     const shown = outputs['forecast'].forecast.stageCorrection;
     expect(shown.available).toBe(true);
     expect(shown.factors.length).toBeGreaterThan(0);
-    expect(shown.factors.map((f: { stage: string }) => f.stage).sort()).toEqual(recomputed.map((r) => r.stage).sort());
+    // each stage learned, then the pooled factor last
+    expect(shown.factors.at(-1).stage).toBe(ALL_STAGES);
+    expect(
+      shown.factors
+        .slice(0, -1)
+        .map((f: { stage: string }) => f.stage)
+        .sort(),
+    ).toEqual(recomputed.map((r) => r.stage).sort());
     for (const row of recomputed) {
       const factor = shown.factors.find((f: { stage: string }) => f.stage === row.stage);
       expect(factor.deals, row.stage).toBe(row.deals);
@@ -259,6 +272,26 @@ describe('the site on a database the real stages wrote', () => {
       expect(factor.expected, row.stage).toBeCloseTo(row.expected, 9);
       expect(factor.factor, row.stage).toBeCloseTo(shrunkFactor(row.won, row.expected), 12);
     }
+    const pooled = shown.factors.at(-1);
+    const sum = (key: 'deals' | 'won' | 'expected') => recomputed.reduce((total, row) => total + row[key], 0);
+    expect(pooled.deals).toBe(sum('deals'));
+    expect(pooled.won).toBe(sum('won'));
+    expect(pooled.expected).toBeCloseTo(sum('expected'), 9);
+    expect(pooled.factor).toBeCloseTo(shrunkFactor(sum('won'), sum('expected')), 12);
+    // every open deal tonight took one factor, its stage's or the pooled one
+    const [tonight] = await withDatabase(
+      run.dbPath,
+      (conn) =>
+        queryRows<{ open: number }>(
+          conn,
+          `SELECT count(*)::INTEGER AS open FROM scores WHERE as_of = DATE '${run.nights[1]}'`,
+        ),
+      { readOnly: true },
+    );
+    expect(tonight!.open).toBeGreaterThan(0);
+    expect(shown.factors.reduce((total: number, f: { openDeals: number }) => total + f.openDeals, 0)).toBe(
+      tonight!.open,
+    );
     expect(overview.night.retrain).not.toBeNull();
     expect(overview.night.reason).toMatch(/retrained/);
   });
@@ -315,8 +348,10 @@ describe('the site on a database the real stages wrote', () => {
         expect(new Set(shown).size, `${figure}: ${shown.join(' / ')}`).toBe(1);
       }
       expect(byPath['/']!['quarter-p50']![0]).toBe(formatAmount(quarter.p50));
-      for (const f of outputs['forecast'].forecast.stageCorrection.factors)
+      for (const f of outputs['forecast'].forecast.stageCorrection.factors) {
         expect(byPath['/forecast']![`stage-factor-${f.stage}`], f.stage).toEqual([`×${f.factor.toFixed(2)}`]);
+        expect(byPath['/forecast']![`stage-open-deals-${f.stage}`], f.stage).toEqual([formatWhole(f.openDeals)]);
+      }
       const asOf = formatDate(run.nights[1]);
       for (const path of ['/', '/forecast', '/deals']) expect(byPath[path]!['as-of'], path).toEqual([asOf]);
     });

@@ -5,9 +5,9 @@
  */
 
 // A stage's correction is the forecast stage's own type (a type only: nothing of the pipeline reaches the browser).
-import type { StageFactor } from '../../../pipeline/forecast/stage-correction.ts';
+import type { AppliedStageFactor } from '../../../pipeline/forecast/stage-correction.ts';
 
-export type { StageFactor };
+export type { AppliedStageFactor };
 
 export interface StageSummary {
   stage: string;
@@ -59,8 +59,8 @@ export interface ForecastFigures {
   quarter: RangeForecast | null;
   /** Accuracy of past forecasts per method (backtest_summary) and per period (backtest). */
   accuracy: Maybe<{ rows: BacktestRow[]; summary: BacktestSummary[]; convergence: ConvergencePoint[] }>;
-  /** The factors by stage the latest forecast multiplied the open deals' win probabilities by (none: no correction). */
-  stageCorrection: Maybe<{ factors: StageFactor[] }>;
+  /** The factors by stage the latest forecast multiplied the open deals' win probabilities by, with how many open deals each (none: no correction). */
+  stageCorrection: Maybe<{ factors: AppliedStageFactor[] }>;
 }
 
 export interface Overview {

@@ -14,8 +14,9 @@ import type {
   Maybe,
   RangeForecast,
   SegmentPeriodForecast,
-  StageFactor,
+  AppliedStageFactor,
 } from '../components/types.ts';
+import { ALL_STAGES } from '../../../pipeline/forecast/stage-correction.ts';
 import { optionalColumns, requireColumns } from './tables.ts';
 
 /** The declared shape of `forecasts` the pages read (the forecast stage may add more). */
@@ -239,10 +240,10 @@ export async function forecastFigures(conn: DuckDBConnection): Promise<ForecastF
 }
 
 /** The declared shape of `forecast_stage_factors`. */
-export const STAGE_FACTOR_COLUMNS = ['as_of', 'stage', 'nights', 'deals', 'won', 'expected', 'factor'];
+export const STAGE_FACTOR_COLUMNS = ['as_of', 'stage', 'nights', 'deals', 'won', 'expected', 'factor', 'open_deals'];
 
-/** The latest forecast's factors by stage, in the CRM's stage order where known (no rows: no correction that night). */
-export async function stageCorrection(conn: DuckDBConnection): Promise<Maybe<{ factors: StageFactor[] }>> {
+/** The latest forecast's factors, stages by expected wins, the pooled factor last (no rows: no correction that night). */
+export async function stageCorrection(conn: DuckDBConnection): Promise<Maybe<{ factors: AppliedStageFactor[] }>> {
   const missing = await requireColumns(
     conn,
     'forecast_stage_factors',
@@ -250,11 +251,11 @@ export async function stageCorrection(conn: DuckDBConnection): Promise<Maybe<{ f
     "The forecast's correction by stage",
   );
   if (missing) return missing;
-  const factors = await queryRows<StageFactor>(
+  const factors = await queryRows<AppliedStageFactor>(
     conn,
-    `SELECT stage, nights, deals, won, expected::DOUBLE AS expected, factor::DOUBLE AS factor
+    `SELECT stage, nights, deals, won, expected::DOUBLE AS expected, factor::DOUBLE AS factor, open_deals AS "openDeals"
      FROM forecast_stage_factors WHERE as_of = (SELECT max(as_of) FROM forecasts)
-     ORDER BY expected DESC, stage`,
+     ORDER BY stage = ${quoteLiteral(ALL_STAGES)}, expected DESC, stage`,
   );
   return { available: true, factors };
 }
