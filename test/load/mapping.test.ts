@@ -188,6 +188,60 @@ describe('mapping files', () => {
     expect(() => readMappingFile(unknownEntity)).toThrow(/entities/);
   });
 
+  it("numbers each file's records on their own lines when one entity is read from several files, filtered or not", async () => {
+    const source = otherCrmExport('several');
+    const header = 'Deal;Firm No;Rep;Phase;Value;Opened;Kind';
+    const deal = (id: string, value: string, kind = '') => `${id};F1;R1;20;${value};01.03.2025;${kind}`;
+    // Plain files are numbered by their rows' positions once written; the filtered one numbers its records first.
+    writeFileSync(
+      join(source, 'deals-a.csv'),
+      [header, deal('A1', '1'), deal('A2', 'lots'), deal('A3', '3')].join('\n'),
+    );
+    writeFileSync(
+      join(source, 'deals-b.csv'),
+      [header, deal('B1', '1', 'Test'), deal('B2', 'many', 'Test'), deal('B3', 'few'), deal('B4', '4')].join('\n'),
+    );
+    writeFileSync(join(source, 'deals-c.csv'), [header, deal('C1', 'some'), deal('C2', '2')].join('\n'));
+    const columns = {
+      opportunity_id: 'Deal',
+      account_id: 'Firm No',
+      owner_id: 'Rep',
+      stage: { column: 'Phase', map: { '20': 'Discovery' } },
+      amount: 'Value',
+      created_date: 'Opened',
+      close_date: 'Opened',
+      is_closed: { value: false },
+    };
+    const mapping = writeMapping('several', {
+      name: 'several-files',
+      entities: {
+        accounts: MAPPING.entities.accounts,
+        users: MAPPING.entities.users,
+        opportunities: [
+          { file: 'deals-a', columns },
+          { file: 'deals-b', where: { Kind: [''] }, columns },
+          { file: 'deals-c', columns },
+        ],
+      },
+    });
+    await withMemoryDb(async (conn) => {
+      await load(conn, { source, mapping, maxRejectRate: 0.9 });
+      expect(await rows(conn, `SELECT opportunity_id FROM opportunities ORDER BY 1`)).toEqual(
+        ['A1', 'A3', 'B4', 'C2'].map((opportunity_id) => ({ opportunity_id })),
+      );
+      expect(
+        await rows(
+          conn,
+          `SELECT regexp_extract(file, '[^/]+$') AS file, line::INTEGER AS line, value FROM load_rejects WHERE entity = 'opportunities' ORDER BY 1, 2`,
+        ),
+      ).toEqual([
+        { file: 'deals-a.csv', line: 3, value: 'lots' },
+        { file: 'deals-b.csv', line: 4, value: 'few' },
+        { file: 'deals-c.csv', line: 2, value: 'some' },
+      ]);
+    });
+  });
+
   it('says which source column is missing for a required contract column', async () => {
     const source = otherCrmExport('missing');
     const mapping = writeMapping('missing', {

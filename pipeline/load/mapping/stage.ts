@@ -23,6 +23,7 @@ import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { LINE_SHIFTS } from '../physical-lines.ts';
 import { notUtf8Error } from './encoding.ts';
 import { findUnmappedValues, type UnmappedValues } from './unmapped-values.ts';
+import { writeStagedParts, type StagedPart } from './record-lines.ts';
 import type { ReportFooter } from './report-footer.ts';
 import {
   CSV_ERRORS,
@@ -125,7 +126,7 @@ export async function stageSources(
           `${options.mapping.name}: no ${missing.definition.file} file; ${entity} are read from the other files only`,
         );
     }
-    const selects: string[] = [];
+    const selects: StagedPart[] = [];
     let custom: CustomColumn[] = [];
     const columnsByFile = new Map<string, string[]>();
     const unmapped: UnmappedValues[] = [];
@@ -213,15 +214,19 @@ export async function stageSources(
     }
     const table = rawTable(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
-    const body =
+    const parts: StagedPart[] =
       selects.length > 0
-        ? selects.join('\nUNION ALL BY NAME\n')
-        : `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`;
+        ? selects
+        : [
+            {
+              sql: `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`,
+              positional: false,
+              lineBase: 0,
+            },
+          ];
     try {
-      // One source: its line already identifies the row; a union needs a row number of its own.
-      const row = selects.length === 1 ? '__line' : '(row_number() OVER ())::BIGINT';
       const readStart = performance.now();
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${row} AS __row, * FROM (${body})`);
+      await writeStagedParts(conn, table, parts);
       options.log.debug?.(`staging ${entity}: read into ${table}: ${seconds(readStart)} s`);
     } catch (error) {
       const files = present.map((p) => p.file.path).join(', ');
@@ -479,7 +484,7 @@ function sourceSelect(
     salesforceIds: boolean;
     pivotFields: string[];
   },
-): string {
+): StagedPart {
   const present = (column: string) => names.has(column.toLowerCase());
   const contract = (Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][]).map(([column, spec]) => {
     const rule = definition.columns[column];
@@ -510,10 +515,16 @@ function sourceSelect(
   const droppedRule = dropped === undefined ? undefined : definition.columns[dropped];
   if (droppedRule !== undefined) filters.push(`(${ruleSql(droppedRule, present)}) IS NOT NULL`);
   // Lines count from the header (line 1): staging numbers records; pipeline/load/physical-lines.ts
-  // turns the record lines of rejected rows into physical lines.
+  // turns the record lines of rejected rows into physical lines. A source that keeps every record
+  // as one row is numbered by position once written (./record-lines.ts); the others here, first.
   const lineBase = headerLines(file);
-  let numbered = `SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader}`;
   const pivot = definition.pivot;
+  const unpivot = definition.unpivot;
+  const explode = definition.explode && present(definition.explode) ? definition.explode : undefined;
+  const positional = !pivot && !unpivot && explode === undefined && filters.length === 0;
+  let numbered = positional
+    ? `SELECT *, NULL::BIGINT AS __line FROM ${file.textReader}`
+    : `SELECT *, (row_number() OVER () + ${lineBase})::BIGINT AS __line FROM ${file.textReader}`;
   if (pivot) {
     // One row per field change: each field a column of its own, empty on the other fields' rows.
     const fields = options.pivotFields;
@@ -525,7 +536,6 @@ function sourceSelect(
       numbered = `SELECT *, ${cases.join(', ')} FROM (${numbered})`;
     }
   }
-  const unpivot = definition.unpivot;
   if (unpivot) {
     // One row per filled `<prefix><name>` column; a file without such columns gives no rows.
     const wide = [...names].filter(
@@ -542,13 +552,13 @@ function sourceSelect(
           ON ${wide.map(quoteIdent).join(', ')} INTO NAME ${quoteIdent(unpivot.name)} VALUE ${quoteIdent(unpivot.value)})`;
   }
   // A `;`-separated list becomes one row per item, each with the line of the record it came from.
-  const rows =
-    definition.explode && present(definition.explode)
-      ? `SELECT * REPLACE (nullif(trim(unnest(string_split(CAST(${quoteIdent(definition.explode)} AS VARCHAR), ';'))), '') AS ${quoteIdent(definition.explode)}) FROM (${numbered})`
-      : numbered;
-  return `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
+  const rows = explode
+    ? `SELECT * REPLACE (nullif(trim(unnest(string_split(CAST(${quoteIdent(explode)} AS VARCHAR), ';'))), '') AS ${quoteIdent(explode)}) FROM (${numbered})`
+    : numbered;
+  const sql = `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
     FROM (${rows})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
+  return { sql, positional, lineBase };
 }
 
 /** Narrows DuckDB's inferred type to one custom attributes are stored as. */
