@@ -101,17 +101,27 @@ export async function stageSources(
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${LINE_SHIFTS} (file VARCHAR, s BIGINT, j BIGINT)`);
   await stageLookups(conn, available, options.mapping);
   let lastScan = -1;
+  const foundByEntity = new Map(
+    ENTITY_NAMES.map((entity) => [
+      entity,
+      (options.mapping.entities[entity] ?? []).map((definition) => ({
+        definition,
+        file: findSourceFile(
+          available,
+          definition.file,
+          definition.encoding ?? options.mapping.encoding,
+          definition.unnest ? { unnest: definition.unnest } : {},
+        ),
+      })),
+    ]),
+  );
+  // Every staged row names its file: as an ENUM of the load's files it takes a byte, not a copy of
+  // the path (at 1M deals the paths alone were gigabytes of the staged text).
+  const paths = [...new Set([...foundByEntity.values()].flat().flatMap((f) => (f.file ? [f.file.path] : [])))];
+  const fileType = paths.length > 0 ? `ENUM(${paths.map(quoteLiteral).join(', ')})` : 'VARCHAR';
   for (const entity of ENTITY_NAMES) {
     const sources = options.mapping.entities[entity] ?? [];
-    const found = sources.map((definition) => ({
-      definition,
-      file: findSourceFile(
-        available,
-        definition.file,
-        definition.encoding ?? options.mapping.encoding,
-        definition.unnest ? { unnest: definition.unnest } : {},
-      ),
-    }));
+    const found = foundByEntity.get(entity)!;
     const present = found.filter((f): f is { definition: SourceDefinition; file: SourceFile } => f.file !== undefined);
     if (present.length === 0 && SCHEMA[entity].required) {
       const names = sources.map((s) => s.file).join(' or ');
@@ -209,6 +219,7 @@ export async function stageSources(
           allCustom: custom,
           salesforceIds: options.mapping.salesforce_ids === true,
           pivotFields,
+          fileType,
         }),
       );
     }
@@ -483,6 +494,8 @@ function sourceSelect(
     allCustom: CustomColumn[];
     salesforceIds: boolean;
     pivotFields: string[];
+    /** The SQL type `__file` is stored as. */
+    fileType: string;
   },
 ): StagedPart {
   const present = (column: string) => names.has(column.toLowerCase());
@@ -555,7 +568,7 @@ function sourceSelect(
   const rows = explode
     ? `SELECT * REPLACE (nullif(trim(unnest(string_split(CAST(${quoteIdent(explode)} AS VARCHAR), ';'))), '') AS ${quoteIdent(explode)}) FROM (${numbered})`
     : numbered;
-  const sql = `SELECT ${quoteLiteral(file.path)} AS __file, __line, ${[...contract, ...custom].join(', ')}
+  const sql = `SELECT CAST(${quoteLiteral(file.path)} AS ${options.fileType}) AS __file, __line, ${[...contract, ...custom].join(', ')}
     FROM (${rows})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
   return { sql, positional, lineBase };
