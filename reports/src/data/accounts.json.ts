@@ -48,12 +48,12 @@ export async function accountsData(conn: DuckDBConnection): Promise<AccountsRepo
         FROM activities AS a JOIN activity_participants AS p USING (activity_id)
         -- one equality, so DuckDB hash-joins: a condition on p alone in the ON made a nested-loop join (8 s of CPU at 100k)
         LEFT JOIN users AS u ON u.user_id = CASE WHEN p.participant_type = 'user' THEN p.participant_id END
-        WHERE a.occurred_at::DATE <= ${date} AND a.occurred_at::DATE > ${date} - 90
+        WHERE a.occurred_at < ${date} + 1 AND a.occurred_at >= ${date} - 89
         GROUP BY a.account_id
     ),
     strength AS (
         SELECT account_id, sum(${activityWeightSql()} * pow(0.5, datediff('day', occurred_at::DATE, ${date}) / ${HALF_LIFE_DAYS})) AS strength
-        FROM activities WHERE occurred_at::DATE <= ${date} GROUP BY account_id
+        FROM activities WHERE occurred_at < ${date} + 1 GROUP BY account_id
     )
     SELECT a.account_id, ${label} AS label, coalesce(a.segment, 'unknown') AS segment,
            coalesce(w.value, 0) AS value, coalesce(o.potential, 0) AS potential,

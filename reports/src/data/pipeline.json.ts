@@ -87,7 +87,7 @@ export async function pipelineData(conn: DuckDBConnection): Promise<PipelineRepo
     WITH changes AS (
         SELECT opportunity_id, changed_at::DATE AS changed_at, stage,
                lag(stage) OVER (PARTITION BY opportunity_id ORDER BY changed_at, stage) AS previous_stage
-        FROM opportunity_history WHERE changed_at::DATE <= ${date}
+        FROM opportunity_history WHERE changed_at < ${date} + 1
     ),
     entries AS (SELECT opportunity_id, changed_at AS entered, stage FROM changes WHERE previous_stage IS DISTINCT FROM stage)
     SELECT opportunity_id, stage, entered,

@@ -57,7 +57,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
     deal_contacts AS (
         SELECT DISTINCT a.opportunity_id, p.participant_id AS contact_id
         FROM activities AS a JOIN activity_participants AS p USING (activity_id)
-        WHERE p.participant_type = 'contact' AND a.occurred_at::DATE <= ${date}
+        WHERE p.participant_type = 'contact' AND a.occurred_at < ${date} + 1
           AND a.opportunity_id IN (SELECT opportunity_id FROM ${deals})
     )`;
 
@@ -122,7 +122,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
      ),
      touches AS (
          SELECT account_id, occurred_at::DATE AS day, ${activityWeightSql()} AS weight
-         FROM activities WHERE account_id IN (${accountList}) AND occurred_at::DATE <= ${date}
+         FROM activities WHERE account_id IN (${accountList}) AND occurred_at < ${date} + 1
      ),
      ends AS (SELECT month, least(${date}, (month + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE) AS month_end FROM months)
      SELECT t.account_id AS "accountId", strftime(e.month, '%Y-%m-%d') AS month,
@@ -147,7 +147,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
          FROM activities AS a
          JOIN activity_participants AS us ON us.activity_id = a.activity_id AND us.participant_type = 'user'
          JOIN activity_participants AS th ON th.activity_id = a.activity_id AND th.participant_type = 'contact'
-         WHERE a.account_id IN (${accountList}) AND a.occurred_at::DATE <= ${date}
+         WHERE a.account_id IN (${accountList}) AND a.occurred_at < ${date} + 1
          GROUP BY a.account_id, us.participant_id, th.participant_id
      ),
      top_users AS (
