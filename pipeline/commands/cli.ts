@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(
       act(
         async (o) =>
-          (await import('./stages.ts')).generateStage({
+          (await import('./generate-stage.ts')).generateStage({
             out: o.out,
             opportunities: o.opportunities,
             seed: o.seed,
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .action(
       act(async (o, paths, config) =>
-        (await import('./stages.ts')).loadStage(paths, {
+        (await import('./load-stage.ts')).loadStage(paths, {
           ...sourceSelection(o, config),
           ...rejectRates(o, config),
           asOf: o.asOf,

@@ -2,17 +2,11 @@
  * The pipeline's stages as the CLI and the nightly run call them: each opens what it needs,
  * does one step of exports -> DuckDB -> features -> model -> scores -> report, and returns a summary.
  */
-import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { withDatabase } from '../base/db.ts';
-import { WuweiError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
 import type { RunPaths } from '../config/paths.ts';
-import { generate, GENERATE_DEFAULTS, type GenerateOptions, type GenerateSummary } from '../generate/index.ts';
-import { loadedAsOf, loadExports, type LoadOptions, type LoadSummary } from '../load/index.ts';
-import { generateInLayout } from '../load/mapping/write-layout.ts';
+import { loadedAsOf } from '../load/index.ts';
 import { buildFeatures, type FeatureSummary } from '../features/build.ts';
-import { describeUnsupported, unsupportedFamilies } from '../features/coverage.ts';
 import { writeScores, type ScoreSummary } from '../score/index.ts';
 import { dealOutlook, outlookFromScores } from '../outlook/deal-outlook.ts';
 import { writeBack, type WritebackFormat } from '../score/writeback.ts';
@@ -33,88 +27,8 @@ import {
 } from '../../models/index.ts';
 import { buildReport } from '../../reports/build.ts';
 
-export async function generateStage(
-  options: {
-    out: string;
-    opportunities?: number;
-    seed?: number;
-    asOf?: string;
-    layout?: string;
-    untidyReps?: boolean;
-    log: Logger;
-  } & Pick<GenerateOptions, 'shape' | 'customColumns' | 'zeroAmountShare' | 'snapshots'>,
-): Promise<GenerateSummary> {
-  if (options.layout && options.layout !== 'canonical') {
-    if (options.shape === 'snapshots')
-      throw new WuweiError(
-        'bad_option',
-        `--shape snapshots writes the canonical layout only (got --layout ${options.layout})`,
-      );
-    return generateInLayout(
-      options.layout,
-      options.out,
-      (out, log) => generateStage({ ...options, out, log, layout: 'canonical' }),
-      options.log,
-    );
-  }
-  return generate({
-    out: options.out,
-    opportunities: options.opportunities ?? GENERATE_DEFAULTS.opportunities,
-    seed: options.seed ?? GENERATE_DEFAULTS.seed,
-    asOf: options.asOf ?? GENERATE_DEFAULTS.asOf,
-    start: GENERATE_DEFAULTS.start,
-    ...(options.untidyReps ? { untidyReps: true } : {}),
-    log: options.log,
-    ...(options.shape ? { shape: options.shape } : {}),
-    ...(options.customColumns ? { customColumns: true } : {}),
-    ...(options.zeroAmountShare ? { zeroAmountShare: options.zeroAmountShare } : {}),
-    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
-  });
-}
-
-export async function loadStage(
-  paths: RunPaths,
-  options: Omit<LoadOptions, 'asOf' | 'rejectsFileOnFailure' | 'configuredStages'> & {
-    asOf?: string | undefined;
-    config?: WuweiConfig;
-  },
-): Promise<LoadStageSummary> {
-  const { asOf, config = defaultConfig(), ...rest } = options;
-  const stages = configuredStages(config);
-  const summary = await withDatabase(paths.db, (conn) =>
-    loadExports(conn, {
-      ...rest,
-      rejectsFileOnFailure: join(paths.out, 'load_rejects.csv'),
-      ...(asOf ? { asOf } : {}),
-      ...(stages ? { configuredStages: stages } : {}),
-      closedStages: [...config.features.wonStages, ...config.features.lostStages],
-      showPersonalData: config.report.showPersonalData,
-      plausibleDates: config.load,
-    }),
-  );
-  // said at load time, before the features stage blanks them: the load itself knows no features
-  const families = unsupportedFamilies(summary.emptyEntities);
-  for (const line of describeUnsupported(families)) options.log.warn(line);
-  return { ...summary, unsupportedFamilies: families };
-}
-
-/** The load's summary, with the feature families this export cannot support and the entities each lacks. */
-export type LoadStageSummary = LoadSummary & { unsupportedFamilies: Record<string, string[]> };
-
-/**
- * The stage list the config file declares, when it declares its own (else the export's own is used, see
- * load/mapping/stage-list.ts): the normalised config always holds a list, so the built-in one counts as none.
- */
-function configuredStages(config: WuweiConfig): LoadOptions['configuredStages'] {
-  const { stages, wonStages, lostStages } = config.features;
-  const declared = { stages, wonStages, lostStages };
-  const builtIn = {
-    stages: DEFAULTS.features.stages,
-    wonStages: DEFAULTS.features.wonStages,
-    lostStages: DEFAULTS.features.lostStages,
-  };
-  return isDeepStrictEqual(declared, builtIn) ? undefined : declared;
-}
+export { generateStage } from './generate-stage.ts';
+export { loadStage, type LoadStageSummary } from './load-stage.ts';
 
 /** Builds the feature tables; with `training: false` only the open deals' (the training table is kept unless there is none). */
 export async function featuresStage(

@@ -22,10 +22,15 @@ afterAll(() => {
   temp.cleanup();
 });
 
-/** One command through the compiled CLI's entry, as bin/wuwei.js calls it. */
+/**
+ * One command through the compiled CLI's entry, as bin/wuwei.js calls it. Its last stderr line lists
+ * the CommonJS modules it loaded (TensorFlow.js is one: ESM's imports of it go through require's cache).
+ */
 async function compiled(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const entry = pathToFileURL(join(OUT, 'cli.js')).href;
-  const script = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(process.argv);`;
+  const script = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(process.argv);
+    const { createRequire } = await import('node:module');
+    process.stderr.write('\\n' + JSON.stringify(Object.keys(createRequire(process.cwd() + '/x.js').cache)));`;
   return run(process.execPath, ['--input-type=module', '-e', script, 'wuwei', ...args], {
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -43,11 +48,17 @@ describe('the compiled CLI', () => {
     const source = join(temp.dir, 'export');
     const db = join(temp.dir, 'w.duckdb');
     await compiled(['generate', '--out', source, '--opportunities', '300', '--seed', '3']);
-    const loaded = JSON.parse((await compiled(['load', '--db', db, '--source', source, '--json'])).stdout);
-    expect(loaded.asOf).toBe('2026-06-30');
+    const load = await compiled(['load', '--db', db, '--source', source, '--json']);
+    expect(JSON.parse(load.stdout).asOf).toBe('2026-06-30');
+    // the load starts without the models' modules (TensorFlow.js took ~0.2 s of each load's start)
+    const tensorflow = (run: { stderr: string }) =>
+      (JSON.parse(run.stderr.trim().split('\n').at(-1)!) as string[]).filter((m) => m.includes('@tensorflow'));
+    expect(tensorflow(load)).toEqual([]);
     // features reads its SQL models and data tests (pipeline/features/sql/) relative to the source
     const features = JSON.parse((await compiled(['features', '--db', db, '--json'])).stdout);
     expect(features.trainingRows).toBeGreaterThan(0);
+    // the check can see TensorFlow.js: scoring (no model yet, so it stops) loads it
+    expect(tensorflow(await compiled(['score', '--db', db]).catch((failed) => failed)).length).toBeGreaterThan(0);
   });
 });
 
