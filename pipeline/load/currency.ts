@@ -9,7 +9,7 @@ import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../b
 import { WuweiError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
 import { findSourceFile, listSourceFiles, describeColumns } from './mapping/source-files.ts';
-import { rawTable, RECORD_REJECTS } from './mapping/stage.ts';
+import { rawTable, RECORD_REJECTS, stagedView } from './mapping/stage.ts';
 
 export interface CurrencySummary {
   reportingCurrency: string;
@@ -90,7 +90,7 @@ export async function convertCurrency(
 
   // The rate for each deal as of its creation date; history and line items use their own dates.
   const rateAt = (table: string, currency: string, date: string) => `
-    SELECT t.__row, r.rate_to_reporting AS rate
+    SELECT t.rowid AS __row, r.rate_to_reporting AS rate
     FROM ${table} t
     LEFT JOIN LATERAL (
       SELECT rate_to_reporting FROM currency_rates r
@@ -101,10 +101,10 @@ export async function convertCurrency(
   await conn.run(`
     INSERT INTO ${RECORD_REJECTS}
     SELECT 'opportunities', o.__file, o.__line, 'currency', o.currency, ${quoteLiteral(`no exchange rate to ${reporting}`)}
-    FROM ${opportunities} o JOIN deal_rates USING (__row) WHERE deal_rates.rate IS NULL`);
-  await conn.run(`DELETE FROM ${opportunities} WHERE __row IN (SELECT __row FROM deal_rates WHERE rate IS NULL)`);
+    FROM ${quoteIdent(stagedView('opportunities'))} o JOIN deal_rates USING (__row) WHERE deal_rates.rate IS NULL`);
+  await conn.run(`DELETE FROM ${opportunities} WHERE rowid IN (SELECT __row FROM deal_rates WHERE rate IS NULL)`);
   await conn.run(
-    `UPDATE ${opportunities} o SET amount = ${converted('o.amount', 'd.rate')} FROM deal_rates d WHERE d.__row = o.__row AND d.rate <> 1`,
+    `UPDATE ${opportunities} o SET amount = ${converted('o.amount', 'd.rate')} FROM deal_rates d WHERE d.__row = o.rowid AND d.rate <> 1`,
   );
 
   const dealCurrency = (alias: string) =>
@@ -116,7 +116,7 @@ export async function convertCurrency(
     const table = quoteIdent(rawTable(entity));
     await conn.run(`CREATE OR REPLACE TEMP TABLE row_rates AS ${rateAt(table, dealCurrency('t'), `t.${date}`)}`);
     await conn.run(
-      `UPDATE ${table} t SET ${column} = ${converted(`t.${column}`, 'r.rate')} FROM row_rates r WHERE r.__row = t.__row AND r.rate <> 1`,
+      `UPDATE ${table} t SET ${column} = ${converted(`t.${column}`, 'r.rate')} FROM row_rates r WHERE r.__row = t.rowid AND r.rate <> 1`,
     );
   }
   const [{ n: convertedDeals }] = (await queryRows<{ n: number }>(

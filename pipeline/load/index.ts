@@ -12,7 +12,7 @@ import { profileNumberColumns } from './column-profiles.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
 import { checkDateFormats } from './mapping/column-sql.ts';
-import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, rawTable, stageSources } from './mapping/stage.ts';
+import { CUSTOM_ATTRIBUTE_ENTITIES, RECORD_REJECTS, rawTable, stagedView, stageSources } from './mapping/stage.ts';
 import { deriveImplicitRows, type Derived } from './mapping/derive.ts';
 import { logUnmapped, type UnmappedValues } from './mapping/unmapped-values.ts';
 import { logStages, resolveStages, type StageSettings, type StageSummary } from './mapping/stage-list.ts';
@@ -258,8 +258,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       }
       summary.entities[entity] = { file, ...(await countRows(conn, entity)) };
       // Free the staged text now; custom attributes still read the staged opportunities and accounts.
-      if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity))
-        await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stage.table)}`);
+      if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)) await dropStaged(conn, entity);
       await failOverThreshold(conn, entity, file, summary.entities[entity]!, maxRejectRate, options);
     }
     const reasons = await queryRows<{ key: string; n: number }>(
@@ -303,7 +302,7 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
     await conn.run(`DROP TABLE IF EXISTS ${REJECTED}`);
     for (const entity of ENTITY_NAMES) {
       await conn.run(`DROP TABLE IF EXISTS ${parentKeysTable(entity)}`);
-      await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(staged.get(entity)!.table)}`);
+      await dropStaged(conn, entity);
     }
     await timedStep(options.log, 'commit', () => conn.run('COMMIT'));
     // The rejects of an earlier failed load would mislead now that the database holds this load's.
@@ -379,6 +378,12 @@ async function newestRecord(conn: DuckDBConnection, exportedHistory: boolean): P
        (SELECT max(occurred_at)::DATE FROM activities)), '%Y-%m-%d') AS newest`,
   );
   return row?.newest ?? null;
+}
+
+/** Frees an entity's staged text: the view, then the table under it. */
+async function dropStaged(conn: DuckDBConnection, entity: EntityName): Promise<void> {
+  await conn.run(`DROP VIEW IF EXISTS ${quoteIdent(stagedView(entity))}`);
+  await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(rawTable(entity))}`);
 }
 
 /** Runs one step of the load, logging its wall time at debug level. */

@@ -14,7 +14,7 @@
  *   not among its relations): a user participant unless the relations already list them.
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../base/db.ts';
-import { rawTable } from './stage.ts';
+import { rawTable, stagedView } from './stage.ts';
 
 export interface Derived {
   accountsFromDeals: number;
@@ -54,13 +54,12 @@ export async function deriveImplicitRows(
   const participants = rawTable('activity_participants');
   const owners = `
     SELECT a.__file, a.__line, a.activity_id, 'user' AS participant_type, a.owner_id AS participant_id
-    FROM ${activities} a
+    FROM ${stagedView('activities')} a
     WHERE a.owner_id IS NOT NULL AND a.activity_id IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM ${participants} p WHERE p.activity_id = a.activity_id AND p.participant_type = 'user' AND p.participant_id = a.owner_id)`;
   const [added] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM (${owners})`);
   await conn.run(`
-    INSERT INTO ${participants} BY NAME
-    SELECT (SELECT coalesce(max(__row), 0) FROM ${participants}) + row_number() OVER () AS __row, * FROM (${owners})`);
+    INSERT INTO ${participants} BY NAME ${owners}`);
   return { accountsFromDeals: filled!.n, ownerParticipants: added!.n, changesBeforeFirstStage };
 }
 
@@ -72,13 +71,13 @@ async function carryChangesForward(conn: DuckDBConnection, files: string[]): Pro
   await conn.run(`
     UPDATE ${history} h SET ${fields.map((f) => `${f} = s.${f}`).join(', ')}
     FROM (
-      SELECT __row, ${fields.map((f) => `last_value(${f} IGNORE NULLS) OVER deal AS ${f}`).join(', ')}
+      SELECT rowid AS __row, ${fields.map((f) => `last_value(${f} IGNORE NULLS) OVER deal AS ${f}`).join(', ')}
       FROM ${history}
-      WINDOW deal AS (PARTITION BY opportunity_id ORDER BY changed_at, __row ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+      WINDOW deal AS (PARTITION BY opportunity_id ORDER BY changed_at, rowid ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ) s
-    WHERE s.__row = h.__row AND ${changes}`);
+    WHERE s.__row = h.rowid AND ${changes}`);
   const before = `FROM ${history} h WHERE ${changes} AND h.stage IS NULL AND h.opportunity_id IS NOT NULL`;
   const [dropped] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n ${before}`);
-  await conn.run(`DELETE FROM ${history} WHERE __row IN (SELECT h.__row ${before})`);
+  await conn.run(`DELETE FROM ${history} WHERE rowid IN (SELECT h.rowid ${before})`);
   return dropped!.n;
 }

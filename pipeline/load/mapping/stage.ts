@@ -50,7 +50,11 @@ export interface CustomColumn {
 
 export interface StagedEntity {
   entity: EntityName;
-  /** The temp table with `__row`, `__file`, `__line`, every contract column as text (trimmed, empty as NULL), and custom attribute columns. */
+  /**
+   * The temp view to read the rows from: `__row`, `__file`, `__line`, every contract column as text
+   * (trimmed, empty as NULL), and custom attribute columns. Changes go to the table under it,
+   * `rawTable(entity)`, whose rows `rowid` identifies (./record-lines.ts).
+   */
   table: string;
   files: string[];
   /** Each file read, for working out the physical lines of rejected rows (pipeline/load/physical-lines.ts). */
@@ -80,8 +84,10 @@ export interface StagedSource {
 /** Staging's rejects numbered by record (pipeline/load/physical-lines.ts makes their lines physical). */
 export const RECORD_REJECTS = 'staging_record_rejects';
 
-/** The temp table staging puts an entity's rows in. */
+/** The temp table staging puts an entity's rows in; what changes them changes it (rows are its `rowid`). */
 export const rawTable = (entity: EntityName) => `raw_${entity}`;
+/** The temp view that reads them with their `__row` and `__line`. */
+export const stagedView = (entity: EntityName) => `staged_${entity}`;
 
 export async function stageSources(
   conn: DuckDBConnection,
@@ -224,6 +230,7 @@ export async function stageSources(
       );
     }
     const table = rawTable(entity);
+    const view = stagedView(entity);
     const contract = Object.entries(SCHEMA[entity].columns).map(([c]) => `NULL::VARCHAR AS ${quoteIdent(c)}`);
     const parts: StagedPart[] =
       selects.length > 0
@@ -237,7 +244,7 @@ export async function stageSources(
           ];
     try {
       const readStart = performance.now();
-      await writeStagedParts(conn, table, parts);
+      await writeStagedParts(conn, { table, view }, parts);
       options.log.debug?.(`staging ${entity}: read into ${table}: ${seconds(readStart)} s`);
     } catch (error) {
       const files = present.map((p) => p.file.path).join(', ');
@@ -249,13 +256,13 @@ export async function stageSources(
       await checkHasRows(
         conn,
         entity,
-        table,
+        view,
         present.map((p) => p.file.path),
       );
-    const read = await describeSources(conn, table, present, columnsByFile);
+    const read = await describeSources(conn, view, present, columnsByFile);
     staged.set(entity, {
       entity,
-      table,
+      table: view,
       files: [...new Set(present.map((p) => p.file.path))],
       sources: read,
       custom,
