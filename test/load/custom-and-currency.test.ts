@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.ts';
+import { withDatabase } from '../../pipeline/base/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { generate } from '../../pipeline/generate/index.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';
 import { writeTinyExcelCsv } from './tiny-export.ts';
 
@@ -119,6 +122,42 @@ describe('custom attributes', () => {
         { opportunity_id: 'O4' },
         { opportunity_id: 'O6' },
       ]);
+    });
+  });
+});
+
+describe('a wide export', () => {
+  it('loads 2,000 deals with 5,000 custom columns within the default memory limit, the wide file read by one thread', async () => {
+    const source = join(dir, 'wide');
+    await generate({
+      out: source,
+      opportunities: 2000,
+      seed: 7,
+      asOf: '2026-06-30',
+      start: '2024-01-01',
+      log: quietLogger,
+    });
+    for (const file of readdirSync(source))
+      if (!['accounts.csv', 'users.csv', 'contacts.csv', 'opportunities.csv'].includes(file))
+        rmSync(join(source, file));
+    const [header, ...deals] = readFileSync(join(source, 'opportunities.csv'), 'utf8').trimEnd().split('\n');
+    const names = Array.from({ length: 5000 }, (_, i) => `custom_field_${i}`);
+    const values = (r: number) =>
+      names.map((_, i) => (i % 3 === 2 ? `v${(r * 7 + i) % 13}` : String((r * 31 + i * 17) % 1000)));
+    writeFileSync(
+      join(source, 'opportunities.csv'),
+      `${[`${header},${names.join(',')}`, ...deals.map((line, r) => `${line},${values(r).join(',')}`)].join('\n')}\n`,
+    );
+    // A 50 MB file, which DuckDB reads in parallel: two threads each writing rows of 5,000 columns
+    // (a block per column each) took the whole 4 GB; one thread writes it in a fraction.
+    await withDatabase(join(dir, 'wide.duckdb'), async (conn) => {
+      await conn.run(`SET threads = 2; SET memory_limit = '4GB'`);
+      const summary = await load(conn, { source });
+      expect(summary.entities['opportunities']!.loaded).toBe(deals.length);
+      expect(
+        await rows(conn, `SELECT count(*)::INTEGER AS n FROM custom_attribute_columns WHERE entity = 'opportunities'`),
+      ).toEqual([{ n: 5000 }]);
+      expect(await rows(conn, `SELECT current_setting('threads')::INTEGER AS threads`)).toEqual([{ threads: 2 }]);
     });
   });
 });

@@ -14,11 +14,16 @@ import { queryRows, quoteIdent, type DuckDBConnection } from '../../base/db.ts';
 export interface StagedPart {
   /** A select with `__file`, `__line` (NULL when `positional`) and the staged columns. */
   sql: string;
+  /** How many columns it selects. */
+  width: number;
   /** Its rows are its file's records in order, so its lines follow from their positions. */
   positional: boolean;
   /** Lines before the first record. */
   lineBase: number;
 }
+
+/** A part whose columns times the threads exceed this is written by one thread (see below). */
+const MAX_COLUMNS_TIMES_THREADS = 1_000;
 
 /** Creates `table` from the parts, in order, and `view` over it with each row's `__row` and `__line`. */
 export async function writeStagedParts(
@@ -29,10 +34,23 @@ export async function writeStagedParts(
   const table = quoteIdent(names.table);
   const ranges: { start: number; end: number; lineBase: number }[] = [];
   let rows = 0;
+  const [setting] = await queryRows<{ threads: number }>(conn, `SELECT current_setting('threads')::INTEGER AS threads`);
+  const threads = setting!.threads;
   for (const [index, part] of parts.entries()) {
-    await conn.run(
-      index === 0 ? `CREATE OR REPLACE TEMP TABLE ${table} AS ${part.sql}` : `INSERT INTO ${table} BY NAME ${part.sql}`,
-    );
+    // Each thread writing a table fills a block per column before it hands its rows over: a wide file
+    // (5,000 custom columns) written by two threads took all of the 4 GB, so one thread writes it.
+    // The window this replaced was one thread for every file.
+    const oneThread = threads > 1 && part.width * threads > MAX_COLUMNS_TIMES_THREADS;
+    if (oneThread) await conn.run('SET threads = 1');
+    try {
+      await conn.run(
+        index === 0
+          ? `CREATE OR REPLACE TEMP TABLE ${table} AS ${part.sql}`
+          : `INSERT INTO ${table} BY NAME ${part.sql}`,
+      );
+    } finally {
+      if (oneThread) await conn.run(`SET threads = ${threads}`);
+    }
     const [count] = await queryRows<{ n: number }>(conn, `SELECT count(*)::BIGINT AS n FROM ${table}`);
     const end = Number(count!.n);
     if (part.positional) ranges.push({ start: rows, end, lineBase: part.lineBase });

@@ -240,6 +240,7 @@ export async function stageSources(
               sql: `SELECT NULL::VARCHAR AS __file, NULL::BIGINT AS __line, ${contract.join(', ')} WHERE false`,
               positional: false,
               lineBase: 0,
+              width: 2 + contract.length,
             },
           ];
     try {
@@ -578,7 +579,7 @@ function sourceSelect(
   const sql = `SELECT CAST(${quoteLiteral(file.path)} AS ${options.fileType}) AS __file, __line, ${[...contract, ...custom].join(', ')}
     FROM (${rows})
     ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}`;
-  return { sql, positional, lineBase };
+  return { sql, positional, lineBase, width: 2 + contract.length + custom.length };
 }
 
 /** Narrows DuckDB's inferred type to one custom attributes are stored as. */
