@@ -32,7 +32,7 @@ import { createDealFacts, DEFAULT_CLOSING_STAGES, type ClosingStages } from './d
 import type { BacktestDeal, BacktestRow } from './backtest-rows.ts';
 import { computeForecast } from './index.ts';
 import {
-  correctedWinProbabilities,
+  applyStageCorrection,
   correctionFromPast,
   openDealStages,
   pickNights,
@@ -153,11 +153,11 @@ export async function backtestQuarter(
       : undefined;
     // the open deals' stages, read once: the correction and each deal's row take them
     const stageOf = await openDealStages(conn);
-    const used = correctedWinProbabilities(
+    const used = applyStageCorrection(
       outlook.winProbability,
       outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
       stageCorrection,
-    );
+    ).winProbability;
     const forecast = await computeForecast(
       conn,
       { ...outlook, winProbability: used },

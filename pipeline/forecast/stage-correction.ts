@@ -230,15 +230,6 @@ export function applyStageCorrection(
   };
 }
 
-/** The win probabilities of applyStageCorrection alone. */
-export function correctedWinProbabilities(
-  winProbability: Float64Array,
-  stages: readonly (string | null)[],
-  correction: StageCorrection | undefined,
-): Float64Array {
-  return applyStageCorrection(winProbability, stages, correction).winProbability;
-}
-
 /** Each open deal's stage as of the features' date (`features_score`). */
 export async function openDealStages(conn: DuckDBConnection): Promise<Map<string, string | null>> {
   const rows = await queryRows<{ opportunity_id: string; stage: string | null }>(

@@ -5,7 +5,7 @@ import { probabilityCloseBetween } from '../../pipeline/outlook/close-timing.ts'
 import { computeForecast, type ForecastRow } from '../../pipeline/forecast/index.ts';
 import { monthContaining, quarterContaining } from '../../pipeline/base/periods.ts';
 import { quantile } from '../../pipeline/forecast/simulate.ts';
-import { correctedWinProbabilities, openDealStages } from '../../pipeline/forecast/stage-correction.ts';
+import { applyStageCorrection, openDealStages } from '../../pipeline/forecast/stage-correction.ts';
 import type { DealOutlook } from '../../pipeline/outlook/deal-outlook.ts';
 
 const AS_OF = '2026-05-15';
@@ -118,7 +118,7 @@ describe('forecast arithmetic on a hand-computed fixture', () => {
       await fixture(conn);
       // as the nightly does: the open deals' stages from features_score, corrected, then forecast
       const stageOf = await openDealStages(conn);
-      const winProbability = correctedWinProbabilities(
+      const { winProbability } = applyStageCorrection(
         outlook.winProbability,
         outlook.opportunityIds.map((id) => stageOf.get(id) ?? null),
         {

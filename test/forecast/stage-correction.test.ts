@@ -4,7 +4,6 @@ import { DEFAULT_CLOSING_STAGES } from '../../pipeline/forecast/deal-facts.ts';
 import {
   ALL_STAGES,
   applyStageCorrection,
-  correctedWinProbabilities,
   correctionFromPast,
   correctionFromScores,
   FACTOR_RANGE,
@@ -119,11 +118,11 @@ describe('the forecast correction by stage', () => {
         { stage: '(none)', nights: 1, deals: 50, won: 10, expected: 20, factor: 0.75 },
       ],
     };
-    const corrected = correctedWinProbabilities(
+    const corrected = applyStageCorrection(
       Float64Array.from([0.4, 0.9, 0.5, 0.4]),
       ['Prospecting', 'Prospecting', 'Proposal', null],
       correction,
-    );
+    ).winProbability;
     expect(Array.from(corrected)).toEqual([0.5, 1, 0.5, 0.30000000000000004]);
   });
 
