@@ -40,7 +40,21 @@ export async function checkDateFormats(conn: DuckDBConnection, mapping: Mapping)
   }
 }
 
+/**
+ * A source column as staged text: trimmed, empty as NULL. trim() took 40% of reading the
+ * participants at 1M deals, so only text it could change is trimmed: trim removes Unicode space
+ * separators, and an ASCII value (byte and character lengths equal) has none but ' ' to remove.
+ */
 export function sourceText(column: string): string {
+  const text = `CAST(${quoteIdent(column)} AS VARCHAR)`;
+  return `CASE WHEN ${text} LIKE ' %' OR ${text} LIKE '% ' OR strlen(${text}) <> length(${text}) THEN nullif(trim(${text}), '') ELSE nullif(${text}, '') END`;
+}
+
+/**
+ * The same text as sourceText, in its plain form, for a select of thousands of columns (a wide
+ * file's custom attributes): staging 5,000 custom columns in the guarded form took 239 s against 27 s.
+ */
+export function plainSourceText(column: string): string {
   return `nullif(trim(CAST(${quoteIdent(column)} AS VARCHAR)), '')`;
 }
 
@@ -175,15 +189,15 @@ export function normalisedSql(
         try_strptime(${v}, ${formats}),
         CASE WHEN regexp_full_match(${v}, '[0-9]{12,13}') THEN make_timestamp(TRY_CAST(${v} AS BIGINT) * 1000) END)`;
       const pattern = type === 'DATE' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
-      // The common case, ISO text that casts, already reads as the full path would write it back.
-      const iso =
-        type === 'DATE' ? '[0-9]{4}-[0-9]{2}-[0-9]{2}' : '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
+      // The common case, ISO text that casts, already reads as the full path would write it back. Its
+      // shape is told by LIKE, a quarter of a regular expression's cost; the cast checks the digits.
+      const iso = type === 'DATE' ? '____-__-__' : '____-__-__ __:__:__';
       // A date keeps the local date written before an offset (a deal created at 21:00-05:00 was created that day, not the next).
       const local =
         type === 'DATE'
           ? `WHEN regexp_matches(${v}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+([+-][0-9]{2}:?[0-9]{2})$') AND TRY_CAST(left(${v}, 10) AS DATE) IS NOT NULL THEN left(${v}, 10) `
           : '';
-      return `CASE WHEN regexp_full_match(${v}, '${iso}') AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ${local}ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
+      return `CASE WHEN ${v} LIKE '${iso}' AND TRY_CAST(${v} AS ${type}) IS NOT NULL THEN ${v} ${local}ELSE coalesce(strftime(${parsed}, '${pattern}'), ${v}) END`;
     }
     default:
       return sql;

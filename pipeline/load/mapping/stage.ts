@@ -17,6 +17,7 @@ import {
   ruleColumns,
   ruleLookups,
   ruleSql,
+  plainSourceText,
   sourceText,
 } from './column-sql.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
@@ -521,7 +522,7 @@ function sourceSelect(
       sql = `CASE WHEN regexp_full_match(${sql}, '[a-zA-Z0-9]{18}') THEN left(${sql}, 15) ELSE ${sql} END`;
     return `${sql} AS ${quoteIdent(column)}`;
   });
-  const custom = options.custom.map((c) => `${sourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
+  const custom = options.custom.map((c) => `${plainSourceText(c.name)} AS ${quoteIdent(c.rawColumn)}`);
   const filters = Object.entries(definition.where ?? {}).map(([column, filter]) => {
     if (!Array.isArray(filter)) return `${sourceText(column)} IS NOT NULL`;
     // An empty string in the list selects rows where the column is empty.
