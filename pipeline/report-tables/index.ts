@@ -8,7 +8,6 @@
  * one the database has moved past.
  */
 import { queryRows, tableColumns, tableExists, type DuckDBConnection } from '../base/db.ts';
-import { WuweiError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
 import { ACCOUNT_SUMMARY, accountSummarySql } from './account-summary.ts';
 import { DEAL_THREADING, dealThreadingSql } from './deal-threading.ts';
@@ -16,7 +15,8 @@ import { writeReportTable } from './made-from.ts';
 import { STAGE_SPELLS, stageSpellsSql } from './stage-spells.ts';
 
 export interface ReportTablesSummary {
-  asOf: string;
+  /** The night they describe; null when there were no scores to describe. */
+  asOf: string | null;
   /** Rows and seconds of each table written. */
   tables: Record<string, { rows: number; seconds: number }>;
 }
@@ -29,10 +29,14 @@ export async function writeReportTables(
   const [latest] = (await tableExists(conn, 'scores'))
     ? await queryRows<{ asOf: string | null }>(conn, `SELECT strftime(max(as_of), '%Y-%m-%d') AS "asOf" FROM scores`)
     : [];
-  if (!latest?.asOf) throw new WuweiError('missing_input', 'no scores yet: run `wuwei score` before the report tables');
+  const tables: ReportTablesSummary['tables'] = {};
+  // no open deal scored (none open): nothing to describe, and the report says the scores are empty
+  if (!latest?.asOf) {
+    options.log.info('report tables: not written, no scores yet');
+    return { asOf: null, tables };
+  }
   const asOf = latest.asOf;
   const hasExpectedAmount = (await tableColumns(conn, 'scores')).includes('expected_amount');
-  const tables: ReportTablesSummary['tables'] = {};
   for (const [table, select] of [
     [ACCOUNT_SUMMARY, accountSummarySql(asOf, hasExpectedAmount)],
     [DEAL_THREADING, dealThreadingSql(asOf, hasExpectedAmount)],

@@ -9,6 +9,8 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
+import { quietLogger } from '../../pipeline/base/log.ts';
+import { writeReportTables } from '../../pipeline/report-tables/index.ts';
 import { isCurrent } from '../../pipeline/report-tables/made-from.ts';
 import { accountsData } from '../../reports/src/data/accounts.json.ts';
 import { pipelineData } from '../../reports/src/data/pipeline.json.ts';
@@ -235,5 +237,20 @@ describe('the report tables on a database the real stages wrote', () => {
       expect(await pageData(db, relationshipsData)).toEqual(published.relationships);
       expect(await pageData(db, pipelineData)).toEqual(published.pipeline);
     }
+  });
+});
+
+describe('the report tables without scores', () => {
+  it('are not written, and scoring does not fail, when no open deal was scored', async () => {
+    const written = await withDatabase(':memory:', async (conn) => {
+      await conn.run('CREATE TABLE scores (opportunity_id VARCHAR, as_of DATE, scored_at TIMESTAMP)');
+      const summary = await writeReportTables(conn, { log: quietLogger });
+      const [registry] = await queryRows<{ n: number }>(
+        conn,
+        `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'report_tables'`,
+      );
+      return { summary, registry: registry!.n };
+    });
+    expect(written).toEqual({ summary: { asOf: null, tables: {} }, registry: 0 });
   });
 });
