@@ -13,6 +13,7 @@ import { writeBack, type WritebackFormat } from '../score/writeback.ts';
 import { writeMoves, type MovesSummary } from '../moves/index.ts';
 import { writeForecast, type ForecastSummary } from '../forecast/index.ts';
 import { runBacktest, type BacktestSummary } from '../forecast/backtest.ts';
+import { writeReportTables, type ReportTablesSummary } from '../report-tables/index.ts';
 import { DEFAULTS, defaultConfig, type GradeBands, type WuweiConfig } from '../config/config.ts';
 import { decideRetrain, recordTrainingSnapshot, type RetrainDecision } from './retrain.ts';
 import {
@@ -92,7 +93,7 @@ export async function retrainDecisionStage(
 export async function scoreStage(
   paths: RunPaths,
   options: { log: Logger; config?: WuweiConfig },
-): Promise<ScoreSummary> {
+): Promise<ScoreSummary & { reportTables: ReportTablesSummary }> {
   const config = options.config ?? defaultConfig();
   return withDatabase(paths.db, async (conn) => {
     const asOf = await loadedAsOf(conn);
@@ -101,7 +102,9 @@ export async function scoreStage(
     const summary = await writeScores(conn, outlook, { outDir: paths.out, config, log: options.log });
     if (config.writeback.formats.length > 0)
       await writeBack(conn, { asOf, formats: config.writeback.formats, outDir: paths.out, log: options.log });
-    return summary;
+    // here, not in a step of its own: every way scores get written (the night, `wuwei score`, the
+    // benchmark's stage-by-stage runs) then leaves the pages' tables current (pipeline/report-tables)
+    return { ...summary, reportTables: await writeReportTables(conn, { log: options.log }) };
   });
 }
 

@@ -550,6 +550,78 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
       col('open_deals', 'INTEGER', "The night's open deals whose win probability the forecast multiplied by it."),
     ],
   },
+  // report tables, written by the score stage: what the pages read instead of the raw tables (pipeline/report-tables)
+  {
+    name: 'report_tables',
+    stage: 'score',
+    kind: 'table',
+    key: ['table_name'],
+    description:
+      'One row per report table: the night it describes and the scores and load it was made from. A page reads a report table only when these match the database; otherwise it computes the same SQL itself.',
+    columns: [
+      col('table_name', 'VARCHAR', 'The report table.'),
+      col('as_of', 'DATE', "The night it describes: the latest scores' as-of date."),
+      col('scored_at', 'TIMESTAMP', "When that night's scores were written (a rescore makes the table stale)."),
+      col('loaded_at', 'TIMESTAMP', 'When the export it read was loaded (a reload makes the table stale).'),
+      col('written_at', 'TIMESTAMP', 'When the table was written.'),
+      col('row_count', 'BIGINT', 'Its rows.'),
+    ],
+  },
+  {
+    name: 'account_summary',
+    stage: 'score',
+    kind: 'table',
+    key: ['account_id'],
+    description:
+      'One row per account as of the night: what the accounts page ranks and tiers accounts by (pipeline/report-tables/account-summary.ts).',
+    columns: [
+      col('account_id', 'VARCHAR', 'The account.'),
+      col('label', 'VARCHAR', "The account's name (a company name), else its id."),
+      col('segment', 'VARCHAR', "The account's segment (`unknown` when blank)."),
+      col('value', 'DOUBLE', 'Revenue won in the 24 months to the date.'),
+      col(
+        'potential',
+        'DOUBLE',
+        "Expected value of its open deals from the latest scores (else amount x the CRM's probability).",
+      ),
+      col('open_deals', 'BIGINT', 'Its open deals.'),
+      col('open_amount', 'DOUBLE', 'Their amount.'),
+      col('our_people', 'BIGINT', 'Our people in its activities of the last 90 days.'),
+      col('their_contacts', 'BIGINT', 'Its contacts in those activities.'),
+      col('executive', 'BOOLEAN', 'Whether one of our executives took part in them.'),
+      col('strength', 'DOUBLE', 'Relationship strength: every activity weighed and halved every 45 days.'),
+    ],
+  },
+  {
+    name: 'deal_threading',
+    stage: 'score',
+    kind: 'table',
+    key: ['opportunity_id'],
+    description:
+      "One row per open deal as of the night: how many of the customer's contacts took part in its activities (pipeline/report-tables/deal-threading.ts).",
+    columns: [
+      col('opportunity_id', 'VARCHAR', 'The deal.'),
+      col('stage', 'VARCHAR', 'Its stage.'),
+      col('amount', 'DOUBLE', 'Its amount (0 when unknown).'),
+      col('engaged_contacts', 'BIGINT', 'Contacts met on it up to the date: one or none is single-threaded.'),
+      col('expected_value', 'DOUBLE', 'Its expected value from the latest scores (NULL when not scored).'),
+    ],
+  },
+  {
+    name: 'stage_spells',
+    stage: 'score',
+    kind: 'table',
+    // none: a deal may leave a stage and come back to it within one day
+    key: [],
+    description:
+      "Every deal's spells in a stage up to the night, from the stage history: consecutive rows in one stage are one spell (pipeline/report-tables/stage-spells.ts).",
+    columns: [
+      col('opportunity_id', 'VARCHAR', 'The deal.'),
+      col('stage', 'VARCHAR', 'The stage.'),
+      col('entered', 'DATE', 'The day the deal entered it.'),
+      col('left_at', 'DATE', 'The day it entered the next (NULL: still there).'),
+    ],
+  },
   // backtest
   {
     name: 'backtest',

@@ -1,11 +1,13 @@
 /**
  * The open deals of the latest night: `scores` keeps every night, the report shows the newest.
- * Shared SQL for the loaders, plus the facts every page header states.
+ * Shared SQL for the loaders (defined in pipeline/score/latest-scores.ts), plus the facts every page header states.
  */
 import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { LATEST_SCORES_CTE } from '../../../pipeline/score/latest-scores.ts';
 import { reportingCurrency } from './runDate.ts';
 
-export const LATEST_SCORES_CTE = `latest AS (SELECT * FROM scores WHERE as_of = (SELECT max(as_of) FROM scores))`;
+// one definition for the pages and the score stage's report tables (pipeline/report-tables)
+export { LATEST_SCORES_CTE };
 
 export interface ScoresHeader {
   asOf: string;

@@ -5,6 +5,7 @@
  * them, the stalled deals with the move that would most raise each (moveLists.ts, from `next_moves`).
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { STAGE_SPELLS, stageSpellsSql } from '../../../pipeline/report-tables/stage-spells.ts';
 import type {
   AgeingCell,
   CycleBin,
@@ -20,6 +21,7 @@ import { dealListTotal, LIST_RULES } from './dealLists.ts';
 import { stalledDealMoves } from './moveLists.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
+import { reportTable } from './tables.ts';
 
 const CYCLE_BIN_DAYS = 30;
 const CYCLE_BINS = 12; // 0-30 ... 330-360, then "360+"
@@ -81,21 +83,11 @@ export async function pipelineData(conn: DuckDBConnection): Promise<PipelineRepo
      FROM closed GROUP BY ALL ORDER BY quarter, outcome DESC`,
   );
 
-  // Stage spells: consecutive history rows in the same stage are one spell (amount edits do not restart it).
-  // Two queries read them: computed once into a temp table (two windows over the whole history, 1 s at 1M).
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stage_spells AS
-    WITH changes AS (
-        SELECT opportunity_id, changed_at::DATE AS changed_at, stage,
-               lag(stage) OVER (PARTITION BY opportunity_id ORDER BY changed_at, stage) AS previous_stage
-        FROM opportunity_history WHERE changed_at < ${date} + 1
-    ),
-    entries AS (SELECT opportunity_id, changed_at AS entered, stage FROM changes WHERE previous_stage IS DISTINCT FROM stage)
-    SELECT opportunity_id, stage, entered,
-           lead(entered) OVER (PARTITION BY opportunity_id ORDER BY entered, stage) AS left_at
-    FROM entries`);
+  // Stage spells (the night's `stage_spells`, pipeline/report-tables/stage-spells.ts): read by two queries.
+  const stageSpells = await reportTable(conn, STAGE_SPELLS, asOf, async () => stageSpellsSql(asOf));
   const spells = `
     stage_order(stage, stage_index) AS (VALUES ${stageValues}),
-    spells AS (SELECT * FROM stage_spells)`;
+    spells AS (SELECT * FROM ${stageSpells})`;
   const stageTimes = await queryRows<StageTime>(
     conn,
     `WITH ${spells},
@@ -154,7 +146,6 @@ export async function pipelineData(conn: DuckDBConnection): Promise<PipelineRepo
      SELECT 'Won', 1000, (SELECT count(*) FROM furthest WHERE is_won)::INTEGER
      ORDER BY "stageIndex"`,
   );
-  await conn.run('DROP TABLE stage_spells');
   const closedDeals = cycles.reduce((sum, row) => sum + row.deals, 0);
   const funnel: FunnelStep[] = funnelRows.map((row, i) => ({
     ...row,

@@ -2,8 +2,9 @@
  * relationships.json: ECM on the page. Decision-chain coverage of the largest open deals (roles x
  * deals), single-threaded deals and the value at risk, relationship strength over time for the key
  * accounts, who knows whom on those accounts, and our record against each competitor. Computed
- * from contact roles, activities and participants as of the run date; people appear by id and
- * role unless personal data is allowed.
+ * from contact roles, activities and participants as of the run date (threading from the night's
+ * `deal_threading`, pipeline/report-tables/deal-threading.ts); people appear by id and role unless
+ * personal data is allowed.
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type {
@@ -14,14 +15,19 @@ import type {
   ThreadingByStage,
   Tie,
 } from '../components/types.ts';
-import { expectedValueSql } from '../../../pipeline/score/expected-value.ts';
-import { LATEST_SCORES_CTE, scoresHeader } from './latestScores.ts';
+import {
+  DEAL_THREADING,
+  dealContactsCte,
+  dealThreadingSql,
+  openDealsCte,
+} from '../../../pipeline/report-tables/deal-threading.ts';
+import { scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
-import { optionalColumns } from './tables.ts';
-import { activityWeightSql, HALF_LIFE_DAYS } from './strength.ts';
+import { optionalColumns, reportTable } from './tables.ts';
+import { activityWeightSql, HALF_LIFE_DAYS } from '../../../pipeline/report-tables/strength.ts';
 
 /** The buying committee as the decision-chain features count it (blockers are shown apart). */
 export const BUYING_ROLES = [
@@ -47,25 +53,11 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
   const stageValues = stages.map((s) => `(${quoteLiteral(s.stage)}, ${s.index})`).join(', ') || '(NULL, NULL)';
   const roleValues = BUYING_ROLES.map((r) => `(${quoteLiteral(r)})`).join(', ');
 
-  const openDealsCte = `
-    open_deals AS (
-        SELECT opportunity_id, account_id, stage, coalesce(amount, 0) AS amount
-        FROM opportunities WHERE NOT coalesce(is_closed, false) AND created_date <= ${date}
-    )`;
-  // The contacts met on the deals of `deals` only: the other deals' activities (most of the table) are never drawn.
-  const dealContactsCte = (deals: string) => `
-    deal_contacts AS (
-        SELECT DISTINCT a.opportunity_id, p.participant_id AS contact_id
-        FROM activities AS a JOIN activity_participants AS p USING (activity_id)
-        WHERE p.participant_type = 'contact' AND a.occurred_at < ${date} + 1
-          AND a.opportunity_id IN (SELECT opportunity_id FROM ${deals})
-    )`;
-
   const coverage = await queryRows<CoverageCell>(
     conn,
-    `WITH ${openDealsCte},
+    `WITH ${openDealsCte(asOf)},
      key_deals AS (SELECT * FROM open_deals ORDER BY amount DESC, opportunity_id LIMIT ${KEY_DEALS}),
-     ${dealContactsCte('key_deals')},
+     ${dealContactsCte(asOf, 'key_deals')},
      roles(role) AS (VALUES ${roleValues}),
      role_contacts AS (
          SELECT r.opportunity_id, r.role, r.contact_id, (dc.contact_id IS NOT NULL) AS engaged
@@ -82,31 +74,25 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
      GROUP BY ALL ORDER BY amount DESC, "opportunityId", roles.role`,
   );
 
-  const scored = await optionalColumns(conn, 'scores', ['expected_amount']);
+  const threads = await reportTable(conn, DEAL_THREADING, asOf, async () =>
+    dealThreadingSql(asOf, (await optionalColumns(conn, 'scores', ['expected_amount'])).has('expected_amount')),
+  );
   const threading = await queryRows<ThreadingByStage>(
     conn,
-    `WITH ${openDealsCte}, ${dealContactsCte('open_deals')},
-     stage_order(stage, stage_index) AS (VALUES ${stageValues}),
-     ${LATEST_SCORES_CTE},
-     threads AS (
-         SELECT d.opportunity_id, d.stage, d.amount, count(dc.contact_id) AS engaged,
-                ${expectedValueSql('l', scored.has('expected_amount'))} AS expected_value
-         FROM open_deals AS d LEFT JOIN deal_contacts AS dc USING (opportunity_id) LEFT JOIN latest AS l USING (opportunity_id)
-         GROUP BY ALL
-     )
+    `WITH stage_order(stage, stage_index) AS (VALUES ${stageValues})
      SELECT t.stage, coalesce(so.stage_index, 99)::INTEGER AS "stageIndex",
-            count(*) FILTER (WHERE engaged <= 1)::INTEGER AS "singleThreaded",
-            count(*) FILTER (WHERE engaged > 1)::INTEGER AS "multiThreaded",
-            coalesce(sum(amount) FILTER (WHERE engaged <= 1), 0)::DOUBLE AS "amountAtRisk",
+            count(*) FILTER (WHERE engaged_contacts <= 1)::INTEGER AS "singleThreaded",
+            count(*) FILTER (WHERE engaged_contacts > 1)::INTEGER AS "multiThreaded",
+            coalesce(sum(amount) FILTER (WHERE engaged_contacts <= 1), 0)::DOUBLE AS "amountAtRisk",
             -- in one order: a parallel sum of doubles differs in its last bits from run to run
-            sum(expected_value ORDER BY opportunity_id) FILTER (WHERE engaged <= 1)::DOUBLE AS "expectedAtRisk"
-     FROM threads AS t LEFT JOIN stage_order AS so USING (stage)
+            sum(expected_value ORDER BY opportunity_id) FILTER (WHERE engaged_contacts <= 1)::DOUBLE AS "expectedAtRisk"
+     FROM ${threads} AS t LEFT JOIN stage_order AS so USING (stage)
      GROUP BY ALL ORDER BY "stageIndex"`,
   );
 
   const keyAccounts = await queryRows<{ accountId: string; openAmount: number; label: string }>(
     conn,
-    `WITH ${openDealsCte}
+    `WITH ${openDealsCte(asOf)}
      SELECT d.account_id AS "accountId", sum(d.amount)::DOUBLE AS "openAmount",
             coalesce(any_value(a.name), d.account_id) AS label
      FROM open_deals AS d LEFT JOIN accounts AS a USING (account_id)

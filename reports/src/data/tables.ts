@@ -2,7 +2,8 @@
  * What the run's database holds: pages built on tables that other stages add later (forecasts,
  * backtest, richer scores) ask here first and show "not available in this run" instead of failing.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { isCurrent } from '../../../pipeline/report-tables/made-from.ts';
 import type { Unavailable } from '../components/types.ts';
 
 export async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
@@ -70,4 +71,24 @@ export async function rowCount(conn: DuckDBConnection, table: string): Promise<n
     `SELECT count(*)::INTEGER AS n FROM "${table.replaceAll('"', '""')}"`,
   );
   return row?.n ?? 0;
+}
+
+/**
+ * The table to read for one of the night's report tables (pipeline/report-tables): the table
+ * itself when it is current as of `asOf`, else `sql()`, the same definition the stage wrote it
+ * from, computed here into a temporary table (a database scored before the table existed, or
+ * rescored since). In strict mode the real stages ran, so the table must be there and current.
+ */
+export async function reportTable(
+  conn: DuckDBConnection,
+  table: string,
+  asOf: string,
+  sql: () => Promise<string>,
+): Promise<string> {
+  if (await isCurrent(conn, table, asOf)) return table;
+  if (strict())
+    throw new Error(`${table} is missing or stale: the score stage writes it with the scores (pipeline/report-tables)`);
+  const computed = quoteIdent(`${table}_computed`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${computed} AS ${await sql()}`);
+  return computed;
 }

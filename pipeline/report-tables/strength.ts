@@ -1,7 +1,8 @@
 /**
  * Relationship strength as the feature catalog defines it (see STRENGTH in
  * pipeline/features/catalog.ts): meeting and demo 3, call 2, e-mail 1; 1.5x if the customer
- * initiated it; halved every 45 days. The report uses the same weights so its numbers match the model's.
+ * initiated it; halved every 45 days. The report (its pages and its tables) uses the same weights so
+ * its numbers match the model's.
  */
 export const HALF_LIFE_DAYS = 45;
 
