@@ -4,11 +4,11 @@
  * trim removes, and a padded export is loaded end to end.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteLiteral } from '../../pipeline/base/db.ts';
 import { plainSourceText, sourceText } from '../../pipeline/load/mapping/column-sql.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { csv, writeExport } from './export-fixture.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';
 
 const { dir, cleanup } = tempDir('wuwei-padded-');
@@ -49,42 +49,15 @@ describe('padded values', () => {
   });
 
   it('load with their padding gone: ids still join, a blank is missing, a tab stays', async () => {
-    const source = join(dir, 'export');
-    mkdirSync(source, { recursive: true });
-    const csv = (rows: string[][]) => `${rows.map((r) => r.join(',')).join('\n')}\n`;
-    writeFileSync(
-      join(source, 'accounts.csv'),
-      csv([
-        ['account_id', 'name', 'segment'],
-        [' A1\u00a0', '\u3000Big Co ', 'enterprise'],
-        ['A2', '"\tTabbed"', ' '],
-      ]),
-    );
-    writeFileSync(
-      join(source, 'users.csv'),
-      csv([
-        ['user_id', 'name'],
-        ['U1 ', 'Ana'],
-      ]),
-    );
-    writeFileSync(
-      join(source, 'opportunities.csv'),
-      csv([
-        [
-          'opportunity_id',
-          'account_id',
-          'owner_id',
-          'created_date',
-          'close_date',
-          'stage',
-          'is_closed',
-          'is_won',
-          'amount',
-        ],
-        ['O1', '\u2003A1', ' U1', ' 2025-03-01 ', '2025-04-01', ' Closed Won', 'true', 'true', ' 100 '],
-        ['O2', 'A2 ', 'U1', '2025-03-05', '2025-05-15', 'Discovery\u00a0', 'false', 'false', '"  "'],
-      ]),
-    );
+    const source = writeExport(join(dir, 'export'), {
+      accounts: csv('account_id,name,segment', ' A1\u00a0,\u3000Big Co ,enterprise', 'A2,"\tTabbed", '),
+      users: csv('user_id,name', 'U1 ,Ana'),
+      opportunities: csv(
+        'opportunity_id,account_id,owner_id,created_date,close_date,stage,is_closed,is_won,amount',
+        'O1,\u2003A1, U1, 2025-03-01 ,2025-04-01, Closed Won,true,true, 100 ',
+        'O2,A2 ,U1,2025-03-05,2025-05-15,Discovery\u00a0,false,false,"  "',
+      ),
+    });
     await withMemoryDb(async (conn) => {
       const summary = await load(conn, { source, asOf: '2025-06-01' });
       expect(summary.rejectReasons).toEqual({});
