@@ -1,7 +1,7 @@
 /**
- * `npx tsx bench/same-load.ts A.duckdb B.duckdb`: whether two loaded databases hold the same tables,
- * columns and rows (every table compared both ways with EXCEPT ALL, duplicates counted; the load's
- * clock time `loaded_at` aside). For a change to `wuwei load` that must not change what it loads:
+ * `npx tsx bench/same-load.ts A.duckdb B.duckdb`: whether two loaded databases hold the same tables
+ * and views, columns and rows (a table in one may be a view in the other; each compared both ways
+ * with EXCEPT ALL, duplicates counted; the load's clock time `loaded_at` aside). For a change to `wuwei load` that must not change what it loads:
  * load the same export with main and with the change, then compare. Exits 1 on any difference.
  */
 import { resolve } from 'node:path';
@@ -22,7 +22,8 @@ export interface TableComparison {
 async function tables(conn: DuckDBConnection, db: string): Promise<string[]> {
   const rows = await queryRows<{ name: string }>(
     conn,
-    `SELECT table_name AS name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)} ORDER BY 1`,
+    `SELECT table_name AS name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)}
+     UNION SELECT view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(db)} AND NOT internal ORDER BY 1`,
   );
   return rows.map((r) => r.name);
 }

@@ -111,6 +111,16 @@ export async function tableExists(conn: DuckDBConnection, table: string): Promis
   return row!.n > 0;
 }
 
+/** Drops a table or a view of that name, whichever it is (DROP TABLE refuses a view, and the reverse). */
+export async function dropRelation(conn: DuckDBConnection, name: string): Promise<void> {
+  const [row] = await queryRows<{ view: boolean }>(
+    conn,
+    `SELECT count(*) > 0 AS view FROM duckdb_views() WHERE view_name = $1 AND schema_name = 'main' AND NOT temporary`,
+    [name],
+  );
+  await conn.run(`DROP ${row!.view ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(name)}`);
+}
+
 /** Column names of a table or view, in order. */
 export async function tableColumns(conn: DuckDBConnection, table: string): Promise<string[]> {
   return (await tableSchema(conn, table)).map((column) => column.name);

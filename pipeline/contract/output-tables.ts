@@ -105,9 +105,10 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
   {
     name: 'custom_attributes',
     stage: 'load',
-    kind: 'table',
+    kind: 'view',
     key: ['entity', 'record_id', 'name'],
-    description: 'Every value of a column the contract does not name (opportunities and accounts), as text.',
+    description:
+      'Every value of a column the contract does not name (opportunities and accounts), as text, one row per value: a view over `opportunity_custom_text` and `account_custom_text`.',
     columns: [
       col('entity', 'VARCHAR', '`opportunities` or `accounts`.'),
       col('record_id', 'VARCHAR', 'The deal or account.'),
@@ -131,20 +132,40 @@ export const OUTPUT_TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'opportunity_custom_attributes',
+    name: 'opportunity_custom_text',
     stage: 'load',
     kind: 'table',
     key: ['opportunity_id'],
-    description: 'One typed row per deal with its custom attributes.',
+    description: 'One row per deal with its custom attributes as the export had them (trimmed, empty as NULL).',
+    columns: [col('opportunity_id', 'VARCHAR', 'The deal.')],
+    extraColumns: 'one VARCHAR column per custom attribute of the opportunities file, named as in the export',
+  },
+  {
+    name: 'account_custom_text',
+    stage: 'load',
+    kind: 'table',
+    key: ['account_id'],
+    description: 'One row per account with its custom attributes as the export had them (trimmed, empty as NULL).',
+    columns: [col('account_id', 'VARCHAR', 'The account.')],
+    extraColumns: 'one VARCHAR column per custom attribute of the accounts file, named as in the export',
+  },
+  {
+    name: 'opportunity_custom_attributes',
+    stage: 'load',
+    kind: 'view',
+    key: ['opportunity_id'],
+    description:
+      '`opportunity_custom_text` typed: each column as DuckDB infers it (a value that does not fit is NULL here).',
     columns: [col('opportunity_id', 'VARCHAR', 'The deal.')],
     extraColumns: 'one column per custom attribute of the opportunities file, typed as DuckDB infers it',
   },
   {
     name: 'account_custom_attributes',
     stage: 'load',
-    kind: 'table',
+    kind: 'view',
     key: ['account_id'],
-    description: 'One typed row per account with its custom attributes.',
+    description:
+      '`account_custom_text` typed: each column as DuckDB infers it (a value that does not fit is NULL here).',
     columns: [col('account_id', 'VARCHAR', 'The account.')],
     extraColumns: 'one column per custom attribute of the accounts file, typed as DuckDB infers it',
   },

@@ -1,81 +1,113 @@
 /**
  * Custom attributes: columns on opportunities and accounts that are not in the contract. They are
- * kept, typed as DuckDB inferred them, for the rows that loaded:
- *   - `custom_attributes` (long: entity, record_id, name, type, value as text): every value, nothing lost;
- *   - `opportunity_custom_attributes`, `account_custom_attributes` (wide, typed, one row per record);
+ * kept for the rows that loaded, written once, as text:
+ *   - `opportunity_custom_text`, `account_custom_text` (wide, one row per record): every value as the
+ *     export had it (trimmed, empty as NULL), nothing lost;
  *   - `custom_attribute_columns`: the registry (entity, source name, feature name, type, numeric or not);
- *   - view `opportunity_custom_features`: opportunity_id plus every numeric or yes/no attribute of the
+ * and read through views over them:
+ *   - `opportunity_custom_attributes`, `account_custom_attributes`: the same rows, each column typed as
+ *     DuckDB inferred it (a value that does not fit the type is NULL there, and kept as text);
+ *   - `custom_attributes` (long: entity, record_id, name, type, value): one row per value;
+ *   - `opportunity_custom_features`: opportunity_id plus every numeric or yes/no attribute of the
  *     deal and of its account as DOUBLE, named `custom_<name>` / `custom_account_<name>`: what models read.
- * They are the values at export time, not point in time: see docs/data-contract.md.
+ * The long form was a table: for a wide export (2,000 deals by 5,000 columns) writing its 10M rows took
+ * a third of the load, while nothing in the pipeline reads it. They are the values at export time, not
+ * point in time: see docs/data-contract.md.
  */
-import { quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
+import { dropRelation, quoteIdent, quoteLiteral, type DuckDBConnection } from '../base/db.ts';
 import { SCHEMA } from './schema.ts';
 import type { CustomColumn, StagedEntity } from './mapping/stage.ts';
 
-const WIDE_TABLES = { opportunities: 'opportunity_custom_attributes', accounts: 'account_custom_attributes' } as const;
+type CustomEntity = 'opportunities' | 'accounts';
+const TEXT_TABLES = { opportunities: 'opportunity_custom_text', accounts: 'account_custom_text' } as const;
+const TYPED_VIEWS = { opportunities: 'opportunity_custom_attributes', accounts: 'account_custom_attributes' } as const;
 const FEATURE_PREFIX = { opportunities: 'custom_', accounts: 'custom_account_' } as const;
+const LONG_VIEW = 'custom_attributes';
 
 export async function storeCustomAttributes(
   conn: DuckDBConnection,
   staged: { opportunities?: StagedEntity; accounts?: StagedEntity },
 ): Promise<{ opportunities: string[]; accounts: string[] }> {
-  await conn.run(
-    `CREATE OR REPLACE TABLE custom_attributes (entity VARCHAR, record_id VARCHAR, name VARCHAR, type VARCHAR, value VARCHAR)`,
-  );
+  // Databases loaded before these were views hold tables of the same names.
+  for (const name of [LONG_VIEW, ...Object.values(TYPED_VIEWS)]) await dropRelation(conn, name);
   await conn.run(
     `CREATE OR REPLACE TABLE custom_attribute_columns (entity VARCHAR, name VARCHAR, feature_name VARCHAR, type VARCHAR, is_numeric BOOLEAN)`,
   );
   const result = { opportunities: [] as string[], accounts: [] as string[] };
+  const longParts: string[] = [];
   for (const entity of ['opportunities', 'accounts'] as const) {
     const stage = staged[entity];
-    const custom = stage?.custom ?? [];
-    const key = quoteIdent(SCHEMA[entity].key[0]!);
-    const wide = quoteIdent(WIDE_TABLES[entity]);
-    // The first row of each loaded record, as validation kept it (duplicates were rejected): chosen
-    // on the key alone, then joined, so a wide export's columns are not carried through the window.
-    if (stage && custom.length > 0)
-      await conn.run(`CREATE OR REPLACE TEMP TABLE __custom_rows AS
-        SELECT __row FROM ${quoteIdent(stage.table)} WHERE nullif(trim(${key}), '') IN (SELECT ${key} FROM ${quoteIdent(entity)})
-        QUALIFY row_number() OVER (PARTITION BY nullif(trim(${key}), '') ORDER BY __row) = 1`);
-    const rows = stage ? `SELECT * FROM ${quoteIdent(stage.table)} SEMI JOIN __custom_rows USING (__row)` : null;
-    const typed = custom.map((c) => `TRY_CAST(${quoteIdent(c.rawColumn)} AS ${c.type}) AS ${quoteIdent(c.name)}`);
-    await conn.run(
-      rows && custom.length > 0
-        ? `CREATE OR REPLACE TABLE ${wide} AS SELECT trim(${key}) AS ${key}, ${typed.join(', ')} FROM (${rows}) ORDER BY 1`
-        : `CREATE OR REPLACE TABLE ${wide} (${key} VARCHAR)`,
-    );
+    const custom = stage && stage.custom.length > 0 ? stage.custom : [];
+    await storeText(conn, entity, stage, custom);
+    await createTypedView(conn, entity, custom);
+    if (custom.length === 0) continue;
     const names = featureNames(
       custom.map((c) => c.name),
       FEATURE_PREFIX[entity],
     );
-    if (rows && custom.length > 0) {
-      // One set-based statement per table, whatever the number of columns: time in proportion to the cells.
-      const registry = custom.map(
-        (c, i) =>
-          `(${quoteLiteral(entity)}, ${quoteLiteral(c.name)}, ${quoteLiteral(names[i]!)}, ${quoteLiteral(c.type)}, ${isNumeric(c)}, ${quoteLiteral(c.rawColumn)})`,
-      );
-      await conn.run(
-        `CREATE OR REPLACE TEMP TABLE __custom_columns AS SELECT * FROM (VALUES ${registry.join(', ')}) AS t(entity, name, feature_name, type, is_numeric, raw)`,
-      );
-      await conn.run(
-        `INSERT INTO custom_attribute_columns SELECT entity, name, feature_name, type, is_numeric FROM __custom_columns`,
-      );
-      // Staged custom columns are text; UNPIVOT leaves out the empty ones (NULL), as nothing is there to keep.
-      const raws = custom.map((c) => quoteIdent(c.rawColumn)).join(', ');
-      await conn.run(`INSERT INTO custom_attributes
-        SELECT c.entity, u.record_id, c.name, c.type, u.value
-        FROM (UNPIVOT (SELECT trim(${key}) AS record_id, ${raws} FROM (${rows})) ON ${raws} INTO NAME raw VALUE value) AS u
-        JOIN __custom_columns AS c USING (raw)`);
-      await conn.run(`DROP TABLE __custom_columns`);
-      await conn.run(`DROP TABLE __custom_rows`);
-      result[entity].push(...custom.map((c) => c.name));
-    }
+    const registry = custom.map(
+      (c, i) =>
+        `(${quoteLiteral(entity)}, ${quoteLiteral(c.name)}, ${quoteLiteral(names[i]!)}, ${quoteLiteral(c.type)}, ${isNumeric(c)})`,
+    );
+    await conn.run(`INSERT INTO custom_attribute_columns VALUES ${registry.join(', ')}`);
+    longParts.push(longSql(entity, custom));
+    result[entity].push(...custom.map((c) => c.name));
   }
+  await conn.run(
+    `CREATE VIEW ${LONG_VIEW} AS ${
+      longParts.length > 0
+        ? longParts.join(' UNION ALL ')
+        : 'SELECT NULL::VARCHAR AS entity, NULL::VARCHAR AS record_id, NULL::VARCHAR AS name, NULL::VARCHAR AS type, NULL::VARCHAR AS value WHERE false'
+    }`,
+  );
   await createFeatureView(conn, {
     opportunities: staged.opportunities?.custom ?? [],
     accounts: staged.accounts?.custom ?? [],
   });
   return result;
+}
+
+/** The entity's custom columns as text, one row per loaded record, under the export's column names. */
+async function storeText(
+  conn: DuckDBConnection,
+  entity: CustomEntity,
+  stage: StagedEntity | undefined,
+  custom: CustomColumn[],
+): Promise<void> {
+  const key = quoteIdent(SCHEMA[entity].key[0]!);
+  const text = quoteIdent(TEXT_TABLES[entity]);
+  if (!stage || custom.length === 0) {
+    await conn.run(`CREATE OR REPLACE TABLE ${text} (${key} VARCHAR)`);
+    return;
+  }
+  // The first row of each loaded record, as validation kept it (duplicates were rejected): chosen
+  // on the key alone, then joined, so a wide export's columns are not carried through the window.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE __custom_rows AS
+    SELECT __row FROM ${quoteIdent(stage.table)} WHERE nullif(trim(${key}), '') IN (SELECT ${key} FROM ${quoteIdent(entity)})
+    QUALIFY row_number() OVER (PARTITION BY nullif(trim(${key}), '') ORDER BY __row) = 1`);
+  const columns = custom.map((c) => `${quoteIdent(c.rawColumn)} AS ${quoteIdent(c.name)}`);
+  await conn.run(`CREATE OR REPLACE TABLE ${text} AS
+    SELECT trim(${key}) AS ${key}, ${columns.join(', ')}
+    FROM ${quoteIdent(stage.table)} SEMI JOIN __custom_rows USING (__row) ORDER BY 1`);
+  await conn.run(`DROP TABLE __custom_rows`);
+}
+
+/** The text columns typed as DuckDB inferred them: the rows models and analysts read. */
+async function createTypedView(conn: DuckDBConnection, entity: CustomEntity, custom: CustomColumn[]): Promise<void> {
+  const key = quoteIdent(SCHEMA[entity].key[0]!);
+  const typed = custom.map((c) => `TRY_CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`);
+  await conn.run(
+    `CREATE VIEW ${quoteIdent(TYPED_VIEWS[entity])} AS SELECT ${[key, ...typed].join(', ')} FROM ${quoteIdent(TEXT_TABLES[entity])}`,
+  );
+}
+
+/** One row per value (UNPIVOT leaves out the empty ones, NULL: nothing is there to keep), with its type. */
+function longSql(entity: CustomEntity, custom: CustomColumn[]): string {
+  const key = quoteIdent(SCHEMA[entity].key[0]!);
+  const columns = custom.map((c) => quoteIdent(c.name)).join(', ');
+  return `SELECT c.entity, u.record_id, u.name, c.type, u.value
+    FROM (UNPIVOT (SELECT ${key} AS record_id, ${columns} FROM ${quoteIdent(TEXT_TABLES[entity])}) ON ${columns} INTO NAME name VALUE value) AS u
+    JOIN custom_attribute_columns AS c ON c.entity = ${quoteLiteral(entity)} AND c.name = u.name`;
 }
 
 /** The numeric face of the custom attributes, one row per opportunity: what the models pick up. */

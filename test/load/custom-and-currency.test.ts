@@ -112,6 +112,53 @@ describe('custom attributes', () => {
     });
   });
 
+  it('writes the values once, as text, and reads them typed and long through views (also over an older database)', async () => {
+    const source = exportWithExtras('custom-views', 'currency,rate_to_reporting\nEUR,1.1\nJPY,0.0065\n');
+    await withMemoryDb(async (conn) => {
+      // A database loaded before the typed and long forms were views holds tables of those names.
+      for (const table of ['custom_attributes', 'opportunity_custom_attributes', 'account_custom_attributes'])
+        await conn.run(`CREATE TABLE ${table} (stale INTEGER)`);
+      await load(conn, { source });
+      expect(
+        await rows(
+          conn,
+          `SELECT table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE table_name LIKE '%custom%'
+           UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE view_name LIKE '%custom%' ORDER BY 1`,
+        ),
+      ).toEqual([
+        { name: 'account_custom_attributes', kind: 'view' },
+        { name: 'account_custom_text', kind: 'table' },
+        { name: 'custom_attribute_columns', kind: 'table' },
+        { name: 'custom_attribute_known_at', kind: 'table' },
+        { name: 'custom_attributes', kind: 'view' },
+        { name: 'opportunity_custom_attributes', kind: 'view' },
+        { name: 'opportunity_custom_features', kind: 'view' },
+        { name: 'opportunity_custom_text', kind: 'table' },
+      ]);
+      // The text as the file wrote it, its type beside it in the long view, and typed in the wide one.
+      expect(
+        await rows(
+          conn,
+          `SELECT t."Deal Score" AS text, l.type, l.value, typeof(a."Deal Score") AS typed_as, a."Deal Score" AS typed
+           FROM opportunity_custom_text t JOIN opportunity_custom_attributes a USING (opportunity_id)
+           JOIN custom_attributes l ON l.entity = 'opportunities' AND l.record_id = t.opportunity_id AND l.name = 'Deal Score'
+           WHERE t.opportunity_id = 'O1'`,
+        ),
+      ).toEqual([{ text: '7.5', type: 'DOUBLE', value: '7.5', typed_as: 'DOUBLE', typed: 7.5 }]);
+      expect(
+        await rows(
+          conn,
+          `SELECT record_id, name, value FROM custom_attributes WHERE entity = 'accounts' ORDER BY 1, 2`,
+        ),
+      ).toEqual([
+        { record_id: 'A1', name: 'Key Account', value: 'true' },
+        { record_id: 'A1', name: 'Tier Rank', value: '1' },
+        { record_id: 'A2', name: 'Key Account', value: 'false' },
+        { record_id: 'A2', name: 'Tier Rank', value: '3' },
+      ]);
+    });
+  });
+
   it('keeps custom attributes only for rows that loaded', async () => {
     const source = exportWithExtras('custom-rejects');
     await withMemoryDb(async (conn) => {
