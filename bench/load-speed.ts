@@ -1,8 +1,10 @@
 /**
- * `npx tsx bench/load-speed.ts --export DIR [--wide-rows 2000]`: `wuwei load` against DuckDB's bare scan
- * of the same files (bench/peers/bare-scan.ts), and a wide export (50 against 5,000 custom columns on
- * the deals) against the cells it holds; wall and CPU, the load average beside them. Records the
- * "Load speed" section of BENCHMARKS.md (bench/results/load-speed.json).
+ * `npx tsx bench/load-speed.ts --export DIR [--wide-rows 2000] [--runs 3]`: `wuwei load` against DuckDB's
+ * bare scan of the same files (bench/peers/bare-scan.ts), and a wide export (50 against 5,000 custom
+ * columns on the deals) against the cells it holds; wall and CPU, the load average beside them. Each
+ * pair runs `--runs` times, scan and load alternating, and the medians are compared: on a shared
+ * 2-core machine one run of either moved by a third from hour to hour. Records the "Load speed"
+ * section of BENCHMARKS.md (bench/results/load-speed.json).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -57,13 +59,38 @@ function cells(exportDir: string): number {
   return total;
 }
 
+/** Scan and load `runs` times, alternating, so that a busy minute slows both; the median of each. */
+async function pair(
+  exportDir: string,
+  scratch: string,
+  runs: number,
+): Promise<{ bare: Timed & { rows: number }; load: Timed }> {
+  const bare: (Timed & { rows: number })[] = [];
+  const loaded: Timed[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(await scan(exportDir));
+    loaded.push(await load(exportDir, scratch));
+  }
+  return { bare: { ...median(bare), rows: bare[0]!.rows }, load: median(loaded) };
+}
+
+function median(runs: Timed[]): Timed {
+  const middle = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { wall: middle(runs.map((r) => r.wall)), cpu: middle(runs.map((r) => r.cpu)) };
+}
+
 const s = (seconds: number) => (seconds < 10 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`);
 const x = (ratio: number) => `${ratio.toFixed(1)}×`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { export: { type: 'string' }, 'wide-rows': { type: 'string', default: '2000' } },
+    options: {
+      export: { type: 'string' },
+      'wide-rows': { type: 'string', default: '2000' },
+      runs: { type: 'string', default: '3' },
+    },
   });
+  const runs = Number(values.runs);
   if (!values.export) throw new Error('give --export DIR: an export from `wuwei generate`');
   process.env.WUWEI_BENCH_ECHO = '0';
   const scratch = mkdtempSync(join(tmpdir(), 'wuwei-load-speed-'));
@@ -71,8 +98,7 @@ async function main(): Promise<void> {
   try {
     const targets: SectionTarget[] = [];
     loads.push(loadavg()[0]!.toFixed(1));
-    const bare = await scan(values.export);
-    const loaded = await load(values.export, scratch);
+    const { bare, load: loaded } = await pair(values.export, scratch, runs);
     loads.push(loadavg()[0]!.toFixed(1));
     const ratio = { wall: loaded.wall / bare.wall, cpu: loaded.cpu / bare.cpu };
     targets.push({
@@ -88,7 +114,7 @@ async function main(): Promise<void> {
     for (const columns of [50, 5000]) {
       const dir = join(scratch, `wide-${columns}`);
       widen(small, dir, columns);
-      wide.push({ columns, cells: cells(dir), bare: await scan(dir), load: await load(dir, scratch) });
+      wide.push({ columns, cells: cells(dir), ...(await pair(dir, scratch, runs)) });
       rmSync(dir, { recursive: true, force: true });
     }
     loads.push(loadavg()[0]!.toFixed(1));
@@ -106,9 +132,9 @@ async function main(): Promise<void> {
 
     const markdown = [
       `Whole-process \`wuwei load\` (wall, and CPU through GNU time) against DuckDB's bare scan of the same files in one`,
-      `process (bench/peers/bare-scan.ts: its wall time and the CPU of its threads), one run each; load average`,
-      `${loads.join(', ')} (before, between, after) on a 2-core machine shared with other work, so the ratios, not the`,
-      'seconds, are the figures to compare. `wuwei load` includes the CLI start.',
+      `process (bench/peers/bare-scan.ts: its wall time and the CPU of its threads), the median of ${runs} runs each (scan`,
+      `and load alternating); load average ${loads.join(', ')} (before, between, after) on a 2-core machine shared with`,
+      'other work, so the ratios, not the seconds, are the figures to compare. `wuwei load` includes the CLI start.',
       '',
       '| export | bare scan wall (CPU) | `wuwei load` wall (CPU) | load / scan wall | load / scan CPU |',
       '|---|---:|---:|---:|---:|',
@@ -123,7 +149,7 @@ async function main(): Promise<void> {
     recordSection(repo, 'load-speed', {
       title: 'Load speed',
       order: 5,
-      command: `\`wuwei generate --out DIR --opportunities 100000 --seed 7; npx tsx bench/load-speed.ts --export DIR --wide-rows ${rows}\``,
+      command: `\`wuwei generate --out DIR --opportunities 100000 --seed 7; npx tsx bench/load-speed.ts --export DIR --wide-rows ${rows} --runs ${runs}\``,
       targets,
       markdown,
     });
