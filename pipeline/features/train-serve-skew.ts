@@ -36,6 +36,13 @@ const RECENT_DAYS = 365;
 const MIN_RECENT_ROWS = 200;
 /** How many of the worst inputs the summary names. */
 const WORST = 5;
+/**
+ * Inputs per query. An export with 5,000 custom columns gives 3,334 number and 1,667 text inputs:
+ * one query of every number took 13 s (DuckDB's time grows with the square of a select's
+ * expressions: 500 of them 0.3 s, 2,000 4.2 s), one query per text input minutes.
+ */
+const NUMBERS_PER_QUERY = 250;
+const CATEGORIES_PER_QUERY = 500;
 
 export interface SkewSummary {
   /** The inputs whose severity is 1 or more, worst first (at most five), in words. */
@@ -107,15 +114,20 @@ async function numericSkews(
   names: readonly string[],
 ): Promise<FeatureSkew[]> {
   if (names.length === 0) return [];
+  // Columns `k<j>`, `m<j>`, `v<j>` of input j over the whole list, from one query per batch.
   const stats = async (table: string) => {
-    const values = names.map(
-      (name) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`,
-    );
-    const [row] = await queryRows<Record<string, number | null>>(
-      conn,
-      `SELECT count(*)::DOUBLE AS n, ${values.map((v, j) => `count(${v})::DOUBLE AS k${j}, avg(${v})::DOUBLE AS m${j}, var_pop(${v})::DOUBLE AS v${j}`).join(', ')} FROM ${table}`,
-    );
-    return row!;
+    const row: Record<string, number | null> = {};
+    for (let start = 0; start < names.length; start += NUMBERS_PER_QUERY) {
+      const values = names
+        .slice(start, start + NUMBERS_PER_QUERY)
+        .map((name) => `CASE WHEN isfinite(${quoteIdent(name)}::DOUBLE) THEN ${quoteIdent(name)}::DOUBLE END`);
+      const [batch] = await queryRows<Record<string, number | null>>(
+        conn,
+        `SELECT count(*)::DOUBLE AS n, ${values.map((v, i) => `count(${v})::DOUBLE AS k${start + i}, avg(${v})::DOUBLE AS m${start + i}, var_pop(${v})::DOUBLE AS v${start + i}`).join(', ')} FROM ${table}`,
+      );
+      Object.assign(row, batch);
+    }
+    return row;
   };
   const train = await stats(trainRows);
   const score = await stats('features_score');
@@ -151,15 +163,27 @@ async function categoricalSkews(
   trainRows: string,
   names: readonly string[],
 ): Promise<FeatureSkew[]> {
+  const levels = new Map<string, { level: string | null; train: number; score: number }[]>(names.map((n) => [n, []]));
+  for (let start = 0; start < names.length; start += CATEGORIES_PER_QUERY) {
+    const batch = names.slice(start, start + CATEGORIES_PER_QUERY);
+    // Each row's value of every input of the batch, as (feature, level) pairs; a missing value is a level (NULL).
+    const pairs = (table: string) =>
+      `SELECT unnest([${batch.map(quoteLiteral).join(', ')}]) AS feature,
+              unnest([${batch.map((name) => `${quoteIdent(name)}::VARCHAR`).join(', ')}]) AS level FROM ${table}`;
+    const rows = await queryRows<{ feature: string; level: string | null; train: number; score: number }>(
+      conn,
+      `WITH t AS (SELECT feature, level, count(*)::DOUBLE AS n FROM (${pairs(trainRows)}) GROUP BY ALL),
+            s AS (SELECT feature, level, count(*)::DOUBLE AS n FROM (${pairs('features_score')}) GROUP BY ALL)
+       SELECT coalesce(t.feature, s.feature) AS feature, coalesce(t.level, s.level) AS level,
+              coalesce(t.n, 0) AS train, coalesce(s.n, 0) AS score
+       FROM t FULL JOIN s ON t.feature = s.feature AND t.level IS NOT DISTINCT FROM s.level
+       ORDER BY feature, level NULLS FIRST`,
+    );
+    for (const row of rows) levels.get(row.feature)!.push(row);
+  }
   const skews: FeatureSkew[] = [];
   for (const feature of names) {
-    const rows = await queryRows<{ level: string | null; train: number; score: number }>(
-      conn,
-      `WITH t AS (SELECT ${quoteIdent(feature)}::VARCHAR AS level, count(*)::DOUBLE AS n FROM ${trainRows} GROUP BY 1),
-            s AS (SELECT ${quoteIdent(feature)}::VARCHAR AS level, count(*)::DOUBLE AS n FROM features_score GROUP BY 1)
-       SELECT coalesce(t.level, s.level) AS level, coalesce(t.n, 0) AS train, coalesce(s.n, 0) AS score
-       FROM t FULL JOIN s ON t.level IS NOT DISTINCT FROM s.level`,
-    );
+    const rows = levels.get(feature)!;
     const totalTrain = rows.reduce((sum, r) => sum + r.train, 0);
     const totalScore = rows.reduce((sum, r) => sum + r.score, 0);
     if (totalTrain === 0 || totalScore === 0) continue;
