@@ -60,6 +60,8 @@ export const LEAKAGE = {
 } as const;
 
 export const EXPORT_COLUMNS_TABLE = 'export_columns';
+/** Export columns the log names one by one; the rest are counted. */
+const NAMED_IN_LOG = 30;
 type Candidate = Omit<ExportColumn, 'used' | 'reason'>;
 const WIDE = { opportunities: 'oca', accounts: 'aca' } as const;
 
@@ -92,7 +94,10 @@ export async function addExportColumns(
   for (const c of left)
     options.log.warn(`export column '${c.source}' (${c.entity}) left out of the models: ${c.reason}`);
   if (used.length > 0) {
-    options.log.info(`export columns used by the models: ${used.map((c) => `${c.source} (${c.encoding})`).join(', ')}`);
+    // A wide export's thousands of names would make one line of hundreds of kilobytes; the table has them all.
+    const named = used.slice(0, NAMED_IN_LOG).map((c) => `${c.source} (${c.encoding})`);
+    const more = used.length > NAMED_IN_LOG ? `, and ${used.length - NAMED_IN_LOG} more (table export_columns)` : '';
+    options.log.info(`export columns used by the models: ${named.join(', ')}${more}`);
   }
   const leftOut = Object.fromEntries(left.map((column) => [column.feature, column.reason]));
   return { used: used.map((column) => column.feature), leftOut };
