@@ -37,7 +37,7 @@ export async function storeCustomAttributes(
   const longParts: string[] = [];
   for (const entity of ['opportunities', 'accounts'] as const) {
     const stage = staged[entity];
-    const custom = stage && stage.custom.length > 0 ? stage.custom : [];
+    const custom = stage?.custom ?? [];
     await storeText(conn, entity, stage, custom);
     await createTypedView(conn, entity, custom);
     if (custom.length === 0) continue;
