@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { generateStage } from '../../pipeline/commands/stages.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
+import { buildFeatures } from '../../pipeline/features/build.ts';
 import { ENTITY_NAMES } from '../../pipeline/load/schema.ts';
 import { LAYOUT_NAMES } from '../../pipeline/load/mapping/layouts.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -52,6 +53,68 @@ describe('export layouts', () => {
           });
           expect(counts!.expected).toBeGreaterThan(0);
         }
+      });
+    });
+  }
+});
+
+describe("the company's own fields in each layout", () => {
+  // As each CRM names a custom field: Salesforce API names, Dataverse logical names, HubSpot internal names.
+  const fields: Record<string, Record<string, string>> = {
+    salesforce: {
+      tender_flag: 'Tender_Flag__c',
+      budget_allocated: 'Budget_Allocated__c',
+      marketing_score: 'Marketing_Score__c',
+      loss_reason: 'Loss_Reason__c',
+    },
+    dynamics: {
+      tender_flag: 'new_tenderflag',
+      budget_allocated: 'new_budgetallocated',
+      marketing_score: 'new_marketingscore',
+      loss_reason: 'new_lossreason',
+    },
+    hubspot: {
+      tender_flag: 'tender_flag',
+      budget_allocated: 'budget_allocated',
+      marketing_score: 'marketing_score',
+      loss_reason: 'loss_reason',
+    },
+  };
+  const custom = { ...options, opportunities: 600, customColumns: true };
+
+  beforeAll(async () => {
+    await generateStage({ ...custom, out: join(dir, 'custom-canonical') });
+    for (const layout of Object.keys(fields))
+      await generateStage({ ...custom, out: join(dir, `custom-${layout}`), layout });
+  });
+
+  for (const [layout, names] of Object.entries(fields)) {
+    it(`carries them through a ${layout} export to the models, the leaky one left out`, async () => {
+      await withMemoryDb(async (conn) => {
+        await load(conn, { source: join(dir, 'custom-canonical') });
+        await conn.run('CREATE TABLE expected AS SELECT * FROM opportunity_custom_text');
+        await load(conn, { source: join(dir, `custom-${layout}`), layout });
+        // Every value as the canonical export has it, under the CRM's own field names.
+        const renamed = Object.entries(names).map(([canonical, field]) => `"${field}" AS ${canonical}`);
+        const [diff] = await rows<{ n: number; missing: number }>(
+          conn,
+          `SELECT (SELECT count(*) FROM expected)::INTEGER AS n,
+                  (SELECT count(*) FROM (SELECT opportunity_id, ${Object.keys(names).join(', ')} FROM expected
+                   EXCEPT ALL SELECT opportunity_id, ${renamed.join(', ')} FROM opportunity_custom_text))::INTEGER AS missing`,
+        );
+        expect(diff).toEqual({ n: 600, missing: 0 });
+        const summary = await buildFeatures(conn, { asOf: options.asOf, log: quietLogger });
+        const columns = await rows<{ source_column: string; used: boolean }>(
+          conn,
+          `SELECT source_column, used FROM export_columns WHERE entity = 'opportunities' ORDER BY 1`,
+        );
+        expect(Object.fromEntries(columns.map((c) => [c.source_column, c.used]))).toEqual({
+          [names.tender_flag!]: true,
+          [names.budget_allocated!]: true,
+          [names.marketing_score!]: true,
+          [names.loss_reason!]: false,
+        });
+        expect(Object.keys(summary.exportColumns.leftOut)).toHaveLength(1);
       });
     });
   }

@@ -7,10 +7,11 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../../base/db.ts';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { queryRows, quoteIdent, quoteLiteral } from '../../base/db.ts';
 import type { Logger } from '../../base/log.ts';
-import { ENTITY_NAMES, SCHEMA } from '../schema.ts';
+import { ENTITY_NAMES, SCHEMA, type EntityName } from '../schema.ts';
+import { CUSTOM_ATTRIBUTE_ENTITIES } from './stage.ts';
 import type { ColumnRule, Mapping, SourceDefinition } from './definition.ts';
 import { builtInLayout } from './layouts.ts';
 
@@ -58,6 +59,7 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
         .join(', ');
       const reader = `(SELECT ${contract} WHERE false UNION ALL BY NAME SELECT * FROM read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true))`;
       const filters = sources.map((s) => canonicalFilter(s));
+      const custom = await customColumns(conn, entity, canonical);
       for (const [i, source] of sources.entries()) {
         const file = extname(source.file) ? source.file : `${source.file}.csv`;
         const path = join(outDir, file);
@@ -65,7 +67,16 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
         if (written.includes(path)) continue;
         const earlier = filters.slice(0, i).map((f) => `NOT coalesce(${f}, false)`);
         const where = [filters[i]!, ...earlier].join(' AND ');
-        const columns = sourceColumns(source).map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
+        const own = sourceColumns(source);
+        const columns = own.map(([column, sql]) => `${sql} AS ${quoteIdent(column)}`);
+        // The company's own fields ride on the entity's first file, where the load looks for them.
+        if (i === 0) {
+          const taken = new Set(own.map(([column]) => column.toLowerCase()));
+          for (const name of custom) {
+            const field = customFieldName(mapping.name, name);
+            if (!taken.has(field.toLowerCase())) columns.push(`${quoteIdent(name)} AS ${quoteIdent(field)}`);
+          }
+        }
         const format = extname(file).toLowerCase() === '.parquet' ? '(FORMAT parquet)' : `(FORMAT csv, HEADER true)`;
         await conn.run(
           `COPY (SELECT ${columns.join(', ')} FROM ${reader} WHERE ${where}) TO ${quoteLiteral(path)} ${format}`,
@@ -78,6 +89,28 @@ export async function writeLayout(canonicalDir: string, mapping: Mapping, outDir
     instance.closeSync();
   }
   return written;
+}
+
+/** The canonical file's columns beyond the contract (`wuwei generate --custom-columns`), for the entities that keep them. */
+async function customColumns(conn: DuckDBConnection, entity: EntityName, canonical: string): Promise<string[]> {
+  if (!(CUSTOM_ATTRIBUTE_ENTITIES as readonly string[]).includes(entity)) return [];
+  const rows = await queryRows<{ column_name: string }>(
+    conn,
+    `DESCRIBE SELECT * FROM read_csv(${quoteLiteral(canonical)}, header = true, all_varchar = true)`,
+  );
+  return rows.map((r) => r.column_name).filter((name) => !(name in SCHEMA[entity].columns));
+}
+
+/**
+ * A custom field's name as each CRM writes it: Salesforce's API names end in `__c`
+ * (`Budget_Allocated__c`), Dataverse's logical names carry a publisher prefix (`new_budgetallocated`),
+ * HubSpot's internal names are lower case (`budget_allocated`).
+ */
+function customFieldName(layout: string, name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  if (layout === 'salesforce') return `${words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('_')}__c`;
+  if (layout === 'dynamics') return `new_${words.join('').toLowerCase()}`;
+  return words.join('_').toLowerCase();
 }
 
 /** Which canonical rows a source holds: its row filter and constants, read backwards. */
