@@ -21,6 +21,24 @@ export interface ReportTablesSummary {
   tables: Record<string, { rows: number; seconds: number }>;
 }
 
+/** Each report table's rows as of a date (`hasExpectedAmount`: the scores hold the deal-size model's amount). */
+const DEFINITIONS = {
+  [ACCOUNT_SUMMARY]: accountSummarySql,
+  [DEAL_THREADING]: dealThreadingSql,
+  [STAGE_SPELLS]: (asOf: string) => stageSpellsSql(asOf),
+} as const satisfies Record<string, (asOf: string, hasExpectedAmount: boolean) => string>;
+
+export type ReportTableName = keyof typeof DEFINITIONS;
+
+/**
+ * The select of `table` as of `asOf`: what the score stage writes, and what a page computes itself
+ * when the table is not current, so the two cannot differ.
+ */
+export async function reportTableSelect(conn: DuckDBConnection, table: ReportTableName, asOf: string): Promise<string> {
+  const hasExpectedAmount = (await tableColumns(conn, 'scores')).includes('expected_amount');
+  return DEFINITIONS[table](asOf, hasExpectedAmount);
+}
+
 /** Writes every report table as of the latest scores' date (the date every page describes). */
 export async function writeReportTables(
   conn: DuckDBConnection,
@@ -36,14 +54,9 @@ export async function writeReportTables(
     return { asOf: null, tables };
   }
   const asOf = latest.asOf;
-  const hasExpectedAmount = (await tableColumns(conn, 'scores')).includes('expected_amount');
-  for (const [table, select] of [
-    [ACCOUNT_SUMMARY, accountSummarySql(asOf, hasExpectedAmount)],
-    [DEAL_THREADING, dealThreadingSql(asOf, hasExpectedAmount)],
-    [STAGE_SPELLS, stageSpellsSql(asOf)],
-  ] as const) {
+  for (const table of Object.keys(DEFINITIONS) as ReportTableName[]) {
     const start = performance.now();
-    const rows = await writeReportTable(conn, table, select, asOf);
+    const rows = await writeReportTable(conn, table, await reportTableSelect(conn, table, asOf), asOf);
     tables[table] = { rows, seconds: (performance.now() - start) / 1000 };
     options.log.info(`report tables: ${table} ${rows} rows in ${tables[table].seconds.toFixed(1)} s`);
   }

@@ -46,14 +46,15 @@ export async function writeReportTable(
     await conn.run(createTableSql(outputTable(REGISTRY), 'if not exists'));
     await conn.run(createTableSql(outputTable(table), 'or replace'));
     await conn.run(`INSERT INTO ${table} BY NAME ${select}`);
+    const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${table}`);
+    const rows = row?.n ?? 0;
     await conn.run(`DELETE FROM ${REGISTRY} WHERE table_name = ${quoteLiteral(table)}`);
     await conn.run(
       `INSERT INTO ${REGISTRY} BY NAME
        SELECT ${quoteLiteral(table)} AS table_name, now.*, current_localtimestamp()::TIMESTAMP AS written_at,
-              (SELECT count(*) FROM ${table})::BIGINT AS row_count
+              ${rows}::BIGINT AS row_count
        FROM (${stampSql(asOf)}) AS now`,
     );
-    const [row] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${table}`);
-    return row?.n ?? 0;
+    return rows;
   });
 }

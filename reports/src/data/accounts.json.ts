@@ -7,13 +7,13 @@
  * come from the night's `account_summary` (pipeline/report-tables/account-summary.ts).
  */
 import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
-import { ACCOUNT_SUMMARY, accountSummarySql } from '../../../pipeline/report-tables/account-summary.ts';
+import { ACCOUNT_SUMMARY } from '../../../pipeline/report-tables/account-summary.ts';
 import type { AccountRow, AccountsReport } from '../components/types.ts';
 import { scoresHeader } from './latestScores.ts';
 import { coverageGapMoves } from './moveLists.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
-import { optionalColumns, reportTable } from './tables.ts';
+import { reportTable } from './tables.ts';
 
 const ACCOUNT_LIMIT = 300;
 /** An account is high on a measure when it is in the top fifth of the accounts that have any value or potential. */
@@ -23,9 +23,7 @@ const HIGH_QUANTILE = 0.8;
 export async function accountsData(conn: DuckDBConnection): Promise<AccountsReport> {
   const asOf = await runDate(conn);
   const { asOf: scoredAsOf, currency } = await scoresHeader(conn);
-  const summary = await reportTable(conn, ACCOUNT_SUMMARY, asOf, async () =>
-    accountSummarySql(asOf, (await optionalColumns(conn, 'scores', ['expected_amount'])).has('expected_amount')),
-  );
+  const summary = await reportTable(conn, ACCOUNT_SUMMARY, asOf);
   const [thresholds] = await queryRows<{
     value: number | null;
     potential: number | null;

@@ -5,7 +5,7 @@
  * them, the stalled deals with the move that would most raise each (moveLists.ts, from `next_moves`).
  */
 import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
-import { STAGE_SPELLS, stageSpellsSql } from '../../../pipeline/report-tables/stage-spells.ts';
+import { STAGE_SPELLS } from '../../../pipeline/report-tables/stage-spells.ts';
 import type {
   AgeingCell,
   CycleBin,
@@ -84,7 +84,7 @@ export async function pipelineData(conn: DuckDBConnection): Promise<PipelineRepo
   );
 
   // Stage spells (the night's `stage_spells`, pipeline/report-tables/stage-spells.ts): read by two queries.
-  const stageSpells = await reportTable(conn, STAGE_SPELLS, asOf, async () => stageSpellsSql(asOf));
+  const stageSpells = await reportTable(conn, STAGE_SPELLS, asOf);
   const spells = `
     stage_order(stage, stage_index) AS (VALUES ${stageValues}),
     spells AS (SELECT * FROM ${stageSpells})`;

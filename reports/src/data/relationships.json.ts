@@ -15,18 +15,13 @@ import type {
   ThreadingByStage,
   Tie,
 } from '../components/types.ts';
-import {
-  DEAL_THREADING,
-  dealContactsCte,
-  dealThreadingSql,
-  openDealsCte,
-} from '../../../pipeline/report-tables/deal-threading.ts';
+import { DEAL_THREADING, dealContactsCte, openDealsCte } from '../../../pipeline/report-tables/deal-threading.ts';
 import { scoresHeader } from './latestScores.ts';
 import { showPersonalData } from './personalData.ts';
 import { runDate } from './runDate.ts';
 import { runLoaderAsScript } from './runLoader.ts';
 import { openStages } from './stageOrder.ts';
-import { optionalColumns, reportTable } from './tables.ts';
+import { reportTable } from './tables.ts';
 import { activityWeightSql, HALF_LIFE_DAYS } from '../../../pipeline/report-tables/strength.ts';
 
 /** The buying committee as the decision-chain features count it (blockers are shown apart). */
@@ -74,9 +69,7 @@ export async function relationshipsData(conn: DuckDBConnection): Promise<Relatio
      GROUP BY ALL ORDER BY amount DESC, "opportunityId", roles.role`,
   );
 
-  const threads = await reportTable(conn, DEAL_THREADING, asOf, async () =>
-    dealThreadingSql(asOf, (await optionalColumns(conn, 'scores', ['expected_amount'])).has('expected_amount')),
-  );
+  const threads = await reportTable(conn, DEAL_THREADING, asOf);
   const threading = await queryRows<ThreadingByStage>(
     conn,
     `WITH stage_order(stage, stage_index) AS (VALUES ${stageValues})

@@ -3,6 +3,7 @@
  * backtest, richer scores) ask here first and show "not available in this run" instead of failing.
  */
 import { queryRows, quoteIdent, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { reportTableSelect, type ReportTableName } from '../../../pipeline/report-tables/index.ts';
 import { isCurrent } from '../../../pipeline/report-tables/made-from.ts';
 import type { Unavailable } from '../components/types.ts';
 
@@ -75,20 +76,15 @@ export async function rowCount(conn: DuckDBConnection, table: string): Promise<n
 
 /**
  * The table to read for one of the night's report tables (pipeline/report-tables): the table
- * itself when it is current as of `asOf`, else `sql()`, the same definition the stage wrote it
- * from, computed here into a temporary table (a database scored before the table existed, or
- * rescored since). In strict mode the real stages ran, so the table must be there and current.
+ * itself when it is current as of `asOf`, else the same select the stage wrote it from, computed
+ * here into a temporary table (a database scored before the table existed, or rescored since). In
+ * strict mode the real stages ran, so the table must be there and current.
  */
-export async function reportTable(
-  conn: DuckDBConnection,
-  table: string,
-  asOf: string,
-  sql: () => Promise<string>,
-): Promise<string> {
+export async function reportTable(conn: DuckDBConnection, table: ReportTableName, asOf: string): Promise<string> {
   if (await isCurrent(conn, table, asOf)) return table;
   if (strict())
     throw new Error(`${table} is missing or stale: the score stage writes it with the scores (pipeline/report-tables)`);
   const computed = quoteIdent(`${table}_computed`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${computed} AS ${await sql()}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${computed} AS ${await reportTableSelect(conn, table, asOf)}`);
   return computed;
 }
