@@ -2,10 +2,13 @@
 import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
 import type { ModelMetric, ModelSummary } from '../components/types.ts';
 import type { WinMetrics } from '../../../models/index.ts';
+import { hasTable } from './tables.ts';
 
 interface ModelRow extends Omit<ModelSummary, 'metrics'>, WinMetrics {}
 
 export async function modelSummary(conn: DuckDBConnection): Promise<ModelSummary | null> {
+  // A night that could not train (too few won or lost deals) has no registry yet: no model, not a failure.
+  if (!(await hasTable(conn, 'model_versions'))) return null;
   const [row] = await queryRows<ModelRow>(
     conn,
     `SELECT version,
