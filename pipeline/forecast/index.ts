@@ -154,6 +154,8 @@ export async function computeForecast(
   }
 
   // The CRM's view per period x segment: won so far, weighted pipeline and rep categories by rep close date.
+  // The rep's close date is the history's as of the date: the features leave it out on a flat export
+  // (no model input for it, int_deal_state.sql), but the CRM's own baseline still has it.
   const periodValues = periods
     .map((p, k) => `(${k}, DATE ${quoteLiteral(p.start)}, DATE ${quoteLiteral(p.end)})`)
     .join(', ');
@@ -169,11 +171,12 @@ export async function computeForecast(
     conn,
     `WITH periods(period, start_date, end_date) AS (VALUES ${periodValues}),
      categories AS (
-        SELECT opportunity_id, arg_max(forecast_category, strftime(changed_at, '%Y-%m-%d') || coalesce(forecast_category, '')) AS forecast_category
+        SELECT opportunity_id, arg_max(forecast_category, strftime(changed_at, '%Y-%m-%d') || coalesce(forecast_category, '')) AS forecast_category,
+               arg_max_null(close_date, changed_at) AS rep_close_date
         FROM opportunity_history WHERE changed_at <= ${asOfSql} GROUP BY opportunity_id),
      open AS (
         SELECT features.opportunity_id, coalesce(features.stage_probability, 0) AS stage_probability, coalesce(features.amount, 0) AS amount,
-               features.expected_close_date, categories.forecast_category
+               coalesce(features.expected_close_date, categories.rep_close_date) AS expected_close_date, categories.forecast_category
         FROM features_score AS features LEFT JOIN categories USING (opportunity_id))
      SELECT periods.period::INTEGER AS period, segments.segment_type || '|' || segments.segment AS key,
             sum(open.stage_probability * open.amount ORDER BY open.opportunity_id)::DOUBLE AS weighted,

@@ -145,6 +145,24 @@ describe('forecast arithmetic on a hand-computed fixture', () => {
     expect(company.weighted_pipeline).toBeCloseTo(840, 9); // the CRM's baseline is not corrected
   });
 
+  it("keeps the CRM's baseline on a flat export, whose features leave out the rep's stage and close date", async () => {
+    const rows = await withDatabase(':memory:', async (conn) => {
+      await fixture(conn);
+      // as int_deal_state.sql leaves them when the history cannot show closed deals while open
+      await conn.run('UPDATE features_score SET stage = NULL, expected_close_date = NULL');
+      return computeForecast(conn, outlook, {
+        periods: [quarterContaining(AS_OF, 1)],
+        settings: { simulations: 2000, seed: 11, newDeals: false, newDealsLookback: 4, levelUncertainty: 0 },
+      });
+    });
+    const company = rows.find((r) => r.segment_type === 'all')!;
+    // the rep's close dates from the history as of the date, as in the first case: O1 and O2 in the quarter
+    expect(company.weighted_pipeline).toBeCloseTo(840, 9);
+    expect(company.rep_commit).toBe(1000);
+    expect(company.rep_pipeline).toBe(1100);
+    expect(company.open_deals).toBe(2);
+  });
+
   it('is the same on every run (seeded simulation)', async () => {
     expect(await forecastRows()).toEqual(await forecastRows());
   });
