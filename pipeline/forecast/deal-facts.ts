@@ -21,16 +21,23 @@ export const DEFAULT_CLOSING_STAGES: ClosingStages = {
 
 const list = (values: readonly string[]) => (values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL');
 
-/** SQL of each deal's first closing change on or before `asOf` (or ever, when `asOf` is null). */
+/**
+ * SQL of each deal's close on or before `asOf` (or ever, when `asOf` is null): its first closing change
+ * after its last open one, as int_deal_closes.sql reads it, so that a deal reopened after a close is
+ * open again. An open and a closing change on one date close the deal that day.
+ */
 export function dealClosesSql(asOf: string | null, stages: ClosingStages): string {
+  const closing = list([...stages.wonStages, ...stages.lostStages]);
   return `
     SELECT opportunity_id,
            min(changed_at) AS closed_on,
            arg_min(stage IN (${list(stages.wonStages)}), changed_at) AS won,
            coalesce(arg_min(amount, changed_at), 0) AS final_amount
-    FROM opportunity_history
-    WHERE stage IN (${list([...stages.wonStages, ...stages.lostStages])})
-      ${asOf ? `AND changed_at <= DATE ${quoteLiteral(asOf)}` : ''}
+    FROM (
+        SELECT *, max(changed_at) FILTER (WHERE stage NOT IN (${closing})) OVER (PARTITION BY opportunity_id) AS last_open_on
+        FROM opportunity_history
+        ${asOf ? `WHERE changed_at <= DATE ${quoteLiteral(asOf)}` : ''})
+    WHERE stage IN (${closing}) AND (last_open_on IS NULL OR changed_at >= last_open_on)
     GROUP BY opportunity_id`;
 }
 
