@@ -165,6 +165,8 @@ export function describeFile(path: string, declaredEncoding?: Encoding, options:
 }
 
 const LINE_SIZE = `, max_line_size = ${MAX_LINE_BYTES}`;
+/** DuckDB's reading of a CSV file that breaks the standard in a way it can still read (mixed line endings). */
+const LENIENT = ', strict_mode = false';
 /** DuckDB's default line limit (2,000,000 bytes), with a margin for its count. */
 const DUCKDB_MAX_LINE_BYTES = 1_900_000;
 
@@ -251,21 +253,33 @@ export async function inspectFile(
   checkNotEmpty(file);
   const decode = `${file.encoding === 'utf-8' ? '' : `, encoding = ${quoteLiteral(file.encoding)}`}${file.longLines ? LINE_SIZE : ''}`;
   const body = file.csvBody ?? { path: quoteLiteral(literalPath(file.path)), decode };
+  const sniff = async (lenient: boolean) =>
+    (
+      await queryRows<SniffedCsv>(
+        conn,
+        `SELECT Columns, DateFormat, TimestampFormat, Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows
+         FROM sniff_csv(${body.path}, header = true, ignore_errors = true${lenient ? LENIENT : ''}${body.decode})`,
+      )
+    )[0]!;
   try {
-    const [row] = await queryRows<SniffedCsv>(
-      conn,
-      `SELECT Columns, DateFormat, TimestampFormat, Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows
-       FROM sniff_csv(${body.path}, header = true, ignore_errors = true${body.decode})`,
-    );
     // The one sniff of the file: its readers take the dialect from it instead of sniffing again
-    // (a sniff costs about as much as reading a wide file).
-    const dialect = sniffedDialect(row!);
-    await checkUniqueHeader(conn, file, body, dialect, row!.Columns.length);
-    if (file.csvBody) file.textReader = dialectTextReader(body, dialect, row!.Columns);
-    const dateFormats = [row?.TimestampFormat, row?.DateFormat].filter(
+    // (a sniff costs about as much as reading a wide file). A file whose lines end in LF and some in
+    // CR LF (a row edited in Excel, files joined) defeats the strict sniffer: read it leniently then.
+    let lenient = false;
+    const row = await sniff(false).catch(async (error: unknown) => {
+      if (!/error when sniffing file/i.test(String(error))) throw error;
+      lenient = true;
+      return sniff(true);
+    });
+    const dialect = `${sniffedDialect(row)}${lenient ? LENIENT : ''}`;
+    await checkUniqueHeader(conn, file, body, dialect, row.Columns.length);
+    if (file.csvBody) file.textReader = dialectTextReader(body, dialect, row.Columns);
+    if (file.csvBody && lenient)
+      file.typedReader = `read_csv(${body.path}, header = true, auto_detect = true${LENIENT}${body.decode})`;
+    const dateFormats = [row.TimestampFormat, row.DateFormat].filter(
       (f): f is string => typeof f === 'string' && f.length > 0,
     );
-    return { columns: row!.Columns.map((c) => ({ name: c.name, type: c.type })), dateFormats };
+    return { columns: row.Columns.map((c) => ({ name: c.name, type: c.type })), dateFormats };
   } catch (error) {
     if (error instanceof WuweiError) throw error;
     if (/invalid unicode/i.test(error instanceof Error ? error.message : String(error))) throw notUtf8Error(file.path);
