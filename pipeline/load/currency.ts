@@ -44,6 +44,16 @@ export async function convertCurrency(
   const reporting = (options.reportingCurrency ?? counts[0]?.currency ?? 'USD').toUpperCase();
   if (!/^[A-Z]{3}$/.test(reporting))
     throw new WuweiError('bad_option', `reporting currency must be a three-letter code, got '${reporting}'`);
+  // A deal without a currency is taken in the reporting currency: right for a one-currency export,
+  // a guess in one of several currencies, so said.
+  const [{ n: blank }] = (await queryRows<{ n: number }>(
+    conn,
+    `SELECT count(*)::INTEGER AS n FROM ${opportunities} WHERE currency IS NULL`,
+  )) as [{ n: number }];
+  if (blank > 0 && counts.some((c) => c.currency !== reporting))
+    options.log.warn(
+      `${blank} deal${blank === 1 ? ' has' : 's have'} no currency in an export of several (${counts.map((c) => c.currency).join(', ')}): ${blank === 1 ? 'its amount is' : 'their amounts are'} taken as ${reporting}, the reporting currency`,
+    );
 
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE currency_rates (currency VARCHAR, rate_to_reporting DOUBLE, valid_from DATE)`,

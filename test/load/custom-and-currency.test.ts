@@ -5,6 +5,7 @@ import { tempDir } from '../helpers/temp.ts';
 import { withDatabase } from '../../pipeline/base/db.ts';
 import { quietLogger } from '../../pipeline/base/log.ts';
 import { generate } from '../../pipeline/generate/index.ts';
+import { loadExports } from '../../pipeline/load/index.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';
 import { writeTinyExcelCsv } from './tiny-export.ts';
 
@@ -258,6 +259,25 @@ describe('currency', () => {
         { opportunity_id: 'O5', amount: 4.995 },
       ]);
     });
+  });
+
+  it('says when deals without a currency are taken in the reporting currency among several', async () => {
+    const source = exportWithExtras('blank-currency', 'currency,rate_to_reporting\nEUR,1.1\nJPY,0.0065\n');
+    const file = join(source, 'opportunities.csv');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('O5,A1,U1,2025-03-05,Discovery,999,JPY', 'O5,A1,U1,2025-03-05,Discovery,999,'),
+    );
+    const warnings: string[] = [];
+    await withMemoryDb(async (conn) => {
+      await loadExports(conn, { source, log: { info: () => {}, warn: (message) => warnings.push(message) } });
+      expect(await rows(conn, `SELECT amount, currency FROM opportunities WHERE opportunity_id = 'O5'`)).toEqual([
+        { amount: 999, currency: null },
+      ]);
+    });
+    expect(warnings).toContain(
+      '1 deal has no currency in an export of several (USD, EUR): its amount is taken as USD, the reporting currency',
+    );
   });
 
   it('stops on a rates file without the rate column', async () => {
