@@ -189,21 +189,33 @@ export function logStages(summary: StageSummary, log: Logger): void {
       : from === 'inferred'
         ? "the deals' closed/won flags, probabilities and history"
         : from;
-  const none = (list: string[]) => list.join(', ') || 'none';
+  const none = (list: string[]) => shortList(list, ', ') || 'none';
   log.info(
-    `stages from ${source}: open ${summary.open.join(' > ')}; won ${none(summary.won)}; lost ${none(summary.lost)}`,
+    `stages from ${source}: open ${shortList(summary.open, ' > ')}; won ${none(summary.won)}; lost ${none(summary.lost)}`,
   );
   if (summary.unlisted.length === 0) return;
-  const seen = summary.unlisted.map((u) => `'${u.stage}' (${u.deals} deal${u.deals === 1 ? '' : 's'})`).join(', ');
-  const listed = [...summary.open, ...summary.won, ...summary.lost].filter(
-    (s) => !summary.unlisted.some((u) => u.stage === s),
+  const seen = shortList(
+    summary.unlisted.map((u) => `'${u.stage}' (${u.deals} deal${u.deals === 1 ? '' : 's'})`),
+    ', ',
   );
+  const unlisted = new Set(summary.unlisted.map((u) => u.stage));
+  const listed = [...summary.open, ...summary.won, ...summary.lost].filter((s) => !unlisted.has(s));
   const hint =
-    from === 'inferred' ? 'give the stage file or features.stages to order them' : `the list has ${listed.join(', ')}`;
+    from === 'inferred'
+      ? 'give the stage file or features.stages to order them'
+      : `the list has ${shortList(listed, ', ')}`;
   const expected = from === 'inferred' ? "Wuwei's defaults" : 'the stage list';
   log.warn(
     `stages outside ${expected}, each kept as a stage of its own (open unless flagged closed): ${seen}; ${hint}`,
   );
+}
+
+/** Stages shown in a log line: an export with a stage per deal would write a line of thousands (table crm_stages has them all). */
+const SHOWN_STAGES = 20;
+
+function shortList(items: string[], separator: string): string {
+  if (items.length <= SHOWN_STAGES) return items.join(separator);
+  return `${items.slice(0, SHOWN_STAGES).join(separator)}${separator}… and ${items.length - SHOWN_STAGES} more (table crm_stages)`;
 }
 
 async function insertSettings(conn: DuckDBConnection, settings: StageSettings): Promise<void> {
