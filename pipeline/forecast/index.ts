@@ -368,6 +368,11 @@ export async function writeForecast(
       `forecast ${t.period}: expected ${Math.round(t.expected)} (P10 ${Math.round(t.p10)}, P90 ${Math.round(t.p90)}; won so far ${Math.round(t.wonToDate)}; weighted pipeline ${Math.round(t.weightedPipeline)})`,
     );
   }
+  // Amounts all 0 or empty (a report exported without its amount column filled): every money figure is 0, so said.
+  if (outlook.opportunityIds.length > 0 && outlook.expectedAmount.every((amount) => !(amount > 0)))
+    options.log.warn(
+      `every open deal's expected amount is 0 (their amounts in the export are 0 or empty, ${outlook.opportunityIds.length} open deals): the forecast of open deals is 0; check the export's amount column`,
+    );
   return { asOf: outlook.asOf, rows: rows.length, forecastCsv: csv, totals };
 }
 

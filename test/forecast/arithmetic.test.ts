@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withDatabase, type DuckDBConnection } from '../../pipeline/base/db.ts';
 import { ENTITY_NAMES, SCHEMA } from '../../pipeline/load/schema.ts';
 import { probabilityCloseBetween } from '../../pipeline/outlook/close-timing.ts';
-import { computeForecast, type ForecastRow } from '../../pipeline/forecast/index.ts';
+import { computeForecast, writeForecast, type ForecastRow } from '../../pipeline/forecast/index.ts';
+import { defaultConfig } from '../../pipeline/config/config.ts';
 import { monthContaining, quarterContaining } from '../../pipeline/base/periods.ts';
 import { quantile } from '../../pipeline/forecast/simulate.ts';
 import { applyStageCorrection, openDealStages } from '../../pipeline/forecast/stage-correction.ts';
@@ -175,5 +179,32 @@ describe('forecast arithmetic on a hand-computed fixture', () => {
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.1)).toBe(1);
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toBe(5);
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
+  });
+});
+
+describe('the nightly forecast of an export without amounts', () => {
+  it('warns that every money figure of the open deals is 0', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wuwei-no-amounts-'));
+    const warnings: string[] = [];
+    try {
+      await withDatabase(':memory:', async (conn) => {
+        await fixture(conn);
+        await writeForecast(
+          conn,
+          { ...outlook, expectedAmount: new Float64Array(outlook.opportunityIds.length) },
+          { config: defaultConfig(), outDir: out, log: { info: () => {}, warn: (message) => warnings.push(message) } },
+        );
+        await writeForecast(conn, outlook, {
+          config: defaultConfig(),
+          outDir: out,
+          log: { info: () => {}, warn: (message) => warnings.push(`with amounts: ${message}`) },
+        });
+      });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    expect(warnings.filter((w) => /expected amount is 0/.test(w))).toEqual([
+      "every open deal's expected amount is 0 (their amounts in the export are 0 or empty, 3 open deals): the forecast of open deals is 0; check the export's amount column",
+    ]);
   });
 });
