@@ -100,3 +100,28 @@ describe('train/serve skew on a wide feature table', () => {
     });
   });
 });
+
+describe('train/serve skew on absurd values', () => {
+  it('leaves a value near the largest double out instead of stopping on it', async () => {
+    await withDatabase(':memory:', async (conn) => {
+      for (const [table, values] of [
+        ['features_train', ['1', '2', '3', '1e308', '-1e308', 'NULL']],
+        ['features_score', ['2', '3', '4', '1.7e308']],
+      ] as const) {
+        await conn.run(`CREATE TABLE ${table} (opportunity_id VARCHAR, as_of DATE, custom_budget DOUBLE)`);
+        await conn.run(
+          `INSERT INTO ${table} VALUES ${values.map((v, r) => `('O${r}', DATE '2026-06-30', ${v})`).join(', ')}`,
+        );
+      }
+      await checkTrainServeSkew(conn, [], quietLogger);
+      const [row] = await queryRows<{ smd: number; t: number; s: number }>(
+        conn,
+        `SELECT smd, train_missing_share AS t, score_missing_share AS s FROM feature_skew WHERE feature = 'custom_budget'`,
+      );
+      // 1, 2, 3 against 2, 3, 4: means 2 and 3, variances 2/3 each
+      expect(row!.smd).toBeCloseTo(1 / Math.sqrt(2 / 3), 9);
+      expect(row!.t).toBeCloseTo(3 / 6, 12);
+      expect(row!.s).toBeCloseTo(1 / 4, 12);
+    });
+  });
+});
