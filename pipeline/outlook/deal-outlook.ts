@@ -4,7 +4,7 @@
  * the historical won/rep amount ratio; close timing = the rep's close date through the per-stage
  * rep-date timing fitted on won deals), each marked with its source.
  */
-import type { DuckDBConnection } from '../base/db.ts';
+import { queryRows, quoteLiteral, tableExists, type DuckDBConnection } from '../base/db.ts';
 import { WuweiError } from '../base/errors.ts';
 import type { DealPredictions, Factor } from '../../models/index.ts';
 import { readColumns } from '../base/columns.ts';
@@ -156,8 +156,13 @@ export async function outlookFromScores(conn: DuckDBConnection, asOf: string): P
       timing_source: 'text',
     },
   );
-  if (rowCount === 0)
+  if (rowCount === 0) {
+    // Every deal closed: tonight's features, built as of the date, found no open deal to score. The
+    // forecast still has the won deals and the new ones to come; only a night not scored is an error.
+    const empty = await noOpenDeals(conn, asOf);
+    if (empty) return empty;
     throw new WuweiError('missing_input', `no scores as of ${asOf}: run \`wuwei score\` before the forecast`);
+  }
   return {
     asOf,
     opportunityIds: columns.opportunity_id as string[],
@@ -173,5 +178,33 @@ export async function outlookFromScores(conn: DuckDBConnection, asOf: string): P
     amountRealization: null,
     modelVersion: columns.model_version[0]!,
     predictionSource: columns.prediction_source[0] as DealOutlook['predictionSource'],
+  };
+}
+
+/** The outlook of a night whose features found no open deal as of the date, else null. */
+async function noOpenDeals(conn: DuckDBConnection, asOf: string): Promise<DealOutlook | null> {
+  if (!(await tableExists(conn, 'feature_build')) || !(await tableExists(conn, 'features_score'))) return null;
+  const [row] = await queryRows<{ built: boolean; open: number }>(
+    conn,
+    `SELECT (SELECT bool_or(as_of = DATE ${quoteLiteral(asOf)}) FROM feature_build) AS built,
+            (SELECT count(*) FROM features_score)::INTEGER AS open`,
+  );
+  if (!row?.built || row.open > 0) return null;
+  const none = new Float64Array(0);
+  return {
+    asOf,
+    opportunityIds: [],
+    winProbability: none,
+    expectedAmount: none,
+    closeMedianDays: none,
+    closeLogSigma: none,
+    positiveFactors: [],
+    negativeFactors: [],
+    amountSource: 'rep_amount_realized',
+    timingSource: 'rep_close_date',
+    repDateTiming: null,
+    amountRealization: null,
+    modelVersion: 'none (no open deals)',
+    predictionSource: 'stage_baseline',
   };
 }
