@@ -40,6 +40,10 @@ export async function predictOpenDeals(conn: DuckDBConnection, options: PredictO
   }
   try {
     const observations = await readObservations(conn, table, selectionOf(model.preprocessing));
+    if (observations.missingInputs)
+      options.log.warn(
+        `the export no longer has ${observations.missingInputs.map((name) => name.replace(/^custom_/, '')).join(', ')}, input${observations.missingInputs.length === 1 ? '' : 's'} of model ${model.version}: scored as missing on every deal; \`wuwei run --retrain\` trains a model without ${observations.missingInputs.length === 1 ? 'it' : 'them'}`,
+      );
     const matrix = transform(model.preprocessing, {
       numeric: observations.features,
       categorical: observations.categories,

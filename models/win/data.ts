@@ -21,6 +21,8 @@ export interface Observations {
   stageProbability: Float32Array;
   repAmount: Float32Array;
   repCloseDays: Float32Array;
+  /** The export's own inputs (`custom_*`) the table lacks, read as missing (scoring only: see readObservations). */
+  missingInputs?: string[];
 }
 
 export interface ClosedObservations extends Observations {
@@ -118,18 +120,22 @@ export async function readObservations(
   features: readonly string[] | FeatureSelection,
 ): Promise<Observations> {
   const selection = asSelection(features);
+  // An export column the model was trained on that tonight's export no longer has (a CRM field
+  // removed) is missing on every deal, as a value the export left empty is: the night still scores.
+  const columnsNow = new Set((await tableExists(conn, table)) ? await tableColumns(conn, table) : []);
+  const inputs = [...selection.numeric, ...(selection.categorical ?? [])];
+  const missingInputs = inputs.filter((name) => name.startsWith('custom_') && !columnsNow.has(name));
   const present = await checkTable(conn, table, [
     'opportunity_id',
     'as_of',
-    ...selection.numeric,
-    ...(selection.categorical ?? []),
+    ...inputs.filter((name) => !missingInputs.includes(name)),
   ]);
   const { rowCount, columns } = await readColumns(
     conn,
-    `SELECT opportunity_id, ${crmSelect(present)}, ${featureSelect(selection)} FROM ${quoteIdent(table)} ORDER BY opportunity_id, as_of`,
+    `SELECT opportunity_id, ${crmSelect(present)}, ${featureSelect(selection, present)} FROM ${quoteIdent(table)} ORDER BY opportunity_id, as_of`,
     { opportunity_id: 'text', ...crmSchema, ...featureSchema(selection) },
   );
-  return observationsOf(rowCount, columns, selection);
+  return { ...observationsOf(rowCount, columns, selection), ...(missingInputs.length > 0 ? { missingInputs } : {}) };
 }
 
 const crmSchema = { stage_probability: 'float32', rep_amount: 'float32', rep_close_days: 'float32' } as const;
@@ -170,10 +176,11 @@ function asSelection(features: readonly string[] | FeatureSelection): FeatureSel
 }
 
 // Features are aliased f0, f1, ... (text ones c0, c1, ...) so that any column name (quotes, case, clashes with our own aliases) reads back safely.
-function featureSelect(selection: FeatureSelection): string {
+function featureSelect(selection: FeatureSelection, present?: Set<string>): string {
+  const column = (name: string) => (present && !present.has(name) ? 'NULL' : quoteIdent(name));
   return [
-    ...selection.numeric.map((name, j) => `${quoteIdent(name)}::DOUBLE AS f${j}`),
-    ...(selection.categorical ?? []).map((name, k) => `${quoteIdent(name)}::VARCHAR AS c${k}`),
+    ...selection.numeric.map((name, j) => `${column(name)}::DOUBLE AS f${j}`),
+    ...(selection.categorical ?? []).map((name, k) => `${column(name)}::VARCHAR AS c${k}`),
   ].join(',\n        ');
 }
 
