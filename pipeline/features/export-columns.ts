@@ -76,8 +76,18 @@ export async function addExportColumns(
   const reuse = !options.training && (await tableExists(conn, EXPORT_COLUMNS_TABLE));
   const present = await candidates(conn);
   // a scoring-only build keeps the last full build's decisions, for the columns this export still has
+  // with the type they had then (a yes/no column that now holds 'maybe' is text: cast as a number, it
+  // would stop the night; left out, the models read it as missing)
+  const same = (c: ExportColumn) => (p: Candidate) => p.feature === c.feature && p.source === c.source;
   const columns = reuse
-    ? (await readDecisions(conn)).filter((c) => present.some((p) => p.feature === c.feature && p.source === c.source))
+    ? (await readDecisions(conn)).filter((c) => {
+        const now = present.find(same(c));
+        if (now && now.type !== c.type && c.used)
+          options.log.warn(
+            `export column '${c.source}' (${c.entity}) is ${now.type} tonight, ${c.type} when the models were trained: left out until they are retrained`,
+          );
+        return now?.type === c.type;
+      })
     : await decide(conn, present);
   if (!reuse) await writeDecisions(conn, columns);
   const used = columns.filter((column) => column.used);
