@@ -181,15 +181,23 @@ export async function outlookFromScores(conn: DuckDBConnection, asOf: string): P
   };
 }
 
-/** The outlook of a night whose features found no open deal as of the date, else null. */
-async function noOpenDeals(conn: DuckDBConnection, asOf: string): Promise<DealOutlook | null> {
-  if (!(await tableExists(conn, 'feature_build')) || !(await tableExists(conn, 'features_score'))) return null;
-  const [row] = await queryRows<{ built: boolean; open: number }>(
+/**
+ * Whether the features of the as-of date were built and held no open deal (every deal closed), so
+ * scoring had nothing to score: a night like any other, not a missing step.
+ */
+export async function featuresFoundNoOpenDeal(conn: DuckDBConnection, asOf: string): Promise<boolean> {
+  if (!(await tableExists(conn, 'feature_build')) || !(await tableExists(conn, 'features_score'))) return false;
+  const [row] = await queryRows<{ built: boolean | null; open: number }>(
     conn,
     `SELECT (SELECT bool_or(as_of = DATE ${quoteLiteral(asOf)}) FROM feature_build) AS built,
             (SELECT count(*) FROM features_score)::INTEGER AS open`,
   );
-  if (!row?.built || row.open > 0) return null;
+  return row?.built === true && row.open === 0;
+}
+
+/** The outlook of a night whose features found no open deal as of the date, else null. */
+async function noOpenDeals(conn: DuckDBConnection, asOf: string): Promise<DealOutlook | null> {
+  if (!(await featuresFoundNoOpenDeal(conn, asOf))) return null;
   const none = new Float64Array(0);
   return {
     asOf,

@@ -2,10 +2,10 @@
  * The open deals of the latest night: `scores` keeps every night, the report shows the newest.
  * Shared SQL for the loaders (defined in pipeline/score/latest-scores.ts), plus the facts every page header states.
  */
-import { queryRows, quoteLiteral, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { queryRows, type DuckDBConnection } from '../../../pipeline/base/db.ts';
+import { featuresFoundNoOpenDeal } from '../../../pipeline/outlook/deal-outlook.ts';
 import { LATEST_SCORES_CTE } from '../../../pipeline/score/latest-scores.ts';
 import { reportingCurrency, runDate } from './runDate.ts';
-import { hasTable } from './tables.ts';
 
 // one definition for the pages and the score stage's report tables (pipeline/report-tables)
 export { LATEST_SCORES_CTE };
@@ -36,7 +36,7 @@ export async function scoresHeader(conn: DuckDBConnection): Promise<ScoresHeader
   if (!row?.asOf) {
     // A night whose every deal is closed scored none: its pages show no open deal, not an error.
     const asOf = await runDate(conn);
-    if (await scoredNoOpenDeal(conn, asOf))
+    if (await featuresFoundNoOpenDeal(conn, asOf))
       return { asOf, scoredAt: '', modelVersion: '', openDeals: 0, currency: await reportingCurrency(conn) };
     throw new Error('the scores table is empty: run `wuwei score` before the report');
   }
@@ -47,15 +47,4 @@ export async function scoresHeader(conn: DuckDBConnection): Promise<ScoresHeader
     openDeals: row.openDeals,
     currency: await reportingCurrency(conn),
   };
-}
-
-/** The features of the as-of date were built and held no open deal: scoring had nothing to score. */
-async function scoredNoOpenDeal(conn: DuckDBConnection, asOf: string): Promise<boolean> {
-  if (!(await hasTable(conn, 'feature_build')) || !(await hasTable(conn, 'features_score'))) return false;
-  const [row] = await queryRows<{ built: boolean | null; open: number }>(
-    conn,
-    `SELECT (SELECT bool_or(as_of = DATE ${quoteLiteral(asOf)}) FROM feature_build) AS built,
-            (SELECT count(*) FROM features_score)::INTEGER AS open`,
-  );
-  return row?.built === true && row.open === 0;
 }
