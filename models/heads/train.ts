@@ -335,7 +335,7 @@ export function trainCloseModel(given: HeadInputs): Promise<Trained<CloseModelHe
             ? `sigma ${head.spread.sigma.map((s) => s.toFixed(2)).join('/')} by horizon`
             : `sigma ${head.logSigma.toFixed(2)}`;
           const summary =
-            `close timing on ${rows.length} won holdout observations: MAE ${evaluation.model.maeDays.toFixed(1)} days (rep close date ${evaluation.baseline.maeDays.toFixed(1)}), ` +
+            `close timing on ${rows.length} won holdout observations: MAE ${evaluation.model.maeDays.toFixed(1)} days (${Number.isFinite(evaluation.baseline.maeDays) ? `rep close date ${evaluation.baseline.maeDays.toFixed(1)}` : 'no rep close dates to compare'}), ` +
             `${sigmas}, P(close within ${within.horizonDays} days) ECE ${within.ece.toFixed(3)}, ` +
             `closes within ${withinWeek.horizonDays} days ${withinWeek.expected.toFixed(0)} expected against ${withinWeek.observed} observed`;
           return { evaluation, summary };
