@@ -7,7 +7,7 @@ import type { Logger } from '../base/log.ts';
 import { checkAsOfNotBeforeExport, resolveAsOf } from './as-of.ts';
 import { ENTITY_NAMES, SCHEMA, type ColumnSpec, type EntityName } from './schema.ts';
 import { checkNotOlderThanLastSnapshot, derivedHistorySql, recordSnapshot, type SnapshotSummary } from './snapshots.ts';
-import { rejectedRowsSql, typedRowsSql, type DateWindow } from './validate.ts';
+import { clearedGuessesSql, rejectedRowsSql, typedRowsSql, type DateWindow } from './validate.ts';
 import { profileNumberColumns } from './column-profiles.ts';
 import { toPhysicalLines } from './physical-lines.ts';
 import { resolveMapping } from './mapping/resolve.ts';
@@ -94,6 +94,8 @@ export interface LoadSummary {
   unmapped: UnmappedValues[];
   /** What this export cannot tell the models (also in table `load_warnings` and the log). */
   warnings: { topic: string; message: string }[];
+  /** Open deals' close dates the load cleared (unreadable, implausible or before creation) and kept the deal: ./validate.ts GUESSED_DATES. */
+  clearedCloseDates?: { deals: number; examples: { line: number; value: string; reason: string }[] };
   /** Lines of a file that are no records and were skipped, with why (a report's footer). */
   skipped?: { file: string; firstLine: number; lastLine: number; reason: string }[];
   /** The newest dated record of the export (a deal created or closed, a history change, an activity). */
@@ -234,9 +236,11 @@ export async function loadExports(conn: DuckDBConnection, options: LoadOptions):
       const [rejected] = await queryRows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${REJECTED}`);
       // Most entities have no rejected row: then every staged row is typed, without a join to take any out.
       const kept = rejected!.n > 0 ? ` ANTI JOIN ${REJECTED} USING (__row)` : '';
+      const guesses = clearedGuessesSql(entity, raw, { dateWindow });
+      if (guesses) summary.clearedCloseDates = await clearedGuesses(conn, guesses, kept);
       await timedStep(options.log, `${entity}: store`, () =>
         conn.run(
-          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns })})${kept}`,
+          `CREATE OR REPLACE TABLE ${quoteIdent(entity)} AS SELECT ${columns.map(([c]) => quoteIdent(c)).join(', ')} FROM (${typedRowsSql(entity, raw, { percentColumns, dateWindow })})${kept}`,
         ),
       );
       await timedStep(options.log, `${entity}: reject lines`, async () => {
@@ -348,11 +352,45 @@ function plausibleDateWindow(asOf: string, dates: LoadOptions['plausibleDates'] 
   return { earliest: dates.earliestDate ?? DEFAULT_EARLIEST_DATE, latest };
 }
 
-/** What the models cannot know from this export: a history of one snapshot says nothing of how deals moved. */
+/** The guessed dates cleared among the loaded rows (`kept`: the join that leaves the rejected ones out), with three examples. */
+async function clearedGuesses(
+  conn: DuckDBConnection,
+  guessesSql: string,
+  kept: string,
+): Promise<NonNullable<LoadSummary['clearedCloseDates']>> {
+  const rows = await queryRows<{ deals: number; line: number | null; value: string | null; reason: string | null }>(
+    conn,
+    `WITH cleared AS (SELECT * FROM (${guessesSql})${kept})
+     SELECT (SELECT count(*) FROM cleared)::INTEGER AS deals, line::INTEGER AS line, left(value, 40) AS value, reason
+     FROM (SELECT 1) LEFT JOIN (SELECT * FROM cleared ORDER BY line LIMIT 3) ON true`,
+  );
+  return {
+    deals: rows[0]?.deals ?? 0,
+    examples: rows.flatMap((r) =>
+      r.line === null ? [] : [{ line: r.line, value: r.value ?? '', reason: r.reason ?? '' }],
+    ),
+  };
+}
+
+/**
+ * What the models cannot know from this export (a history of one snapshot says nothing of how deals
+ * moved), and what the load changed in it (open deals' close dates it cleared).
+ */
 function loadWarnings(summary: LoadSummary): LoadSummary['warnings'] {
+  const warnings: LoadSummary['warnings'] = [];
+  const cleared = summary.clearedCloseDates;
+  if (cleared && cleared.deals > 0) {
+    const file = summary.entities['opportunities']?.file ?? 'opportunities';
+    const examples = cleared.examples.map((e) => `line ${e.line}: '${e.value}', ${e.reason}`).join('; ');
+    warnings.push({
+      topic: 'close dates',
+      message: `${cleared.deals} open deal${cleared.deals === 1 ? '' : 's'} in ${file} had an expected close date that is unreadable, implausible or before the deal was created (${examples}): the date${cleared.deals === 1 ? ' was' : 's were'} cleared and the deal${cleared.deals === 1 ? '' : 's'} kept, timed by the models; correct ${cleared.deals === 1 ? 'it' : 'them'} in the CRM`,
+    });
+  }
   const s = summary.snapshot;
-  if (s.history !== 'derived' || s.snapshots > 1) return [];
+  if (s.history !== 'derived' || s.snapshots > 1) return warnings;
   return [
+    ...warnings,
     {
       topic: 'history',
       message:

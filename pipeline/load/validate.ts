@@ -67,6 +67,49 @@ const UNBOUNDED_DATES: Partial<Record<EntityName, string[]>> = { users: ['hire_d
 /** How the entity's staged text is typed: share columns written as percentages are divided by 100. */
 export interface Typing {
   percentColumns?: ReadonlySet<string>;
+  /** Dates outside it are rejected (or cleared where they are guesses: GUESSED_DATES); none checked when absent. */
+  dateWindow?: DateWindow;
+}
+
+/**
+ * An open deal's close date is the rep's guess of a future event: one the load cannot read, outside
+ * the plausible dates, or before the deal was created ('TBD', 2099, a year typed wrong) is a typo in a
+ * guess, not a broken record. Rejecting it would drop a live deal with its roles and activities from
+ * the night, so the date is cleared (the models then time the deal themselves) and the load says how
+ * many. A closed deal's close date is a fact, and a closed deal with such a date is rejected.
+ */
+const GUESSED_DATES: Partial<Record<EntityName, { column: string; when: string; notBefore: string }>> = {
+  opportunities: {
+    column: 'close_date',
+    when: 'TRY_CAST(is_closed AS BOOLEAN) IS NOT TRUE',
+    notBefore: 'created_date',
+  },
+};
+
+/** SQL true where the row's guessed date (if its entity has one) is to be cleared; null when it has none. */
+function clearedGuessSql(entity: EntityName, typing: Typing): string | null {
+  const guess = GUESSED_DATES[entity];
+  if (!guess) return null;
+  const date = `TRY_CAST(${quoteIdent(guess.column)} AS DATE)`;
+  const window = typing.dateWindow;
+  const outside = window
+    ? ` OR NOT (${date} BETWEEN DATE ${quoteLiteral(window.earliest)} AND DATE ${quoteLiteral(window.latest)})`
+    : '';
+  return `(${guess.when} AND ${quoteIdent(guess.column)} IS NOT NULL AND (${date} IS NULL${outside} OR ${date} < TRY_CAST(${quoteIdent(guess.notBefore)} AS DATE)))`;
+}
+
+/**
+ * SQL for the guessed dates the load clears (GUESSED_DATES), one row each: `__row`, `line`, `value`,
+ * and the `reason`; null when the entity has none.
+ */
+export function clearedGuessesSql(entity: EntityName, rawTable: string, typing: Typing): string | null {
+  const guess = GUESSED_DATES[entity];
+  const cleared = clearedGuessSql(entity, typing);
+  if (!guess || !cleared) return null;
+  const date = `TRY_CAST(${quoteIdent(guess.column)} AS DATE)`;
+  return `SELECT __row, __line AS line, ${quoteIdent(guess.column)} AS value,
+      CASE WHEN ${date} IS NULL THEN 'unreadable' WHEN ${date} < TRY_CAST(${quoteIdent(guess.notBefore)} AS DATE) THEN 'before the deal was created' ELSE 'implausible' END AS reason
+    FROM ${rawTable} WHERE ${cleared}`;
 }
 
 /** A stage is never a reason to reject a row: one the CRM's list lacks is a stage of its own (./mapping/stage-list.ts). */
@@ -78,8 +121,6 @@ export interface ValidationContext extends Typing {
    * that key was loaded), to tell a rejected parent from a missing one with one join.
    */
   parentKeysTable: (entity: EntityName) => string;
-  /** Dates outside it are rejected; none checked when absent. */
-  dateWindow?: DateWindow;
 }
 
 /**
@@ -104,10 +145,17 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
     checks.push({ condition, reason, column });
 
   // Rules in the order they are reported: the value itself, then what it points at, then business rules, then duplicates.
+  const guess = GUESSED_DATES[entity];
+  // A guessed date is checked only where it is a fact (a closed deal's close date); elsewhere it is cleared.
+  const fact = (column: string) => (guess?.column === column ? `NOT ${guess.when} AND ` : '');
   for (const [column, c] of columns) {
     if (c.required) problem(`${text(column)} IS NULL`, REJECT_REASONS.missingValue, column);
     if (c.type !== 'VARCHAR')
-      problem(`${text(column)} IS NOT NULL AND ${cast(column, c.type)} IS NULL`, UNPARSEABLE[c.type], column);
+      problem(
+        `${fact(column)}${text(column)} IS NOT NULL AND ${cast(column, c.type)} IS NULL`,
+        UNPARSEABLE[c.type],
+        column,
+      );
   }
   // References are LEFT JOINs to the parent's key table (hash joins), not IN subqueries per row.
   const joins: string[] = [];
@@ -135,7 +183,7 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
     const window = context.dateWindow;
     if (!window || (c.type !== 'DATE' && c.type !== 'TIMESTAMP') || UNBOUNDED_DATES[entity]?.includes(column)) continue;
     problem(
-      `NOT (${cast(column, c.type)}::DATE BETWEEN DATE ${quoteLiteral(window.earliest)} AND DATE ${quoteLiteral(window.latest)})`,
+      `${fact(column)}NOT (${cast(column, c.type)}::DATE BETWEEN DATE ${quoteLiteral(window.earliest)} AND DATE ${quoteLiteral(window.latest)})`,
       REJECT_REASONS.implausibleDate,
       column,
     );
@@ -145,7 +193,7 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
   }
   if (entity === 'opportunities') {
     problem(
-      `${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`,
+      `${fact('close_date')}${cast('close_date', 'DATE')} < ${cast('created_date', 'DATE')}`,
       REJECT_REASONS.closeBeforeCreation,
       'close_date',
     );
@@ -177,7 +225,13 @@ export function rejectedRowsSql(entity: EntityName, rawTable: string, context: V
 /** SQL for the entity's rows typed to the contract, with `__row`; validation rejects none of what it types. */
 export function typedRowsSql(entity: EntityName, rawTable: string, typing: Typing = {}): string {
   const columns = Object.entries(SCHEMA[entity].columns) as [string, ColumnSpec][];
-  return `SELECT __row, ${columns.map(([column, c]) => `${typed(column, c.type, typing)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
+  const guess = GUESSED_DATES[entity];
+  const cleared = clearedGuessSql(entity, typing);
+  const value = (column: string, type: ColumnType) =>
+    guess?.column === column && cleared
+      ? `CASE WHEN ${cleared} THEN NULL ELSE ${typed(column, type, typing)} END`
+      : typed(column, type, typing);
+  return `SELECT __row, ${columns.map(([column, c]) => `${value(column, c.type)} AS ${quoteIdent(column)}`).join(', ')} FROM ${rawTable}`;
 }
 
 /** A staged text column as its contract type; NULL when unparseable (NaN and infinity are no numbers a CRM means). */

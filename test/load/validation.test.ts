@@ -40,7 +40,7 @@ const brokenExport = () =>
       HEADERS.opportunities,
       'O1,A1,U1,One,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100',
       'O2,A4,U1,Two,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,-5', // line 3
-      'O3,A4,U1,Three,new,inbound,Platform,USD,2026-01-01,2025-12-01,Prospecting,0.1,pipeline,false,false,100', // line 4
+      'O3,A4,U1,Three,new,inbound,Platform,USD,2026-01-01,2025-12-01,Closed Lost,0,omitted,true,false,100', // line 4: a closed deal's close date is a fact
       'O4,A4,U1,Four,new,inbound,Platform,USD,2026-01-01,2026-03-01,Maybe,0.1,pipeline,false,false,100', // line 5
       'O5,A2,U1,Five,new,inbound,Platform,USD,2026-01-01,2026-03-01,Prospecting,0.1,pipeline,false,false,100', // line 6: account rejected
       'O6,A1,U1,Six,new,inbound,Platform,USD,2026-01-01,2026-03-01,Discovery,0.4,pipeline,false,false,100',
