@@ -10,9 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { quietLogger } from '../../pipeline/base/log.ts';
-import { generate } from '../../pipeline/generate/index.ts';
 import { wuweiInProcess } from '../helpers/cli.ts';
+import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe('export columns that change type or go between nights', () => {
@@ -20,16 +19,7 @@ describe('export columns that change type or go between nights', () => {
   afterAll(() => tmp.cleanup());
 
   it('are left out with a warning, and the night scores every open deal', async () => {
-    const source = join(tmp.dir, 'export');
-    await generate({
-      out: source,
-      opportunities: 600,
-      seed: 5,
-      asOf: '2026-06-30',
-      start: '2024-01-01',
-      customColumns: true,
-      log: quietLogger,
-    });
+    const source = await smallExport(tmp.dir, 600, 5, { customColumns: true });
     const db = join(tmp.dir, 'data', 'wuwei.duckdb');
     const first = await wuweiInProcess(['run', '--source', source, '--db', db, '--no-report']);
     expect(first.code, first.output.slice(-2000)).toBe(0);

@@ -8,9 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { quietLogger } from '../../pipeline/base/log.ts';
-import { generate } from '../../pipeline/generate/index.ts';
 import { wuweiInProcess } from '../helpers/cli.ts';
+import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe('a night with no open deal', () => {
@@ -18,16 +17,7 @@ describe('a night with no open deal', () => {
   afterAll(() => tmp.cleanup());
 
   it('forecasts the won deals and publishes its site', async () => {
-    const source = join(tmp.dir, 'export');
-    await generate({
-      out: source,
-      opportunities: 300,
-      seed: 5,
-      asOf: '2026-06-30',
-      start: '2024-01-01',
-      shape: 'flat',
-      log: quietLogger,
-    });
+    const source = await smallExport(tmp.dir, 300, 5, { shape: 'flat' });
     const file = join(source, 'opportunities.csv');
     const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
     const columns = header!.split(',');

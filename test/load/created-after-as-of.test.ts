@@ -6,9 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quietLogger } from '../../pipeline/base/log.ts';
-import { generate } from '../../pipeline/generate/index.ts';
 import { wuweiInProcess } from '../helpers/cli.ts';
+import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe('deals created after the as-of date', () => {
@@ -16,15 +15,7 @@ describe('deals created after the as-of date', () => {
   afterAll(() => tmp.cleanup());
 
   it('are counted in a warning of the load, and none in an export cut on its date', async () => {
-    const source = join(tmp.dir, 'export');
-    await generate({
-      out: source,
-      opportunities: 200,
-      seed: 5,
-      asOf: '2026-06-30',
-      start: '2024-01-01',
-      log: quietLogger,
-    });
+    const source = await smallExport(tmp.dir, 200, 5);
     const clean = await wuweiInProcess(['load', '--source', source, '--db', join(tmp.dir, 'clean', 'wuwei.duckdb')]);
     expect(clean.code, clean.output).toBe(0);
     expect(clean.output).not.toMatch(/after the as-of date/);

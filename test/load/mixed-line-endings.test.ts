@@ -7,8 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quietLogger } from '../../pipeline/base/log.ts';
-import { generate } from '../../pipeline/generate/index.ts';
+import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { load, rows, withMemoryDb } from './helpers.ts';
 
@@ -17,15 +16,7 @@ describe('a CSV file with mixed line endings', () => {
   afterAll(() => tmp.cleanup());
 
   it('loads every row, the CR LF line and a CR LF blank line at the end too', async () => {
-    const source = join(tmp.dir, 'export');
-    await generate({
-      out: source,
-      opportunities: 200,
-      seed: 5,
-      asOf: '2026-06-30',
-      start: '2024-01-01',
-      log: quietLogger,
-    });
+    const source = await smallExport(tmp.dir, 200, 5);
     const file = join(source, 'accounts.csv');
     const lines = readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
     const accounts = lines.length - 1;

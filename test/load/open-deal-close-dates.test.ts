@@ -9,10 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows, withDatabase } from '../../pipeline/base/db.ts';
-import { quietLogger } from '../../pipeline/base/log.ts';
-import { generate } from '../../pipeline/generate/index.ts';
 import { REJECT_REASONS } from '../../pipeline/load/index.ts';
 import { wuweiInProcess } from '../helpers/cli.ts';
+import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const GUESSES = ['TBD', '2099-01-01', '2020-01-01'] as const;
@@ -48,17 +47,8 @@ describe("open deals' close dates", () => {
   for (const shape of ['flat', 'history'] as const) {
     const command = shape === 'flat' ? ['run', '--no-report'] : ['load'];
     it(`a bad one is cleared and the deal kept; a closed deal's is rejected (${shape} export, wuwei ${command[0]})`, async () => {
-      const source = join(tmp.dir, shape, 'export');
+      const source = await smallExport(join(tmp.dir, shape), 400, 13, { shape });
       const db = join(tmp.dir, shape, 'wuwei.duckdb');
-      await generate({
-        out: source,
-        opportunities: 400,
-        seed: 13,
-        asOf: '2026-06-30',
-        start: '2024-01-01',
-        shape,
-        log: quietLogger,
-      });
       const openInExport = readFileSync(join(source, 'opportunities.csv'), 'utf8')
         .split('\n')
         .filter((line) => line.includes(',false,false,')).length;

@@ -9,11 +9,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../pipeline/base/db.ts';
-import { quietLogger } from '../../pipeline/base/log.ts';
-import { generate } from '../../pipeline/generate/index.ts';
 import { modelData } from '../../reports/src/data/model.json.ts';
 import { modelSummary } from '../../reports/src/data/modelSummary.ts';
 import { wuweiInProcess } from '../helpers/cli.ts';
+import { smallExport } from '../helpers/loaded-export.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe('a night without a trained model', () => {
@@ -28,15 +27,7 @@ describe('a night without a trained model', () => {
   });
 
   it('publishes its site when every closed deal was lost', async () => {
-    const source = join(tmp.dir, 'export');
-    await generate({
-      out: source,
-      opportunities: 200,
-      seed: 5,
-      asOf: '2026-06-30',
-      start: '2024-01-01',
-      log: quietLogger,
-    });
+    const source = await smallExport(tmp.dir, 200, 5);
     const file = join(source, 'opportunities.csv');
     const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
     const columns = header!.split(',');
