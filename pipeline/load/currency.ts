@@ -37,19 +37,18 @@ export async function convertCurrency(
 ): Promise<CurrencySummary> {
   const opportunities = quoteIdent(rawTable('opportunities'));
   await conn.run(`UPDATE ${opportunities} SET currency = upper(trim(currency)) WHERE currency IS NOT NULL`);
-  const counts = await queryRows<{ currency: string; n: number }>(
+  // One pass counts each currency and the deals without one.
+  const byCurrency = await queryRows<{ currency: string | null; n: number }>(
     conn,
-    `SELECT currency, count(*)::INTEGER AS n FROM ${opportunities} WHERE currency IS NOT NULL GROUP BY ALL ORDER BY n DESC, currency`,
+    `SELECT currency, count(*)::INTEGER AS n FROM ${opportunities} GROUP BY ALL ORDER BY n DESC, currency`,
   );
+  const counts = byCurrency.filter((c): c is { currency: string; n: number } => c.currency !== null);
   const reporting = (options.reportingCurrency ?? counts[0]?.currency ?? 'USD').toUpperCase();
   if (!/^[A-Z]{3}$/.test(reporting))
     throw new WuweiError('bad_option', `reporting currency must be a three-letter code, got '${reporting}'`);
   // A deal without a currency is taken in the reporting currency: right for a one-currency export,
   // a guess in one of several currencies, so said.
-  const [{ n: blank }] = (await queryRows<{ n: number }>(
-    conn,
-    `SELECT count(*)::INTEGER AS n FROM ${opportunities} WHERE currency IS NULL`,
-  )) as [{ n: number }];
+  const blank = byCurrency.find((c) => c.currency === null)?.n ?? 0;
   if (blank > 0 && counts.some((c) => c.currency !== reporting))
     options.log.warn(
       `${blank} deal${blank === 1 ? ' has' : 's have'} no currency in an export of several (${counts.map((c) => c.currency).join(', ')}): ${blank === 1 ? 'its amount is' : 'their amounts are'} taken as ${reporting}, the reporting currency`,
